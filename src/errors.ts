@@ -1,0 +1,99 @@
+// One error class per kind of failure. Lower layers throw these; only src/main.ts turns them into an
+// exit code. Exit codes follow curl's where curl has one (curl's man page, "EXIT CODES").
+// `retryable` tells the retry policy whether trying again (and resuming) can help.
+
+export type ErrorCode =
+  | "USAGE"
+  | "UNSUPPORTED_PROTOCOL"
+  | "BAD_URL"
+  | "RESOLVE_PROXY"
+  | "RESOLVE"
+  | "CONNECT"
+  | "MPTCP_UNAVAILABLE"
+  | "WEIRD_REPLY"
+  | "BAD_CONTENT_ENCODING"
+  | "PARTIAL"
+  | "HTTP_ERROR"
+  | "WRITE"
+  | "READ_FILE"
+  | "TIMEOUT"
+  | "CHECKSUM"
+  | "RANGE"
+  | "BAD_RESUME"
+  | "TLS_HANDSHAKE"
+  | "TOO_MANY_REDIRECTS"
+  | "EMPTY_REPLY"
+  | "SEND"
+  | "RECV"
+  | "CERT"
+  | "INTERRUPTED";
+
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  USAGE: 2,
+  UNSUPPORTED_PROTOCOL: 1,
+  BAD_URL: 3,
+  RESOLVE_PROXY: 5,
+  RESOLVE: 6,
+  CONNECT: 7,
+  MPTCP_UNAVAILABLE: 7,
+  WEIRD_REPLY: 8,
+  BAD_CONTENT_ENCODING: 61,
+  PARTIAL: 18,
+  HTTP_ERROR: 22,
+  WRITE: 23,
+  READ_FILE: 26,
+  TIMEOUT: 28,
+  // curl has no checksum check; aria2 uses 32 for "checksum validation failed", and curl leaves 32 unused.
+  CHECKSUM: 32,
+  RANGE: 33,
+  TLS_HANDSHAKE: 35,
+  BAD_RESUME: 36,
+  TOO_MANY_REDIRECTS: 47,
+  EMPTY_REPLY: 52,
+  SEND: 55,
+  RECV: 56,
+  CERT: 60,
+  INTERRUPTED: 130,
+};
+
+// Failures that a new connection (resuming from the bytes already on disk) may cure.
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "CONNECT",
+  "PARTIAL",
+  "TIMEOUT",
+  "EMPTY_REPLY",
+  "SEND",
+  "RECV",
+  "RESOLVE",
+]);
+
+export class FetchxError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  retryable: boolean;
+  /** For HTTP errors: the status, so the retry policy can tell 503 from 404. */
+  status?: number;
+  /** Seconds from a Retry-After header, when the server sent one. */
+  retryAfter?: number;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "FetchxError";
+    this.code = code;
+    this.exitCode = EXIT_CODES[code];
+    this.retryable = options.retryable ?? RETRYABLE.has(code);
+  }
+}
+
+export const usageError = (message: string) => new FetchxError("USAGE", message);
+
+/** Wraps anything thrown into a FetchxError; unknown errors become `fallback` with the original as cause. */
+export function asFetchxError(err: unknown, fallback: ErrorCode = "RECV"): FetchxError {
+  if (err instanceof FetchxError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string } | null)?.code;
+  if (code === "ENOSPC") return new FetchxError("WRITE", `disk full: ${message}`, { cause: err });
+  if (code === "EACCES" || code === "EROFS" || code === "EISDIR" || code === "ENOENT" || code === "EDQUOT")
+    return new FetchxError("WRITE", message, { cause: err });
+  return new FetchxError(fallback, message, { cause: err });
+}

@@ -1,0 +1,75 @@
+// The contract between the dialer (src/net) and everything above it.
+
+/** "active": the connection runs MPTCP; "fallback": --mptcp was asked but the peer answered plain TCP;
+ *  "off": an ordinary TCP socket was opened. */
+export type MptcpState = "active" | "fallback" | "off";
+
+export interface Subflow {
+  local: string; // "addr:port" ("[v6]:port" for IPv6)
+  remote: string;
+}
+
+export interface MptcpStatus {
+  state: MptcpState;
+  /** Highest subflow count seen on this connection (0 when not active or not known). */
+  subflows: number;
+  /** Subflow endpoints where the kernel tells (MPTCP_FULL_INFO); empty otherwise. */
+  subflowList: Subflow[];
+}
+
+export interface TlsOptions {
+  /** SNI and name to verify; omitted for IP literals. */
+  servername?: string;
+  /** PEM bundle from --cacert. */
+  ca?: string;
+  /** -k / --insecure: skip verification. */
+  insecure: boolean;
+}
+
+export interface DialOptions {
+  /** Host name or IP literal (IPv6 without brackets). */
+  host: string;
+  port: number;
+  /** -4 / -6 restrict the address family. */
+  family?: 4 | 6;
+  mptcp: boolean;
+  /** 0 means no limit of our own (the kernel's SYN retries still apply). */
+  connectTimeoutMs: number;
+  tls?: TlsOptions;
+  /** --resolve overrides: "host:port" -> addresses, consulted before DNS. */
+  resolve?: Map<string, string[]>;
+  /** Bind the local side (--interface with an address, or a local address) before connect. */
+  localAddress?: string;
+  /** --interface NAME: SO_BINDTODEVICE. */
+  interface?: string;
+  signal?: AbortSignal;
+  /** Verbose trace lines (-v); the dialer says what it tries and what MPTCP did. */
+  trace?: (line: string) => void;
+}
+
+/** A connected (and, for https, handshaken) socket with a pull-style reader and backpressure. */
+export interface Connection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly family: 4 | 6;
+  readonly tls: boolean;
+  /** Last known MPTCP status; `refreshMptcp()` asks the kernel again (subflow count is kept as a peak). */
+  readonly mptcp: MptcpStatus;
+  refreshMptcp(): MptcpStatus;
+  /**
+   * Next chunk of received bytes, or null at a clean end of stream. Rejects with FetchxError RECV on
+   * reset and TIMEOUT when `idleTimeoutMs` passes with no data. The socket is paused while unread data
+   * exceeds a high-water mark, so memory stays bounded when the consumer (disk) is slower.
+   */
+  read(idleTimeoutMs?: number): Promise<Uint8Array | null>;
+  /** Put bytes back to be returned by the next read() (parser leftovers on keep-alive). */
+  unread(chunk: Uint8Array): void;
+  /** Resolves when all bytes were handed to the kernel (partial writes continue on drain). */
+  write(data: Uint8Array | string): Promise<void>;
+  /** True when the peer has not closed and no error happened: reusable for keep-alive. */
+  readonly open: boolean;
+  close(): void;
+}
