@@ -1,0 +1,471 @@
+// HTTP/1.1 response parser: an explicit state machine (after curl's lib/http_chunks.h) fed whatever
+// the socket delivers. The head is split into lines without re-scanning earlier bytes; body bytes are
+// handed on as subarrays of the fed chunk, so the body path does no per-byte work and no copying.
+
+import { FetchxError } from "../errors.ts";
+import { Headers } from "./headers.ts";
+import type { BodyMode, ParserEvents, ResponseHead } from "./types.ts";
+
+export type ParserState =
+  | "STATUS_LINE" // before and inside the status line (also again after each 1xx head)
+  | "HEADERS"
+  | "BODY_LENGTH" // Content-Length body
+  | "BODY_CLOSE" // body delimited by the server closing the connection
+  | "CHUNK_SIZE" // hex digits of a chunk-size line
+  | "CHUNK_SIZE_BWS" // whitespace after the size, before ';' or CRLF
+  | "CHUNK_EXT" // chunk extensions, ignored up to LF
+  | "CHUNK_SIZE_LF" // CR seen after the size line, LF expected
+  | "CHUNK_DATA"
+  | "CHUNK_DATA_CR" // CRLF that ends chunk data
+  | "CHUNK_DATA_LF"
+  | "TRAILERS"
+  | "DONE"
+  | "FAILED";
+
+export interface ParserOptions {
+  /** Limit for the status line plus headers (and separately for trailers). */
+  maxHeaderBytes?: number;
+}
+
+const DEFAULT_MAX_HEADER_BYTES = 256 * 1024;
+// Extensions are ignored, but an endless one must not keep us reading forever.
+const MAX_CHUNK_EXT_BYTES = 16 * 1024;
+const LF = 10;
+const CR = 13;
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?:[ \t](.*))?$/;
+const HTTP_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
+
+const weird = (message: string) => new FetchxError("WEIRD_REPLY", message);
+const quote = (text: string) => JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
+
+export class ResponseParser {
+  readonly #method: string;
+  readonly #events: ParserEvents;
+  readonly #maxHeaderBytes: number;
+
+  #state: ParserState = "STATUS_LINE";
+  #error: unknown = null;
+  #fedBytes = 0;
+
+  // The incomplete head line carried over between feeds (copied: callers may reuse their buffers).
+  #lineParts: Uint8Array[] = [];
+  #lineLength = 0;
+  #sectionBytes = 0; // head bytes including 1xx heads, or trailer bytes; checked against the limit
+  #headBytes = 0; // bytes of the current head only (ResponseHead.headerBytes)
+
+  #version: "1.0" | "1.1" = "1.1";
+  #status = 0;
+  #statusText = "";
+  #headers = new Headers();
+  #trailers = new Headers();
+  #head: ResponseHead | null = null;
+
+  #bodyMode: BodyMode = "none";
+  #expected: number | null = null;
+  #received = 0;
+  #remaining = 0; // of the Content-Length body or of the current chunk
+  #chunkSize = 0;
+  #chunkDigits = 0;
+  #chunkExtBytes = 0;
+  #keepAlive = false;
+
+  constructor(method: string, events: ParserEvents, opts: ParserOptions = {}) {
+    this.#method = method.toUpperCase();
+    this.#events = events;
+    this.#maxHeaderBytes = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  }
+
+  get state(): ParserState {
+    return this.#state;
+  }
+  get done(): boolean {
+    return this.#state === "DONE";
+  }
+  get bodyMode(): BodyMode {
+    return this.#bodyMode;
+  }
+  get head(): ResponseHead | null {
+    return this.#head;
+  }
+  /** Body bytes delivered so far (after de-chunking). */
+  get received(): number {
+    return this.#received;
+  }
+  /** Body bytes this message carries when known: Content-Length, 0 for no body, null for chunked/close. */
+  get expected(): number | null {
+    return this.#expected;
+  }
+  /** Whether the connection may carry another request once this response is done. */
+  get keepAlive(): boolean {
+    return this.#keepAlive;
+  }
+
+  /** Parses `chunk`; returns the bytes consumed, fewer than given only when the response completed. */
+  feed(chunk: Uint8Array): number {
+    if (this.#state === "FAILED") throw this.#error;
+    if (this.#state === "DONE") return 0;
+    this.#fedBytes += chunk.length;
+    try {
+      return this.#run(chunk);
+    } catch (err) {
+      this.#fail(err);
+      throw err;
+    }
+  }
+
+  /** The connection reached EOF: completes a close-delimited body, otherwise says what was cut short. */
+  finish(): void {
+    if (this.#state === "DONE") return;
+    if (this.#state === "FAILED") throw this.#error;
+    if (this.#state === "BODY_CLOSE") {
+      this.#complete();
+      return;
+    }
+    const err = this.#eofError();
+    this.#fail(err);
+    throw err;
+  }
+
+  #eofError(): FetchxError {
+    if (this.#fedBytes === 0) return new FetchxError("EMPTY_REPLY", "empty reply from server");
+    switch (this.#state) {
+      case "STATUS_LINE":
+      case "HEADERS":
+        return weird("connection closed inside the response headers");
+      case "BODY_LENGTH":
+        return new FetchxError("PARTIAL", `transfer closed with ${this.#remaining} bytes remaining to read`);
+      default:
+        return new FetchxError(
+          "PARTIAL",
+          "transfer closed with outstanding read data remaining (inside chunked encoding)",
+        );
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.#state = "FAILED";
+    this.#error = err;
+    this.#lineParts = [];
+  }
+
+  #run(chunk: Uint8Array): number {
+    const len = chunk.length;
+    let pos = 0;
+    while (pos < len) {
+      switch (this.#state) {
+        case "STATUS_LINE":
+        case "HEADERS":
+        case "TRAILERS": {
+          const lf = chunk.indexOf(LF, pos);
+          if (lf < 0) {
+            this.#stash(chunk.subarray(pos));
+            return len;
+          }
+          this.#count(lf + 1 - pos);
+          const line = this.#takeLine(chunk.subarray(pos, lf));
+          pos = lf + 1;
+          this.#onLine(line);
+          break;
+        }
+        case "BODY_LENGTH":
+        case "CHUNK_DATA": {
+          const end = Math.min(len, pos + this.#remaining);
+          this.#remaining -= end - pos;
+          this.#received += end - pos;
+          this.#events.onBody(chunk.subarray(pos, end));
+          pos = end;
+          if (this.#remaining === 0) {
+            if (this.#state === "BODY_LENGTH") this.#complete();
+            else this.#state = "CHUNK_DATA_CR";
+          }
+          break;
+        }
+        case "BODY_CLOSE":
+          this.#received += len - pos;
+          this.#events.onBody(chunk.subarray(pos));
+          pos = len;
+          break;
+        case "CHUNK_SIZE":
+          pos = this.#chunkSizeDigits(chunk, pos);
+          break;
+        case "CHUNK_SIZE_BWS": {
+          const c = chunk[pos++]!;
+          if (c === 0x3b /* ; */) this.#state = "CHUNK_EXT";
+          else if (c === CR) this.#state = "CHUNK_SIZE_LF";
+          else if (c === LF) this.#endOfSizeLine();
+          else if (c !== 0x20 && c !== 0x09) throw weird("invalid character after chunk size");
+          break;
+        }
+        case "CHUNK_EXT": {
+          const lf = chunk.indexOf(LF, pos);
+          const end = lf < 0 ? len : lf;
+          this.#chunkExtBytes += end - pos;
+          if (this.#chunkExtBytes > MAX_CHUNK_EXT_BYTES) throw weird("chunk extension too long");
+          pos = lf < 0 ? len : lf + 1;
+          if (lf >= 0) this.#endOfSizeLine();
+          break;
+        }
+        case "CHUNK_SIZE_LF":
+          if (chunk[pos++] !== LF) throw weird("missing LF after chunk size");
+          this.#endOfSizeLine();
+          break;
+        case "CHUNK_DATA_CR": {
+          const c = chunk[pos++];
+          if (c === CR) this.#state = "CHUNK_DATA_LF";
+          else if (c === LF) this.#state = "CHUNK_SIZE"; // bare LF tolerated, as in the head
+          else throw weird("missing CRLF after chunk data");
+          break;
+        }
+        case "CHUNK_DATA_LF":
+          if (chunk[pos++] !== LF) throw weird("missing LF after chunk data");
+          this.#state = "CHUNK_SIZE";
+          break;
+        case "DONE":
+          return pos;
+        case "FAILED":
+          throw this.#error;
+      }
+    }
+    return pos;
+  }
+
+  /** Reads hex digits; leaves CHUNK_SIZE on the first non-digit. Returns the new position. */
+  #chunkSizeDigits(chunk: Uint8Array, pos: number): number {
+    const len = chunk.length;
+    while (pos < len) {
+      const c = chunk[pos]!;
+      const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
+      if (digit >= 0) {
+        if (this.#chunkSize > (Number.MAX_SAFE_INTEGER - digit) / 16) throw weird("chunk size too large");
+        this.#chunkSize = this.#chunkSize * 16 + digit;
+        this.#chunkDigits++;
+        pos++;
+        continue;
+      }
+      if (this.#chunkDigits === 0) throw weird("invalid chunk size: no hex digits");
+      pos++;
+      if (c === CR) this.#state = "CHUNK_SIZE_LF";
+      else if (c === LF) this.#endOfSizeLine();
+      else if (c === 0x3b /* ; */) this.#state = "CHUNK_EXT";
+      else if (c === 0x20 || c === 0x09) this.#state = "CHUNK_SIZE_BWS";
+      else throw weird("invalid character in chunk size");
+      return pos;
+    }
+    return pos;
+  }
+
+  #endOfSizeLine(): void {
+    const size = this.#chunkSize;
+    this.#chunkSize = 0;
+    this.#chunkDigits = 0;
+    this.#chunkExtBytes = 0;
+    if (size === 0) {
+      this.#state = "TRAILERS";
+      this.#sectionBytes = 0;
+    } else {
+      this.#remaining = size;
+      this.#state = "CHUNK_DATA";
+    }
+  }
+
+  // ---- head and trailer lines ----
+
+  #count(bytes: number): void {
+    this.#sectionBytes += bytes;
+    this.#headBytes += bytes;
+    if (this.#sectionBytes > this.#maxHeaderBytes) {
+      const what = this.#state === "TRAILERS" ? "response trailers" : "response headers";
+      throw weird(`${what} exceed ${formatSize(this.#maxHeaderBytes)}`);
+    }
+  }
+
+  #stash(piece: Uint8Array): void {
+    if (piece.length === 0) return;
+    this.#count(piece.length);
+    this.#lineParts.push(piece.slice());
+    this.#lineLength += piece.length;
+    if (this.#state === "STATUS_LINE") this.#checkStatusPrefix();
+  }
+
+  /** Fails early when the reply is not HTTP at all (say TLS bytes, or HTTP/0.9), instead of waiting
+   *  for a line end that may never come. */
+  #checkStatusPrefix(): void {
+    let i = 0;
+    for (const part of this.#lineParts)
+      for (let j = 0; j < part.length && i < HTTP_PREFIX.length; j++, i++) {
+        if (i === 0 && part[j] === CR) return; // a blank line before the status line, finished later
+        if (part[j] !== HTTP_PREFIX[i]) throw weird("reply is not HTTP/1.x (no status line)");
+      }
+  }
+
+  /** The complete line ending before the LF at the end of `tail`, as Latin-1 text without CR. */
+  #takeLine(tail: Uint8Array): string {
+    let bytes = tail;
+    if (this.#lineParts.length > 0) {
+      bytes = new Uint8Array(this.#lineLength + tail.length);
+      let at = 0;
+      for (const part of this.#lineParts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+      bytes.set(tail, at);
+      this.#lineParts = [];
+      this.#lineLength = 0;
+    }
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === CR) end--;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString("latin1");
+  }
+
+  #onLine(line: string): void {
+    if (this.#state === "STATUS_LINE") {
+      // Blank lines before a status line are skipped (RFC 9112 2.2: stray CRLF after a previous body).
+      if (line === "") return;
+      this.#parseStatusLine(line);
+      this.#state = "HEADERS";
+      return;
+    }
+    if (line === "") {
+      if (this.#state === "HEADERS") this.#endOfHead();
+      else this.#endOfTrailers();
+      return;
+    }
+    const target = this.#state === "HEADERS" ? this.#headers : this.#trailers;
+    const [name, value] = parseHeaderLine(line);
+    target.append(name, value);
+  }
+
+  #parseStatusLine(line: string): void {
+    const m = STATUS_LINE.exec(line);
+    if (!m) throw weird(`invalid status line ${quote(line)}`);
+    const [, major, minor, status, reason] = m;
+    if (major !== "1" || (minor !== "0" && minor !== "1"))
+      throw weird(`unsupported HTTP version HTTP/${major}.${minor} in status line`);
+    this.#version = minor === "0" ? "1.0" : "1.1";
+    this.#status = Number(status);
+    if (this.#status < 100) throw weird(`invalid status code ${status}`);
+    this.#statusText = (reason ?? "").trim();
+    this.#headers = new Headers();
+  }
+
+  #endOfHead(): void {
+    const head: ResponseHead = {
+      version: this.#version,
+      status: this.#status,
+      statusText: this.#statusText,
+      headers: this.#headers,
+      headerBytes: this.#headBytes,
+    };
+    this.#headBytes = 0;
+    if (this.#status < 200) {
+      // We never ask to upgrade, so a 101 would switch to a protocol we cannot speak.
+      if (this.#status === 101) throw weird("unexpected 101 Switching Protocols");
+      this.#state = "STATUS_LINE";
+      this.#events.onInformational?.(head);
+      return;
+    }
+    this.#head = head;
+    this.#decideBody();
+    this.#events.onHead(head);
+    if (this.#bodyMode === "none" || (this.#bodyMode === "length" && this.#remaining === 0)) this.#complete();
+  }
+
+  /** RFC 9112 section 6.3, for responses. */
+  #decideBody(): void {
+    const headers = this.#headers;
+    const status = this.#status;
+    const length = parseContentLength(headers.getAll("content-length"));
+    const codings = transferCodings(headers.getAll("transfer-encoding"));
+
+    this.#keepAlive =
+      this.#version === "1.1" ? !headers.hasToken("connection", "close") : headers.hasToken("connection", "keep-alive");
+
+    const noBody =
+      this.#method === "HEAD" ||
+      status === 204 ||
+      status === 304 ||
+      (this.#method === "CONNECT" && status >= 200 && status < 300);
+    if (noBody) {
+      this.#bodyMode = "none";
+      this.#expected = 0;
+      return;
+    }
+    if (codings.length > 0) {
+      // transferCodings() accepts only "chunked" (last), so a coded body is always chunked here.
+      this.#bodyMode = "chunked";
+      this.#state = "CHUNK_SIZE";
+      this.#expected = null;
+      // Both framings present smells of request smuggling; do not reuse the connection (RFC 9112 6.1).
+      if (length !== null) this.#keepAlive = false;
+      return;
+    }
+    if (length !== null) {
+      this.#bodyMode = "length";
+      this.#state = "BODY_LENGTH";
+      this.#expected = length;
+      this.#remaining = length;
+      return;
+    }
+    this.#bodyMode = "close";
+    this.#state = "BODY_CLOSE";
+    this.#expected = null;
+    this.#keepAlive = false;
+  }
+
+  #endOfTrailers(): void {
+    if (this.#trailers.entries().length > 0) this.#events.onTrailers?.(this.#trailers);
+    this.#complete();
+  }
+
+  #complete(): void {
+    this.#state = "DONE";
+    this.#events.onComplete();
+  }
+}
+
+/** "Name: value" with the checks RFC 9112 asks of a recipient. */
+function parseHeaderLine(line: string): [string, string] {
+  const first = line.charCodeAt(0);
+  if (first === 0x20 || first === 0x09) throw weird("obsolete line folding in response headers");
+  const colon = line.indexOf(":");
+  if (colon <= 0) throw weird(`malformed header line ${quote(line)}`);
+  const name = line.slice(0, colon);
+  if (!TOKEN.test(name)) throw weird(`invalid header name ${quote(name)}`);
+  const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+  if (/[\0\r]/.test(value)) throw weird(`invalid character in header ${name}`);
+  return [name, value];
+}
+
+/** The single Content-Length all values agree on ("5, 5" is allowed), or null when absent. */
+export function parseContentLength(values: string[]): number | null {
+  let result: number | null = null;
+  for (const value of values)
+    for (const item of value.split(",")) {
+      const text = item.trim();
+      if (!/^\d+$/.test(text)) throw weird(`invalid Content-Length ${quote(value)}`);
+      const n = Number(text);
+      if (!Number.isSafeInteger(n)) throw weird(`Content-Length too large: ${text}`);
+      if (result !== null && n !== result) throw weird("conflicting Content-Length values");
+      result = n;
+    }
+  return result;
+}
+
+/** Transfer codings in order, "identity" dropped; anything but "chunked" last is refused. */
+function transferCodings(values: string[]): string[] {
+  const codings = values
+    .flatMap((v) => v.split(","))
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== "" && c !== "identity");
+  for (let i = 0; i < codings.length; i++) {
+    const coding = codings[i]!;
+    if (coding === "chunked" && i !== codings.length - 1) throw weird("chunked is not the last transfer coding");
+    if (coding !== "chunked") throw weird(`unsupported transfer coding ${quote(coding)}`);
+  }
+  return codings;
+}
+
+function formatSize(bytes: number): string {
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+}
