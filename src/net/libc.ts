@@ -120,6 +120,15 @@ export function getsockopt(
   return { ok: true, data: buf.subarray(0, len[0]) };
 }
 
+/** getsockopt with a caller-filled buffer, for options that read a header from user space
+ *  (MPTCP_SUBFLOW_ADDRS); returns the length the kernel reports. */
+export function getsockoptInto(fd: number, level: number, name: number, buf: Uint8Array): { ok: true; len: number } | { ok: false; errno: number } {
+  const len = new Uint32Array([buf.byteLength]);
+  const r = sys(c.getsockopt(fd, level, name, ptr(buf), ptr(len)));
+  if (r.ret < 0) return { ok: false, errno: r.errno };
+  return { ok: true, len: len[0]! };
+}
+
 export function getsockoptInt(fd: number, level: number, name: number): { ok: true; value: number } | { ok: false; errno: number } {
   const r = getsockopt(fd, level, name, 4);
   if (!r.ok) return r;

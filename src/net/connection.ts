@@ -1,0 +1,267 @@
+// The Connection over an adopted Bun socket: a pull-style reader over Bun's push-style `data`
+// events, with backpressure (pause the socket while too much is unread, so memory stays bounded
+// when the disk is slower than the network) and writes that continue on `drain` after partial writes.
+// Bun owns the fd once adopted: only the socket's end()/terminate() close it, and only once.
+import type { Socket, SocketHandler } from "bun";
+import { FetchxError } from "../errors.ts";
+import { mptcpStatus } from "./mptcp.ts";
+import type { Connection, MptcpStatus } from "./types.ts";
+
+/** Pause the socket above this many unread bytes, resume below LOW_WATER (hysteresis avoids flapping). */
+export const HIGH_WATER = 4 * 1024 * 1024;
+export const LOW_WATER = 1024 * 1024;
+
+export interface Endpoints {
+  fd: number;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  family: 4 | 6;
+  tls: boolean;
+  /** The socket was opened with IPPROTO_MPTCP. */
+  mptcpAsked: boolean;
+}
+
+interface Waiter {
+  resolve(chunk: Uint8Array | null): void;
+  reject(err: FetchxError): void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+interface PendingWrite {
+  bytes: Uint8Array;
+  resolve(): void;
+  reject(err: FetchxError): void;
+}
+
+const ERROR_TEXT: Record<string, string> = {
+  ECONNRESET: "connection reset by peer",
+  EPIPE: "broken pipe",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "network is unreachable",
+};
+
+export function socketError(err: unknown, code: "RECV" | "SEND" = "RECV"): FetchxError {
+  if (err instanceof FetchxError) return err;
+  const errno = (err as { code?: string } | null)?.code;
+  const text = (errno && ERROR_TEXT[errno]) ?? (err instanceof Error ? err.message : String(err));
+  return new FetchxError(code, errno && ERROR_TEXT[errno] ? `${text} [${errno}]` : text, { cause: err });
+}
+
+let nextId = 1;
+const encoder = new TextEncoder();
+
+export class SocketConnection implements Connection {
+  readonly id = nextId++;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly family: 4 | 6;
+  readonly tls: boolean;
+
+  private readonly fd: number;
+  private readonly mptcpAsked: boolean;
+  private status: MptcpStatus;
+  private socket: Socket | null = null;
+  // Unread chunks from `head` on; shifting an index is cheaper than Array#shift on the hot path.
+  private queue: Uint8Array[] = [];
+  private head = 0;
+  private queued = 0;
+  private paused = false;
+  private ended = false;
+  private closed = false;
+  private failure: FetchxError | null = null;
+  private waiter: Waiter | null = null;
+  private writes: PendingWrite[] = [];
+
+  constructor(e: Endpoints) {
+    this.fd = e.fd;
+    this.remoteAddress = e.remoteAddress;
+    this.remotePort = e.remotePort;
+    this.localAddress = e.localAddress;
+    this.localPort = e.localPort;
+    this.family = e.family;
+    this.tls = e.tls;
+    this.mptcpAsked = e.mptcpAsked;
+    this.status = mptcpStatus(e.fd, e.mptcpAsked);
+  }
+
+  /** Unread bytes held in memory (bounded by HIGH_WATER plus one chunk). */
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  get open(): boolean {
+    return !this.closed && !this.ended && this.failure === null;
+  }
+
+  get mptcp(): MptcpStatus {
+    return this.status;
+  }
+
+  refreshMptcp(): MptcpStatus {
+    // After close the fd number may belong to another file: keep the last answer.
+    if (this.closed || !this.mptcpAsked) return this.status;
+    const now = mptcpStatus(this.fd, true);
+    this.status = {
+      state: now.state,
+      subflows: Math.max(now.subflows, this.status.subflows),
+      subflowList: now.subflowList.length > 0 ? now.subflowList : this.status.subflowList,
+    };
+    return this.status;
+  }
+
+  /** Bun socket handlers feeding this connection; given to Bun.connect at adoption. */
+  handlers(extra: {
+    handshake?: SocketHandler["handshake"];
+    /** Told when the socket closes (the dialer uses it to fail a pending TLS handshake). */
+    closed?: (err: FetchxError | null) => void;
+  }): SocketHandler<undefined, "uint8array"> {
+    return {
+      binaryType: "uint8array",
+      open: (s) => void (this.socket = s),
+      handshake: extra.handshake,
+      data: (s, chunk) => this.onData(s, chunk),
+      drain: () => this.flushWrites(),
+      end: () => this.onEnd(),
+      error: (_s, err) => this.fail(socketError(err)),
+      close: (_s, err) => {
+        if (err) this.fail(socketError(err));
+        this.onEnd();
+        this.closed = true;
+        this.rejectWrites(this.failure ?? new FetchxError("SEND", "connection closed"));
+        extra.closed?.(this.failure);
+      },
+    };
+  }
+
+  read(idleTimeoutMs?: number): Promise<Uint8Array | null> {
+    if (this.head < this.queue.length) return Promise.resolve(this.take());
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended || this.closed) return Promise.resolve(null);
+    if (this.waiter) return Promise.reject(new Error("Connection.read(): a read is already pending"));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (idleTimeoutMs && idleTimeoutMs > 0)
+        waiter.timer = setTimeout(() => {
+          this.fail(new FetchxError("TIMEOUT", `no data received for ${idleTimeoutMs} ms`));
+          this.terminate();
+        }, idleTimeoutMs);
+      this.waiter = waiter;
+    });
+  }
+
+  unread(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    const w = this.takeWaiter();
+    if (w) return w.resolve(chunk);
+    if (this.head > 0) this.queue[--this.head] = chunk;
+    else this.queue.unshift(chunk);
+    this.queued += chunk.byteLength;
+  }
+
+  write(data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (this.closed || this.failure || !this.socket)
+      return Promise.reject(this.failure ?? new FetchxError("SEND", "connection closed before the request was sent"));
+    return new Promise((resolve, reject) => {
+      this.writes.push({ bytes, resolve, reject });
+      if (this.writes.length === 1) this.flushWrites();
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.takeWaiter()?.resolve(null);
+    this.rejectWrites(new FetchxError("SEND", "connection closed"));
+    // A peer that already ended gets a graceful close; otherwise close at once, as curl does.
+    if (this.ended) this.socket?.end();
+    else this.socket?.terminate();
+  }
+
+  private terminate(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket?.terminate();
+  }
+
+  private onData(s: Socket, chunk: Uint8Array): void {
+    this.socket ??= s;
+    if (this.closed) return;
+    if (this.head === this.queue.length) {
+      const w = this.takeWaiter();
+      if (w) return w.resolve(chunk);
+    }
+    this.queue.push(chunk);
+    this.queued += chunk.byteLength;
+    if (!this.paused && this.queued > HIGH_WATER) {
+      this.paused = true;
+      s.pause();
+    }
+  }
+
+  private take(): Uint8Array {
+    const chunk = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as unknown as Uint8Array;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.queued -= chunk.byteLength;
+    if (this.paused && this.queued <= LOW_WATER) {
+      this.paused = false;
+      this.socket?.resume();
+    }
+    return chunk;
+  }
+
+  private takeWaiter(): Waiter | null {
+    const w = this.waiter;
+    if (!w) return null;
+    this.waiter = null;
+    clearTimeout(w.timer);
+    return w;
+  }
+
+  private onEnd(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.failure) return;
+    this.takeWaiter()?.resolve(null);
+  }
+
+  private fail(err: FetchxError): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.takeWaiter()?.reject(err);
+    this.rejectWrites(err);
+  }
+
+  private flushWrites(): void {
+    const s = this.socket;
+    while (s && this.writes.length > 0) {
+      const w = this.writes[0]!;
+      const n = s.write(w.bytes);
+      if (n < 0) return this.fail(new FetchxError("SEND", "connection closed while sending"));
+      if (n < w.bytes.byteLength) {
+        w.bytes = w.bytes.subarray(n); // the rest goes out on `drain`
+        return;
+      }
+      this.writes.shift();
+      w.resolve();
+    }
+  }
+
+  private rejectWrites(err: FetchxError): void {
+    const pending = this.writes;
+    this.writes = [];
+    for (const w of pending) w.reject(err);
+  }
+}

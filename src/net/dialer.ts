@@ -1,0 +1,167 @@
+// dial(): host name -> connected (and for https, handshaken) Connection.
+// resolve -> Happy Eyeballs race of libc sockets (TCP or MPTCP) -> adopt the winning fd into Bun
+// (with TLS when asked) -> report MPTCP state. The connect timeout covers all of it, like curl's.
+import { isIP } from "node:net";
+import type { Socket, TLSOptions } from "bun";
+import { FetchxError } from "../errors.ts";
+import { connectAttempt } from "./attempt.ts";
+import { SocketConnection } from "./connection.ts";
+import { AllAttemptsFailed, raceAttempts } from "./happy-eyeballs.ts";
+import * as libc from "./libc.ts";
+import { resolveHost } from "./resolve.ts";
+import { parseSockaddr } from "./sockaddr.ts";
+import type { Connection, DialOptions, TlsOptions } from "./types.ts";
+
+/** ALPN in wire format (length-prefixed): Bun rejects an array and ignores a bare name. */
+const ALPN_HTTP1 = "\x08http/1.1";
+
+const hostPort = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/** Rejects with the signal's reason as soon as it aborts, so no step outlives the deadline. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function interrupted(reason: unknown): FetchxError {
+  if (reason instanceof FetchxError) return reason;
+  return new FetchxError("INTERRUPTED", "connection attempt aborted", { cause: reason });
+}
+
+export async function dial(opts: DialOptions): Promise<Connection> {
+  const trace = opts.trace ?? (() => {});
+  const deadline = new AbortController();
+  const timer =
+    opts.connectTimeoutMs > 0
+      ? setTimeout(
+          () => deadline.abort(new FetchxError("TIMEOUT", `connection timed out after ${opts.connectTimeoutMs} ms`)),
+          opts.connectTimeoutMs,
+        )
+      : undefined;
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+  try {
+    const candidates = await untilAborted(
+      resolveHost({ host: opts.host, port: opts.port, family: opts.family, overrides: opts.resolve }),
+      signal,
+    );
+    const fd = await raceAttempts(
+      candidates,
+      (ip, cancel) =>
+        connectAttempt(ip, opts.port, { mptcp: opts.mptcp, interface: opts.interface, localAddress: opts.localAddress, cancel }),
+      {
+        signal,
+        onStart: (ip) => trace(`Trying ${hostPort(ip, opts.port)}${opts.mptcp ? " (MPTCP)" : ""}...`),
+        dispose: (lateFd) => libc.close(lateFd),
+      },
+    );
+    return await adopt(fd, opts, signal);
+  } catch (err) {
+    if (err instanceof AllAttemptsFailed)
+      throw new FetchxError("CONNECT", `failed to connect to ${opts.host} port ${opts.port}: ${err.message}`, { cause: err });
+    if (err instanceof FetchxError) throw err;
+    throw interrupted(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Hands the connected fd to Bun, waits for the TLS handshake, and reports what we got. */
+async function adopt(fd: number, opts: DialOptions, signal: AbortSignal): Promise<Connection> {
+  const trace = opts.trace ?? (() => {});
+  const peer = parseSockaddr(libc.getpeername(fd) ?? new Uint8Array());
+  const local = parseSockaddr(libc.getsockname(fd) ?? new Uint8Array());
+  const conn = new SocketConnection({
+    fd,
+    remoteAddress: peer?.ip ?? "",
+    remotePort: peer?.port ?? opts.port,
+    localAddress: local?.ip ?? "",
+    localPort: local?.port ?? 0,
+    family: peer?.family ?? 4,
+    tls: opts.tls !== undefined,
+    mptcpAsked: opts.mptcp,
+  });
+  trace(`Connected to ${opts.host} (${conn.remoteAddress}) port ${conn.remotePort}`);
+  if (opts.mptcp) {
+    const m = conn.mptcp;
+    trace(
+      m.state === "active"
+        ? `MPTCP active, ${m.subflows} subflow${m.subflows === 1 ? "" : "s"}`
+        : "server did not accept MPTCP: continuing over plain TCP",
+    );
+  }
+
+  let handshake: Promise<void> = Promise.resolve();
+  let onHandshake: ((s: Socket, ok: boolean, err: Error | null) => void) | undefined;
+  let onClosed: ((err: FetchxError | null) => void) | undefined;
+  if (opts.tls) {
+    const tls = opts.tls;
+    handshake = new Promise<void>((resolve, reject) => {
+      // A socket that closes before the handshake reports is a handshake failure, not a hang.
+      onClosed = (err) =>
+        reject(new FetchxError("TLS_HANDSHAKE", `connection closed during the TLS handshake${err ? `: ${err.message}` : ""}`, { cause: err }));
+      onHandshake = (s, ok, err) => {
+        if (err && !tls.insecure) return reject(certError(err, tls, opts.host));
+        if (!ok && !tls.insecure) return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed${err ? `: ${err.message}` : ""}`));
+        const alpn = (s as unknown as { alpnProtocol?: string | false }).alpnProtocol;
+        trace(`TLS handshake done (${s.getTLSVersion?.() ?? "TLS"}, ALPN ${alpn || "none"})`);
+        resolve();
+      };
+    });
+  }
+
+  const handlers = conn.handlers({ handshake: onHandshake, closed: (err) => onClosed?.(err) });
+  const tlsConfig = opts.tls ? tlsOptions(opts.tls, opts.host) : undefined;
+  // Bun's typings have FdSocketOptions but no connect() overload taking it (shared/PLATFORM.md).
+  const connectWithFd = Bun.connect as unknown as (o: { fd: number; tls?: TLSOptions; socket: typeof handlers }) => Promise<Socket>;
+  let adopted: Socket;
+  try {
+    adopted = await connectWithFd({ fd, tls: tlsConfig, socket: handlers });
+  } catch (err) {
+    // Adoption failed before Bun took the fd: it is still ours to close.
+    libc.close(fd);
+    throw new FetchxError(opts.tls ? "TLS_HANDSHAKE" : "CONNECT", `could not adopt the socket: ${String(err)}`, { cause: err });
+  }
+  void adopted;
+  try {
+    await untilAborted(handshake, signal);
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  return conn;
+}
+
+function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
+  // SNI must not carry an IP literal (RFC 6066 §3).
+  const name = tls.servername ?? host;
+  return {
+    serverName: isIP(name) ? undefined : name,
+    ca: tls.ca,
+    rejectUnauthorized: !tls.insecure,
+    ALPNProtocols: ALPN_HTTP1,
+  };
+}
+
+// Worded as curl words them, with Bun's code kept for searching.
+const CERT_TEXT: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed certificate",
+  SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in certificate chain",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "unable to get local issuer certificate",
+  UNABLE_TO_GET_ISSUER_CERT: "unable to get issuer certificate",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "unable to verify the first certificate",
+  CERT_HAS_EXPIRED: "certificate has expired",
+  CERT_NOT_YET_VALID: "certificate is not yet valid",
+};
+
+function certError(err: Error, tls: TlsOptions, host: string): FetchxError {
+  const code = (err as { code?: string }).code ?? "UNKNOWN";
+  const text =
+    code === "ERR_TLS_CERT_ALTNAME_INVALID"
+      ? `SSL: no alternative certificate subject name matches target host name '${tls.servername ?? host}'`
+      : `SSL certificate problem: ${CERT_TEXT[code] ?? err.message}`;
+  return new FetchxError("CERT", `${text} (${code})`, { cause: err, retryable: false });
+}

@@ -1,0 +1,48 @@
+// Host name -> candidate addresses, in the order Happy Eyeballs should try them (RFC 8305 §4):
+// --resolve overrides first, IP literals as they are, then the system resolver.
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { FetchxError } from "../errors.ts";
+
+export interface ResolveRequest {
+  host: string;
+  port: number;
+  family?: 4 | 6;
+  /** --resolve overrides keyed "host:port". */
+  overrides?: Map<string, string[]>;
+}
+
+const familyOf = (ip: string): 4 | 6 => (isIP(ip.split("%")[0]!) === 6 ? 6 : 4);
+
+/** IPv6 first, then alternate families, keeping each family's own order (RFC 8305 §4). */
+export function interleave(addresses: string[]): string[] {
+  const v6 = addresses.filter((a) => familyOf(a) === 6);
+  const v4 = addresses.filter((a) => familyOf(a) === 4);
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(v6.length, v4.length); i++) {
+    if (i < v6.length) out.push(v6[i]!);
+    if (i < v4.length) out.push(v4[i]!);
+  }
+  return out;
+}
+
+/** Candidate addresses for host:port, interleaved; throws FetchxError RESOLVE when there are none. */
+export async function resolveHost(req: ResolveRequest): Promise<string[]> {
+  const bare = req.host.startsWith("[") && req.host.endsWith("]") ? req.host.slice(1, -1) : req.host;
+  let addresses = req.overrides?.get(`${bare}:${req.port}`) ?? req.overrides?.get(`${req.host}:${req.port}`);
+  if (!addresses && isIP(bare.split("%")[0]!)) addresses = [bare];
+  if (!addresses) {
+    try {
+      const found = await lookup(bare, { all: true, verbatim: true, family: req.family ?? 0 });
+      addresses = found.map((a) => a.address);
+    } catch (err) {
+      throw new FetchxError("RESOLVE", `could not resolve host "${bare}"`, { cause: err });
+    }
+  }
+  const wanted = req.family ? addresses.filter((a) => familyOf(a) === req.family) : addresses;
+  if (wanted.length === 0) {
+    const why = addresses.length > 0 ? ` (no IPv${req.family} address)` : "";
+    throw new FetchxError("RESOLVE", `could not resolve host "${bare}"${why}`);
+  }
+  return interleave(wanted);
+}
