@@ -1,5 +1,8 @@
 // The one typed options object the CLI produces (curl's OperationConfig). Everything below src/cli reads
 // this, never argv.
+import { usageError } from "../errors.ts";
+import { USER_AGENT } from "../version.ts";
+import type { RawArgs } from "./parse.ts";
 
 export type ProgressMode = "bar" | "plain" | "none";
 
@@ -49,3 +52,89 @@ export interface Options {
   progress: ProgressMode;
 }
 
+
+
+function seconds(raw: RawArgs, name: string): number {
+  const v = raw.values.get(name) as string | undefined;
+  if (v === undefined) return 0;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !Number.isFinite(n)) throw usageError(`--${name} wants seconds, got "${v}"`);
+  return Math.round(n * 1000);
+}
+
+function integer(raw: RawArgs, name: string, fallback: number, min = 0): number {
+  const v = raw.values.get(name) as string | undefined;
+  if (v === undefined) return fallback;
+  if (!/^-?\d+$/.test(v.trim()) || Number(v) < min) throw usageError(`--${name} wants a whole number >= ${min}, got "${v}"`);
+  return Number(v);
+}
+
+function parseHeader(line: string): [string, string] {
+  // "Name:" with no value removes a header fetchx would send (as in curl).
+  const colon = line.indexOf(":");
+  if (colon <= 0) throw usageError(`header "${line}" is not "Name: value"`);
+  const name = line.slice(0, colon).trim();
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw usageError(`header name "${name}" is not a valid token`);
+  return [name, line.slice(colon + 1).trim()];
+}
+
+function parseResolve(entries: string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const e of entries) {
+    // host:port:addr[,addr]; IPv6 addresses may be bracketed.
+    const m = e.match(/^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/);
+    if (!m) throw usageError(`--resolve wants HOST:PORT:ADDRESS, got "${e}"`);
+    const addrs = m[3]!.split(",").map((a) => a.trim().replace(/^\[(.*)\]$/, "$1"));
+    map.set(`${m[1]!.replace(/^\[(.*)\]$/, "$1").toLowerCase()}:${m[2]}`, addrs);
+  }
+  return map;
+}
+
+const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+
+/** Validated, typed options from the raw argv record and the environment (no I/O). */
+export function toOptions(raw: RawArgs, env: Record<string, string | undefined>): Options {
+  const flag = (n: string) => raw.values.get(n) === true;
+  const str = (n: string) => raw.values.get(n) as string | undefined;
+  const list = (n: string) => (raw.values.get(n) as string[] | undefined) ?? [];
+
+  if (flag("ipv4") && flag("ipv6")) throw usageError("-4 and -6 exclude each other");
+  const progress = str("progress") ?? (env.FETCHX_PROGRESS || undefined);
+  if (progress !== undefined && !["bar", "plain", "none"].includes(progress))
+    throw usageError(`--progress wants bar, plain or none, got "${progress}"`);
+  const mptcpFlag = raw.values.get("mptcp");
+
+  return {
+    urls: raw.positionals,
+    mptcp: mptcpFlag === undefined ? truthy(env.FETCHX_MPTCP) : mptcpFlag === true,
+    family: flag("ipv4") ? 4 : flag("ipv6") ? 6 : undefined,
+    connectTimeoutMs: seconds(raw, "connect-timeout"),
+    insecure: flag("insecure"),
+    cacert: str("cacert"),
+    resolve: parseResolve(list("resolve")),
+    connectTo: [],
+    proxytunnel: false,
+    method: str("request"),
+    headers: list("header").map(parseHeader),
+    userAgent: str("user-agent") ?? USER_AGENT,
+    referer: str("referer"),
+    user: str("user"),
+    compressed: flag("compressed"),
+    head: flag("head"),
+    followRedirects: flag("location"),
+    maxRedirs: integer(raw, "max-redirs", 50, -1),
+    output: str("output"),
+    remoteName: flag("remote-name"),
+    remoteHeaderName: flag("remote-header-name"),
+    outputDir: str("output-dir"),
+    createDirs: flag("create-dirs"),
+    includeHeaders: flag("include"),
+    fail: flag("fail"),
+    maxTimeMs: seconds(raw, "max-time"),
+    silent: flag("silent"),
+    showError: flag("show-error"),
+    verbose: flag("verbose"),
+    writeOut: str("write-out"),
+    progress: (progress as ProgressMode | undefined) ?? "bar",
+  };
+}

@@ -1,0 +1,74 @@
+// The one option table. The argv parser (parse.ts), --help, citty's command definition and the shell
+// completions are all derived from it, so an option is declared exactly once.
+
+export type OptionKind = "flag" | "string" | "list";
+
+export type Group = "basic" | "output" | "connection" | "mptcp" | "request" | "tls" | "transfer" | "reporting";
+
+export interface OptionSpec {
+  /** Long name without dashes; also the key in the parsed record. */
+  name: string;
+  short?: string;
+  kind: OptionKind;
+  group: Group;
+  description: string;
+  /** Placeholder shown in help, e.g. FILE. */
+  hint?: string;
+  /** Flags that accept --no-NAME. */
+  negatable?: boolean;
+}
+
+export const GROUP_TITLES: Record<Group, string> = {
+  basic: "Basics",
+  output: "Output",
+  connection: "Connection",
+  mptcp: "Multipath TCP",
+  request: "Request",
+  tls: "TLS",
+  transfer: "Transfer",
+  reporting: "Reporting",
+};
+
+export const OPTIONS: OptionSpec[] = [
+  { name: "help", short: "h", kind: "flag", group: "basic", description: "show this help (fetchx help TOPIC for more)" },
+  { name: "version", short: "V", kind: "flag", group: "basic", description: "print version, commit and Bun version" },
+
+  { name: "output", short: "o", kind: "string", group: "output", hint: "FILE", description: "write to FILE instead of stdout" },
+  { name: "remote-name", short: "O", kind: "flag", group: "output", description: "name the file after the URL's last path segment" },
+  { name: "remote-header-name", short: "J", kind: "flag", group: "output", description: "with -O, take the name from Content-Disposition (sanitised)" },
+  { name: "output-dir", kind: "string", group: "output", hint: "DIR", description: "directory for -o/-O files" },
+  { name: "create-dirs", kind: "flag", group: "output", description: "create missing directories of the output path" },
+  { name: "include", short: "i", kind: "flag", group: "output", description: "include response headers in the output" },
+
+  { name: "mptcp", kind: "flag", group: "mptcp", negatable: true, description: "connect with Multipath TCP (falls back to TCP if the server lacks it; env FETCHX_MPTCP=1)" },
+
+  { name: "ipv4", short: "4", kind: "flag", group: "connection", description: "resolve and connect over IPv4 only" },
+  { name: "ipv6", short: "6", kind: "flag", group: "connection", description: "resolve and connect over IPv6 only" },
+  { name: "connect-timeout", kind: "string", group: "connection", hint: "SECONDS", description: "give up connecting after SECONDS (fractions allowed)" },
+  { name: "resolve", kind: "list", group: "connection", hint: "HOST:PORT:ADDR[,ADDR]", description: "use ADDR for HOST:PORT instead of DNS" },
+
+  { name: "request", short: "X", kind: "string", group: "request", hint: "METHOD", description: "request method (default GET)" },
+  { name: "header", short: "H", kind: "list", group: "request", hint: "'NAME: VALUE'", description: "add a request header (repeatable; 'NAME:' removes one)" },
+  { name: "user-agent", short: "A", kind: "string", group: "request", hint: "TEXT", description: "User-Agent to send" },
+  { name: "referer", short: "e", kind: "string", group: "request", hint: "URL", description: "Referer to send" },
+  { name: "user", short: "u", kind: "string", group: "request", hint: "USER:PASS", description: "Basic authentication (never sent to another host after a redirect)" },
+  { name: "compressed", kind: "flag", group: "request", description: "ask for a compressed response and decode it (gzip, deflate, br, zstd)" },
+  { name: "head", short: "I", kind: "flag", group: "request", description: "send HEAD and print the response headers" },
+  { name: "location", short: "L", kind: "flag", group: "request", description: "follow redirects" },
+  { name: "max-redirs", kind: "string", group: "request", hint: "N", description: "at most N redirects with -L (default 50)" },
+
+  { name: "insecure", short: "k", kind: "flag", group: "tls", description: "do not verify the server's certificate" },
+  { name: "cacert", kind: "string", group: "tls", hint: "FILE", description: "trust the CA certificates in FILE (PEM)" },
+
+  { name: "fail", short: "f", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 and no output" },
+  { name: "max-time", short: "m", kind: "string", group: "transfer", hint: "SECONDS", description: "give up the whole operation after SECONDS" },
+
+  { name: "silent", short: "s", kind: "flag", group: "reporting", description: "no progress and no error messages" },
+  { name: "show-error", short: "S", kind: "flag", group: "reporting", description: "with -s, still show errors" },
+  { name: "verbose", short: "v", kind: "flag", group: "reporting", description: "trace connection, MPTCP, TLS and headers on stderr" },
+  { name: "write-out", short: "w", kind: "string", group: "reporting", hint: "FORMAT", description: "print FORMAT after the transfer: %{http_code}, %{json}, ... (@FILE reads it)" },
+  { name: "progress", kind: "string", group: "reporting", hint: "bar|plain|none", description: "progress display on stderr (default: bar on a terminal, else none)" },
+];
+
+export const BY_NAME = new Map(OPTIONS.map((o) => [o.name, o]));
+export const BY_SHORT = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));

@@ -1,0 +1,27 @@
+// Which file a download goes to: -o, -O (URL's last segment), -J (Content-Disposition), --output-dir.
+// Names that come from the server are sanitised: no path separators, no "..", nothing hidden.
+import { isAbsolute, join } from "node:path";
+import type { Options } from "../cli/options.ts";
+import { FetchxError } from "../errors.ts";
+import { parseContentDisposition } from "../http/headers.ts";
+import type { ResponseHead } from "../http/types.ts";
+import { fileNameFromUrl, sanitizeFileName } from "../http/url.ts";
+
+/** The output path, or null for standard output. */
+export function outputPath(opts: Options, url: URL, head: ResponseHead | undefined, output = opts.output): string | null {
+  let name: string | null = null;
+  if (output !== undefined) {
+    if (output === "-") return null;
+    name = output;
+  } else if (opts.remoteName) {
+    if (opts.remoteHeaderName && head) {
+      const cd = head.headers.get("content-disposition");
+      const fromHeader = cd ? parseContentDisposition(cd) : null;
+      name = fromHeader ? sanitizeFileName(fromHeader) : null;
+    }
+    name ??= sanitizeFileName(fileNameFromUrl(url) ?? "");
+    if (!name) throw new FetchxError("WRITE", `no file name in ${url.href} for -O: use -o FILE`);
+  } else return null;
+  if (opts.outputDir && !isAbsolute(name)) name = join(opts.outputDir, name);
+  return name;
+}

@@ -1,0 +1,113 @@
+// One HTTP request/response over one connection: write the request, parse the head, then stream the body
+// to a consumer that is awaited chunk by chunk (so a slow disk slows the socket, never the memory).
+import { FetchxError } from "../errors.ts";
+import { ResponseParser } from "../http/parser.ts";
+import { buildRequest } from "../http/request.ts";
+import type { ResponseHead } from "../http/types.ts";
+import type { Connection } from "../net/types.ts";
+
+export interface RequestSpec {
+  method: string;
+  target: string;
+  host: string;
+  headers: [string, string][];
+}
+
+export interface ExchangeOptions {
+  /** No byte for this long ends the exchange with TIMEOUT (0 = no limit). */
+  idleTimeoutMs: number;
+  onHeaderLine?(direction: ">" | "<", line: string): void;
+}
+
+export class Exchange {
+  head!: ResponseHead;
+  /** Bytes of the request as sent. */
+  requestBytes = 0;
+  private pending: Uint8Array[] = [];
+  private complete = false;
+  private parser: ResponseParser;
+
+  constructor(
+    readonly conn: Connection,
+    private readonly spec: RequestSpec,
+    private readonly opts: ExchangeOptions,
+  ) {
+    this.parser = new ResponseParser(spec.method, {
+      onHead: (head) => (this.head = head),
+      onBody: (bytes) => this.pending.push(bytes),
+      onComplete: () => (this.complete = true),
+    });
+  }
+
+  /** Sends the request and reads up to the end of the response head. */
+  async start(): Promise<ResponseHead> {
+    const req = buildRequest(this.spec);
+    this.requestBytes = req.byteLength;
+    if (this.opts.onHeaderLine) for (const line of new TextDecoder().decode(req).split("\r\n").slice(0, -2)) this.opts.onHeaderLine(">", line);
+    await this.conn.write(req);
+    while (!this.head) await this.pump();
+    if (this.opts.onHeaderLine) {
+      const h = this.head;
+      this.opts.onHeaderLine("<", `HTTP/${h.version} ${h.status} ${h.statusText}`);
+      for (const [k, v] of h.headers.entries()) this.opts.onHeaderLine("<", `${k}: ${v}`);
+    }
+    return this.head;
+  }
+
+  /** Reads one chunk from the connection into the parser. */
+  private async pump(): Promise<void> {
+    const chunk = await this.conn.read(this.opts.idleTimeoutMs);
+    if (chunk === null) {
+      this.parser.finish(); // completes a close-delimited body, throws on truncation
+      this.complete = true;
+      return;
+    }
+    const used = this.parser.feed(chunk);
+    if (used < chunk.byteLength) {
+      if (this.parser.keepAlive) this.conn.unread(chunk.subarray(used));
+    }
+  }
+
+  /** Streams the body to `consume`, awaiting it per chunk. Resolves at the end of the response. */
+  async body(consume: (bytes: Uint8Array) => Promise<void> | void): Promise<void> {
+    for (;;) {
+      while (this.pending.length) {
+        const bytes = this.pending.shift()!;
+        await consume(bytes);
+      }
+      if (this.complete) break;
+      await this.pump();
+    }
+    if (!this.parser.keepAlive) this.conn.close();
+  }
+
+  /** Reads and drops the rest of the body (a redirect's), keeping the connection reusable if cheap. */
+  async discard(limit = 64 * 1024): Promise<void> {
+    let seen = 0;
+    const small = this.parser.bodyMode === "none" || (this.parser.expected !== null && this.parser.expected <= limit);
+    if (!small) {
+      this.conn.close();
+      return;
+    }
+    await this.body((b) => void (seen += b.byteLength));
+  }
+
+  /** Whether the connection can carry another request. */
+  get reusable(): boolean {
+    return this.complete && this.parser.keepAlive && this.conn.open;
+  }
+
+  get bodyBytes(): number {
+    return this.parser.received;
+  }
+
+  /** Expected body length from Content-Length, or null. */
+  get expected(): number | null {
+    return this.parser.expected;
+  }
+}
+
+/** A connection error before any byte of the response arrived on a reused connection: safe to retry once. */
+export function isStaleConnection(err: unknown, reused: boolean): boolean {
+  return reused && err instanceof FetchxError && (err.code === "EMPTY_REPLY" || err.code === "RECV" || err.code === "SEND");
+}

@@ -1,0 +1,86 @@
+// What one URL's transfer did, filled in by the engine and read by --write-out and the summary.
+import type { HeaderList } from "../http/types.ts";
+import type { MptcpState, Subflow } from "../net/types.ts";
+
+export interface ConnectionReport {
+  remote: string;
+  local: string;
+  tls: boolean;
+  mptcp: MptcpState;
+  subflows: number;
+  subflowList: Subflow[];
+}
+
+export interface TransferStats {
+  url: string;
+  urlEffective: string;
+  method: string;
+  scheme: string;
+  httpCode: number;
+  httpVersion: string;
+  contentType?: string;
+  redirectUrl?: string;
+  headers?: HeaderList;
+  sizeDownload: number;
+  sizeHeader: number;
+  sizeRequest: number;
+  /** Milliseconds since `startedAt` at each milestone of the last request. */
+  startedAt: number;
+  tConnect: number;
+  tAppConnect: number;
+  tStartTransfer: number;
+  tRedirect: number;
+  tTotal: number;
+  numConnects: number;
+  numRedirects: number;
+  numRetries: number;
+  remoteIp: string;
+  remotePort: number;
+  localIp: string;
+  localPort: number;
+  filenameEffective?: string;
+  exitCode: number;
+  errorMessage: string;
+  mptcp: MptcpState;
+  mptcpSubflows: number;
+  connections: ConnectionReport[];
+}
+
+export function newStats(url: string, method: string): TransferStats {
+  return {
+    url,
+    urlEffective: url,
+    method,
+    scheme: url.split(":")[0]!.toLowerCase(),
+    httpCode: 0,
+    httpVersion: "",
+    sizeDownload: 0,
+    sizeHeader: 0,
+    sizeRequest: 0,
+    startedAt: performance.now(),
+    tConnect: 0,
+    tAppConnect: 0,
+    tStartTransfer: 0,
+    tRedirect: 0,
+    tTotal: 0,
+    numConnects: 0,
+    numRedirects: 0,
+    numRetries: 0,
+    remoteIp: "",
+    remotePort: 0,
+    localIp: "",
+    localPort: 0,
+    exitCode: 0,
+    errorMessage: "",
+    mptcp: "off",
+    mptcpSubflows: 0,
+    connections: [],
+  };
+}
+
+/** The MPTCP summary across connections: active if any was, fallback if asked and none was, else off. */
+export function summariseMptcp(stats: TransferStats) {
+  const states = stats.connections.map((c) => c.mptcp);
+  stats.mptcp = states.includes("active") ? "active" : states.includes("fallback") ? "fallback" : "off";
+  stats.mptcpSubflows = Math.max(0, ...stats.connections.map((c) => c.subflows));
+}

@@ -1,0 +1,83 @@
+// -w / --write-out: curl's format language. %{var} expands a variable, %{json} all of them as one JSON
+// object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
+// stream, \n \t \r \\ are escapes, %% is a percent sign. Unknown variables are kept empty, as curl does.
+import type { TransferStats } from "../transfer/stats.ts";
+
+const secs = (ms: number) => Number((ms / 1000).toFixed(6));
+
+/** The variables, by curl's names (plus mptcp, mptcp_subflows and connections, which are ours). */
+export function variables(s: TransferStats): Record<string, string | number | unknown> {
+  const total = secs(s.tTotal);
+  return {
+    url: s.url,
+    url_effective: s.urlEffective,
+    method: s.method,
+    scheme: s.scheme,
+    http_code: s.httpCode,
+    response_code: s.httpCode,
+    http_version: s.httpVersion,
+    content_type: s.contentType ?? "",
+    redirect_url: s.redirectUrl ?? "",
+    size_download: s.sizeDownload,
+    size_header: s.sizeHeader,
+    size_request: s.sizeRequest,
+    size_upload: 0,
+    speed_download: total > 0 ? Math.round(s.sizeDownload / total) : 0,
+    speed_upload: 0,
+    time_connect: secs(s.tConnect),
+    time_appconnect: secs(s.tAppConnect),
+    time_starttransfer: secs(s.tStartTransfer),
+    time_redirect: secs(s.tRedirect),
+    time_total: total,
+    num_connects: s.numConnects,
+    num_redirects: s.numRedirects,
+    num_retries: s.numRetries,
+    remote_ip: s.remoteIp,
+    remote_port: s.remotePort,
+    local_ip: s.localIp,
+    local_port: s.localPort,
+    filename_effective: s.filenameEffective ?? "",
+    exitcode: s.exitCode,
+    errormsg: s.errorMessage,
+    mptcp: s.mptcp,
+    mptcp_subflows: s.mptcpSubflows,
+    connections: s.connections,
+  };
+}
+
+export interface WriteOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** Expands `format` for one transfer; returns what goes to stdout and to stderr. */
+export function renderWriteOut(format: string, s: TransferStats): WriteOutput {
+  const vars = variables(s);
+  const out: WriteOutput = { stdout: "", stderr: "" };
+  let stream: keyof WriteOutput = "stdout";
+  const re = /%\{([a-z_]+)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
+  let last = 0;
+  for (let m = re.exec(format); m; m = re.exec(format)) {
+    out[stream] += format.slice(last, m.index);
+    last = re.lastIndex;
+    if (m[0] === "%%") out[stream] += "%";
+    else if (m[3]) out[stream] += m[3] === "n" ? "\n" : m[3] === "t" ? "\t" : m[3] === "r" ? "\r" : "\\";
+    else if (m[2]) out[stream] += s.headers?.get(m[2]) ?? "";
+    else if (m[1] === "stderr" || m[1] === "stdout") stream = m[1];
+    else if (m[1] === "json") out[stream] += JSON.stringify(vars);
+    else if (m[1] === "header_json") out[stream] += JSON.stringify(headerJson(s));
+    else if (m[1] === "connections") out[stream] += JSON.stringify(s.connections);
+    else {
+      const v = vars[m[1]!];
+      out[stream] += v === undefined ? "" : String(v);
+    }
+  }
+  out[stream] += format.slice(last);
+  return out;
+}
+
+function headerJson(s: TransferStats): Record<string, string[]> {
+  const o: Record<string, string[]> = {};
+  for (const [k, v] of s.headers?.entries() ?? []) (o[k.toLowerCase()] ??= []).push(v);
+  return o;
+}
