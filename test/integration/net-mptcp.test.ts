@@ -14,6 +14,14 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
+type Pending = { rest?: Uint8Array };
+
+/** Writes what the kernel takes and keeps the rest for drain, so the echo never drops bytes. */
+function send(s: Socket<Pending>, bytes: Uint8Array): void {
+  const n = s.write(bytes);
+  s.data = n < bytes.byteLength ? { rest: bytes.subarray(Math.max(n, 0)) } : {};
+}
+
 /** An echo server on an FFI listening socket (MPTCP or TCP), adopted by Bun. */
 function echoServer(mptcp: boolean): number {
   const l = listenSocket({ mptcp });
@@ -21,18 +29,13 @@ function echoServer(mptcp: boolean): number {
   const server = listen({
     fd: l.fd,
     socket: {
-      data(s: Socket, d: Uint8Array) {
-        // Echo with backpressure: anything the kernel did not take waits for drain.
-        const pending = (s as Socket<{ rest?: Uint8Array }>).data;
-        if (pending?.rest) return void (pending.rest = concat(pending.rest, d));
-        const n = s.write(d);
-        if (n < d.byteLength) (s as Socket<{ rest?: Uint8Array }>).data = { rest: d.subarray(Math.max(n, 0)) };
-      },
-      drain(s: Socket<{ rest?: Uint8Array }>) {
+      data(s: Socket<Pending>, d: Uint8Array) {
         const rest = s.data?.rest;
-        if (!rest) return;
-        const n = s.write(rest);
-        s.data = n < rest.byteLength ? { rest: rest.subarray(Math.max(n, 0)) } : {};
+        if (rest) s.data = { rest: concat(rest, d) };
+        else send(s, d);
+      },
+      drain(s: Socket<Pending>) {
+        if (s.data?.rest) send(s, s.data.rest);
       },
     },
   });
