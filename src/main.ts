@@ -45,7 +45,14 @@ async function run(argv: string[], log: { current?: Logger }): Promise<number> {
     client.closeAll();
     controller.abort(err);
   };
-  const client = new HttpClient(opts, logger, controller.signal);
+  let stats = newStats("", "GET");
+  const client = new HttpClient(opts, logger, controller.signal, {
+    onConnect(_conn, _report, dialMs) {
+      stats.numConnects++;
+      stats.tConnect ||= performance.now() - stats.startedAt;
+      if (opts.verbose) logger.trace(`connection made in ${dialMs.toFixed(1)} ms`);
+    },
+  });
   const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
   const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}; partial data kept (resume with -C -)`));
   process.on("SIGINT", () => onSignal("SIGINT"));
@@ -53,7 +60,7 @@ async function run(argv: string[], log: { current?: Logger }): Promise<number> {
 
   let exit = 0;
   for (const url of opts.urls) {
-    const stats = newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
+    stats = newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
     try {
       await download(url, { opts, log: logger, client, output: opts.urls.length === 1 ? opts.output : undefined }, stats);
     } catch (thrown) {
