@@ -104,8 +104,12 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal): Promis
       onClosed = (err) =>
         reject(new FetchxError("TLS_HANDSHAKE", `connection closed during the TLS handshake${err ? `: ${err.message}` : ""}`, { cause: err }));
       onHandshake = (s, ok, err) => {
-        if (err && !tls.insecure) return reject(certError(err, tls, opts.host));
-        if (!ok && !tls.insecure) return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed${err ? `: ${err.message}` : ""}`));
+        // Bun reports certificate problems and broken handshakes (EPROTO, alerts) the same way.
+        if (err && isCertProblem(err)) {
+          if (!tls.insecure) return reject(certError(err, tls, opts.host));
+        } else if (!ok || err) {
+          return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
+        }
         const alpn = (s as unknown as { alpnProtocol?: string | false }).alpnProtocol;
         trace(`TLS handshake done (${s.getTLSVersion?.() ?? "TLS"}, ALPN ${alpn || "none"})`);
         resolve();
@@ -156,6 +160,11 @@ const CERT_TEXT: Record<string, string> = {
   CERT_HAS_EXPIRED: "certificate has expired",
   CERT_NOT_YET_VALID: "certificate is not yet valid",
 };
+
+function isCertProblem(err: Error): boolean {
+  const code = (err as { code?: string }).code ?? "";
+  return code in CERT_TEXT || /CERT|ISSUER|SIGNATURE|ALTNAME/.test(code);
+}
 
 function certError(err: Error, tls: TlsOptions, host: string): FetchxError {
   const code = (err as { code?: string }).code ?? "UNKNOWN";
