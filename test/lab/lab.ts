@@ -199,3 +199,31 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+export interface BareNamespace {
+  readonly name: string;
+  exec(argv: string[], opts?: { timeoutMs?: number }): ReturnType<typeof run>;
+  /** `ip -n NAME ...args`, throwing on failure. */
+  ip(args: string[]): Promise<string>;
+  destroy(): Promise<void>;
+}
+
+/** One empty network namespace (loopback up), for tests of per-namespace settings such as doctor's. */
+export async function startBareNamespace(): Promise<BareNamespace> {
+  await removeStaleLabs();
+  const name = `${PREFIX}c-${process.pid}-${++counter}`;
+  await runOk(["ip", "netns", "add", name]);
+  const ns: BareNamespace = {
+    name,
+    exec: (argv, o) => run(["ip", "netns", "exec", name, ...argv], o),
+    ip: (args) => runOk(["ip", "-n", name, ...args]),
+    destroy: () => killNamespace(name),
+  };
+  try {
+    await ns.ip(["link", "set", "lo", "up"]);
+  } catch (err) {
+    await ns.destroy();
+    throw err;
+  }
+  return ns;
+}

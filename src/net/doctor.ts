@@ -1,0 +1,234 @@
+// `fetchx doctor`: can this host (this network namespace) use Multipath TCP, and will --mptcp get more
+// than one path? Reads net.mptcp.* from /proc, tries to open an MPTCP socket per address family, and
+// asks iproute2 for the path manager's limits and endpoints (text output: `ip -j mptcp limits` prints
+// no JSON in iproute2 6.1). Nothing here changes the system; it only suggests commands.
+import { readdirSync, readFileSync } from "node:fs";
+import { networkInterfaces, release } from "node:os";
+import * as libc from "./libc.ts";
+
+export interface SocketProbe {
+  family: 4 | 6;
+  ok: boolean;
+  /** errno name when socket(..., IPPROTO_MPTCP) failed. */
+  errno?: string;
+}
+
+export interface MptcpEndpoint {
+  address: string;
+  id?: number;
+  /** signal, subflow, backup, fullmesh, implicit, ... as `ip` prints them. */
+  flags: string[];
+  dev?: string;
+  port?: number;
+}
+
+export interface MptcpLimits {
+  subflows: number;
+  addAddrAccepted: number;
+}
+
+export interface HostAddress {
+  address: string;
+  dev: string;
+  family: 4 | 6;
+}
+
+export type Verdict = "multipath" | "single-path" | "unusable";
+
+export interface DoctorReport {
+  kernel: string;
+  /** Every net.mptcp.* sysctl found, by short name (enabled, path_manager, scheduler, ...). */
+  sysctl: Record<string, string>;
+  /** net.mptcp.enabled; null when the kernel has no MPTCP sysctls at all. */
+  enabled: boolean | null;
+  sockets: SocketProbe[];
+  /** "kernel" or "userspace" (from path_manager, else pm_type); null when unknown. */
+  pathManager: string | null;
+  /** Whether `ip mptcp` could be asked: "ok", "missing" (no iproute2) or "failed" (see ipError). */
+  ip: "ok" | "missing" | "failed";
+  ipError?: string;
+  limits: MptcpLimits | null;
+  endpoints: MptcpEndpoint[] | null;
+  /** Non-loopback, non-link-local addresses of this namespace: candidates for subflow endpoints. */
+  addresses: HostAddress[];
+  usable: boolean;
+  verdict: Verdict;
+  /** One-line summary. */
+  summary: string;
+  /** Why, and what to do, in sentences. */
+  advice: string[];
+  /** Exact commands (run as root) that would make --mptcp use more than one path. */
+  commands: string[];
+}
+
+const MPTCP_SYSCTL_DIR = "/proc/sys/net/mptcp";
+
+export function readMptcpSysctls(dir = MPTCP_SYSCTL_DIR): Record<string, string> {
+  const out: Record<string, string> = {};
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return out; // no MPTCP in this kernel
+  }
+  for (const name of names) {
+    try {
+      out[name] = readFileSync(`${dir}/${name}`, "utf8").trim();
+    } catch {
+      // some entries are write-only or root-only; leave them out rather than fail the report
+    }
+  }
+  return out;
+}
+
+export function probeMptcpSocket(family: 4 | 6): SocketProbe {
+  const r = libc.socket(family === 4 ? libc.AF_INET : libc.AF_INET6, libc.SOCK_STREAM | libc.SOCK_CLOEXEC, libc.IPPROTO_MPTCP);
+  if (r.ret < 0) return { family, ok: false, errno: libc.errnoName(r.errno) };
+  libc.close(r.ret);
+  return { family, ok: true };
+}
+
+/** `ip mptcp endpoint show` lines: "198.51.100.1 id 1 subflow backup dev eth1" (port N optional). */
+export function parseEndpoints(text: string): MptcpEndpoint[] {
+  const endpoints: MptcpEndpoint[] = [];
+  for (const line of text.split("\n")) {
+    const tokens = line.trim().split(/\s+/).filter(Boolean);
+    if (tokens.length === 0) continue;
+    const ep: MptcpEndpoint = { address: tokens[0]!, flags: [] };
+    for (let i = 1; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t === "id") ep.id = Number(tokens[++i]);
+      else if (t === "dev") ep.dev = tokens[++i];
+      else if (t === "port") ep.port = Number(tokens[++i]);
+      else ep.flags.push(t);
+    }
+    endpoints.push(ep);
+  }
+  return endpoints;
+}
+
+/** `ip mptcp limits show`: "add_addr_accepted 0 subflows 2" (order and extra keys vary by version). */
+export function parseLimits(text: string): MptcpLimits | null {
+  const tokens = text.trim().split(/\s+/);
+  const get = (key: string) => {
+    const i = tokens.indexOf(key);
+    return i >= 0 && /^\d+$/.test(tokens[i + 1] ?? "") ? Number(tokens[i + 1]) : undefined;
+  };
+  const subflows = get("subflows");
+  const addAddrAccepted = get("add_addr_accepted");
+  if (subflows === undefined || addAddrAccepted === undefined) return null;
+  return { subflows, addAddrAccepted };
+}
+
+export function hostAddresses(): HostAddress[] {
+  const out: HostAddress[] = [];
+  for (const [dev, addrs] of Object.entries(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.internal) continue;
+      // Link-local addresses cannot reach a server elsewhere, so they make no useful subflow.
+      if (a.family === "IPv6" && /^fe[89ab]/i.test(a.address)) continue;
+      out.push({ address: a.address, dev, family: a.family === "IPv4" ? 4 : 6 });
+    }
+  }
+  return out;
+}
+
+function pathManagerOf(sysctl: Record<string, string>): string | null {
+  if (sysctl.path_manager) return sysctl.path_manager;
+  if (sysctl.pm_type === "0") return "kernel";
+  if (sysctl.pm_type === "1") return "userspace";
+  return null;
+}
+
+async function askIp(args: string[]): Promise<{ ok: true; text: string } | { ok: false; missing: boolean; error: string }> {
+  // root's PATH has /usr/sbin; other users' may not, and `ip mptcp ... show` needs no privilege.
+  const ip = Bun.which("ip", { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin` });
+  if (!ip) return { ok: false, missing: true, error: "iproute2 `ip` not found" };
+  const proc = Bun.spawn([ip, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  const [text, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) return { ok: false, missing: false, error: `ip ${args.join(" ")}: ${err.trim() || `exit ${code}`}` };
+  return { ok: true, text };
+}
+
+export async function diagnoseMptcp(): Promise<DoctorReport> {
+  const sysctl = readMptcpSysctls();
+  const enabled = sysctl.enabled === undefined ? null : sysctl.enabled !== "0";
+  const sockets = [probeMptcpSocket(4), probeMptcpSocket(6)];
+  const pathManager = pathManagerOf(sysctl);
+  const [limitsOut, endpointsOut] = await Promise.all([askIp(["mptcp", "limits", "show"]), askIp(["mptcp", "endpoint", "show"])]);
+  const ipFailure = !limitsOut.ok ? limitsOut : !endpointsOut.ok ? endpointsOut : null;
+  const report: DoctorReport = {
+    kernel: release(),
+    sysctl,
+    enabled,
+    sockets,
+    pathManager,
+    ip: ipFailure ? (ipFailure.missing ? "missing" : "failed") : "ok",
+    ...(ipFailure ? { ipError: ipFailure.error } : {}),
+    limits: limitsOut.ok ? parseLimits(limitsOut.text) : null,
+    endpoints: endpointsOut.ok ? parseEndpoints(endpointsOut.text) : null,
+    addresses: hostAddresses(),
+    usable: false,
+    verdict: "unusable",
+    summary: "",
+    advice: [],
+    commands: [],
+  };
+  return judge(report);
+}
+
+/** Fills usable/verdict/summary/advice/commands from the facts gathered. Pure, for tests. */
+export function judge(r: DoctorReport): DoctorReport {
+  const advice: string[] = [];
+  const commands: string[] = [];
+  const usable = r.sockets.some((s) => s.ok);
+
+  if (!usable) {
+    const why = r.sockets.map((s) => `IPv${s.family}: ${s.errno}`).join(", ");
+    if (r.enabled === false) {
+      advice.push("net.mptcp.enabled is 0 in this network namespace (the sysctl is per namespace, e.g. per container).");
+      commands.push("sysctl -w net.mptcp.enabled=1");
+    } else if (r.enabled === null) {
+      advice.push("This kernel has no MPTCP (Linux >= 5.6 built with CONFIG_MPTCP=y is needed).");
+    }
+    return { ...r, usable, verdict: "unusable", summary: `MPTCP is not usable here: socket(IPPROTO_MPTCP) fails (${why}).`, advice, commands };
+  }
+
+  const v6 = r.sockets.find((s) => s.family === 6);
+  if (v6 && !v6.ok) advice.push(`MPTCP over IPv6 is not available (${v6.errno}); IPv4 works.`);
+
+  if (r.pathManager === "userspace") {
+    advice.push("The userspace path manager is active: a daemon (e.g. mptcpd) decides the subflows, not `ip mptcp endpoint`.");
+    return { ...r, usable, verdict: "multipath", summary: "MPTCP is usable; subflows are managed by a userspace path manager.", advice, commands };
+  }
+  if (r.ip !== "ok" || !r.endpoints || !r.limits) {
+    advice.push(`Endpoints and limits are unknown: ${r.ipError ?? "could not read them"}.`);
+    return { ...r, usable, verdict: "single-path", summary: "MPTCP is usable; whether a second path is configured is unknown.", advice, commands };
+  }
+
+  const subflowEndpoints = r.endpoints.filter((e) => e.flags.includes("subflow"));
+  if (r.limits.subflows === 0) {
+    advice.push("The subflow limit is 0, so no additional subflow can be opened.");
+    commands.push("ip mptcp limits set subflows 2 add_addr_accepted 2");
+  }
+  if (r.limits.addAddrAccepted === 0)
+    advice.push("add_addr_accepted is 0: addresses that servers announce (ADD_ADDR) are ignored.");
+
+  if (subflowEndpoints.length > 0 && r.limits.subflows > 0) {
+    const list = subflowEndpoints.map((e) => e.address + (e.dev ? ` dev ${e.dev}` : "")).join(", ");
+    return { ...r, usable, verdict: "multipath", summary: `MPTCP is usable with extra subflows from: ${list}.`, advice, commands };
+  }
+
+  advice.push("No `subflow` endpoint is configured, so --mptcp will use one path only (plus any the server announces, if accepted).");
+  const configured = new Set(r.endpoints.map((e) => e.address));
+  const candidates = r.addresses.filter((a) => !configured.has(a.address));
+  // A connection's subflows share its address family, so two paths need two addresses of one family.
+  const v4 = r.addresses.filter((a) => a.family === 4).length;
+  const v6n = r.addresses.length - v4;
+  if (v4 < 2 && v6n < 2)
+    advice.push("There is at most one non-loopback address per family: a second path needs a second interface or address.");
+  for (const a of candidates) commands.push(`ip mptcp endpoint add ${a.address} dev ${a.dev} subflow`);
+  if (candidates.length > 0)
+    advice.push("Add a subflow endpoint on each address that leads over a different path (the commands below list them all).");
+  return { ...r, usable, verdict: "single-path", summary: "MPTCP is usable, but --mptcp will use one path only (no subflow endpoint).", advice, commands };
+}

@@ -1,0 +1,141 @@
+// `fetchx doctor`: the verdict must follow the namespace it runs in. Each namespace test creates its own
+// namespace, so settings like net.mptcp.enabled=0 never touch the host.
+import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import type { DoctorReport } from "../../src/net/doctor.ts";
+import { judge, parseEndpoints, parseLimits } from "../../src/net/doctor.ts";
+import { run } from "./exec.ts";
+import { labUnavailableReason, startBareNamespace, type BareNamespace } from "./lab.ts";
+
+const entry = new URL("./doctor-entry.ts", import.meta.url).pathname;
+const doctor = (args: string[], prefix: string[] = []) => run([...prefix, process.execPath, entry, ...args], { timeoutMs: 20_000 });
+
+describe("doctor parsers", () => {
+  test("endpoint lines with flags, dev and port", () => {
+    const eps = parseEndpoints("198.51.100.1 id 1 subflow backup dev path-b \n2001:db8::1 id 2 signal port 8080 dev eth1\n");
+    expect(eps).toEqual([
+      { address: "198.51.100.1", id: 1, flags: ["subflow", "backup"], dev: "path-b" },
+      { address: "2001:db8::1", id: 2, flags: ["signal"], port: 8080, dev: "eth1" },
+    ]);
+    expect(parseEndpoints("")).toEqual([]);
+  });
+
+  test("limits in either order; garbage gives null", () => {
+    expect(parseLimits("add_addr_accepted 0 subflows 2 \n")).toEqual({ subflows: 2, addAddrAccepted: 0 });
+    expect(parseLimits("subflows 8 add_addr_accepted 4")).toEqual({ subflows: 8, addAddrAccepted: 4 });
+    expect(parseLimits("Error: ...")).toBeNull();
+  });
+
+  test("userspace path manager: endpoints are not the advice", () => {
+    const r = judge(baseReport({ pathManager: "userspace", endpoints: [] }));
+    expect(r.verdict).toBe("multipath");
+    expect(r.commands).toEqual([]);
+  });
+
+  test("iproute2 missing: usable, second path unknown, said so", () => {
+    const r = judge(baseReport({ ip: "missing", ipError: "iproute2 `ip` not found", endpoints: null, limits: null }));
+    expect(r.usable).toBe(true);
+    expect(r.advice.join(" ")).toContain("`ip` not found");
+  });
+});
+
+describe("doctor in this namespace", () => {
+  test("verdict follows net.mptcp.enabled; --json parses and agrees with the exit status", async () => {
+    let enabled: string | null = null;
+    try {
+      enabled = readFileSync("/proc/sys/net/mptcp/enabled", "utf8").trim();
+    } catch {}
+    const r = await doctor(["--json"]);
+    const report = JSON.parse(r.stdout) as DoctorReport;
+    expect(report.usable).toBe(enabled === "1");
+    expect(r.code).toBe(report.usable ? 0 : 1);
+    const human = await doctor([]);
+    expect(human.code).toBe(r.code);
+    expect(human.stdout).toContain(report.usable ? "MPTCP is usable" : "MPTCP is not usable");
+    // Not a TTY here, so no escape codes.
+    expect(human.stdout).not.toContain("\x1b[");
+  });
+});
+
+const labSkip = await labUnavailableReason();
+if (labSkip) console.log(`skipping doctor namespace tests: ${labSkip}`);
+
+describe.skipIf(labSkip !== null)("doctor in a namespace of its own", () => {
+  let ns: BareNamespace | undefined;
+  afterEach(async () => {
+    await ns?.destroy();
+    ns = undefined;
+  });
+  const inNs = (args: string[]) => doctor(args, ["ip", "netns", "exec", ns!.name]);
+
+  test("net.mptcp.enabled=0: not usable, exit 1, tells the sysctl to set", async () => {
+    ns = await startBareNamespace();
+    const set = await ns.exec(["sysctl", "-q", "-w", "net.mptcp.enabled=0"]);
+    expect(set.code).toBe(0);
+    const r = await inNs(["--json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as DoctorReport;
+    expect(report.enabled).toBe(false);
+    expect(report.usable).toBe(false);
+    expect(report.verdict).toBe("unusable");
+    expect(report.sockets.map((s) => s.errno)).toEqual(["ENOPROTOOPT", "ENOPROTOOPT"]);
+    expect(report.commands).toContain("sysctl -w net.mptcp.enabled=1");
+    const human = await inNs([]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain("MPTCP is not usable here");
+  });
+
+  test("no subflow endpoint: single path, prints the endpoint command for the namespace's address", async () => {
+    ns = await startBareNamespace();
+    await addAddress(ns, "203.0.113.5");
+    const r = await inNs([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("will use one path only");
+    expect(r.stdout).toContain("ip mptcp endpoint add 203.0.113.5 dev v0 subflow");
+  });
+
+  test("a configured subflow endpoint is listed and makes the verdict multipath", async () => {
+    ns = await startBareNamespace();
+    await addAddress(ns, "203.0.113.5");
+    await ns.ip(["mptcp", "endpoint", "add", "203.0.113.5", "dev", "v0", "subflow", "backup"]);
+    const r = await inNs(["--json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as DoctorReport;
+    expect(report.verdict).toBe("multipath");
+    expect(report.endpoints).toEqual([{ address: "203.0.113.5", id: 1, flags: ["subflow", "backup"], dev: "v0" }]);
+    expect(report.commands).toEqual([]);
+    const human = await inNs([]);
+    expect(human.stdout).toMatch(/endpoints\s+203\.0\.113\.5\s+dev v0\s+subflow,backup/);
+  });
+});
+
+async function addAddress(ns: BareNamespace, addr: string) {
+  // No dummy driver in this kernel: a veth pair inside the namespace gives it a non-loopback device.
+  await ns.ip(["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+  await ns.ip(["addr", "add", `${addr}/24`, "dev", "v0"]);
+  await ns.ip(["link", "set", "v0", "up"]);
+  await ns.ip(["link", "set", "v1", "up"]);
+}
+
+function baseReport(over: Partial<DoctorReport>): DoctorReport {
+  return {
+    kernel: "test",
+    sysctl: { enabled: "1" },
+    enabled: true,
+    sockets: [
+      { family: 4, ok: true },
+      { family: 6, ok: true },
+    ],
+    pathManager: "kernel",
+    ip: "ok",
+    limits: { subflows: 2, addAddrAccepted: 0 },
+    endpoints: [],
+    addresses: [{ address: "192.0.2.9", dev: "eth0", family: 4 }],
+    usable: false,
+    verdict: "unusable",
+    summary: "",
+    advice: [],
+    commands: [],
+    ...over,
+  };
+}
