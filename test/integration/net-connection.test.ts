@@ -1,0 +1,100 @@
+// Guards the Connection's reader and writer semantics that the HTTP layer relies on: clean end of
+// stream, reset -> RECV, idle timeout -> TIMEOUT, unread() ordering, close() ending a pending read,
+// and writes larger than the socket buffer arriving whole.
+import { afterEach, expect, test } from "bun:test";
+import type { Socket, TCPSocketListener } from "bun";
+import { FetchxError } from "../../src/errors.ts";
+import { dial } from "../../src/net/dialer.ts";
+import * as libc from "../../src/net/libc.ts";
+import type { Connection } from "../../src/net/types.ts";
+import { randomBytes, sha256 } from "../servers/harness.ts";
+import { listenSocket } from "../servers/listen.ts";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function server(handlers: { open?(s: Socket): void; data?(s: Socket, d: Uint8Array): void }): number {
+  const s: TCPSocketListener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {}, ...handlers } });
+  cleanups.push(() => s.stop(true));
+  return s.port;
+}
+
+async function connect(port: number): Promise<Connection> {
+  const conn = await dial({ host: "127.0.0.1", port, mptcp: false, connectTimeoutMs: 5000 });
+  cleanups.push(() => conn.close());
+  return conn;
+}
+
+async function readAll(conn: Connection): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for (let c = await conn.read(5000); c; c = await conn.read(5000)) chunks.push(c);
+  return chunks;
+}
+
+test("peer sends then closes: bytes, then null, and the connection is no longer open", async () => {
+  const conn = await connect(server({ open: (s) => void s.end("hello, bye") }));
+  const chunks = await readAll(conn);
+  expect(Buffer.concat(chunks).toString()).toBe("hello, bye");
+  expect(conn.open).toBe(false);
+  expect(await conn.read()).toBeNull();
+});
+
+test("reset by peer -> RECV (exit 56)", async () => {
+  // Closing a listening socket resets the connections still waiting in its accept queue.
+  const l = listenSocket({ mptcp: false });
+  const conn = await connect(l.port);
+  const pending = conn.read(5000);
+  libc.close(l.fd);
+  const err = await pending.then(() => null, (e) => e);
+  expect(err).toBeInstanceOf(FetchxError);
+  expect(err.code).toBe("RECV");
+  expect(err.exitCode).toBe(56);
+  expect(err.message).toContain("connection reset by peer");
+  expect(conn.open).toBe(false);
+});
+
+test("no data within the idle timeout -> TIMEOUT (exit 28)", async () => {
+  const conn = await connect(server({}));
+  const err = await conn.read(100).then(() => null, (e) => e);
+  expect(err).toBeInstanceOf(FetchxError);
+  expect(err.code).toBe("TIMEOUT");
+  expect(conn.open).toBe(false);
+});
+
+test("unread() bytes come back first, then the stream continues", async () => {
+  const conn = await connect(server({ open: (s) => void s.end("abcdef") }));
+  const first = (await conn.read(5000))!;
+  conn.unread(first.subarray(2));
+  const rest = Buffer.concat(await readAll(conn)).toString();
+  expect(Buffer.from(first.subarray(0, 2)).toString() + rest).toBe("abcdef");
+});
+
+test("close() ends a pending read with null", async () => {
+  const conn = await connect(server({}));
+  const pending = conn.read();
+  conn.close();
+  expect(await pending).toBeNull();
+  expect(conn.open).toBe(false);
+});
+
+test("a write larger than the socket buffers arrives whole (partial writes continue on drain)", async () => {
+  const payload = randomBytes(32 * 1024 * 1024, 11);
+  const hasher = new Bun.CryptoHasher("sha256");
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  const conn = await connect(
+    server({
+      data: (_s, d) => {
+        hasher.update(d);
+        received += d.byteLength;
+        if (received === payload.byteLength) done();
+      },
+    }),
+  );
+  await conn.write(payload);
+  await all;
+  expect(hasher.digest("hex")).toBe(await sha256(payload));
+});
