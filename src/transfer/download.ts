@@ -46,14 +46,16 @@ export function headText(head: ResponseHead): string {
 export async function download(urlText: string, ctx: DownloadContext, stats: TransferStats): Promise<void> {
   const { opts, log, client } = ctx;
   let u = parseUrl(urlText);
-  const firstHost = u.host;
+  // Credentials go only to the origin they were given for (scheme, host and port, as curl does).
+  const origin = (p: ParsedUrl) => `${p.secure}|${p.host}|${p.port}`;
+  const firstOrigin = origin(u);
   const auth = opts.user ?? u.user;
   let method = opts.head ? "HEAD" : (opts.method ?? "GET");
   let referer = opts.referer;
   stats.method = method;
 
   for (;;) {
-    const sameHost = u.host === firstHost;
+    const sameHost = origin(u) === firstOrigin;
     const headers = requestHeaders(opts, sameHost ? auth : undefined, referer);
     const spec = {
       method,
