@@ -98,7 +98,11 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       await ipIn("client", ["link", "set", PATHS[path].dev, "down"]);
     },
     async pathUp(path) {
-      await ipIn("client", ["link", "set", PATHS[path].dev, "up"]);
+      const p = PATHS[path];
+      await ipIn("client", ["link", "set", p.dev, "up"]);
+      // IPv6 addresses are flushed when a link goes down (keep_addr_on_down=0); IPv4 ones stay.
+      for (const side of ["client", "server"] as const)
+        await ipIn(side, ["-6", "addr", "replace", `${side === "client" ? p.client6 : p.server6}/64`, "dev", p.dev, "nodad"]);
       // A link going down flushes the routes through it, including the policy route of path b.
       if (path === "b") await policyRoutes(ipIn);
     },
