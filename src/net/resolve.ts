@@ -8,7 +8,7 @@ export interface ResolveRequest {
   host: string;
   port: number;
   family?: 4 | 6;
-  /** --resolve overrides keyed "host:port". */
+  /** --resolve overrides keyed "host:port" ("*:port" matches any host, as in curl). */
   overrides?: Map<string, string[]>;
 }
 
@@ -29,7 +29,8 @@ export function interleave(addresses: string[]): string[] {
 /** Candidate addresses for host:port, interleaved; throws FetchxError RESOLVE when there are none. */
 export async function resolveHost(req: ResolveRequest): Promise<string[]> {
   const bare = req.host.startsWith("[") && req.host.endsWith("]") ? req.host.slice(1, -1) : req.host;
-  let addresses = req.overrides?.get(`${bare}:${req.port}`) ?? req.overrides?.get(`${req.host}:${req.port}`);
+  const o = req.overrides;
+  let addresses = o?.get(`${bare}:${req.port}`) ?? o?.get(`${req.host}:${req.port}`) ?? o?.get(`*:${req.port}`);
   if (!addresses && isIP(bare.split("%")[0]!)) addresses = [bare];
   if (!addresses) {
     try {
