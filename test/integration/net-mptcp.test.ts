@@ -5,7 +5,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { Socket, TCPSocketListener } from "bun";
 import { dial } from "../../src/net/dialer.ts";
 import type { Connection } from "../../src/net/types.ts";
-import { randomBytes, sha256 } from "../servers/harness.ts";
+import { mptcpAvailable } from "../../src/net/mptcp.ts";
+import { REPO_ROOT, randomBytes, sha256 } from "../servers/harness.ts";
 import { listenSocket } from "../servers/listen.ts";
 import { bunInNetns, createNetns, dialAndReport, netnsUnavailable } from "../servers/netns.ts";
 
@@ -105,6 +106,14 @@ describe.skipIf(netnsUnavailable !== null)("MPTCP in network namespaces", () => 
     );
     expect(r).toMatchObject({ ok: false, code: "MPTCP_UNAVAILABLE", exitCode: 7, retryable: false });
     expect(r.message).toContain("sysctl -w net.mptcp.enabled=1");
+  });
+
+  test("mptcpAvailable() tells enabled from disabled", async () => {
+    expect(mptcpAvailable(4)).toEqual({ ok: true });
+    using ns = createNetns();
+    ns.sh("sysctl", "-qw", "net.mptcp.enabled=0");
+    const r = await bunInNetns(ns, `import { mptcpAvailable } from "${REPO_ROOT}/src/net/mptcp.ts"; report(mptcpAvailable(6));`);
+    expect(r).toMatchObject({ ok: false, errno: "ENOPROTOOPT" });
   });
 
   test("a subflow endpoint adds a second subflow: the count includes the initial one", async () => {
