@@ -60,6 +60,15 @@ export const OPTIONS: OptionSpec[] = [
   { name: "insecure", short: "k", kind: "flag", group: "tls", description: "do not verify the server's certificate" },
   { name: "cacert", kind: "string", group: "tls", hint: "FILE", description: "trust the CA certificates in FILE (PEM)" },
 
+  { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-", description: "resume a partial download (only '-': from the .part file and its journal)" },
+  { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1)" },
+  { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never)" },
+  { name: "retry-delay", kind: "string", group: "transfer", hint: "SECONDS", description: "fixed wait between retries (default: exponential backoff with jitter)" },
+  { name: "retry-max-time", kind: "string", group: "transfer", hint: "SECONDS", description: "no new retry after SECONDS since the start" },
+  { name: "speed-limit", short: "Y", kind: "string", group: "transfer", hint: "BYTES", description: "a connection slower than BYTES/s for --speed-time is stalled (retried)" },
+  { name: "speed-time", short: "y", kind: "string", group: "transfer", hint: "SECONDS", description: "window for --speed-limit (default 30)" },
+  { name: "checksum", kind: "string", group: "transfer", hint: "ALGO=HEX", description: "verify sha256/sha512/sha1/md5 before the file takes its name (exit 32 on mismatch)" },
+  { name: "preallocate", kind: "flag", group: "transfer", description: "reserve the whole file on disk before writing (fallocate)" },
   { name: "fail", short: "f", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 and no output" },
   { name: "max-time", short: "m", kind: "string", group: "transfer", hint: "SECONDS", description: "give up the whole operation after SECONDS" },
 
