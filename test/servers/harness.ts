@@ -1,0 +1,107 @@
+// Helpers every test uses: self-removing temp dirs, deterministic bytes, sha256, running the CLI, and a
+// polling wait for conditions (never for time). Modelled on Bun's own test/harness.ts.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export interface TempDir {
+  path: string;
+  /** Path of a file inside the directory. */
+  file(name: string): string;
+  cleanup(): void;
+  [Symbol.dispose](): void;
+}
+
+/** A fresh directory under the system temp dir; `using dir = tempDir("x")` removes it at scope end. */
+export function tempDir(prefix = "fetchx-"): TempDir {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  const cleanup = () => rmSync(path, { recursive: true, force: true });
+  return { path, file: (name) => join(path, name), cleanup, [Symbol.dispose]: cleanup };
+}
+
+/**
+ * n deterministic pseudo-random bytes for a seed (xorshift32 over 32-bit words: ~1 GB/s, so 256 MiB is
+ * cheap). Random rather than repeating content, so a byte written at the wrong offset changes the hash.
+ */
+export function randomBytes(n: number, seed = 1): Uint8Array {
+  const words = new Uint32Array(Math.ceil(n / 4));
+  // Spread the seed so seeds 1, 2, 3 start far apart; xorshift's state must never be 0.
+  let x = (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ 0x7f4a7c15) >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x;
+  }
+  return new Uint8Array(words.buffer, 0, n);
+}
+
+/** Hex sha256 of bytes, or of a file's content when given a path (streamed, so any size works). */
+export async function sha256(input: Uint8Array | string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  if (typeof input !== "string") return hasher.update(input).digest("hex");
+  for await (const chunk of Bun.file(input).stream()) hasher.update(chunk);
+  return hasher.digest("hex");
+}
+
+/** Poll `cond` every 10 ms until it holds; throw after timeoutMs, naming what was awaited. */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms`);
+    await Bun.sleep(10);
+  }
+}
+
+export const REPO_ROOT = resolve(import.meta.dir, "../..");
+
+export interface CliResult {
+  /** Exit code; null when the process died from a signal (then see `signal`). */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+export interface CliOptions {
+  stdin?: Uint8Array | string;
+  /** Added to (and overriding) the inherited environment. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** The command that runs fetchx: FETCHX_BIN (e.g. the compiled binary) or `bun src/main.ts`. */
+export function fetchxCommand(): string[] {
+  const bin = process.env.FETCHX_BIN;
+  return bin ? [resolve(bin)] : [process.execPath, join(REPO_ROOT, "src/main.ts")];
+}
+
+/** Run fetchx with args; the process is killed (SIGKILL) if it outlives timeoutMs (default 30 s). */
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const proc = Bun.spawn([...fetchxCommand(), ...args], {
+    cwd: opts.cwd ?? process.cwd(),
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    stdin: opts.stdin === undefined ? "ignore" : typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.kill("SIGKILL");
+  }, opts.timeoutMs ?? 30_000);
+  // Drain both pipes concurrently, or a chatty child blocks on a full pipe.
+  const [stdout, stderr] = await Promise.all([
+    new Response(proc.stdout).bytes(),
+    new Response(proc.stderr).text(),
+  ]);
+  await proc.exited;
+  clearTimeout(timer);
+  return { code: proc.exitCode, signal: proc.signalCode as NodeJS.Signals | null, timedOut, stdout, stderr };
+}

@@ -1,0 +1,227 @@
+// A programmable raw HTTP/1.1 test server on Bun.listen: routes serve bytes or generated bodies with
+// ranges, validators, framings, encodings, redirects, rate limits and the faults of faults.ts, and every
+// request is recorded so tests can assert what the client sent. It listens by host:port, or on an
+// MPTCP/TCP fd made by listen.ts (Bun.listen adopts it). Sends respect backpressure, so 1 GiB streams.
+import type { Socket } from "bun";
+import { listenSocket } from "./listen.ts";
+import { respond, type RecordedRequest, type Route, type RouteSpec, type Step } from "./respond.ts";
+
+export type { RecordedRequest, Route, RouteContext, RouteSpec } from "./respond.ts";
+export { generatedBody, GeneratedBody } from "./body.ts";
+
+export interface ServerOptions {
+  routes: Record<string, RouteSpec>;
+  /** Listen on an IPPROTO_MPTCP socket (via listen.ts). */
+  mptcp?: boolean;
+  /** Default 127.0.0.1; "::1" for IPv6. */
+  host?: string;
+  port?: number;
+  tls?: { cert: string; key: string };
+  /** Keep connections open between requests (default true). */
+  keepAlive?: boolean;
+  /** Per-connection send rate in bytes per second (a route's rateBytesPerSec overrides it). */
+  rateBytesPerSec?: number;
+}
+
+export interface TestServer {
+  port: number;
+  host: string;
+  url(path?: string): string;
+  requests: RecordedRequest[];
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Connections open now. */
+  readonly open: number;
+  stop(): void;
+}
+
+const MAX_HEAD = 64 * 1024;
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+
+/** Per-connection state: unparsed input, the response being sent and the send-rate budget. */
+class Conn {
+  input: Buffer = Buffer.alloc(0);
+  steps: Iterator<Step> | null = null;
+  pending: Uint8Array | null = null;
+  timer: ReturnType<typeof setTimeout> | null = null;
+  done = false;
+  rate = 0;
+  budget = 0;
+  refilled = 0;
+  constructor(readonly id: number) {}
+}
+
+export async function startServer(opts: ServerOptions): Promise<TestServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const counts = new Map<string, number>();
+  const sockets = new Set<Socket<Conn>>();
+  const requests: RecordedRequest[] = [];
+  let accepted = 0;
+
+  // Parse every complete request in the buffer, one at a time: the next starts after the current response.
+  function serveNext(s: Socket<Conn>) {
+    const c = s.data;
+    if (c.steps || c.done) return;
+    const end = c.input.indexOf(CRLFCRLF);
+    if (end < 0) {
+      if (c.input.length > MAX_HEAD) closeWith(s, "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    const raw = c.input.subarray(0, end + 4).toString("latin1");
+    const req = parseHead(raw, c.id);
+    if (!req) return closeWith(s, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    const bodyLen = Number(req.headers["content-length"] ?? 0);
+    if (c.input.length < end + 4 + bodyLen) return; // wait for the request body
+    req.body = new Uint8Array(c.input.subarray(end + 4, end + 4 + bodyLen));
+    c.input = c.input.subarray(end + 4 + bodyLen);
+    requests.push(req);
+
+    const pathname = req.path.split("?")[0]!;
+    const key = pathname in opts.routes ? pathname : req.path in opts.routes ? req.path : null;
+    let route: Route;
+    let count = 0;
+    if (key === null) route = { status: 404, body: "not found\n", ranges: false };
+    else {
+      count = counts.get(key) ?? 0;
+      counts.set(key, count + 1);
+      const spec = opts.routes[key]!;
+      route = typeof spec === "function" ? spec({ req, count }) : spec;
+    }
+    c.rate = route.rateBytesPerSec ?? opts.rateBytesPerSec ?? 0;
+    c.budget = 0;
+    c.refilled = performance.now();
+    c.steps = respond(route, { req, count }, opts.keepAlive !== false);
+    pump(s);
+  }
+
+  // Send steps until the socket pushes back (resume on drain), the rate budget runs out (resume on a
+  // timer), or the response ends.
+  function pump(s: Socket<Conn>) {
+    const c = s.data;
+    c.timer = null;
+    while (!c.done) {
+      if (c.pending) {
+        let piece = c.pending;
+        if (c.rate > 0) {
+          refill(c);
+          if (c.budget < 1) {
+            c.timer = setTimeout(() => pump(s), Math.max(5, ((1 - c.budget) / c.rate) * 1000));
+            return;
+          }
+          piece = piece.subarray(0, Math.floor(c.budget));
+        }
+        const n = s.write(piece);
+        if (n < 0) return; // closed under us
+        if (c.rate > 0) c.budget -= n;
+        c.pending = n < c.pending.length ? c.pending.subarray(n) : null;
+        if (c.pending && n < piece.length) return; // kernel buffer full: drain() resumes
+        continue;
+      }
+      if (!c.steps) return serveNext(s);
+      const next = c.steps.next();
+      if (next.done) {
+        c.steps = null;
+        continue;
+      }
+      const step = next.value;
+      if (step instanceof Uint8Array) c.pending = step;
+      else if ("wait" in step) {
+        c.timer = setTimeout(() => pump(s), step.wait);
+        return;
+      } else return finish(s, step.end);
+    }
+  }
+
+  function finish(s: Socket<Conn>, how: "close" | "reset" | "stall") {
+    const c = s.data;
+    c.done = true;
+    c.steps = null;
+    if (how === "close") s.end();
+    if (how === "reset") s.terminate();
+    // stall: keep the socket open and silent until the client or stop() closes it.
+  }
+
+  function closeWith(s: Socket<Conn>, text: string) {
+    s.write(text);
+    finish(s, "close");
+  }
+
+  const handlers = {
+    open(s: Socket<Conn>) {
+      s.data = new Conn(++accepted);
+      sockets.add(s);
+    },
+    data(s: Socket<Conn>, chunk: Buffer) {
+      const c = s.data;
+      if (c.done) return;
+      c.input = c.input.length ? Buffer.concat([c.input, chunk]) : chunk;
+      serveNext(s);
+    },
+    drain(s: Socket<Conn>) {
+      if (!s.data.timer) pump(s);
+    },
+    close(s: Socket<Conn>) {
+      const c = s.data;
+      c.done = true;
+      if (c.timer) clearTimeout(c.timer);
+      sockets.delete(s);
+    },
+    error(s: Socket<Conn>) {
+      sockets.delete(s);
+    },
+  };
+
+  let listener: { stop(closeActive?: boolean): void };
+  let port: number;
+  if (opts.mptcp) {
+    const ls = listenSocket({ host, port: opts.port ?? 0, mptcp: true });
+    // Bun.listen's types have no fd overload; adopting a listening fd works (shared/PLATFORM.md).
+    listener = Bun.listen({ fd: ls.fd, tls: opts.tls, socket: handlers } as unknown as Parameters<typeof Bun.listen<Conn>>[0]);
+    port = ls.port;
+  } else {
+    const l = Bun.listen<Conn>({ hostname: host, port: opts.port ?? 0, tls: opts.tls, socket: handlers });
+    [listener, port] = [l, l.port];
+  }
+
+  const scheme = opts.tls ? "https" : "http";
+  const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  return {
+    port,
+    host,
+    url: (path = "/") => `${scheme}://${authority}${path}`,
+    requests,
+    get connections() {
+      return accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
+    stop() {
+      for (const s of sockets) s.terminate();
+      sockets.clear();
+      listener.stop(true);
+    },
+  };
+}
+
+function refill(c: Conn) {
+  const now = performance.now();
+  // Cap the burst at 50 ms of rate so the limit holds on short time scales too.
+  c.budget = Math.min(c.budget + ((now - c.refilled) / 1000) * c.rate, Math.max(c.rate / 20, 1));
+  c.refilled = now;
+}
+
+function parseHead(raw: string, connection: number): RecordedRequest | null {
+  const lines = raw.slice(0, -4).split("\r\n");
+  const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0] ?? "");
+  if (!m) return null;
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(":");
+    if (i <= 0) return null;
+    const name = line.slice(0, i).trim().toLowerCase();
+    const value = line.slice(i + 1).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return { method: m[1]!, path: m[2]!, headers, raw, body: new Uint8Array(0), connection };
+}
