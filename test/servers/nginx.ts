@@ -1,0 +1,126 @@
+// A real nginx (Debian's /usr/sbin/nginx) serving a directory on a free loopback port, as a child process
+// in the foreground (daemon off) with everything it writes inside a temp prefix. With mptcp it runs under
+// `mptcpize run`, which turns its TCP sockets into MPTCP ones.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { tempDir, waitFor } from "./harness.ts";
+
+export interface NginxOptions {
+  /** Directory to serve. */
+  root: string;
+  /** nginx limit_rate per connection, e.g. "10m" (bytes/s, nginx syntax). */
+  limitRate?: string;
+  mptcp?: boolean;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export interface NginxServer {
+  port: number;
+  url(path?: string): string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export const NGINX = "/usr/sbin/nginx";
+
+/** Start nginx and resolve once its port accepts connections. */
+export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
+  // The port is probed free then handed to nginx; if another process takes it meanwhile, nginx exits
+  // and we try again with a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts, freePort(opts.host ?? "127.0.0.1"));
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startOnce(opts: NginxOptions, port: number): Promise<NginxServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const prefix = tempDir("fetchx-nginx-");
+  for (const d of ["logs", "tmp"]) mkdirSync(join(prefix.path, d));
+  const listen = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const conf = `
+${process.getuid?.() === 0 ? "user root;" : ""}
+worker_processes 1;
+daemon off;
+pid ${prefix.path}/nginx.pid;
+error_log stderr warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  default_type application/octet-stream;
+  client_body_temp_path ${prefix.path}/tmp/body;
+  proxy_temp_path ${prefix.path}/tmp/proxy;
+  fastcgi_temp_path ${prefix.path}/tmp/fastcgi;
+  uwsgi_temp_path ${prefix.path}/tmp/uwsgi;
+  scgi_temp_path ${prefix.path}/tmp/scgi;
+  server {
+    listen ${listen};
+    root ${opts.root};
+    ${opts.limitRate ? `limit_rate ${opts.limitRate};` : ""}
+  }
+}
+`;
+  const confPath = join(prefix.path, "nginx.conf");
+  writeFileSync(confPath, conf);
+  const cmd = [NGINX, "-p", prefix.path, "-c", confPath, "-e", "stderr"];
+  const proc: Subprocess<"ignore", "ignore", "pipe"> = Bun.spawn(opts.mptcp ? ["mptcpize", "run", ...cmd] : cmd, {
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const stderr = new Response(proc.stderr).text();
+  try {
+    await waitFor(async () => {
+      if (proc.exitCode !== null) throw new Error(`nginx exited ${proc.exitCode}: ${await stderr}`);
+      return accepts(host, port);
+    }, 5000, `nginx accepting on ${listen}`);
+  } catch (e) {
+    proc.kill("SIGKILL");
+    await proc.exited;
+    prefix.cleanup();
+    throw e;
+  }
+  const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  return {
+    port,
+    pid: proc.pid,
+    url: (path = "/") => `http://${authority}${path}`,
+    async stop() {
+      // SIGTERM is nginx's fast shutdown; the master waits for its worker before exiting.
+      proc.kill("SIGTERM");
+      await proc.exited;
+      prefix.cleanup();
+    },
+  };
+}
+
+function freePort(host: string): number {
+  const l = Bun.listen({ hostname: host, port: 0, socket: { data() {} } });
+  const port = l.port;
+  l.stop(true);
+  return port;
+}
+
+async function accepts(host: string, port: number): Promise<boolean> {
+  try {
+    const s = await Bun.connect({ hostname: host, port, socket: { data() {} } });
+    s.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Write `content` to root/name (convenience for tests serving files through nginx). */
+export function writeFile(root: string, name: string, content: Uint8Array | string): string {
+  const path = join(root, name);
+  writeFileSync(path, content);
+  return path;
+}
