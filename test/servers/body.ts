@@ -33,7 +33,7 @@ export class GeneratedBody implements BodySource {
   }
 
   /** The bytes in [start, end), materialised (for tests comparing small ranges). */
-  bytes(start = 0, end = this.size): Uint8Array {
+  bytes(start = 0, end = this.size): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(end - start);
     let at = 0;
     for (const piece of this.slices(start, end)) {

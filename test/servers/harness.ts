@@ -23,7 +23,7 @@ export function tempDir(prefix = "fetchx-"): TempDir {
  * n deterministic pseudo-random bytes for a seed (xorshift32 over 32-bit words: ~1 GB/s, so 256 MiB is
  * cheap). Random rather than repeating content, so a byte written at the wrong offset changes the hash.
  */
-export function randomBytes(n: number, seed = 1): Uint8Array {
+export function randomBytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   const words = new Uint32Array(Math.ceil(n / 4));
   // Spread the seed so seeds 1, 2, 3 start far apart; xorshift's state must never be 0.
   let x = (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ 0x7f4a7c15) >>> 0 || 1;
