@@ -113,6 +113,20 @@ describe("bodies and ranges", () => {
     expect((await fetch(server.url("/nope"))).status).toBe(404);
   });
 
+  test("pipelined requests on one connection are answered in order and recorded with bodies", async () => {
+    server = await startServer({ routes: { "/a": { body: "AAA" }, "/b": { body: "BBB" } } });
+    const { text, closed } = await rawExchange(
+      server.port,
+      "POST /a?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nX-Dup: 1\r\nX-Dup: 2\r\n\r\nhelloGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    expect(closed).toBe(true);
+    expect(text.indexOf("AAA")).toBeLessThan(text.indexOf("BBB"));
+    const [a, b] = server.requests;
+    expect([a!.method, a!.path, a!.headers["x-dup"], new TextDecoder().decode(a!.body)]).toEqual(["POST", "/a?q=1", "1, 2", "hello"]);
+    expect(a!.raw).toStartWith("POST /a?q=1 HTTP/1.1\r\n");
+    expect([b!.path, b!.connection]).toEqual(["/b", a!.connection]);
+  });
+
   test("rate limit slows one connection down", async () => {
     // 200 KB at 1 MB/s cannot arrive in under ~150 ms; a bound on the lower side only, never a timing assert upward.
     server = await startServer({ routes: { "/r": { body: generatedBody(200_000), rateBytesPerSec: 1_000_000 } } });

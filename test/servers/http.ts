@@ -213,7 +213,7 @@ function refill(c: Conn) {
 
 function parseHead(raw: string, connection: number): RecordedRequest | null {
   const lines = raw.slice(0, -4).split("\r\n");
-  const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0] ?? "");
+  const m = /^([A-Z]+) (\S+) HTTP\/(1\.[01])$/.exec(lines[0] ?? "");
   if (!m) return null;
   const headers: Record<string, string> = {};
   for (const line of lines.slice(1)) {
@@ -223,5 +223,5 @@ function parseHead(raw: string, connection: number): RecordedRequest | null {
     const value = line.slice(i + 1).trim();
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }
-  return { method: m[1]!, path: m[2]!, headers, raw, body: new Uint8Array(0), connection };
+  return { method: m[1]!, path: m[2]!, version: m[3] as "1.0" | "1.1", headers, raw, body: new Uint8Array(0), connection };
 }

@@ -9,6 +9,8 @@ export interface RecordedRequest {
   method: string;
   /** Request target as sent (path and query). */
   path: string;
+  /** HTTP version from the request line. */
+  version: "1.0" | "1.1";
   /** Lowercased names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   /** The request head as received, up to and including the blank line. */
@@ -62,7 +64,9 @@ const BASE_DATE = Date.UTC(2024, 0, 15, 12, 0, 0);
 export function* respond(route: Route, ctx: RouteContext, serverKeepAlive: boolean): Generator<Step> {
   const { req, count } = ctx;
   const faults = activeFaults(route.faults, count);
-  const closeAfter = !serverKeepAlive || /\bclose\b/i.test(req.headers["connection"] ?? "");
+  const connection = req.headers["connection"] ?? "";
+  const closeAfter =
+    !serverKeepAlive || /\bclose\b/i.test(connection) || (req.version === "1.0" && !/\bkeep-alive\b/i.test(connection));
 
   if (faults.has("empty-reply")) return yield { end: "close" };
 
