@@ -5,6 +5,7 @@
 // fraction of the two paths' summed rate.
 //   bun bench/mptcp-lab.ts [--rate MBIT] [--size MIB] [--runs N]
 import { run } from "../test/lab/exec.ts";
+import { fetchxHasOption } from "../test/lab/fetchx.ts";
 import { labUnavailableReason, startLab, type Lab } from "../test/lab/lab.ts";
 import { tempDir, writePayload } from "../test/lab/payload.ts";
 import { startLabServer } from "../test/lab/serve.ts";
@@ -32,12 +33,13 @@ async function curlMptcpArgs(): Promise<{ prefix: string[]; flag: string[]; labe
   return native ? { prefix: [], flag: ["--mptcp"], label: "curl --mptcp" } : { prefix: ["mptcpize", "run"], flag: [], label: "mptcpize run curl" };
 }
 
-function tools(curlMptcp: Awaited<ReturnType<typeof curlMptcpArgs>>): Tool[] {
+function tools(curlMptcp: Awaited<ReturnType<typeof curlMptcpArgs>>, segmented: boolean): Tool[] {
   const fx = (extra: string[]): Tool["argv"] => (url) => [process.execPath, main, "-sS", ...extra, "-o", "/dev/null", "-w", "%{json}", url];
   const fxSpeed = (out: string) => Number(JSON.parse(out).speed_download);
   const curl = (prefix: string[], flag: string[]): Tool["argv"] => (url) => [...prefix, "curl", "-sS", ...flag, "-o", "/dev/null", "-w", "%{speed_download}", url];
   return [
     { name: "fetchx --mptcp", argv: fx(["--mptcp"]), speed: fxSpeed },
+    ...(segmented ? [{ name: "fetchx --mptcp -N4", argv: fx(["--mptcp", "--connections", "4"]), speed: fxSpeed }] : []),
     { name: "fetchx (TCP)", argv: fx([]), speed: fxSpeed },
     { name: curlMptcp.label, argv: curl(curlMptcp.prefix, curlMptcp.flag), speed: Number },
     { name: "curl (TCP)", argv: curl([], []), speed: Number },
@@ -70,7 +72,7 @@ try {
   const payload = await writePayload(dir.path, "file.bin", SIZE);
   const server = await startLabServer(lab, payload.path);
   const url = server.url("mptcp");
-  const list = tools(await curlMptcpArgs());
+  const list = tools(await curlMptcpArgs(), await fetchxHasOption("--connections"));
   const results = new Map(list.map((t) => [t.name, [] as { mbit: number; shareB: number }[]]));
   await measure(lab, list[0]!, url); // warm-up: page cache, first Bun start
   for (let i = 0; i < RUNS; i++)

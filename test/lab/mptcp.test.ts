@@ -59,6 +59,18 @@ describe.skipIf(skip !== null)("MPTCP lab: two paths of 50 Mbit/s", () => {
     expect(rx.b).toBeGreaterThan(SIZE / 4);
   }, 60_000);
 
+  test("aggregation over IPv6: the path-b IPv6 endpoint adds the second subflow", async () => {
+    const out = outFile();
+    const { result: r, rx } = await measure(() => runFetchx(lab, ["--mptcp", "-m", "60", "-o", out, server.url6("mptcp")]));
+    expect(r.code).toBe(0);
+    expect(await sha256File(out)).toBe(payload.sha256);
+    expect(r.json?.mptcp).toBe("active");
+    const conns = r.json?.connections as { subflowList: { local: string }[] }[];
+    expect(conns[0]!.subflowList.map((s) => s.local)).toContainEqual(expect.stringContaining(`[${lab.paths.b.client6}]`));
+    expect(rx.a).toBeGreaterThan(SIZE / 4);
+    expect(rx.b).toBeGreaterThan(SIZE / 4);
+  }, 60_000);
+
   test("plain TCP on the same lab stays on one path", async () => {
     const out = outFile();
     const { result: r, rx } = await measure(() => runFetchx(lab, ["-m", "60", "-o", out, server.url("mptcp")]));

@@ -6,6 +6,8 @@ export interface LabServer {
   tcpPort: number;
   /** URL on the server's path-a address; `kind` picks the MPTCP or the TCP-only listener. */
   url(kind: "mptcp" | "tcp", path?: string): string;
+  /** The same on the server's path-a IPv6 address. */
+  url6(kind: "mptcp" | "tcp", path?: string): string;
 }
 
 export async function startLabServer(lab: Lab, file: string): Promise<LabServer> {
@@ -23,10 +25,11 @@ export async function startLabServer(lab: Lab, file: string): Promise<LabServer>
   reader.releaseLock();
   if (!text.includes("\n")) throw new Error(`lab server exited before listening (exit ${await proc.exited})`);
   const ports = JSON.parse(text.split("\n")[0]!) as { mptcp: number; tcp: number };
-  const host = lab.paths.a.server;
+  const port = (kind: "mptcp" | "tcp") => (kind === "mptcp" ? ports.mptcp : ports.tcp);
   return {
     mptcpPort: ports.mptcp,
     tcpPort: ports.tcp,
-    url: (kind, path = "/file.bin") => `http://${host}:${kind === "mptcp" ? ports.mptcp : ports.tcp}${path}`,
+    url: (kind, path = "/file.bin") => `http://${lab.paths.a.server}:${port(kind)}${path}`,
+    url6: (kind, path = "/file.bin") => `http://[${lab.paths.a.server6}]:${port(kind)}${path}`,
   };
 }
