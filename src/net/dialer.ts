@@ -58,6 +58,14 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         dispose: (lateFd) => libc.close(lateFd),
       },
     );
+    if (opts.tunnel) {
+      try {
+        await untilAborted(opts.tunnel(fd, signal), signal);
+      } catch (err) {
+        libc.close(fd);
+        throw err;
+      }
+    }
     return await adopt(fd, opts, signal);
   } catch (err) {
     if (err instanceof AllAttemptsFailed)

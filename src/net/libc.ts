@@ -16,6 +16,8 @@ const lib = dlopen("libc.so.6", {
   getsockname: { args: [i32, p, p], returns: i32 },
   getpeername: { args: [i32, p, p], returns: i32 },
   close: { args: [i32], returns: i32 },
+  send: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
+  recv: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
   __errno_location: { args: [], returns: p },
 });
 
@@ -38,6 +40,7 @@ export const SO_BINDTODEVICE = 25;
 export const TCP_IS_MPTCP = 43;
 export const MPTCP_INFO = 1;
 export const MPTCP_FULL_INFO = 4;
+export const POLLIN = 0x001;
 export const POLLOUT = 0x004;
 export const POLLERR = 0x008;
 export const POLLHUP = 0x010;
@@ -96,6 +99,9 @@ export const connect = (fd: number, addr: Uint8Array) => sys(c.connect(fd, ptr(a
 export const bind = (fd: number, addr: Uint8Array) => sys(c.bind(fd, ptr(addr), addr.byteLength));
 export const listen = (fd: number, backlog: number) => sys(c.listen(fd, backlog));
 export const close = (fd: number) => c.close(fd);
+// send/recv on a raw fd: the proxy CONNECT exchange runs before Bun adopts the socket (src/net/proxy.ts).
+export const send = (fd: number, data: Uint8Array, flags: number) => sys(Number(c.send(fd, ptr(data), data.byteLength, flags)));
+export const recv = (fd: number, buf: Uint8Array, flags: number) => sys(Number(c.recv(fd, ptr(buf), buf.byteLength, flags)));
 
 export function setsockoptInt(fd: number, level: number, name: number, value: number): SysResult {
   const buf = new Int32Array([value]);

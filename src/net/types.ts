@@ -42,6 +42,8 @@ export interface DialOptions {
   localAddress?: string;
   /** --interface NAME: SO_BINDTODEVICE. */
   interface?: string;
+  /** Runs on the connected raw fd before Bun adopts it (a proxy's CONNECT exchange); TLS, if any, starts after. */
+  tunnel?: (fd: number, signal: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
   /** Verbose trace lines (-v); the dialer says what it tries and what MPTCP did. */
   trace?: (line: string) => void;

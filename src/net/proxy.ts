@@ -1,0 +1,262 @@
+// HTTP proxies, as curl uses them.
+// Which proxy: -x/--proxy, else the environment: http_proxy for http URLs, https_proxy for https, then
+// all_proxy (lower case wins over upper case; HTTP_PROXY in upper case is ignored when REQUEST_METHOD is
+// set, because a CGI program gets the client's "Proxy:" request header as HTTP_PROXY -- "httpoxy").
+// --noproxy (else no_proxy) lists hosts that go direct. `-x ""` turns proxies off.
+// How: plain http goes to the proxy in absolute form ("GET http://host/path"); https, and http with
+// -p/--proxytunnel, open a CONNECT tunnel first. The connection to the proxy comes from the same dial(),
+// so --mptcp, -4/-6, --interface and the connect timeout apply to it.
+//
+// The tunnel is set up on the raw fd, before Bun adopts it (DialOptions.tunnel): a short blocking-free
+// exchange with send/recv/poll through libc, then dial() adopts the fd with TLS for the origin exactly as
+// for a direct connection, so certificate checks, SNI, handshake errors and MPTCP status need no second
+// code path. The alternative, adopting the fd in plain mode and calling socket.upgradeTLS() after the
+// CONNECT reply, would need a second set of socket handlers and a second handshake error path.
+import { isIP } from "node:net";
+import { FetchxError, usageError } from "../errors.ts";
+import * as libc from "./libc.ts";
+import type { DialOptions } from "./types.ts";
+
+/** Proxy variables captured from the environment (already case-resolved). */
+export interface ProxyEnv {
+  http?: string;
+  https?: string;
+  all?: string;
+  no?: string;
+}
+
+export interface ProxySettings {
+  /** -x; "" disables proxies. */
+  proxy?: string;
+  noproxy?: string;
+  proxyUser?: string;
+  proxytunnel: boolean;
+  env: ProxyEnv;
+}
+
+export interface Proxy {
+  host: string;
+  port: number;
+  /** "user:password" for Proxy-Authorization: Basic. */
+  auth?: string;
+}
+
+export interface ProxyRoute {
+  proxy: Proxy;
+  /** "tunnel": CONNECT then speak to the origin; "forward": absolute-form requests to the proxy. */
+  mode: "tunnel" | "forward";
+}
+
+export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv {
+  const pick = (lower: string, upper: string) => env[lower] || env[upper] || undefined;
+  return {
+    http: env.http_proxy || (env.REQUEST_METHOD ? undefined : env.HTTP_PROXY) || undefined,
+    https: pick("https_proxy", "HTTPS_PROXY"),
+    all: pick("all_proxy", "ALL_PROXY"),
+    no: pick("no_proxy", "NO_PROXY"),
+  };
+}
+
+/** Parses a proxy URL: [http://][user[:pass]@]host[:port]; the port defaults to 1080, as in curl. */
+export function parseProxy(text: string, proxyUser?: string): Proxy {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch (err) {
+    throw usageError(`malformed proxy URL "${text}"`);
+  }
+  if (url.protocol !== "http:")
+    throw new FetchxError("UNSUPPORTED_PROTOCOL", `proxy scheme "${url.protocol.slice(0, -1)}" not supported (only http:// proxies)`);
+  if (!url.hostname) throw usageError(`no host in proxy URL "${text}"`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  // WHATWG URL drops the default port 80 from url.port; the text tells whether it was given.
+  const port = url.port !== "" ? Number(url.port) : /:80(\/|$)/.test(withScheme.replace(/^[^@]*@/, "")) ? 80 : 1080;
+  let auth = proxyUser;
+  if (auth === undefined && (url.username || url.password)) {
+    auth = decodeURIComponent(url.username) + (url.password ? `:${decodeURIComponent(url.password)}` : "");
+  }
+  return auth === undefined ? { host, port } : { host, port, auth };
+}
+
+/** Whether `host` matches a no_proxy list: "*", names (with or without a leading dot, matching
+ *  subdomains too), IP addresses and CIDR ranges ("10.0.0.0/8", "::1/128"). */
+export function bypassesProxy(host: string, list: string | undefined): boolean {
+  if (!list) return false;
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  for (const raw of list.split(/[\s,]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (entry === "") continue;
+    if (entry === "*") return true;
+    entry = entry.replace(/^\[(.*)\](:\d+)?$/, "$1");
+    if (entry.includes("/")) {
+      if (inCidr(h, entry)) return true;
+      continue;
+    }
+    if (!isIP(entry)) entry = entry.replace(/:\d+$/, "").replace(/^\./, "").replace(/\.$/, "");
+    if (h === entry || (!isIP(h) && h.endsWith(`.${entry}`))) return true;
+  }
+  return false;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [net, bitsText] = cidr.split("/");
+  const fam = isIP(ip);
+  if (!fam || fam !== isIP(net!)) return false;
+  const bits = Number(bitsText);
+  const a = ipBytes(ip);
+  const b = ipBytes(net!);
+  if (!Number.isInteger(bits) || bits < 0 || bits > a.length * 8) return false;
+  for (let i = 0; i < bits; i++) {
+    const mask = 0x80 >> i % 8;
+    if ((a[i >> 3]! & mask) !== (b[i >> 3]! & mask)) return false;
+  }
+  return true;
+}
+
+function ipBytes(ip: string): number[] {
+  if (isIP(ip) === 4) return ip.split(".").map(Number);
+  const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, undefined];
+  const parse = (s: string | undefined) => (s ? s.split(":") : []);
+  let groups = parse(head);
+  const rest = parse(tail);
+  // An embedded IPv4 tail ("::ffff:1.2.3.4") is two groups.
+  const fix = (g: string[]) =>
+    g.flatMap((x) => (x.includes(".") ? ((n) => [((n[0]! << 8) | n[1]!).toString(16), ((n[2]! << 8) | n[3]!).toString(16)])(x.split(".").map(Number)) : [x]));
+  groups = fix(groups);
+  const tailGroups = fix(rest);
+  const all = tail === undefined ? groups : [...groups, ...Array(8 - groups.length - tailGroups.length).fill("0"), ...tailGroups];
+  return all.flatMap((g) => {
+    const n = parseInt(g || "0", 16);
+    return [n >> 8, n & 0xff];
+  });
+}
+
+/** The proxy route for a URL, or null to connect directly. */
+export function routeFor(u: { host: string; secure: boolean }, s: ProxySettings): ProxyRoute | null {
+  const text = s.proxy ?? (u.secure ? s.env.https : s.env.http) ?? s.env.all;
+  if (!text) return null;
+  if (bypassesProxy(u.host, s.noproxy ?? s.env.no)) return null;
+  const proxy = parseProxy(text, s.proxyUser);
+  return { proxy, mode: u.secure || s.proxytunnel ? "tunnel" : "forward" };
+}
+
+const authority = (host: string, port: number) => `${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+/** The key for reusing connections: a forwarding proxy connection serves every http origin. */
+export function routeKey(route: ProxyRoute | null, origin: string): string {
+  if (!route) return origin;
+  const p = authority(route.proxy.host, route.proxy.port);
+  return route.mode === "forward" ? `forward|${p}` : `tunnel|${p}|${origin}`;
+}
+
+export const proxyAuthorization = (auth: string): [string, string] => ["Proxy-Authorization", `Basic ${Buffer.from(auth).toString("base64")}`];
+
+/** A request spec for a forwarding proxy: absolute-form target (no fragment), plus proxy credentials. */
+export function forwardSpec<T extends { target: string; headers: [string, string][] }>(spec: T, url: URL, route: ProxyRoute): T {
+  const absolute = `${url.protocol}//${url.host}${spec.target}`;
+  const headers: [string, string][] = [...spec.headers];
+  if (route.proxy.auth !== undefined && !headers.some(([k]) => k.toLowerCase() === "proxy-authorization")) headers.push(proxyAuthorization(route.proxy.auth));
+  return { ...spec, target: absolute, headers };
+}
+
+/**
+ * Dial options that reach `target` (host and port after --connect-to) through the route's proxy. TLS
+ * settings stay those of the origin: the handshake runs inside the tunnel.
+ */
+export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string): DialOptions {
+  const { host, port } = base;
+  const trace = base.trace;
+  return {
+    ...base,
+    host: route.proxy.host,
+    port: route.proxy.port,
+    // A forward route carries plain http only (https always tunnels), so base.tls is unset there.
+    tunnel:
+      route.mode === "tunnel"
+        ? (fd, signal) => openTunnel(fd, { host, port, auth: route.proxy.auth, userAgent, signal, trace })
+        : undefined,
+  };
+}
+
+export interface TunnelRequest {
+  host: string;
+  port: number;
+  auth?: string;
+  userAgent: string;
+  signal: AbortSignal;
+  trace?: (line: string) => void;
+}
+
+const MAX_REPLY_HEAD = 64 * 1024;
+const MSG_NOSIGNAL = 0x4000;
+
+/** CONNECT host:port over a connected, non-blocking fd; resolves once the proxy says 2xx. */
+export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
+  const target = authority(t.host, t.port);
+  const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`, `User-Agent: ${t.userAgent}`, "Proxy-Connection: Keep-Alive"];
+  if (t.auth !== undefined) lines.push(proxyAuthorization(t.auth).join(": "));
+  t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
+  await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);
+
+  let reply = new Uint8Array(0);
+  let end = -1;
+  while (end < 0) {
+    const chunk = await recvSome(fd, t.signal);
+    if (chunk === null) throw new FetchxError("RECV", `proxy closed the connection before answering CONNECT ${target}`);
+    const joined = new Uint8Array(reply.byteLength + chunk.byteLength);
+    joined.set(reply);
+    joined.set(chunk, reply.byteLength);
+    reply = joined;
+    end = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength).indexOf("\r\n\r\n");
+    if (end < 0 && reply.byteLength > MAX_REPLY_HEAD) throw new FetchxError("RECV", "proxy reply to CONNECT is too large");
+  }
+  const head = new TextDecoder("latin1").decode(reply.subarray(0, end));
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
+  t.trace?.(`CONNECT phase completed: ${head.split("\r\n")[0]}`);
+  if (!status) throw new FetchxError("RECV", `proxy answered CONNECT with something that is not HTTP: ${JSON.stringify(head.slice(0, 40))}`);
+  const code = Number(status);
+  // curl ends a failed CONNECT with exit 56 (CURLE_RECV_ERROR), whatever the status.
+  if (code === 407)
+    throw new FetchxError("RECV", `proxy authentication required (407) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false });
+  if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500 });
+  // Nothing may follow the reply: the origin cannot speak before we do (TLS and HTTP are client-first).
+  if (reply.byteLength > end + 4) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (polling with timeout 0, so the event loop never blocks) until fd is ready for `events`. */
+async function ready(fd: number, events: number, signal: AbortSignal): Promise<void> {
+  for (let backoff = 1; ; backoff = Math.min(backoff * 2, 20)) {
+    if (signal.aborted) throw signal.reason;
+    const r = libc.pollOne(fd, events, 0);
+    if (r < 0 && -r !== 4) throw new FetchxError("RECV", `poll failed [${libc.errnoName(-r)}]`);
+    if (r > 0) return;
+    await sleep(backoff);
+  }
+}
+
+async function sendAll(fd: number, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+  let off = 0;
+  while (off < bytes.byteLength) {
+    const r = libc.send(fd, bytes.subarray(off), MSG_NOSIGNAL);
+    if (r.ret >= 0) {
+      off += r.ret;
+      continue;
+    }
+    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("SEND", `sending CONNECT to the proxy failed [${libc.errnoName(r.errno)}]`);
+    await ready(fd, libc.POLLOUT, signal);
+  }
+}
+
+async function recvSome(fd: number, signal: AbortSignal): Promise<Uint8Array | null> {
+  const buf = new Uint8Array(16 * 1024);
+  for (;;) {
+    const r = libc.recv(fd, buf, 0);
+    if (r.ret > 0) return buf.slice(0, r.ret);
+    if (r.ret === 0) return null;
+    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("RECV", `reading the proxy's CONNECT reply failed [${libc.errnoName(r.errno)}]`);
+    await ready(fd, libc.POLLIN, signal);
+  }
+}
