@@ -1,0 +1,50 @@
+// Many URLs in one run (curl's several URLs and -Z/--parallel; wget/aria2's -i). Transfers run in
+// `lanes`: each lane takes the next URL when its current one ends, so at most `lanes` run at once, and a
+// lane's transfers run one after another (a lane can keep its keep-alive connections). A failure does
+// not stop the others; the exit code is the first failure in command-line order.
+import { formatBytes, formatDuration, formatRate } from "../ui/format.ts";
+
+export interface Outcome {
+  url: string;
+  /** 0 on success, else the transfer's exit code. */
+  exitCode: number;
+  bytes: number;
+}
+
+export interface RunManyOptions {
+  /** Transfers at once (1 = one after another). */
+  lanes: number;
+  /** Checked before each new transfer: true stops scheduling (interrupt, --max-time, closed stdout). */
+  stopped(): boolean;
+}
+
+/** Runs `work(index, lane)` for indexes 0..count-1; the result array has a hole for each never started. */
+export async function runMany(count: number, opts: RunManyOptions, work: (index: number, lane: number) => Promise<Outcome>): Promise<(Outcome | undefined)[]> {
+  const results: (Outcome | undefined)[] = new Array(count).fill(undefined);
+  let next = 0;
+  const lane = async (id: number) => {
+    while (next < count && !opts.stopped()) {
+      const i = next++;
+      results[i] = await work(i, id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.lanes, count)) }, (_, id) => lane(id)));
+  return results;
+}
+
+/** The first failure in command-line order, else 0. */
+export function exitCodeOf(results: (Outcome | undefined)[]): number {
+  return results.find((r) => r && r.exitCode !== 0)?.exitCode ?? 0;
+}
+
+/** "3 ok, 1 failed, 2 not started: 12.3 MiB in 4s (3.08 MiB/s)". */
+export function summaryLine(results: (Outcome | undefined)[], elapsedMs: number): string {
+  const done = results.filter((r): r is Outcome => r !== undefined);
+  const ok = done.filter((r) => r.exitCode === 0).length;
+  const failed = done.length - ok;
+  const skipped = results.length - done.length;
+  const bytes = done.reduce((n, r) => n + r.bytes, 0);
+  const counts = [`${ok} ok`, `${failed} failed`, ...(skipped ? [`${skipped} not started`] : [])].join(", ");
+  const rate = elapsedMs > 0 ? ` (${formatRate((bytes / elapsedMs) * 1000)})` : "";
+  return `${counts}: ${formatBytes(bytes)} in ${formatDuration(elapsedMs / 1000)}${rate}`;
+}

@@ -1,0 +1,91 @@
+// --limit-rate: one token bucket shared by every connection of a transfer, so N segments together stay
+// under the limit (curl limits per transfer too). Reads are charged after they arrive and the reader
+// waits off its debt before the bytes move on; while it waits the connection's unread queue fills, and
+// past its high-water mark (src/net/connection.ts) the socket pauses, so TCP flow control slows the
+// sender itself. The limit is exact on what reaches the output, and on the wire up to that buffer.
+import type { Connection, MptcpStatus } from "../net/types.ts";
+
+export class TokenBucket {
+  private tokens = 0;
+  private last = performance.now();
+
+  /** `burst` bytes may pass at once after an idle spell; starting empty keeps short transfers honest. */
+  constructor(
+    readonly bytesPerSec: number,
+    private readonly burst = Math.max(16 * 1024, bytesPerSec / 10),
+  ) {}
+
+  private refill(): void {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.bytesPerSec);
+    this.last = now;
+  }
+
+  /** Charges n bytes now and resolves when the bucket has paid them off (debt is allowed, so a big chunk
+   *  passes after a proportional wait and concurrent takers queue behind each other's debt). */
+  async take(n: number, signal?: AbortSignal): Promise<void> {
+    this.refill();
+    this.tokens -= n;
+    if (this.tokens >= 0) return;
+    const waitMs = (-this.tokens / this.bytesPerSec) * 1000;
+    await sleep(waitMs, signal);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The same connection with every read charged to `bucket`. */
+export function throttle(conn: Connection, bucket: TokenBucket, signal?: AbortSignal): Connection {
+  return new ThrottledConnection(conn, bucket, signal);
+}
+
+class ThrottledConnection implements Connection {
+  // Bytes handed back through unread() were charged already; they come out of read() again for free.
+  private credit = 0;
+
+  constructor(
+    private readonly inner: Connection,
+    private readonly bucket: TokenBucket,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  get id() { return this.inner.id; }
+  get remoteAddress() { return this.inner.remoteAddress; }
+  get remotePort() { return this.inner.remotePort; }
+  get localAddress() { return this.inner.localAddress; }
+  get localPort() { return this.inner.localPort; }
+  get family() { return this.inner.family; }
+  get tls() { return this.inner.tls; }
+  get mptcp(): MptcpStatus { return this.inner.mptcp; }
+  get open() { return this.inner.open; }
+  refreshMptcp(): MptcpStatus { return this.inner.refreshMptcp(); }
+  write(data: Uint8Array | string): Promise<void> { return this.inner.write(data); }
+  close(): void { this.inner.close(); }
+
+  unread(chunk: Uint8Array): void {
+    this.credit += chunk.byteLength;
+    this.inner.unread(chunk);
+  }
+
+  async read(idleTimeoutMs?: number): Promise<Uint8Array | null> {
+    const chunk = await this.inner.read(idleTimeoutMs);
+    if (chunk === null) return null;
+    const free = Math.min(this.credit, chunk.byteLength);
+    this.credit -= free;
+    if (chunk.byteLength > free) await this.bucket.take(chunk.byteLength - free, this.signal);
+    return chunk;
+  }
+}

@@ -1,0 +1,151 @@
+// The progress display on stderr (ProgressSink). Three modes:
+//   bar   -- on a terminal: live lines redrawn at most 10 times a second (cursor up + erase line), one line
+//            per running transfer; a finished transfer leaves its final line above the live ones.
+//   plain -- anywhere: a line per running transfer every few seconds and a final line; no carriage
+//            returns or escapes, so logs and CI stay readable.
+//   none  -- nothing (-s, or "bar" when stderr is not a terminal, as curl and wget2 do).
+// The display polls each source's snapshot on its own timer, so the transfer loop does no UI work.
+import pc from "picocolors";
+import type { ProgressSink, ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
+import { useColour } from "./log.ts";
+import { finalLine, liveLine, type Colors } from "./progress-line.ts";
+
+export type DisplayMode = "bar" | "plain" | "none";
+
+export interface DisplayOptions {
+  progress: DisplayMode;
+  silent: boolean;
+}
+
+export interface DisplayStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ProgressDisplay extends ProgressSink {
+  /** Erases the live lines (before an error or summary line is printed) and stops the timer. */
+  close(): void;
+}
+
+const REDRAW_MS = 100;
+const PLAIN_EVERY_MS = 3000;
+// Rate over the last few seconds: reacts to a change of path (MPTCP failover) without flickering.
+const RATE_WINDOW_MS = 3000;
+const MAX_LIVE_LINES = 8;
+
+/** What --progress and -s mean for this stream: "bar" needs a terminal. */
+export function displayMode(opts: DisplayOptions, stream: DisplayStream): DisplayMode {
+  if (opts.silent || opts.progress === "none") return "none";
+  if (opts.progress === "bar") return stream.isTTY ? "bar" : "none";
+  return "plain";
+}
+
+interface Tracked {
+  source: ProgressSource;
+  started: number;
+  samples: { t: number; done: number }[];
+  lastPlain: number;
+}
+
+function rateOf(t: Tracked): number | null {
+  const s = t.samples;
+  if (s.length < 2) return null;
+  const first = s[0]!;
+  const last = s[s.length - 1]!;
+  const dt = last.t - first.t;
+  return dt >= 500 ? ((last.done - first.done) / dt) * 1000 : null;
+}
+
+export function createProgressDisplay(
+  opts: DisplayOptions,
+  stream: DisplayStream = process.stderr,
+  env: Record<string, string | undefined> = process.env,
+  // curl shows no meter when the body itself goes to the terminal; neither do we.
+  stdoutIsTerminal = !!process.stdout.isTTY,
+): ProgressDisplay {
+  const mode = displayMode(opts, stream);
+  if (mode === "none") return { start() {}, finish() {}, close() {} };
+  const paint: Colors = pc.createColors(mode === "bar" && useColour(stream, env));
+  const tracked = new Map<ProgressSource, Tracked>();
+  let drawn = 0; // live lines on screen now (bar mode)
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const columns = () => (stream.columns && stream.columns > 0 ? stream.columns : 80);
+  const shown = (s: ProgressSnapshot) => !(stdoutIsTerminal && s.file === undefined && s.phase !== "connecting");
+
+  function sample(t: Tracked, now: number): ProgressSnapshot {
+    const snap = t.source.snapshot();
+    t.samples.push({ t: now, done: snap.done });
+    while (t.samples.length > 2 && now - t.samples[0]!.t > RATE_WINDOW_MS) t.samples.shift();
+    return snap;
+  }
+
+  function erase(): string {
+    // Up to the first live line, then clear to the end of the screen.
+    const up = drawn > 1 ? `\x1b[${drawn - 1}A` : "";
+    drawn = 0;
+    return `${up}\r\x1b[J`;
+  }
+
+  function tick() {
+    const now = performance.now();
+    if (mode === "plain") {
+      for (const t of tracked.values()) {
+        const snap = sample(t, now);
+        if (now - t.lastPlain < PLAIN_EVERY_MS || !shown(snap) || snap.phase === "connecting") continue;
+        t.lastPlain = now;
+        stream.write(liveLine(snap, rateOf(t), { columns: 1000, paint }) + "\n");
+      }
+      return;
+    }
+    const lines: string[] = [];
+    for (const t of tracked.values()) {
+      const snap = sample(t, now);
+      if (shown(snap)) lines.push(liveLine(snap, rateOf(t), { columns: columns(), paint }));
+    }
+    if (lines.length > MAX_LIVE_LINES) lines.splice(MAX_LIVE_LINES - 1, lines.length, `… ${lines.length - MAX_LIVE_LINES + 1} more`);
+    if (lines.length === 0 && drawn === 0) return;
+    const out = erase() + lines.join("\n");
+    drawn = lines.length;
+    stream.write(out);
+  }
+
+  function ensureTimer() {
+    if (timer || tracked.size === 0) return;
+    timer = setInterval(tick, REDRAW_MS);
+    // The display must never keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  function stopTimerIfIdle() {
+    if (tracked.size > 0 || !timer) return;
+    clearInterval(timer);
+    timer = undefined;
+  }
+
+  return {
+    start(source) {
+      const now = performance.now();
+      tracked.set(source, { source, started: now, samples: [], lastPlain: now });
+      ensureTimer();
+    },
+    finish(source, error) {
+      const t = tracked.get(source);
+      if (!t) return;
+      tracked.delete(source);
+      const snap = source.snapshot();
+      if (shown(snap)) {
+        const line = finalLine(snap, performance.now() - t.started, error, { columns: mode === "bar" ? columns() : 1000, paint });
+        // The live lines come back on the next tick, so an error line printed right now lands cleanly.
+        stream.write((mode === "bar" ? erase() : "") + line + "\n");
+      }
+      stopTimerIfIdle();
+    },
+    close() {
+      tracked.clear();
+      stopTimerIfIdle();
+      if (mode === "bar" && drawn > 0) stream.write(erase());
+    },
+  };
+}
