@@ -1,0 +1,147 @@
+// --retry: transient failures (dropped body, reset, empty reply, 503 + Retry-After, stall) are retried and
+// every retry RESUMES with a Range from the bytes already written; permanent ones (404) are not retried;
+// --retry 0 gives up with the partial data kept for -C -.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { runCli, sha256, tempDir } from "../servers/harness.ts";
+import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
+import { emptyReply, resetAfter, stallAfter, truncateAfter, unavailable } from "../servers/faults.ts";
+import { journalOf, partOf, rangeOf, readJournal, requestsFor } from "../servers/transfer.ts";
+
+const SIZE = 2 * 1024 * 1024;
+const K = 300_000;
+const body = generatedBody(SIZE, 21);
+const SHA = body.sha256();
+// When each /unavailable request arrived, to check Retry-After was waited for.
+const unavailableAt: number[] = [];
+
+let server: TestServer;
+const tmp = tempDir("fetchx-retry-");
+
+beforeAll(async () => {
+  server = await startServer({
+    routes: {
+      "/truncated-once": { body, faults: [truncateAfter(K, { times: 1 })] },
+      "/truncated-once-stdout": { body, faults: [truncateAfter(K, { times: 1 })] },
+      "/truncated-always": { body, faults: [truncateAfter(K)] },
+      "/reset-once": { body, faults: [resetAfter(K, { times: 1 })] },
+      "/empty-once": { body, faults: [emptyReply({ times: 1 })] },
+      "/unavailable": ({ count }) => {
+        unavailableAt[count] = performance.now();
+        return { body, faults: [unavailable(2, "1")] };
+      },
+      "/missing": { status: 404, body: "not here\n" },
+      "/stall-once": { body, faults: [stallAfter(K, { times: 1 })] },
+      "/truncated-no-retry": { body, faults: [truncateAfter(K)] },
+    },
+  });
+});
+afterAll(() => {
+  server.stop();
+  tmp.cleanup();
+});
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** The download ended well: exit 0, right bytes under the final name, no .part or journal left. */
+async function expectComplete(r: { code: number | null; stderr: string }, out: string) {
+  expect(r.stderr).not.toMatch(/fetchx: \(\d+\)/);
+  expect(r.code).toBe(0);
+  expect(await sha256(out)).toBe(SHA);
+  expect(existsSync(partOf(out))).toBe(false);
+  expect(existsSync(journalOf(out))).toBe(false);
+}
+
+describe("--retry resumes", () => {
+  test("body dropped mid-way: the retry asks Range: bytes=K- and the file is whole", async () => {
+    const out = tmp.file("truncated-once.bin");
+    const r = await runCli([server.url("/truncated-once"), "--retry", "3", "-o", out, "-w", "%{num_retries}"]);
+    await expectComplete(r, out);
+    expect(text(r.stdout)).toBe("1");
+    const reqs = requestsFor(server.requests, "/truncated-once");
+    expect(reqs.length).toBe(2);
+    expect(rangeOf(reqs[0]!)).toBeNull();
+    // K bytes arrived before the clean close, so exactly K are on disk: resume there, to the end.
+    const range = rangeOf(reqs[1]!)!;
+    expect(range.start).toBe(K);
+    expect(range.end === null || range.end === SIZE).toBe(true);
+  });
+
+  test("to stdout too: the bytes written so far are known, so the retry resumes there", async () => {
+    const r = await runCli([server.url("/truncated-once-stdout"), "--retry", "3"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBe(SIZE);
+    expect(await sha256(r.stdout)).toBe(SHA);
+    const reqs = requestsFor(server.requests, "/truncated-once-stdout");
+    expect(reqs.length).toBe(2);
+    expect(rangeOf(reqs[1]!)?.start).toBe(K);
+  });
+
+  test("every retry resumes further; when retries run out: exit 18, .part + journal kept", async () => {
+    const out = tmp.file("truncated-always.bin");
+    const r = await runCli([server.url("/truncated-always"), "--retry", "2", "--retry-delay", "0.1", "-o", out]);
+    expect(r.code).toBe(18);
+    const reqs = requestsFor(server.requests, "/truncated-always");
+    // The first try plus 2 retries, each getting K more bytes.
+    expect(reqs.map((q) => rangeOf(q)?.start ?? 0)).toEqual([0, K, 2 * K]);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(partOf(out))).toBe(true);
+    const j = readJournal(out, { url: server.url("/truncated-always"), size: SIZE });
+    expect(j.done).toEqual([[0, 3 * K]]);
+  });
+
+  test("connection reset mid-body: retried, resumed from no further than what arrived", async () => {
+    const out = tmp.file("reset-once.bin");
+    const r = await runCli([server.url("/reset-once"), "--retry", "3", "-o", out]);
+    await expectComplete(r, out);
+    const reqs = requestsFor(server.requests, "/reset-once");
+    expect(reqs.length).toBe(2);
+    // A reset may discard data still in the kernel's receive queue, so the resume point is <= K.
+    expect(rangeOf(reqs[1]!)?.start ?? 0).toBeLessThanOrEqual(K);
+  });
+
+  test("empty reply: retried once, then complete", async () => {
+    const out = tmp.file("empty-once.bin");
+    const r = await runCli([server.url("/empty-once"), "--retry", "3", "-o", out, "-w", "%{num_retries}"]);
+    await expectComplete(r, out);
+    expect(text(r.stdout)).toBe("1");
+    expect(requestsFor(server.requests, "/empty-once").length).toBe(2);
+  });
+
+  test("503 + Retry-After: 1 twice: two retries, each after waiting about a second", async () => {
+    const out = tmp.file("unavailable.bin");
+    const r = await runCli([server.url("/unavailable"), "--retry", "3", "-o", out, "-w", "%{num_retries}"]);
+    await expectComplete(r, out);
+    expect(text(r.stdout)).toBe("2");
+    expect(requestsFor(server.requests, "/unavailable").length).toBe(3);
+    // A lower bound on behaviour (Retry-After honoured), not a timing benchmark; 100 ms of slack for clocks.
+    expect(unavailableAt[1]! - unavailableAt[0]!).toBeGreaterThanOrEqual(900);
+    expect(unavailableAt[2]! - unavailableAt[1]!).toBeGreaterThanOrEqual(900);
+  });
+
+  test("404 is not transient: one request, exit 22 with -f", async () => {
+    const r = await runCli([server.url("/missing"), "-f", "--retry", "3", "-o", tmp.file("missing.bin")]);
+    expect(r.code).toBe(22);
+    expect(requestsFor(server.requests, "/missing").length).toBe(1);
+  });
+
+  test("stalled body + --speed-limit 1000 --speed-time 1: treated as a timeout, retried, resumed", async () => {
+    const out = tmp.file("stall-once.bin");
+    const r = await runCli([server.url("/stall-once"), "--retry", "3", "--speed-limit", "1000", "--speed-time", "1", "-o", out]);
+    await expectComplete(r, out);
+    const reqs = requestsFor(server.requests, "/stall-once");
+    expect(reqs.length).toBe(2);
+    expect(rangeOf(reqs[1]!)?.start).toBe(K);
+  });
+
+  test("--retry 0: the truncated body fails with 18 and leaves .part + journal", async () => {
+    const out = tmp.file("no-retry.bin");
+    const r = await runCli([server.url("/truncated-no-retry"), "--retry", "0", "-o", out]);
+    expect(r.code).toBe(18);
+    expect(r.stderr).toMatch(/^fetchx: \(18\) /m);
+    expect(requestsFor(server.requests, "/truncated-no-retry").length).toBe(1);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(partOf(out))).toBe(true);
+    expect(readJournal(out, { size: SIZE }).done).toEqual([[0, K]]);
+  });
+});
