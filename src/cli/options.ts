@@ -3,10 +3,11 @@
 import { usageError } from "../errors.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
+import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 
 export type ProgressMode = "bar" | "plain" | "none";
 
-export interface Options {
+export interface Options extends EverydayOptions {
   urls: string[];
 
   // connection
@@ -16,7 +17,6 @@ export interface Options {
   insecure: boolean;
   cacert?: string;
   resolve: Map<string, string[]>;
-  connectTo: { from: string; to: string }[];
   interface?: string;
   localAddress?: string;
   proxy?: string;
@@ -112,8 +112,6 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     insecure: flag("insecure"),
     cacert: str("cacert"),
     resolve: parseResolve(list("resolve")),
-    connectTo: [],
-    proxytunnel: false,
     method: str("request"),
     headers: list("header").map(parseHeader),
     userAgent: str("user-agent") ?? USER_AGENT,
@@ -136,5 +134,6 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     verbose: flag("verbose"),
     writeOut: str("write-out"),
     progress: (progress as ProgressMode | undefined) ?? "bar",
+    ...everydayOptions(raw, env),
   };
 }

@@ -3,7 +3,7 @@
 
 export type OptionKind = "flag" | "string" | "list";
 
-export type Group = "basic" | "output" | "connection" | "mptcp" | "request" | "tls" | "transfer" | "reporting";
+export type Group = "basic" | "output" | "connection" | "proxy" | "mptcp" | "request" | "tls" | "transfer" | "reporting";
 
 export interface OptionSpec {
   /** Long name without dashes; also the key in the parsed record. */
@@ -22,6 +22,7 @@ export const GROUP_TITLES: Record<Group, string> = {
   basic: "Basics",
   output: "Output",
   connection: "Connection",
+  proxy: "Proxies",
   mptcp: "Multipath TCP",
   request: "Request",
   tls: "TLS",
@@ -46,6 +47,13 @@ export const OPTIONS: OptionSpec[] = [
   { name: "ipv6", short: "6", kind: "flag", group: "connection", description: "resolve and connect over IPv6 only" },
   { name: "connect-timeout", kind: "string", group: "connection", hint: "SECONDS", description: "give up connecting after SECONDS (fractions allowed)" },
   { name: "resolve", kind: "list", group: "connection", hint: "HOST:PORT:ADDR[,ADDR]", description: "use ADDR for HOST:PORT instead of DNS" },
+  { name: "connect-to", kind: "list", group: "connection", hint: "HOST1:PORT1:HOST2:PORT2", description: "connect to HOST2:PORT2 for requests to HOST1:PORT1 (empty parts match any / keep)" },
+  { name: "interface", kind: "string", group: "connection", hint: "NAME|ADDR", description: "send from this interface (SO_BINDTODEVICE) or local address (bind)" },
+
+  { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "[http://][USER:PASS@]HOST[:PORT]", description: "use this HTTP proxy (overrides http_proxy, https_proxy, all_proxy)" },
+  { name: "proxy-user", short: "U", kind: "string", group: "proxy", hint: "USER:PASS", description: "Basic credentials for the proxy" },
+  { name: "noproxy", kind: "string", group: "proxy", hint: "LIST", description: "comma-separated hosts/domains/CIDRs that go direct ('*' = all; overrides no_proxy)" },
+  { name: "proxytunnel", short: "p", kind: "flag", group: "proxy", description: "tunnel plain http through the proxy with CONNECT too" },
 
   { name: "request", short: "X", kind: "string", group: "request", hint: "METHOD", description: "request method (default GET)" },
   { name: "header", short: "H", kind: "list", group: "request", hint: "'NAME: VALUE'", description: "add a request header (repeatable; 'NAME:' removes one)" },
@@ -71,6 +79,10 @@ export const OPTIONS: OptionSpec[] = [
   { name: "preallocate", kind: "flag", group: "transfer", description: "reserve the whole file on disk before writing (fallocate)" },
   { name: "fail", short: "f", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 and no output" },
   { name: "max-time", short: "m", kind: "string", group: "transfer", hint: "SECONDS", description: "give up the whole operation after SECONDS" },
+  { name: "limit-rate", kind: "string", group: "transfer", hint: "RATE", description: "at most RATE bytes/s per transfer, all connections together (k, M, G suffixes: 200k)" },
+  { name: "input-file", kind: "string", group: "transfer", hint: "FILE", description: "also download the URLs in FILE, one a line, # comments ('-' = stdin)" },
+  { name: "parallel", short: "Z", kind: "flag", group: "transfer", description: "download several URLs at the same time" },
+  { name: "parallel-max", kind: "string", group: "transfer", hint: "N", description: "with -Z, at most N transfers at once (default 5)" },
 
   { name: "silent", short: "s", kind: "flag", group: "reporting", description: "no progress and no error messages" },
   { name: "show-error", short: "S", kind: "flag", group: "reporting", description: "with -s, still show errors" },

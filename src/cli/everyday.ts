@@ -1,0 +1,60 @@
+// Options of the everyday-downloader features (proxies, many URLs, rate limit, address control), parsed
+// here and spread into the one Options object by toOptions().
+import { usageError } from "../errors.ts";
+import { isIP } from "node:net";
+import { parseConnectTo, type ConnectToRule } from "../net/connect-to.ts";
+import { proxyEnvFrom, type ProxyEnv } from "../net/proxy.ts";
+import { parseRate } from "../ui/format.ts";
+import type { RawArgs } from "./parse.ts";
+
+export interface EverydayOptions {
+  connectTo: ConnectToRule[];
+  /** --interface NAME: bind to the device. */
+  interface?: string;
+  /** --interface ADDR (or host!ADDR): bind the local address. */
+  localAddress?: string;
+  /** -x; "" turns proxies off, undefined leaves the choice to the environment. */
+  proxy?: string;
+  noproxy?: string;
+  proxyUser?: string;
+  proxytunnel: boolean;
+  proxyEnv: ProxyEnv;
+  /** --limit-rate in bytes per second; 0 = no limit. */
+  limitRate: number;
+  inputFile?: string;
+  parallel: boolean;
+  parallelMax: number;
+}
+
+/** curl's --interface forms: "if!NAME", "host!ADDR", or a bare name or address. */
+function parseInterface(v: string | undefined): { interface?: string; localAddress?: string } {
+  if (v === undefined) return {};
+  if (v === "") throw usageError("--interface wants a name or an address");
+  if (v.startsWith("if!")) return { interface: v.slice(3) };
+  if (v.startsWith("host!")) return { localAddress: v.slice(5).replace(/^\[(.*)\]$/, "$1") };
+  const addr = v.replace(/^\[(.*)\]$/, "$1");
+  return isIP(addr) ? { localAddress: addr } : { interface: v };
+}
+
+export function everydayOptions(raw: RawArgs, env: Record<string, string | undefined>): EverydayOptions {
+  const str = (n: string) => raw.values.get(n) as string | undefined;
+  const rateText = str("limit-rate");
+  const limitRate = rateText === undefined ? 0 : parseRate(rateText);
+  if (limitRate === null) throw usageError(`--limit-rate wants a rate like 200k, 1.5M or 10M/m, got "${rateText}"`);
+  const maxText = str("parallel-max");
+  if (maxText !== undefined && (!/^\d+$/.test(maxText) || Number(maxText) < 1 || Number(maxText) > 300))
+    throw usageError(`--parallel-max wants a number from 1 to 300, got "${maxText}"`);
+  return {
+    connectTo: parseConnectTo((raw.values.get("connect-to") as string[] | undefined) ?? []),
+    ...parseInterface(str("interface")),
+    proxy: str("proxy"),
+    noproxy: str("noproxy"),
+    proxyUser: str("proxy-user"),
+    proxytunnel: raw.values.get("proxytunnel") === true,
+    proxyEnv: proxyEnvFrom(env),
+    limitRate,
+    inputFile: str("input-file"),
+    parallel: raw.values.get("parallel") === true,
+    parallelMax: maxText === undefined ? 5 : Number(maxText),
+  };
+}
