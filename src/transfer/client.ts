@@ -4,11 +4,11 @@ import { readFileSync } from "node:fs";
 import type { Options } from "../cli/options.ts";
 import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
-import { dial } from "../net/dialer.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import type { Logger } from "../ui/log.ts";
 import { Exchange, isStaleConnection, type RequestSpec } from "./exchange.ts";
 import type { ConnectionReport } from "./stats.ts";
+import { Router } from "./route.ts";
 
 export interface ClientEvents {
   /** A new connection was made (for num_connects and the per-connection report). */
@@ -20,6 +20,8 @@ export class HttpClient {
   private live = new Set<Connection>();
   private all: Connection[] = [];
   private ca?: string;
+  /** --connect-to, proxies and --limit-rate (route.ts). */
+  private router: Router;
 
   constructor(
     private readonly opts: Options,
@@ -27,6 +29,7 @@ export class HttpClient {
     private readonly signal: AbortSignal,
     private readonly events: ClientEvents = {},
   ) {
+    this.router = new Router(opts, signal);
     if (opts.cacert) {
       try {
         this.ca = readFileSync(opts.cacert, "utf8");
@@ -55,7 +58,7 @@ export class HttpClient {
 
   private async connect(u: ParsedUrl): Promise<Connection> {
     const t0 = performance.now();
-    const conn = await dial(this.dialOptions(u));
+    const conn = await this.router.dial(u, this.dialOptions(u));
     this.live.add(conn);
     this.all.push(conn);
     this.events.onConnect?.(conn, reportOf(conn), performance.now() - t0);
@@ -64,11 +67,11 @@ export class HttpClient {
 
   /** Sends `spec` to the origin of `u`, reusing an idle connection when one is there. */
   async request(u: ParsedUrl, spec: RequestSpec, idleTimeoutMs: number): Promise<Exchange> {
-    const key = `${u.secure ? "https" : "http"}://${u.host}:${u.port}`;
+    const key = this.router.key(u);
     for (;;) {
       const pooled = this.idle.get(key)?.pop();
       const conn = pooled && pooled.open ? pooled : await this.connect(u);
-      const ex = new Exchange(conn, spec, {
+      const ex = new Exchange(conn, this.router.spec(u, spec), {
         idleTimeoutMs,
         onHeaderLine: this.log.verbose ? (d, l) => this.log.header(d, l) : undefined,
       });
@@ -93,7 +96,7 @@ export class HttpClient {
       this.live.delete(conn);
       return;
     }
-    const key = `${u.secure ? "https" : "http"}://${u.host}:${u.port}`;
+    const key = this.router.key(u);
     const list = this.idle.get(key) ?? [];
     list.push(conn);
     this.idle.set(key, list);

@@ -1,0 +1,63 @@
+// How a request reaches its origin: --connect-to, an HTTP proxy (forward or CONNECT tunnel) and the
+// --limit-rate bucket. The HttpClient asks this for the pool key, the request spec and the connection,
+// so proxies and rate limits live in one place and every connection still comes from dial().
+import type { Options } from "../cli/options.ts";
+import { FetchxError } from "../errors.ts";
+import type { ParsedUrl } from "../http/url.ts";
+import { connectTarget } from "../net/connect-to.ts";
+import { dial } from "../net/dialer.ts";
+import { forwardSpec, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
+import type { Connection, DialOptions } from "../net/types.ts";
+import type { RequestSpec } from "./exchange.ts";
+import { throttle, TokenBucket } from "./ratelimit.ts";
+
+export class Router {
+  private readonly proxies: ProxySettings;
+  /** One bucket for every connection this client makes (a client serves one transfer at a time). */
+  private readonly bucket?: TokenBucket;
+
+  constructor(
+    private readonly opts: Options,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.proxies = { proxy: opts.proxy, noproxy: opts.noproxy, proxyUser: opts.proxyUser, proxytunnel: opts.proxytunnel, env: opts.proxyEnv };
+    if (opts.limitRate > 0) this.bucket = new TokenBucket(opts.limitRate);
+  }
+
+  route(u: ParsedUrl): ProxyRoute | null {
+    return routeFor(u, this.proxies);
+  }
+
+  /** Connections with the same key can serve each other's requests. */
+  key(u: ParsedUrl): string {
+    return routeKey(this.route(u), `${u.secure ? "https" : "http"}://${u.host}:${u.port}`);
+  }
+
+  /** The spec as sent on the wire: absolute-form to a forwarding proxy. */
+  spec(u: ParsedUrl, spec: RequestSpec): RequestSpec {
+    const route = this.route(u);
+    return route?.mode === "forward" ? forwardSpec(spec, u.url, route) : spec;
+  }
+
+  /** A connection for `u`, from dial options made for the origin (host, port, TLS). */
+  async dial(u: ParsedUrl, base: DialOptions): Promise<Connection> {
+    const target = connectTarget(u.host, u.port, this.opts.connectTo);
+    if (target.host !== u.host || target.port !== u.port) base.trace?.(`Connecting to ${target.host}:${target.port} instead of ${u.host}:${u.port} (--connect-to)`);
+    const direct: DialOptions = { ...base, ...target };
+    const route = this.route(u);
+    let conn: Connection;
+    if (!route) conn = await dial(direct);
+    else {
+      base.trace?.(`Using HTTP proxy ${route.proxy.host}:${route.proxy.port} (${route.mode === "tunnel" ? "CONNECT tunnel" : "forwarding"})`);
+      try {
+        conn = await dial(viaProxy(direct, route, this.opts.userAgent));
+      } catch (err) {
+        // curl's exit 5: the proxy's name did not resolve.
+        if (err instanceof FetchxError && err.code === "RESOLVE")
+          throw new FetchxError("RESOLVE_PROXY", `could not resolve proxy ${route.proxy.host}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    }
+    return this.bucket ? throttle(conn, this.bucket, this.signal) : conn;
+  }
+}
