@@ -62,7 +62,7 @@ async function run(argv: string[], log: { current?: Logger }): Promise<number> {
   for (const url of opts.urls) {
     stats = newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
     try {
-      await download(url, { opts, log: logger, client, output: opts.urls.length === 1 ? opts.output : undefined }, stats);
+      await download(url, { opts, log: logger, client, signal: controller.signal, output: opts.urls.length === 1 ? opts.output : undefined }, stats);
     } catch (thrown) {
       if (thrown instanceof DownstreamClosed) {
         exit ||= 23;

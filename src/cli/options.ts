@@ -4,6 +4,7 @@ import { usageError } from "../errors.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
+import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 
 export type ProgressMode = "bar" | "plain" | "none";
 
@@ -41,6 +42,18 @@ export interface Options extends EverydayOptions {
   outputDir?: string;
   createDirs: boolean;
   includeHeaders: boolean;
+
+  // transfer (resume, segments, retries, integrity)
+  resume: boolean;
+  connections: number;
+  retries: number;
+  retryDelayMs: number;
+  retryMaxTimeMs: number;
+  /** Bytes per second below which a connection counts as stalled (0 = off). */
+  speedLimit: number;
+  speedTimeMs: number;
+  checksum?: ChecksumSpec;
+  preallocate: boolean;
 
   // behaviour
   fail: boolean;
@@ -90,6 +103,21 @@ function parseResolve(entries: string[]): Map<string, string[]> {
   return map;
 }
 
+function resumeFlag(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  if (v !== "-") throw usageError(`-C/--continue takes only "-" (resume from the .part file and its journal), got "${v}"`);
+  return true;
+}
+
+/** "1000", "100k", "2M", "1G" (curl's suffixes, powers of 1024). */
+export function byteCount(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const m = v.trim().match(/^(\d+(?:\.\d+)?)([kmg]?)b?$/i);
+  if (!m) throw usageError(`expected a byte count like 500k or 2M, got "${v}"`);
+  const mult = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g"];
+  return Math.round(Number(m[1]) * mult);
+}
+
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /** Validated, typed options from the raw argv record and the environment (no I/O). */
@@ -127,6 +155,15 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     outputDir: str("output-dir"),
     createDirs: flag("create-dirs"),
     includeHeaders: flag("include"),
+    resume: resumeFlag(str("continue")),
+    connections: integer(raw, "connections", 1, 1),
+    retries: integer(raw, "retry", 5, 0),
+    retryDelayMs: seconds(raw, "retry-delay"),
+    retryMaxTimeMs: seconds(raw, "retry-max-time"),
+    speedLimit: byteCount(str("speed-limit")),
+    speedTimeMs: str("speed-time") === undefined ? 30_000 : seconds(raw, "speed-time"),
+    checksum: str("checksum") === undefined ? undefined : parseChecksum(str("checksum")!),
+    preallocate: flag("preallocate"),
     fail: flag("fail"),
     maxTimeMs: seconds(raw, "max-time"),
     silent: flag("silent"),

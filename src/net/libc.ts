@@ -18,6 +18,7 @@ const lib = dlopen("libc.so.6", {
   close: { args: [i32], returns: i32 },
   send: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
   recv: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
+  fallocate: { args: [i32, i32, FFIType.i64, FFIType.i64], returns: i32 },
   __errno_location: { args: [], returns: p },
 });
 
@@ -55,6 +56,7 @@ export const errnoNames: Record<number, string> = {
   19: "ENODEV",
   22: "EINVAL",
   24: "EMFILE",
+  28: "ENOSPC",
   92: "ENOPROTOOPT",
   93: "EPROTONOSUPPORT",
   95: "EOPNOTSUPP",
@@ -160,3 +162,6 @@ function nameOf(fn: typeof c.getsockname, fd: number): Uint8Array | null {
 }
 export const getsockname = (fd: number) => nameOf(c.getsockname, fd);
 export const getpeername = (fd: number) => nameOf(c.getpeername, fd);
+
+/** Reserves [0, len) of a file on disk (ENOSPC now rather than mid-transfer). */
+export const fallocate = (fd: number, len: number) => sys(c.fallocate(fd, 0, 0, len));

@@ -1,10 +1,12 @@
 // A regular output file, written under "<name>.part" and renamed to its final name only once every byte
-// is there: a failed or interrupted transfer never leaves an incomplete file under the final name.
-// Special files (/dev/null, FIFOs, terminals) are written directly: renaming onto them makes no sense.
-import { closeSync, fdatasync, mkdirSync, openSync, renameSync, statSync } from "node:fs";
+// is there (and verified): a failed or interrupted transfer never leaves an incomplete file under the final
+// name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
+// FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
+import { closeSync, fdatasync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { FetchxError } from "../errors.ts";
+import { errnoName, fallocate } from "../net/libc.ts";
 import { writeAll } from "./fdwrite.ts";
 import type { Sink } from "./types.ts";
 
@@ -13,28 +15,36 @@ export const partPath = (path: string) => path + PART_SUFFIX;
 
 const datasync = promisify(fdatasync);
 
-function isSpecial(path: string): boolean {
+function statSafe(path: string) {
   try {
-    const st = statSync(path);
-    return !st.isFile() && !st.isDirectory();
+    return statSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-function openOrFail(path: string, flags: string): number {
-  try {
-    return openSync(path, flags, 0o644);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why =
-      code === "ENOENT" ? "no such directory (use --create-dirs)" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String(code);
-    throw new FetchxError("WRITE", `cannot write ${path}: ${why}`, { cause: err });
-  }
+export function isSpecialFile(path: string): boolean {
+  const st = statSafe(path);
+  return !!st && !st.isFile() && !st.isDirectory();
+}
+
+function writeFailure(path: string, err: unknown): FetchxError {
+  const code = (err as { code?: string }).code;
+  const why =
+    code === "ENOSPC" ? "disk full (No space left on device)"
+    : code === "EDQUOT" ? "disk quota exceeded"
+    : code === "ENOENT" ? "no such directory (use --create-dirs)"
+    : code === "EISDIR" ? "is a directory"
+    : code === "EACCES" ? "permission denied"
+    : code === "EROFS" ? "read-only file system"
+    : (code ?? String(err));
+  return new FetchxError("WRITE", `cannot write ${path}: ${why}`, { cause: err });
 }
 
 export interface FileSinkOptions {
   createDirs: boolean;
+  /** Keep the existing .part (resume) instead of starting it afresh. */
+  resume?: boolean;
 }
 
 export class FileSink implements Sink {
@@ -46,49 +56,87 @@ export class FileSink implements Sink {
 
   constructor(path: string, opts: FileSinkOptions) {
     this.path = path;
-    this.special = isSpecial(path);
-    if (opts.createDirs) mkdirSync(dirname(path), { recursive: true });
+    this.special = isSpecialFile(path);
     if (statSafe(path)?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
-    this.fd = openOrFail(this.special ? path : partPath(path), "w");
+    try {
+      if (opts.createDirs) mkdirSync(dirname(path), { recursive: true });
+      this.fd = openSync(this.special ? path : partPath(path), opts.resume && !this.special ? "r+" : "w", 0o644);
+    } catch (err) {
+      throw writeFailure(this.special ? path : partPath(path), err);
+    }
+  }
+
+  /** Where the bytes go before the final rename. */
+  get writingPath(): string {
+    return this.special ? this.path : partPath(this.path);
+  }
+
+  /** Reserve `size` bytes on disk now, so a full disk shows before the transfer rather than in it. */
+  preallocate(size: number): void {
+    if (this.special || size <= 0) return;
+    const r = fallocate(this.fd, size);
+    if (r.ret < 0) {
+      if (errnoName(r.errno) === "ENOSPC") throw writeFailure(this.writingPath, { code: "ENOSPC" });
+      // EOPNOTSUPP on file systems without fallocate: writing will still work.
+    }
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    await this.writeAt(this.offset, chunk);
+    const at = this.offset;
     this.offset += chunk.byteLength;
+    await this.writeAt(at, chunk);
   }
 
   async writeAt(position: number, chunk: Uint8Array): Promise<void> {
     try {
       await writeAll(this.fd, chunk, this.special ? null : position);
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      const why = code === "ENOSPC" ? "disk full" : code === "EDQUOT" ? "disk quota exceeded" : code ?? String(err);
-      throw new FetchxError("WRITE", `failed writing ${this.special ? this.path : partPath(this.path)}: ${why}`, { cause: err });
+      throw writeFailure(this.writingPath, err);
+    }
+  }
+
+  /** Data written so far is on stable storage once this resolves (before a journal may claim it). */
+  async sync(): Promise<void> {
+    if (!this.special && !this.closed) await datasync(this.fd);
+  }
+
+  /** Reads back [start, end) of what was written (for checksums of resumed or segmented files). */
+  readRange(start: number, end: number, each: (bytes: Uint8Array) => void): void {
+    const buf = new Uint8Array(1 << 20);
+    for (let pos = start; pos < end; ) {
+      const n = readSync(this.fd, buf, 0, Math.min(buf.byteLength, end - pos), pos);
+      if (n <= 0) throw new FetchxError("WRITE", `${this.writingPath} is shorter than expected`);
+      each(buf.subarray(0, n));
+      pos += n;
     }
   }
 
   async commit(): Promise<void> {
     if (this.closed) return;
-    if (!this.special) await datasync(this.fd).catch(() => {});
+    await this.sync().catch(() => {});
     this.close();
-    if (!this.special) renameSync(partPath(this.path), this.path);
+    if (!this.special) {
+      try {
+        renameSync(partPath(this.path), this.path);
+      } catch (err) {
+        throw writeFailure(this.path, err);
+      }
+    }
   }
 
   async abort(): Promise<void> {
     this.close();
   }
 
+  /** Removes the partial file (a transfer that never wrote a byte leaves nothing behind). */
+  discard(): void {
+    this.close();
+    if (!this.special) rmSync(partPath(this.path), { force: true });
+  }
+
   private close() {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
-  }
-}
-
-function statSafe(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
   }
 }

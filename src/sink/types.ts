@@ -1,3 +1,5 @@
+import { FetchxError } from "../errors.ts";
+
 // Where body bytes go. Every sink applies backpressure by resolving write() only when the bytes are handed
 // to the kernel, so the transfer loop reads no faster than the disk or the pipe takes.
 
@@ -6,15 +8,17 @@ export interface Sink {
   readonly path?: string;
   /** Sequential write at the current end. */
   write(chunk: Uint8Array): Promise<void>;
+  /** Write at a byte offset of the body (segments). Sequential sinks accept only the next offset. */
+  writeAt(position: number, chunk: Uint8Array): Promise<void>;
   /** Everything arrived: make the result visible under its final name. */
   commit(): Promise<void>;
   /** The transfer failed: close, keep what was written where a resume can find it. */
   abort(): Promise<void>;
 }
 
-/** A downstream reader closed the pipe: fetchx ends quietly. */
-export class DownstreamClosed extends Error {
+/** A downstream reader closed the pipe: fetchx ends quietly (exit 23, no message). */
+export class DownstreamClosed extends FetchxError {
   constructor() {
-    super("downstream closed the pipe");
+    super("WRITE", "downstream closed the pipe", { retryable: false });
   }
 }

@@ -1,41 +1,53 @@
-// One URL from request to committed output: redirects (-L), --fail, output naming, decoding, the sink.
+// One URL from request to committed output. The first answer (after redirects) decides the plan: how big,
+// whether ranges work, which version (validator); resume state from the journal is checked against it;
+// then one or more workers fill the missing ranges, retrying and resuming, and the file takes its final
+// name only when every byte is there and verified.
+import { existsSync, statSync } from "node:fs";
 import type { Options } from "../cli/options.ts";
-import { FetchxError } from "../errors.ts";
-import { createDecoder, ACCEPT_ENCODING } from "../http/decode.ts";
+import { FetchxError, usageError } from "../errors.ts";
+import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ResponseHead } from "../http/types.ts";
-import { parseUrl, resolveRedirect, type ParsedUrl } from "../http/url.ts";
-import { FileSink } from "../sink/file.ts";
+import { FileSink, partPath } from "../sink/file.ts";
+import { journalPath, readJournal, removeJournal } from "../sink/journal.ts";
 import { outputPath } from "../sink/name.ts";
 import { stdoutSink } from "../sink/stdout.ts";
 import type { Sink } from "../sink/types.ts";
 import type { Logger } from "../ui/log.ts";
+import { ChecksumMismatch } from "./checksum.ts";
 import type { HttpClient } from "./client.ts";
+import type { Exchange } from "./exchange.ts";
+import { Job } from "./job.ts";
+import { Monitor } from "./monitor.ts";
+import { noProgress, type ProgressSink } from "./progress.ts";
+import { RangeSet } from "./ranges.ts";
+import { RequestPlan, requestFollowing, statusError } from "./request.ts";
+import { RETRYABLE_STATUS, RetryPolicy } from "./retry.ts";
+import { Scheduler } from "./scheduler.ts";
 import type { TransferStats } from "./stats.ts";
+import { checkPartial, FileChanged, ifRangeOf, sameVersion, validatorOf, type Validator } from "./validator.ts";
+import { abortableSleep, RangesIgnored, Worker } from "./worker.ts";
 
 export interface DownloadContext {
   opts: Options;
   log: Logger;
   client: HttpClient;
+  /** Aborted by -m or a signal: stop, keep what is resumable. */
+  signal: AbortSignal;
   /** Output file for this URL (-o given per URL); undefined = decide from options. */
   output?: string;
+  progress?: ProgressSink;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-function hostHeader(u: ParsedUrl): string {
-  const host = u.host.includes(":") ? `[${u.host}]` : u.host;
-  return u.port === (u.secure ? 443 : 80) ? host : `${host}:${u.port}`;
+/** What an earlier run left: the bytes of which version are already in NAME.part. */
+interface ResumeState {
+  path: string;
+  validator: Validator;
+  done: RangeSet;
+  size: number;
 }
 
-/** Request headers: ours first, then -H (which replaces ours by name; "Name:" with no value removes). */
-function requestHeaders(opts: Options, auth: string | undefined, referer: string | undefined): [string, string][] {
-  const ours: [string, string][] = [["User-Agent", opts.userAgent], ["Accept", "*/*"]];
-  if (auth) ours.push(["Authorization", `Basic ${Buffer.from(auth).toString("base64")}`]);
-  if (referer) ours.push(["Referer", referer]);
-  if (opts.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
-  const named = new Set(opts.headers.map(([k]) => k.toLowerCase()));
-  return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...opts.headers.filter(([, v]) => v !== "")];
-}
+/** Restarting from zero (file changed, ranges unusable) happens at most this often per URL. */
+const MAX_RESTARTS = 2;
 
 export function headText(head: ResponseHead): string {
   let s = `HTTP/${head.version} ${head.status} ${head.statusText}\r\n`;
@@ -43,85 +55,223 @@ export function headText(head: ResponseHead): string {
   return s + "\r\n";
 }
 
+/** The journal and .part an earlier run left at `path`, when they can be trusted. */
+function loadResume(path: string, log: Logger): ResumeState | "complete" | null {
+  const j = readJournal(journalPath(path));
+  const part = existsSync(partPath(path));
+  if (j.data && part) {
+    const d = j.data;
+    return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done: new RangeSet(d.done), size: d.size };
+  }
+  if (part) log.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
+  else if (existsSync(path) && statSync(path).isFile()) return "complete";
+  return null;
+}
+
 export async function download(urlText: string, ctx: DownloadContext, stats: TransferStats): Promise<void> {
-  const { opts, log, client } = ctx;
-  let u = parseUrl(urlText);
-  // Credentials go only to the origin they were given for (scheme, host and port, as curl does).
-  const origin = (p: ParsedUrl) => `${p.secure}|${p.host}|${p.port}`;
-  const firstOrigin = origin(u);
-  const auth = opts.user ?? u.user;
-  let method = opts.head ? "HEAD" : (opts.method ?? "GET");
-  let referer = opts.referer;
-  stats.method = method;
+  const { opts, log } = ctx;
+  const plan = new RequestPlan(opts, urlText);
+  stats.method = plan.method;
+  const retry = new RetryPolicy({ retries: opts.retries, delayMs: opts.retryDelayMs, maxTimeMs: opts.retryMaxTimeMs });
+
+  const knownPath = opts.remoteHeaderName ? undefined : outputPath(opts, plan.url.url, undefined, ctx.output);
+  if (opts.resume && !knownPath) throw usageError("-C - resumes into a file: give -o FILE or -O");
+  let resume = opts.resume && knownPath ? loadResume(knownPath, log) : null;
+  let restarts = 0;
+  let useIfRange = true;
 
   for (;;) {
-    const sameHost = origin(u) === firstOrigin;
-    const headers = requestHeaders(opts, sameHost ? auth : undefined, referer);
-    const spec = {
-      method,
-      target: u.target,
-      host: hostHeader(u),
-      headers: sameHost ? headers : headers.filter(([k]) => !/^(authorization|cookie)$/i.test(k)),
-    };
-    const ex = await client.request(u, spec, 0);
-    const head = ex.head;
-    stats.tStartTransfer = performance.now() - stats.startedAt;
-    stats.urlEffective = u.url.href;
-    stats.scheme = u.url.protocol.replace(":", "");
-    stats.httpCode = head.status;
-    stats.httpVersion = head.version;
-    stats.contentType = head.headers.get("content-type");
-    stats.headers = head.headers;
-    stats.sizeHeader += head.headerBytes;
-    stats.sizeRequest += ex.requestBytes;
-    stats.remoteIp = ex.conn.remoteAddress;
-    stats.remotePort = ex.conn.remotePort;
-    stats.localIp = ex.conn.localAddress;
-    stats.localPort = ex.conn.localPort;
-    const location = head.headers.get("location");
-    if (REDIRECTS.has(head.status) && location) {
-      const next = resolveRedirect(u.url, location);
-      stats.redirectUrl = next.href;
-      if (opts.followRedirects) {
-        if (opts.maxRedirs >= 0 && stats.numRedirects >= opts.maxRedirs)
-          throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${opts.maxRedirs}) redirects followed`);
-        await ex.discard();
-        client.release(ex, u);
-        if (head.status === 303 && method !== "HEAD") method = "GET";
-        referer = opts.referer;
-        u = parseUrl(next.href);
-        stats.numRedirects++;
-        stats.tRedirect = performance.now() - stats.startedAt;
-        log.trace(`Following redirect to ${next.href}`);
-        continue;
+    // The first request: resume asks for the first missing range; a complete file asks past its end.
+    const extra: [string, string][] = [];
+    if (resume === "complete") extra.push(["Range", `bytes=${statSync(knownPath!).size}-`]);
+    else if (resume) {
+      const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
+      extra.push(["Range", a < b ? `bytes=${a}-${b - 1}` : `bytes=${a}-`]);
+      const ifRange = ifRangeOf(resume.validator);
+      if (ifRange && useIfRange) extra.push(["If-Range", ifRange]);
+    } else if (opts.connections > 1 && knownPath !== null && plan.method === "GET") extra.push(["Range", "bytes=0-"]);
+
+    let ex: Exchange;
+    try {
+      ex = await requestFollowing(plan, ctx.client, opts, log, stats, extra);
+      if (RETRYABLE_STATUS(ex.head.status) && retry.wouldRetry(statusError(ex))) {
+        ex.conn.close();
+        throw statusError(ex);
       }
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      const delay = retry.delayFor(err);
+      if (delay === null) throw err;
+      stats.numRetries = retry.total;
+      log.warn(`${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+      await abortableSleep(delay, ctx.signal);
+      continue;
     }
-    if (opts.fail && head.status >= 400) {
+    const head = ex.head;
+
+    if (opts.fail && head.status >= 400 && !(head.status === 416 && resume)) {
       ex.conn.close();
-      const err = new FetchxError("HTTP_ERROR", `The requested URL returned error: ${head.status}`);
-      err.status = head.status;
-      throw err;
+      throw statusError(ex);
     }
 
-    const path = outputPath(opts, u.url, head, ctx.output);
-    stats.filenameEffective = path ?? undefined;
-    const sink: Sink = path === null ? stdoutSink() : new FileSink(path, { createDirs: opts.createDirs });
-    try {
-      if (opts.includeHeaders || opts.head) await sink.write(new TextEncoder().encode(headText(head)));
-      const decoder = opts.compressed ? createDecoder(head.headers.get("content-encoding")) : null;
-      await ex.body(async (bytes) => {
-        stats.sizeDownload += bytes.byteLength;
-        if (!decoder) return sink.write(bytes);
-        for (const out of await decoder.write(bytes)) await sink.write(out);
-      });
-      if (decoder) for (const out of await decoder.end()) await sink.write(out);
-      client.release(ex, u);
-      await sink.commit();
-    } catch (err) {
+    // Resume checks: is the server's file the one whose bytes we have?
+    let resumed: ResumeState | null = null;
+    if (resume === "complete") {
       ex.conn.close();
-      await sink.abort();
+      if (head.status === 416) {
+        log.info(`${knownPath} is already complete`);
+        stats.filenameEffective = knownPath!;
+        return;
+      }
+      log.warn(`${knownPath} exists but the server's file is larger or different: downloading it again`);
+      resume = null;
+      continue;
+    }
+    if (resume) {
+      if (head.status === 206) {
+        try {
+          const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
+          checkPartial(head, a, b, resume.validator);
+          resumed = resume;
+        } catch (err) {
+          ex.conn.close();
+          if (!(err instanceof FileChanged)) throw err;
+          log.warn(`${err.message}: starting over`);
+          resume = null;
+          continue;
+        }
+      } else if (head.status === 416 && resume.done.size === resume.size) {
+        ex.conn.close();
+        resumed = resume; // every byte is there: only verification and the rename are left
+      } else if (head.status === 200 && sameVersion(resume.validator, head) && useIfRange && ifRangeOf(resume.validator) && head.headers.get("accept-ranges")?.includes("bytes")) {
+        // Some CDNs answer If-Range with 200 though the file is unchanged: ask again with plain Range.
+        ex.conn.close();
+        log.trace("server answered If-Range with 200 for an unchanged file: asking again without If-Range");
+        useIfRange = false;
+        continue;
+      } else {
+        const why = head.status === 200 && sameVersion(resume.validator, head) ? "the server does not resume (answered 200)" : "the file changed on the server";
+        log.warn(`${why}: starting over`);
+        resume = null;
+        // This 200 is a fresh download: fall through with it.
+        if (head.status !== 200) {
+          ex.conn.close();
+          continue;
+        }
+      }
+    }
+
+    try {
+      await transfer(ctx, stats, plan, retry, ex, resumed, useIfRange);
+      return;
+    } catch (err) {
+      if ((err instanceof FileChanged || err instanceof RangesIgnored) && restarts < MAX_RESTARTS && knownPath) {
+        restarts++;
+        log.warn(`${err.message}: starting over`);
+        resume = null;
+        continue;
+      }
       throw err;
     }
+  }
+}
+
+/** Runs the transfer whose first answer is `ex`, to the committed output. */
+async function transfer(
+  ctx: DownloadContext,
+  stats: TransferStats,
+  plan: RequestPlan,
+  retry: RetryPolicy,
+  ex: Exchange,
+  resumed: ResumeState | null,
+  useIfRange: boolean,
+): Promise<void> {
+  const { opts, log } = ctx;
+  const head = ex.head;
+  const path = outputPath(opts, plan.url.url, head, ctx.output);
+  stats.filenameEffective = path ?? undefined;
+  const validator = resumed?.validator ?? validatorOf(head);
+  const decoder = opts.compressed && !resumed ? createDecoder(head.headers.get("content-encoding")) : null;
+  const partial = head.status === 206;
+  const acceptsRanges = partial || !!head.headers.get("accept-ranges")?.includes("bytes");
+  const rangesOk = validator.size !== null && (head.status === 200 || partial || !!resumed) && plan.method === "GET" && !decoder && !opts.includeHeaders && acceptsRanges;
+
+  const file = path === null ? null : new FileSink(path, { createDirs: opts.createDirs, resume: !!resumed });
+  const sink: Sink = file ?? stdoutSink();
+  const regular = !!file && !file.special;
+  const jpath = regular && rangesOk ? journalPath(path!) : null;
+  if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
+
+  if (opts.includeHeaders || opts.head) await sink.write(new TextEncoder().encode(headText(head)));
+  if (opts.head || decoder || opts.includeHeaders || head.status >= 300) {
+    // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
+    await streamOnce(ex, sink, decoder, stats);
+    ctx.client.release(ex, plan.url);
+    await sink.commit();
     return;
+  }
+
+  // Without a known size the one stream decides where the body ends.
+  const size = validator.size ?? Number.MAX_SAFE_INTEGER;
+  if (opts.preallocate && file && !resumed && validator.size !== null) file.preallocate(size);
+  const done = resumed?.done ?? new RangeSet();
+  const scheduler = new Scheduler(done.missing(size));
+  const job = new Job(opts, log, ctx.client, stats, retry, plan, sink, file, validator, scheduler, done, jpath, opts.checksum ?? null, rangesOk);
+  job.useIfRange = useIfRange;
+  const onAbort = () => job.fail(ctx.signal.reason instanceof FetchxError ? ctx.signal.reason : new FetchxError("INTERRUPTED", "interrupted"));
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+
+  const parallel = regular && rangesOk ? Math.max(1, opts.connections) : 1;
+  const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job));
+  const monitor = new Monitor(job, workers);
+  job.startJournal();
+  (ctx.progress ?? noProgress).start(job);
+  try {
+    const first = resumed && done.size === size ? undefined : { ex, seg: scheduler.checkout(0)! };
+    await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
+    if (job.error) throw job.error;
+    if (validator.size !== null && job.done.size !== size) throw new FetchxError("PARTIAL", `transfer ended with ${size - job.done.size} bytes missing`);
+    if (opts.checksum) {
+      job.phase = "verifying";
+      const actual = job.digest(job.done.size);
+      if (actual !== opts.checksum.hex) {
+        await job.stopJournal();
+        await job.saveJournal({ checksumFailed: `${opts.checksum.algo}=${actual}` });
+        throw new ChecksumMismatch(opts.checksum, actual, file ? file.writingPath : "nothing (stdout)");
+      }
+    }
+    await job.stopJournal();
+    await sink.commit();
+    if (jpath) removeJournal(jpath);
+    job.phase = "done";
+    ctx.progress?.finish(job);
+  } catch (err) {
+    monitor.stop();
+    await job.stopJournal();
+    await job.saveJournal();
+    await sink.abort();
+    job.phase = "failed";
+    const e = err instanceof FetchxError ? err : new FetchxError("RECV", String(err));
+    ctx.progress?.finish(job, { exitCode: e.exitCode, message: e.message });
+    throw err;
+  } finally {
+    monitor.stop();
+    ctx.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Streams one answer sequentially (optionally decoding) into the sink. No resume: nothing to resume from. */
+async function streamOnce(ex: Exchange, sink: Sink, decoder: BodyDecoder | null, stats: TransferStats): Promise<void> {
+  try {
+    await ex.body(async (bytes) => {
+      stats.sizeDownload += bytes.byteLength;
+      if (!decoder) return sink.write(bytes);
+      for (const out of await decoder.write(bytes)) await sink.write(out);
+    });
+    if (decoder) for (const out of await decoder.end()) await sink.write(out);
+  } catch (err) {
+    ex.conn.close();
+    await sink.abort();
+    throw err;
   }
 }

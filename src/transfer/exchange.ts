@@ -92,6 +92,11 @@ export class Exchange {
     await this.body((b) => void (seen += b.byteLength));
   }
 
+  /** Inside body(): true once the chunk being consumed is the response's last. */
+  get atEnd(): boolean {
+    return this.complete && this.pending.length === 0;
+  }
+
   /** Whether the connection can carry another request. */
   get reusable(): boolean {
     return this.complete && this.parser.keepAlive && this.conn.open;

@@ -82,7 +82,7 @@ describe("exit codes", () => {
 
   test.each(["/truncated", "/truncated-chunked"])("truncated body %s: 18, partial kept aside, final name absent", async (path) => {
     const out = join(tmp.path, `t${path.replace(/\//g, "_")}`);
-    const r = await runCli([server.url(path), "-o", out]);
+    const r = await runCli([server.url(path), "-o", out, "--retry", "0"]);
     expect(r.code).toBe(18);
     oneErrorLine(r.stderr, 18);
     expect(existsSync(out)).toBe(false);
@@ -91,7 +91,7 @@ describe("exit codes", () => {
   });
 
   test("connection reset mid-body: 56", async () => {
-    const r = await runCli([server.url("/reset"), "-o", "/dev/null"]);
+    const r = await runCli([server.url("/reset"), "-o", "/dev/null", "--retry", "0"]);
     expect(r.code).toBe(56);
     oneErrorLine(r.stderr, 56);
   });
@@ -119,14 +119,14 @@ describe("exit codes", () => {
   });
 
   test("empty reply: 52", async () => {
-    const r = await runCli([server.url("/empty")]);
+    const r = await runCli([server.url("/empty"), "--retry", "0"]);
     expect(r.code).toBe(52);
     oneErrorLine(r.stderr, 52);
   });
 
   test("stalled transfer with -m: 28, partial kept", async () => {
     const out = join(tmp.path, "stall.bin");
-    const r = await runCli([server.url("/stall"), "-m", "1", "-o", out, "-w", "%{exitcode} %{errormsg}"]);
+    const r = await runCli([server.url("/stall"), "-m", "1", "--retry", "0", "-o", out, "-w", "%{exitcode} %{errormsg}"]);
     expect(r.code).toBe(28);
     oneErrorLine(r.stderr, 28);
     expect(existsSync(out)).toBe(false);

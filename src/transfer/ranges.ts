@@ -1,0 +1,54 @@
+// A set of half-open byte ranges [start, end), kept sorted and merged: which bytes of the file are done.
+
+export type Range = [start: number, end: number];
+
+export class RangeSet {
+  private list: Range[] = [];
+
+  constructor(ranges: Range[] = []) {
+    for (const r of ranges) this.add(r[0], r[1]);
+  }
+
+  add(start: number, end: number): void {
+    if (end <= start) return;
+    const out: Range[] = [];
+    let s = start, e = end, placed = false;
+    for (const [a, b] of this.list) {
+      if (b < s) out.push([a, b]);
+      else if (a > e) {
+        if (!placed) out.push([s, e]), (placed = true);
+        out.push([a, b]);
+      } else (s = Math.min(s, a)), (e = Math.max(e, b));
+    }
+    if (!placed) out.push([s, e]);
+    this.list = out;
+  }
+
+  /** Total bytes covered. */
+  get size(): number {
+    let n = 0;
+    for (const [a, b] of this.list) n += b - a;
+    return n;
+  }
+
+  /** The gaps in [0, total). */
+  missing(total: number): Range[] {
+    const gaps: Range[] = [];
+    let pos = 0;
+    for (const [a, b] of this.list) {
+      if (a > pos) gaps.push([pos, Math.min(a, total)]);
+      pos = Math.max(pos, b);
+    }
+    if (pos < total) gaps.push([pos, total]);
+    return gaps.filter(([a, b]) => b > a);
+  }
+
+  /** Length of the done prefix starting at 0. */
+  get prefix(): number {
+    return this.list[0]?.[0] === 0 ? this.list[0][1] : 0;
+  }
+
+  ranges(): Range[] {
+    return this.list.map(([a, b]) => [a, b]);
+  }
+}

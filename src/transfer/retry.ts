@@ -1,0 +1,57 @@
+// When to try again and how long to wait. Transient failures (connect, reset, timeout, truncation, empty
+// reply, 408/429/5xx) are retried with exponential backoff and full jitter, or a fixed --retry-delay, and a
+// server's Retry-After wins (capped). Every retry resumes from the bytes already written.
+// The budget counts failures in a row: progress since the last failure gives the budget back, so a long
+// download over a flaky path keeps healing while a dead server still ends after N tries.
+import { FetchxError } from "../errors.ts";
+
+export interface RetryOptions {
+  retries: number;
+  /** Fixed delay in ms; 0 = exponential backoff. */
+  delayMs: number;
+  /** No retry starts after this many ms since the transfer began (0 = no limit). */
+  maxTimeMs: number;
+}
+
+const BASE_MS = 500;
+const CAP_MS = 30_000;
+const RETRY_AFTER_CAP_MS = 5 * 60_000;
+
+export const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || (status >= 500 && status <= 599);
+
+export class RetryPolicy {
+  /** Retries done in all (for %{num_retries}). */
+  total = 0;
+  private streak = 0;
+  /** Bytes have arrived at some point: connect failures from then on are a path going away, worth retrying. */
+  private started = false;
+  private readonly began = performance.now();
+
+  constructor(private readonly opts: RetryOptions, private readonly random: () => number = Math.random) {}
+
+  /** Bytes arrived: the next failure starts a new streak. */
+  progressed(): void {
+    this.streak = 0;
+    this.started = true;
+  }
+
+  /** Whether `err` would be retried now (no state changes). */
+  wouldRetry(err: unknown): boolean {
+    if (!(err instanceof FetchxError) || !err.retryable || this.streak >= this.opts.retries) return false;
+    // Before any byte arrived, an unresolvable or refusing host is a mistake to report at once (curl
+    // retries refused connections only with --retry-connrefused); later it is a network hiccup.
+    return this.started || (err.code !== "CONNECT" && err.code !== "RESOLVE");
+  }
+
+  /** Milliseconds to wait before retrying after `err`, or null when it should not be retried. */
+  delayFor(err: unknown): number | null {
+    if (!this.wouldRetry(err)) return null;
+    const e = err as FetchxError;
+    let delay = this.opts.delayMs > 0 ? this.opts.delayMs : this.random() * Math.min(CAP_MS, BASE_MS * 2 ** this.streak);
+    if (e.retryAfter !== undefined) delay = Math.min(Math.max(delay, e.retryAfter * 1000), RETRY_AFTER_CAP_MS);
+    if (this.opts.maxTimeMs > 0 && performance.now() - this.began + delay > this.opts.maxTimeMs) return null;
+    this.streak++;
+    this.total++;
+    return delay;
+  }
+}

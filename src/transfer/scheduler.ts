@@ -1,0 +1,72 @@
+// Segments of the missing bytes and who works on which (aria2's SegmentMan: checkout / release). An idle
+// connection takes an unowned segment, or else steals the upper half of the largest one in progress.
+// `pos` is reserved before a write is awaited, so a steal never hands out bytes already being written.
+import type { Range } from "./ranges.ts";
+import type { SegmentView } from "./progress.ts";
+
+export interface Segment {
+  readonly id: number;
+  readonly start: number;
+  /** Next byte to hand to the sink. */
+  pos: number;
+  /** Exclusive end; lowered when another connection steals the upper part. */
+  end: number;
+  owner: number | null;
+}
+
+export class Scheduler {
+  private segments: Segment[] = [];
+  private nextId = 0;
+
+  constructor(missing: Range[], private readonly minSteal = 1 << 20) {
+    for (const [a, b] of missing) this.segments.push({ id: this.nextId++, start: a, pos: a, end: b, owner: null });
+  }
+
+  /** A segment for `worker`: unowned first, else half of the largest one in progress, else null. */
+  checkout(worker: number): Segment | null {
+    const free = this.segments.find((s) => s.owner === null && s.pos < s.end);
+    if (free) {
+      free.owner = worker;
+      return free;
+    }
+    let victim: Segment | undefined;
+    for (const s of this.segments) if (s.owner !== null && (!victim || s.end - s.pos > victim.end - victim.pos)) victim = s;
+    if (!victim || victim.end - victim.pos < 2 * this.minSteal) return null;
+    const mid = victim.pos + Math.ceil((victim.end - victim.pos) / 2);
+    const stolen: Segment = { id: this.nextId++, start: mid, pos: mid, end: victim.end, owner: worker };
+    victim.end = mid;
+    this.segments.push(stolen);
+    return stolen;
+  }
+
+  /** The worker stops (failure or replacement): what it did not write goes back to the pool. */
+  release(seg: Segment): void {
+    seg.owner = null;
+  }
+
+  /** Reserves up to `n` bytes at seg.pos; returns the offset and how many bytes may be written. */
+  reserve(seg: Segment, n: number): { at: number; take: number } {
+    const take = Math.max(0, Math.min(n, seg.end - seg.pos));
+    const at = seg.pos;
+    seg.pos += take;
+    return { at, take };
+  }
+
+  /** The segment `worker` works on now, if any. */
+  segmentOf(worker: number): Segment | undefined {
+    return this.segments.find((s) => s.owner === worker && s.pos < s.end);
+  }
+
+  get finished(): boolean {
+    return this.segments.every((s) => s.pos >= s.end);
+  }
+
+  /** Whether anything is left that no connection is working on. */
+  get hasFreeWork(): boolean {
+    return this.segments.some((s) => s.owner === null && s.pos < s.end);
+  }
+
+  views(): SegmentView[] {
+    return this.segments.map((s) => ({ start: s.start, end: s.end, done: s.pos - s.start, active: s.owner !== null }));
+  }
+}
