@@ -91,7 +91,7 @@ function contenders(args: Args): Contender[] {
   const output = (out: string) => (out === "-" ? [] : ["-o", out]);
   const curl = (url: string, out: string) => [...mptcpize, "curl", "-s", "-S", ...output(out), url];
   const fetchx = (base: string[]) => (url: string, out: string) =>
-    [...base, "-s", ...(args.mptcp ? ["--mptcp"] : []), ...output(out), url];
+    [...base, "-s", "-S", ...(args.mptcp ? ["--mptcp"] : []), ...output(out), url];
   const list: [string, string[]][] = [["fetchx (bun src/main.ts)", [process.execPath, join(REPO_ROOT, "src/main.ts")]]];
   const binary = join(REPO_ROOT, "dist/fetchx-linux-x64");
   if (process.env.FETCHX_BIN) list.push([`fetchx (${process.env.FETCHX_BIN})`, fetchxCommand()]);
@@ -107,6 +107,7 @@ function contenders(args: Args): Contender[] {
 }
 
 const median = (xs: number[]) => {
+  if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -133,6 +134,7 @@ async function main() {
   const url = nginx.url("/data.bin");
   const list = contenders(args);
   const samples = new Map<Contender, Sample[]>(list.map((c) => [c, []]));
+  const failures: string[] = [];
   console.log(`${(args.size / 2 ** 20).toFixed(0)} MiB from nginx${args.mptcp ? " under mptcpize (MPTCP both sides)" : ""} over loopback, ${args.rounds} rounds of ${list.length} runs`);
   try {
     // Warm the page cache and the tools once, unmeasured.
@@ -141,13 +143,21 @@ async function main() {
     for (let round = 0; round < args.rounds; round++) {
       const order = list.map((_, i) => list[(i + round) % list.length]!);
       const expect = { size: args.size, sha256: round === 0 ? digest : undefined };
-      for (const c of order) samples.get(c)!.push(await runOnce(c, url, work.path, expect));
+      for (const c of order) {
+        // A failed run is a finding, not a reason to lose the others: count it and report it.
+        try {
+          samples.get(c)!.push(await runOnce(c, url, work.path, expect));
+        } catch (e) {
+          failures.push(`round ${round + 1}, ${c.name} (${c.group}): ${(e as Error).message}`);
+        }
+      }
       process.stderr.write(`round ${round + 1}/${args.rounds} done\n`);
     }
   } finally {
     await nginx.stop();
   }
   report(list, samples, args.size);
+  if (failures.length) console.log(`\n${failures.length} failed run(s):\n  ${failures.join("\n  ")}`);
 }
 
 function report(list: Contender[], samples: Map<Contender, Sample[]>, size: number) {
@@ -158,8 +168,13 @@ function report(list: Contender[], samples: Map<Contender, Sample[]>, size: numb
     if (!inGroup.length) continue;
     const curlTime = median(samples.get(inGroup.find((c) => c.isCurl)!)!.map((s) => s.seconds));
     for (const c of inGroup) {
-      const t = median(samples.get(c)!.map((s) => s.seconds));
-      const rss = median(samples.get(c)!.map((s) => s.rssKiB)) / 1024;
+      const runs = samples.get(c)!;
+      if (!runs.length) {
+        rows.push([label[group], c.name, "failed", "", "", ""]);
+        continue;
+      }
+      const t = median(runs.map((s) => s.seconds));
+      const rss = median(runs.map((s) => s.rssKiB)) / 1024;
       rows.push([label[group], c.name, t.toFixed(3), (size / t / 1e6).toFixed(0), rss.toFixed(1), c.isCurl ? "1.00" : (t / curlTime).toFixed(2)]);
     }
   }
