@@ -5,6 +5,7 @@
 import zlib from "node:zlib";
 import type { Transform } from "node:stream";
 import { FetchxError } from "../errors.ts";
+import { ZstdFrameTracker } from "./zstd-frames.ts";
 
 export interface BodyDecoder {
   write(chunk: Uint8Array): Promise<Uint8Array[]>;
@@ -30,6 +31,7 @@ const FACTORIES: Record<string, Factory> = {
             (zlib as unknown as { createZstdDecompress(o: object): Transform }).createZstdDecompress({
               chunkSize: CHUNK_SIZE,
             }),
+            new ZstdFrameTracker(),
           ),
       }
     : {}),
@@ -69,10 +71,13 @@ class StreamDecoder implements BodyDecoder {
   #error: FetchxError | null = null;
   readonly #failed: Promise<never>;
   readonly #ended: Promise<void>;
+  readonly #frames: ZstdFrameTracker | undefined;
 
-  constructor(name: string, stream: Transform) {
+  /** `frames` checks that the input ended on a frame boundary, for decompressors that do not. */
+  constructor(name: string, stream: Transform, frames?: ZstdFrameTracker) {
     this.#name = name;
     this.#stream = stream;
+    this.#frames = frames;
     stream.on("data", (b: Uint8Array) => this.#output.push(b));
     this.#failed = new Promise<never>((_, reject) =>
       stream.once("error", (err) => {
@@ -88,6 +93,7 @@ class StreamDecoder implements BodyDecoder {
     if (this.#error) throw this.#error;
     if (chunk.length === 0) return this.#take();
     this.#sawInput = true;
+    this.#frames?.feed(chunk);
     const written = new Promise<void>((resolve, reject) =>
       this.#stream.write(chunk, (err) => (err ? reject(corrupt(this.#name, err)) : resolve())),
     );
@@ -104,6 +110,8 @@ class StreamDecoder implements BodyDecoder {
     }
     this.#stream.end();
     await Promise.race([this.#ended, this.#failed]);
+    if (this.#frames && !this.#frames.complete)
+      throw new FetchxError("BAD_CONTENT_ENCODING", `${this.#name} decoding failed: unexpected end of data`);
     return this.#take();
   }
 

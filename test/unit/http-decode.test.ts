@@ -1,0 +1,144 @@
+// Guards --compressed: each Content-Encoding decodes back to the original bytes however the body is
+// split, cut-short or corrupt input is BAD_CONTENT_ENCODING, and output streams out before the end.
+
+import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import zlib from "node:zlib";
+import { FetchxError } from "../../src/errors.ts";
+import { ACCEPT_ENCODING, createDecoder, type BodyDecoder } from "../../src/http/decode.ts";
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+// Half repetitive text, half pseudo-random bytes, over 128 KiB so zstd and brotli emit several blocks.
+function sample(size: number): Buffer {
+  const out = Buffer.alloc(size);
+  let seed = 12345;
+  for (let i = 0; i < size; i++) {
+    if ((i >> 12) & 1) {
+      // mulberry32: incompressible but reproducible
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      out[i] = (t ^ (t >>> 14)) >>> 24;
+    } else out[i] = "fetchx streams bodies\n".charCodeAt(i % 22);
+  }
+  return out;
+}
+
+const zstdCompress = (b: Uint8Array, params: Record<number, number> = {}): Buffer =>
+  (zlib as unknown as { zstdCompressSync(b: Uint8Array, o?: object): Buffer }).zstdCompressSync(b, { params });
+const ZSTD_C_CHECKSUM_FLAG = 201; // ZSTD_c_checksumFlag in zstd.h
+
+async function decodeAll(decoder: BodyDecoder, input: Uint8Array, step: number): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < input.length; i += step) out.push(...(await decoder.write(input.subarray(i, i + step))));
+  out.push(...(await decoder.end()));
+  return Buffer.concat(out);
+}
+
+async function decodeError(encoding: string, input: Uint8Array, step = 4096): Promise<FetchxError> {
+  try {
+    await decodeAll(createDecoder(encoding)!, input, step);
+  } catch (err) {
+    expect(err).toBeInstanceOf(FetchxError);
+    return err as FetchxError;
+  }
+  throw new Error(`${encoding}: expected a decoding failure`);
+}
+
+const data = sample(300 * 1024);
+const gzip = zlib.gzipSync(data);
+const ENCODED: [string, Buffer][] = [
+  ["gzip", gzip],
+  ["x-gzip", gzip],
+  ["deflate", zlib.deflateSync(data)],
+  ["deflate", zlib.deflateRawSync(data)], // raw deflate, as some servers send it
+  ["br", zlib.brotliCompressSync(data)],
+  ["zstd", zstdCompress(data)],
+  ["zstd", zstdCompress(data, { [ZSTD_C_CHECKSUM_FLAG]: 1 })],
+  ["zstd", Buffer.concat([zstdCompress(data.subarray(0, 1000)), zstdCompress(data.subarray(1000))])], // two frames
+  ["gzip, br", zlib.brotliCompressSync(gzip)],
+  ["deflate, zstd", zstdCompress(zlib.deflateSync(data))],
+  ["identity, GZIP", gzip],
+];
+
+describe("createDecoder", () => {
+  test("advertises exactly what it decodes", () => {
+    expect(ACCEPT_ENCODING).toBe("gzip, deflate, br, zstd");
+    for (const coding of ACCEPT_ENCODING.split(", ")) expect(createDecoder(coding)).not.toBeNull();
+  });
+
+  test("nothing to undo -> null", () => {
+    expect(createDecoder(undefined)).toBeNull();
+    expect(createDecoder("")).toBeNull();
+    expect(createDecoder("identity")).toBeNull();
+  });
+
+  test("unknown coding -> BAD_CONTENT_ENCODING", () => {
+    for (const coding of ["compress", "gzip, sdch", "x-bzip2"]) {
+      let err: unknown;
+      try {
+        createDecoder(coding);
+      } catch (e) {
+        err = e;
+      }
+      expect((err as FetchxError).code).toBe("BAD_CONTENT_ENCODING");
+    }
+  });
+
+  ENCODED.forEach(([encoding, encoded], i) => {
+    test(`${encoding} #${i} round-trips in small and odd-sized chunks`, async () => {
+      for (const step of [1000, 4093, 65536]) {
+        const out = await decodeAll(createDecoder(encoding)!, encoded, step);
+        expect(sha256(out)).toBe(sha256(data));
+      }
+    });
+  });
+
+  test("deflate detection works when the first write is a single byte", async () => {
+    for (const encoded of [zlib.deflateSync(data), zlib.deflateRawSync(data)]) {
+      const decoder = createDecoder("deflate")!;
+      const out = [...(await decoder.write(encoded.subarray(0, 1)))];
+      out.push(...(await decoder.write(encoded.subarray(1, 2))));
+      out.push(await decodeAll(decoder, encoded.subarray(2), 777));
+      expect(sha256(Buffer.concat(out))).toBe(sha256(data));
+    }
+  });
+
+  test("output streams out before the input ends (no whole-body buffering)", async () => {
+    for (const [encoding, encoded] of ENCODED) {
+      const decoder = createDecoder(encoding)!;
+      let early = 0;
+      const half = Math.floor(encoded.length / 2);
+      for (let i = 0; i < half; i += 8192)
+        for (const b of await decoder.write(encoded.subarray(i, Math.min(half, i + 8192)))) early += b.length;
+      expect(early, encoding).toBeGreaterThan(0);
+    }
+  });
+
+  test("an empty body with a Content-Encoding decodes to nothing", async () => {
+    for (const coding of ["gzip", "deflate", "br", "zstd", "gzip, br"]) expect(await createDecoder(coding)!.end()).toEqual([]);
+  });
+
+  test("input cut short -> BAD_CONTENT_ENCODING at end()", async () => {
+    for (const [encoding, encoded] of ENCODED) {
+      for (let k = 1; k < 12; k++) {
+        const cut = Math.floor((encoded.length * k) / 12);
+        const err = await decodeError(encoding, encoded.subarray(0, cut));
+        expect(err.code, `${encoding} cut at ${cut}`).toBe("BAD_CONTENT_ENCODING");
+      }
+      // One byte short of the end: the last thing missing is a trailer or checksum byte.
+      expect((await decodeError(encoding, encoded.subarray(0, encoded.length - 1))).code).toBe("BAD_CONTENT_ENCODING");
+    }
+  });
+
+  test("corrupt input -> BAD_CONTENT_ENCODING", async () => {
+    expect((await decodeError("gzip", Buffer.from("definitely not gzip"))).code).toBe("BAD_CONTENT_ENCODING");
+    expect((await decodeError("br", Buffer.from("definitely not brotli"))).code).toBe("BAD_CONTENT_ENCODING");
+    expect((await decodeError("zstd", Buffer.from("definitely not zstd"))).code).toBe("BAD_CONTENT_ENCODING");
+    expect((await decodeError("deflate", Buffer.from("\xff\xff not deflate", "latin1"))).code).toBe("BAD_CONTENT_ENCODING");
+    const flipped = Buffer.from(gzip);
+    flipped[flipped.length - 6]! ^= 0xff; // inside the CRC-32 trailer
+    expect((await decodeError("gzip", flipped)).message).toMatch(/^gzip decoding failed/);
+  });
+});
