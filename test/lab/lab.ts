@@ -63,6 +63,8 @@ export async function labUnavailableReason(): Promise<string | null> {
 }
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
+  // tc takes a negative rate and wraps it to "unlimited": refuse it here rather than test nothing.
+  if (!(opts.rateMbit > 0 && Number.isFinite(opts.rateMbit))) throw new Error(`rateMbit must be a positive number, got ${opts.rateMbit}`);
   await removeStaleLabs();
   const id = `${process.pid}-${++counter}`;
   const ns: Record<Side, string> = { client: `${PREFIX}c-${id}`, server: `${PREFIX}s-${id}` };
