@@ -1,0 +1,115 @@
+// Guards what URLs we accept, what reaches the request line, and that names taken from a URL or a
+// Content-Disposition can never point outside the output directory.
+
+import { describe, expect, test } from "bun:test";
+import { FetchxError } from "../../src/errors.ts";
+import { fileNameFromUrl, parseUrl, resolveRedirect, sanitizeFileName } from "../../src/http/url.ts";
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(FetchxError);
+    return (err as FetchxError).code;
+  }
+  throw new Error("expected a FetchxError");
+}
+
+describe("parseUrl", () => {
+  test("http and https with default and explicit ports", () => {
+    expect(parseUrl("http://example.test/a/b?x=1#frag")).toMatchObject({
+      host: "example.test",
+      port: 80,
+      target: "/a/b?x=1",
+      secure: false,
+    });
+    expect(parseUrl("HTTPS://Example.TEST:8443")).toMatchObject({ host: "example.test", port: 8443, target: "/", secure: true });
+  });
+
+  test("no scheme means http, like curl", () => {
+    expect(parseUrl("localhost:8080/file.bin")).toMatchObject({ host: "localhost", port: 8080, target: "/file.bin", secure: false });
+    expect(parseUrl("127.0.0.1")).toMatchObject({ host: "127.0.0.1", port: 80, target: "/" });
+  });
+
+  test("IPv6 literal host comes without brackets", () => {
+    expect(parseUrl("http://[2001:db8::1]:8080/x")).toMatchObject({ host: "2001:db8::1", port: 8080, target: "/x" });
+  });
+
+  test("userinfo is decoded, returned and removed from the URL", () => {
+    const p = parseUrl("http://al%40ice:p%3Ass@host.test/private");
+    expect(p.user).toBe("al@ice:p:ss");
+    expect(p.url.href).toBe("http://host.test/private");
+    expect(p.target).toBe("/private");
+    expect(parseUrl("http://bob@host.test/").user).toBe("bob");
+    expect(parseUrl("http://host.test/").user).toBeUndefined();
+  });
+
+  test("other protocols -> UNSUPPORTED_PROTOCOL naming the protocol", () => {
+    expect(() => parseUrl("ftp://host/file")).toThrow('protocol "ftp" not supported');
+    expect(codeOf(() => parseUrl("FILE:///etc/passwd"))).toBe("UNSUPPORTED_PROTOCOL");
+  });
+
+  test("malformed URLs -> BAD_URL", () => {
+    for (const bad of ["", "http://", "http://exa mple.test/", "http://host:99999/", "http://host/\r\nX: y", "http://[::1/"])
+      expect(codeOf(() => parseUrl(bad)), JSON.stringify(bad)).toBe("BAD_URL");
+  });
+
+  test("the request target is percent-encoded and dot segments are removed", () => {
+    expect(parseUrl("http://h/a/../b/./c%20d?q=\u00e9").target).toBe("/b/c%20d?q=%C3%A9");
+  });
+});
+
+describe("resolveRedirect", () => {
+  const base = new URL("http://host.test/dir/page?x#top");
+  test("relative, absolute-path, scheme-relative and absolute locations", () => {
+    expect(resolveRedirect(base, "other").href).toBe("http://host.test/dir/other#top");
+    expect(resolveRedirect(base, "/root#here").href).toBe("http://host.test/root#here");
+    expect(resolveRedirect(base, "//cdn.test/f").href).toBe("http://cdn.test/f#top");
+    expect(resolveRedirect(base, "https://secure.test/").href).toBe("https://secure.test/#top");
+  });
+  test("non-HTTP targets and broken locations are refused", () => {
+    expect(codeOf(() => resolveRedirect(base, "file:///etc/passwd"))).toBe("UNSUPPORTED_PROTOCOL");
+    expect(codeOf(() => resolveRedirect(base, "http://[bad"))).toBe("BAD_URL");
+    expect(codeOf(() => resolveRedirect(base, ""))).toBe("BAD_URL");
+  });
+});
+
+describe("file names", () => {
+  test("fileNameFromUrl takes the last segment, percent-decoded", () => {
+    expect(fileNameFromUrl(new URL("http://h/dir/r%C3%A9sum%C3%A9.pdf?download=1"))).toBe("résumé.pdf");
+    expect(fileNameFromUrl(new URL("http://h/dir/"))).toBeNull();
+    expect(fileNameFromUrl(new URL("http://h/"))).toBeNull();
+    expect(fileNameFromUrl(new URL("http://h/a/..%2F..%2Fetc%2Fpasswd"))).toBe("passwd");
+    expect(fileNameFromUrl(new URL("http://h/a/%2e%2e"))).toBeNull();
+    expect(fileNameFromUrl(new URL("http://h/bad%E0%A4%A"))).toBe("bad%E0%A4%A");
+  });
+
+  test("sanitizeFileName refuses traversal, hidden names and control characters", () => {
+    const cases: [string, string | null][] = [
+      ["report.pdf", "report.pdf"],
+      ["../../etc/passwd", "passwd"],
+      ["..\\..\\windows\\system.ini", "system.ini"],
+      ["/etc/shadow", "shadow"],
+      ["..", null],
+      [".", null],
+      ["../", null],
+      ["", null],
+      ["   ", null],
+      [".bashrc", "bashrc"],
+      ["...hidden", "hidden"],
+      ["a\u0000b\nc\r\u001bd.txt", "abcd.txt"],
+      ["evil\u202Etxt.exe", "eviltxt.exe"],
+      ["  spaced name.txt  ", "spaced name.txt"],
+      ["dir/", null],
+    ];
+    for (const [input, want] of cases) expect(sanitizeFileName(input), JSON.stringify(input)).toBe(want);
+  });
+
+  test("long names are cut to 200 UTF-8 bytes, keeping the extension", () => {
+    const long = sanitizeFileName(`${"\u00e9".repeat(300)}.tar.gz`)!;
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(200);
+    expect(long.endsWith(".gz")).toBe(true);
+    expect(long.startsWith("\u00e9")).toBe(true);
+    expect(sanitizeFileName("x".repeat(1000))!.length).toBe(200);
+  });
+});
