@@ -60,7 +60,7 @@ export class FileSink implements Sink {
     if (statSafe(path)?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
     try {
       if (opts.createDirs) mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(this.special ? path : partPath(path), opts.resume && !this.special ? "r+" : "w", 0o644);
+      this.fd = openSync(this.special ? path : partPath(path), this.special ? "w" : opts.resume ? "r+" : "w+", 0o644);
     } catch (err) {
       throw writeFailure(this.special ? path : partPath(path), err);
     }

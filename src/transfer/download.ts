@@ -162,7 +162,7 @@ export async function download(urlText: string, ctx: DownloadContext, stats: Tra
     }
 
     try {
-      await transfer(ctx, stats, plan, retry, ex, resumed, useIfRange);
+      await transfer(ctx, stats, plan, retry, ex, resumed, useIfRange, extra.some(([k]) => k === "Range") && !resumed);
       return;
     } catch (err) {
       if ((err instanceof FileChanged || err instanceof RangesIgnored) && restarts < MAX_RESTARTS && knownPath) {
@@ -185,6 +185,7 @@ async function transfer(
   ex: Exchange,
   resumed: ResumeState | null,
   useIfRange: boolean,
+  probedRange: boolean,
 ): Promise<void> {
   const { opts, log } = ctx;
   const head = ex.head;
@@ -192,9 +193,11 @@ async function transfer(
   stats.filenameEffective = path ?? undefined;
   const validator = resumed?.validator ?? validatorOf(head);
   const decoder = opts.compressed && !resumed ? createDecoder(head.headers.get("content-encoding")) : null;
+  // Ranges work when the server honoured one (206), or says so and was not already caught ignoring our
+  // probe (a 200 to "Range: bytes=0-"). A resume has its journal and a server that honoured a range.
   const partial = head.status === 206;
-  const acceptsRanges = partial || !!head.headers.get("accept-ranges")?.includes("bytes");
-  const rangesOk = validator.size !== null && (head.status === 200 || partial || !!resumed) && plan.method === "GET" && !decoder && !opts.includeHeaders && acceptsRanges;
+  const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probedRange;
+  const rangesOk = !!resumed || (validator.size !== null && plan.method === "GET" && !decoder && !opts.includeHeaders && (partial || advertised));
 
   const file = path === null ? null : new FileSink(path, { createDirs: opts.createDirs, resume: !!resumed });
   const sink: Sink = file ?? stdoutSink();
@@ -203,7 +206,7 @@ async function transfer(
   if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 
   if (opts.includeHeaders || opts.head) await sink.write(new TextEncoder().encode(headText(head)));
-  if (opts.head || decoder || opts.includeHeaders || head.status >= 300) {
+  if (!resumed && (opts.head || decoder || opts.includeHeaders || head.status >= 300)) {
     // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
     await streamOnce(ex, sink, decoder, stats);
     ctx.client.release(ex, plan.url);

@@ -24,6 +24,8 @@ export class Job implements ProgressSource {
   error?: FetchxError;
   phase: ProgressSnapshot["phase"] = "connecting";
   activeConnections = 0;
+  /** Each worker's bytes/s over the last second (kept by the monitor; the scheduler's steal decisions read it). */
+  readonly rates = new Map<number, number>();
   /** Sends If-Range with resumed/parallel ranges until a server shows it mishandles it. */
   useIfRange = true;
   private hasher?: Bun.CryptoHasher;

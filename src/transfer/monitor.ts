@@ -1,19 +1,21 @@
 // Once a second, looks at each connection's speed. Below --speed-limit for --speed-time: stalled (a
-// timeout, retried like any other). With several connections, one far slower than the others (a bad path,
-// a throttled server node) is replaced by a new connection rather than left to hold up the end.
+// timeout, retried like any other). With several connections, one far slower than the best the others
+// reached (a bad path, a throttled server node) is replaced by a new connection rather than left to hold
+// up the end; work stealing (scheduler.ts) meanwhile moves most of its bytes to faster connections.
 import { FetchxError } from "../errors.ts";
 import type { Job } from "./job.ts";
 import type { Worker } from "./worker.ts";
 
 const TICK_MS = 1000;
-/** Replace a connection slower than this fraction of the median of the others... */
+/** Replace a connection slower than this fraction of the median peak rate of the others... */
 const SLOW_FRACTION = 0.2;
-/** ...measured over this window, and only if it still has this much left to do. */
-const SLOW_WINDOW_S = 5;
-const SLOW_MIN_LEFT = 2 << 20;
+/** ...measured over this many seconds, if it would still need more than SLOW_ETA_S to finish. */
+const SLOW_WINDOW_S = 3;
+const SLOW_ETA_S = 3;
 
 export class Monitor {
   private samples = new Map<Worker, number[]>();
+  private peak = new Map<Worker, number>();
   private timer: ReturnType<typeof setInterval>;
 
   constructor(private readonly job: Job, private readonly workers: Worker[]) {
@@ -24,7 +26,7 @@ export class Monitor {
     clearInterval(this.timer);
   }
 
-  /** Bytes per second of `w` over the last `seconds`, or null if it has not been connected that long. */
+  /** Bytes per second of `w` over the last `seconds`, or null if its connection is younger than that. */
   private rate(w: Worker, seconds: number): number | null {
     const s = this.samples.get(w) ?? [];
     if (!w.conn || s.length <= seconds || performance.now() - w.connectedAt < seconds * 1000) return null;
@@ -39,6 +41,9 @@ export class Monitor {
       s.push(w.bytes);
       if (s.length > Math.max(window, SLOW_WINDOW_S) + 1) s.shift();
       this.samples.set(w, s);
+      const last = s.length > 1 ? s[s.length - 1]! - s[s.length - 2]! : 0;
+      this.job.rates.set(w.id, w.conn ? last : 0);
+      if (last > (this.peak.get(w) ?? 0)) this.peak.set(w, last);
     }
     this.job.stats.connections = this.job.client.reports();
     if (opts.speedLimit > 0) {
@@ -48,19 +53,18 @@ export class Monitor {
           w.stop(new FetchxError("TIMEOUT", `transfer slower than ${opts.speedLimit} bytes/s for ${window} s`));
       }
     }
-    this.replaceSlow();
+    if (this.workers.length > 1) this.replaceSlow();
   }
 
   private replaceSlow(): void {
-    const active = this.workers.filter((w) => w.conn);
-    if (active.length < 3) return;
-    const rates = active.map((w) => [w, this.rate(w, SLOW_WINDOW_S)] as const).filter((x): x is readonly [Worker, number] => x[1] !== null);
-    if (rates.length < 3) return;
-    for (const [w, r] of rates) {
-      const others = rates.filter(([o]) => o !== w).map(([, x]) => x).sort((a, b) => a - b);
-      const median = others[Math.floor(others.length / 2)]!;
+    for (const w of this.workers) {
+      const r = this.rate(w, SLOW_WINDOW_S);
       const seg = this.job.scheduler.segmentOf(w.id);
-      if (seg && seg.end - seg.pos >= SLOW_MIN_LEFT && r < median * SLOW_FRACTION) {
+      if (r === null || !seg) continue;
+      const peers = this.workers.filter((o) => o !== w).map((o) => this.peak.get(o) ?? 0).filter((p) => p > 0).sort((a, b) => a - b);
+      if (peers.length === 0) continue;
+      const median = peers[Math.floor(peers.length / 2)]!;
+      if (r < median * SLOW_FRACTION && (seg.end - seg.pos) / Math.max(r, 1) > SLOW_ETA_S) {
         w.stop(new FetchxError("RECV", "connection replaced: much slower than the others"), true);
         return; // one at a time
       }

@@ -4,6 +4,9 @@
 import type { Range } from "./ranges.ts";
 import type { SegmentView } from "./progress.ts";
 
+/** Seconds: a segment whose owner finishes sooner than this is not worth stealing from. */
+export const STEAL_HORIZON_S = 1.5;
+
 export interface Segment {
   readonly id: number;
   readonly start: number;
@@ -18,20 +21,32 @@ export class Scheduler {
   private segments: Segment[] = [];
   private nextId = 0;
 
-  constructor(missing: Range[], private readonly minSteal = 1 << 20) {
+  constructor(missing: Range[], private readonly minSteal = 128 << 10) {
     for (const [a, b] of missing) this.segments.push({ id: this.nextId++, start: a, pos: a, end: b, owner: null });
   }
 
-  /** A segment for `worker`: unowned first, else half of the largest one in progress, else null. */
-  checkout(worker: number): Segment | null {
+  /**
+   * A segment for `worker`: unowned first, else the upper half of the segment that would take longest to
+   * finish at its owner's current rate (bytes/s from `rateOf`, 0 when unknown), else null. A segment its
+   * owner finishes within STEAL_HORIZON_S is left alone: a new connection would not beat it, and cutting
+   * a running request wastes the bytes already in flight.
+   */
+  checkout(worker: number, rateOf: (owner: number) => number = () => 0): Segment | null {
     const free = this.segments.find((s) => s.owner === null && s.pos < s.end);
     if (free) {
       free.owner = worker;
       return free;
     }
     let victim: Segment | undefined;
-    for (const s of this.segments) if (s.owner !== null && (!victim || s.end - s.pos > victim.end - victim.pos)) victim = s;
-    if (!victim || victim.end - victim.pos < 2 * this.minSteal) return null;
+    let longest = 0;
+    for (const s of this.segments) {
+      if (s.owner === null || s.end - s.pos < 2 * this.minSteal) continue;
+      const rate = rateOf(s.owner);
+      const eta = rate > 0 ? (s.end - s.pos) / rate : Infinity;
+      if (eta < STEAL_HORIZON_S) continue;
+      if (!victim || eta > longest || (eta === longest && s.end - s.pos > victim.end - victim.pos)) (victim = s), (longest = eta);
+    }
+    if (!victim) return null;
     const mid = victim.pos + Math.ceil((victim.end - victim.pos) / 2);
     const stolen: Segment = { id: this.nextId++, start: mid, pos: mid, end: victim.end, owner: worker };
     victim.end = mid;

@@ -45,7 +45,7 @@ export class Worker {
     const job = this.job;
     let pending = first;
     while (!job.error) {
-      const seg = pending?.seg ?? job.scheduler.checkout(this.id);
+      const seg = pending?.seg ?? job.scheduler.checkout(this.id, (owner) => job.rates.get(owner) ?? 0);
       if (!seg) return;
       try {
         const ex = pending?.ex ?? (await this.open(seg));
@@ -99,14 +99,16 @@ export class Worker {
     const job = this.job;
     for (;;) {
       const ifRange = job.useIfRange ? ifRangeOf(job.validator) : undefined;
-      const extra: [string, string][] = [["Range", `bytes=${seg.pos}-${seg.end - 1}`]];
+      // What was asked: a steal may lower seg.end while the answer is on its way.
+      const [start, end] = [seg.pos, seg.end];
+      const extra: [string, string][] = [["Range", `bytes=${start}-${end - 1}`]];
       if (ifRange) extra.push(["If-Range", ifRange]);
       const ex = await job.client.request(job.plan.url, job.plan.spec(extra), IDLE_TIMEOUT_MS);
       const head = ex.head;
       job.stats.sizeRequest += ex.requestBytes;
       if (head.status === 206) {
         try {
-          checkPartial(head, seg.pos, seg.end, job.validator);
+          checkPartial(head, start, end, job.validator);
         } catch (err) {
           ex.conn.close();
           throw err;

@@ -18,7 +18,7 @@ test.skipIf(files.length === 0)(
   `e2e suite (${files.length} files) passes with FETCHX_BIN=dist/fetchx-linux-${hostTarget().name}`,
   async () => {
     await ensureBuilt();
-    const r = await run([process.execPath, "test", ...files], {
+    const r = await run([process.execPath, "test", "--timeout", "60000", ...files], {
       cwd: ROOT,
       env: { FETCHX_BIN: binaryPath(hostTarget()) },
       timeoutMs: SUITE_TIMEOUT_MS - 10_000,
