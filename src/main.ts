@@ -1,28 +1,23 @@
 #!/usr/bin/env bun
-// Entry point: argv -> options -> one download per URL -> exit code. The only place that exits.
+// Entry point: argv -> options -> run -> exit code. The only place that exits. The download machinery
+// (FFI, TLS, logging) is imported only when there is something to download, so --version and --help
+// start as fast as the runtime allows.
 import { parseArgv } from "./cli/parse.ts";
 import { toOptions } from "./cli/options.ts";
 import { renderHelp } from "./cli/help.ts";
-import { asFetchxError, FetchxError, usageError } from "./errors.ts";
-import { DownstreamClosed } from "./sink/types.ts";
-import { HttpClient } from "./transfer/client.ts";
-import { download } from "./transfer/download.ts";
-import { newStats, summariseMptcp } from "./transfer/stats.ts";
-import { createLogger, type Logger } from "./ui/log.ts";
-import { renderWriteOut } from "./ui/writeout.ts";
+import { asFetchxError, usageError } from "./errors.ts";
 import { COMMIT, VERSION } from "./version.ts";
 
-async function readWriteOut(format: string | undefined): Promise<string | undefined> {
-  if (!format?.startsWith("@")) return format;
-  const path = format.slice(1);
-  try {
-    return path === "-" ? await Bun.stdin.text() : await Bun.file(path).text();
-  } catch {
-    throw new FetchxError("READ_FILE", `cannot read write-out format from ${path}`);
-  }
+interface ErrorLog {
+  current?: { error(message: string): void };
 }
 
-async function run(argv: string[], log: { current?: Logger }): Promise<number> {
+async function main(argv: string[], log: ErrorLog): Promise<number> {
+  if (argv[0] === "doctor") {
+    const [{ runCommand }, { doctorCommand }] = await Promise.all([import("citty"), import("./cli/doctor.ts")]);
+    const { result } = await runCommand(doctorCommand, { rawArgs: argv.slice(1) });
+    return typeof result === "number" ? result : 0;
+  }
   const raw = parseArgv(argv);
   if (raw.values.get("help")) {
     process.stdout.write(renderHelp());
@@ -34,66 +29,14 @@ async function run(argv: string[], log: { current?: Logger }): Promise<number> {
   }
   const opts = toOptions(raw, process.env);
   if (opts.urls.length === 0) throw usageError("no URL given; try fetchx --help");
-  const logger = createLogger(opts);
-  log.current = logger;
-  const writeOut = await readWriteOut(opts.writeOut);
-
-  const controller = new AbortController();
-  let why: FetchxError | undefined;
-  const stop = (err: FetchxError) => {
-    why ??= err;
-    client.closeAll();
-    controller.abort(err);
-  };
-  let stats = newStats("", "GET");
-  const client = new HttpClient(opts, logger, controller.signal, {
-    onConnect(_conn, _report, dialMs) {
-      stats.numConnects++;
-      stats.tConnect ||= performance.now() - stats.startedAt;
-      if (opts.verbose) logger.trace(`connection made in ${dialMs.toFixed(1)} ms`);
-    },
-  });
-  const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
-  const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}; partial data kept (resume with -C -)`));
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-
-  let exit = 0;
-  for (const url of opts.urls) {
-    stats = newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
-    try {
-      await download(url, { opts, log: logger, client, signal: controller.signal, output: opts.urls.length === 1 ? opts.output : undefined }, stats);
-    } catch (thrown) {
-      if (thrown instanceof DownstreamClosed) {
-        exit ||= 23;
-        break;
-      }
-      const err = why ?? asFetchxError(thrown);
-      stats.exitCode = err.exitCode;
-      stats.errorMessage = err.message;
-      exit ||= err.exitCode;
-      logger.error(`(${err.exitCode}) ${err.message}`);
-      if (logger.verbose && thrown instanceof Error && !(thrown instanceof FetchxError)) logger.trace(thrown.stack ?? "");
-    }
-    stats.tTotal = performance.now() - stats.startedAt;
-    stats.connections = client.reports();
-    summariseMptcp(stats);
-    if (writeOut) {
-      const out = renderWriteOut(writeOut, stats);
-      if (out.stdout) process.stdout.write(out.stdout);
-      if (out.stderr) process.stderr.write(out.stderr);
-    }
-    if (why) break;
-  }
-  clearTimeout(timer);
-  client.closeAll();
-  return exit;
+  const { runDownloads } = await import("./run.ts");
+  return runDownloads(opts, log);
 }
 
-const log: { current?: Logger } = {};
+const log: ErrorLog = {};
 let code: number;
 try {
-  code = await run(process.argv.slice(2), log);
+  code = await main(process.argv.slice(2), log);
 } catch (thrown) {
   const err = asFetchxError(thrown, "USAGE");
   const line = `(${err.exitCode}) ${err.message}`;
