@@ -135,6 +135,8 @@ async function main() {
   const list = contenders(args);
   const samples = new Map<Contender, Sample[]>(list.map((c) => [c, []]));
   const failures: string[] = [];
+  const commit = Bun.spawnSync(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"]).stdout.toString().trim();
+  console.log(`fetchx at ${commit}, bun ${Bun.version}`);
   console.log(`${(args.size / 2 ** 20).toFixed(0)} MiB from nginx${args.mptcp ? " under mptcpize (MPTCP both sides)" : ""} over loopback, ${args.rounds} rounds of ${list.length} runs`);
   try {
     // Warm the page cache and the tools once, unmeasured.
@@ -162,7 +164,7 @@ async function main() {
 
 function report(list: Contender[], samples: Map<Contender, Sample[]>, size: number) {
   const label = { null: "-o /dev/null", pipe: "stdout | cat >/dev/null", file: "-o file (tmp dir)" };
-  const rows: string[][] = [["destination", "tool", "median s", "MB/s", "peak RSS MiB", "time / curl"]];
+  const rows: string[][] = [["destination", "tool", "median s", "min-max s", "MB/s", "peak RSS MiB", "time / curl"]];
   for (const group of ["null", "pipe", "file"] as const) {
     const inGroup = list.filter((c) => c.group === group);
     if (!inGroup.length) continue;
@@ -170,12 +172,13 @@ function report(list: Contender[], samples: Map<Contender, Sample[]>, size: numb
     for (const c of inGroup) {
       const runs = samples.get(c)!;
       if (!runs.length) {
-        rows.push([label[group], c.name, "failed", "", "", ""]);
+        rows.push([label[group], c.name, "failed", "", "", "", ""]);
         continue;
       }
       const t = median(runs.map((s) => s.seconds));
       const rss = median(runs.map((s) => s.rssKiB)) / 1024;
-      rows.push([label[group], c.name, t.toFixed(3), (size / t / 1e6).toFixed(0), rss.toFixed(1), c.isCurl ? "1.00" : (t / curlTime).toFixed(2)]);
+      const spread = `${Math.min(...runs.map((s) => s.seconds)).toFixed(2)}-${Math.max(...runs.map((s) => s.seconds)).toFixed(2)}`;
+      rows.push([label[group], c.name, t.toFixed(3), spread, (size / t / 1e6).toFixed(0), rss.toFixed(1), c.isCurl ? "1.00" : (t / curlTime).toFixed(2)]);
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
