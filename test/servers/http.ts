@@ -104,8 +104,11 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
         let piece = c.pending;
         if (c.rate > 0) {
           refill(c);
-          if (c.budget < 1) {
-            c.timer = setTimeout(() => pump(s), Math.max(5, ((1 - c.budget) / c.rate) * 1000));
+          // Send at least 5 ms of rate at a time (or what is left): with a 1-byte threshold the time spent in
+          // this loop refilled the budget, so it never yielded and starved every other connection.
+          const least = Math.min(c.pending.length, Math.max(1, c.rate / 200));
+          if (c.budget < least) {
+            c.timer = setTimeout(() => pump(s), Math.max(5, ((least - c.budget) / c.rate) * 1000));
             return;
           }
           piece = piece.subarray(0, Math.floor(c.budget));
