@@ -1,11 +1,14 @@
 // --checksum ALGO=HEX: the file takes its final name only when its digest matches. A mismatch is exit 32
 // with expected and actual digests on stderr and no file under the final name; the .part and journal stay,
 // so a later -C - with the right checksum verifies and renames without downloading the body again.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { runCli, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { CountingBody, journalOf, partOf } from "../servers/transfer.ts";
+
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
 
 const SIZE = 3 * 1024 * 1024 + 7;
 const body = new CountingBody(SIZE, 81);

@@ -2,7 +2,7 @@
 // -C - until done, ends with the source's exact bytes; after every kill the journal is whole JSON and every
 // range it claims holds the right bytes (data synced before the journal claims it), and a resume never asks
 // again for bytes the journal says are done. SIGINT/SIGTERM end with 130 and keep .part + journal.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { runCli, sha256, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
@@ -20,10 +20,14 @@ import {
   type Journal,
 } from "../servers/transfer.ts";
 
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
+
 const SIZE = 32 * 1024 * 1024;
 const body = new CountingBody(SIZE, 61);
 const SHA = new CountingBody(SIZE, 61).sha256();
 const KILLS = 5;
+const RATE = 2_500_000;
 
 let server: TestServer;
 const tmp = tempDir("fetchx-crash-");
@@ -31,9 +35,10 @@ const tmp = tempDir("fetchx-crash-");
 beforeAll(async () => {
   server = await startServer({
     routes: {
-      // ~4 s for the whole file either way: one connection at 8 MB/s, or four at 2 MB/s each.
-      "/sequential": { body, rateBytesPerSec: 8_000_000 },
-      "/segmented": { body, rateBytesPerSec: 2_000_000 },
+      // ~13 s for the whole file either way (one connection at 2.5 MB/s, or four at 625 kB/s): longer than
+      // the kills add up to, so the download cannot finish before the last kill.
+      "/sequential": { body, rateBytesPerSec: RATE },
+      "/segmented": { body, rateBytesPerSec: RATE / 4 },
       "/sigint": { body, rateBytesPerSec: 2_000_000 },
       "/sigterm": { body, rateBytesPerSec: 2_000_000 },
     },
@@ -54,15 +59,20 @@ describe("crash: SIGKILL at random moments, then -C -", () => {
   ])("%s: exact bytes after 5 kills and -C -", async (_name, path, extra, seed) => {
     const out = tmp.file(path.slice(1) + ".bin");
     const random = seededRandom(seed);
+    // The random moments, counted in bytes the server sends during the run (a busy machine cannot move them):
+    // 0.5 to 3 s worth at RATE. The journal is saved every ~2 s, so the longer runs must leave work behind;
+    // together they stay well below the file, so no run can finish before its kill.
+    const quotas = Array.from({ length: KILLS }, () => Math.floor((0.5 + random() * 2.5) * RATE));
+    expect(quotas.reduce((a, b) => a + b)).toBeLessThan(0.9 * SIZE);
+    expect(Math.max(...quotas)).toBeGreaterThan(2.5 * RATE);
     let journal: Journal | null = null;
     let kept = 0;
     for (let i = 0; i < KILLS; i++) {
       const first = requestsFor(server.requests, path).length;
       const proc = spawnCli([server.url(path), "-s", "-S", "-o", out, ...(i > 0 ? ["-C", "-"] : []), ...extra]);
       const stderr = new Response(proc.stderr).text();
-      await waitFor(() => existsSync(partOf(out)) || proc.exitCode !== null, 10_000, ".part to appear");
-      // The random moment is the point of the test: 0.3 to 2.5 s into the transfer.
-      await Bun.sleep(300 + Math.floor(random() * 2200));
+      const target = body.served + quotas[i]!;
+      await waitFor(() => body.served >= target || proc.exitCode !== null, 30_000, "the run's byte quota");
       proc.kill("SIGKILL");
       await proc.exited;
       expect(proc.exitCode === null ? proc.signalCode : `exit ${proc.exitCode}: ${await stderr}`).toBe("SIGKILL");
@@ -75,7 +85,7 @@ describe("crash: SIGKILL at random moments, then -C -", () => {
         kept = Math.max(kept, doneBytes(journal));
       }
     }
-    // A crash loses at most a few seconds of work, so some kill (up to 2.5 s in) found work kept.
+    // A crash loses at most a few seconds of work, so some kill (up to 3 s in) found work kept.
     expect(kept).toBeGreaterThan(0);
 
     const first = requestsFor(server.requests, path).length;

@@ -1,13 +1,16 @@
 // A full disk ends the download with exit 23 and a message naming it; the partial data and the journal stay,
 // and once space is back -C - finishes with the right bytes. The disk is a small tmpfs mounted by the test
 // (root only), grown afterwards with a remount; it is always unmounted.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, sha256 } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
 import { expectDoneRangesMatch, journalOf, partOf, readJournal } from "../servers/transfer.ts";
+
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
 
 const SIZE = 16 * 1024 * 1024;
 const body = generatedBody(SIZE, 71);

@@ -1,10 +1,13 @@
 // --preallocate reserves the whole file on disk before the data arrives: the .part occupies the full size
 // while the server has not even produced half of the body (rate-limited), and the bytes end up exact.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { sha256, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { CountingBody, partOf, spawnCli } from "../servers/transfer.ts";
+
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
 
 const SIZE = 4 * 1024 * 1024;
 const body = new CountingBody(SIZE, 72);

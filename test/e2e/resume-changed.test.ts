@@ -2,12 +2,15 @@
 // the resume (new ETag, or only a new Last-Modified), fetchx says so and starts over; a 206 whose
 // Content-Range is not what was asked is never written at the wrong place; a CDN that answers If-Range with
 // 200 although nothing changed gets a plain Range instead of a restart.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { runCli, sha256, tempDir } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
 import { changingContent, ifRangeIgnored, truncateAfter, wrongContentRange } from "../servers/faults.ts";
 import { donePrefix, expectDoneRangesMatch, journalOf, partOf, rangeOf, readJournal, requestsFor } from "../servers/transfer.ts";
+
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
 
 const SIZE = 2 * 1024 * 1024;
 const K = 700_000;

@@ -1,7 +1,7 @@
 // -C - resumes from NAME.part + NAME.fetchx: an interrupted run leaves a valid journal whose claimed ranges
 // hold the right bytes; the resume asks only for the missing bytes, guarded by If-Range (strong ETag, else
 // Last-Modified); a complete file is left alone (416); a .part without a journal is not trusted.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
@@ -16,6 +16,9 @@ import {
   readJournal,
   requestsFor,
 } from "../servers/transfer.ts";
+
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
 
 const SIZE = 3 * 1024 * 1024 + 123; // not a multiple of any block size
 const K = 1_000_000;

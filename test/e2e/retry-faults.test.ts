@@ -1,12 +1,15 @@
 // --retry: transient failures (dropped body, reset, empty reply, 503 + Retry-After, stall) are retried and
 // every retry RESUMES with a Range from the bytes already written; permanent ones (404) are not retried;
 // --retry 0 gives up with the partial data kept for -C -.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { runCli, sha256, tempDir } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
 import { emptyReply, resetAfter, stallAfter, truncateAfter, unavailable } from "../servers/faults.ts";
 import { journalOf, partOf, rangeOf, readJournal, requestsFor } from "../servers/transfer.ts";
+
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
 
 const SIZE = 2 * 1024 * 1024;
 const K = 300_000;
@@ -24,6 +27,8 @@ beforeAll(async () => {
       "/truncated-once": { body, faults: [truncateAfter(K, { times: 1 })] },
       "/truncated-once-stdout": { body, faults: [truncateAfter(K, { times: 1 })] },
       "/truncated-always": { body, faults: [truncateAfter(K)] },
+      // K bytes, then every later answer is cut before its first body byte.
+      "/dead-after-k": ({ count }) => ({ body, faults: [truncateAfter(count === 0 ? K : 0)] }),
       "/reset-once": { body, faults: [resetAfter(K, { times: 1 })] },
       "/empty-once": { body, faults: [emptyReply({ times: 1 })] },
       "/unavailable": ({ count }) => {
@@ -77,17 +82,25 @@ describe("--retry resumes", () => {
     expect(rangeOf(reqs[1]!)?.start).toBe(K);
   });
 
-  test("every retry resumes further; when retries run out: exit 18, .part + journal kept", async () => {
+  test("every retry resumes further; progress gives the retry budget back, so a flaky server heals", async () => {
     const out = tmp.file("truncated-always.bin");
     const r = await runCli([server.url("/truncated-always"), "--retry", "2", "--retry-delay", "0.1", "-o", out]);
+    await expectComplete(r, out);
+    // Each answer brings K more bytes; more tries than --retry allows in a row, because none failed without progress.
+    const starts = requestsFor(server.requests, "/truncated-always").map((q) => rangeOf(q)?.start ?? 0);
+    expect(starts).toEqual(Array.from({ length: Math.ceil(SIZE / K) }, (_, i) => i * K));
+  });
+
+  test("failures without progress use up --retry: exit 18, .part + journal kept", async () => {
+    const out = tmp.file("dead-after-k.bin");
+    const r = await runCli([server.url("/dead-after-k"), "--retry", "2", "--retry-delay", "0.1", "-o", out]);
     expect(r.code).toBe(18);
-    const reqs = requestsFor(server.requests, "/truncated-always");
-    // The first try plus 2 retries, each getting K more bytes.
-    expect(reqs.map((q) => rangeOf(q)?.start ?? 0)).toEqual([0, K, 2 * K]);
+    // The first try plus 2 retries, both resuming at K and getting nothing.
+    expect(requestsFor(server.requests, "/dead-after-k").map((q) => rangeOf(q)?.start ?? 0)).toEqual([0, K, K]);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(partOf(out))).toBe(true);
-    const j = readJournal(out, { url: server.url("/truncated-always"), size: SIZE });
-    expect(j.done).toEqual([[0, 3 * K]]);
+    const j = readJournal(out, { url: server.url("/dead-after-k"), size: SIZE });
+    expect(j.done).toEqual([[0, K]]);
   });
 
   test("connection reset mid-body: retried, resumed from no further than what arrived", async () => {

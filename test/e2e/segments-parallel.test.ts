@@ -1,13 +1,16 @@
 // --connections N: ranges in parallel over several connections, written at their offsets; servers without
 // ranges get one connection; a throttled connection's range is taken over by the others; with --mptcp every
 // connection is MPTCP. Per-connection rate limits keep the transfers long enough to overlap.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mptcpAvailable } from "../../src/net/mptcp.ts";
 import { runCli, sha256, tempDir } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
 import { ignoreRange } from "../servers/faults.ts";
 import { CountingBody, rangeOf, type ByteRange } from "../servers/transfer.ts";
 import type { RecordedRequest } from "../servers/respond.ts";
+
+// Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
+setDefaultTimeout(30_000);
 
 const tmp = tempDir("fetchx-seg-");
 const servers: TestServer[] = [];
