@@ -1,7 +1,7 @@
 // Turns a route and one request into the steps the connection sends: head bytes, body pieces (produced
 // lazily, so big bodies are never buffered), pauses, and how the exchange ends. Range, If-Range,
 // validators, framing, encodings and the faults of faults.ts are all decided here.
-import { brotliCompressSync, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { toSource, materialise, BytesBody, type Body, type BodySource } from "./body.ts";
 import { activeFaults, contentVersion, type Fault } from "./faults.ts";
 
@@ -93,7 +93,7 @@ export function* respond(route: Route, ctx: RouteContext, serverKeepAlive: boole
 
   const encoding = route.encoding;
   if (encoding && (route.forceEncoding || acceptsEncoding(req.headers["accept-encoding"], encoding))) {
-    source = new BytesBody(compress(materialise(source), encoding));
+    source = new BytesBody(compressCached(route.body, version, source, encoding));
     headers.push(["Content-Encoding", encoding], ["Vary", "Accept-Encoding"]);
   }
 
@@ -222,9 +222,23 @@ function acceptsEncoding(accept: string | undefined, encoding: Encoding): boolea
   });
 }
 
+// Compressed bodies are kept per route body, version and encoding: every request of a route would
+// otherwise compress again (brotli at its default quality 11 takes seconds for a few MiB).
+const compressed = new WeakMap<object, Map<string, Uint8Array>>();
+
+function compressCached(body: Body | undefined, version: number, source: BodySource, encoding: Encoding): Uint8Array {
+  if (typeof body !== "object") return compress(materialise(source), encoding);
+  const byKey = compressed.get(body) ?? new Map<string, Uint8Array>();
+  compressed.set(body, byKey);
+  const key = `${version}/${encoding}`;
+  let out = byKey.get(key);
+  if (!out) byKey.set(key, (out = compress(materialise(source), encoding)));
+  return out;
+}
+
 function compress(data: Uint8Array, encoding: Encoding): Uint8Array {
   if (encoding === "gzip") return gzipSync(data);
-  if (encoding === "br") return brotliCompressSync(data);
+  if (encoding === "br") return brotliCompressSync(data, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
   return Bun.zstdCompressSync(data);
 }
 
