@@ -217,8 +217,9 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
   if (!status) throw new FetchxError("RECV", `proxy answered CONNECT with something that is not HTTP: ${JSON.stringify(head.slice(0, 40))}`);
   const code = Number(status);
   // curl ends a failed CONNECT with exit 56 (CURLE_RECV_ERROR), whatever the status.
-  if (code === 407)
-    throw new FetchxError("RECV", `proxy authentication required (407) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false });
+  // 407 is the standard answer; some proxies (tinyproxy) answer a wrong password with 401.
+  if (code === 407 || code === 401)
+    throw new FetchxError("RECV", `proxy authentication failed (${code}) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false });
   if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500 });
   // Nothing may follow the reply: the origin cannot speak before we do (TLS and HTTP are client-first).
   if (reply.byteLength > end + 4) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
