@@ -47,8 +47,11 @@ describe("--checksum", () => {
 
   test("wrong: exit 32 naming both digests, no final file, .part kept; -C - with the right one renames it", async () => {
     const out = tmp.file("wrong.bin");
+    const before = server.requests.length;
     const r = await runCli([server.url("/f"), "--checksum", `sha256=${WRONG}`, "-o", out]);
     expect(r.code).toBe(32);
+    // A mismatch is not transient: not retried.
+    expect(server.requests.length - before).toBe(1);
     expect(r.stderr).toContain(WRONG);
     expect(r.stderr.toLowerCase()).toContain(SHA256);
     expect(existsSync(out)).toBe(false);

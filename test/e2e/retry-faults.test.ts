@@ -38,6 +38,8 @@ beforeAll(async () => {
       "/missing": { status: 404, body: "not here\n" },
       "/stall-once": { body, faults: [stallAfter(K, { times: 1 })] },
       "/truncated-no-retry": { body, faults: [truncateAfter(K)] },
+      "/always-unavailable": { body, faults: [unavailable(1_000_000, "1")] },
+      "/always-stalls": { body, faults: [stallAfter(K)] },
     },
   });
 });
@@ -145,6 +147,22 @@ describe("--retry resumes", () => {
     const reqs = requestsFor(server.requests, "/stall-once");
     expect(reqs.length).toBe(2);
     expect(rangeOf(reqs[1]!)?.start).toBe(K);
+  });
+
+  test("--retry-max-time 2 with Retry-After: 1: stops retrying after ~2 s, long before --retry 10 runs out", async () => {
+    const r = await runCli([server.url("/always-unavailable"), "-f", "--retry", "10", "--retry-max-time", "2", "-o", tmp.file("unavail.bin")]);
+    expect(r.code).toBe(22);
+    const n = requestsFor(server.requests, "/always-unavailable").length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(n).toBeLessThanOrEqual(3);
+  });
+
+  test("-m ends a transfer that keeps stalling with 28, whatever retries remain", async () => {
+    const out = tmp.file("always-stalls.bin");
+    const r = await runCli([server.url("/always-stalls"), "--retry", "10", "--speed-limit", "1000", "--speed-time", "1", "-m", "3", "-o", out]);
+    expect(r.code).toBe(28);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(partOf(out))).toBe(true);
   });
 
   test("--retry 0: the truncated body fails with 18 and leaves .part + journal", async () => {
