@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { FetchxError } from "../errors.ts";
 import { errnoName, fallocate } from "../net/libc.ts";
-import { writeAll } from "./fdwrite.ts";
+import { WritePipeline } from "./pipeline.ts";
 import type { Sink } from "./types.ts";
 
 export const PART_SUFFIX = ".part";
@@ -53,6 +53,7 @@ export class FileSink implements Sink {
   private fd: number;
   private offset = 0;
   private closed = false;
+  private pipe: WritePipeline;
 
   constructor(path: string, opts: FileSinkOptions) {
     this.path = path;
@@ -64,6 +65,7 @@ export class FileSink implements Sink {
     } catch (err) {
       throw writeFailure(this.special ? path : partPath(path), err);
     }
+    this.pipe = new WritePipeline(this.fd, this.special, (err) => writeFailure(this.writingPath, err));
   }
 
   /** Where the bytes go before the final rename. */
@@ -87,21 +89,22 @@ export class FileSink implements Sink {
     await this.writeAt(at, chunk);
   }
 
-  async writeAt(position: number, chunk: Uint8Array): Promise<void> {
-    try {
-      await writeAll(this.fd, chunk, this.special ? null : position);
-    } catch (err) {
-      throw writeFailure(this.writingPath, err);
-    }
+  writeAt(position: number, chunk: Uint8Array, written?: () => void): Promise<void> {
+    return this.pipe.write(position, chunk, written);
   }
 
-  /** Data written so far is on stable storage once this resolves (before a journal may claim it). */
+  flush(): Promise<void> {
+    return this.pipe.flush();
+  }
+
+  /** Writes completed so far are on stable storage once this resolves (before a journal may claim them). */
   async sync(): Promise<void> {
     if (!this.special && !this.closed) await datasync(this.fd);
   }
 
   /** Reads back [start, end) of what was written (for checksums of resumed or segmented files). */
-  readRange(start: number, end: number, each: (bytes: Uint8Array) => void): void {
+  async readRange(start: number, end: number, each: (bytes: Uint8Array) => void): Promise<void> {
+    await this.pipe.flush();
     const buf = new Uint8Array(1 << 20);
     for (let pos = start; pos < end; ) {
       const n = readSync(this.fd, buf, 0, Math.min(buf.byteLength, end - pos), pos);
@@ -113,6 +116,7 @@ export class FileSink implements Sink {
 
   async commit(): Promise<void> {
     if (this.closed) return;
+    await this.pipe.flush();
     await this.sync().catch(() => {});
     this.close();
     if (!this.special) {
@@ -125,6 +129,7 @@ export class FileSink implements Sink {
   }
 
   async abort(): Promise<void> {
+    await this.pipe.settle();
     this.close();
   }
 

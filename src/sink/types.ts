@@ -8,8 +8,13 @@ export interface Sink {
   readonly path?: string;
   /** Sequential write at the current end. */
   write(chunk: Uint8Array): Promise<void>;
-  /** Write at a byte offset of the body (segments). Sequential sinks accept only the next offset. */
-  writeAt(position: number, chunk: Uint8Array): Promise<void>;
+  /**
+   * Write at a byte offset of the body (segments); sequential sinks accept only the next offset. Resolves
+   * when the chunk is queued (there is room), not when it is written: `written` says that.
+   */
+  writeAt(position: number, chunk: Uint8Array, written?: () => void): Promise<void>;
+  /** Resolves when every queued write is done; throws the first write failure. */
+  flush(): Promise<void>;
   /** Everything arrived: make the result visible under its final name. */
   commit(): Promise<void>;
   /** The transfer failed: close, keep what was written where a resume can find it. */

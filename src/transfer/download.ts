@@ -233,10 +233,11 @@ async function transfer(
     const first = resumed && done.size === size ? undefined : { ex, seg: scheduler.checkout(0)! };
     await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
     if (job.error) throw job.error;
+    await sink.flush();
     if (validator.size !== null && job.done.size !== size) throw new FetchxError("PARTIAL", `transfer ended with ${size - job.done.size} bytes missing`);
     if (opts.checksum) {
       job.phase = "verifying";
-      const actual = job.digest(job.done.size);
+      const actual = await job.digest(job.done.size);
       if (actual !== opts.checksum.hex) {
         await job.stopJournal();
         await job.saveJournal({ checksumFailed: `${opts.checksum.algo}=${actual}` });

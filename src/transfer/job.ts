@@ -70,8 +70,8 @@ export class Job implements ProgressSource {
 
   /** Writes body bytes at `at` and records them as done. */
   async write(at: number, bytes: Uint8Array): Promise<void> {
-    await this.sink.writeAt(at, bytes);
-    this.done.add(at, at + bytes.byteLength);
+    // Done (and claimable by the journal) only once written; the loop goes on while the write is queued.
+    await this.sink.writeAt(at, bytes, () => this.done.add(at, at + bytes.byteLength));
     this.stats.sizeDownload += bytes.byteLength;
     this.retry.progressed();
     if (this.hashInOrder) {
@@ -83,11 +83,11 @@ export class Job implements ProgressSource {
   }
 
   /** The digest of the whole body: streamed when bytes came in order, else read back from the file. */
-  digest(size: number): string {
+  async digest(size: number): Promise<string> {
     if (this.hashInOrder && this.hashPos === size) return this.hasher!.digest("hex");
     if (!this.file) throw new FetchxError("CHECKSUM", "cannot verify a checksum of data that was not kept in a file");
     const h = new Bun.CryptoHasher(this.checksum!.algo);
-    this.file.readRange(0, size, (b) => h.update(b));
+    await this.file.readRange(0, size, (b) => h.update(b));
     return h.digest("hex");
   }
 
