@@ -28,7 +28,7 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     return 0;
   }
   const opts = toOptions(raw, process.env);
-  if (opts.urls.length === 0) throw usageError("no URL given; try fetchx --help");
+  if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError("no URL given; try fetchx --help");
   const { runDownloads } = await import("./run.ts");
   return runDownloads(opts, log);
 }

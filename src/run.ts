@@ -1,12 +1,17 @@
 // One run of the downloader: options -> one download per URL -> exit code (main.ts exits with it).
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
 import type { Options } from "./cli/options.ts";
-import { asFetchxError, FetchxError } from "./errors.ts";
+import { asFetchxError, FetchxError, usageError } from "./errors.ts";
 import { DownstreamClosed } from "./sink/types.ts";
-import { HttpClient } from "./transfer/client.ts";
+import { collectUrls } from "./cli/urls.ts";
+import type { Connection } from "./net/types.ts";
+import { HttpClient, reportOf } from "./transfer/client.ts";
+import { exitCodeOf, runMany, summaryLine } from "./transfer/multi.ts";
 import { download } from "./transfer/download.ts";
-import { newStats, summariseMptcp } from "./transfer/stats.ts";
+import { newStats, summariseMptcp, type TransferStats } from "./transfer/stats.ts";
 import { createLogger, type Logger } from "./ui/log.ts";
+import { createProgressDisplay } from "./ui/progress-display.ts";
+import { TransferProgress } from "./ui/transfer-progress.ts";
 import { renderWriteOut } from "./ui/writeout.ts";
 
 async function readWriteOut(format: string | undefined): Promise<string | undefined> {
@@ -22,57 +27,92 @@ async function readWriteOut(format: string | undefined): Promise<string | undefi
 export async function runDownloads(opts: Options, log: { current?: Pick<Logger, "error"> }): Promise<number> {
   const logger = createLogger(opts);
   log.current = logger;
+  const urls = await collectUrls(opts.urls, opts.inputFile);
+  checkOutputs(opts, urls);
   const writeOut = await readWriteOut(opts.writeOut);
+  const display = createProgressDisplay(opts);
 
   const controller = new AbortController();
   let why: FetchxError | undefined;
+  let downstreamClosed = false;
+  // One client per lane: a lane runs its transfers one after another, so its keep-alive connections,
+  // its --limit-rate bucket and the per-transfer counters below all belong to one transfer at a time.
+  const lanes = opts.parallel ? Math.min(opts.parallelMax, urls.length) : 1;
+  const current: { stats: TransferStats; conns: Connection[] }[] = [];
+  const clients = Array.from({ length: lanes }, (_, lane) => {
+    current[lane] = { stats: newStats("", "GET"), conns: [] };
+    return new HttpClient(opts, logger, controller.signal, {
+      onConnect(conn, _report, dialMs) {
+        const { stats, conns } = current[lane]!;
+        conns.push(conn);
+        stats.numConnects++;
+        stats.tConnect ||= performance.now() - stats.startedAt;
+        if (opts.verbose) logger.trace(`connection made in ${dialMs.toFixed(1)} ms`);
+      },
+    });
+  });
   const stop = (err: FetchxError) => {
     why ??= err;
-    client.closeAll();
+    for (const c of clients) c.closeAll();
     controller.abort(err);
   };
-  let stats = newStats("", "GET");
-  const client = new HttpClient(opts, logger, controller.signal, {
-    onConnect(_conn, _report, dialMs) {
-      stats.numConnects++;
-      stats.tConnect ||= performance.now() - stats.startedAt;
-      if (opts.verbose) logger.trace(`connection made in ${dialMs.toFixed(1)} ms`);
-    },
-  });
   const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
   const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}; partial data kept (resume with -C -)`));
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
-  let exit = 0;
-  for (const url of opts.urls) {
-    stats = newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
+  const started = performance.now();
+  const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed }, async (index, lane) => {
+    const url = urls[index]!;
+    const client = clients[lane]!;
+    const stats = newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
+    current[lane] = { stats, conns: [] };
+    const conns = current[lane]!.conns;
+    const progress = new TransferProgress(display, stats, () => conns);
+    progress.begin();
+    let failure: FetchxError | undefined;
+    let closed = false;
     try {
-      await download(url, { opts, log: logger, client, signal: controller.signal, output: opts.urls.length === 1 ? opts.output : undefined }, stats);
+      await download(url, { opts, log: logger, client, signal: controller.signal, output: opts.output, progress }, stats);
     } catch (thrown) {
-      if (thrown instanceof DownstreamClosed) {
-        exit ||= 23;
-        break;
+      // A closed stdout (fetchx URL | head) ends the run quietly with curl's exit 23.
+      closed = thrown instanceof DownstreamClosed;
+      failure = closed ? new FetchxError("WRITE", "output closed") : (why ?? asFetchxError(thrown));
+      stats.exitCode = failure.exitCode;
+      stats.errorMessage = failure.message;
+    }
+    progress.end(failure && { exitCode: failure.exitCode, message: failure.message });
+    if (failure) {
+      if (closed) downstreamClosed = true;
+      else {
+        logger.error(`(${failure.exitCode}) ${failure.message}`);
+        const cause = failure.cause;
+        if (logger.verbose && cause instanceof Error && !(cause instanceof FetchxError)) logger.trace(cause.stack ?? "");
       }
-      const err = why ?? asFetchxError(thrown);
-      stats.exitCode = err.exitCode;
-      stats.errorMessage = err.message;
-      exit ||= err.exitCode;
-      logger.error(`(${err.exitCode}) ${err.message}`);
-      if (logger.verbose && thrown instanceof Error && !(thrown instanceof FetchxError)) logger.trace(thrown.stack ?? "");
     }
     stats.tTotal = performance.now() - stats.startedAt;
-    stats.connections = client.reports();
+    // A transfer that only reused a pooled connection made none of its own: report the client's.
+    stats.connections = conns.length > 0 ? conns.map((c) => reportOf(c, true)) : client.reports();
     summariseMptcp(stats);
     if (writeOut) {
       const out = renderWriteOut(writeOut, stats);
       if (out.stdout) process.stdout.write(out.stdout);
       if (out.stderr) process.stderr.write(out.stderr);
     }
-    if (why) break;
-  }
+    return { url, exitCode: failure?.exitCode ?? 0, bytes: stats.sizeDownload };
+  });
   clearTimeout(timer);
-  client.closeAll();
-  return exit;
+  for (const c of clients) c.closeAll();
+  display.close();
+  if (urls.length > 1 && !downstreamClosed) logger.info(summaryLine(results, performance.now() - started));
+  return exitCodeOf(results);
 }
 
+/** Where several URLs go: -o names one file, and parallel transfers cannot share standard output. */
+function checkOutputs(opts: Options, urls: string[]): void {
+  if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
+  if (urls.length > 1 && opts.output !== undefined)
+    throw usageError("-o names one file but there are several URLs: use -O (with --output-dir) to name each after its URL");
+  if (urls.length > 1 && opts.parallel && !opts.remoteName)
+    throw usageError("--parallel with several URLs needs -O: their bodies cannot share standard output");
+}

@@ -24,6 +24,8 @@ export interface DisplayStream {
 }
 
 export interface ProgressDisplay extends ProgressSink {
+  /** Stops showing a source without a final line (another source took over its transfer). */
+  drop(source: ProgressSource): void;
   /** Erases the live lines (before an error or summary line is printed) and stops the timer. */
   close(): void;
 }
@@ -65,7 +67,7 @@ export function createProgressDisplay(
   stdoutIsTerminal = !!process.stdout.isTTY,
 ): ProgressDisplay {
   const mode = displayMode(opts, stream);
-  if (mode === "none") return { start() {}, finish() {}, close() {} };
+  if (mode === "none") return { start() {}, finish() {}, drop() {}, close() {} };
   const paint: Colors = pc.createColors(mode === "bar" && useColour(stream, env));
   const tracked = new Map<ProgressSource, Tracked>();
   let drawn = 0; // live lines on screen now (bar mode)
@@ -140,6 +142,10 @@ export function createProgressDisplay(
         // The live lines come back on the next tick, so an error line printed right now lands cleanly.
         stream.write((mode === "bar" ? erase() : "") + line + "\n");
       }
+      stopTimerIfIdle();
+    },
+    drop(source) {
+      tracked.delete(source);
       stopTimerIfIdle();
     },
     close() {
