@@ -1,0 +1,117 @@
+// Many URLs in one run: several arguments, --input-file (file and stdin, comments), -Z/--parallel with
+// --parallel-max, the summary line, and a failure that neither stops the others nor hides its exit code.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
+import { startServer, type TestServer } from "../servers/http.ts";
+
+const files = [1, 2, 3, 4].map((i) => randomBytes(200 * 1024 + i, 100 + i));
+const tmp = tempDir("fetchx-multi-");
+let server: TestServer;
+let slow: TestServer;
+
+beforeAll(async () => {
+  const routes = Object.fromEntries(files.map((body, i) => [`/f${i + 1}.bin`, { body }]));
+  server = await startServer({ routes });
+  // 200 KiB at 100 KiB/s per connection: each body takes ~2 s, so parallel transfers overlap.
+  slow = await startServer({ routes, rateBytesPerSec: 100 * 1024 });
+});
+afterAll(() => {
+  server.stop();
+  slow.stop();
+  tmp.cleanup();
+});
+
+async function expectFiles(dir: string, which: number[]) {
+  for (const i of which) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(files[i - 1]!));
+}
+
+describe("several URLs", () => {
+  test("arguments with -O --output-dir: every file, and a summary on stderr", async () => {
+    const dir = join(tmp.path, "args");
+    const r = await runCli([server.url("/f1.bin"), server.url("/f2.bin"), server.url("/f3.bin"), "-O", "--output-dir", dir, "--create-dirs", "-S"]);
+    expect(r.code).toBe(0);
+    await expectFiles(dir, [1, 2, 3]);
+    expect(r.stderr).toMatch(/^3 ok, 0 failed: 600 KiB in \d+s/m);
+  });
+
+  test("--input-file: comments and blank lines skipped; '-' reads standard input", async () => {
+    const list = `# mirrors\n\n  ${server.url("/f1.bin")}  \n# ${server.url("/f2.bin")}\n${server.url("/f4.bin")}\n`;
+    const listPath = tmp.file("list.txt");
+    writeFileSync(listPath, list);
+    const dir1 = join(tmp.path, "in1");
+    let r = await runCli(["--input-file", listPath, "-O", "--output-dir", dir1, "--create-dirs", "-s"]);
+    expect(r.code).toBe(0);
+    await expectFiles(dir1, [1, 4]);
+    expect(() => readFileSync(join(dir1, "f2.bin"))).toThrow();
+    const dir2 = join(tmp.path, "in2");
+    r = await runCli([server.url("/f3.bin"), "--input-file", "-", "-O", "--output-dir", dir2, "--create-dirs", "-s"], { stdin: list });
+    expect(r.code).toBe(0);
+    await expectFiles(dir2, [1, 3, 4]);
+  });
+
+  test("a failure in the middle: the others complete, exit code is the failure's, summary counts it", async () => {
+    const dir = join(tmp.path, "fail");
+    const r = await runCli([server.url("/f1.bin"), server.url("/missing.bin"), server.url("/f2.bin"), "-f", "-O", "--output-dir", dir, "--create-dirs"]);
+    expect(r.code).toBe(22);
+    await expectFiles(dir, [1, 2]);
+    expect(r.stderr).toContain("404");
+    expect(r.stderr).toMatch(/2 ok, 1 failed/);
+  });
+
+  test("without -O several URLs go to stdout one after another", async () => {
+    const r = await runCli([server.url("/f1.bin"), server.url("/f2.bin"), "-s"]);
+    expect(r.code).toBe(0);
+    expect(await sha256(r.stdout)).toBe(await sha256(new Uint8Array([...files[0]!, ...files[1]!])));
+  });
+
+  test("usage errors: -o with several URLs, --parallel to stdout, empty input file, bad --parallel-max", async () => {
+    const empty = tmp.file("empty.txt");
+    writeFileSync(empty, "# nothing\n\n");
+    for (const args of [
+      [server.url("/f1.bin"), server.url("/f2.bin"), "-o", tmp.file("x")],
+      ["-Z", server.url("/f1.bin"), server.url("/f2.bin")],
+      ["--input-file", empty],
+      ["--parallel-max", "0", "-Z", server.url("/f1.bin")],
+    ]) {
+      const r = await runCli([...args, "-sS"]);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+    }
+    const missing = await runCli(["--input-file", tmp.file("nope.txt"), "-sS"]);
+    expect(missing.code).toBe(26);
+  });
+});
+
+describe("--parallel", () => {
+  test("-Z runs the transfers at the same time; --parallel-max caps them", async () => {
+    const urls = [1, 2, 3, 4].map((i) => slow.url(`/f${i}.bin`));
+    const run = async (extra: string[], dir: string) => {
+      let peak = 0;
+      let finished = false;
+      const sample = (async () => {
+        while (!finished) {
+          peak = Math.max(peak, slow.open);
+          await Bun.sleep(5);
+        }
+      })();
+      const r = await runCli([...urls, "-O", "--output-dir", dir, "--create-dirs", "-s", ...extra], { timeoutMs: 60_000 });
+      finished = true;
+      await sample;
+      expect(r.code).toBe(0);
+      await expectFiles(dir, [1, 2, 3, 4]);
+      return peak;
+    };
+    // Four ~2 s bodies at once: all four connections are open together at some point.
+    expect(await run(["-Z"], join(tmp.path, "p4"))).toBe(4);
+    expect(await run(["-Z", "--parallel-max", "2"], join(tmp.path, "p2"))).toBe(2);
+  }, 60_000);
+
+  test("-Z: a failing transfer does not stop the parallel ones", async () => {
+    const dir = join(tmp.path, "pf");
+    const r = await runCli([slow.url("/f1.bin"), slow.url("/nope"), slow.url("/f2.bin"), "-Z", "-f", "-O", "--output-dir", dir, "--create-dirs"], { timeoutMs: 60_000 });
+    expect(r.code).toBe(22);
+    await expectFiles(dir, [1, 2]);
+    expect(r.stderr).toMatch(/2 ok, 1 failed/);
+  }, 60_000);
+});
