@@ -132,7 +132,7 @@ export class SocketConnection implements Connection {
         if (err) this.fail(socketError(err));
         this.onEnd();
         this.closed = true;
-        this.rejectWrites(this.failure ?? new FetchxError("SEND", "connection closed"));
+        if (this.writes.length) this.rejectWrites(this.failure ?? new FetchxError("SEND", "connection closed"));
         extra.closed?.(this.failure);
       },
     };
@@ -177,7 +177,7 @@ export class SocketConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     this.takeWaiter()?.resolve(null);
-    this.rejectWrites(new FetchxError("SEND", "connection closed"));
+    if (this.writes.length) this.rejectWrites(new FetchxError("SEND", "connection closed"));
     // A peer that already ended gets a graceful close; otherwise close at once, as curl does.
     if (this.ended) this.socket?.end();
     else this.socket?.terminate();

@@ -19,6 +19,8 @@ const lib = dlopen("libc.so.6", {
   send: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
   recv: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
   fallocate: { args: [i32, i32, FFIType.i64, FFIType.i64], returns: i32 },
+  write: { args: [i32, p, FFIType.u64], returns: FFIType.i64 },
+  pwrite: { args: [i32, p, FFIType.u64, FFIType.i64], returns: FFIType.i64 },
   __errno_location: { args: [], returns: p },
 });
 
@@ -50,6 +52,7 @@ export const errnoNames: Record<number, string> = {
   1: "EPERM",
   2: "ENOENT",
   4: "EINTR",
+  5: "EIO",
   9: "EBADF",
   11: "EAGAIN",
   13: "EACCES",
@@ -57,6 +60,9 @@ export const errnoNames: Record<number, string> = {
   22: "EINVAL",
   24: "EMFILE",
   28: "ENOSPC",
+  32: "EPIPE",
+  122: "EDQUOT",
+  30: "EROFS",
   92: "ENOPROTOOPT",
   93: "EPROTONOSUPPORT",
   95: "EOPNOTSUPP",
@@ -165,3 +171,9 @@ export const getpeername = (fd: number) => nameOf(c.getpeername, fd);
 
 /** Reserves [0, len) of a file on disk (ENOSPC now rather than mid-transfer). */
 export const fallocate = (fd: number, len: number) => sys(c.fallocate(fd, 0, 0, len));
+
+/** write(2) (position null) or pwrite(2): bytes written, or -errno. */
+export function writeFd(fd: number, buf: Uint8Array, position: number | null): number {
+  const n = Number(position === null ? c.write(fd, ptr(buf), buf.byteLength) : c.pwrite(fd, ptr(buf), buf.byteLength, position));
+  return n < 0 ? -errno() : n;
+}

@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { FetchxError } from "../errors.ts";
 import { errnoName, fallocate } from "../net/libc.ts";
-import { WritePipeline } from "./pipeline.ts";
+import { writeAll } from "./fdwrite.ts";
 import type { Sink } from "./types.ts";
 
 export const PART_SUFFIX = ".part";
@@ -53,7 +53,6 @@ export class FileSink implements Sink {
   private fd: number;
   private offset = 0;
   private closed = false;
-  private pipe: WritePipeline;
 
   constructor(path: string, opts: FileSinkOptions) {
     this.path = path;
@@ -65,7 +64,6 @@ export class FileSink implements Sink {
     } catch (err) {
       throw writeFailure(this.special ? path : partPath(path), err);
     }
-    this.pipe = new WritePipeline(this.fd, this.special, (err) => writeFailure(this.writingPath, err));
   }
 
   /** Where the bytes go before the final rename. */
@@ -89,13 +87,17 @@ export class FileSink implements Sink {
     await this.writeAt(at, chunk);
   }
 
-  writeAt(position: number, chunk: Uint8Array, written?: () => void): Promise<void> {
-    return this.pipe.write(position, chunk, written);
+  async writeAt(position: number, chunk: Uint8Array, written?: () => void): Promise<void> {
+    try {
+      writeAll(this.fd, chunk, this.special ? null : position);
+    } catch (err) {
+      throw writeFailure(this.writingPath, err);
+    }
+    written?.();
   }
 
-  flush(): Promise<void> {
-    return this.pipe.flush();
-  }
+  /** Writes are synchronous: nothing is ever queued. */
+  async flush(): Promise<void> {}
 
   /** Writes completed so far are on stable storage once this resolves (before a journal may claim them). */
   async sync(): Promise<void> {
@@ -104,7 +106,6 @@ export class FileSink implements Sink {
 
   /** Reads back [start, end) of what was written (for checksums of resumed or segmented files). */
   async readRange(start: number, end: number, each: (bytes: Uint8Array) => void): Promise<void> {
-    await this.pipe.flush();
     const buf = new Uint8Array(1 << 20);
     for (let pos = start; pos < end; ) {
       const n = readSync(this.fd, buf, 0, Math.min(buf.byteLength, end - pos), pos);
@@ -116,7 +117,6 @@ export class FileSink implements Sink {
 
   async commit(): Promise<void> {
     if (this.closed) return;
-    await this.pipe.flush();
     await this.sync().catch(() => {});
     this.close();
     if (!this.special) {
@@ -129,7 +129,6 @@ export class FileSink implements Sink {
   }
 
   async abort(): Promise<void> {
-    await this.pipe.settle();
     this.close();
   }
 
