@@ -18,6 +18,10 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     const { result } = await runCommand(doctorCommand, { rawArgs: argv.slice(1) });
     return typeof result === "number" ? result : 0;
   }
+  if (argv[0] === "help" || argv[0] === "completions") {
+    const { helpCommand } = await import("./cli/subcommands.ts");
+    return helpCommand(argv);
+  }
   const raw = parseArgv(argv);
   if (raw.values.get("help")) {
     process.stdout.write(renderHelp());

@@ -50,7 +50,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "connect-to", kind: "list", group: "connection", hint: "HOST1:PORT1:HOST2:PORT2", description: "connect to HOST2:PORT2 for requests to HOST1:PORT1 (empty parts match any / keep)" },
   { name: "interface", kind: "string", group: "connection", hint: "NAME|ADDR", description: "send from this interface (SO_BINDTODEVICE) or local address (bind)" },
 
-  { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "[http://][USER:PASS@]HOST[:PORT]", description: "use this HTTP proxy (overrides http_proxy, https_proxy, all_proxy)" },
+  { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "URL", description: "use this HTTP proxy [USER:PASS@]HOST[:PORT] (overrides http_proxy, https_proxy, all_proxy)" },
   { name: "proxy-user", short: "U", kind: "string", group: "proxy", hint: "USER:PASS", description: "Basic credentials for the proxy" },
   { name: "noproxy", kind: "string", group: "proxy", hint: "LIST", description: "comma-separated hosts/domains/CIDRs that go direct ('*' = all; overrides no_proxy)" },
   { name: "proxytunnel", short: "p", kind: "flag", group: "proxy", description: "tunnel plain http through the proxy with CONNECT too" },

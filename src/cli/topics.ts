@@ -1,0 +1,135 @@
+// `fetchx help TOPIC`: short, accurate texts for what a one-line option description cannot say.
+import { EXIT_CODES } from "../errors.ts";
+
+const EXIT_MEANINGS: [number, string][] = [
+  [0, "success (with several URLs: all of them)"],
+  [1, "unsupported protocol (only http:// and https://; only http:// proxies)"],
+  [2, "bad command line (unknown option, bad value, -o with several URLs, ...)"],
+  [3, "malformed URL"],
+  [5, "could not resolve the proxy's host name"],
+  [6, "could not resolve the host name"],
+  [7, "could not connect; also --mptcp when the kernel refuses MPTCP (the message gives the fix)"],
+  [8, "malformed reply from the server"],
+  [18, "the transfer ended early; the .part file and its journal are kept for -C -"],
+  [22, "HTTP status >= 400 with -f/--fail"],
+  [23, "write error: disk full, bad path, no file name for -O; a closed stdout pipe ends quietly with 23"],
+  [26, "cannot read a local file (--cacert, -w @FILE, --input-file)"],
+  [28, "timeout (-m/--max-time, --connect-timeout, a stalled transfer after its retries)"],
+  [32, "--checksum mismatch (the file keeps its .part name)"],
+  [33, "the server does not honour ranges where a resume needs them"],
+  [35, "TLS handshake failed"],
+  [36, "cannot resume (-C -) the partial file"],
+  [47, "too many redirects (--max-redirs)"],
+  [52, "empty reply from the server"],
+  [55, "failed sending data"],
+  [56, "failed receiving data: connection reset, or a proxy refused CONNECT (403, 407 authentication)"],
+  [60, "the server's certificate is not trusted (see --cacert, -k)"],
+  [61, "bad Content-Encoding with --compressed"],
+  [130, "interrupted by SIGINT/SIGTERM; partial data kept for -C -"],
+];
+
+function exitCodes(): string {
+  // Every code fetchx can exit with has a line (checked against errors.ts, so the list cannot rot).
+  const known = new Set(EXIT_MEANINGS.map(([c]) => c));
+  const missing = [...new Set(Object.values(EXIT_CODES))].filter((c) => !known.has(c));
+  const lines = EXIT_MEANINGS.map(([c, m]) => `  ${String(c).padStart(3)}  ${m}`);
+  if (missing.length) lines.push(`  also: ${missing.join(", ")}`);
+  return `Exit codes follow curl's where curl has one. Each failure prints one line on stderr,
+"fetchx: (CODE) message"; -s hides it, -sS shows it again. With several URLs, the exit code is that of
+the first failing URL in command-line order; the others still run.
+
+${lines.join("\n")}
+`;
+}
+
+export const TOPICS: Record<string, { summary: string; text: () => string }> = {
+  mptcp: {
+    summary: "Multipath TCP: what --mptcp does, fallback, subflows, doctor",
+    text: () => `--mptcp opens IPPROTO_MPTCP sockets (env FETCHX_MPTCP=1 does the same; --no-mptcp overrides).
+Every connection uses it: to the server, to a proxy, and each of --connections.
+
+  active     both ends speak MPTCP; the kernel may add subflows over other paths
+  fallback   the server answered plain TCP: the transfer goes on over TCP
+  off        --mptcp was not asked
+
+A second path is used only if this host has a "subflow" endpoint (ip mptcp endpoint add ADDR dev IFACE
+subflow) and the limits allow it (ip mptcp limits set subflow 2), or the server announces addresses.
+If the kernel refuses MPTCP (net.mptcp.enabled=0, or no CONFIG_MPTCP), fetchx exits 7 and says how to fix it.
+
+See it:  the progress line shows "MPTCP ×N" (N subflows); -v traces it; -w '%{json}' reports
+"mptcp", "mptcp_subflows" and per-connection subflows.  Check the host:  fetchx doctor [--json]
+
+  fetchx --mptcp -O https://example.com/big.iso
+  fetchx --mptcp --connections 4 -O https://example.com/big.iso
+`,
+  },
+  resume: {
+    summary: "partial files, -C -, the journal, retries and --connections",
+    text: () => `A download to FILE is written to FILE.part, with a journal FILE.fetchx listing the bytes that are safely
+on disk and the version (size, ETag, Last-Modified) they belong to. Only a complete file (checksum
+verified when --checksum is given) is renamed to FILE. After an error, Ctrl-C or a crash:
+
+  fetchx -C - -o FILE URL        continues from FILE.part (Range + If-Range)
+
+If the server's file changed (other size or validator), fetchx says so and starts over rather than
+splicing two versions. A .part without a usable journal is not trusted. Transient failures (resets,
+timeouts, 5xx, 429) are retried --retry N times (default 5) with backoff, each retry resuming from the
+bytes on disk; --retry-delay fixes the wait, --retry-max-time bounds the total.
+--connections N downloads N ranges over N connections, and an idle connection takes over half of the
+slowest one's remaining range. The journal format is documented in docs/JOURNAL.md.
+
+  fetchx -C - --connections 4 --retry 10 -O https://example.com/big.iso
+`,
+  },
+  "write-out": {
+    summary: "-w/--write-out FORMAT: variables and %{json}",
+    text: () => `-w FORMAT prints FORMAT after each transfer (to stdout; %{stderr} switches to stderr). -w @FILE
+reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% for a percent sign.
+
+  %{http_code} %{http_version} %{method} %{scheme} %{url} %{url_effective} %{redirect_url}
+  %{content_type} %{size_download} %{size_header} %{size_request} %{speed_download}
+  %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_redirect} %{time_total}
+  %{num_connects} %{num_redirects} %{num_retries} %{remote_ip} %{remote_port} %{local_ip}
+  %{local_port} %{filename_effective} %{exitcode} %{errormsg}
+  %{mptcp} %{mptcp_subflows} %{connections}   (fetchx's own: MPTCP state and per-connection detail)
+  %header{NAME}  one response header      %{header_json}  all response headers
+  %{json}        every variable as one JSON object
+
+  fetchx -sS -o /dev/null -w '%{http_code} %{speed_download} %{mptcp}\\n' URL
+  fetchx -sS -o f.iso -w '%{json}' URL | jq .connections
+`,
+  },
+  "exit-codes": { summary: "what each exit code means", text: exitCodes },
+  proxies: {
+    summary: "HTTP proxies: -x, environment variables, no_proxy, CONNECT, auth",
+    text: () => `fetchx speaks to HTTP proxies (http://[USER:PASS@]HOST[:PORT]; the port defaults to 1080).
+
+Which proxy:  -x/--proxy URL, else the environment:
+  http_proxy            for http:// URLs (HTTP_PROXY too, except in CGI programs: REQUEST_METHOD set)
+  https_proxy, HTTPS_PROXY   for https:// URLs
+  all_proxy, ALL_PROXY  for both, when the specific one is not set
+  Lower case wins over upper case. -x "" turns proxies off.
+Which hosts go direct:  --noproxy LIST, else no_proxy / NO_PROXY: comma-separated host names (a name
+also covers its subdomains; a leading dot is allowed), IP addresses, CIDR ranges (10.0.0.0/8), or "*".
+
+How:  http:// URLs are sent to the proxy as "GET http://host/path"; https:// URLs, and http:// with
+-p/--proxytunnel, go through a CONNECT tunnel, and TLS runs end to end inside it (the origin's
+certificate is checked as usual). The connection to the proxy is made like any other: --mptcp, -4/-6,
+--interface and --connect-timeout apply to it.
+Credentials:  from the proxy URL, or -U/--proxy-user USER:PASS (Basic); never sent to the origin.
+Failures:  an unresolvable proxy exits 5; a refused CONNECT (403, 407) exits 56 with the status.
+
+  fetchx -x http://proxy.lan:3128 -O https://example.com/f.iso
+  https_proxy=http://u:p@proxy.lan:3128 no_proxy=.lan,10.0.0.0/8 fetchx -O https://example.com/f.iso
+`,
+  },
+};
+
+/** The text for `fetchx help [TOPIC]`; undefined for an unknown topic. */
+export function topicText(name: string | undefined): string | undefined {
+  if (name === undefined) {
+    const list = Object.entries(TOPICS).map(([k, t]) => `  ${k.padEnd(12)} ${t.summary}`);
+    return `Usage: fetchx help TOPIC\n\nTopics:\n${list.join("\n")}\n\nfetchx --help lists every option.\n`;
+  }
+  return TOPICS[name]?.text();
+}
