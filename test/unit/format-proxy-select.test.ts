@@ -1,0 +1,89 @@
+// Proxy choice (curl's rules), no_proxy matching, proxy URL parsing, --connect-to rules and URL lists:
+// the pure parts behind the proxy, connect-to and many-URL end-to-end tests.
+import { describe, expect, test } from "bun:test";
+import { parseUrlList } from "../../src/cli/urls.ts";
+import { connectTarget, parseConnectTo } from "../../src/net/connect-to.ts";
+import { bypassesProxy, forwardSpec, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
+
+const https = { host: "example.com", secure: true };
+const http = { host: "example.com", secure: false };
+
+describe("which proxy", () => {
+  test("environment: scheme-specific first, then all_proxy; lower case wins; CGI ignores HTTP_PROXY", () => {
+    expect(proxyEnvFrom({ http_proxy: "a", HTTP_PROXY: "b" }).http).toBe("a");
+    expect(proxyEnvFrom({ HTTP_PROXY: "b" }).http).toBe("b");
+    expect(proxyEnvFrom({ HTTP_PROXY: "b", REQUEST_METHOD: "GET" }).http).toBeUndefined();
+    expect(proxyEnvFrom({ http_proxy: "a", REQUEST_METHOD: "GET" }).http).toBe("a");
+    expect(proxyEnvFrom({ https_proxy: "s", HTTPS_PROXY: "S", ALL_PROXY: "A", NO_PROXY: "n" })).toEqual({ http: undefined, https: "s", all: "A", no: "n" });
+    const env = proxyEnvFrom({ http_proxy: "h:1", all_proxy: "all:2" });
+    expect(routeFor(http, { proxytunnel: false, env })!.proxy).toEqual({ host: "h", port: 1 });
+    expect(routeFor(https, { proxytunnel: false, env })!.proxy).toEqual({ host: "all", port: 2 });
+  });
+
+  test("-x wins over the environment; -x '' turns proxies off; --noproxy wins over no_proxy", () => {
+    const env = proxyEnvFrom({ http_proxy: "envproxy:1", no_proxy: "example.com" });
+    expect(routeFor(http, { proxy: "cli:9", proxytunnel: false, env })).toBeNull(); // no_proxy still applies
+    expect(routeFor(http, { proxy: "cli:9", noproxy: "other.org", proxytunnel: false, env })!.proxy.host).toBe("cli");
+    expect(routeFor(http, { proxy: "", proxytunnel: false, env: proxyEnvFrom({ http_proxy: "p:1" }) })).toBeNull();
+  });
+
+  test("mode: forward for http, tunnel for https and with -p", () => {
+    const s = { proxy: "p:3128", proxytunnel: false, env: {} };
+    expect(routeFor(http, s)!.mode).toBe("forward");
+    expect(routeFor(https, s)!.mode).toBe("tunnel");
+    expect(routeFor(http, { ...s, proxytunnel: true })!.mode).toBe("tunnel");
+  });
+
+  test("proxy URLs: default port 1080, explicit :80, credentials decoded, --proxy-user overrides, only http", () => {
+    expect(parseProxy("proxy.lan")).toEqual({ host: "proxy.lan", port: 1080 });
+    expect(parseProxy("http://proxy.lan:80")).toEqual({ host: "proxy.lan", port: 80 });
+    expect(parseProxy("http://u%40x:p%3Aw@[::1]:3128/")).toEqual({ host: "::1", port: 3128, auth: "u@x:p:w" });
+    expect(parseProxy("http://u:p@h:1", "other:pw").auth).toBe("other:pw");
+    expect(() => parseProxy("socks5://h:1080")).toThrow(/not supported/);
+  });
+
+  test("no_proxy: *, names and subdomains, leading dots, IPs, CIDRs, IPv6", () => {
+    expect(bypassesProxy("anything", "*")).toBe(true);
+    expect(bypassesProxy("example.com", "example.com")).toBe(true);
+    expect(bypassesProxy("www.example.com", "example.com")).toBe(true);
+    expect(bypassesProxy("www.example.com", ".example.com")).toBe(true);
+    expect(bypassesProxy("badexample.com", "example.com")).toBe(false);
+    expect(bypassesProxy("Example.COM.", "example.com")).toBe(true);
+    expect(bypassesProxy("10.1.2.3", "10.0.0.0/8")).toBe(true);
+    expect(bypassesProxy("11.1.2.3", "10.0.0.0/8")).toBe(false);
+    expect(bypassesProxy("192.0.2.7", "192.0.2.7")).toBe(true);
+    expect(bypassesProxy("2001:db8::5", "2001:db8::/32")).toBe(true);
+    expect(bypassesProxy("2001:db9::5", "2001:db8::/32")).toBe(false);
+    expect(bypassesProxy("::1", "[::1]")).toBe(true);
+    expect(bypassesProxy("::ffff:10.0.0.1", "::ffff:10.0.0.0/120")).toBe(true);
+    expect(bypassesProxy("example.com", "a.org, example.com:443")).toBe(true);
+    expect(bypassesProxy("example.com", undefined)).toBe(false);
+    expect(bypassesProxy("example.com", "")).toBe(false);
+  });
+
+  test("forwarding: absolute-form target with the query, no fragment; proxy credentials added once", () => {
+    const route = { proxy: { host: "p", port: 1, auth: "u:pw" }, mode: "forward" as const };
+    const spec = forwardSpec({ method: "GET", target: "/a/b?c=1", host: "h:8080", headers: [["Accept", "*/*"]] as [string, string][] }, new URL("http://h:8080/a/b?c=1#frag"), route);
+    expect(spec.target).toBe("http://h:8080/a/b?c=1");
+    expect(spec.headers).toContainEqual(["Proxy-Authorization", `Basic ${btoa("u:pw")}`]);
+    expect(routeKey(route, "http://a:80")).toBe(routeKey(route, "http://b:80")); // one proxy connection serves all
+    expect(routeKey({ ...route, mode: "tunnel" }, "https://a:443")).not.toBe(routeKey({ ...route, mode: "tunnel" }, "https://b:443"));
+  });
+});
+
+describe("--connect-to", () => {
+  test("curl's forms: empty parts match any / keep; first match wins; IPv6 in brackets", () => {
+    const rules = parseConnectTo(["example.com:443:127.0.0.1:8443", "::other:", ":80::8080", "[2001:db8::1]:443:[::1]:"]);
+    expect(connectTarget("example.com", 443, rules)).toEqual({ host: "127.0.0.1", port: 8443 });
+    expect(connectTarget("EXAMPLE.com", 443, rules)).toEqual({ host: "127.0.0.1", port: 8443 });
+    expect(connectTarget("a.org", 80, rules)).toEqual({ host: "other", port: 80 });
+    expect(connectTarget("2001:db8::1", 443, parseConnectTo(["[2001:db8::1]:443:[::1]:"]))).toEqual({ host: "::1", port: 443 });
+    expect(connectTarget("a.org", 80, parseConnectTo([":80::8080"]))).toEqual({ host: "a.org", port: 8080 });
+    expect(connectTarget("a.org", 81, parseConnectTo([":80::8080"]))).toEqual({ host: "a.org", port: 81 });
+    for (const bad of ["a:b:c:d", "a:1:b", "a:99999:b:1", ""]) expect(() => parseConnectTo([bad])).toThrow(/--connect-to/);
+  });
+});
+
+test("URL lists: one a line, comments and blank lines skipped, CRLF tolerated", () => {
+  expect(parseUrlList("# list\r\nhttp://a/1\r\n\n   \n  http://b/2  \n#http://c/3\n")).toEqual(["http://a/1", "http://b/2"]);
+});
