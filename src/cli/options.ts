@@ -136,7 +136,8 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     urls: raw.positionals,
     mptcp: mptcpFlag === undefined ? truthy(env.FETCHX_MPTCP) : mptcpFlag === true,
     family: flag("ipv4") ? 4 : flag("ipv6") ? 6 : undefined,
-    connectTimeoutMs: seconds(raw, "connect-timeout"),
+    // curl waits at most 300 s to connect (TLS handshake included) when not told otherwise.
+    connectTimeoutMs: seconds(raw, "connect-timeout") || 300_000,
     insecure: flag("insecure"),
     cacert: str("cacert"),
     resolve: parseResolve(list("resolve")),

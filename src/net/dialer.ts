@@ -2,6 +2,7 @@
 // resolve -> Happy Eyeballs race of libc sockets (TCP or MPTCP) -> adopt the winning fd into Bun
 // (with TLS when asked) -> report MPTCP state. The connect timeout covers all of it, like curl's.
 import { isIP } from "node:net";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import type { Socket, TLSOptions } from "bun";
 import { FetchxError } from "../errors.ts";
 import { connectAttempt } from "./attempt.ts";
@@ -117,6 +118,13 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal): Promis
           if (!tls.insecure) return reject(certError(err, tls, opts.host));
         } else if (!ok || err) {
           return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
+        }
+        // Bun checks the name only when it is sent as SNI, and an IP literal never is: check IP SANs here.
+        const name = tls.servername ?? opts.host;
+        if (!tls.insecure && isIP(name)) {
+          const peer = (s as unknown as { getPeerCertificate?: () => PeerCertificate }).getPeerCertificate?.();
+          const bad = peer ? checkServerIdentity(name, peer) : new Error("no peer certificate");
+          if (bad) return reject(certError(Object.assign(bad, { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
         }
         const alpn = (s as unknown as { alpnProtocol?: string | false }).alpnProtocol;
         trace(`TLS handshake done (${s.getTLSVersion?.() ?? "TLS"}, ALPN ${alpn || "none"})`);
