@@ -72,6 +72,24 @@ export function createProgressDisplay(
   const tracked = new Map<ProgressSource, Tracked>();
   let drawn = 0; // live lines on screen now (bar mode)
   let timer: ReturnType<typeof setInterval> | undefined;
+  // Other writers to the same stream (warnings, errors, -v lines) would land in the middle of the live
+  // lines; in bar mode every foreign write first erases them, and the next tick redraws them below.
+  const ownWrite = stream.write.bind(stream) as (text: string) => unknown;
+  let hooked = false;
+  const hook = () => {
+    if (mode !== "bar" || hooked) return;
+    hooked = true;
+    const foreign = stream.write;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (drawn > 0) ownWrite(erase());
+      return (foreign as (...a: unknown[]) => unknown).call(stream, chunk, ...rest);
+    }) as typeof stream.write;
+    unhook = () => {
+      stream.write = foreign;
+      hooked = false;
+    };
+  };
+  let unhook = () => {};
 
   const columns = () => (stream.columns && stream.columns > 0 ? stream.columns : 80);
   const shown = (s: ProgressSnapshot) => !(stdoutIsTerminal && s.file === undefined && s.phase !== "connecting");
@@ -97,7 +115,7 @@ export function createProgressDisplay(
         const snap = sample(t, now);
         if (now - t.lastPlain < PLAIN_EVERY_MS || !shown(snap) || snap.phase === "connecting") continue;
         t.lastPlain = now;
-        stream.write(liveLine(snap, rateOf(t), { columns: 1000, paint }) + "\n");
+        ownWrite(liveLine(snap, rateOf(t), { columns: 1000, paint }) + "\n");
       }
       return;
     }
@@ -110,7 +128,7 @@ export function createProgressDisplay(
     if (lines.length === 0 && drawn === 0) return;
     const out = erase() + lines.join("\n");
     drawn = lines.length;
-    stream.write(out);
+    ownWrite(out);
   }
 
   function ensureTimer() {
@@ -128,6 +146,7 @@ export function createProgressDisplay(
 
   return {
     start(source) {
+      hook();
       const now = performance.now();
       tracked.set(source, { source, started: now, samples: [], lastPlain: now });
       ensureTimer();
@@ -140,7 +159,7 @@ export function createProgressDisplay(
       if (shown(snap)) {
         const line = finalLine(snap, performance.now() - t.started, error, { columns: mode === "bar" ? columns() : 1000, paint });
         // The live lines come back on the next tick, so an error line printed right now lands cleanly.
-        stream.write((mode === "bar" ? erase() : "") + line + "\n");
+        ownWrite((mode === "bar" ? erase() : "") + line + "\n");
       }
       stopTimerIfIdle();
     },
@@ -151,7 +170,8 @@ export function createProgressDisplay(
     close() {
       tracked.clear();
       stopTimerIfIdle();
-      if (mode === "bar" && drawn > 0) stream.write(erase());
+      if (mode === "bar" && drawn > 0) ownWrite(erase());
+      unhook();
     },
   };
 }

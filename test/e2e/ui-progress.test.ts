@@ -69,6 +69,34 @@ describe("in a terminal", () => {
     expect(await sha256(readFileSync(out))).toBe(await sha256(data));
   }, 60_000);
 
+  test("other stderr lines (-v trace) never land inside a live line", async () => {
+    runInTerminal("v1", ["-v", "--connections", "3", server.url("/data.bin"), "-o", tmp.file("v1.bin")], "env NO_COLOR=1");
+    await waitFor(() => screen("v1").includes("EXIT="), 30_000, "fetchx to finish");
+    const all = tmux("capture-pane", "-p", "-S", "-1000", "-t", "v1").out.split("\n");
+    // Later connections start while the bar is up; their trace lines must each stand on a line of their own.
+    expect(all.filter((l) => l.startsWith("* Trying")).length).toBeGreaterThanOrEqual(2);
+    for (const l of all.filter((x) => /\d+%/.test(x))) {
+      expect(l).toMatch(/^v1\.bin /);
+      expect(l).not.toMatch(/\* |[<>] /); // no trace text glued to a progress line
+    }
+    expect(all.filter((l) => l.startsWith("v1.bin 100%"))).toHaveLength(1);
+  }, 60_000);
+
+  test("at most ~10 redraws a second (counted in the raw terminal output)", async () => {
+    const log = tmp.file("typescript");
+    const cmd = [...fetchxCommand(), server.url("/data.bin"), "-o", tmp.file("r1.bin")].map(quote).join(" ");
+    const t0 = performance.now();
+    const p = Bun.spawn(["script", "-q", "-e", "-c", `env NO_COLOR=1 ${cmd}`, log], { stdout: "ignore", stderr: "pipe", stdin: "ignore" });
+    expect(await p.exited).toBe(0);
+    const seconds = (performance.now() - t0) / 1000;
+    const raw = readFileSync(log, "latin1");
+    // Every redraw clears to the end of the screen once ("\x1b[J").
+    const redraws = raw.split("\x1b[J").length - 1;
+    expect(redraws).toBeGreaterThanOrEqual(5); // it animated (~5 s transfer)
+    expect(redraws).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 3);
+    expect(raw).toMatch(/r1\.bin 100%/);
+  }, 60_000);
+
   test("colour on a terminal; none with NO_COLOR", async () => {
     runInTerminal("c1", [server.url("/fast.bin"), "-o", tmp.file("c1.bin")], "env -u NO_COLOR TERM=xterm-256color");
     runInTerminal("c2", [server.url("/fast.bin"), "-o", tmp.file("c2.bin")], "env NO_COLOR=1 TERM=xterm-256color");
