@@ -10,8 +10,11 @@
 // The tunnel is set up on the raw fd, before Bun adopts it (DialOptions.tunnel): a short blocking-free
 // exchange with send/recv/poll through libc, then dial() adopts the fd with TLS for the origin exactly as
 // for a direct connection, so certificate checks, SNI, handshake errors and MPTCP status need no second
-// code path. The alternative, adopting the fd in plain mode and calling socket.upgradeTLS() after the
-// CONNECT reply, would need a second set of socket handlers and a second handshake error path.
+// code path. The alternative was tried: adopting the fd in plain mode, CONNECT over the Bun socket, then
+// socket.upgradeTLS() also works on an adopted fd with Bun 1.4.4 (handshake ok, body read), but the plain
+// socket then reports "close" while the TLS one lives on, so SocketConnection would need a second set of
+// handlers and a second handshake/certificate error path. The raw exchange costs one poll loop of a few
+// milliseconds on a connection that is about to do a TLS handshake anyway.
 import { isIP } from "node:net";
 import { FetchxError, usageError } from "../errors.ts";
 import * as libc from "./libc.ts";
