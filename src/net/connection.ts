@@ -154,6 +154,13 @@ export class SocketConnection implements Connection {
     });
   }
 
+  tryRead(): Uint8Array | null | undefined {
+    if (this.head < this.queue.length) return this.take();
+    if (this.failure) throw this.failure;
+    if (this.ended || this.closed) return null;
+    return undefined;
+  }
+
   unread(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
     const w = this.takeWaiter();

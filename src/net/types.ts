@@ -67,6 +67,8 @@ export interface Connection {
    * exceeds a high-water mark, so memory stays bounded when the consumer (disk) is slower.
    */
   read(idleTimeoutMs?: number): Promise<Uint8Array | null>;
+  /** A chunk already received, without waiting (undefined when none is queued; null at the end). */
+  tryRead?(): Uint8Array | null | undefined;
   /** Put bytes back to be returned by the next read() (parser leftovers on keep-alive). */
   unread(chunk: Uint8Array): void;
   /** Resolves when all bytes were handed to the kernel (partial writes continue on drain). */

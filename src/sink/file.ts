@@ -81,19 +81,18 @@ export class FileSink implements Sink {
     }
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
+  write(chunk: Uint8Array): void {
     const at = this.offset;
     this.offset += chunk.byteLength;
-    await this.writeAt(at, chunk);
+    this.writeAt(at, chunk);
   }
 
-  async writeAt(position: number, chunk: Uint8Array, written?: () => void): Promise<void> {
+  writeAt(position: number, chunk: Uint8Array): void {
     try {
       writeAll(this.fd, chunk, this.special ? null : position);
     } catch (err) {
       throw writeFailure(this.writingPath, err);
     }
-    written?.();
   }
 
   /** Writes are synchronous: nothing is ever queued. */

@@ -4,7 +4,7 @@ import { DownstreamClosed, type Sink } from "./types.ts";
 
 export function stdoutSink(): Sink {
   let next = 0;
-  const writeAt = async (position: number, chunk: Uint8Array, written?: () => void) => {
+  const writeAt = (position: number, chunk: Uint8Array) => {
     if (position !== next) throw new Error(`internal: stdout is sequential (asked ${position}, at ${next})`);
     try {
       writeAll(1, chunk);
@@ -13,7 +13,6 @@ export function stdoutSink(): Sink {
       throw err;
     }
     next += chunk.byteLength;
-    written?.();
   };
   return {
     writeAt,

@@ -1,18 +1,16 @@
 import { FetchxError } from "../errors.ts";
 
-// Where body bytes go. Every sink applies backpressure by resolving write() only when the bytes are handed
-// to the kernel, so the transfer loop reads no faster than the disk or the pipe takes.
+// Where body bytes go. Writes are synchronous write(2)/pwrite(2) calls: the transfer loop reads no faster
+// than the disk or the pipe takes (that is the backpressure), and a chunk is on its way to disk when the
+// call returns.
 
 export interface Sink {
   /** Final path for a regular file; undefined for stdout. */
   readonly path?: string;
   /** Sequential write at the current end. */
-  write(chunk: Uint8Array): Promise<void>;
-  /**
-   * Write at a byte offset of the body (segments); sequential sinks accept only the next offset. Resolves
-   * when the chunk is queued (there is room), not when it is written: `written` says that.
-   */
-  writeAt(position: number, chunk: Uint8Array, written?: () => void): Promise<void>;
+  write(chunk: Uint8Array): void;
+  /** Write at a byte offset of the body (segments); sequential sinks accept only the next offset. */
+  writeAt(position: number, chunk: Uint8Array): void;
   /** Resolves when every queued write is done; throws the first write failure. */
   flush(): Promise<void>;
   /** Everything arrived: make the result visible under its final name. */

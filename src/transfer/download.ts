@@ -205,7 +205,7 @@ async function transfer(
   const jpath = regular && rangesOk ? journalPath(path!) : null;
   if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 
-  if (opts.includeHeaders || opts.head) await sink.write(new TextEncoder().encode(headText(head)));
+  if (opts.includeHeaders || opts.head) sink.write(new TextEncoder().encode(headText(head)));
   if (!resumed && (opts.head || decoder || opts.includeHeaders || head.status >= 300)) {
     // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
     await streamOnce(ex, sink, decoder, stats);
@@ -270,9 +270,9 @@ async function streamOnce(ex: Exchange, sink: Sink, decoder: BodyDecoder | null,
     await ex.body(async (bytes) => {
       stats.sizeDownload += bytes.byteLength;
       if (!decoder) return sink.write(bytes);
-      for (const out of await decoder.write(bytes)) await sink.write(out);
+      for (const out of await decoder.write(bytes)) sink.write(out);
     });
-    if (decoder) for (const out of await decoder.end()) await sink.write(out);
+    if (decoder) for (const out of await decoder.end()) sink.write(out);
   } catch (err) {
     ex.conn.close();
     await sink.abort();

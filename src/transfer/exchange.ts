@@ -56,7 +56,9 @@ export class Exchange {
 
   /** Reads one chunk from the connection into the parser. */
   private async pump(): Promise<void> {
-    const chunk = await this.conn.read(this.opts.idleTimeoutMs);
+    // Queued data is taken without a promise per chunk; only an empty queue waits.
+    let chunk = this.conn.tryRead?.();
+    if (chunk === undefined) chunk = await this.conn.read(this.opts.idleTimeoutMs);
     if (chunk === null) {
       this.parser.finish(); // completes a close-delimited body, throws on truncation
       this.complete = true;
@@ -73,7 +75,8 @@ export class Exchange {
     for (;;) {
       while (this.pending.length) {
         const bytes = this.pending.shift()!;
-        await consume(bytes);
+        const r = consume(bytes);
+        if (r) await r;
       }
       if (this.complete) break;
       await this.pump();

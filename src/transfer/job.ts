@@ -69,9 +69,9 @@ export class Job implements ProgressSource {
   }
 
   /** Writes body bytes at `at` and records them as done. */
-  async write(at: number, bytes: Uint8Array): Promise<void> {
-    // Done (and claimable by the journal) only once written; the loop goes on while the write is queued.
-    await this.sink.writeAt(at, bytes, () => this.done.add(at, at + bytes.byteLength));
+  write(at: number, bytes: Uint8Array): void {
+    this.sink.writeAt(at, bytes);
+    this.done.add(at, at + bytes.byteLength);
     this.stats.sizeDownload += bytes.byteLength;
     this.retry.progressed();
     if (this.hashInOrder) {

@@ -11,6 +11,19 @@ export class RangeSet {
 
   add(start: number, end: number): void {
     if (end <= start) return;
+    // Fast path (every chunk of a stream): extend the range that ends where this one starts.
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const r = this.list[i]!;
+      if (r[1] === start) {
+        const next = this.list[i + 1];
+        if (!next || next[0] > end) {
+          r[1] = end;
+          return;
+        }
+        break;
+      }
+      if (r[1] < start) break;
+    }
     const out: Range[] = [];
     let s = start, e = end, placed = false;
     for (const [a, b] of this.list) {

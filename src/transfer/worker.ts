@@ -135,10 +135,10 @@ export class Worker {
   private async pump(seg: Segment, ex: Exchange): Promise<void> {
     const job = this.job;
     try {
-      await ex.body(async (bytes) => {
+      await ex.body((bytes) => {
         const { at, take } = job.scheduler.reserve(seg, bytes.byteLength);
         if (take > 0) {
-          await job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes);
+          job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes);
           this.bytes += take;
         }
         if (seg.pos >= seg.end && (take < bytes.byteLength || !ex.atEnd)) throw SEGMENT_FULL;
