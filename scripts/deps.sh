@@ -6,6 +6,7 @@
 #   nginx-light, aria2, tinyproxy, curl, wget2   reference servers/clients and an HTTP proxy for e2e tests
 #   mptcpize        runs an unmodified server over MPTCP (LD_PRELOAD)
 #   tmux            drives the progress display in a real terminal
+#   zsh, fish       shells whose Tab completion of the generated scripts is tested
 #   openssl         makes throwaway TLS certificates for HTTPS tests
 #   qemu-user-static, libc6-arm64-cross   run the arm64 binary on an x86_64 host
 #   iproute2        ip netns / ip mptcp for multipath tests
@@ -13,7 +14,7 @@
 #   ca-certificates, git   TLS trust store for npm; the commit id embedded in the binaries
 set -euo pipefail
 
-DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git"
+DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git zsh fish"
 
 if [[ "${1:-}" == "--list" ]]; then
   echo "$DEB_PACKAGES"
