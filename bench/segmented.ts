@@ -186,9 +186,6 @@ async function main() {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
-  // nginx computes the allowance as rate * (seconds since the request began + 1): every request starts
-  // with one second's worth at full speed, so a tool that issues more range requests gains a little.
-  console.log(`note: nginx lets each request send ${a.rate} at once before limit_rate applies`);
 }
 
 await main();
