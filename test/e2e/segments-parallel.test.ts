@@ -5,7 +5,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mptcpAvailable } from "../../src/net/mptcp.ts";
 import { runCli, sha256, tempDir } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
-import { ignoreRange } from "../servers/faults.ts";
+import { ignoreRange, slowHeaders } from "../servers/faults.ts";
 import { CountingBody, rangeOf, type ByteRange } from "../servers/transfer.ts";
 import type { RecordedRequest } from "../servers/respond.ts";
 
@@ -117,6 +117,24 @@ describe("--connections", () => {
       return s > orig.start && s < orig.end;
     });
     expect(takeover).toBeDefined();
+  });
+
+  test("a steal while the victim's answer is still arriving: no error, nothing fetched twice", async () => {
+    const SIZE = 8 * 1024 * 1024;
+    const body = new CountingBody(SIZE, 57);
+    // The second request's head trickles in for ~1 s, so the first connection finishes its half and steals
+    // from a segment whose 206 (with the Content-Range first asked) has not arrived yet.
+    const server = await serve({
+      routes: { "/f": ({ count }) => ({ body, rateBytesPerSec: 8_000_000, faults: count === 1 ? [slowHeaders(150)] : [] }) },
+    });
+    const out = tmp.file("steal-inflight.bin");
+    const r = await runCli([server.url("/f"), "--connections", "2", "-o", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(await sha256(out)).toBe(generatedBody(SIZE, 57).sha256());
+    const starts = server.requests.map((q) => span(q, SIZE).start);
+    expect(new Set(starts).size).toBe(starts.length);
+    expect(body.served).toBeLessThanOrEqual(SIZE * 1.05 + 65536 * server.requests.length);
   });
 
   test.skipIf(!mptcpAvailable(4).ok)("--connections 4 --mptcp: every connection is MPTCP 'active'", async () => {
