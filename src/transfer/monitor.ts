@@ -7,6 +7,7 @@ import type { Job } from "./job.ts";
 import type { Worker } from "./worker.ts";
 
 const TICK_MS = 1000;
+const RATE_WINDOW_S = 3;
 /** Replace a connection slower than this fraction of the median peak rate of the others... */
 const SLOW_FRACTION = 0.2;
 /** ...measured over this many seconds, if it would still need more than SLOW_ETA_S to finish. */
@@ -39,10 +40,13 @@ export class Monitor {
     for (const w of this.workers) {
       const s = this.samples.get(w) ?? [];
       s.push(w.bytes);
-      if (s.length > Math.max(window, SLOW_WINDOW_S) + 1) s.shift();
+      if (s.length > Math.max(window, SLOW_WINDOW_S, RATE_WINDOW_S) + 1) s.shift();
       this.samples.set(w, s);
       const last = s.length > 1 ? s[s.length - 1]! - s[s.length - 2]! : 0;
-      this.job.rates.set(w.id, w.conn ? last : 0);
+      // Steal decisions use a 3 s average: servers that pace by the second (nginx limit_rate) send in
+      // bursts, and a one-second sample can read 0 or double.
+      const span = Math.min(RATE_WINDOW_S, s.length - 1);
+      this.job.rates.set(w.id, w.conn && span > 0 ? (s[s.length - 1]! - s[s.length - 1 - span]!) / span : 0);
       if (last > (this.peak.get(w) ?? 0)) this.peak.set(w, last);
     }
     this.job.stats.connections = this.job.client.reports();
