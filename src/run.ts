@@ -94,6 +94,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     // A transfer that only reused a pooled connection made none of its own: report the client's.
     stats.connections = conns.length > 0 ? conns.map((c) => reportOf(c, true)) : client.reports();
     summariseMptcp(stats);
+    if (logger.verbose) for (const line of connectionLines(stats)) logger.trace(line);
     if (writeOut) {
       const out = renderWriteOut(writeOut, stats);
       if (out.stdout) process.stdout.write(out.stdout);
@@ -115,4 +116,16 @@ function checkOutputs(opts: Options, urls: string[]): void {
     throw usageError("-o names one file but there are several URLs: use -O (with --output-dir) to name each after its URL");
   if (urls.length > 1 && opts.parallel && !opts.remoteName)
     throw usageError("--parallel with several URLs needs -O: their bodies cannot share standard output");
+}
+
+/** -v: what each connection of a transfer did, MPTCP subflows included (curl says nothing of this). */
+function connectionLines(stats: TransferStats): string[] {
+  return stats.connections.map((c, i) => {
+    const mptcp =
+      c.mptcp === "active" ? `MPTCP active, peak ${c.subflows} subflow${c.subflows === 1 ? "" : "s"}`
+      : c.mptcp === "fallback" ? "MPTCP asked, server answered plain TCP"
+      : "TCP";
+    const paths = c.subflowList.map((f) => `${f.local} -> ${f.remote}`).join(", ");
+    return `connection ${i + 1}: ${c.local} -> ${c.remote}${c.tls ? " (TLS)" : ""}, ${mptcp}${paths ? `: ${paths}` : ""}`;
+  });
 }

@@ -182,6 +182,7 @@ export class SocketConnection implements Connection {
 
   close(): void {
     if (this.closed) return;
+    this.refreshMptcp(); // last look at the subflows while the fd is still ours
     this.closed = true;
     this.takeWaiter()?.resolve(null);
     if (this.writes.length) this.rejectWrites(new FetchxError("SEND", "connection closed"));
