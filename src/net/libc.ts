@@ -20,6 +20,7 @@ const lib = dlopen("libc.so.6", {
   recv: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
   fallocate: { args: [i32, i32, FFIType.i64, FFIType.i64], returns: i32 },
   write: { args: [i32, p, FFIType.u64], returns: FFIType.i64 },
+  fcntl: { args: [i32, i32, i32], returns: i32 },
   pwrite: { args: [i32, p, FFIType.u64, FFIType.i64], returns: FFIType.i64 },
   __errno_location: { args: [], returns: p },
 });
@@ -176,4 +177,14 @@ export const fallocate = (fd: number, len: number) => sys(c.fallocate(fd, 0, 0, 
 export function writeFd(fd: number, buf: Uint8Array, position: number | null): number {
   const n = Number(position === null ? c.write(fd, ptr(buf), buf.byteLength) : c.pwrite(fd, ptr(buf), buf.byteLength, position));
   return n < 0 ? -errno() : n;
+}
+
+const F_GETFL = 3;
+const F_SETFL = 4;
+export const O_NONBLOCK = 0o4000;
+
+/** Sets O_NONBLOCK on an fd (a pipe we must not block on); returns false when fcntl fails. */
+export function setNonBlocking(fd: number): boolean {
+  const flags = c.fcntl(fd, F_GETFL, 0);
+  return flags >= 0 && c.fcntl(fd, F_SETFL, flags | O_NONBLOCK) >= 0;
 }

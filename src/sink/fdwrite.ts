@@ -1,7 +1,9 @@
 // Writes all of `chunk` to an fd with write(2)/pwrite(2) through bun:ffi: no copy of the chunk and no
 // thread hop (Bun's async fs.write copies each buffer; at 1 GB/s that copy was most of fetchx's CPU).
-// A blocking write is the backpressure: while the disk or the pipe is slow, the socket is not read.
-import { errnoName, POLLOUT, pollOne, writeFd } from "../net/libc.ts";
+// Regular files and /dev/null are written blocking: the page cache answers at once, and a slow disk
+// blocking the loop is the backpressure. Pipes, FIFOs and sockets are written non-blocking, waiting on
+// the event loop while the reader is slow, so Ctrl-C, -m and timers still work when nobody reads.
+import { errnoName, POLLERR, POLLHUP, POLLOUT, pollOne, writeFd } from "../net/libc.ts";
 
 const EINTR = 4;
 const EAGAIN = 11;
@@ -13,20 +15,44 @@ export class WriteError extends Error {
   }
 }
 
+/** Blocking write of the whole chunk (regular files, character devices). */
 export function writeAll(fd: number, chunk: Uint8Array, position: number | null = null): void {
   let off = 0;
   while (off < chunk.byteLength) {
     const n = writeFd(fd, off === 0 ? chunk : chunk.subarray(off), position === null ? null : position + off);
-    if (n >= 0) {
-      off += n;
-      continue;
-    }
-    if (-n === EINTR) continue;
-    // A non-blocking pipe that is full: wait until its reader makes room.
-    if (-n === EAGAIN) {
-      pollOne(fd, POLLOUT, 1000);
-      continue;
-    }
-    throw new WriteError(errnoName(-n));
+    if (n >= 0) off += n;
+    else if (-n === EAGAIN) pollOne(fd, POLLOUT, 1000);
+    else if (-n !== EINTR) throw new WriteError(errnoName(-n));
   }
+}
+
+/** Resolves when `fd` can take bytes again; rejects with the signal's reason when it aborts first. */
+export async function waitWritable(fd: number, signal?: AbortSignal): Promise<void> {
+  for (let ms = 1; ; ms = Math.min(ms * 2, 20)) {
+    if (signal?.aborted) throw signal.reason;
+    if (pollOne(fd, POLLOUT, 0) & (POLLOUT | POLLERR | POLLHUP)) return;
+    await Bun.sleep(ms);
+  }
+}
+
+/**
+ * Writes what the fd takes now; returns undefined when all of it went, else a promise that finishes the
+ * chunk as the reader makes room (the fd must be O_NONBLOCK).
+ */
+export function writeNonBlocking(fd: number, chunk: Uint8Array, signal?: AbortSignal): Promise<void> | undefined {
+  let off = 0;
+  const step = (): boolean => {
+    while (off < chunk.byteLength) {
+      const n = writeFd(fd, off === 0 ? chunk : chunk.subarray(off), null);
+      if (n >= 0) off += n;
+      else if (-n === EAGAIN) return false;
+      else if (-n !== EINTR) throw new WriteError(errnoName(-n));
+    }
+    return true;
+  };
+  if (step()) return undefined;
+  return (async () => {
+    do await waitWritable(fd, signal);
+    while (!step());
+  })();
 }

@@ -2,12 +2,12 @@
 // is there (and verified): a failed or interrupted transfer never leaves an incomplete file under the final
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
-import { closeSync, fdatasync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, constants, fdatasync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { FetchxError } from "../errors.ts";
 import { errnoName, fallocate } from "../net/libc.ts";
-import { writeAll } from "./fdwrite.ts";
+import { WriteError as WriteErrorLike, writeAll, writeNonBlocking } from "./fdwrite.ts";
 import type { Sink } from "./types.ts";
 
 export const PART_SUFFIX = ".part";
@@ -45,24 +45,51 @@ export interface FileSinkOptions {
   createDirs: boolean;
   /** Keep the existing .part (resume) instead of starting it afresh. */
   resume?: boolean;
+  /** Ends waits for a FIFO's reader (Ctrl-C, -m). */
+  signal?: AbortSignal;
+}
+
+const ENXIO = "ENXIO";
+
+/** Opens a FIFO for writing without blocking the event loop until a reader appears. */
+async function openFifo(path: string, signal?: AbortSignal): Promise<number> {
+  for (let ms = 5; ; ms = Math.min(ms * 2, 100)) {
+    try {
+      return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      if ((err as { code?: string }).code !== ENXIO) throw err;
+    }
+    if (signal?.aborted) throw signal.reason;
+    await Bun.sleep(ms);
+  }
 }
 
 export class FileSink implements Sink {
-  readonly path: string;
-  readonly special: boolean;
-  private fd: number;
   private offset = 0;
   private closed = false;
 
-  constructor(path: string, opts: FileSinkOptions) {
-    this.path = path;
-    this.special = isSpecialFile(path);
-    if (statSafe(path)?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
+  private constructor(
+    readonly path: string,
+    readonly special: boolean,
+    private readonly fd: number,
+    /** A FIFO or socket: written non-blocking, waiting on the event loop. */
+    private readonly pipe: boolean,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
+    const st = statSafe(path);
+    if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
+    const special = isSpecialFile(path);
+    const fifo = !!st && (st.isFIFO() || st.isSocket());
+    const target = special ? path : partPath(path);
     try {
       if (opts.createDirs) mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(this.special ? path : partPath(path), this.special ? "w" : opts.resume ? "r+" : "w+", 0o644);
+      const fd = fifo ? await openFifo(path, opts.signal) : openSync(target, special ? "w" : opts.resume ? "r+" : "w+", 0o644);
+      return new FileSink(path, special, fd, fifo, opts.signal);
     } catch (err) {
-      throw writeFailure(this.special ? path : partPath(path), err);
+      if (err instanceof FetchxError) throw err;
+      throw writeFailure(target, err);
     }
   }
 
@@ -81,15 +108,18 @@ export class FileSink implements Sink {
     }
   }
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array): void | Promise<void> {
     const at = this.offset;
     this.offset += chunk.byteLength;
-    this.writeAt(at, chunk);
+    return this.writeAt(at, chunk);
   }
 
-  writeAt(position: number, chunk: Uint8Array): void {
+  writeAt(position: number, chunk: Uint8Array): void | Promise<void> {
     try {
-      writeAll(this.fd, chunk, this.special ? null : position);
+      if (!this.pipe) return writeAll(this.fd, chunk, this.special ? null : position);
+      return writeNonBlocking(this.fd, chunk, this.signal)?.catch((err) => {
+        throw err instanceof WriteErrorLike ? writeFailure(this.writingPath, err) : err;
+      });
     } catch (err) {
       throw writeFailure(this.writingPath, err);
     }

@@ -1,18 +1,28 @@
-// Standard output, binary-safe and in order. A reader that goes away (EPIPE) ends the transfer quietly.
-import { writeAll } from "./fdwrite.ts";
+// Standard output, binary-safe and in order. A pipe or socket is written non-blocking (Ctrl-C and -m
+// still work while the reader is slow or gone quiet); a reader that goes away (EPIPE) ends the transfer
+// quietly.
+import { fstatSync } from "node:fs";
+import { setNonBlocking } from "../net/libc.ts";
+import { writeAll, writeNonBlocking } from "./fdwrite.ts";
 import { DownstreamClosed, type Sink } from "./types.ts";
 
-export function stdoutSink(): Sink {
+const asDownstream = (err: unknown) => ((err as { code?: string }).code === "EPIPE" ? new DownstreamClosed() : err);
+
+export function stdoutSink(signal?: AbortSignal): Sink {
   let next = 0;
-  const writeAt = (position: number, chunk: Uint8Array) => {
+  const st = fstatSync(1);
+  const pipe = (st.isFIFO() || st.isSocket()) && setNonBlocking(1);
+  const writeAt = (position: number, chunk: Uint8Array): void | Promise<void> => {
     if (position !== next) throw new Error(`internal: stdout is sequential (asked ${position}, at ${next})`);
-    try {
-      writeAll(1, chunk);
-    } catch (err) {
-      if ((err as { code?: string }).code === "EPIPE") throw new DownstreamClosed();
-      throw err;
-    }
     next += chunk.byteLength;
+    try {
+      if (!pipe) return writeAll(1, chunk);
+      return writeNonBlocking(1, chunk, signal)?.catch((err) => {
+        throw asDownstream(err);
+      });
+    } catch (err) {
+      throw asDownstream(err);
+    }
   };
   return {
     writeAt,

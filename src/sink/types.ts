@@ -1,16 +1,18 @@
 import { FetchxError } from "../errors.ts";
 
-// Where body bytes go. Writes are synchronous write(2)/pwrite(2) calls: the transfer loop reads no faster
-// than the disk or the pipe takes (that is the backpressure), and a chunk is on its way to disk when the
-// call returns.
+// Where body bytes go. Writes are write(2)/pwrite(2) calls: synchronous for files (the transfer loop reads
+// no faster than the disk takes: that is the backpressure), awaited on the event loop for pipes.
 
 export interface Sink {
   /** Final path for a regular file; undefined for stdout. */
   readonly path?: string;
-  /** Sequential write at the current end. */
-  write(chunk: Uint8Array): void;
+  /**
+   * Sequential write at the current end. Returns a promise only when the target (a pipe) must be waited
+   * for; the bytes count as written once it resolves.
+   */
+  write(chunk: Uint8Array): void | Promise<void>;
   /** Write at a byte offset of the body (segments); sequential sinks accept only the next offset. */
-  writeAt(position: number, chunk: Uint8Array): void;
+  writeAt(position: number, chunk: Uint8Array): void | Promise<void>;
   /** Resolves when every queued write is done; throws the first write failure. */
   flush(): Promise<void>;
   /** Everything arrived: make the result visible under its final name. */

@@ -6,6 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import type { Options } from "../cli/options.ts";
 import { FetchxError, usageError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
+import { parseUnsatisfiedRange } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { FileSink, partPath } from "../sink/file.ts";
 import { journalPath, readJournal, removeJournal } from "../sink/journal.ts";
@@ -22,7 +23,7 @@ import { noProgress, type ProgressSink } from "./progress.ts";
 import { RangeSet } from "./ranges.ts";
 import { RequestPlan, requestFollowing, statusError } from "./request.ts";
 import { RETRYABLE_STATUS, RetryPolicy } from "./retry.ts";
-import { Scheduler } from "./scheduler.ts";
+import { Scheduler, type Segment } from "./scheduler.ts";
 import type { TransferStats } from "./stats.ts";
 import { checkPartial, FileChanged, ifRangeOf, sameVersion, validatorOf, type Validator } from "./validator.ts";
 import { abortableSleep, RangesIgnored, Worker } from "./worker.ts";
@@ -79,17 +80,20 @@ export async function download(urlText: string, ctx: DownloadContext, stats: Tra
   let resume = opts.resume && knownPath ? loadResume(knownPath, log) : null;
   let restarts = 0;
   let useIfRange = true;
+  let probe = true;
 
   for (;;) {
-    // The first request: resume asks for the first missing range; a complete file asks past its end.
+    // The first request: resume asks for the first missing range; a complete file asks past its end;
+    // several connections probe with one byte (size, validator, whether ranges work) before splitting.
     const extra: [string, string][] = [];
+    const probing = !resume && probe && opts.connections > 1 && knownPath !== null && plan.method === "GET" && !opts.includeHeaders;
     if (resume === "complete") extra.push(["Range", `bytes=${statSync(knownPath!).size}-`]);
     else if (resume) {
       const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
       extra.push(["Range", a < b ? `bytes=${a}-${b - 1}` : `bytes=${a}-`]);
       const ifRange = ifRangeOf(resume.validator);
       if (ifRange && useIfRange) extra.push(["If-Range", ifRange]);
-    } else if (opts.connections > 1 && knownPath !== null && plan.method === "GET") extra.push(["Range", "bytes=0-"]);
+    } else if (probing) extra.push(["Range", "bytes=0-0"]);
 
     let ex: Exchange;
     try {
@@ -108,6 +112,13 @@ export async function download(urlText: string, ctx: DownloadContext, stats: Tra
       continue;
     }
     const head = ex.head;
+    if (probing && head.status === 416) {
+      // Only an empty file has no byte 0: ask again plainly, so it is an ordinary 200.
+      await ex.discard();
+      ctx.client.release(ex, plan.url);
+      probe = false;
+      continue;
+    }
 
     if (opts.fail && head.status >= 400 && !(head.status === 416 && resume)) {
       ex.conn.close();
@@ -140,7 +151,7 @@ export async function download(urlText: string, ctx: DownloadContext, stats: Tra
           resume = null;
           continue;
         }
-      } else if (head.status === 416 && resume.done.size === resume.size) {
+      } else if (head.status === 416 && resume.done.size === resume.size && (parseUnsatisfiedRange(head.headers.get("content-range")) ?? resume.size) === resume.size) {
         ex.conn.close();
         resumed = resume; // every byte is there: only verification and the rename are left
       } else if (head.status === 200 && sameVersion(resume.validator, head) && useIfRange && ifRangeOf(resume.validator) && head.headers.get("accept-ranges")?.includes("bytes")) {
@@ -162,7 +173,7 @@ export async function download(urlText: string, ctx: DownloadContext, stats: Tra
     }
 
     try {
-      await transfer(ctx, stats, plan, retry, ex, resumed, useIfRange, extra.some(([k]) => k === "Range") && !resumed);
+      await transfer(ctx, stats, plan, retry, ex, resumed, useIfRange, probing);
       return;
     } catch (err) {
       if ((err instanceof FileChanged || err instanceof RangesIgnored) && restarts < MAX_RESTARTS && knownPath) {
@@ -189,6 +200,8 @@ async function transfer(
 ): Promise<void> {
   const { opts, log } = ctx;
   const head = ex.head;
+  // The 206 answered fetchx's own one-byte probe: what the user asked for, and gets, is the whole file.
+  if (probedRange && head.status === 206) stats.httpCode = 200;
   const path = outputPath(opts, plan.url.url, head, ctx.output);
   stats.filenameEffective = path ?? undefined;
   const validator = resumed?.validator ?? validatorOf(head);
@@ -199,13 +212,13 @@ async function transfer(
   const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probedRange;
   const rangesOk = !!resumed || (validator.size !== null && plan.method === "GET" && !decoder && !opts.includeHeaders && (partial || advertised));
 
-  const file = path === null ? null : new FileSink(path, { createDirs: opts.createDirs, resume: !!resumed });
-  const sink: Sink = file ?? stdoutSink();
+  const file = path === null ? null : await FileSink.open(path, { createDirs: opts.createDirs, resume: !!resumed, signal: ctx.signal });
+  const sink: Sink = file ?? stdoutSink(ctx.signal);
   const regular = !!file && !file.special;
   const jpath = regular && rangesOk ? journalPath(path!) : null;
   if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 
-  if (opts.includeHeaders || opts.head) sink.write(new TextEncoder().encode(headText(head)));
+  if (opts.includeHeaders || opts.head) await sink.write(new TextEncoder().encode(headText(head)));
   if (!resumed && (opts.head || decoder || opts.includeHeaders || head.status >= 300)) {
     // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
     await streamOnce(ex, sink, decoder, stats);
@@ -230,7 +243,16 @@ async function transfer(
   job.startJournal();
   (ctx.progress ?? noProgress).start(job);
   try {
-    const first = resumed && done.size === size ? undefined : { ex, seg: scheduler.checkout(0)! };
+    // One connection carries on with the first answer. Several start from an even split, each with a
+    // closed range: an open-ended answer cut short wastes what is in flight, and servers that pace per
+    // request (nginx limit_rate) send a closed range faster than the same bytes of an open one.
+    let first: { ex: Exchange; seg: Segment } | undefined;
+    if (parallel > 1) {
+      // The probe asked for one byte (size and validator are what it is for); its connection is reused.
+      await ex.discard();
+      ctx.client.release(ex, plan.url);
+      scheduler.split(parallel);
+    } else if (!(resumed && done.size === size)) first = { ex, seg: scheduler.checkout(0)! };
     await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
     if (job.error) throw job.error;
     await sink.flush();
@@ -252,7 +274,7 @@ async function transfer(
   } catch (err) {
     monitor.stop();
     await job.stopJournal();
-    await job.saveJournal();
+    if (!(err instanceof ChecksumMismatch)) await job.saveJournal(); // a mismatch saved its own, marked
     await sink.abort();
     job.phase = "failed";
     const e = err instanceof FetchxError ? err : new FetchxError("RECV", String(err));
@@ -270,9 +292,9 @@ async function streamOnce(ex: Exchange, sink: Sink, decoder: BodyDecoder | null,
     await ex.body(async (bytes) => {
       stats.sizeDownload += bytes.byteLength;
       if (!decoder) return sink.write(bytes);
-      for (const out of await decoder.write(bytes)) sink.write(out);
+      for (const out of await decoder.write(bytes)) await sink.write(out);
     });
-    if (decoder) for (const out of await decoder.end()) sink.write(out);
+    if (decoder) for (const out of await decoder.end()) await sink.write(out);
   } catch (err) {
     ex.conn.close();
     await sink.abort();

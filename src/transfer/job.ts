@@ -69,8 +69,13 @@ export class Job implements ProgressSource {
   }
 
   /** Writes body bytes at `at` and records them as done. */
-  write(at: number, bytes: Uint8Array): void {
-    this.sink.writeAt(at, bytes);
+  write(at: number, bytes: Uint8Array): void | Promise<void> {
+    const pending = this.sink.writeAt(at, bytes);
+    if (pending) return pending.then(() => this.written(at, bytes));
+    this.written(at, bytes);
+  }
+
+  private written(at: number, bytes: Uint8Array): void {
     this.done.add(at, at + bytes.byteLength);
     this.stats.sizeDownload += bytes.byteLength;
     this.retry.progressed();

@@ -13,6 +13,9 @@ import { parseRetryAfter } from "../http/headers.ts";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** No byte for this long on a connection is a stall (curl has none; wget waits 900 s, aria2 60 s). */
+export const IDLE_TIMEOUT_MS = 60_000;
+
 export function hostHeader(u: ParsedUrl): string {
   const host = u.host.includes(":") ? `[${u.host}]` : u.host;
   return u.port === (u.secure ? 443 : 80) ? host : `${host}:${u.port}`;
@@ -75,7 +78,7 @@ export async function requestFollowing(
   extra: [string, string][] = [],
 ): Promise<Exchange> {
   for (;;) {
-    const ex = await client.request(plan.url, plan.spec(extra), 0);
+    const ex = await client.request(plan.url, plan.spec(extra), IDLE_TIMEOUT_MS);
     const head = ex.head;
     stats.tStartTransfer = performance.now() - stats.startedAt;
     stats.urlEffective = plan.url.url.href;

@@ -54,6 +54,32 @@ export class Scheduler {
     return stolen;
   }
 
+  /** Cuts the free work into at least `n` segments: one range evenly, several by halving the largest. */
+  split(n: number): void {
+    const free = this.segments.filter((s) => s.owner === null && s.pos < s.end);
+    if (free.length === 1 && this.segments.length === 1) {
+      const [s] = free as [Segment];
+      const size = s.end - s.pos;
+      const parts = Math.max(1, Math.min(n, Math.floor(size / this.minSteal)));
+      this.segments = [];
+      for (let i = 0; i < parts; i++) {
+        const a = s.pos + Math.floor((size * i) / parts);
+        const b = s.pos + Math.floor((size * (i + 1)) / parts);
+        this.segments.push({ id: this.nextId++, start: a, pos: a, end: b, owner: null });
+      }
+      return;
+    }
+    while (this.segments.length < n) {
+      let big: Segment | undefined;
+      for (const s of this.segments) if (s.owner === null && (!big || s.end - s.pos > big.end - big.pos)) big = s;
+      if (!big || big.end - big.pos < 2 * this.minSteal) return;
+      const mid = big.pos + Math.ceil((big.end - big.pos) / 2);
+      this.segments.push({ id: this.nextId++, start: mid, pos: mid, end: big.end, owner: null });
+      big.end = mid;
+      this.segments.sort((x, y) => x.start - y.start);
+    }
+  }
+
   /** The worker stops (failure or replacement): what it did not write goes back to the pool. */
   release(seg: Segment): void {
     seg.owner = null;

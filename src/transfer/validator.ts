@@ -42,12 +42,16 @@ export class FileChanged extends FetchxError {
   }
 }
 
-/** Checks a 206 answer to `Range: bytes=start-(end-1)` (end null = open). Throws FileChanged/WEIRD_REPLY. */
+/**
+ * Checks a 206 answer to `Range: bytes=start-(end-1)` (end null = open). It must start where asked and
+ * describe the same file; it may end early (servers that cap range sizes: the rest is asked for next)
+ * or late (the worker stops at its segment's end). Throws FileChanged or WEIRD_REPLY.
+ */
 export function checkPartial(head: ResponseHead, start: number, end: number | null, v: Validator): void {
   const cr = parseContentRange(head.headers.get("content-range"));
   if (!cr) throw new FetchxError("WEIRD_REPLY", "206 response without a valid Content-Range", { retryable: true });
   if (!sameVersion(v, head)) throw new FileChanged("validator or size differs");
-  if (cr.start !== start || (end !== null && cr.end !== end - 1) || (v.size !== null && cr.total !== null && cr.total !== v.size))
+  if (cr.start !== start || (v.size !== null && cr.total !== null && cr.total !== v.size))
     throw new FetchxError(
       "WEIRD_REPLY",
       `server answered Content-Range ${cr.start}-${cr.end}/${cr.total ?? "*"} to a request for ${start}-${end === null ? "" : end - 1}`,

@@ -4,12 +4,10 @@ import { FetchxError } from "../errors.ts";
 import type { Connection } from "../net/types.ts";
 import type { Exchange } from "./exchange.ts";
 import type { Job } from "./job.ts";
-import { statusError } from "./request.ts";
+import { IDLE_TIMEOUT_MS, statusError } from "./request.ts";
 import type { Segment } from "./scheduler.ts";
 import { checkPartial, FileChanged, ifRangeOf, sameVersion } from "./validator.ts";
 
-/** No byte for this long on a connection is a stall (curl has none; wget waits 900 s, aria2 60 s). */
-export const IDLE_TIMEOUT_MS = 60_000;
 
 /** The server answered a Range request with the whole file: ranges cannot be used. */
 export class RangesIgnored extends FetchxError {
@@ -99,9 +97,11 @@ export class Worker {
     const job = this.job;
     for (;;) {
       const ifRange = job.useIfRange ? ifRangeOf(job.validator) : undefined;
-      // What was asked: a steal may lower seg.end while the answer is on its way.
-      const [start, end] = [seg.pos, seg.end];
-      const extra: [string, string][] = [["Range", `bytes=${start}-${end - 1}`]];
+      // What was asked: a steal may lower seg.end while the answer is on its way. Without a known size
+      // (chunked, close-delimited) the range stays open and the answer's total says where it ends.
+      const start = seg.pos;
+      const end = job.validator.size === null ? null : seg.end;
+      const extra: [string, string][] = [["Range", `bytes=${start}-${end === null ? "" : end - 1}`]];
       if (ifRange) extra.push(["If-Range", ifRange]);
       const ex = await job.client.request(job.plan.url, job.plan.spec(extra), IDLE_TIMEOUT_MS);
       const head = ex.head;
@@ -137,17 +137,20 @@ export class Worker {
     try {
       await ex.body((bytes) => {
         const { at, take } = job.scheduler.reserve(seg, bytes.byteLength);
+        // Full while the answer goes on (a steal shortened the segment): stop after this write.
+        const full = seg.pos >= seg.end && (take < bytes.byteLength || !ex.atEnd);
         if (take > 0) {
-          job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes);
           this.bytes += take;
+          const pending = job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes);
+          if (pending) return full ? pending.then(() => Promise.reject(SEGMENT_FULL)) : pending;
         }
-        if (seg.pos >= seg.end && (take < bytes.byteLength || !ex.atEnd)) throw SEGMENT_FULL;
+        if (full) throw SEGMENT_FULL;
       });
       if (!job.rangesOk) seg.end = seg.pos; // a plain stream: its end is the body's end
       job.client.release(ex, job.plan.url);
     } catch (err) {
-      if (err !== SEGMENT_FULL) throw err;
       ex.conn.close();
+      if (err !== SEGMENT_FULL) throw err;
     }
   }
 }

@@ -132,7 +132,8 @@ describe("--connections", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(await sha256(out)).toBe(generatedBody(SIZE, 57).sha256());
-    const starts = server.requests.map((q) => span(q, SIZE).start);
+    // (A one-byte probe such as bytes=0-0 is left out: re-asking that byte costs nothing.)
+    const starts = server.requests.map((q) => span(q, SIZE)).filter((s) => s.end - s.start > 1).map((s) => s.start);
     expect(new Set(starts).size).toBe(starts.length);
     expect(body.served).toBeLessThanOrEqual(SIZE * 1.05 + 65536 * server.requests.length);
   });

@@ -83,3 +83,31 @@ describe("Scheduler", () => {
     expect(s.finished).toBe(true);
   });
 });
+
+describe("Scheduler.split", () => {
+  const MiB = 1 << 20;
+  test("one range splits evenly into n, covering it exactly", () => {
+    const s = new Scheduler([[0, 10 * MiB + 3]]);
+    s.split(3);
+    const v = s.views();
+    expect(v.length).toBe(3);
+    expect(v[0]!.start).toBe(0);
+    expect(v.at(-1)!.end).toBe(10 * MiB + 3);
+    for (let i = 1; i < v.length; i++) expect(v[i]!.start).toBe(v[i - 1]!.end);
+    const sizes = v.map((x) => x.end - x.start);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+
+  test("several gaps (a resume) are halved, largest first, in file order", () => {
+    const s = new Scheduler([[0, MiB], [4 * MiB, 12 * MiB]]);
+    s.split(4);
+    // [4, 12) halves into [4, 8) and [8, 12); the first of the two largest halves next.
+    expect(s.views().map((x) => [x.start, x.end])).toEqual([[0, MiB], [4 * MiB, 6 * MiB], [6 * MiB, 8 * MiB], [8 * MiB, 12 * MiB]]);
+  });
+
+  test("tiny ranges are not cut below the minimum piece", () => {
+    const s = new Scheduler([[0, 100_000]], 128 << 10);
+    s.split(8);
+    expect(s.views().length).toBe(1);
+  });
+});
