@@ -49,19 +49,14 @@ export interface FileSinkOptions {
   signal?: AbortSignal;
 }
 
-const ENXIO = "ENXIO";
-
-/** Opens a FIFO for writing without blocking the event loop until a reader appears. */
-async function openFifo(path: string, signal?: AbortSignal): Promise<number> {
-  for (let ms = 5; ; ms = Math.min(ms * 2, 100)) {
-    try {
-      return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch (err) {
-      if ((err as { code?: string }).code !== ENXIO) throw err;
-    }
-    if (signal?.aborted) throw signal.reason;
-    await Bun.sleep(ms);
-  }
+/**
+ * Opens a FIFO without blocking. A blocking open waits for a reader (and freezes the event loop); a
+ * non-blocking write-only open fails until a reader exists, while a reader's own blocking open waits for
+ * a writer: neither would ever go first. Read-write (defined on Linux) opens at once and lets the
+ * reader in; the bytes wait in the pipe until it reads.
+ */
+function openFifo(path: string): number {
+  return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
 }
 
 export class FileSink implements Sink {
@@ -85,7 +80,7 @@ export class FileSink implements Sink {
     const target = special ? path : partPath(path);
     try {
       if (opts.createDirs) mkdirSync(dirname(path), { recursive: true });
-      const fd = fifo ? await openFifo(path, opts.signal) : openSync(target, special ? "w" : opts.resume ? "r+" : "w+", 0o644);
+      const fd = fifo ? openFifo(path) : openSync(target, special ? "w" : opts.resume ? "r+" : "w+", 0o644);
       return new FileSink(path, special, fd, fifo, opts.signal);
     } catch (err) {
       if (err instanceof FetchxError) throw err;
