@@ -75,6 +75,9 @@ export class SocketConnection implements Connection {
   private closed = false;
   private failure: FetchxError | null = null;
   private waiter: Waiter | null = null;
+  private listener: ((event: Uint8Array | null | Error) => void) | null = null;
+  private idleTimer: ReturnType<typeof setInterval> | null = null;
+  private lastData = 0;
   private writes: PendingWrite[] = [];
 
   constructor(e: Endpoints) {
@@ -154,6 +157,25 @@ export class SocketConnection implements Connection {
     });
   }
 
+  listen(fn: (event: Uint8Array | null | Error) => void, idleTimeoutMs: number): void {
+    if (this.failure) return fn(this.failure);
+    if (this.ended || this.closed) return fn(null);
+    this.listener = fn;
+    this.lastData = performance.now();
+    if (idleTimeoutMs > 0)
+      this.idleTimer = setInterval(() => {
+        if (performance.now() - this.lastData < idleTimeoutMs) return;
+        this.fail(new FetchxError("TIMEOUT", `no data received for ${idleTimeoutMs} ms`));
+        this.terminate();
+      }, Math.min(idleTimeoutMs, 1000));
+  }
+
+  unlisten(): void {
+    this.listener = null;
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = null;
+  }
+
   tryRead(): Uint8Array | null | undefined {
     if (this.head < this.queue.length) return this.take();
     if (this.failure) throw this.failure;
@@ -185,6 +207,7 @@ export class SocketConnection implements Connection {
     this.refreshMptcp(); // last look at the subflows while the fd is still ours
     this.closed = true;
     this.takeWaiter()?.resolve(null);
+    this.listener?.(null);
     if (this.writes.length) this.rejectWrites(new FetchxError("SEND", "connection closed"));
     // A peer that already ended gets a graceful close; otherwise close at once, as curl does.
     if (this.ended) this.socket?.end();
@@ -200,6 +223,10 @@ export class SocketConnection implements Connection {
   private onData(s: Socket, chunk: Uint8Array): void {
     this.socket ??= s;
     if (this.closed) return;
+    if (this.listener && this.head === this.queue.length) {
+      this.lastData = performance.now();
+      return this.listener(chunk);
+    }
     if (this.head === this.queue.length) {
       const w = this.takeWaiter();
       if (w) return w.resolve(chunk);
@@ -243,12 +270,14 @@ export class SocketConnection implements Connection {
     this.ended = true;
     if (this.failure) return;
     this.takeWaiter()?.resolve(null);
+    this.listener?.(null);
   }
 
   private fail(err: FetchxError): void {
     if (this.failure) return;
     this.failure = err;
     this.takeWaiter()?.reject(err);
+    this.listener?.(err);
     this.rejectWrites(err);
   }
 

@@ -69,6 +69,13 @@ export interface Connection {
   read(idleTimeoutMs?: number): Promise<Uint8Array | null>;
   /** A chunk already received, without waiting (undefined when none is queued; null at the end). */
   tryRead?(): Uint8Array | null | undefined;
+  /**
+   * Push mode for long bodies: `fn` is called synchronously from the socket's data event with each chunk,
+   * null at the end, or the error; no promise per chunk. Call only with nothing queued (tryRead() gave
+   * undefined); `unlisten()` goes back to read(). No data for `idleTimeoutMs` fails with TIMEOUT.
+   */
+  listen?(fn: (event: Uint8Array | null | Error) => void, idleTimeoutMs: number): void;
+  unlisten?(): void;
   /** Put bytes back to be returned by the next read() (parser leftovers on keep-alive). */
   unread(chunk: Uint8Array): void;
   /** Resolves when all bytes were handed to the kernel (partial writes continue on drain). */

@@ -59,15 +59,46 @@ export class Exchange {
     // Queued data is taken without a promise per chunk; only an empty queue waits.
     let chunk = this.conn.tryRead?.();
     if (chunk === undefined) chunk = await this.conn.read(this.opts.idleTimeoutMs);
+    this.accept(chunk);
+  }
+
+  /** Feeds a chunk (null: end of stream) to the parser; bytes past the response go back for the next. */
+  private accept(chunk: Uint8Array | null): void {
     if (chunk === null) {
       this.parser.finish(); // completes a close-delimited body, throws on truncation
       this.complete = true;
       return;
     }
     const used = this.parser.feed(chunk);
-    if (used < chunk.byteLength) {
-      if (this.parser.keepAlive) this.conn.unread(chunk.subarray(used));
-    }
+    if (used < chunk.byteLength && this.parser.keepAlive) this.conn.unread(chunk.subarray(used));
+  }
+
+  /**
+   * The body's hot path: chunks arrive by the socket's data event and go through the parser to `consume`
+   * synchronously. Resolves when the response is complete, or when `consume` returned a promise (a pipe
+   * that must be waited for: the caller awaits it, then comes back).
+   */
+  private pushed(consume: (bytes: Uint8Array) => Promise<void> | void): Promise<void> {
+    const conn = this.conn;
+    return new Promise((resolve, reject) => {
+      const stop = (then: () => void) => {
+        conn.unlisten!();
+        then();
+      };
+      conn.listen!((event) => {
+        try {
+          if (event instanceof Error) return stop(() => reject(event));
+          this.accept(event);
+          while (this.pending.length) {
+            const r = consume(this.pending.shift()!);
+            if (r) return stop(() => r.then(resolve, reject));
+          }
+          if (this.complete) stop(resolve);
+        } catch (err) {
+          stop(() => reject(err));
+        }
+      }, this.opts.idleTimeoutMs);
+    });
   }
 
   /** Streams the body to `consume`, awaiting it per chunk. Resolves at the end of the response. */
@@ -79,7 +110,10 @@ export class Exchange {
         if (r) await r;
       }
       if (this.complete) break;
-      await this.pump();
+      const queued = this.conn.tryRead?.();
+      if (queued !== undefined) this.accept(queued);
+      else if (this.conn.listen) await this.pushed(consume);
+      else await this.pump();
     }
     if (!this.parser.keepAlive) this.conn.close();
   }
