@@ -183,6 +183,11 @@ const F_GETFL = 3;
 const F_SETFL = 4;
 export const O_NONBLOCK = 0o4000;
 
+const F_SETPIPE_SZ = 1031;
+
+/** Asks for a larger pipe buffer (fewer wake-ups per byte); the kernel may cap or refuse it. */
+export const growPipe = (fd: number, bytes: number) => c.fcntl(fd, F_SETPIPE_SZ, bytes) >= 0;
+
 /** Sets O_NONBLOCK on an fd (a pipe we must not block on); returns false when fcntl fails. */
 export function setNonBlocking(fd: number): boolean {
   const flags = c.fcntl(fd, F_GETFL, 0);

@@ -26,12 +26,16 @@ export function writeAll(fd: number, chunk: Uint8Array, position: number | null 
   }
 }
 
-/** Resolves when `fd` can take bytes again; rejects with the signal's reason when it aborts first. */
+/**
+ * Resolves when `fd` can take bytes again; rejects with the signal's reason when it aborts first. It
+ * waits in poll(2) for at most 10 ms at a time (a reader that keeps up is answered at once, as a blocking
+ * write would be) and yields to the event loop in between, so signals and timers are still served.
+ */
 export async function waitWritable(fd: number, signal?: AbortSignal): Promise<void> {
-  for (let ms = 1; ; ms = Math.min(ms * 2, 20)) {
+  for (;;) {
     if (signal?.aborted) throw signal.reason;
-    if (pollOne(fd, POLLOUT, 0) & (POLLOUT | POLLERR | POLLHUP)) return;
-    await Bun.sleep(ms);
+    if (pollOne(fd, POLLOUT, 10) & (POLLOUT | POLLERR | POLLHUP)) return;
+    await Bun.sleep(0);
   }
 }
 

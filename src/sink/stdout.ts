@@ -2,7 +2,7 @@
 // still work while the reader is slow or gone quiet); a reader that goes away (EPIPE) ends the transfer
 // quietly.
 import { fstatSync } from "node:fs";
-import { setNonBlocking } from "../net/libc.ts";
+import { growPipe, setNonBlocking } from "../net/libc.ts";
 import { writeAll, writeNonBlocking } from "./fdwrite.ts";
 import { DownstreamClosed, type Sink } from "./types.ts";
 
@@ -12,6 +12,7 @@ export function stdoutSink(signal?: AbortSignal): Sink {
   let next = 0;
   const st = fstatSync(1);
   const pipe = (st.isFIFO() || st.isSocket()) && setNonBlocking(1);
+  if (st.isFIFO()) growPipe(1, 1 << 20); // 1 MiB, the default pipe-max-size: 16x fewer wake-ups than 64 KiB
   const writeAt = (position: number, chunk: Uint8Array): void | Promise<void> => {
     if (position !== next) throw new Error(`internal: stdout is sequential (asked ${position}, at ${next})`);
     next += chunk.byteLength;
