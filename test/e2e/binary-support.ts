@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { build, binaryPath, gitCommit, TARGETS, DIST, ROOT, type BuildInfo, type Target } from "../../build.ts";
+import { runCommand } from "../servers/harness.ts";
 
 export { TARGETS, binaryPath, type Target };
 
@@ -62,21 +63,6 @@ export interface RunResult {
 
 /** Run a command to completion; SIGKILL after timeoutMs so a hung binary fails the test instead of CI. */
 export async function run(cmd: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
-  const proc = Bun.spawn(cmd, {
-    cwd: opts.cwd,
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    proc.kill("SIGKILL");
-  }, opts.timeoutMs ?? 60_000);
-  // Drain both pipes at once, or a chatty child blocks on a full pipe.
-  const [stdoutBytes, stderr] = await Promise.all([new Response(proc.stdout).bytes(), new Response(proc.stderr).text()]);
-  await proc.exited;
-  clearTimeout(timer);
-  return { code: proc.exitCode, timedOut, stdout: new TextDecoder().decode(stdoutBytes), stdoutBytes, stderr };
+  const r = await runCommand(cmd, { ...opts, timeoutMs: opts.timeoutMs ?? 60_000 });
+  return { code: r.code, timedOut: r.timedOut, stdout: new TextDecoder().decode(r.stdout), stdoutBytes: r.stdout, stderr: r.stderr };
 }

@@ -83,8 +83,11 @@ export function fetchxCommand(): string[] {
 }
 
 /** Run fetchx with args; the process is killed (SIGKILL) if it outlives timeoutMs (default 30 s). */
-export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const proc = Bun.spawn([...fetchxCommand(), ...args], {
+export const runCli = (args: string[], opts: CliOptions = {}) => runCommand([...fetchxCommand(), ...args], opts);
+
+/** Run any command to completion, both pipes drained; SIGKILL after timeoutMs (default 30 s). */
+export async function runCommand(cmd: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const proc = Bun.spawn(cmd, {
     cwd: opts.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     stdin: opts.stdin === undefined ? "ignore" : typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
