@@ -49,7 +49,6 @@ export class Monitor {
       this.job.rates.set(w.id, w.conn && span > 0 ? (s[s.length - 1]! - s[s.length - 1 - span]!) / span : 0);
       if (last > (this.peak.get(w) ?? 0)) this.peak.set(w, last);
     }
-    this.job.stats.connections = this.job.client.reports();
     if (opts.speedLimit > 0) {
       for (const w of this.workers) {
         const r = this.rate(w, window);
