@@ -6,17 +6,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generatedBody, startServer } from "../test/servers/http.ts";
 import { materialise } from "../test/servers/body.ts";
+import { mptcpAvailable } from "../src/net/mptcp.ts";
 
 const size = 64 * 1024 * 1024;
 const body = generatedBody(size, 42);
-const server = await startServer({ mptcp: true, routes: { "/demo.bin": { body } } });
+// Where the kernel refuses MPTCP (net.mptcp.enabled=0, old kernels) the demo still downloads, over TCP.
+const mptcp = mptcpAvailable(4);
+if (!mptcp.ok) console.log(`MPTCP is not usable here (${mptcp.reason}); showing a plain TCP download. See: fetchx doctor`);
+const server = await startServer({ mptcp: mptcp.ok, routes: { "/demo.bin": { body } } });
 const dir = mkdtempSync(join(tmpdir(), "fetchx-demo-"));
 const out = join(dir, "demo.bin");
 const url = server.url("/demo.bin");
-console.log(`server: MPTCP on ${url}`);
-console.log(`$ fetchx --mptcp -o ${out} -w '%{json}' ${url}`);
+const flags = mptcp.ok ? ["--mptcp"] : [];
+console.log(`server: ${mptcp.ok ? "MPTCP" : "TCP"} on ${url}`);
+console.log(`$ fetchx ${flags.join(" ")} -o ${out} -w '%{json}' ${url}`);
 
-const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../src/main.ts"), "--mptcp", "-o", out, "-w", "%{json}", url], {
+const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../src/main.ts"), ...flags, "-o", out, "-w", "%{json}", url], {
   stdout: "pipe",
   stderr: "inherit",
 });
