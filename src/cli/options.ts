@@ -5,6 +5,7 @@ import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
+import { MAX_PER_HOST } from "../transfer/hostcap.ts";
 
 export type ProgressMode = "bar" | "plain" | "none";
 
@@ -103,6 +104,11 @@ function parseResolve(entries: string[]): Map<string, string[]> {
   return map;
 }
 
+function atMost(n: number, max: number, name: string): number {
+  if (n > max) throw usageError(`--${name} is at most ${max} (per host, as aria2)`);
+  return n;
+}
+
 function resumeFlag(v: string | undefined): boolean {
   if (v === undefined) return false;
   if (v !== "-") throw usageError(`-C/--continue takes only "-" (resume from the .part file and its journal), got "${v}"`);
@@ -157,7 +163,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     createDirs: flag("create-dirs"),
     includeHeaders: flag("include"),
     resume: resumeFlag(str("continue")),
-    connections: integer(raw, "connections", 1, 1),
+    connections: atMost(integer(raw, "connections", 1, 1), MAX_PER_HOST, "connections"),
     retries: integer(raw, "retry", 5, 0),
     retryDelayMs: seconds(raw, "retry-delay"),
     retryMaxTimeMs: seconds(raw, "retry-max-time"),

@@ -17,6 +17,7 @@ import type { Logger } from "../ui/log.ts";
 import { ChecksumMismatch } from "./checksum.ts";
 import type { HttpClient } from "./client.ts";
 import type { Exchange } from "./exchange.ts";
+import { MAX_PER_HOST, releaseConnections, reserveConnections } from "./hostcap.ts";
 import { Job } from "./job.ts";
 import { Monitor } from "./monitor.ts";
 import { noProgress, type ProgressSink } from "./progress.ts";
@@ -237,7 +238,9 @@ async function transfer(
   const onAbort = () => job.fail(ctx.signal.reason instanceof FetchxError ? ctx.signal.reason : new FetchxError("INTERRUPTED", "interrupted"));
   ctx.signal.addEventListener("abort", onAbort, { once: true });
 
-  const parallel = regular && rangesOk ? Math.max(1, opts.connections) : 1;
+  const host = plan.url.host.toLowerCase();
+  const parallel = regular && rangesOk ? reserveConnections(host, opts.connections) : reserveConnections(host, 1);
+  if (parallel < opts.connections && regular && rangesOk) log.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
   const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job));
   const monitor = new Monitor(job, workers);
   job.startJournal();
@@ -282,6 +285,7 @@ async function transfer(
     throw err;
   } finally {
     monitor.stop();
+    releaseConnections(host, parallel);
     ctx.signal.removeEventListener("abort", onAbort);
   }
 }
