@@ -69,7 +69,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "cacert", kind: "string", group: "tls", hint: "FILE", description: "trust the CA certificates in FILE (PEM)" },
 
   { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-", description: "resume a partial download (only '-': from the .part file and its journal)" },
-  { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1)" },
+  { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1, at most 16 per host)" },
   { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never)" },
   { name: "retry-delay", kind: "string", group: "transfer", hint: "SECONDS", description: "fixed wait between retries (default: exponential backoff with jitter)" },
   { name: "retry-max-time", kind: "string", group: "transfer", hint: "SECONDS", description: "no new retry after SECONDS since the start" },
