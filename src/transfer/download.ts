@@ -57,14 +57,21 @@ export function headText(head: ResponseHead): string {
   return s + "\r\n";
 }
 
-/** The journal and .part an earlier run left at `path`, when they can be trusted. */
-function loadResume(path: string, log: Logger): ResumeState | "complete" | null {
+/**
+ * The journal and .part an earlier run left at `path`, when they can be trusted. With -C - also a
+ * finished file ("complete": only checked against the server). Without -C -, a .part with its journal
+ * is still resumed rather than thrown away (as aria2 does with its control file): the validator check
+ * makes that safe, and deleting NAME.part is how to start over.
+ */
+function loadResume(path: string, log: Logger, asked: boolean): ResumeState | "complete" | null {
   const j = readJournal(journalPath(path));
   const part = existsSync(partPath(path));
   if (j.data && part) {
     const d = j.data;
+    if (!asked) log.info(`resuming ${partPath(path)} (left by an earlier run; delete it to start over)`);
     return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done: new RangeSet(d.done), size: d.size };
   }
+  if (!asked) return null;
   if (part) log.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
   else if (existsSync(path) && statSync(path).isFile()) return "complete";
   return null;
@@ -78,7 +85,7 @@ export async function download(urlText: string, ctx: DownloadContext, stats: Tra
 
   const knownPath = opts.remoteHeaderName ? undefined : outputPath(opts, plan.url.url, undefined, ctx.output);
   if (opts.resume && !knownPath) throw usageError("-C - resumes into a file: give -o FILE or -O");
-  let resume = opts.resume && knownPath ? loadResume(knownPath, log) : null;
+  let resume = knownPath ? loadResume(knownPath, log, opts.resume) : null;
   let restarts = 0;
   let useIfRange = true;
   let probe = true;

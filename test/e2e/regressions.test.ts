@@ -19,6 +19,7 @@ beforeAll(async () => {
       "/empty": { body: new Uint8Array(0) },
       "/chunked-cut": { body: data, framing: "chunked", faults: [truncateAfter(100_000, { times: 1 })] },
       "/cut": { body: data, faults: [truncateAfter(1_000_000)] },
+      "/cut-once": { body: data, faults: [truncateAfter(1_000_000, { times: 1 })] },
       "/changes": { body: data, faults: [truncateAfter(500_000), changingContent({ after: 1 })] },
     },
   });
@@ -109,4 +110,19 @@ test("a resume that finds a new version starts over and still leaves a journal w
   expect(second.stderr).toContain("changed");
   expect(existsSync(`${out}.part`)).toBe(true);
   expect(existsSync(`${out}.fetchx`)).toBe(true);
+});
+
+test("a rerun without -C - still resumes a .part that has its journal (nothing thrown away)", async () => {
+  const out = join(tmp.path, "again.bin");
+  const first = await runCli([server.url("/cut-once"), "--retry", "0", "-o", out]);
+  expect(first.code).toBe(18);
+  const before = server.requests.length;
+  const second = await runCli([server.url("/cut-once"), "-o", out]);
+  expect(second.code).toBe(0);
+  expect(second.stderr).toContain("resuming");
+  expect(await sha256(readFileSync(out))).toBe(await sha256(data));
+  const asked = server.requests.slice(before);
+  expect(asked.length).toBe(1);
+  expect(asked[0]!.headers.range).toBe(`bytes=1000000-${data.length - 1}`);
+  expect(asked[0]!.headers["if-range"]).toBeDefined();
 });
