@@ -4,6 +4,8 @@ import type { Options } from "./cli/options.ts";
 import { asFetchxError, FetchxError, usageError } from "./errors.ts";
 import { DownstreamClosed } from "./sink/types.ts";
 import { collectUrls } from "./cli/urls.ts";
+import { parseUrl } from "./http/url.ts";
+import { outputPath } from "./sink/name.ts";
 import type { Connection } from "./net/types.ts";
 import { HttpClient, reportOf } from "./transfer/client.ts";
 import { exitCodeOf, runMany, summaryLine } from "./transfer/multi.ts";
@@ -73,7 +75,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     let failure: FetchxError | undefined;
     let closed = false;
     try {
-      await download(url, { opts, log: logger, client, signal: controller.signal, output: opts.output, progress }, stats);
+      await download(url, { opts, log: logger, client, signal: controller.signal, output: opts.outputs[index], progress }, stats);
     } catch (thrown) {
       // A closed stdout (fetchx URL | head) ends the run quietly with curl's exit 23.
       closed = thrown instanceof DownstreamClosed;
@@ -109,13 +111,30 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   return exitCodeOf(results);
 }
 
-/** Where several URLs go: -o names one file, and parallel transfers cannot share standard output. */
+/**
+ * Where several URLs go: the i-th -o names the i-th URL's file (as in curl), the others follow -O or go
+ * to stdout. Parallel transfers cannot share stdout, and no two URLs may write the same file.
+ */
 function checkOutputs(opts: Options, urls: string[]): void {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
-  if (urls.length > 1 && opts.output !== undefined)
-    throw usageError("-o names one file but there are several URLs: use -O (with --output-dir) to name each after its URL");
-  if (urls.length > 1 && opts.parallel && !opts.remoteName)
-    throw usageError("--parallel with several URLs needs -O: their bodies cannot share standard output");
+  if (opts.outputs.length > urls.length) throw usageError(`${opts.outputs.length} -o options for ${urls.length} URL(s): one -o names one URL's file`);
+  const targets = urls.map((u, i) => {
+    if (opts.outputs[i] !== undefined) return opts.outputs[i] === "-" ? null : opts.outputs[i]!;
+    if (!opts.remoteName || opts.remoteHeaderName) return opts.remoteName ? undefined : null; // -J: known later
+    try {
+      return outputPath(opts, parseUrl(u).url, undefined, undefined);
+    } catch {
+      return undefined; // a bad URL fails on its own turn
+    }
+  });
+  if (urls.length > 1 && opts.parallel && targets.some((t) => t === null))
+    throw usageError("--parallel with several URLs needs -O or one -o per URL: their bodies cannot share standard output");
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (!t) continue;
+    if (seen.has(t)) throw usageError(`two URLs would write the same file ${t}: name one of them with -o`);
+    seen.add(t);
+  }
 }
 
 /** -v: what each connection of a transfer did, MPTCP subflows included (curl says nothing of this). */

@@ -37,7 +37,8 @@ export interface Options extends EverydayOptions {
   maxRedirs: number;
 
   // output
-  output?: string;
+  /** -o values in order; the i-th names the i-th URL's file (curl's pairing). */
+  outputs: string[];
   remoteName: boolean;
   remoteHeaderName: boolean;
   outputDir?: string;
@@ -156,7 +157,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     head: flag("head"),
     followRedirects: flag("location"),
     maxRedirs: integer(raw, "max-redirs", 50, -1),
-    output: str("output"),
+    outputs: list("output"),
     remoteName: flag("remote-name"),
     remoteHeaderName: flag("remote-header-name"),
     outputDir: str("output-dir"),

@@ -34,7 +34,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "help", short: "h", kind: "flag", group: "basic", description: "show this help (fetchx help TOPIC for more)" },
   { name: "version", short: "V", kind: "flag", group: "basic", description: "print version, commit and Bun version" },
 
-  { name: "output", short: "o", kind: "string", group: "output", hint: "FILE", description: "write to FILE instead of stdout" },
+  { name: "output", short: "o", kind: "list", group: "output", hint: "FILE", description: "write to FILE instead of stdout (repeat: one per URL, in order)" },
   { name: "remote-name", short: "O", kind: "flag", group: "output", description: "name the file after the URL's last path segment" },
   { name: "remote-header-name", short: "J", kind: "flag", group: "output", description: "with -O, take the name from Content-Disposition (sanitised)" },
   { name: "output-dir", kind: "string", group: "output", hint: "DIR", description: "directory for -o/-O files" },

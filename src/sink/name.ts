@@ -8,7 +8,7 @@ import type { ResponseHead } from "../http/types.ts";
 import { fileNameFromUrl, sanitizeFileName } from "../http/url.ts";
 
 /** The output path, or null for standard output. */
-export function outputPath(opts: Options, url: URL, head: ResponseHead | undefined, output = opts.output): string | null {
+export function outputPath(opts: Options, url: URL, head: ResponseHead | undefined, output: string | undefined): string | null {
   let name: string | null = null;
   if (output !== undefined) {
     if (output === "-") return null;

@@ -83,7 +83,8 @@ export async function download(urlText: string, ctx: DownloadContext, stats: Tra
   stats.method = plan.method;
   const retry = new RetryPolicy({ retries: opts.retries, delayMs: opts.retryDelayMs, maxTimeMs: opts.retryMaxTimeMs });
 
-  const knownPath = opts.remoteHeaderName ? undefined : outputPath(opts, plan.url.url, undefined, ctx.output);
+  // -J names the file only once the answer is in; -o or -O alone name it now.
+  const knownPath = ctx.output === undefined && opts.remoteHeaderName ? undefined : outputPath(opts, plan.url.url, undefined, ctx.output);
   if (opts.resume && !knownPath) throw usageError("-C - resumes into a file: give -o FILE or -O");
   let resume = knownPath ? loadResume(knownPath, log, opts.resume) : null;
   let restarts = 0;

@@ -66,11 +66,22 @@ describe("several URLs", () => {
     expect(await sha256(r.stdout)).toBe(await sha256(new Uint8Array([...files[0]!, ...files[1]!])));
   });
 
-  test("usage errors: -o with several URLs, --parallel to stdout, empty input file, bad --parallel-max", async () => {
+  test("-o pairs with the URLs in order (as curl); URLs past the last -o follow -O", async () => {
+    const dir = tmp.file("paired");
+    const r = await runCli([server.url("/f1.bin"), server.url("/f2.bin"), server.url("/f3.bin"), "-o", `${dir}/one`, "-o", `${dir}/two`, "-O", "--output-dir", dir, "--create-dirs", "-sS"]);
+    expect(r.code).toBe(0);
+    expect(await sha256(readFileSync(`${dir}/one`))).toBe(await sha256(files[0]!));
+    expect(await sha256(readFileSync(`${dir}/two`))).toBe(await sha256(files[1]!));
+    expect(await sha256(readFileSync(`${dir}/f3.bin`))).toBe(await sha256(files[2]!));
+  });
+
+  test("usage errors: more -o than URLs, two URLs to one file, --parallel to stdout, empty input file, bad --parallel-max", async () => {
     const empty = tmp.file("empty.txt");
     writeFileSync(empty, "# nothing\n\n");
     for (const args of [
-      [server.url("/f1.bin"), server.url("/f2.bin"), "-o", tmp.file("x")],
+      [server.url("/f1.bin"), "-o", tmp.file("x"), "-o", tmp.file("y")],
+      [server.url("/f1.bin"), server.url("/f1.bin"), "-O", "--output-dir", tmp.path],
+      [server.url("/f1.bin"), server.url("/f2.bin"), "-o", tmp.file("same"), "-o", tmp.file("same")],
       ["-Z", server.url("/f1.bin"), server.url("/f2.bin")],
       ["--input-file", empty],
       ["--parallel-max", "0", "-Z", server.url("/f1.bin")],
