@@ -19,9 +19,9 @@ const lib = dlopen("libc.so.6", {
   send: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
   recv: { args: [i32, p, FFIType.u64, i32], returns: FFIType.i64 },
   fallocate: { args: [i32, i32, FFIType.i64, FFIType.i64], returns: i32 },
-  write: { args: [i32, p, FFIType.u64], returns: FFIType.i64 },
+  write: { args: [i32, p, FFIType.u64_fast], returns: FFIType.i64_fast },
   fcntl: { args: [i32, i32, i32], returns: i32 },
-  pwrite: { args: [i32, p, FFIType.u64, FFIType.i64], returns: FFIType.i64 },
+  pwrite: { args: [i32, p, FFIType.u64_fast, FFIType.i64_fast], returns: FFIType.i64_fast },
   __errno_location: { args: [], returns: p },
 });
 
