@@ -71,12 +71,15 @@ verified when --checksum is given) is renamed to FILE. After an error, Ctrl-C or
 
   fetchx -C - -o FILE URL        continues from FILE.part (Range + If-Range)
 
+Running the same command again without -C - resumes FILE.part too (fetchx says so); delete FILE.part to
+start over. -C - also checks an already finished FILE against the server.
+
 If the server's file changed (other size or validator), fetchx says so and starts over rather than
 splicing two versions. A .part without a usable journal is not trusted. Transient failures (resets,
 timeouts, 5xx, 429) are retried --retry N times (default 5) with backoff, each retry resuming from the
 bytes on disk; --retry-delay fixes the wait, --retry-max-time bounds the total.
---connections N downloads N ranges over N connections, and an idle connection takes over half of the
-slowest one's remaining range. The journal format is documented in docs/JOURNAL.md.
+--connections N (at most 16 per host) downloads N ranges over N connections, and an idle connection
+takes over half of the slowest one's remaining range. The journal format is documented in docs/JOURNAL.md.
 
   fetchx -C - --connections 4 --retry 10 -O https://example.com/big.iso
 `,
