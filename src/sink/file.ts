@@ -2,7 +2,7 @@
 // is there (and verified): a failed or interrupted transfer never leaves an incomplete file under the final
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
-import { closeSync, constants, fdatasync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, constants, fdatasync, mkdirSync, openSync, readSync, renameSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { FetchxError } from "../errors.ts";
@@ -120,9 +120,6 @@ export class FileSink implements Sink {
     }
   }
 
-  /** Writes are synchronous: nothing is ever queued. */
-  async flush(): Promise<void> {}
-
   /** Writes completed so far are on stable storage once this resolves (before a journal may claim them). */
   async sync(): Promise<void> {
     if (!this.special && !this.closed) await datasync(this.fd);
@@ -156,11 +153,6 @@ export class FileSink implements Sink {
     this.close();
   }
 
-  /** Removes the partial file (a transfer that never wrote a byte leaves nothing behind). */
-  discard(): void {
-    this.close();
-    if (!this.special) rmSync(partPath(this.path), { force: true });
-  }
 
   private close() {
     if (this.closed) return;

@@ -28,7 +28,6 @@ export function stdoutSink(signal?: AbortSignal): Sink {
   return {
     writeAt,
     write: (chunk) => writeAt(next, chunk),
-    flush: async () => {},
     commit: async () => {},
     abort: async () => {},
   };

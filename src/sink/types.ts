@@ -13,8 +13,6 @@ export interface Sink {
   write(chunk: Uint8Array): void | Promise<void>;
   /** Write at a byte offset of the body (segments); sequential sinks accept only the next offset. */
   writeAt(position: number, chunk: Uint8Array): void | Promise<void>;
-  /** Resolves when every queued write is done; throws the first write failure. */
-  flush(): Promise<void>;
   /** Everything arrived: make the result visible under its final name. */
   commit(): Promise<void>;
   /** The transfer failed: close, keep what was written where a resume can find it. */

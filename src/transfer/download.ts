@@ -266,7 +266,6 @@ async function transfer(
     } else if (!(resumed && done.size === size)) first = { ex, seg: scheduler.checkout(0)! };
     await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
     if (job.error) throw job.error;
-    await sink.flush();
     if (validator.size !== null && job.done.size !== size) throw new FetchxError("PARTIAL", `transfer ended with ${size - job.done.size} bytes missing`);
     if (opts.checksum) {
       job.phase = "verifying";

@@ -102,10 +102,6 @@ export class Scheduler {
     return this.segments.every((s) => s.pos >= s.end);
   }
 
-  /** Whether anything is left that no connection is working on. */
-  get hasFreeWork(): boolean {
-    return this.segments.some((s) => s.owner === null && s.pos < s.end);
-  }
 
   views(): SegmentView[] {
     return this.segments.map((s) => ({ start: s.start, end: s.end, done: s.pos - s.start, active: s.owner !== null }));
