@@ -26,7 +26,8 @@ export type ErrorCode =
   | "SEND"
   | "RECV"
   | "CERT"
-  | "INTERRUPTED";
+  | "INTERRUPTED"
+  | "INTERNAL";
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
   USAGE: 2,
@@ -54,6 +55,9 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RECV: 56,
   CERT: 60,
   INTERRUPTED: 130,
+  // A bug in fetchx, not a network or server failure: curl's closest is CURLE_BAD_FUNCTION_ARGUMENT (43,
+  // "internal error"). The stack is printed with the message.
+  INTERNAL: 43,
 };
 
 // Failures that a new connection (resuming from the bytes already on disk) may cure.
@@ -67,33 +71,49 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "RESOLVE",
 ]);
 
+export interface FetchxErrorOptions {
+  cause?: unknown;
+  retryable?: boolean;
+  status?: number;
+  retryAfter?: number;
+}
+
 export class FetchxError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
-  retryable: boolean;
+  readonly retryable: boolean;
   /** For HTTP errors: the status, so the retry policy can tell 503 from 404. */
-  status?: number;
+  readonly status?: number;
   /** Seconds from a Retry-After header, when the server sent one. */
-  retryAfter?: number;
+  readonly retryAfter?: number;
+  /** What the download did up to the failure (set by the engine on the error a download ends with). */
+  result?: import("./transfer/stats.ts").DownloadResult;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(code: ErrorCode, message: string, options: FetchxErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "FetchxError";
     this.code = code;
     this.exitCode = EXIT_CODES[code];
     this.retryable = options.retryable ?? RETRYABLE.has(code);
+    if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
 export const usageError = (message: string) => new FetchxError("USAGE", message);
 
-/** Wraps anything thrown into a FetchxError; unknown errors become `fallback` with the original as cause. */
+/**
+ * Wraps anything thrown into a FetchxError. System errors (an errno code) become WRITE for the file ones,
+ * else `fallback`; anything else (a TypeError, a failed assertion) is a bug: INTERNAL, with the original
+ * as cause so its stack can be shown.
+ */
 export function asFetchxError(err: unknown, fallback: ErrorCode = "RECV"): FetchxError {
   if (err instanceof FetchxError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: string } | null)?.code;
+  const code = (err as { code?: unknown } | null)?.code;
   if (code === "ENOSPC") return new FetchxError("WRITE", `disk full: ${message}`, { cause: err });
   if (code === "EACCES" || code === "EROFS" || code === "EISDIR" || code === "ENOENT" || code === "EDQUOT")
     return new FetchxError("WRITE", message, { cause: err });
-  return new FetchxError(fallback, message, { cause: err });
+  if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return new FetchxError(fallback, message, { cause: err });
+  return new FetchxError("INTERNAL", `internal error: ${message}`, { cause: err, retryable: false });
 }

@@ -33,7 +33,7 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   }
   const opts = toOptions(raw, process.env);
   if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError("no URL given; try fetchx --help");
-  const { runDownloads } = await import("./run.ts");
+  const { runDownloads } = await import("./cli/run.ts");
   return runDownloads(opts, log);
 }
 

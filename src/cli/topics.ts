@@ -19,6 +19,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [33, "the server does not honour ranges where a resume needs them"],
   [35, "TLS handshake failed"],
   [36, "cannot resume (-C -) the partial file"],
+  [43, "internal error: a bug in fetchx (the stack is printed; please report it)"],
   [47, "too many redirects (--max-redirs)"],
   [52, "empty reply from the server"],
   [55, "failed sending data"],

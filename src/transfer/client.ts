@@ -1,79 +1,70 @@
-// Connections per origin (keep-alive reuse for redirects and later requests) and requests over them.
-// Every connection comes from the one dialer, so --mptcp applies to all of them.
-import { readFileSync } from "node:fs";
-import type { Options } from "../cli/options.ts";
-import { FetchxError } from "../errors.ts";
+// Connections per origin (keep-alive reuse for redirects, segments and later downloads) and requests over
+// them. Every connection comes from the one dialer, so `mptcp` applies to all of them. `FetchxClient` is
+// the library's handle on a pool: downloads run through it share its connections and --limit-rate bucket.
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
-import type { Logger } from "../ui/log.ts";
+import { runDownload } from "./download.ts";
 import { Exchange, isStaleConnection, type RequestSpec } from "./exchange.ts";
-import type { ConnectionReport } from "./stats.ts";
+import { clientSettings, type ClientOptions, type ClientSettings, type DownloadOptions } from "./options.ts";
 import { Router } from "./route.ts";
+import type { ConnectionReport, DownloadResult } from "./stats.ts";
 
-export interface ClientEvents {
-  /** A new connection was made (for num_connects and the per-connection report). */
-  onConnect?(conn: Connection, report: ConnectionReport, dialMs: number): void;
+/** What one request's caller wants to hear about (each download passes its own). */
+export interface RequestHooks {
+  /** A new connection was dialled for this request. */
+  onConnect?(conn: Connection, dialMs: number): void;
+  onHeaderLine?(direction: ">" | "<", line: string): void;
+  trace?(line: string): void;
+  /** Aborts a dial in progress. */
+  signal?: AbortSignal;
 }
 
 export class HttpClient {
   private idle = new Map<string, Connection[]>();
   private live = new Set<Connection>();
-  private all: Connection[] = [];
-  private ca?: string;
   /** --connect-to, proxies and --limit-rate (route.ts). */
   private router: Router;
+  private readonly closed = new AbortController();
 
-  constructor(
-    private readonly opts: Options,
-    private readonly log: Logger,
-    private readonly signal: AbortSignal,
-    private readonly events: ClientEvents = {},
-  ) {
-    this.router = new Router(opts, signal);
-    if (opts.cacert) {
-      try {
-        this.ca = readFileSync(opts.cacert, "utf8");
-      } catch (err) {
-        throw new FetchxError("READ_FILE", `cannot read --cacert ${opts.cacert}: ${(err as { code?: string }).code ?? err}`);
-      }
-    }
+  constructor(readonly settings: ClientSettings) {
+    this.router = new Router(settings, this.closed.signal);
   }
 
-  private dialOptions(u: ParsedUrl): DialOptions {
-    const o = this.opts;
+  private dialOptions(u: ParsedUrl, hooks: RequestHooks): DialOptions {
+    const o = this.settings;
     return {
       host: u.host,
       port: u.port,
       family: o.family,
       mptcp: o.mptcp,
       connectTimeoutMs: o.connectTimeoutMs,
-      tls: u.secure ? { servername: u.host, ca: this.ca, insecure: o.insecure } : undefined,
+      tls: u.secure ? { servername: u.host, ca: o.ca, insecure: o.insecure } : undefined,
       resolve: o.resolve,
       interface: o.interface,
       localAddress: o.localAddress,
-      signal: this.signal,
-      trace: this.log.verbose ? (line) => this.log.trace(line) : undefined,
+      signal: hooks.signal ? AbortSignal.any([hooks.signal, this.closed.signal]) : this.closed.signal,
+      trace: hooks.trace,
     };
   }
 
-  private async connect(u: ParsedUrl): Promise<Connection> {
+  private async connect(u: ParsedUrl, hooks: RequestHooks): Promise<Connection> {
     const t0 = performance.now();
-    const conn = await this.router.dial(u, this.dialOptions(u));
+    const conn = await this.router.dial(u, this.dialOptions(u, hooks));
     this.live.add(conn);
-    this.all.push(conn);
-    this.events.onConnect?.(conn, reportOf(conn), performance.now() - t0);
+    hooks.onConnect?.(conn, performance.now() - t0);
     return conn;
   }
 
   /** Sends `spec` to the origin of `u`, reusing an idle connection when one is there. */
-  async request(u: ParsedUrl, spec: RequestSpec, idleTimeoutMs: number): Promise<Exchange> {
+  async request(u: ParsedUrl, spec: RequestSpec, hooks: RequestHooks = {}): Promise<Exchange> {
     const key = this.router.key(u);
     for (;;) {
       const pooled = this.idle.get(key)?.pop();
-      const conn = pooled && pooled.open ? pooled : await this.connect(u);
+      const conn = pooled && pooled.open ? pooled : await this.connect(u, hooks);
       const ex = new Exchange(conn, this.router.spec(u, spec), {
-        idleTimeoutMs,
-        onHeaderLine: this.log.verbose ? (d, l) => this.log.header(d, l) : undefined,
+        idleTimeoutMs: this.settings.idleTimeoutMs,
+        onHeaderLine: hooks.onHeaderLine,
+        release: (c) => this.park(key, c),
       });
       try {
         await ex.start();
@@ -87,33 +78,27 @@ export class HttpClient {
     }
   }
 
-  /** Hands a finished exchange's connection back for reuse, or closes it. */
-  release(ex: Exchange, u: ParsedUrl) {
-    const conn = ex.conn;
-    if (!ex.reusable) {
-      conn.refreshMptcp();
-      conn.close();
-      this.live.delete(conn);
-      return;
-    }
-    const key = this.router.key(u);
+  private park(key: string, conn: Connection): void {
     const list = this.idle.get(key) ?? [];
     list.push(conn);
     this.idle.set(key, list);
   }
 
-  /** The latest MPTCP view of every connection made so far. */
-  reports(): ConnectionReport[] {
-    return this.all.map((c) => reportOf(c, true));
-  }
-
-  closeAll() {
+  /** Closes every connection (idle or busy); requests in flight fail. */
+  closeAll(): void {
     for (const c of this.live) c.close();
     this.live.clear();
     this.idle.clear();
   }
+
+  /** Closes everything for good. */
+  close(): void {
+    this.closed.abort();
+    this.closeAll();
+  }
 }
 
+/** The MPTCP and address report of a connection, read from the kernel again when `refresh` and still open. */
 export function reportOf(conn: Connection, refresh = false): ConnectionReport {
   const m = refresh && conn.open ? conn.refreshMptcp() : conn.mptcp;
   const fmt = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
@@ -125,4 +110,33 @@ export function reportOf(conn: Connection, refresh = false): ConnectionReport {
     subflows: m.subflows,
     subflowList: m.subflowList,
   };
+}
+
+/**
+ * A connection pool with its options, for several downloads (keep-alive reuse, one rate limit):
+ * ```ts
+ * await using client = new FetchxClient({ mptcp: true });
+ * const a = await client.download(urlA, { output: "a.bin" });
+ * ```
+ */
+export class FetchxClient {
+  readonly pool: HttpClient;
+
+  constructor(options: ClientOptions = {}) {
+    this.pool = new HttpClient(clientSettings(options));
+  }
+
+  /** Downloads one URL; resolves with what happened, rejects with a FetchxError carrying `result`. */
+  download(url: string, options: DownloadOptions): Promise<DownloadResult> {
+    return runDownload(this.pool, url, options);
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
 }

@@ -1,44 +1,40 @@
-// One URL from request to committed output. The first answer (after redirects) decides the plan: how big,
-// whether ranges work, which version (validator); resume state from the journal is checked against it;
-// then one or more workers fill the missing ranges, retrying and resuming, and the file takes its final
-// name only when every byte is there and verified.
+// One URL from request to committed output, as named phases (curl's mstate()):
+//
+//   request -> check-resume -> transfer -> verify -> commit -> done      (or -> failed from anywhere)
+//
+// request: the first answer, after redirects, retried on transient failures. check-resume: is the
+// server's file the one whose bytes an earlier run left (validator.ts judges the answer)? If not, back to
+// request without them. transfer: one or more workers fill the missing ranges (job.ts, worker.ts), or one
+// plain stream for what cannot be resumed (HEAD, decoded bodies, error pages). verify: --checksum. commit:
+// NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
+// which the trace (-v) shows; every retry goes through retrying().
 import { existsSync, statSync } from "node:fs";
-import type { Options } from "../cli/options.ts";
-import { FetchxError, usageError } from "../errors.ts";
+import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
-import { parseUnsatisfiedRange } from "../http/headers.ts";
-import type { ResponseHead } from "../http/types.ts";
+import type { ParsedUrl } from "../http/url.ts";
+import type { Connection, MptcpState } from "../net/types.ts";
 import { FileSink, partPath } from "../sink/file.ts";
 import { journalPath, readJournal, removeJournal } from "../sink/journal.ts";
-import { outputPath } from "../sink/name.ts";
-import { stdoutSink } from "../sink/stdout.ts";
-import type { Sink } from "../sink/types.ts";
-import type { Logger } from "../ui/log.ts";
+import { fdSink, streamSink } from "../sink/sequential.ts";
+import { DownstreamClosed, type Sink } from "../sink/types.ts";
 import { ChecksumMismatch } from "./checksum.ts";
-import type { HttpClient } from "./client.ts";
-import type { Exchange } from "./exchange.ts";
+import { reportOf, type HttpClient, type RequestHooks } from "./client.ts";
+import type { Exchange, RequestSpec } from "./exchange.ts";
 import { MAX_PER_HOST, releaseConnections, reserveConnections } from "./hostcap.ts";
 import { Job } from "./job.ts";
 import { Monitor } from "./monitor.ts";
-import { noProgress, type ProgressSink } from "./progress.ts";
+import { downloadSettings, type DownloadOptions, type DownloadSettings, type Output } from "./options.ts";
+import type { ProgressSnapshot, ProgressSource } from "./progress.ts";
 import { RangeSet } from "./ranges.ts";
-import { RequestPlan, requestFollowing, statusError } from "./request.ts";
-import { RETRYABLE_STATUS, RetryPolicy } from "./retry.ts";
+import { requestFollowing, RequestPlan, statusError, type RequestSender } from "./request.ts";
+import { abortableSleep, RETRYABLE_STATUS, RetryPolicy } from "./retry.ts";
 import { Scheduler, type Segment } from "./scheduler.ts";
-import type { TransferStats } from "./stats.ts";
-import { checkPartial, FileChanged, ifRangeOf, sameVersion, validatorOf, type Validator } from "./validator.ts";
-import { abortableSleep, RangesIgnored, Worker } from "./worker.ts";
+import { newStats, summariseMptcp, type DownloadResult } from "./stats.ts";
+import { FileChanged, judgeRange, rangeHeaders, RangesIgnored, validatorOf, type RangeAsked, type Validator } from "./validator.ts";
+import { Worker } from "./worker.ts";
 
-export interface DownloadContext {
-  opts: Options;
-  log: Logger;
-  client: HttpClient;
-  /** Aborted by -m or a signal: stop, keep what is resumable. */
-  signal: AbortSignal;
-  /** Output file for this URL (-o given per URL); undefined = decide from options. */
-  output?: string;
-  progress?: ProgressSink;
-}
+/** The named phases of one download. */
+export type Phase = "request" | "check-resume" | "transfer" | "verify" | "commit" | "done" | "failed";
 
 /** What an earlier run left: the bytes of which version are already in NAME.part. */
 interface ResumeState {
@@ -51,264 +47,496 @@ interface ResumeState {
 /** Restarting from zero (file changed, ranges unusable) happens at most this often per URL. */
 const MAX_RESTARTS = 2;
 
-export function headText(head: ResponseHead): string {
-  let s = `HTTP/${head.version} ${head.status} ${head.statusText}\r\n`;
-  for (const [k, v] of head.headers.entries()) s += `${k}: ${v}\r\n`;
-  return s + "\r\n";
+const never = new AbortController().signal;
+
+/** Runs one download on `client`; resolves with its result, rejects with a FetchxError carrying `result`. */
+export function runDownload(client: HttpClient, url: string, options: DownloadOptions): Promise<DownloadResult> {
+  return new Download(client, url, options).run();
 }
 
-/**
- * The journal and .part an earlier run left at `path`, when they can be trusted. With -C - also a
- * finished file ("complete": only checked against the server). Without -C -, a .part with its journal
- * is still resumed rather than thrown away (as aria2 does with its control file): the validator check
- * makes that safe, and deleting NAME.part is how to start over.
- */
-function loadResume(path: string, log: Logger, asked: boolean): ResumeState | "complete" | null {
-  const j = readJournal(journalPath(path));
-  const part = existsSync(partPath(path));
-  if (j.data && part) {
-    const d = j.data;
-    if (!asked) log.info(`resuming ${partPath(path)} (left by an earlier run; delete it to start over)`);
-    return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done: new RangeSet(d.done), size: d.size };
+export class Download implements ProgressSource, RequestSender {
+  readonly settings: DownloadSettings;
+  readonly result: DownloadResult;
+  readonly plan: RequestPlan;
+  readonly retry: RetryPolicy;
+  readonly signal: AbortSignal;
+  phase: Phase = "request";
+  private job?: Job;
+  /** Connections this download used (made or reused), for its MPTCP state and connection report. */
+  private readonly conns = new Set<Connection>();
+  /** Retry waits in progress (the snapshot says "retrying"). */
+  private waiting = 0;
+  private mptcp: { state: MptcpState; subflows: number } = { state: "off", subflows: 0 };
+  private readonly hooks: RequestHooks;
+
+  constructor(
+    private readonly client: HttpClient,
+    url: string,
+    options: DownloadOptions,
+  ) {
+    const s = (this.settings = downloadSettings(options));
+    this.signal = s.signal ?? never;
+    this.result = newStats(url, s.method);
+    this.plan = new RequestPlan({ ...s, userAgent: s.userAgent ?? client.settings.userAgent }, url);
+    this.retry = new RetryPolicy({ retries: s.retries, delayMs: s.retryDelayMs, maxTimeMs: s.retryMaxTimeMs });
+    this.hooks = {
+      onConnect: (conn, dialMs) => this.connected(conn, dialMs),
+      onHeaderLine: s.onHeaderLine,
+      trace: s.onTrace,
+      signal: s.signal,
+    };
   }
-  if (!asked) return null;
-  if (part) log.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
-  else if (existsSync(path) && statSync(path).isFile()) return "complete";
-  return null;
-}
 
-export async function download(urlText: string, ctx: DownloadContext, stats: TransferStats): Promise<void> {
-  const { opts, log } = ctx;
-  const plan = new RequestPlan(opts, urlText);
-  stats.method = plan.method;
-  const retry = new RetryPolicy({ retries: opts.retries, delayMs: opts.retryDelayMs, maxTimeMs: opts.retryMaxTimeMs });
+  trace(line: string): void {
+    this.settings.onTrace?.(line);
+  }
 
-  // -J names the file only once the answer is in; -o or -O alone name it now.
-  const knownPath = ctx.output === undefined && opts.remoteHeaderName ? undefined : outputPath(opts, plan.url.url, undefined, ctx.output);
-  if (opts.resume && !knownPath) throw usageError("-C - resumes into a file: give -o FILE or -O");
-  let resume = knownPath ? loadResume(knownPath, log, opts.resume) : null;
-  let restarts = 0;
-  let useIfRange = true;
-  let probe = true;
+  private warn(message: string): void {
+    this.settings.onWarning?.(message);
+  }
 
-  for (;;) {
-    // The first request: resume asks for the first missing range; a complete file asks past its end;
-    // several connections probe with one byte (size, validator, whether ranges work) before splitting.
-    const extra: [string, string][] = [];
-    const probing = !resume && probe && opts.connections > 1 && knownPath !== null && plan.method === "GET" && !opts.includeHeaders;
-    if (resume === "complete") extra.push(["Range", `bytes=${statSync(knownPath!).size}-`]);
-    else if (resume) {
-      const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
-      extra.push(["Range", a < b ? `bytes=${a}-${b - 1}` : `bytes=${a}-`]);
-      const ifRange = ifRangeOf(resume.validator);
-      if (ifRange && useIfRange) extra.push(["If-Range", ifRange]);
-    } else if (probing) extra.push(["Range", "bytes=0-0"]);
+  /** The one transition function: every phase change is traced. */
+  private go(next: Phase, why?: string): void {
+    if (next === this.phase) return;
+    this.trace(`[${this.phase} -> ${next}]${why ? ` ${why}` : ""}`);
+    this.phase = next;
+  }
 
-    let ex: Exchange;
+  async run(): Promise<DownloadResult> {
+    const s = this.settings;
+    const closeAll = () => {
+      for (const c of this.conns) c.close();
+    };
+    this.signal.addEventListener("abort", closeAll, { once: true });
+    s.onStart?.(this);
+    const ticker = setInterval(() => this.tick(), s.monitorIntervalMs);
+    let lastProgress = 0;
+    const progress = s.onProgress
+      ? setInterval(() => {
+          lastProgress = performance.now();
+          s.onProgress!(this.snapshot());
+        }, s.progressIntervalMs)
+      : undefined;
     try {
-      ex = await requestFollowing(plan, ctx.client, opts, log, stats, extra);
-      if (RETRYABLE_STATUS(ex.head.status) && retry.wouldRetry(statusError(ex))) {
-        ex.conn.close();
-        throw statusError(ex);
-      }
-    } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      const delay = retry.delayFor(err);
-      if (delay === null) throw err;
-      stats.numRetries = retry.total;
-      log.warn(`${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-      await abortableSleep(delay, ctx.signal);
-      continue;
+      if (this.signal.aborted) throw this.signal.reason;
+      await this.lifecycle();
+      this.go("done");
+      this.end();
+      if (s.onProgress && performance.now() - lastProgress > 0) s.onProgress(this.snapshot());
+      return this.result;
+    } catch (thrown) {
+      const err =
+        thrown instanceof DownstreamClosed ? thrown
+        : this.signal.aborted ? asFetchxError(this.signal.reason ?? new FetchxError("INTERRUPTED", "aborted"))
+        : asFetchxError(thrown);
+      this.go("failed", err.message);
+      this.result.exitCode = err.exitCode;
+      this.result.errorMessage = err.message;
+      this.end();
+      err.result = this.result;
+      throw err;
+    } finally {
+      clearInterval(ticker);
+      clearInterval(progress);
+      this.signal.removeEventListener("abort", closeAll);
     }
+  }
+
+  /** The result's closing figures: total time and each connection's MPTCP report, read once more. */
+  private end(): void {
+    const r = this.result;
+    r.tTotal = performance.now() - r.startedAt;
+    r.connections = [...this.conns].map((c) => reportOf(c, true));
+    summariseMptcp(r);
+  }
+
+  /** Once per monitor interval: the MPTCP state of this download's open connections, from the kernel. */
+  private tick(): void {
+    for (const c of this.conns) if (c.open) c.refreshMptcp();
+    this.readMptcp();
+  }
+
+  private readMptcp(): void {
+    const states = [...this.conns].map((c) => c.mptcp);
+    const active = states.filter((m) => m.state === "active");
+    this.mptcp = {
+      state: active.length > 0 ? "active" : states.some((m) => m.state === "fallback") ? "fallback" : "off",
+      subflows: Math.max(this.mptcp.subflows, 0, ...active.map((m) => m.subflows)),
+    };
+  }
+
+  private connected(conn: Connection, dialMs: number): void {
+    const r = this.result;
+    this.conns.add(conn);
+    r.numConnects++;
+    r.tConnect ||= performance.now() - r.startedAt;
+    this.trace(`connection made in ${dialMs.toFixed(1)} ms`);
+    this.readMptcp();
+    this.settings.onConnect?.(reportOf(conn), dialMs);
+  }
+
+  // RequestSender: what requestFollowing needs.
+  async send(spec: RequestSpec, url: ParsedUrl): Promise<Exchange> {
+    const ex = await this.client.request(url, spec, this.hooks);
+    this.conns.add(ex.conn);
+    return ex;
+  }
+
+  answered(ex: Exchange, url: ParsedUrl): void {
+    const r = this.result;
     const head = ex.head;
-    if (probing && head.status === 416) {
-      // Only an empty file has no byte 0: ask again plainly, so it is an ordinary 200.
-      await ex.discard();
-      ctx.client.release(ex, plan.url);
-      probe = false;
-      continue;
-    }
+    r.tStartTransfer = performance.now() - r.startedAt;
+    r.urlEffective = url.url.href;
+    r.scheme = url.url.protocol.replace(":", "");
+    r.httpCode = head.status;
+    r.httpVersion = head.version;
+    r.contentType = head.headers.get("content-type");
+    r.headers = head.headers;
+    r.sizeHeader += head.headerBytes;
+    r.sizeRequest += ex.requestBytes;
+    r.remoteIp = ex.conn.remoteAddress;
+    r.remotePort = ex.conn.remotePort;
+    r.localIp = ex.conn.localAddress;
+    r.localPort = ex.conn.localPort;
+  }
 
-    if (opts.fail && head.status >= 400 && !(head.status === 416 && resume)) {
-      ex.conn.close();
-      throw statusError(ex);
-    }
+  redirected(next: URL, followed: boolean): void {
+    const r = this.result;
+    r.redirectUrl = next.href;
+    if (!followed) return;
+    r.numRedirects++;
+    r.tRedirect = performance.now() - r.startedAt;
+  }
 
-    // Resume checks: is the server's file the one whose bytes we have?
-    let resumed: ResumeState | null = null;
-    if (resume === "complete") {
-      ex.conn.close();
-      if (head.status === 416) {
-        log.info(`${knownPath} is already complete`);
-        stats.filenameEffective = knownPath!;
-        return;
-      }
-      log.warn(`${knownPath} exists but the server's file is larger or different: downloading it again`);
-      resume = null;
-      continue;
-    }
-    if (resume) {
-      if (head.status === 206) {
+  get redirects(): number {
+    return this.result.numRedirects;
+  }
+
+  /** A request for the effective URL with `extra` headers (segments), no redirects followed. */
+  async request(extra: [string, string][]): Promise<Exchange> {
+    const ex = await this.send(this.plan.spec(extra), this.plan.url);
+    this.result.sizeRequest += ex.requestBytes;
+    return ex;
+  }
+
+  /**
+   * The one retry loop: runs `attempt` until it succeeds, the policy gives up (the error is thrown), or
+   * `signal` aborts. Every retry is announced (onRetry) with the byte it resumes at.
+   */
+  async retrying<T>(attempt: () => Promise<T>, where: { signal?: AbortSignal; resumeAt?: () => number | undefined } = {}): Promise<T> {
+    const signal = where.signal ?? this.signal;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const delay = signal.aborted || this.signal.aborted ? null : this.retry.delayFor(err);
+        if (delay === null) throw err;
+        this.result.numRetries = this.retry.total;
+        this.settings.onRetry?.({ error: err as Error, delayMs: delay, attempt: this.retry.total, resumeAt: where.resumeAt?.() });
+        this.waiting++;
         try {
-          const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
-          checkPartial(head, a, b, resume.validator);
-          resumed = resume;
-        } catch (err) {
-          ex.conn.close();
-          if (!(err instanceof FileChanged)) throw err;
-          log.warn(`${err.message}: starting over`);
+          await abortableSleep(delay, signal);
+        } finally {
+          this.waiting--;
+        }
+      }
+    }
+  }
+
+  /** The phases from the first request to the committed output. */
+  private async lifecycle(): Promise<void> {
+    const s = this.settings;
+    if (!s.decideOutput && s.output === undefined) throw new FetchxError("USAGE", "a download needs an output: a path, { fd }, a WritableStream, or decideOutput");
+    // A path known before the request can be resumed and probed; one decided from the head cannot.
+    const knownPath = !s.decideOutput && typeof s.output === "string" ? s.output : null;
+    if (s.resume && !knownPath) throw new FetchxError("USAGE", "resuming (-C -) needs a file output: give -o FILE or -O");
+    let resume = knownPath ? this.loadResume(knownPath) : null;
+    let restarts = 0;
+    let useIfRange = true;
+    let probe = true;
+
+    for (;;) {
+      this.go("request");
+      // A resume asks for the first missing range; a complete file asks past its end; several
+      // connections probe with one byte (size, validator, whether ranges work) before splitting.
+      const probing = !resume && probe && s.connections > 1 && knownPath !== null && this.plan.method === "GET";
+      let asked: RangeAsked | null = null;
+      let extra: [string, string][] = [];
+      if (resume === "complete") extra = [["Range", `bytes=${statSync(knownPath!).size}-`]];
+      else if (resume) {
+        const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
+        asked = { start: a, end: a < b ? b : null, validator: resume.validator, ifRange: useIfRange };
+        extra = rangeHeaders(asked);
+      } else if (probing) extra = [["Range", "bytes=0-0"]];
+
+      const ex = await this.retrying(async () => {
+        const ex = await requestFollowing(this.plan, this, { follow: s.followRedirects, max: s.maxRedirects }, extra);
+        const status = ex.head.status;
+        const retryable = RETRYABLE_STATUS(status) && this.retry.wouldRetry(statusError(ex.head));
+        // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
+        const weird = asked && status === 206 ? judgeRange(ex.head, asked, statusError) : null;
+        if (retryable || weird?.kind === "error") {
+          ex.close();
+          throw weird?.kind === "error" ? weird.error : statusError(ex.head);
+        }
+        return ex;
+      });
+      const head = ex.head;
+      if (probing && head.status === 416) {
+        // Only an empty file has no byte 0: ask again plainly, so it is an ordinary 200.
+        await ex.discard();
+        ex.release();
+        probe = false;
+        continue;
+      }
+      if (s.failOnHttpError && head.status >= 400 && !(head.status === 416 && resume)) {
+        ex.close();
+        throw statusError(head);
+      }
+
+      let resumed: ResumeState | null = null;
+      if (resume === "complete") {
+        this.go("check-resume");
+        ex.close();
+        if (head.status === 416) {
+          this.result.filenameEffective = knownPath!;
+          s.onResume?.({ path: knownPath!, kind: "complete", implicit: false, bytes: statSync(knownPath!).size });
+          return;
+        }
+        this.warn(`${knownPath} exists but the server's file is larger or different: downloading it again`);
+        resume = null;
+        continue;
+      }
+      if (resume && asked) {
+        this.go("check-resume");
+        const verdict = judgeRange(head, asked, statusError);
+        if (verdict.kind === "partial") resumed = resume;
+        else if (verdict.kind === "complete") {
+          ex.close();
+          resumed = resume; // every byte is there: only verification and the rename are left
+        } else if (verdict.kind === "retry-without-if-range") {
+          ex.close();
+          this.trace("server answered If-Range with 200 for an unchanged file: asking again without If-Range");
+          useIfRange = false;
+          continue;
+        } else {
+          const why = verdict.kind === "ignored" ? "the server does not resume (answered 200)" : verdict.kind === "changed" && head.status === 206 ? verdict.error.message : "the file changed on the server";
+          this.warn(`${why}: starting over`);
+          resume = null;
+          // A 200 is a fresh download: go on with it. Anything else is asked again without a range.
+          if (head.status !== 200) {
+            ex.close();
+            continue;
+          }
+        }
+      }
+
+      this.go("transfer");
+      try {
+        await this.transfer(ex, resumed, useIfRange, probing);
+        return;
+      } catch (err) {
+        if ((err instanceof FileChanged || err instanceof RangesIgnored) && restarts < MAX_RESTARTS && knownPath) {
+          restarts++;
+          this.warn(`${err.message}: starting over`);
           resume = null;
           continue;
         }
-      } else if (head.status === 416 && resume.done.size === resume.size && (parseUnsatisfiedRange(head.headers.get("content-range")) ?? resume.size) === resume.size) {
-        ex.conn.close();
-        resumed = resume; // every byte is there: only verification and the rename are left
-      } else if (head.status === 200 && sameVersion(resume.validator, head) && useIfRange && ifRangeOf(resume.validator) && head.headers.get("accept-ranges")?.includes("bytes")) {
-        // Some CDNs answer If-Range with 200 though the file is unchanged: ask again with plain Range.
-        ex.conn.close();
-        log.trace("server answered If-Range with 200 for an unchanged file: asking again without If-Range");
-        useIfRange = false;
-        continue;
-      } else {
-        const why = head.status === 200 && sameVersion(resume.validator, head) ? "the server does not resume (answered 200)" : "the file changed on the server";
-        log.warn(`${why}: starting over`);
-        resume = null;
-        // This 200 is a fresh download: fall through with it.
-        if (head.status !== 200) {
-          ex.conn.close();
-          continue;
-        }
+        throw err;
       }
     }
+  }
 
-    try {
-      await transfer(ctx, stats, plan, retry, ex, resumed, useIfRange, probing);
+  /**
+   * The journal and .part an earlier run left at `path`, when they can be trusted. With `resume` also a
+   * finished file ("complete": only checked against the server). Without it, a .part with its journal
+   * is still resumed rather than thrown away (as aria2 does with its control file): the validator check
+   * makes that safe, and deleting NAME.part is how to start over.
+   */
+  private loadResume(path: string): ResumeState | "complete" | null {
+    const asked = this.settings.resume;
+    const j = readJournal(journalPath(path));
+    const part = existsSync(partPath(path));
+    if (j.data && part) {
+      const d = j.data;
+      const done = new RangeSet(d.done);
+      this.settings.onResume?.({ path: partPath(path), kind: "journal", implicit: !asked, bytes: done.size });
+      return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done, size: d.size };
+    }
+    if (!asked) return null;
+    if (part) this.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
+    else if (existsSync(path) && statSync(path).isFile()) return "complete";
+    return null;
+  }
+
+  /** Where the body goes: a file (resumable), or a caller's fd or stream (in order). */
+  private async openOutput(output: Output, resumed: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
+    if (typeof output === "string") {
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, signal: this.signal });
+      return { sink: file, file };
+    }
+    if (output instanceof WritableStream) return { sink: streamSink(output), file: null };
+    return { sink: fdSink(output.fd, this.signal), file: null };
+  }
+
+  /** Runs the transfer whose first answer is `ex`, to the committed output. */
+  private async transfer(ex: Exchange, resumed: ResumeState | null, useIfRange: boolean, probed: boolean): Promise<void> {
+    const s = this.settings;
+    const head = ex.head;
+    // The 206 answered fetchx's own one-byte probe: what the caller asked for, and gets, is the whole file.
+    if (probed && head.status === 206) this.result.httpCode = 200;
+    s.onHead?.(head, this.plan.url.url);
+    let output = s.output;
+    let preamble: Uint8Array | undefined;
+    if (s.decideOutput) ({ output, preamble } = await s.decideOutput(head, this.plan.url.url));
+    const path = typeof output === "string" ? output : null;
+    this.result.filenameEffective = path ?? undefined;
+    const validator = resumed?.validator ?? validatorOf(head);
+    const decoder = s.compressed && !resumed ? createDecoder(head.headers.get("content-encoding")) : null;
+    // Ranges work when the server honoured one (206), or says so and was not already caught ignoring our
+    // probe (a 200 to "Range: bytes=0-"). A resume has its journal and a server that honoured a range.
+    const partial = head.status === 206;
+    const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probed;
+    const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && (partial || advertised));
+
+    const { sink, file } = await this.openOutput(output!, !!resumed);
+    const regular = !!file && !file.special;
+    const jpath = regular && rangesOk ? journalPath(path!) : null;
+    if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
+
+    if (preamble) await sink.write(preamble);
+    if (!resumed && (this.plan.method === "HEAD" || decoder || preamble || head.status >= 300)) {
+      // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
+      await this.streamOnce(ex, sink, decoder);
+      ex.release();
+      this.go("commit");
+      await sink.commit();
       return;
-    } catch (err) {
-      if ((err instanceof FileChanged || err instanceof RangesIgnored) && restarts < MAX_RESTARTS && knownPath) {
-        restarts++;
-        log.warn(`${err.message}: starting over`);
-        resume = null;
-        continue;
+    }
+
+    // Without a known size the one stream decides where the body ends.
+    const size = validator.size ?? Number.MAX_SAFE_INTEGER;
+    if (s.preallocate && file && !resumed && validator.size !== null) file.preallocate(size);
+    const done = resumed?.done ?? new RangeSet();
+    const scheduler = new Scheduler(done.missing(size));
+    const job = (this.job = new Job({
+      download: this,
+      sink,
+      file,
+      validator,
+      scheduler,
+      resumed: done,
+      journalPath: jpath,
+      checksum: s.checksum ?? null,
+      rangesOk,
+      useIfRange,
+    }));
+    const onAbort = () => job.fail(this.signal.reason instanceof FetchxError ? this.signal.reason : new FetchxError("INTERRUPTED", "interrupted"));
+    this.signal.addEventListener("abort", onAbort, { once: true });
+
+    const host = this.plan.url.host.toLowerCase();
+    const parallel = regular && rangesOk ? reserveConnections(host, s.connections) : reserveConnections(host, 1);
+    if (parallel < s.connections && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
+    const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job));
+    const monitor = new Monitor(job, workers);
+    job.startJournal();
+    try {
+      // One connection carries on with the first answer. Several start from an even split, each with a
+      // closed range: an open-ended answer cut short wastes what is in flight, and servers that pace per
+      // request (nginx limit_rate) send a closed range faster than the same bytes of an open one.
+      let first: { ex: Exchange; seg: Segment } | undefined;
+      if (parallel > 1) {
+        // The probe asked for one byte (size and validator are what it is for); its connection is reused.
+        await ex.discard();
+        ex.release();
+        scheduler.split(parallel);
+      } else if (!(resumed && done.size === size)) first = { ex, seg: scheduler.checkout(0)! };
+      await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
+      monitor.stop();
+      if (job.error) throw job.error;
+      if (validator.size !== null && job.done.size !== size) throw new FetchxError("PARTIAL", `transfer ended with ${size - job.done.size} bytes missing`);
+      if (s.checksum) {
+        this.go("verify");
+        const actual = await job.digest(job.done.size);
+        if (actual !== s.checksum.hex) {
+          await job.stopJournal();
+          await job.saveJournal({ checksumFailed: `${s.checksum.algo}=${actual}` });
+          throw new ChecksumMismatch(s.checksum, actual, file ? file.writingPath : "nothing (not a file)");
+        }
       }
+      this.go("commit");
+      await job.stopJournal();
+      await sink.commit();
+      if (jpath) removeJournal(jpath);
+    } catch (err) {
+      monitor.stop();
+      await job.stopJournal();
+      if (!(err instanceof ChecksumMismatch)) await job.saveJournal(); // a mismatch saved its own, marked
+      await sink.abort();
+      throw err;
+    } finally {
+      monitor.stop();
+      releaseConnections(host, parallel);
+      this.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Streams one answer sequentially (optionally decoding) into the sink. No resume: nothing to resume from. */
+  private async streamOnce(ex: Exchange, sink: Sink, decoder: BodyDecoder | null): Promise<void> {
+    const r = this.result;
+    try {
+      await ex.body(async (bytes) => {
+        r.sizeDownload += bytes.byteLength;
+        if (!decoder) return sink.write(bytes);
+        for (const out of await decoder.write(bytes)) await sink.write(out);
+      });
+      if (decoder) for (const out of await decoder.end()) await sink.write(out);
+    } catch (err) {
+      ex.close();
+      await sink.abort();
       throw err;
     }
   }
-}
 
-/** Runs the transfer whose first answer is `ex`, to the committed output. */
-async function transfer(
-  ctx: DownloadContext,
-  stats: TransferStats,
-  plan: RequestPlan,
-  retry: RetryPolicy,
-  ex: Exchange,
-  resumed: ResumeState | null,
-  useIfRange: boolean,
-  probedRange: boolean,
-): Promise<void> {
-  const { opts, log } = ctx;
-  const head = ex.head;
-  // The 206 answered fetchx's own one-byte probe: what the user asked for, and gets, is the whole file.
-  if (probedRange && head.status === 206) stats.httpCode = 200;
-  const path = outputPath(opts, plan.url.url, head, ctx.output);
-  stats.filenameEffective = path ?? undefined;
-  const validator = resumed?.validator ?? validatorOf(head);
-  const decoder = opts.compressed && !resumed ? createDecoder(head.headers.get("content-encoding")) : null;
-  // Ranges work when the server honoured one (206), or says so and was not already caught ignoring our
-  // probe (a 200 to "Range: bytes=0-"). A resume has its journal and a server that honoured a range.
-  const partial = head.status === 206;
-  const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probedRange;
-  const rangesOk = !!resumed || (validator.size !== null && plan.method === "GET" && !decoder && !opts.includeHeaders && (partial || advertised));
-
-  const file = path === null ? null : await FileSink.open(path, { createDirs: opts.createDirs, resume: !!resumed, signal: ctx.signal });
-  const sink: Sink = file ?? stdoutSink(ctx.signal);
-  const regular = !!file && !file.special;
-  const jpath = regular && rangesOk ? journalPath(path!) : null;
-  if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
-
-  if (opts.includeHeaders || opts.head) await sink.write(new TextEncoder().encode(headText(head)));
-  if (!resumed && (opts.head || decoder || opts.includeHeaders || head.status >= 300)) {
-    // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
-    await streamOnce(ex, sink, decoder, stats);
-    ctx.client.release(ex, plan.url);
-    await sink.commit();
-    return;
-  }
-
-  // Without a known size the one stream decides where the body ends.
-  const size = validator.size ?? Number.MAX_SAFE_INTEGER;
-  if (opts.preallocate && file && !resumed && validator.size !== null) file.preallocate(size);
-  const done = resumed?.done ?? new RangeSet();
-  const scheduler = new Scheduler(done.missing(size));
-  const job = new Job(opts, log, ctx.client, stats, retry, plan, sink, file, validator, scheduler, done, jpath, opts.checksum ?? null, rangesOk);
-  job.useIfRange = useIfRange;
-  const onAbort = () => job.fail(ctx.signal.reason instanceof FetchxError ? ctx.signal.reason : new FetchxError("INTERRUPTED", "interrupted"));
-  ctx.signal.addEventListener("abort", onAbort, { once: true });
-
-  const host = plan.url.host.toLowerCase();
-  const parallel = regular && rangesOk ? reserveConnections(host, opts.connections) : reserveConnections(host, 1);
-  if (parallel < opts.connections && regular && rangesOk) log.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
-  const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job));
-  const monitor = new Monitor(job, workers);
-  job.startJournal();
-  (ctx.progress ?? noProgress).start(job);
-  try {
-    // One connection carries on with the first answer. Several start from an even split, each with a
-    // closed range: an open-ended answer cut short wastes what is in flight, and servers that pace per
-    // request (nginx limit_rate) send a closed range faster than the same bytes of an open one.
-    let first: { ex: Exchange; seg: Segment } | undefined;
-    if (parallel > 1) {
-      // The probe asked for one byte (size and validator are what it is for); its connection is reused.
-      await ex.discard();
-      ctx.client.release(ex, plan.url);
-      scheduler.split(parallel);
-    } else if (!(resumed && done.size === size)) first = { ex, seg: scheduler.checkout(0)! };
-    await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
-    if (job.error) throw job.error;
-    if (validator.size !== null && job.done.size !== size) throw new FetchxError("PARTIAL", `transfer ended with ${size - job.done.size} bytes missing`);
-    if (opts.checksum) {
-      job.phase = "verifying";
-      const actual = await job.digest(job.done.size);
-      if (actual !== opts.checksum.hex) {
-        await job.stopJournal();
-        await job.saveJournal({ checksumFailed: `${opts.checksum.algo}=${actual}` });
-        throw new ChecksumMismatch(opts.checksum, actual, file ? file.writingPath : "nothing (stdout)");
-      }
+  /** The one progress source of this download, from the first request to the end. */
+  snapshot(): ProgressSnapshot {
+    const r = this.result;
+    const job = this.job;
+    let total: number | null;
+    if (job) total = job.validator.size;
+    else {
+      // Content-Length counts the bytes on the wire, which is what sizeDownload counts (before decoding).
+      const length = r.headers?.get("content-length");
+      total = this.plan.method !== "HEAD" && length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
     }
-    await job.stopJournal();
-    await sink.commit();
-    if (jpath) removeJournal(jpath);
-    job.phase = "done";
-    ctx.progress?.finish(job);
-  } catch (err) {
-    monitor.stop();
-    await job.stopJournal();
-    if (!(err instanceof ChecksumMismatch)) await job.saveJournal(); // a mismatch saved its own, marked
-    await sink.abort();
-    job.phase = "failed";
-    const e = err instanceof FetchxError ? err : new FetchxError("RECV", String(err));
-    ctx.progress?.finish(job, { exitCode: e.exitCode, message: e.message });
-    throw err;
-  } finally {
-    monitor.stop();
-    releaseConnections(host, parallel);
-    ctx.signal.removeEventListener("abort", onAbort);
+    return {
+      url: this.plan.url.url.href,
+      file: r.filenameEffective,
+      total,
+      done: job ? job.bytesDone : r.sizeDownload,
+      resumed: job ? job.resumed.size : 0,
+      segments: job ? job.segments() : [],
+      connections: job ? job.activeConnections : 0,
+      mptcp: this.mptcp.state,
+      subflows: this.mptcp.subflows,
+      retries: this.retry.total,
+      phase: this.displayPhase(),
+    };
   }
-}
 
-/** Streams one answer sequentially (optionally decoding) into the sink. No resume: nothing to resume from. */
-async function streamOnce(ex: Exchange, sink: Sink, decoder: BodyDecoder | null, stats: TransferStats): Promise<void> {
-  try {
-    await ex.body(async (bytes) => {
-      stats.sizeDownload += bytes.byteLength;
-      if (!decoder) return sink.write(bytes);
-      for (const out of await decoder.write(bytes)) await sink.write(out);
-    });
-    if (decoder) for (const out of await decoder.end()) await sink.write(out);
-  } catch (err) {
-    ex.conn.close();
-    await sink.abort();
-    throw err;
+  private displayPhase(): ProgressSnapshot["phase"] {
+    switch (this.phase) {
+      case "request":
+      case "check-resume":
+        return this.waiting > 0 ? "retrying" : "connecting";
+      case "transfer":
+        if (this.job && this.job.activeConnections === 0) return this.waiting > 0 ? "retrying" : "connecting";
+        return "transferring";
+      case "verify":
+      case "commit":
+        return "verifying";
+      default:
+        return this.phase;
+    }
   }
 }

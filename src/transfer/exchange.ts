@@ -1,5 +1,7 @@
 // One HTTP request/response over one connection: write the request, parse the head, then stream the body
 // to a consumer that is awaited chunk by chunk (so a slow disk slows the socket, never the memory).
+// The consumer's return value is the backpressure (undici's onResponseData): nothing = go on, a promise =
+// wait for it, STOP = this body is no longer wanted (a segment was shortened); the connection then closes.
 import { FetchxError } from "../errors.ts";
 import { ResponseParser } from "../http/parser.ts";
 import { buildRequest } from "../http/request.ts";
@@ -17,7 +19,14 @@ export interface ExchangeOptions {
   /** No byte for this long ends the exchange with TIMEOUT (0 = no limit). */
   idleTimeoutMs: number;
   onHeaderLine?(direction: ">" | "<", line: string): void;
+  /** Hands the connection back to its pool after a complete, reusable response. */
+  release?(conn: Connection): void;
 }
+
+/** Returned by a body consumer: stop reading this body. */
+export const STOP = false;
+/** What a body consumer returns: go on (undefined), wait (a promise, resolving to STOP to stop), or STOP. */
+export type Consumed = void | typeof STOP | Promise<void | typeof STOP>;
 
 export class Exchange {
   head!: ResponseHead;
@@ -78,7 +87,7 @@ export class Exchange {
    * synchronously. Resolves when the response is complete, or when `consume` returned a promise (a pipe
    * that must be waited for: the caller awaits it, then comes back).
    */
-  private pushed(consume: (bytes: Uint8Array) => Promise<void> | void): Promise<void> {
+  private pushed(consume: (bytes: Uint8Array) => Consumed): Promise<void | typeof STOP> {
     const conn = this.conn;
     return new Promise((resolve, reject) => {
       const stop = (then: () => void) => {
@@ -91,6 +100,7 @@ export class Exchange {
           this.accept(event);
           while (this.pending.length) {
             const r = consume(this.pending.shift()!);
+            if (r === STOP) return stop(() => resolve(STOP));
             if (r) return stop(() => r.then(resolve, reject));
           }
           if (this.complete) stop(resolve);
@@ -101,21 +111,43 @@ export class Exchange {
     });
   }
 
-  /** Streams the body to `consume`, awaiting it per chunk. Resolves at the end of the response. */
-  async body(consume: (bytes: Uint8Array) => Promise<void> | void): Promise<void> {
+  /**
+   * Streams the body to `consume`, awaiting it per chunk. Resolves true at the end of the response, false
+   * when the consumer stopped it (the connection is closed: the rest of the body is still on the wire).
+   */
+  async body(consume: (bytes: Uint8Array) => Consumed): Promise<boolean> {
     for (;;) {
       while (this.pending.length) {
         const bytes = this.pending.shift()!;
         const r = consume(bytes);
-        if (r) await r;
+        if ((r instanceof Promise ? await r : r) === STOP) return this.stopped();
       }
       if (this.complete) break;
       const queued = this.conn.tryRead?.();
       if (queued !== undefined) this.accept(queued);
-      else if (this.conn.listen) await this.pushed(consume);
-      else await this.pump();
+      else if (this.conn.listen) {
+        if ((await this.pushed(consume)) === STOP) return this.stopped();
+      } else await this.pump();
     }
     if (!this.parser.keepAlive) this.conn.close();
+    return true;
+  }
+
+  private stopped(): false {
+    this.conn.close();
+    return false;
+  }
+
+  /** After the body: back to the pool when the connection can carry another request, else closed. */
+  release(): void {
+    if (this.reusable && this.opts.release) return this.opts.release(this.conn);
+    this.conn.refreshMptcp(); // the peak subflow count, read while the connection still exists
+    this.conn.close();
+  }
+
+  /** Gives up on this exchange: the connection closes (a partly read body cannot be reused). */
+  close(): void {
+    this.conn.close();
   }
 
   /** Reads and drops the rest of the body (a redirect's), keeping the connection reusable if cheap. */

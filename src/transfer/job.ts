@@ -1,33 +1,50 @@
 // The state of one URL's transfer that its connections share: where bytes go, which are done, the journal
 // that makes them resumable, the checksum fed in order, and what the progress display reads.
-import type { Options } from "../cli/options.ts";
 import { FetchxError } from "../errors.ts";
 import { writeJournal } from "../sink/journal.ts";
 import type { FileSink } from "../sink/file.ts";
 import type { Sink } from "../sink/types.ts";
-import type { Logger } from "../ui/log.ts";
 import type { ChecksumSpec } from "./checksum.ts";
-import type { HttpClient } from "./client.ts";
-import type { ProgressSnapshot, ProgressSource } from "./progress.ts";
+import type { Download } from "./download.ts";
+import type { SegmentView } from "./progress.ts";
 import { RangeSet } from "./ranges.ts";
-import type { RetryPolicy } from "./retry.ts";
 import type { Scheduler } from "./scheduler.ts";
-import type { TransferStats } from "./stats.ts";
-import type { RequestPlan } from "./request.ts";
 import type { Validator } from "./validator.ts";
 
-/** Journal saves are this far apart at most while bytes arrive: a crash loses at most this much work. */
-export const JOURNAL_INTERVAL_MS = 2000;
+export interface JobInit {
+  /** The download this job belongs to (client, plan, retry policy, result, events). */
+  download: Download;
+  sink: Sink;
+  /** The file sink when bytes go to a regular file (journal, checksum read-back). */
+  file: FileSink | null;
+  validator: Validator;
+  scheduler: Scheduler;
+  /** Bytes an earlier run left (empty for a fresh download). */
+  resumed: RangeSet;
+  journalPath: string | null;
+  checksum: ChecksumSpec | null;
+  /** Whether Range requests can be used (segments, resume after a failure). */
+  rangesOk: boolean;
+  /** Sends If-Range with ranges until a server shows it mishandles it. */
+  useIfRange: boolean;
+}
 
-export class Job implements ProgressSource {
+export class Job {
   done: RangeSet;
   error?: FetchxError;
-  phase: ProgressSnapshot["phase"] = "connecting";
   activeConnections = 0;
   /** Each worker's bytes/s over the last second (kept by the monitor; the scheduler's steal decisions read it). */
   readonly rates = new Map<number, number>();
-  /** Sends If-Range with resumed/parallel ranges until a server shows it mishandles it. */
-  useIfRange = true;
+  useIfRange: boolean;
+  readonly download: Download;
+  readonly sink: Sink;
+  readonly file: FileSink | null;
+  readonly validator: Validator;
+  readonly scheduler: Scheduler;
+  readonly resumed: RangeSet;
+  readonly journalPath: string | null;
+  readonly checksum: ChecksumSpec | null;
+  readonly rangesOk: boolean;
   private hasher?: Bun.CryptoHasher;
   private hashPos = 0;
   private hashInOrder = true;
@@ -35,25 +52,19 @@ export class Job implements ProgressSource {
   private saving?: Promise<void>;
   private readonly failed = new AbortController();
 
-  constructor(
-    readonly opts: Options,
-    readonly log: Logger,
-    readonly client: HttpClient,
-    readonly stats: TransferStats,
-    readonly retry: RetryPolicy,
-    readonly plan: RequestPlan,
-    readonly sink: Sink,
-    /** The file sink when bytes go to a regular file (journal, checksum read-back). */
-    readonly file: FileSink | null,
-    readonly validator: Validator,
-    readonly scheduler: Scheduler,
-    readonly resumed: RangeSet,
-    readonly journalPath: string | null,
-    readonly checksum: ChecksumSpec | null,
-    readonly rangesOk: boolean,
-  ) {
-    this.done = new RangeSet(resumed.ranges());
-    if (checksum && resumed.size === 0) this.hasher = new Bun.CryptoHasher(checksum.algo);
+  constructor(init: JobInit) {
+    this.download = init.download;
+    this.sink = init.sink;
+    this.file = init.file;
+    this.validator = init.validator;
+    this.scheduler = init.scheduler;
+    this.resumed = init.resumed;
+    this.journalPath = init.journalPath;
+    this.checksum = init.checksum;
+    this.rangesOk = init.rangesOk;
+    this.useIfRange = init.useIfRange;
+    this.done = new RangeSet(init.resumed.ranges());
+    if (init.checksum && init.resumed.size === 0) this.hasher = new Bun.CryptoHasher(init.checksum.algo);
     else this.hashInOrder = false;
   }
 
@@ -77,8 +88,8 @@ export class Job implements ProgressSource {
 
   private written(at: number, bytes: Uint8Array): void {
     this.done.add(at, at + bytes.byteLength);
-    this.stats.sizeDownload += bytes.byteLength;
-    this.retry.progressed();
+    this.download.result.sizeDownload += bytes.byteLength;
+    this.download.retry.progressed();
     if (this.hashInOrder) {
       if (at === this.hashPos) {
         this.hasher!.update(bytes);
@@ -99,7 +110,7 @@ export class Job implements ProgressSource {
   startJournal(): void {
     if (!this.journalPath || !this.file) return;
     this.saveJournal();
-    this.journalTimer = setInterval(() => void this.saveJournal(), JOURNAL_INTERVAL_MS);
+    this.journalTimer = setInterval(() => void this.saveJournal(), this.download.settings.journalIntervalMs);
   }
 
   /** Syncs the data, then lets the journal claim what was done before the sync began. */
@@ -112,7 +123,7 @@ export class Job implements ProgressSource {
       try {
         await file.sync();
         writeJournal(path, {
-          url: this.plan.url.url.href,
+          url: this.download.plan.url.url.href,
           size: this.validator.size!,
           etag: this.validator.etag,
           lastModified: this.validator.lastModified,
@@ -121,7 +132,7 @@ export class Job implements ProgressSource {
         });
       } catch (err) {
         // A full disk can refuse the journal too: the previous one stays valid (it claims less).
-        this.log.trace(`journal not saved: ${(err as Error).message}`);
+        this.download.trace(`journal not saved: ${(err as Error).message}`);
       }
     };
     this.saving = (this.saving ?? Promise.resolve()).then(run);
@@ -133,20 +144,12 @@ export class Job implements ProgressSource {
     await this.saving;
   }
 
-  snapshot(): ProgressSnapshot {
-    const segments = this.opts.connections > 1 ? this.scheduler.views() : [];
-    return {
-      url: this.plan.url.url.href,
-      file: this.file?.path,
-      total: this.validator.size,
-      done: this.rangesOk ? this.done.size : this.stats.sizeDownload,
-      resumed: this.resumed.size,
-      segments,
-      connections: this.activeConnections,
-      mptcp: this.stats.mptcp,
-      subflows: this.stats.mptcpSubflows,
-      retries: this.retry.total,
-      phase: this.phase,
-    };
+  /** Bytes written so far, resumed ones included (a plain stream without ranges counts what arrived). */
+  get bytesDone(): number {
+    return this.rangesOk ? this.done.size : this.download.result.sizeDownload;
+  }
+
+  segments(): SegmentView[] {
+    return this.download.settings.connections > 1 ? this.scheduler.views() : [];
   }
 }

@@ -6,7 +6,6 @@ import { FetchxError } from "../errors.ts";
 import type { Job } from "./job.ts";
 import type { Worker } from "./worker.ts";
 
-const TICK_MS = 1000;
 const RATE_WINDOW_S = 3;
 /** Replace a connection slower than this fraction of the median peak rate of the others... */
 const SLOW_FRACTION = 0.2;
@@ -18,42 +17,52 @@ export class Monitor {
   private samples = new Map<Worker, number[]>();
   private peak = new Map<Worker, number>();
   private timer: ReturnType<typeof setInterval>;
+  /** Seconds per tick (monitorIntervalMs; 1 s unless a test makes it shorter). */
+  private readonly tickS: number;
 
   constructor(private readonly job: Job, private readonly workers: Worker[]) {
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    const ms = job.download.settings.monitorIntervalMs;
+    this.tickS = ms / 1000;
+    this.timer = setInterval(() => this.tick(), ms);
+  }
+
+  /** Ticks in `seconds`, at least one. */
+  private ticks(seconds: number): number {
+    return Math.max(1, Math.round(seconds / this.tickS));
   }
 
   stop(): void {
     clearInterval(this.timer);
   }
 
-  /** Bytes per second of `w` over the last `seconds`, or null if its connection is younger than that. */
-  private rate(w: Worker, seconds: number): number | null {
+  /** Bytes per second of `w` over the last `n` ticks, or null if its connection is younger than that. */
+  private rate(w: Worker, n: number): number | null {
     const s = this.samples.get(w) ?? [];
-    if (!w.conn || s.length <= seconds || performance.now() - w.connectedAt < seconds * 1000) return null;
-    return (s[s.length - 1]! - s[s.length - 1 - seconds]!) / seconds;
+    if (!w.conn || s.length <= n || performance.now() - w.connectedAt < n * this.tickS * 1000) return null;
+    return (s[s.length - 1]! - s[s.length - 1 - n]!) / (n * this.tickS);
   }
 
   private tick(): void {
-    const { opts } = this.job;
-    const window = Math.max(1, Math.round(opts.speedTimeMs / 1000));
+    const opts = this.job.download.settings;
+    const window = this.ticks(opts.speedTimeMs / 1000);
+    const rateWindow = this.ticks(RATE_WINDOW_S);
     for (const w of this.workers) {
       const s = this.samples.get(w) ?? [];
       s.push(w.bytes);
-      if (s.length > Math.max(window, SLOW_WINDOW_S, RATE_WINDOW_S) + 1) s.shift();
+      if (s.length > Math.max(window, this.ticks(SLOW_WINDOW_S), rateWindow) + 1) s.shift();
       this.samples.set(w, s);
-      const last = s.length > 1 ? s[s.length - 1]! - s[s.length - 2]! : 0;
+      const last = s.length > 1 ? (s[s.length - 1]! - s[s.length - 2]!) / this.tickS : 0;
       // Steal decisions use a 3 s average: servers that pace by the second (nginx limit_rate) send in
       // bursts, and a one-second sample can read 0 or double.
-      const span = Math.min(RATE_WINDOW_S, s.length - 1);
-      this.job.rates.set(w.id, w.conn && span > 0 ? (s[s.length - 1]! - s[s.length - 1 - span]!) / span : 0);
+      const span = Math.min(rateWindow, s.length - 1);
+      this.job.rates.set(w.id, w.conn && span > 0 ? (s[s.length - 1]! - s[s.length - 1 - span]!) / (span * this.tickS) : 0);
       if (last > (this.peak.get(w) ?? 0)) this.peak.set(w, last);
     }
     if (opts.speedLimit > 0) {
       for (const w of this.workers) {
         const r = this.rate(w, window);
         if (r !== null && r < opts.speedLimit)
-          w.stop(new FetchxError("TIMEOUT", `transfer slower than ${opts.speedLimit} bytes/s for ${window} s`));
+          w.stop(new FetchxError("TIMEOUT", `transfer slower than ${opts.speedLimit} bytes/s for ${Math.round(window * this.tickS)} s`));
       }
     }
     if (this.workers.length > 1) this.replaceSlow();
@@ -61,7 +70,7 @@ export class Monitor {
 
   private replaceSlow(): void {
     for (const w of this.workers) {
-      const r = this.rate(w, SLOW_WINDOW_S);
+      const r = this.rate(w, this.ticks(SLOW_WINDOW_S));
       const seg = this.job.scheduler.segmentOf(w.id);
       if (r === null || !seg) continue;
       const peers = this.workers.filter((o) => o !== w).map((o) => this.peak.get(o) ?? 0).filter((p) => p > 0).sort((a, b) => a - b);

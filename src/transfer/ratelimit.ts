@@ -4,6 +4,7 @@
 // past its high-water mark (src/net/connection.ts) the socket pauses, so TCP flow control slows the
 // sender itself. The limit is exact on what reaches the output, and on the wire up to that buffer.
 import type { Connection, MptcpStatus } from "../net/types.ts";
+import { abortableSleep } from "./retry.ts";
 
 export class TokenBucket {
   private tokens = 0;
@@ -28,23 +29,11 @@ export class TokenBucket {
     this.tokens -= n;
     if (this.tokens >= 0) return;
     const waitMs = (-this.tokens / this.bytesPerSec) * 1000;
-    await sleep(waitMs, signal);
+    if (signal) {
+      await abortableSleep(waitMs, signal);
+      if (signal.aborted) throw signal.reason;
+    } else await Bun.sleep(waitMs);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** The same connection with every read charged to `bucket`. */

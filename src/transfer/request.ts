@@ -1,27 +1,38 @@
 // Building requests and following redirects: the headers fetchx sends, and the walk from the URL given to
-// the one that answers (-L, --max-redirs), with credentials kept to the origin they were given for.
-import type { Options } from "../cli/options.ts";
+// the one that answers (followRedirects, maxRedirects), with credentials kept to the origin they were
+// given for.
 import { FetchxError } from "../errors.ts";
 import { ACCEPT_ENCODING } from "../http/decode.ts";
-import { parseUrl, resolveRedirect, type ParsedUrl } from "../http/url.ts";
-import type { Logger } from "../ui/log.ts";
-import type { HttpClient } from "./client.ts";
-import type { Exchange } from "./exchange.ts";
-import { RETRYABLE_STATUS } from "./retry.ts";
-import type { TransferStats } from "./stats.ts";
 import { parseRetryAfter } from "../http/headers.ts";
+import type { ResponseHead } from "../http/types.ts";
+import { parseUrl, resolveRedirect, type ParsedUrl } from "../http/url.ts";
+import type { Exchange, RequestSpec } from "./exchange.ts";
+import { RETRYABLE_STATUS } from "./retry.ts";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-/** No byte for this long on a connection is a stall (curl has none; wget waits 900 s, aria2 60 s). */
-export const IDLE_TIMEOUT_MS = 60_000;
 
 export function hostHeader(u: ParsedUrl): string {
   const host = u.host.includes(":") ? `[${u.host}]` : u.host;
   return u.port === (u.secure ? 443 : 80) ? host : `${host}:${u.port}`;
 }
 
+/** The response head as text, as received (curl -i, -I). */
+export function headText(head: ResponseHead): string {
+  let s = `HTTP/${head.version} ${head.status} ${head.statusText}\r\n`;
+  for (const [k, v] of head.headers.entries()) s += `${k}: ${v}\r\n`;
+  return s + "\r\n";
+}
+
 const originOf = (u: ParsedUrl) => `${u.secure}|${u.host}|${u.port}`;
+
+export interface PlanOptions {
+  method: string;
+  headers: [string, string][];
+  userAgent: string;
+  referer?: string;
+  user?: string;
+  compressed: boolean;
+}
 
 /** The request context of one URL: method, credentials and where they may go. */
 export class RequestPlan {
@@ -30,14 +41,14 @@ export class RequestPlan {
   private readonly firstOrigin: string;
   private readonly auth?: string;
 
-  constructor(private readonly opts: Options, urlText: string) {
+  constructor(private readonly opts: PlanOptions, urlText: string) {
     this.url = parseUrl(urlText);
     this.firstOrigin = originOf(this.url);
     this.auth = opts.user ?? this.url.user;
-    this.method = opts.head ? "HEAD" : (opts.method ?? "GET");
+    this.method = opts.method;
   }
 
-  /** Headers for the current URL: ours, then -H (replacing ours by name; "Name:" removes), then `extra`. */
+  /** Headers for the current URL: ours, then the caller's (replacing ours by name; "" removes), then `extra`. */
   headers(extra: [string, string][] = []): [string, string][] {
     const o = this.opts;
     const sameOrigin = originOf(this.url) === this.firstOrigin;
@@ -50,62 +61,61 @@ export class RequestPlan {
     return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...user, ...extra];
   }
 
-  spec(extra: [string, string][] = []) {
+  spec(extra: [string, string][] = []): RequestSpec {
     return { method: this.method, target: this.url.target, host: hostHeader(this.url), headers: this.headers(extra) };
   }
 }
 
-/** An HTTP status that a retry may cure, as a retryable error carrying Retry-After. */
-export function statusError(ex: Exchange): FetchxError {
-  const status = ex.head.status;
-  const err = new FetchxError("HTTP_ERROR", `The requested URL returned error: ${status}`, { retryable: RETRYABLE_STATUS(status) });
-  err.status = status;
-  const after = parseRetryAfter(ex.head.headers.get("retry-after"));
-  if (after !== null) err.retryAfter = after;
-  return err;
+/** An HTTP status as an error, retryable when a retry may cure it, carrying Retry-After. */
+export function statusError(head: ResponseHead): FetchxError {
+  const status = head.status;
+  const after = parseRetryAfter(head.headers.get("retry-after"));
+  return new FetchxError("HTTP_ERROR", `The requested URL returned error: ${status}`, {
+    retryable: RETRYABLE_STATUS(status),
+    status,
+    retryAfter: after ?? undefined,
+  });
+}
+
+export interface RedirectPolicy {
+  follow: boolean;
+  max: number;
+}
+
+/** What requestFollowing needs of the download: a request over its client, and a place for what happened. */
+export interface RequestSender {
+  send(spec: RequestSpec, url: ParsedUrl): Promise<Exchange>;
+  /** Each answer's head, in order (redirects included). */
+  answered(ex: Exchange, url: ParsedUrl): void;
+  /** A redirect answer; `followed` when the request goes on to `next`. */
+  redirected(next: URL, followed: boolean): void;
+  /** Redirects followed so far (the limit counts across retries). */
+  readonly redirects: number;
+  trace(line: string): void;
 }
 
 /**
- * Sends the request and follows redirects (with -L). Returns the exchange of the final answer with its
- * head read; the plan's url is then the effective URL.
+ * Sends the request and follows redirects. Returns the exchange of the final answer with its head read;
+ * the plan's url is then the effective URL.
  */
-export async function requestFollowing(
-  plan: RequestPlan,
-  client: HttpClient,
-  opts: Options,
-  log: Logger,
-  stats: TransferStats,
-  extra: [string, string][] = [],
-): Promise<Exchange> {
+export async function requestFollowing(plan: RequestPlan, sender: RequestSender, policy: RedirectPolicy, extra: [string, string][] = []): Promise<Exchange> {
   for (;;) {
-    const ex = await client.request(plan.url, plan.spec(extra), IDLE_TIMEOUT_MS);
+    const ex = await sender.send(plan.spec(extra), plan.url);
+    sender.answered(ex, plan.url);
     const head = ex.head;
-    stats.tStartTransfer = performance.now() - stats.startedAt;
-    stats.urlEffective = plan.url.url.href;
-    stats.scheme = plan.url.url.protocol.replace(":", "");
-    stats.httpCode = head.status;
-    stats.httpVersion = head.version;
-    stats.contentType = head.headers.get("content-type");
-    stats.headers = head.headers;
-    stats.sizeHeader += head.headerBytes;
-    stats.sizeRequest += ex.requestBytes;
-    stats.remoteIp = ex.conn.remoteAddress;
-    stats.remotePort = ex.conn.remotePort;
-    stats.localIp = ex.conn.localAddress;
-    stats.localPort = ex.conn.localPort;
     const location = head.headers.get("location");
     if (!REDIRECTS.has(head.status) || !location) return ex;
     const next = resolveRedirect(plan.url.url, location);
-    stats.redirectUrl = next.href;
-    if (!opts.followRedirects) return ex;
-    if (opts.maxRedirs >= 0 && stats.numRedirects >= opts.maxRedirs)
-      throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${opts.maxRedirs}) redirects followed`);
+    if (!policy.follow) {
+      sender.redirected(next, false);
+      return ex;
+    }
+    if (policy.max >= 0 && sender.redirects >= policy.max) throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${policy.max}) redirects followed`);
     await ex.discard();
-    client.release(ex, plan.url);
+    ex.release();
     if (head.status === 303 && plan.method !== "HEAD") plan.method = "GET";
     plan.url = parseUrl(next.href);
-    stats.numRedirects++;
-    stats.tRedirect = performance.now() - stats.startedAt;
-    log.trace(`Following redirect to ${next.href}`);
+    sender.redirected(next, true);
+    sender.trace(`Following redirect to ${next.href}`);
   }
 }

@@ -55,3 +55,17 @@ export class RetryPolicy {
     return delay;
   }
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (the caller then sees the abort for itself). */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,7 +1,6 @@
 // How a request reaches its origin: --connect-to, an HTTP proxy (forward or CONNECT tunnel) and the
 // --limit-rate bucket. The HttpClient asks this for the pool key, the request spec and the connection,
 // so proxies and rate limits live in one place and every connection still comes from dial().
-import type { Options } from "../cli/options.ts";
 import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import { connectTarget } from "../net/connect-to.ts";
@@ -9,18 +8,19 @@ import { dial } from "../net/dialer.ts";
 import { forwardSpec, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import type { RequestSpec } from "./exchange.ts";
+import type { ClientSettings } from "./options.ts";
 import { throttle, TokenBucket } from "./ratelimit.ts";
 
 export class Router {
   private readonly proxies: ProxySettings;
-  /** One bucket for every connection this client makes (a client serves one transfer at a time). */
+  /** One bucket for every connection this client makes (the CLI runs one transfer at a time per client). */
   private readonly bucket?: TokenBucket;
 
   constructor(
-    private readonly opts: Options,
+    private readonly opts: ClientSettings,
     private readonly signal?: AbortSignal,
   ) {
-    this.proxies = { proxy: opts.proxy, noproxy: opts.noproxy, proxyUser: opts.proxyUser, proxytunnel: opts.proxytunnel, env: opts.proxyEnv };
+    this.proxies = { proxy: opts.proxy, noproxy: opts.noProxy, proxyUser: opts.proxyUser, proxytunnel: opts.proxyTunnel, env: opts.proxyEnv };
     if (opts.limitRate > 0) this.bucket = new TokenBucket(opts.limitRate);
   }
 

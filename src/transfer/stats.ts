@@ -1,4 +1,5 @@
-// What one URL's transfer did, filled in by the engine and read by --write-out and the summary.
+// What one download did: the result object the engine returns (and attaches to the error a failed download
+// ends with). --write-out and %{json} are rendered from it.
 import type { HeaderList } from "../http/types.ts";
 import type { MptcpState, Subflow } from "../net/types.ts";
 
@@ -11,7 +12,7 @@ export interface ConnectionReport {
   subflowList: Subflow[];
 }
 
-export interface TransferStats {
+export interface DownloadResult {
   url: string;
   urlEffective: string;
   method: string;
@@ -46,7 +47,7 @@ export interface TransferStats {
   connections: ConnectionReport[];
 }
 
-export function newStats(url: string, method: string): TransferStats {
+export function newStats(url: string, method: string): DownloadResult {
   return {
     url,
     urlEffective: url,
@@ -79,7 +80,7 @@ export function newStats(url: string, method: string): TransferStats {
 }
 
 /** The MPTCP summary across connections: active if any was, fallback if asked and none was, else off. */
-export function summariseMptcp(stats: TransferStats) {
+export function summariseMptcp(stats: DownloadResult) {
   const states = stats.connections.map((c) => c.mptcp);
   stats.mptcp = states.includes("active") ? "active" : states.includes("fallback") ? "fallback" : "off";
   stats.mptcpSubflows = Math.max(0, ...stats.connections.map((c) => c.subflows));

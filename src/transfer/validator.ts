@@ -1,7 +1,7 @@
 // Which version of the remote file a byte range belongs to: size plus the strong ETag, else Last-Modified.
 // Resuming and every parallel range check the server still serves that version (undici's retry-handler
 // does the same), so bytes of two versions are never spliced into one file.
-import { isStrongEtag, parseContentRange } from "../http/headers.ts";
+import { isStrongEtag, parseContentRange, parseUnsatisfiedRange } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { FetchxError } from "../errors.ts";
 
@@ -57,4 +57,70 @@ export function checkPartial(head: ResponseHead, start: number, end: number | nu
       `server answered Content-Range ${cr.start}-${cr.end}/${cr.total ?? "*"} to a request for ${start}-${end === null ? "" : end - 1}`,
       { retryable: true },
     );
+}
+
+/** The server answered a Range request with the whole file: ranges cannot be used. */
+export class RangesIgnored extends FetchxError {
+  constructor() {
+    super("RANGE", "the server ignored a Range request (answered 200)", { retryable: false });
+  }
+}
+
+/** A range that was asked for: [start, end) of the version `validator`, with or without If-Range. */
+export interface RangeAsked {
+  start: number;
+  /** Exclusive end; null = open ("bytes=start-"). */
+  end: number | null;
+  validator: Validator;
+  ifRange: boolean;
+}
+
+/** The Range (and If-Range) headers asking for `r`. */
+export function rangeHeaders(r: RangeAsked): [string, string][] {
+  const h: [string, string][] = [["Range", `bytes=${r.start}-${r.end === null ? "" : r.end - 1}`]];
+  const ifRange = r.ifRange ? ifRangeOf(r.validator) : undefined;
+  if (ifRange) h.push(["If-Range", ifRange]);
+  return h;
+}
+
+/**
+ * What an answer to a range request means, decided in this one place for the first request of a resume
+ * and for every segment alike:
+ * - "partial": a 206 that starts where asked, for the same version: write it;
+ * - "complete": 416 to a request at the end of the known size: every byte is already there;
+ * - "retry-without-if-range": a 200 for the same version although If-Range matched (some CDNs): ask again
+ *   with Range alone, checking each 206 ourselves;
+ * - "ignored": a 200 for the same version to a plain Range: the server does not do ranges;
+ * - "changed": another version of the file (a 200, 206 or 416 that does not match);
+ * - "error": any other status, or a 206 without a usable Content-Range.
+ */
+export type RangeVerdict =
+  | { kind: "partial" }
+  | { kind: "complete" }
+  | { kind: "retry-without-if-range" }
+  | { kind: "ignored" }
+  | { kind: "changed"; error: FileChanged }
+  | { kind: "error"; error: FetchxError };
+
+export function judgeRange(head: ResponseHead, asked: RangeAsked, statusError: (head: ResponseHead) => FetchxError): RangeVerdict {
+  const v = asked.validator;
+  if (head.status === 206) {
+    try {
+      checkPartial(head, asked.start, asked.end, v);
+      return { kind: "partial" };
+    } catch (err) {
+      if (err instanceof FileChanged) return { kind: "changed", error: err };
+      return { kind: "error", error: err as FetchxError };
+    }
+  }
+  if (head.status === 416) {
+    const total = parseUnsatisfiedRange(head.headers.get("content-range"));
+    if (v.size !== null && asked.start >= v.size && (total ?? v.size) === v.size) return { kind: "complete" };
+    return { kind: "changed", error: new FileChanged("answered 416 to a range request") };
+  }
+  if (head.status === 200) {
+    if (!sameVersion(v, head)) return { kind: "changed", error: new FileChanged("answered 200 to a range request") };
+    return asked.ifRange && ifRangeOf(v) ? { kind: "retry-without-if-range" } : { kind: "ignored" };
+  }
+  return { kind: "error", error: statusError(head) };
 }

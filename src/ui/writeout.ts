@@ -1,12 +1,12 @@
 // -w / --write-out: curl's format language. %{var} expands a variable, %{json} all of them as one JSON
 // object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
 // stream, \n \t \r \\ are escapes, %% is a percent sign. Unknown variables are kept empty, as curl does.
-import type { TransferStats } from "../transfer/stats.ts";
+import type { DownloadResult } from "../transfer/stats.ts";
 
 const secs = (ms: number) => Number((ms / 1000).toFixed(6));
 
 /** The variables, by curl's names (plus mptcp, mptcp_subflows and connections, which are ours). */
-export function variables(s: TransferStats): Record<string, string | number | unknown> {
+export function variables(s: DownloadResult): Record<string, string | number | unknown> {
   const total = secs(s.tTotal);
   return {
     url: s.url,
@@ -51,7 +51,7 @@ export interface WriteOutput {
 }
 
 /** Expands `format` for one transfer; returns what goes to stdout and to stderr. */
-export function renderWriteOut(format: string, s: TransferStats): WriteOutput {
+export function renderWriteOut(format: string, s: DownloadResult): WriteOutput {
   const vars = variables(s);
   const out: WriteOutput = { stdout: "", stderr: "" };
   let stream: keyof WriteOutput = "stdout";
@@ -76,7 +76,7 @@ export function renderWriteOut(format: string, s: TransferStats): WriteOutput {
   return out;
 }
 
-function headerJson(s: TransferStats): Record<string, string[]> {
+function headerJson(s: DownloadResult): Record<string, string[]> {
   const o: Record<string, string[]> = {};
   for (const [k, v] of s.headers?.entries() ?? []) (o[k.toLowerCase()] ??= []).push(v);
   return o;

@@ -5,7 +5,7 @@ import pc from "picocolors";
 import type { ProgressSnapshot } from "../../src/transfer/progress.ts";
 import { eta, formatBytes, formatDuration, formatPercent, parseRate } from "../../src/ui/format.ts";
 import { finalLine, liveLine, segmentCells } from "../../src/ui/progress-line.ts";
-import { summaryLine, exitCodeOf } from "../../src/transfer/multi.ts";
+import { summaryLine, exitCodeOf } from "../../src/cli/multi.ts";
 
 const plain = pc.createColors(false);
 

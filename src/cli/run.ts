@@ -1,20 +1,21 @@
-// One run of the downloader: options -> one download per URL -> exit code (main.ts exits with it).
+// One run of the downloader: options -> one download per URL -> exit code (main.ts exits with it). The
+// loop over many URLs, -m and signals, the progress display and --write-out are the CLI's; each URL's
+// download is the engine's (FetchxClient), configured through engine-options.ts.
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
-import type { Options } from "./cli/options.ts";
-import { asFetchxError, FetchxError, usageError } from "./errors.ts";
-import { DownstreamClosed } from "./sink/types.ts";
-import { collectUrls } from "./cli/urls.ts";
-import { parseUrl } from "./http/url.ts";
-import { outputPath } from "./sink/name.ts";
-import type { Connection } from "./net/types.ts";
-import { HttpClient, reportOf } from "./transfer/client.ts";
-import { exitCodeOf, runMany, summaryLine } from "./transfer/multi.ts";
-import { download } from "./transfer/download.ts";
-import { newStats, summariseMptcp, type TransferStats } from "./transfer/stats.ts";
-import { createLogger, type Logger } from "./ui/log.ts";
-import { createProgressDisplay } from "./ui/progress-display.ts";
-import { TransferProgress } from "./ui/transfer-progress.ts";
-import { renderWriteOut } from "./ui/writeout.ts";
+import { asFetchxError, FetchxError, usageError } from "../errors.ts";
+import { parseUrl } from "../http/url.ts";
+import { DownstreamClosed } from "../sink/types.ts";
+import { FetchxClient } from "../transfer/client.ts";
+import type { ProgressSource } from "../transfer/progress.ts";
+import { newStats, type DownloadResult } from "../transfer/stats.ts";
+import { createLogger, type Logger } from "../ui/log.ts";
+import { createProgressDisplay } from "../ui/progress-display.ts";
+import { renderWriteOut } from "../ui/writeout.ts";
+import { clientOptions, downloadOptions, logEvents } from "./engine-options.ts";
+import { exitCodeOf, runMany, summaryLine } from "./multi.ts";
+import type { Options } from "./options.ts";
+import { outputPath } from "./output-name.ts";
+import { collectUrls } from "./urls.ts";
 
 async function readWriteOut(format: string | undefined): Promise<string | undefined> {
   if (!format?.startsWith("@")) return format;
@@ -33,30 +34,20 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   checkOutputs(opts, urls);
   const writeOut = await readWriteOut(opts.writeOut);
   const display = createProgressDisplay(opts);
+  const events = logEvents(logger);
 
   const controller = new AbortController();
   let why: FetchxError | undefined;
   let downstreamClosed = false;
-  // One client per lane: a lane runs its transfers one after another, so its keep-alive connections,
-  // its --limit-rate bucket and the per-transfer counters below all belong to one transfer at a time.
+  // One client per lane: a lane runs its transfers one after another, so its keep-alive connections and
+  // its --limit-rate bucket belong to one transfer at a time.
   const lanes = opts.parallel ? Math.min(opts.parallelMax, urls.length) : 1;
-  const current: { stats: TransferStats; conns: Connection[] }[] = [];
-  const clients = Array.from({ length: lanes }, (_, lane) => {
-    current[lane] = { stats: newStats("", "GET"), conns: [] };
-    return new HttpClient(opts, logger, controller.signal, {
-      onConnect(conn, _report, dialMs) {
-        const { stats, conns } = current[lane]!;
-        conns.push(conn);
-        stats.numConnects++;
-        stats.tConnect ||= performance.now() - stats.startedAt;
-        if (opts.verbose) logger.trace(`connection made in ${dialMs.toFixed(1)} ms`);
-      },
-    });
-  });
+  const settings = clientOptions(opts);
+  const clients = Array.from({ length: lanes }, () => new FetchxClient(settings));
   const stop = (err: FetchxError) => {
     why ??= err;
-    for (const c of clients) c.closeAll();
     controller.abort(err);
+    for (const c of clients) c.pool.closeAll();
   };
   const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
   const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}; partial data kept (resume with -C -)`));
@@ -66,49 +57,48 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   const started = performance.now();
   const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed }, async (index, lane) => {
     const url = urls[index]!;
-    const client = clients[lane]!;
-    const stats = newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
-    current[lane] = { stats, conns: [] };
-    const conns = current[lane]!.conns;
-    const progress = new TransferProgress(display, stats, () => conns);
-    progress.begin();
+    let source: ProgressSource | undefined;
+    let result: DownloadResult;
     let failure: FetchxError | undefined;
-    let closed = false;
     try {
-      await download(url, { opts, log: logger, client, signal: controller.signal, output: opts.outputs[index], progress }, stats);
+      const options = downloadOptions(opts, url, opts.outputs[index]);
+      result = await clients[lane]!.download(url, {
+        ...options,
+        ...events,
+        signal: controller.signal,
+        onStart: (s) => display.start((source = s)),
+      });
     } catch (thrown) {
       // A closed stdout (fetchx URL | head) ends the run quietly with curl's exit 23.
-      closed = thrown instanceof DownstreamClosed;
-      failure = closed ? new FetchxError("WRITE", "output closed") : (why ?? asFetchxError(thrown));
-      stats.exitCode = failure.exitCode;
-      stats.errorMessage = failure.message;
+      failure = thrown instanceof DownstreamClosed ? thrown : (why ?? asFetchxError(thrown));
+      result = (thrown as FetchxError).result ?? newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
+      result.exitCode = failure.exitCode;
+      result.errorMessage = failure.message;
     }
-    progress.end(failure && { exitCode: failure.exitCode, message: failure.message });
-    if (failure) {
-      if (closed) downstreamClosed = true;
-      else {
-        logger.error(`(${failure.exitCode}) ${failure.message}`);
-        const cause = failure.cause;
-        if (logger.verbose && cause instanceof Error && !(cause instanceof FetchxError)) logger.trace(cause.stack ?? "");
-      }
-    }
-    stats.tTotal = performance.now() - stats.startedAt;
-    // A transfer that only reused a pooled connection made none of its own: report the client's.
-    stats.connections = conns.length > 0 ? conns.map((c) => reportOf(c, true)) : client.reports();
-    summariseMptcp(stats);
-    if (logger.verbose) for (const line of connectionLines(stats)) logger.trace(line);
+    if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message });
+    if (failure instanceof DownstreamClosed) downstreamClosed = true;
+    else if (failure) reportFailure(logger, failure);
+    if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
     if (writeOut) {
-      const out = renderWriteOut(writeOut, stats);
+      const out = renderWriteOut(writeOut, result);
       if (out.stdout) process.stdout.write(out.stdout);
       if (out.stderr) process.stderr.write(out.stderr);
     }
-    return { url, exitCode: failure?.exitCode ?? 0, bytes: stats.sizeDownload };
+    return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload };
   });
   clearTimeout(timer);
-  for (const c of clients) c.closeAll();
+  for (const c of clients) c.close();
   display.close();
   if (urls.length > 1 && !downstreamClosed) logger.info(summaryLine(results, performance.now() - started));
   return exitCodeOf(results);
+}
+
+/** The one error line; a bug (INTERNAL) also shows its stack, and -v shows the cause of a system error. */
+function reportFailure(logger: Logger, failure: FetchxError): void {
+  logger.error(`(${failure.exitCode}) ${failure.message}`);
+  const cause = failure.cause;
+  if (failure.code === "INTERNAL") logger.error(cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause));
+  else if (logger.verbose && cause instanceof Error && !(cause instanceof FetchxError)) logger.trace(cause.stack ?? "");
 }
 
 /**
@@ -122,7 +112,7 @@ function checkOutputs(opts: Options, urls: string[]): void {
     if (opts.outputs[i] !== undefined) return opts.outputs[i] === "-" ? null : opts.outputs[i]!;
     if (!opts.remoteName || opts.remoteHeaderName) return opts.remoteName ? undefined : null; // -J: known later
     try {
-      return outputPath(opts, parseUrl(u).url, undefined, undefined);
+      return outputPath(opts, () => parseUrl(u).url, undefined, undefined);
     } catch {
       return undefined; // a bad URL fails on its own turn
     }
@@ -138,7 +128,7 @@ function checkOutputs(opts: Options, urls: string[]): void {
 }
 
 /** -v: what each connection of a transfer did, MPTCP subflows included (curl says nothing of this). */
-function connectionLines(stats: TransferStats): string[] {
+function connectionLines(stats: DownloadResult): string[] {
   return stats.connections.map((c, i) => {
     const mptcp =
       c.mptcp === "active" ? `MPTCP active, peak ${c.subflows} subflow${c.subflows === 1 ? "" : "s"}`

@@ -1,14 +1,14 @@
 // Which file a download goes to: -o, -O (URL's last segment), -J (Content-Disposition), --output-dir.
 // Names that come from the server are sanitised: no path separators, no "..", nothing hidden.
 import { isAbsolute, join } from "node:path";
-import type { Options } from "../cli/options.ts";
+import type { Options } from "./options.ts";
 import { FetchxError } from "../errors.ts";
 import { parseContentDisposition } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { fileNameFromUrl, sanitizeFileName } from "../http/url.ts";
 
 /** The output path, or null for standard output. */
-export function outputPath(opts: Options, url: URL, head: ResponseHead | undefined, output: string | undefined): string | null {
+export function outputPath(opts: Options, urlOf: () => URL, head: ResponseHead | undefined, output: string | undefined): string | null {
   let name: string | null = null;
   if (output !== undefined) {
     if (output === "-") return null;
@@ -19,6 +19,7 @@ export function outputPath(opts: Options, url: URL, head: ResponseHead | undefin
       const fromHeader = cd ? parseContentDisposition(cd) : null;
       name = fromHeader ? sanitizeFileName(fromHeader) : null;
     }
+    const url = urlOf();
     name ??= sanitizeFileName(fileNameFromUrl(url) ?? "");
     if (!name) throw new FetchxError("WRITE", `no file name in ${url.href} for -O: use -o FILE`);
   } else return null;

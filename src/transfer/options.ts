@@ -1,0 +1,217 @@
+// The engine's own options: one type for the client (connections, TLS, proxies, shared by every download
+// it runs) and one for a download (request, output, resume, segments, retries). Every default lives here,
+// documented on its field; the command line maps into these (src/cli/engine-options.ts) as curl's tool
+// maps its config into CURLOPT_* (src/config2setopts.c), and a Bun program fills them directly.
+import type { ResponseHead } from "../http/types.ts";
+import type { ConnectToRule } from "../net/connect-to.ts";
+import type { ProxyEnv } from "../net/proxy.ts";
+import { USER_AGENT } from "../version.ts";
+import type { ChecksumSpec } from "./checksum.ts";
+import type { ProgressSnapshot, ProgressSource } from "./progress.ts";
+import type { ConnectionReport } from "./stats.ts";
+
+/** Options of a client: how connections are made and kept. */
+export interface ClientOptions {
+  /** Open connections with Multipath TCP (IPPROTO_MPTCP); a kernel without MPTCP is an error (exit 7). @default false */
+  mptcp?: boolean;
+  /** Only IPv4 (4) or only IPv6 (6) addresses. @default undefined (both, Happy Eyeballs) */
+  family?: 4 | 6;
+  /** Milliseconds to connect, TLS handshake included (curl's default). @default 300000 */
+  connectTimeoutMs?: number;
+  /** No byte for this long on a connection is a stall (retried). wget waits 900 s, aria2 60 s. @default 60000 */
+  idleTimeoutMs?: number;
+  /** Skip TLS certificate verification (curl -k). @default false */
+  insecure?: boolean;
+  /** PEM text of the CA certificates to trust instead of the system's. @default undefined */
+  ca?: string;
+  /** "host:port" -> addresses used instead of DNS (curl --resolve). @default none */
+  resolve?: Map<string, string[]>;
+  /** curl's --connect-to rules. @default none */
+  connectTo?: ConnectToRule[];
+  /** Bind to this network device (SO_BINDTODEVICE). @default undefined */
+  interface?: string;
+  /** Bind the local side to this address. @default undefined */
+  localAddress?: string;
+  /** HTTP proxy URL; "" turns proxies off. @default undefined (from `proxyEnv`) */
+  proxy?: string;
+  /** Hosts, domains and CIDRs that bypass the proxy (curl --noproxy). @default undefined */
+  noProxy?: string;
+  /** "user:password" for the proxy. @default undefined */
+  proxyUser?: string;
+  /** Tunnel every request through CONNECT, also for http://. @default false */
+  proxyTunnel?: boolean;
+  /** http_proxy / https_proxy / no_proxy as read from an environment. @default none (the library never reads process.env) */
+  proxyEnv?: ProxyEnv;
+  /** Bytes per second for all transfers of this client together; 0 = no limit. @default 0 */
+  limitRate?: number;
+  /** User-Agent sent to servers and proxies. @default "fetchx/VERSION" */
+  userAgent?: string;
+}
+
+/** Where body bytes go. */
+export type Output =
+  /** A file: written as NAME.part with a journal beside it, renamed to NAME once complete and verified. */
+  | string
+  /** A caller's file descriptor, written in order (pipes non-blocking). `{ fd: 1 }` is standard output. */
+  | { fd: number }
+  /** A caller's stream, written in order; awaited chunk by chunk (backpressure). */
+  | WritableStream<Uint8Array>;
+
+/** What `decideOutput` answers once the response head is known. */
+export interface OutputDecision {
+  output: Output;
+  /** Bytes written before the body (curl -i writes the response head there). @default none */
+  preamble?: Uint8Array;
+}
+
+/** A retry about to happen. */
+export interface RetryInfo {
+  error: Error & { code?: string; exitCode?: number };
+  delayMs: number;
+  /** Retries so far in this download, this one included. */
+  attempt: number;
+  /** The byte the retry resumes at, when a segment is being resumed. */
+  resumeAt?: number;
+}
+
+/** Bytes an earlier run left that this download keeps (or a finished file it only checked). */
+export interface ResumeInfo {
+  path: string;
+  /** "journal": NAME.part with its journal is resumed; "complete": NAME was already whole. */
+  kind: "journal" | "complete";
+  /** Resumed without being asked (`resume: false`): a rerun never throws work away. */
+  implicit: boolean;
+  bytes: number;
+}
+
+/** Callbacks of one download; all optional, all synchronous and cheap (never per chunk). */
+export interface DownloadEvents {
+  /** Diagnostic lines (curl -v's "*" lines): connections, MPTCP, phases, decisions. */
+  onTrace?(line: string): void;
+  /** Request (">") and response ("<") header lines as sent and received. */
+  onHeaderLine?(direction: ">" | "<", line: string): void;
+  /** Something went wrong that the engine handles (starting over, a journal it cannot use). */
+  onWarning?(message: string): void;
+  onRetry?(info: RetryInfo): void;
+  onResume?(info: ResumeInfo): void;
+  /** The final response head (after redirects) arrived. */
+  onHead?(head: ResponseHead, url: URL): void;
+  /** A new connection was made for this download. */
+  onConnect?(report: ConnectionReport, dialMs: number): void;
+  /** Called once at the start with this download's live progress source (a display polls it). */
+  onStart?(source: ProgressSource): void;
+  /** A progress snapshot every `progressIntervalMs` while the download runs. */
+  onProgress?(snapshot: ProgressSnapshot): void;
+}
+
+/** Options of one download. */
+export interface DownloadOptions extends DownloadEvents {
+  /**
+   * Where the body goes when known before the request: a path (resumable), an fd or a stream. Required
+   * unless `decideOutput` is given.
+   */
+  output?: Output;
+  /**
+   * Decides the output once the final response head is known (curl -J, -i). Takes precedence over
+   * `output`; such a download cannot resume or probe for ranges (nothing is known before the answer).
+   */
+  decideOutput?(head: ResponseHead, url: URL): OutputDecision | Promise<OutputDecision>;
+  /** Request method; "HEAD" reads no body. @default "GET" */
+  method?: string;
+  /** Extra request headers; a name replaces fetchx's own header of that name, an empty value removes it. @default none */
+  headers?: [string, string][];
+  /** User-Agent of this download. @default the client's `userAgent` */
+  userAgent?: string;
+  /** Referer header. @default undefined */
+  referer?: string;
+  /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
+  user?: string;
+  /** Ask for gzip, deflate, br, zstd and decode the body (curl --compressed). @default false */
+  compressed?: boolean;
+  /** Follow 301/302/303/307/308 (curl -L). @default true */
+  followRedirects?: boolean;
+  /** Redirects followed at most; -1 = no limit. @default 50 */
+  maxRedirects?: number;
+  /** An HTTP status >= 400 is an error (exit 22) and nothing is written (curl -f). @default true */
+  failOnHttpError?: boolean;
+  /**
+   * Check an earlier run's state against the server before downloading (curl -C -): resume NAME.part,
+   * or find NAME already complete. A NAME.part with its journal is resumed even without this. @default false
+   */
+  resume?: boolean;
+  /** Connections for one file (segments with work stealing); capped at 16 per host. @default 1 */
+  connections?: number;
+  /** Failures in a row retried with backoff, resuming from the bytes already written. @default 5 */
+  retries?: number;
+  /** Fixed wait between retries in ms; 0 = exponential backoff with jitter. @default 0 */
+  retryDelayMs?: number;
+  /** No retry starts after this many ms since the download began; 0 = no limit. @default 0 */
+  retryMaxTimeMs?: number;
+  /** Bytes per second below which a connection counts as stalled; 0 = off. @default 0 */
+  speedLimit?: number;
+  /** How long a connection may stay below `speedLimit`. @default 30000 */
+  speedTimeMs?: number;
+  /** Expected digest; a mismatch keeps the data under NAME.part and fails (exit 32). @default none */
+  checksum?: ChecksumSpec;
+  /** Reserve the file's full size on disk before writing (fallocate). @default false */
+  preallocate?: boolean;
+  /** Create missing directories of the output path. @default false */
+  createDirs?: boolean;
+  /** Stops the download; resumable data is kept. @default none */
+  signal?: AbortSignal;
+  /** How often the journal is saved (fdatasync, then the journal) while bytes arrive. @default 2000 */
+  journalIntervalMs?: number;
+  /** How often connection speeds are checked (stalls, slow connections) and MPTCP state is read. @default 1000 */
+  monitorIntervalMs?: number;
+  /** How often `onProgress` is called. @default 1000 */
+  progressIntervalMs?: number;
+}
+
+/** The client options with every default filled in. */
+export type ClientSettings = Required<Omit<ClientOptions, "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser">> &
+  Pick<ClientOptions, "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser">;
+
+export function clientSettings(o: ClientOptions): ClientSettings {
+  return {
+    ...o,
+    mptcp: o.mptcp ?? false,
+    connectTimeoutMs: o.connectTimeoutMs ?? 300_000,
+    idleTimeoutMs: o.idleTimeoutMs ?? 60_000,
+    insecure: o.insecure ?? false,
+    resolve: o.resolve ?? new Map(),
+    connectTo: o.connectTo ?? [],
+    proxyTunnel: o.proxyTunnel ?? false,
+    proxyEnv: o.proxyEnv ?? {},
+    limitRate: o.limitRate ?? 0,
+    userAgent: o.userAgent ?? USER_AGENT,
+  };
+}
+
+type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | keyof DownloadEvents;
+
+/** The download options with every default filled in. */
+export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;
+
+export function downloadSettings(o: DownloadOptions): DownloadSettings {
+  return {
+    ...o,
+    method: o.method ?? "GET",
+    headers: o.headers ?? [],
+    compressed: o.compressed ?? false,
+    followRedirects: o.followRedirects ?? true,
+    maxRedirects: o.maxRedirects ?? 50,
+    failOnHttpError: o.failOnHttpError ?? true,
+    resume: o.resume ?? false,
+    connections: o.connections ?? 1,
+    retries: o.retries ?? 5,
+    retryDelayMs: o.retryDelayMs ?? 0,
+    retryMaxTimeMs: o.retryMaxTimeMs ?? 0,
+    speedLimit: o.speedLimit ?? 0,
+    speedTimeMs: o.speedTimeMs ?? 30_000,
+    preallocate: o.preallocate ?? false,
+    createDirs: o.createDirs ?? false,
+    journalIntervalMs: o.journalIntervalMs ?? 2000,
+    monitorIntervalMs: o.monitorIntervalMs ?? 1000,
+    progressIntervalMs: o.progressIntervalMs ?? 1000,
+  };
+}
