@@ -17,7 +17,9 @@
 // milliseconds on a connection that is about to do a TLS handshake anyway.
 import { isIP } from "node:net";
 import { FetchxError, usageError } from "../errors.ts";
+import { formatHostPort } from "./hostport.ts";
 import * as libc from "./libc.ts";
+import { waitFd } from "./poll.ts";
 import type { DialOptions } from "./types.ts";
 
 /** Proxy variables captured from the environment (already case-resolved). */
@@ -144,12 +146,10 @@ export function routeFor(u: { host: string; secure: boolean }, s: ProxySettings)
   return { proxy, mode: u.secure || s.proxytunnel ? "tunnel" : "forward" };
 }
 
-const authority = (host: string, port: number) => `${host.includes(":") ? `[${host}]` : host}:${port}`;
-
 /** The key for reusing connections: a forwarding proxy connection serves every http origin. */
 export function routeKey(route: ProxyRoute | null, origin: string): string {
   if (!route) return origin;
-  const p = authority(route.proxy.host, route.proxy.port);
+  const p = formatHostPort(route.proxy.host, route.proxy.port);
   return route.mode === "forward" ? `forward|${p}` : `tunnel|${p}|${origin}`;
 }
 
@@ -196,7 +196,7 @@ const MSG_NOSIGNAL = 0x4000;
 
 /** CONNECT host:port over a connected, non-blocking fd; resolves once the proxy says 2xx. */
 export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
-  const target = authority(t.host, t.port);
+  const target = formatHostPort(t.host, t.port);
   const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`, `User-Agent: ${t.userAgent}`, "Proxy-Connection: Keep-Alive"];
   if (t.auth !== undefined) lines.push(proxyAuthorization(t.auth).join(": "));
   t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
@@ -228,17 +228,10 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
   if (reply.byteLength > end + 4) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits (polling with timeout 0, so the event loop never blocks) until fd is ready for `events`. */
+/** Waits until fd is ready for `events`; a failing poll ends the exchange. */
 async function ready(fd: number, events: number, signal: AbortSignal): Promise<void> {
-  for (let backoff = 1; ; backoff = Math.min(backoff * 2, 20)) {
-    if (signal.aborted) throw signal.reason;
-    const r = libc.pollOne(fd, events, 0);
-    if (r < 0 && -r !== 4) throw new FetchxError("RECV", `poll failed [${libc.errnoName(-r)}]`);
-    if (r > 0) return;
-    await sleep(backoff);
-  }
+  const r = await waitFd(fd, events, { signal });
+  if (r < 0) throw new FetchxError("RECV", `poll failed [${libc.errnoName(-r)}]`);
 }
 
 async function sendAll(fd: number, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
