@@ -299,13 +299,14 @@ async function transfer(
 
 /** Streams one answer sequentially (optionally decoding) into the sink. No resume: nothing to resume from. */
 async function streamOnce(ex: Exchange, sink: Sink, decoder: BodyDecoder | null, stats: TransferStats): Promise<void> {
+  // Decoded bytes go to the sink as they come; awaiting the sink pauses decoding, and the body with it.
+  const emit = (out: Uint8Array) => sink.write(out);
   try {
-    await ex.body(async (bytes) => {
+    await ex.body((bytes) => {
       stats.sizeDownload += bytes.byteLength;
-      if (!decoder) return sink.write(bytes);
-      for (const out of await decoder.write(bytes)) await sink.write(out);
+      return decoder ? decoder.write(bytes, emit) : sink.write(bytes);
     });
-    if (decoder) for (const out of await decoder.end()) await sink.write(out);
+    if (decoder) await decoder.end(emit);
   } catch (err) {
     ex.conn.close();
     await sink.abort();
