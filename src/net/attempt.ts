@@ -17,7 +17,7 @@ export class AttemptError extends Error {
 }
 
 /** "connection refused [ECONNREFUSED]": libuv's wording, as node:util gives it, and the name to search for. */
-export const describeErrno = (n: number) => `${libc.errnoMessage(n)} [${libc.errnoName(n)}]`;
+const describeErrno = (n: number) => `${libc.errnoMessage(n)} [${libc.errnoName(n)}]`;
 
 export interface AttemptOptions {
   mptcp: boolean;
