@@ -3,6 +3,7 @@
 // Bun.connect({ fd }) assumes the fd is already connected (shared/PLATFORM.md), so we must know first.
 import { FetchxError } from "../errors.ts";
 import * as libc from "./libc.ts";
+import { waitFd } from "./poll.ts";
 import { sockaddr } from "./sockaddr.ts";
 
 /** An attempt that failed for this address only; the next candidate may still work. */
@@ -15,20 +16,8 @@ export class AttemptError extends Error {
   }
 }
 
-const ERRNO_TEXT: Record<number, string> = {
-  13: "permission denied",
-  1: "operation not permitted",
-  97: "address family not supported",
-  99: "cannot assign requested address",
-  100: "network is down",
-  101: "network is unreachable",
-  104: "connection reset by peer",
-  110: "connection timed out",
-  111: "connection refused",
-  113: "no route to host",
-};
-
-export const describeErrno = (n: number) => `${ERRNO_TEXT[n] ?? "connect failed"} [${libc.errnoName(n)}]`;
+/** "connection refused [ECONNREFUSED]": libuv's wording, as node:util gives it, and the name to search for. */
+const describeErrno = (n: number) => `${libc.errnoMessage(n)} [${libc.errnoName(n)}]`;
 
 export interface AttemptOptions {
   mptcp: boolean;
@@ -39,7 +28,6 @@ export interface AttemptOptions {
 }
 
 const familyOf = (ip: string) => (ip.includes(":") ? libc.AF_INET6 : libc.AF_INET);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The MPTCP refusal is about this machine, not this address: it ends the whole dial, no retry. */
 function mptcpUnavailable(errno: number): FetchxError {
@@ -78,19 +66,6 @@ function bindLocal(fd: number, ip: string, opts: AttemptOptions): void {
   }
 }
 
-/** Polls for the end of a non-blocking connect without blocking the event loop or spinning. */
-async function waitWritable(fd: number, cancel: AbortSignal): Promise<void> {
-  let delay = 1;
-  for (;;) {
-    if (cancel.aborted) throw cancel.reason;
-    const revents = libc.pollOne(fd, libc.POLLOUT, 0);
-    if (revents < 0 && -revents !== 4) throw new AttemptError("poll", -revents);
-    if (revents > 0) return;
-    await sleep(delay);
-    delay = Math.min(delay * 1.5, 20);
-  }
-}
-
 /** A connected, non-blocking fd to ip:port. Throws AttemptError, or FetchxError for local problems. */
 export async function connectAttempt(ip: string, port: number, opts: AttemptOptions): Promise<number> {
   const s = openSocket(familyOf(ip), opts.mptcp);
@@ -104,7 +79,9 @@ export async function connectAttempt(ip: string, port: number, opts: AttemptOpti
     const c = libc.connect(fd, sockaddr(ip, port));
     if (c.ret < 0) {
       if (c.errno !== libc.EINPROGRESS) throw new AttemptError(ip, c.errno);
-      await waitWritable(fd, opts.cancel);
+      // The end of a non-blocking connect shows as writable (POLLOUT, or POLLERR with SO_ERROR set).
+      const r = await waitFd(fd, libc.POLLOUT, { signal: opts.cancel });
+      if (r < 0) throw new AttemptError("poll", -r);
     }
     const err = libc.getsockoptInt(fd, libc.SOL_SOCKET, libc.SO_ERROR);
     if (!err.ok) throw new AttemptError(ip, err.errno);

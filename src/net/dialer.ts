@@ -7,6 +7,7 @@ import type { Socket, TLSOptions } from "bun";
 import { FetchxError } from "../errors.ts";
 import { connectAttempt } from "./attempt.ts";
 import { SocketConnection } from "./connection.ts";
+import { formatHostPort } from "./hostport.ts";
 import { AllAttemptsFailed, raceAttempts } from "./happy-eyeballs.ts";
 import * as libc from "./libc.ts";
 import { resolveHost } from "./resolve.ts";
@@ -15,8 +16,6 @@ import type { Connection, DialOptions, TlsOptions } from "./types.ts";
 
 /** ALPN in wire format (length-prefixed): Bun rejects an array and ignores a bare name. */
 const ALPN_HTTP1 = "\x08http/1.1";
-
-const hostPort = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 /** Rejects with the signal's reason as soon as it aborts, so no step outlives the deadline. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -55,7 +54,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         connectAttempt(ip, opts.port, { mptcp: opts.mptcp, interface: opts.interface, localAddress: opts.localAddress, cancel }),
       {
         signal,
-        onStart: (ip) => trace(`Trying ${hostPort(ip, opts.port)}${opts.mptcp ? " (MPTCP)" : ""}...`),
+        onStart: (ip) => trace(`Trying ${formatHostPort(ip, opts.port)}${opts.mptcp ? " (MPTCP)" : ""}...`),
         dispose: (lateFd) => libc.close(lateFd),
       },
     );

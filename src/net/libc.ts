@@ -1,11 +1,14 @@
 // The one bun:ffi dlopen in fetchx. "libc.so.6" works on glibc and, through musl's loader answering every
 // libc name with itself, on musl too (shared/PLATFORM.md). No fallback names: on glibc, opening the musl
 // loader would load a second libc into the process.
+// Opened on first use, not at import: importing this module (the library entry, `--help`, unit tests of
+// the pure helpers) must not dlopen anything. libcLoaded() tells, for the test that guards this.
 import { dlopen, FFIType, ptr, read, type Pointer } from "bun:ffi";
+import { getSystemErrorMessage, getSystemErrorName } from "node:util";
 
 const { i32, u32, ptr: p } = FFIType;
 
-const lib = dlopen("libc.so.6", {
+const SYMBOLS = {
   socket: { args: [i32, i32, i32], returns: i32 },
   connect: { args: [i32, p, u32], returns: i32 },
   bind: { args: [i32, p, u32], returns: i32 },
@@ -22,10 +25,18 @@ const lib = dlopen("libc.so.6", {
   write: { args: [i32, p, FFIType.u64_fast], returns: FFIType.i64_fast },
   fcntl: { args: [i32, i32, i32], returns: i32 },
   pwrite: { args: [i32, p, FFIType.u64_fast, FFIType.i64_fast], returns: FFIType.i64_fast },
+  inet_pton: { args: [i32, p, p], returns: i32 },
+  inet_ntop: { args: [i32, p, p, u32], returns: p },
   __errno_location: { args: [], returns: p },
-});
+} as const;
 
-const c = lib.symbols;
+const open = () => dlopen("libc.so.6", SYMBOLS).symbols;
+let symbols: ReturnType<typeof open> | undefined;
+/** The libc symbols, opened on the first call and kept for the life of the process. */
+const lib = () => (symbols ??= open());
+
+/** Whether libc has been opened yet (import alone must not open it). */
+export const libcLoaded = () => symbols !== undefined;
 
 // Linux values; identical on x86_64 and aarch64 (asm-generic).
 export const AF_INET = 2;
@@ -49,47 +60,34 @@ export const POLLOUT = 0x004;
 export const POLLERR = 0x008;
 export const POLLHUP = 0x010;
 
-export const errnoNames: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  4: "EINTR",
-  5: "EIO",
-  9: "EBADF",
-  11: "EAGAIN",
-  13: "EACCES",
-  19: "ENODEV",
-  22: "EINVAL",
-  24: "EMFILE",
-  28: "ENOSPC",
-  32: "EPIPE",
-  122: "EDQUOT",
-  30: "EROFS",
-  92: "ENOPROTOOPT",
-  93: "EPROTONOSUPPORT",
-  95: "EOPNOTSUPP",
-  97: "EAFNOSUPPORT",
-  98: "EADDRINUSE",
-  99: "EADDRNOTAVAIL",
-  100: "ENETDOWN",
-  101: "ENETUNREACH",
-  103: "ECONNABORTED",
-  104: "ECONNRESET",
-  110: "ETIMEDOUT",
-  111: "ECONNREFUSED",
-  113: "EHOSTUNREACH",
-  114: "EALREADY",
-  115: "EINPROGRESS",
+// Bun's errno table (libuv's) lacks these two, which fetchx does meet: a connect in progress and a full
+// quota on a write. Every other name and message comes from node:util.
+const MISSING: Record<number, [name: string, message: string]> = {
+  115: ["EINPROGRESS", "operation now in progress"],
+  122: ["EDQUOT", "disk quota exceeded"],
 };
+const known = (text: string) => !text.startsWith("Unknown system error");
+
+/** "ECONNREFUSED" for 111; "errno N" for a number nobody knows. */
+export function errnoName(n: number): string {
+  const name = getSystemErrorName(-n);
+  return known(name) ? name : (MISSING[n]?.[0] ?? `errno ${n}`);
+}
+
+/** "connection refused" for 111 (libuv's wording); "errno N" for a number nobody knows. */
+export function errnoMessage(n: number): string {
+  const text = getSystemErrorMessage(-n);
+  return known(text) ? text : (MISSING[n]?.[1] ?? `errno ${n}`);
+}
+
 export const EINPROGRESS = 115;
 export const ENOPROTOOPT = 92;
 export const EPROTONOSUPPORT = 93;
 export const EINVAL = 22;
 
-export const errnoName = (n: number) => errnoNames[n] ?? `errno ${n}`;
-
 /** errno of the calling thread; read it right after the failing call. */
 export function errno(): number {
-  const loc = c.__errno_location() as Pointer;
+  const loc = lib().__errno_location() as Pointer;
   return read.i32(loc, 0);
 }
 
@@ -103,22 +101,22 @@ function sys(ret: number): SysResult {
   return { ret, errno: ret < 0 ? errno() : 0 };
 }
 
-export const socket = (family: number, type: number, protocol: number) => sys(c.socket(family, type, protocol));
-export const connect = (fd: number, addr: Uint8Array) => sys(c.connect(fd, ptr(addr), addr.byteLength));
-export const bind = (fd: number, addr: Uint8Array) => sys(c.bind(fd, ptr(addr), addr.byteLength));
-export const listen = (fd: number, backlog: number) => sys(c.listen(fd, backlog));
-export const close = (fd: number) => c.close(fd);
+export const socket = (family: number, type: number, protocol: number) => sys(lib().socket(family, type, protocol));
+export const connect = (fd: number, addr: Uint8Array) => sys(lib().connect(fd, ptr(addr), addr.byteLength));
+export const bind = (fd: number, addr: Uint8Array) => sys(lib().bind(fd, ptr(addr), addr.byteLength));
+export const listen = (fd: number, backlog: number) => sys(lib().listen(fd, backlog));
+export const close = (fd: number) => lib().close(fd);
 // send/recv on a raw fd: the proxy CONNECT exchange runs before Bun adopts the socket (src/net/proxy.ts).
-export const send = (fd: number, data: Uint8Array, flags: number) => sys(Number(c.send(fd, ptr(data), data.byteLength, flags)));
-export const recv = (fd: number, buf: Uint8Array, flags: number) => sys(Number(c.recv(fd, ptr(buf), buf.byteLength, flags)));
+export const send = (fd: number, data: Uint8Array, flags: number) => sys(Number(lib().send(fd, ptr(data), data.byteLength, flags)));
+export const recv = (fd: number, buf: Uint8Array, flags: number) => sys(Number(lib().recv(fd, ptr(buf), buf.byteLength, flags)));
 
 export function setsockoptInt(fd: number, level: number, name: number, value: number): SysResult {
   const buf = new Int32Array([value]);
-  return sys(c.setsockopt(fd, level, name, ptr(buf), 4));
+  return sys(lib().setsockopt(fd, level, name, ptr(buf), 4));
 }
 
 export function setsockoptBytes(fd: number, level: number, name: number, value: Uint8Array): SysResult {
-  return sys(c.setsockopt(fd, level, name, ptr(value), value.byteLength));
+  return sys(lib().setsockopt(fd, level, name, ptr(value), value.byteLength));
 }
 
 /** getsockopt into a buffer of `size` bytes; returns the bytes the kernel filled, or the errno. */
@@ -130,7 +128,7 @@ export function getsockopt(
 ): { ok: true; data: Uint8Array } | { ok: false; errno: number } {
   const buf = new Uint8Array(Math.max(size, 4));
   const len = new Uint32Array([size]);
-  const r = sys(c.getsockopt(fd, level, name, ptr(buf), ptr(len)));
+  const r = sys(lib().getsockopt(fd, level, name, ptr(buf), ptr(len)));
   if (r.ret < 0) return { ok: false, errno: r.errno };
   return { ok: true, data: buf.subarray(0, len[0]) };
 }
@@ -139,7 +137,7 @@ export function getsockopt(
  *  (MPTCP_SUBFLOW_ADDRS); returns the length the kernel reports. */
 export function getsockoptInto(fd: number, level: number, name: number, buf: Uint8Array): { ok: true; len: number } | { ok: false; errno: number } {
   const len = new Uint32Array([buf.byteLength]);
-  const r = sys(c.getsockopt(fd, level, name, ptr(buf), ptr(len)));
+  const r = sys(lib().getsockopt(fd, level, name, ptr(buf), ptr(len)));
   if (r.ret < 0) return { ok: false, errno: r.errno };
   return { ok: true, len: len[0]! };
 }
@@ -156,26 +154,43 @@ export function pollOne(fd: number, events: number, timeoutMs: number): number {
   const dv = new DataView(pfd.buffer);
   dv.setInt32(0, fd, true);
   dv.setInt16(4, events, true);
-  const r = c.poll(ptr(pfd), 1, timeoutMs);
+  const r = lib().poll(ptr(pfd), 1, timeoutMs);
   if (r < 0) return -errno();
   return r === 0 ? 0 : dv.getInt16(6, true);
 }
 
-function nameOf(fn: typeof c.getsockname, fd: number): Uint8Array | null {
+function nameOf(fn: (fd: number, addr: Pointer, len: Pointer) => number, fd: number): Uint8Array | null {
   const buf = new Uint8Array(128);
   const len = new Uint32Array([128]);
   if (fn(fd, ptr(buf), ptr(len)) < 0) return null;
   return buf.subarray(0, len[0]);
 }
-export const getsockname = (fd: number) => nameOf(c.getsockname, fd);
-export const getpeername = (fd: number) => nameOf(c.getpeername, fd);
+export const getsockname = (fd: number) => nameOf(lib().getsockname, fd);
+export const getpeername = (fd: number) => nameOf(lib().getpeername, fd);
+
+/** inet_pton(3): the 4 (AF_INET) or 16 (AF_INET6) bytes of an address in text, or null when it is not one. */
+export function inetPton(family: number, text: string): Uint8Array | null {
+  const out = new Uint8Array(16);
+  const src = new TextEncoder().encode(`${text}\0`);
+  return lib().inet_pton(family, ptr(src), ptr(out)) === 1 ? out.subarray(0, family === AF_INET ? 4 : 16) : null;
+}
+
+const INET6_ADDRSTRLEN = 46;
+
+/** inet_ntop(3): the text form of 4 or 16 address bytes (IPv6 compressed as the C library does it). */
+export function inetNtop(family: number, bytes: Uint8Array): string | null {
+  const out = new Uint8Array(INET6_ADDRSTRLEN);
+  if (lib().inet_ntop(family, ptr(bytes), ptr(out), out.byteLength) === null) return null;
+  const end = out.indexOf(0);
+  return new TextDecoder().decode(out.subarray(0, end < 0 ? out.byteLength : end));
+}
 
 /** Reserves [0, len) of a file on disk (ENOSPC now rather than mid-transfer). */
-export const fallocate = (fd: number, len: number) => sys(c.fallocate(fd, 0, 0, len));
+export const fallocate = (fd: number, len: number) => sys(lib().fallocate(fd, 0, 0, len));
 
 /** write(2) (position null) or pwrite(2): bytes written, or -errno. */
 export function writeFd(fd: number, buf: Uint8Array, position: number | null): number {
-  const n = Number(position === null ? c.write(fd, ptr(buf), buf.byteLength) : c.pwrite(fd, ptr(buf), buf.byteLength, position));
+  const n = Number(position === null ? lib().write(fd, ptr(buf), buf.byteLength) : lib().pwrite(fd, ptr(buf), buf.byteLength, position));
   return n < 0 ? -errno() : n;
 }
 
@@ -186,10 +201,10 @@ export const O_NONBLOCK = 0o4000;
 const F_SETPIPE_SZ = 1031;
 
 /** Asks for a larger pipe buffer (fewer wake-ups per byte); the kernel may cap or refuse it. */
-export const growPipe = (fd: number, bytes: number) => c.fcntl(fd, F_SETPIPE_SZ, bytes) >= 0;
+export const growPipe = (fd: number, bytes: number) => lib().fcntl(fd, F_SETPIPE_SZ, bytes) >= 0;
 
 /** Sets O_NONBLOCK on an fd (a pipe we must not block on); returns false when fcntl fails. */
 export function setNonBlocking(fd: number): boolean {
-  const flags = c.fcntl(fd, F_GETFL, 0);
-  return flags >= 0 && c.fcntl(fd, F_SETFL, flags | O_NONBLOCK) >= 0;
+  const flags = lib().fcntl(fd, F_GETFL, 0);
+  return flags >= 0 && lib().fcntl(fd, F_SETFL, flags | O_NONBLOCK) >= 0;
 }

@@ -9,6 +9,7 @@
 // that fill fewer than 81 bytes. The subflows' endpoints come from MPTCP_SUBFLOW_ADDRS (a 16-byte
 // struct mptcp_subflow_data header, then one 256-byte struct mptcp_subflow_addrs per subflow: two
 // sockaddr_storage), which is simpler than MPTCP_FULL_INFO's user pointers and gives the same addresses.
+import { formatHostPort } from "./hostport.ts";
 import * as libc from "./libc.ts";
 import { openSocket, isMptcpRefusal } from "./attempt.ts";
 import { parseSockaddr } from "./sockaddr.ts";
@@ -24,8 +25,7 @@ const MAX_SUBFLOWS_LISTED = 8;
 
 const endpoint = (buf: Uint8Array): string | null => {
   const a = parseSockaddr(buf);
-  if (!a) return null;
-  return a.family === 6 ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`;
+  return a ? formatHostPort(a.ip, a.port) : null;
 };
 
 /** Subflow count including the initial subflow, or 0 when the kernel does not tell. */

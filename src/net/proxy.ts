@@ -15,9 +15,11 @@
 // socket then reports "close" while the TLS one lives on, so SocketConnection would need a second set of
 // handlers and a second handshake/certificate error path. The raw exchange costs one poll loop of a few
 // milliseconds on a connection that is about to do a TLS handshake anyway.
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 import { FetchxError, usageError } from "../errors.ts";
+import { formatHostPort } from "./hostport.ts";
 import * as libc from "./libc.ts";
+import { waitFd } from "./poll.ts";
 import type { DialOptions } from "./types.ts";
 
 /** Proxy variables captured from the environment (already case-resolved). */
@@ -83,56 +85,37 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
 }
 
 /** Whether `host` matches a no_proxy list: "*", names (with or without a leading dot, matching
- *  subdomains too), IP addresses and CIDR ranges ("10.0.0.0/8", "::1/128"). */
+ *  subdomains too, as curl does), IP addresses and CIDR ranges ("10.0.0.0/8", "::1/128"). Addresses
+ *  and ranges go through net.BlockList, which compares them as numbers (so "::1" is "0:0::1") and
+ *  matches an IPv4-mapped host ("::ffff:10.1.2.3") against IPv4 rules. */
 export function bypassesProxy(host: string, list: string | undefined): boolean {
   if (!list) return false;
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const hostFamily = isIP(h);
+  const addresses = new BlockList();
   for (const raw of list.split(/[\s,]+/)) {
     let entry = raw.trim().toLowerCase();
     if (entry === "") continue;
     if (entry === "*") return true;
     entry = entry.replace(/^\[(.*)\](:\d+)?$/, "$1");
-    if (entry.includes("/")) {
-      if (inCidr(h, entry)) return true;
+    if (!isIP(entry.split("/")[0]!)) entry = entry.replace(/:\d+$/, ""); // "example.com:443", "192.0.2.7:80"
+    const [net, bits] = entry.split("/");
+    const family = isIP(net!);
+    if (family) {
+      const type = family === 4 ? "ipv4" : "ipv6";
+      try {
+        if (bits === undefined) addresses.addAddress(net!, type);
+        else if (/^\d+$/.test(bits)) addresses.addSubnet(net!, Number(bits), type);
+      } catch {
+        // A prefix longer than the address (10.0.0.0/33) matches nothing, as in curl.
+      }
       continue;
     }
-    if (!isIP(entry)) entry = entry.replace(/:\d+$/, "").replace(/^\./, "").replace(/\.$/, "");
-    if (h === entry || (!isIP(h) && h.endsWith(`.${entry}`))) return true;
+    if (bits !== undefined || hostFamily) continue; // a name never matches an address, nor a range a name
+    entry = entry.replace(/^\./, "").replace(/\.$/, "");
+    if (h === entry || h.endsWith(`.${entry}`)) return true;
   }
-  return false;
-}
-
-function inCidr(ip: string, cidr: string): boolean {
-  const [net, bitsText] = cidr.split("/");
-  const fam = isIP(ip);
-  if (!fam || fam !== isIP(net!)) return false;
-  const bits = Number(bitsText);
-  const a = ipBytes(ip);
-  const b = ipBytes(net!);
-  if (!Number.isInteger(bits) || bits < 0 || bits > a.length * 8) return false;
-  for (let i = 0; i < bits; i++) {
-    const mask = 0x80 >> i % 8;
-    if ((a[i >> 3]! & mask) !== (b[i >> 3]! & mask)) return false;
-  }
-  return true;
-}
-
-function ipBytes(ip: string): number[] {
-  if (isIP(ip) === 4) return ip.split(".").map(Number);
-  const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, undefined];
-  const parse = (s: string | undefined) => (s ? s.split(":") : []);
-  let groups = parse(head);
-  const rest = parse(tail);
-  // An embedded IPv4 tail ("::ffff:1.2.3.4") is two groups.
-  const fix = (g: string[]) =>
-    g.flatMap((x) => (x.includes(".") ? ((n) => [((n[0]! << 8) | n[1]!).toString(16), ((n[2]! << 8) | n[3]!).toString(16)])(x.split(".").map(Number)) : [x]));
-  groups = fix(groups);
-  const tailGroups = fix(rest);
-  const all = tail === undefined ? groups : [...groups, ...Array(8 - groups.length - tailGroups.length).fill("0"), ...tailGroups];
-  return all.flatMap((g) => {
-    const n = parseInt(g || "0", 16);
-    return [n >> 8, n & 0xff];
-  });
+  return hostFamily !== 0 && addresses.check(h, hostFamily === 4 ? "ipv4" : "ipv6");
 }
 
 /** The proxy route for a URL, or null to connect directly. */
@@ -144,12 +127,10 @@ export function routeFor(u: { host: string; secure: boolean }, s: ProxySettings)
   return { proxy, mode: u.secure || s.proxytunnel ? "tunnel" : "forward" };
 }
 
-const authority = (host: string, port: number) => `${host.includes(":") ? `[${host}]` : host}:${port}`;
-
 /** The key for reusing connections: a forwarding proxy connection serves every http origin. */
 export function routeKey(route: ProxyRoute | null, origin: string): string {
   if (!route) return origin;
-  const p = authority(route.proxy.host, route.proxy.port);
+  const p = formatHostPort(route.proxy.host, route.proxy.port);
   return route.mode === "forward" ? `forward|${p}` : `tunnel|${p}|${origin}`;
 }
 
@@ -196,7 +177,7 @@ const MSG_NOSIGNAL = 0x4000;
 
 /** CONNECT host:port over a connected, non-blocking fd; resolves once the proxy says 2xx. */
 export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
-  const target = authority(t.host, t.port);
+  const target = formatHostPort(t.host, t.port);
   const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`, `User-Agent: ${t.userAgent}`, "Proxy-Connection: Keep-Alive"];
   if (t.auth !== undefined) lines.push(proxyAuthorization(t.auth).join(": "));
   t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
@@ -228,17 +209,10 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
   if (reply.byteLength > end + 4) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits (polling with timeout 0, so the event loop never blocks) until fd is ready for `events`. */
+/** Waits until fd is ready for `events`; a failing poll ends the exchange. */
 async function ready(fd: number, events: number, signal: AbortSignal): Promise<void> {
-  for (let backoff = 1; ; backoff = Math.min(backoff * 2, 20)) {
-    if (signal.aborted) throw signal.reason;
-    const r = libc.pollOne(fd, events, 0);
-    if (r < 0 && -r !== 4) throw new FetchxError("RECV", `poll failed [${libc.errnoName(-r)}]`);
-    if (r > 0) return;
-    await sleep(backoff);
-  }
+  const r = await waitFd(fd, events, { signal });
+  if (r < 0) throw new FetchxError("RECV", `poll failed [${libc.errnoName(-r)}]`);
 }
 
 async function sendAll(fd: number, bytes: Uint8Array, signal: AbortSignal): Promise<void> {

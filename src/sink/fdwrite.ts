@@ -3,7 +3,8 @@
 // Regular files and /dev/null are written blocking: the page cache answers at once, and a slow disk
 // blocking the loop is the backpressure. Pipes, FIFOs and sockets are written non-blocking, waiting on
 // the event loop while the reader is slow, so Ctrl-C, -m and timers still work when nobody reads.
-import { errnoName, POLLERR, POLLHUP, POLLOUT, pollOne, writeFd } from "../net/libc.ts";
+import { errnoName, POLLOUT, pollOne, writeFd } from "../net/libc.ts";
+import { waitFd } from "../net/poll.ts";
 
 const EINTR = 4;
 const EAGAIN = 11;
@@ -27,19 +28,6 @@ export function writeAll(fd: number, chunk: Uint8Array, position: number | null 
 }
 
 /**
- * Resolves when `fd` can take bytes again; rejects with the signal's reason when it aborts first. It
- * waits in poll(2) for at most 10 ms at a time (a reader that keeps up is answered at once, as a blocking
- * write would be) and yields to the event loop in between, so signals and timers are still served.
- */
-export async function waitWritable(fd: number, signal?: AbortSignal): Promise<void> {
-  for (;;) {
-    if (signal?.aborted) throw signal.reason;
-    if (pollOne(fd, POLLOUT, 10) & (POLLOUT | POLLERR | POLLHUP)) return;
-    await Bun.sleep(0);
-  }
-}
-
-/**
  * Writes what the fd takes now; returns undefined when all of it went, else a promise that finishes the
  * chunk as the reader makes room (the fd must be O_NONBLOCK).
  */
@@ -56,7 +44,9 @@ export function writeNonBlocking(fd: number, chunk: Uint8Array, signal?: AbortSi
   };
   if (step()) return undefined;
   return (async () => {
-    do await waitWritable(fd, signal);
+    // Each poll(2) may block for 10 ms: a reader that keeps up is answered at once, as a blocking write
+    // would be; the loop is served in between, so signals and timers still work.
+    do await waitFd(fd, POLLOUT, { signal, blockMs: 10 });
     while (!step());
   })();
 }

@@ -3,10 +3,11 @@
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
 import { closeSync, constants, fdatasync, mkdirSync, openSync, readSync, renameSync, statSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { FetchxError } from "../errors.ts";
-import { errnoName, fallocate } from "../net/libc.ts";
+import { errnoMessage, errnoName, fallocate } from "../net/libc.ts";
 import { WriteError as WriteErrorLike, writeAll, writeNonBlocking } from "./fdwrite.ts";
 import type { Sink } from "./types.ts";
 
@@ -28,16 +29,16 @@ export function isSpecialFile(path: string): boolean {
   return !!st && !st.isFile() && !st.isDirectory();
 }
 
+/** What to do about it, where the errno's own text does not say. */
+const HINTS: Record<string, string> = {
+  ENOSPC: "disk full (No space left on device)",
+  ENOENT: "no such directory (use --create-dirs)",
+};
+
 function writeFailure(path: string, err: unknown): FetchxError {
   const code = (err as { code?: string }).code;
-  const why =
-    code === "ENOSPC" ? "disk full (No space left on device)"
-    : code === "EDQUOT" ? "disk quota exceeded"
-    : code === "ENOENT" ? "no such directory (use --create-dirs)"
-    : code === "EISDIR" ? "is a directory"
-    : code === "EACCES" ? "permission denied"
-    : code === "EROFS" ? "read-only file system"
-    : (code ?? String(err));
+  const errno = code === undefined ? undefined : (osConstants.errno as Record<string, number | undefined>)[code];
+  const why = (code && HINTS[code]) ?? (errno !== undefined ? errnoMessage(errno) : (code ?? String(err)));
   return new FetchxError("WRITE", `cannot write ${path}: ${why}`, { cause: err });
 }
 

@@ -481,16 +481,20 @@ export class Download implements ProgressSource, RequestSender {
     }
   }
 
-  /** Streams one answer sequentially (optionally decoding) into the sink. No resume: nothing to resume from. */
+  /**
+   * Streams one answer sequentially (optionally decoding) into the sink. No resume: nothing to resume
+   * from. The decoder awaits each write of decoded bytes before it decodes more, and the body waits for
+   * the decoder: memory stays bounded whatever the encoded body expands to.
+   */
   private async streamOnce(ex: Exchange, sink: Sink, decoder: BodyDecoder | null): Promise<void> {
     const r = this.result;
+    const emit = (out: Uint8Array) => sink.write(out);
     try {
-      await ex.body(async (bytes) => {
+      await ex.body((bytes) => {
         r.sizeDownload += bytes.byteLength;
-        if (!decoder) return sink.write(bytes);
-        for (const out of await decoder.write(bytes)) await sink.write(out);
+        return decoder ? decoder.write(bytes, emit) : sink.write(bytes);
       });
-      if (decoder) for (const out of await decoder.end()) await sink.write(out);
+      if (decoder) await decoder.end(emit);
     } catch (err) {
       ex.close();
       await sink.abort();

@@ -58,6 +58,16 @@ describe("which proxy", () => {
     expect(bypassesProxy("::ffff:10.0.0.1", "::ffff:10.0.0.0/120")).toBe(true);
     expect(bypassesProxy("example.com", "a.org, example.com:443")).toBe(true);
     expect(bypassesProxy("example.com", undefined)).toBe(false);
+    // Addresses compare as numbers, mapped IPv4 meets IPv4 rules, families do not mix otherwise.
+    expect(bypassesProxy("::1", "0:0::1")).toBe(true);
+    expect(bypassesProxy("[0:0::1]", "::1/128")).toBe(true);
+    expect(bypassesProxy("::ffff:10.1.2.3", "10.0.0.0/8")).toBe(true);
+    expect(bypassesProxy("10.1.2.3", "2001:db8::/32")).toBe(false);
+    expect(bypassesProxy("2001:db8::1", "10.0.0.0/8")).toBe(false);
+    expect(bypassesProxy("192.0.2.7", "192.0.2.7:8080")).toBe(true);
+    expect(bypassesProxy("192.0.2.7", "192.0.2.0/33, 192.0.2.0/x")).toBe(false);
+    expect(bypassesProxy("10.example.com", "10.0.0.0/8")).toBe(false);
+    expect(bypassesProxy("192.0.2.7", "example.com, .0.2.7")).toBe(false);
     expect(bypassesProxy("example.com", "")).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 // Guards --compressed: each Content-Encoding decodes back to the original bytes however the body is
-// split, cut-short or corrupt input is BAD_CONTENT_ENCODING, and output streams out before the end.
+// split, cut-short or corrupt input is BAD_CONTENT_ENCODING, output streams out before the end, emit's
+// promise holds decoding back, and a decompression bomb decodes in bounded memory.
 
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
@@ -31,8 +32,9 @@ const ZSTD_C_CHECKSUM_FLAG = 201; // ZSTD_c_checksumFlag in zstd.h
 
 async function decodeAll(decoder: BodyDecoder, input: Uint8Array, step: number): Promise<Buffer> {
   const out: Uint8Array[] = [];
-  for (let i = 0; i < input.length; i += step) out.push(...(await decoder.write(input.subarray(i, i + step))));
-  out.push(...(await decoder.end()));
+  const emit = (b: Uint8Array) => void out.push(b.slice());
+  for (let i = 0; i < input.length; i += step) await decoder.write(input.subarray(i, i + step), emit);
+  await decoder.end(emit);
   return Buffer.concat(out);
 }
 
@@ -63,6 +65,10 @@ const ENCODED: [string, Buffer][] = [
 ];
 
 describe("createDecoder", () => {
+  test("every DecompressionStream format we use exists on this Bun", () => {
+    for (const format of ["gzip", "deflate", "deflate-raw", "brotli", "zstd"] as const) expect(() => new DecompressionStream(format)).not.toThrow();
+  });
+
   test("advertises exactly what it decodes", () => {
     expect(ACCEPT_ENCODING).toBe("gzip, deflate, br, zstd");
     for (const coding of ACCEPT_ENCODING.split(", ")) expect(createDecoder(coding)).not.toBeNull();
@@ -98,11 +104,17 @@ describe("createDecoder", () => {
   test("deflate detection works when the first write is a single byte", async () => {
     for (const encoded of [zlib.deflateSync(data), zlib.deflateRawSync(data)]) {
       const decoder = createDecoder("deflate")!;
-      const out = [...(await decoder.write(encoded.subarray(0, 1)))];
-      out.push(...(await decoder.write(encoded.subarray(1, 2))));
+      const out: Uint8Array[] = [];
+      const emit = (b: Uint8Array) => void out.push(b.slice());
+      await decoder.write(encoded.subarray(0, 1), emit);
+      await decoder.write(encoded.subarray(1, 2), emit);
       out.push(await decodeAll(decoder, encoded.subarray(2), 777));
       expect(sha256(Buffer.concat(out))).toBe(sha256(data));
     }
+    // One byte and the end: neither kind of deflate stream.
+    const one = createDecoder("deflate")!;
+    await one.write(zlib.deflateSync(data).subarray(0, 1), () => {});
+    expect(await one.end(() => {}).catch((e: FetchxError) => e.code)).toBe("BAD_CONTENT_ENCODING");
   });
 
   test("output streams out before the input ends (no whole-body buffering)", async () => {
@@ -110,14 +122,19 @@ describe("createDecoder", () => {
       const decoder = createDecoder(encoding)!;
       let early = 0;
       const half = Math.floor(encoded.length / 2);
-      for (let i = 0; i < half; i += 8192)
-        for (const b of await decoder.write(encoded.subarray(i, Math.min(half, i + 8192)))) early += b.length;
+      for (let i = 0; i < half; i += 8192) await decoder.write(encoded.subarray(i, Math.min(half, i + 8192)), (b) => void (early += b.length));
       expect(early, encoding).toBeGreaterThan(0);
     }
   });
 
   test("an empty body with a Content-Encoding decodes to nothing", async () => {
-    for (const coding of ["gzip", "deflate", "br", "zstd", "gzip, br"]) expect(await createDecoder(coding)!.end()).toEqual([]);
+    for (const coding of ["gzip", "deflate", "br", "zstd", "gzip, br"]) {
+      const out: Uint8Array[] = [];
+      const decoder = createDecoder(coding)!;
+      await decoder.write(new Uint8Array(0), (b) => void out.push(b));
+      await decoder.end((b) => void out.push(b));
+      expect(out, coding).toEqual([]);
+    }
   });
 
   test("input cut short -> BAD_CONTENT_ENCODING at end()", async () => {
@@ -140,5 +157,72 @@ describe("createDecoder", () => {
     const flipped = Buffer.from(gzip);
     flipped[flipped.length - 6]! ^= 0xff; // inside the CRC-32 trailer
     expect((await decodeError("gzip", flipped)).message).toMatch(/^gzip decoding failed/);
+  });
+});
+
+describe("bounded memory", () => {
+  test("emit's promise holds decoding back: one emit at a time, write settles after them", async () => {
+    for (const [encoding, encoded] of ENCODED) {
+      const decoder = createDecoder(encoding)!;
+      let inFlight = 0;
+      let maxInFlight = 0;
+      let total = 0;
+      const slowEmit = async (b: Uint8Array) => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await Bun.sleep(0);
+        total += b.byteLength;
+        inFlight--;
+      };
+      for (let i = 0; i < encoded.length; i += 65536) {
+        await decoder.write(encoded.subarray(i, i + 65536), slowEmit);
+        expect(inFlight).toBe(0);
+      }
+      await decoder.end(slowEmit);
+      expect(maxInFlight, encoding).toBe(1);
+      expect(total, encoding).toBe(data.length);
+    }
+  });
+
+  test("a chain decodes a layer cut short as BAD_CONTENT_ENCODING, naming the layer", async () => {
+    const inner = zlib.gzipSync(data);
+    const outer = zlib.brotliCompressSync(inner.subarray(0, inner.length - 4)); // brotli intact, gzip cut
+    const err = await decodeError("gzip, br", outer);
+    expect(err.message).toMatch(/^gzip decoding failed/);
+  });
+
+  test("'gzip, gzip' of 1 GiB of zeros: every byte emitted, RSS grows by less than 64 MB", async () => {
+    const GiB = 1 << 30;
+    // The inner layer is built in 1 MiB pieces: never the whole gigabyte in memory.
+    const inner = await (async () => {
+      const cs = new CompressionStream("gzip");
+      const parts: Uint8Array[] = [];
+      const collecting = (async () => {
+        for await (const p of cs.readable) parts.push(p);
+      })();
+      const writer = cs.writable.getWriter();
+      const zeros = new Uint8Array(1 << 20);
+      for (let n = 0; n < GiB; n += zeros.length) await writer.write(zeros);
+      await writer.close();
+      await collecting;
+      return Buffer.concat(parts);
+    })();
+    const bomb = Bun.gzipSync(inner);
+    expect(bomb.length).toBeLessThan(4096);
+
+    Bun.gc(true);
+    const before = process.memoryUsage().rss;
+    let peak = 0;
+    let out = 0;
+    let emits = 0;
+    const emit = (b: Uint8Array) => {
+      out += b.byteLength;
+      if (++emits % 64 === 0) peak = Math.max(peak, process.memoryUsage().rss - before);
+    };
+    const decoder = createDecoder("gzip, gzip")!;
+    for (let i = 0; i < bomb.length; i += 512) await decoder.write(bomb.subarray(i, i + 512), emit);
+    await decoder.end(emit);
+    expect(out).toBe(GiB);
+    console.log(`bomb: ${bomb.length} bytes -> ${out} bytes, peak RSS growth ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    expect(peak).toBeLessThan(64 * 2 ** 20);
   });
 });

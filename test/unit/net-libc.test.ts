@@ -1,0 +1,61 @@
+// Guards the libc binding: importing it (or anything above it) opens nothing, errno names and messages
+// come from node:util with the two Bun lacks filled in, and sockaddr text goes through inet_pton/inet_ntop.
+
+import { describe, expect, test } from "bun:test";
+import { REPO_ROOT } from "../servers/harness.ts";
+import { AF_INET, AF_INET6, errnoMessage, errnoName, inetNtop, inetPton } from "../../src/net/libc.ts";
+import { parseSockaddr, sockaddr } from "../../src/net/sockaddr.ts";
+
+describe("libc", () => {
+  test("import has no side effect: libc is opened on first use, once", () => {
+    // A fresh process: in this one another test may already have opened it.
+    const script = `
+      const libc = await import("./src/net/libc.ts");
+      await import("./src/net/dialer.ts");
+      await import("./src/sink/file.ts");
+      const before = libc.libcLoaded();
+      libc.errnoName(111); // node:util, not libc
+      const afterName = libc.libcLoaded();
+      libc.pollOne(0, 0, 0);
+      console.log(JSON.stringify([before, afterName, libc.libcLoaded()]));`;
+    const r = Bun.spawnSync([process.execPath, "-e", script], { cwd: REPO_ROOT });
+    expect(r.stderr.toString()).toBe("");
+    expect(JSON.parse(r.stdout.toString())).toEqual([false, false, true]);
+  });
+
+  test("errno names and messages from node:util, with EINPROGRESS and EDQUOT filled in", () => {
+    expect(errnoName(111)).toBe("ECONNREFUSED");
+    expect(errnoMessage(111)).toBe("connection refused");
+    expect(errnoName(113)).toBe("EHOSTUNREACH");
+    expect(errnoName(28)).toBe("ENOSPC");
+    // Bun 1.4.4's table does not know these two; if it learns them, the fallback is dead code.
+    expect([errnoName(115), errnoMessage(115)]).toEqual(["EINPROGRESS", "operation now in progress"]);
+    expect([errnoName(122), errnoMessage(122)]).toEqual(["EDQUOT", "disk quota exceeded"]);
+    expect(errnoName(9999)).toBe("errno 9999");
+    expect(errnoMessage(9999)).toBe("errno 9999");
+  });
+
+  test("inet_pton / inet_ntop", () => {
+    expect(inetPton(AF_INET, "192.0.2.7")).toEqual(new Uint8Array([192, 0, 2, 7]));
+    expect(inetPton(AF_INET, "192.0.2")).toBeNull();
+    expect(inetPton(AF_INET6, "192.0.2.7")).toBeNull();
+    expect(inetPton(AF_INET6, "::ffff:1.2.3.4")).toEqual(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 1, 2, 3, 4]));
+    expect(inetNtop(AF_INET6, inetPton(AF_INET6, "2001:0db8:0:0:1:0:0:1")!)).toBe("2001:db8::1:0:0:1");
+  });
+
+  test("sockaddr round-trips IPv4, IPv6 (compressed, mapped, scoped) and the port", () => {
+    for (const [ip, text, family] of [
+      ["127.0.0.1", "127.0.0.1", 4],
+      ["::1", "::1", 6],
+      ["2001:db8:0:0:0:0:0:5", "2001:db8::5", 6],
+      ["::ffff:10.0.0.1", "::ffff:10.0.0.1", 6],
+      ["fe80::1%3", "fe80::1", 6],
+      ["1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8", 6],
+    ] as const) {
+      expect(parseSockaddr(sockaddr(ip, 8443))).toEqual({ ip: text, port: 8443, family });
+    }
+    expect(new DataView(sockaddr("fe80::1%3", 1).buffer).getUint32(24, true)).toBe(3);
+    expect(() => sockaddr("example.com", 80)).toThrow("not an IP address");
+    expect(parseSockaddr(new Uint8Array(2))).toBeNull();
+  });
+});
