@@ -49,6 +49,13 @@ const MAX_RESTARTS = 2;
 
 const never = new AbortController().signal;
 
+/** Why an aborted download stopped: the caller's FetchxError, a timeout (AbortSignal.timeout), else INTERRUPTED. */
+function abortError(reason: unknown): FetchxError {
+  if (reason instanceof FetchxError) return reason;
+  if (reason instanceof Error && reason.name === "TimeoutError") return new FetchxError("TIMEOUT", "download timed out (signal); partial data kept", { cause: reason });
+  return new FetchxError("INTERRUPTED", "download aborted; partial data kept", { cause: reason });
+}
+
 /** Runs one download on `client`; resolves with its result, rejects with a FetchxError carrying `result`. */
 export function runDownload(client: HttpClient, url: string, options: DownloadOptions): Promise<DownloadResult> {
   return new Download(client, url, options).run();
@@ -118,17 +125,13 @@ export class Download implements ProgressSource, RequestSender {
         }, s.progressIntervalMs)
       : undefined;
     try {
-      if (this.signal.aborted) throw this.signal.reason;
       await this.lifecycle();
       this.go("done");
       this.end();
       if (s.onProgress && performance.now() - lastProgress > 0) s.onProgress(this.snapshot());
       return this.result;
     } catch (thrown) {
-      const err =
-        thrown instanceof DownstreamClosed ? thrown
-        : this.signal.aborted ? asFetchxError(this.signal.reason ?? new FetchxError("INTERRUPTED", "aborted"))
-        : asFetchxError(thrown);
+      const err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
       this.go("failed", err.message);
       this.result.exitCode = err.exitCode;
       this.result.errorMessage = err.message;
@@ -246,6 +249,7 @@ export class Download implements ProgressSource, RequestSender {
   /** The phases from the first request to the committed output. */
   private async lifecycle(): Promise<void> {
     const s = this.settings;
+    if (this.signal.aborted) throw abortError(this.signal.reason);
     if (!s.decideOutput && s.output === undefined) throw new FetchxError("USAGE", "a download needs an output: a path, { fd }, a WritableStream, or decideOutput");
     // A path known before the request can be resumed and probed; one decided from the head cannot.
     const knownPath = !s.decideOutput && typeof s.output === "string" ? s.output : null;
@@ -431,7 +435,7 @@ export class Download implements ProgressSource, RequestSender {
       rangesOk,
       useIfRange,
     }));
-    const onAbort = () => job.fail(this.signal.reason instanceof FetchxError ? this.signal.reason : new FetchxError("INTERRUPTED", "interrupted"));
+    const onAbort = () => job.fail(abortError(this.signal.reason));
     this.signal.addEventListener("abort", onAbort, { once: true });
 
     const host = this.plan.url.host.toLowerCase();
