@@ -8,11 +8,11 @@
 // bucket) across downloads. Failures reject with a FetchxError whose `exitCode` is curl's and whose
 // `result` says what happened up to the failure. The library never reads process.env or argv, and
 // touches standard output only when given `output: { fd: 1 }`.
-import { FetchxClient } from "./transfer/client.ts";
+import { FetchxClient } from "./transfer/fetchx-client.ts";
 import type { ClientOptions, DownloadOptions } from "./transfer/options.ts";
 import type { DownloadResult } from "./transfer/stats.ts";
 
-export { FetchxClient } from "./transfer/client.ts";
+export { FetchxClient } from "./transfer/fetchx-client.ts";
 export { FetchxError, EXIT_CODES, type ErrorCode } from "./errors.ts";
 export type {
   ClientOptions,

@@ -5,7 +5,7 @@
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
 import { parseUrl } from "../http/url.ts";
 import { DownstreamClosed } from "../sink/types.ts";
-import { FetchxClient } from "../transfer/client.ts";
+import { FetchxClient } from "../transfer/fetchx-client.ts";
 import type { ProgressSource } from "../transfer/progress.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
 import { createLogger, type Logger } from "../ui/log.ts";

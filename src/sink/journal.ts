@@ -3,7 +3,8 @@
 // file and renamed, so a crash leaves either the old or the new journal, never half of one. The data file
 // is fdatasync'ed before a journal claims its bytes, so the journal never claims bytes a crash lost.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import type { Range } from "../transfer/ranges.ts";
+/** A byte range [start, end). */
+type Range = [number, number];
 
 export const JOURNAL_SUFFIX = ".fetchx";
 export const JOURNAL_FORMAT = "fetchx-journal";

@@ -1,13 +1,11 @@
 // Connections per origin (keep-alive reuse for redirects, segments and later downloads) and requests over
-// them. Every connection comes from the one dialer, so `mptcp` applies to all of them. `FetchxClient` is
-// the library's handle on a pool: downloads run through it share its connections and --limit-rate bucket.
+// them. Every connection comes from the one dialer, so `mptcp` applies to all of them.
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
-import { runDownload } from "./download.ts";
 import { Exchange, isStaleConnection, type RequestSpec } from "./exchange.ts";
-import { clientSettings, type ClientOptions, type ClientSettings, type DownloadOptions } from "./options.ts";
+import type { ClientSettings } from "./options.ts";
 import { Router } from "./route.ts";
-import type { ConnectionReport, DownloadResult } from "./stats.ts";
+import type { ConnectionReport } from "./stats.ts";
 
 /** What one request's caller wants to hear about (each download passes its own). */
 export interface RequestHooks {
@@ -110,33 +108,4 @@ export function reportOf(conn: Connection, refresh = false): ConnectionReport {
     subflows: m.subflows,
     subflowList: m.subflowList,
   };
-}
-
-/**
- * A connection pool with its options, for several downloads (keep-alive reuse, one rate limit):
- * ```ts
- * await using client = new FetchxClient({ mptcp: true });
- * const a = await client.download(urlA, { output: "a.bin" });
- * ```
- */
-export class FetchxClient {
-  readonly pool: HttpClient;
-
-  constructor(options: ClientOptions = {}) {
-    this.pool = new HttpClient(clientSettings(options));
-  }
-
-  /** Downloads one URL; resolves with what happened, rejects with a FetchxError carrying `result`. */
-  download(url: string, options: DownloadOptions): Promise<DownloadResult> {
-    return runDownload(this.pool, url, options);
-  }
-
-  close(): void {
-    this.pool.close();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
 }

@@ -5,15 +5,32 @@ import { writeJournal } from "../sink/journal.ts";
 import type { FileSink } from "../sink/file.ts";
 import type { Sink } from "../sink/types.ts";
 import type { ChecksumSpec } from "./checksum.ts";
-import type { Download } from "./download.ts";
+import type { Exchange } from "./exchange.ts";
+import type { DownloadSettings } from "./options.ts";
 import type { SegmentView } from "./progress.ts";
 import { RangeSet } from "./ranges.ts";
+import type { RequestPlan } from "./request.ts";
+import type { RetryPolicy } from "./retry.ts";
 import type { Scheduler } from "./scheduler.ts";
+import type { DownloadResult } from "./stats.ts";
 import type { Validator } from "./validator.ts";
 
+/** What a job needs of the download it belongs to (download.ts implements it). */
+export interface JobHost {
+  readonly settings: DownloadSettings;
+  readonly result: DownloadResult;
+  readonly retry: RetryPolicy;
+  readonly plan: RequestPlan;
+  trace(line: string): void;
+  /** A request for the effective URL with `extra` headers (no redirects). */
+  request(extra: [string, string][]): Promise<Exchange>;
+  /** The download's one retry loop. */
+  retrying<T>(attempt: () => Promise<T>, where?: { signal?: AbortSignal; resumeAt?: () => number | undefined }): Promise<T>;
+}
+
 export interface JobInit {
-  /** The download this job belongs to (client, plan, retry policy, result, events). */
-  download: Download;
+  /** The download this job belongs to (plan, retry policy, result, events). */
+  download: JobHost;
   sink: Sink;
   /** The file sink when bytes go to a regular file (journal, checksum read-back). */
   file: FileSink | null;
@@ -36,7 +53,7 @@ export class Job {
   /** Each worker's bytes/s over the last second (kept by the monitor; the scheduler's steal decisions read it). */
   readonly rates = new Map<number, number>();
   useIfRange: boolean;
-  readonly download: Download;
+  readonly download: JobHost;
   readonly sink: Sink;
   readonly file: FileSink | null;
   readonly validator: Validator;
