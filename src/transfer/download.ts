@@ -44,6 +44,26 @@ interface ResumeState {
   size: number;
 }
 
+/** The state carried from one first request to the next within one download. */
+interface Attempts {
+  /** The output path when known before the request (resume and probing need it). */
+  path: string | null;
+  resume: ResumeState | "complete" | null;
+  /** Restarts from zero so far (the file changed, ranges turned out unusable). */
+  restarts: number;
+  /** If-Range is sent until a server shows it mishandles it. */
+  useIfRange: boolean;
+  /** Several connections start with a one-byte probe, unless the file turned out empty. */
+  probe: boolean;
+}
+
+/** The first answer, with the range it was asked for (a resume) or whether it answers the probe. */
+interface FirstAnswer {
+  ex: Exchange;
+  asked: RangeAsked | null;
+  probing: boolean;
+}
+
 /** Restarting from zero (file changed, ranges unusable) happens at most this often per URL. */
 const MAX_RESTARTS = 2;
 
@@ -252,101 +272,111 @@ export class Download implements ProgressSource, RequestSender {
     if (this.signal.aborted) throw abortError(this.signal.reason);
     if (!s.decideOutput && s.output === undefined) throw new FetchxError("USAGE", "a download needs an output: a path, { fd }, a WritableStream, or decideOutput");
     // A path known before the request can be resumed and probed; one decided from the head cannot.
-    const knownPath = !s.decideOutput && typeof s.output === "string" ? s.output : null;
-    if (s.resume && !knownPath) throw new FetchxError("USAGE", "resuming (-C -) needs a file output: give -o FILE or -O");
-    let resume = knownPath ? this.loadResume(knownPath) : null;
-    let restarts = 0;
-    let useIfRange = true;
-    let probe = true;
+    const path = !s.decideOutput && typeof s.output === "string" ? s.output : null;
+    if (s.resume && !path) throw new FetchxError("USAGE", "resuming (-C -) needs a file output: give -o FILE or -O");
+    const st: Attempts = { path, resume: path ? this.loadResume(path) : null, restarts: 0, useIfRange: true, probe: true };
 
     for (;;) {
       this.go("request");
-      // A resume asks for the first missing range; a complete file asks past its end; several
-      // connections probe with one byte (size, validator, whether ranges work) before splitting.
-      const probing = !resume && probe && s.connections > 1 && knownPath !== null && this.plan.method === "GET";
-      let asked: RangeAsked | null = null;
-      let extra: [string, string][] = [];
-      if (resume === "complete") extra = [["Range", `bytes=${statSync(knownPath!).size}-`]];
-      else if (resume) {
-        const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
-        asked = { start: a, end: a < b ? b : null, validator: resume.validator, ifRange: useIfRange };
-        extra = rangeHeaders(asked);
-      } else if (probing) extra = [["Range", "bytes=0-0"]];
-
-      const ex = await this.retrying(async () => {
-        const ex = await requestFollowing(this.plan, this, { follow: s.followRedirects, max: s.maxRedirects }, extra);
-        const status = ex.head.status;
-        const retryable = RETRYABLE_STATUS(status) && this.retry.wouldRetry(statusError(ex.head));
-        // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
-        const weird = asked && status === 206 ? judgeRange(ex.head, asked, statusError) : null;
-        if (retryable || weird?.kind === "error") {
-          ex.close();
-          throw weird?.kind === "error" ? weird.error : statusError(ex.head);
-        }
-        return ex;
-      });
-      const head = ex.head;
-      if (probing && head.status === 416) {
-        // Only an empty file has no byte 0: ask again plainly, so it is an ordinary 200.
-        await ex.discard();
-        ex.release();
-        probe = false;
-        continue;
-      }
-      if (s.failOnHttpError && head.status >= 400 && !(head.status === 416 && resume)) {
-        ex.close();
-        throw statusError(head);
-      }
-
-      let resumed: ResumeState | null = null;
-      if (resume === "complete") {
-        this.go("check-resume");
-        ex.close();
-        if (head.status === 416) {
-          this.result.filenameEffective = knownPath!;
-          s.onResume?.({ path: knownPath!, kind: "complete", implicit: false, bytes: statSync(knownPath!).size });
-          return;
-        }
-        this.warn(`${knownPath} exists but the server's file is larger or different: downloading it again`);
-        resume = null;
-        continue;
-      }
-      if (resume && asked) {
-        this.go("check-resume");
-        const verdict = judgeRange(head, asked, statusError);
-        if (verdict.kind === "partial") resumed = resume;
-        else if (verdict.kind === "complete") {
-          ex.close();
-          resumed = resume; // every byte is there: only verification and the rename are left
-        } else if (verdict.kind === "retry-without-if-range") {
-          ex.close();
-          this.trace("server answered If-Range with 200 for an unchanged file: asking again without If-Range");
-          useIfRange = false;
-          continue;
-        } else {
-          const why = verdict.kind === "ignored" ? "the server does not resume (answered 200)" : verdict.kind === "changed" && head.status === 206 ? verdict.error.message : "the file changed on the server";
-          this.warn(`${why}: starting over`);
-          resume = null;
-          // A 200 is a fresh download: go on with it. Anything else is asked again without a range.
-          if (head.status !== 200) {
-            ex.close();
-            continue;
-          }
-        }
-      }
-
+      const first = await this.firstAnswer(st);
+      const step = this.checkResume(first, st);
+      if (step === "done") return;
+      if (step === "again") continue;
       this.go("transfer");
       try {
-        await this.transfer(ex, resumed, useIfRange, probing);
-        return;
+        return await this.transfer(first.ex, step.resumed, st.useIfRange, first.probing);
       } catch (err) {
-        if ((err instanceof FileChanged || err instanceof RangesIgnored) && restarts < MAX_RESTARTS && knownPath) {
-          restarts++;
-          this.warn(`${err.message}: starting over`);
-          resume = null;
-          continue;
-        }
-        throw err;
+        if (!((err instanceof FileChanged || err instanceof RangesIgnored) && st.restarts < MAX_RESTARTS && path)) throw err;
+        st.restarts++;
+        st.resume = null;
+        this.warn(`${err.message}: starting over`);
+      }
+    }
+  }
+
+  /**
+   * request: the first answer, after redirects and retries. A resume asks for the first missing range; a
+   * complete file asks past its end; several connections probe with one byte (size, validator, whether
+   * ranges work) before splitting.
+   */
+  private async firstAnswer(st: Attempts): Promise<FirstAnswer> {
+    const s = this.settings;
+    const resume = st.resume;
+    const probing = !resume && st.probe && s.connections > 1 && st.path !== null && this.plan.method === "GET";
+    let asked: RangeAsked | null = null;
+    let extra: [string, string][] = [];
+    if (resume === "complete") extra = [["Range", `bytes=${statSync(st.path!).size}-`]];
+    else if (resume) {
+      const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
+      asked = { start: a, end: a < b ? b : null, validator: resume.validator, ifRange: st.useIfRange };
+      extra = rangeHeaders(asked);
+    } else if (probing) extra = [["Range", "bytes=0-0"]];
+
+    const ex = await this.retrying(async () => {
+      const ex = await requestFollowing(this.plan, this, { follow: s.followRedirects, max: s.maxRedirects }, extra);
+      const status = ex.head.status;
+      const retryable = RETRYABLE_STATUS(status) && this.retry.wouldRetry(statusError(ex.head));
+      // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
+      const weird = asked && status === 206 ? judgeRange(ex.head, asked, statusError) : null;
+      if (retryable || weird?.kind === "error") {
+        ex.close();
+        throw weird?.kind === "error" ? weird.error : statusError(ex.head);
+      }
+      return ex;
+    });
+    if (s.failOnHttpError && ex.head.status >= 400 && !(ex.head.status === 416 && (resume || probing))) {
+      ex.close();
+      throw statusError(ex.head);
+    }
+    return { ex, asked, probing };
+  }
+
+  /**
+   * check-resume: is the server's file the one whose bytes an earlier run left? Decides whether the answer
+   * is transferred (with the resumed bytes, or as a fresh download), asked again, or already complete.
+   */
+  private checkResume({ ex, asked, probing }: FirstAnswer, st: Attempts): { resumed: ResumeState | null } | "again" | "done" {
+    const head = ex.head;
+    const resume = st.resume;
+    if (probing && head.status === 416) {
+      // Only an empty file has no byte 0: ask again plainly, so it is an ordinary 200.
+      ex.close();
+      st.probe = false;
+      return "again";
+    }
+    if (!resume) return { resumed: null };
+    this.go("check-resume");
+    if (resume === "complete") {
+      ex.close();
+      if (head.status === 416) {
+        this.result.filenameEffective = st.path!;
+        this.settings.onResume?.({ path: st.path!, kind: "complete", implicit: false, bytes: statSync(st.path!).size });
+        return "done";
+      }
+      this.warn(`${st.path} exists but the server's file is larger or different: downloading it again`);
+      st.resume = null;
+      return "again";
+    }
+    const verdict = judgeRange(head, asked!, statusError);
+    switch (verdict.kind) {
+      case "partial":
+        return { resumed: resume };
+      case "complete":
+        ex.close();
+        return { resumed: resume }; // every byte is there: only verification and the rename are left
+      case "retry-without-if-range":
+        ex.close();
+        this.trace("server answered If-Range with 200 for an unchanged file: asking again without If-Range");
+        st.useIfRange = false;
+        return "again";
+      default: {
+        const why = verdict.kind === "ignored" ? "the server does not resume (answered 200)" : verdict.kind === "changed" && head.status === 206 ? verdict.error.message : "the file changed on the server";
+        this.warn(`${why}: starting over`);
+        st.resume = null;
+        // A 200 is a fresh download: go on with it. Anything else is asked again without a range.
+        if (head.status === 200) return { resumed: null };
+        ex.close();
+        return "again";
       }
     }
   }
