@@ -4,10 +4,7 @@
 // /dev/null. Runs alternate between tools so drift hits all alike; prints medians in Mbit/s and as a
 // fraction of the two paths' summed rate.
 //   bun bench/mptcp-lab.ts [--rate MBIT] [--size MIB] [--runs N]
-import { run } from "../test/lab/exec.ts";
-import { fetchxHasOption } from "../test/lab/fetchx.ts";
-import { labUnavailableReason, startLab, type Lab } from "../test/lab/lab.ts";
-import { tempDir, writePayload } from "../test/lab/payload.ts";
+import { fetchxHasOption, labUnavailableReason, run, startLab, type Lab } from "../test/lab/lab.ts";
 import { startLabServer } from "../test/lab/serve.ts";
 
 const argv = process.argv.slice(2);
@@ -66,11 +63,9 @@ if (skip) {
   console.error(`cannot run the lab: ${skip}`);
   process.exit(1);
 }
-const dir = tempDir("bench");
 const lab = await startLab({ rateMbit: RATE });
 try {
-  const payload = await writePayload(dir.path, "file.bin", SIZE);
-  const server = await startLabServer(lab, payload.path);
+  const server = await startLabServer(lab, { size: SIZE, seed: 1 });
   const url = server.url("mptcp");
   const list = tools(await curlMptcpArgs(), await fetchxHasOption("--connections"));
   const results = new Map(list.map((t) => [t.name, [] as { mbit: number; shareB: number }[]]));
@@ -90,5 +85,4 @@ try {
   console.log(`(sum of the paths = ${sum} Mbit/s of link rate; TCP/IP headers leave about 95% of it for payload)`);
 } finally {
   await lab.destroy();
-  dir[Symbol.dispose]();
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
+import { fetchxCommand, randomBytes, runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 
 const data = randomBytes(3 * 1024 * 1024 + 17, 7);
@@ -149,12 +149,12 @@ describe("fetchx downloads", () => {
 
   test("a closed downstream pipe ends fetchx quietly", async () => {
     const big = server.url("/data.bin");
-    const cmd = `${process.execPath} ${join(import.meta.dir, "../../src/main.ts")} ${big} | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+    const fetchx = fetchxCommand().map((a) => `'${a}'`).join(" ");
+    const cmd = `${fetchx} ${big} | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`;
     // Async spawn: the server lives in this process and must keep serving.
-    const p = Bun.spawn(["bash", "-c", cmd], { stdout: "pipe", stderr: "pipe" });
-    const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-    expect(err).toBe("");
-    expect(out.trim()).toBe("23");
+    const r = await runCommand(["bash", "-c", cmd]);
+    expect(r.stderr).toBe("");
+    expect(new TextDecoder().decode(r.stdout).trim()).toBe("23");
   });
 
   test("FETCHX_MPTCP=1 turns MPTCP on; --no-mptcp turns it off again", async () => {

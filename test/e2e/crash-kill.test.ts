@@ -4,7 +4,7 @@
 // again for bytes the journal says are done. SIGINT/SIGTERM end with 130 and keep .part + journal.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { runCli, sha256, tempDir, waitFor } from "../servers/harness.ts";
+import { runCli, sha256, spawnCli, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import {
   CountingBody,
@@ -16,7 +16,6 @@ import {
   readJournal,
   requestsFor,
   seededRandom,
-  spawnCli,
   type Journal,
 } from "../servers/transfer.ts";
 
@@ -28,6 +27,8 @@ const body = new CountingBody(SIZE, 61);
 const SHA = new CountingBody(SIZE, 61).sha256();
 const KILLS = 5;
 const RATE = 2_500_000;
+/** Runs this test kills itself: stdout unread, bounded only as a last resort. */
+const BACKGROUND = { stdout: "ignore", timeoutMs: 60_000 } as const;
 
 let server: TestServer;
 const tmp = tempDir("fetchx-crash-");
@@ -69,13 +70,12 @@ describe("crash: SIGKILL at random moments, then -C -", () => {
     let kept = 0;
     for (let i = 0; i < KILLS; i++) {
       const first = requestsFor(server.requests, path).length;
-      const proc = spawnCli([server.url(path), "-s", "-S", "-o", out, ...(i > 0 ? ["-C", "-"] : []), ...extra]);
-      const stderr = new Response(proc.stderr).text();
+      const run = spawnCli([server.url(path), "-s", "-S", "-o", out, ...(i > 0 ? ["-C", "-"] : []), ...extra], BACKGROUND);
       const target = body.served + quotas[i]!;
-      await waitFor(() => body.served >= target || proc.exitCode !== null, 30_000, "the run's byte quota");
-      proc.kill("SIGKILL");
-      await proc.exited;
-      expect(proc.exitCode === null ? proc.signalCode : `exit ${proc.exitCode}: ${await stderr}`).toBe("SIGKILL");
+      await waitFor(() => body.served >= target || run.proc.exitCode !== null, 30_000, "the run's byte quota");
+      run.kill("SIGKILL");
+      const ended = await run.done;
+      expect(ended.code === null ? ended.signal : `exit ${ended.code}: ${ended.stderr}`).toBe("SIGKILL");
 
       // This run's requests skipped everything the previous journal claimed.
       for (const q of requestsFor(server.requests, path).slice(first)) expect(startsInsideDone(rangeOf(q)?.start ?? 0, journal)).toBe(false);
@@ -105,14 +105,11 @@ describe("interrupted by a signal", () => {
     ["SIGTERM", "/sigterm"],
   ] as const)("%s: exit 130, .part + journal kept and true; -C - finishes", async (signal, path) => {
     const out = tmp.file(path.slice(1) + ".bin");
-    const proc = spawnCli([server.url(path), "-s", "-S", "--connections", "4", "-o", out]);
-    const stderr = new Response(proc.stderr).text();
-    await waitFor(() => existsSync(journalOf(out)) || proc.exitCode !== null, 10_000, "journal to appear");
-    expect(proc.exitCode).toBeNull();
-    proc.kill(signal);
-    await proc.exited;
-    expect(proc.exitCode).toBe(130);
-    await stderr;
+    const run = spawnCli([server.url(path), "-s", "-S", "--connections", "4", "-o", out], BACKGROUND);
+    await waitFor(() => existsSync(journalOf(out)) || run.proc.exitCode !== null, 10_000, "journal to appear");
+    expect(run.proc.exitCode).toBeNull();
+    run.kill(signal);
+    expect((await run.done).code).toBe(130);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(partOf(out))).toBe(true);
     const j = readJournal(out, { url: server.url(path), size: SIZE });

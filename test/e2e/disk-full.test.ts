@@ -2,10 +2,9 @@
 // and once space is back -C - finishes with the right bytes. The disk is a small tmpfs mounted by the test
 // (root only), grown afterwards with a remount; it is always unmounted.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdtempSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, sha256 } from "../servers/harness.ts";
+import { runCli, sha256, tempDir } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
 import { expectDoneRangesMatch, journalOf, partOf, readJournal } from "../servers/transfer.ts";
 
@@ -21,10 +20,9 @@ const sh = (...cmd: string[]) => Bun.spawnSync(cmd, { stderr: "pipe" });
 /** Why a tmpfs cannot be mounted here (then the tests skip), or null. */
 function cannotMount(): string | null {
   if (process.getuid?.() !== 0) return "not root";
-  const dir = mkdtempSync(join(tmpdir(), "fetchx-mntprobe-"));
-  const r = sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir);
-  if (r.exitCode === 0) sh("umount", dir);
-  rmdirSync(dir);
+  using probe = tempDir("fetchx-mntprobe-");
+  const r = sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe.path);
+  if (r.exitCode === 0) sh("umount", probe.path);
   return r.exitCode === 0 ? null : `mount -t tmpfs failed: ${r.stderr.toString().trim()}`;
 }
 const skip = cannotMount();
@@ -32,7 +30,8 @@ if (skip) console.log(`skipping disk-full tests: ${skip}`);
 
 /** A tmpfs of `size` at a fresh directory; remount() resizes it; dispose unmounts and removes it. */
 function smallDisk(size: string) {
-  const dir = mkdtempSync(join(tmpdir(), "fetchx-disk-"));
+  const tmp = tempDir("fetchx-disk-");
+  const dir = tmp.path;
   const r = sh("mount", "-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir);
   if (r.exitCode !== 0) throw new Error(`mount: ${r.stderr}`);
   return {
@@ -43,7 +42,7 @@ function smallDisk(size: string) {
     },
     [Symbol.dispose]() {
       sh("umount", "-l", dir);
-      rmdirSync(dir);
+      tmp.cleanup();
     },
   };
 }

@@ -2,9 +2,9 @@
 // while the server has not even produced half of the body (rate-limited), and the bytes end up exact.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
-import { sha256, tempDir, waitFor } from "../servers/harness.ts";
+import { sha256, spawnCli, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
-import { CountingBody, partOf, spawnCli } from "../servers/transfer.ts";
+import { CountingBody, partOf } from "../servers/transfer.ts";
 
 // Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
 setDefaultTimeout(30_000);
@@ -33,13 +33,12 @@ const allocated = (path: string) => {
 
 test("--preallocate: the .part holds SIZE bytes of disk before half the body was sent", async () => {
   const out = tmp.file("f.bin");
-  const proc = spawnCli([server.url("/f"), "-s", "-S", "--preallocate", "-o", out]);
-  const stderr = new Response(proc.stderr).text();
-  await waitFor(() => allocated(partOf(out)) >= SIZE || proc.exitCode !== null, 10_000, ".part to be allocated");
+  const run = spawnCli([server.url("/f"), "-s", "-S", "--preallocate", "-o", out], { stdout: "ignore" });
+  await waitFor(() => allocated(partOf(out)) >= SIZE || run.proc.exitCode !== null, 10_000, ".part to be allocated");
   // Not a timing check: the server had produced less than half the body, so the blocks came from fallocate.
   expect(body.served).toBeLessThan(SIZE / 2);
-  await proc.exited;
-  expect(`${proc.exitCode} ${await stderr}`).toBe("0 ");
+  const r = await run.done;
+  expect(`${r.code} ${r.stderr}`).toBe("0 ");
   expect(await sha256(out)).toBe(new CountingBody(SIZE, 72).sha256());
   expect(existsSync(partOf(out))).toBe(false);
 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes, REPO_ROOT, runCli, sha256, tempDir } from "../servers/harness.ts";
+import { randomBytes, runCli, sha256, spawnCli, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { changingContent, truncateAfter } from "../servers/faults.ts";
 
@@ -36,19 +36,15 @@ describe("a reader that never reads", () => {
     expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
     // The shell opens the FIFO in the child: an open for reading blocks until a writer comes.
     const reader = Bun.spawn(["sh", "-c", `exec sleep 60 < '${fifo}'`]);
-    const fx = Bun.spawn([process.execPath, join(REPO_ROOT, "src/main.ts"), server.url("/big"), "-o", fifo, "--retry", "0", ...args], {
-      stderr: "pipe",
-    });
+    // Killed with SIGKILL after 15 s: an unkillable fetchx fails the test instead of hanging it.
+    const fx = spawnCli([server.url("/big"), "-o", fifo, "--retry", "0", ...args], { timeoutMs: 15_000 });
     try {
       if (signal) {
         // Wait until fetchx is blocked on the full pipe (its stderr stays empty; give it the FIFO first).
         await Bun.sleep(500);
         fx.kill(signal);
       }
-      const killer = setTimeout(() => fx.kill("SIGKILL"), 15_000);
-      const code = await fx.exited;
-      clearTimeout(killer);
-      return { code, stderr: await new Response(fx.stderr).text() };
+      return await fx.done;
     } finally {
       reader.kill();
     }

@@ -2,7 +2,7 @@
 // mptcpize its listening socket is MPTCP. Other tests and bench/core.ts rely on both.
 import { afterEach, expect, test } from "bun:test";
 import { startNginx, writeFile, type NginxServer } from "../servers/nginx.ts";
-import { randomBytes, sha256, tempDir } from "../servers/harness.ts";
+import { randomBytes, runCommand, sha256, tempDir } from "../servers/harness.ts";
 
 let nginx: NginxServer | undefined;
 afterEach(async () => {
@@ -11,9 +11,7 @@ afterEach(async () => {
 });
 
 async function listeners(port: number): Promise<string[]> {
-  const p = Bun.spawn(["ss", "-Mlnt"], { stdout: "pipe" });
-  const out = await new Response(p.stdout).text();
-  await p.exited;
+  const out = new TextDecoder().decode((await runCommand(["ss", "-Mlnt"])).stdout);
   return out.split("\n").filter((l) => l.includes(`:${port} `)).map((l) => l.split(/\s+/)[0]!);
 }
 

@@ -4,16 +4,14 @@ import { afterEach, expect, test } from "bun:test";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { stallAfter } from "../servers/faults.ts";
 import { makeCert } from "../servers/tls.ts";
-import { tempDir, waitFor } from "../servers/harness.ts";
+import { runCommand, spawnCommand, tempDir, waitFor } from "../servers/harness.ts";
 
 let server: TestServer | undefined;
 afterEach(() => server?.stop());
 
 async function run(cmd: string[]): Promise<{ code: number | null; out: string }> {
-  const p = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
-  const out = await new Response(p.stdout).text();
-  await p.exited;
-  return { code: p.exitCode, out };
+  const r = await runCommand(cmd);
+  return { code: r.code, out: new TextDecoder().decode(r.stdout) };
 }
 
 test("TLS: trusted with the test CA, rejected without it", async () => {
@@ -35,7 +33,7 @@ test("IPv6 loopback", async () => {
 test("MPTCP listener: an mptcpize'd client gets an MPTCP connection", async () => {
   server = await startServer({ mptcp: true, routes: { "/hold": { body: "x".repeat(1000), faults: [stallAfter(10)] } } });
   // curl's connection stays open (stalled), so ss can see it established.
-  const curl = Bun.spawn(["mptcpize", "run", "curl", "-s", "-o", "/dev/null", "-m", "10", server.url("/hold")]);
+  const curl = spawnCommand(["mptcpize", "run", "curl", "-s", "-o", "/dev/null", "-m", "10", server.url("/hold")]);
   try {
     // The server's side of the connection: an mptcp socket whose local address has the server's port.
     const serverSide = (l: string) => {
@@ -45,6 +43,6 @@ test("MPTCP listener: an mptcpize'd client gets an MPTCP connection", async () =
     await waitFor(async () => (await run(["ss", "-Mnt", "state", "established"])).out.split("\n").some(serverSide), 5000, "MPTCP connection");
   } finally {
     curl.kill();
-    await curl.exited;
+    await curl.done;
   }
 });

@@ -4,11 +4,15 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { DoctorReport } from "../../src/net/doctor.ts";
 import { judge, parseEndpoints, parseLimits } from "../../src/net/doctor.ts";
-import { run } from "./exec.ts";
-import { labUnavailableReason, startBareNamespace, type BareNamespace } from "./lab.ts";
+import { runCommand } from "../servers/harness.ts";
+import { createNetns, type Netns } from "../servers/netns.ts";
+import { labUnavailableReason } from "./lab.ts";
 
 const entry = new URL("./doctor-entry.ts", import.meta.url).pathname;
-const doctor = (args: string[], prefix: string[] = []) => run([...prefix, process.execPath, entry, ...args], { timeoutMs: 20_000 });
+const doctor = async (args: string[], netns?: string) => {
+  const r = await runCommand([process.execPath, entry, ...args], { netns, timeoutMs: 20_000 });
+  return { code: r.code, stdout: new TextDecoder().decode(r.stdout) };
+};
 
 describe("doctor parsers", () => {
   test("endpoint lines with flags, dev and port", () => {
@@ -61,17 +65,16 @@ const labSkip = await labUnavailableReason();
 if (labSkip) console.log(`skipping doctor namespace tests: ${labSkip}`);
 
 describe.skipIf(labSkip !== null)("doctor in a namespace of its own", () => {
-  let ns: BareNamespace | undefined;
-  afterEach(async () => {
-    await ns?.destroy();
+  let ns: Netns | undefined;
+  afterEach(() => {
+    ns?.destroy();
     ns = undefined;
   });
-  const inNs = (args: string[]) => doctor(args, ["ip", "netns", "exec", ns!.name]);
+  const inNs = (args: string[]) => doctor(args, ns!.name);
 
   test("net.mptcp.enabled=0: not usable, exit 1, tells the sysctl to set", async () => {
-    ns = await startBareNamespace();
-    const set = await ns.exec(["sysctl", "-q", "-w", "net.mptcp.enabled=0"]);
-    expect(set.code).toBe(0);
+    ns = createNetns("fxdoctor");
+    ns.sh("sysctl", "-q", "-w", "net.mptcp.enabled=0");
     const r = await inNs(["--json"]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as DoctorReport;
@@ -86,8 +89,8 @@ describe.skipIf(labSkip !== null)("doctor in a namespace of its own", () => {
   });
 
   test("no subflow endpoint: single path, prints the endpoint command for the namespace's address", async () => {
-    ns = await startBareNamespace();
-    await addAddress(ns, "203.0.113.5");
+    ns = createNetns("fxdoctor");
+    addAddress(ns, "203.0.113.5");
     const r = await inNs([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("will use one path only");
@@ -95,9 +98,9 @@ describe.skipIf(labSkip !== null)("doctor in a namespace of its own", () => {
   });
 
   test("a configured subflow endpoint is listed and makes the verdict multipath", async () => {
-    ns = await startBareNamespace();
-    await addAddress(ns, "203.0.113.5");
-    await ns.ip(["mptcp", "endpoint", "add", "203.0.113.5", "dev", "v0", "subflow", "backup"]);
+    ns = createNetns("fxdoctor");
+    addAddress(ns, "203.0.113.5");
+    ns.sh("ip", "mptcp", "endpoint", "add", "203.0.113.5", "dev", "v0", "subflow", "backup");
     const r = await inNs(["--json"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as DoctorReport;
@@ -109,12 +112,12 @@ describe.skipIf(labSkip !== null)("doctor in a namespace of its own", () => {
   });
 });
 
-async function addAddress(ns: BareNamespace, addr: string) {
+function addAddress(ns: Netns, addr: string) {
   // No dummy driver in this kernel: a veth pair inside the namespace gives it a non-loopback device.
-  await ns.ip(["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
-  await ns.ip(["addr", "add", `${addr}/24`, "dev", "v0"]);
-  await ns.ip(["link", "set", "v0", "up"]);
-  await ns.ip(["link", "set", "v1", "up"]);
+  ns.sh("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+  ns.sh("ip", "addr", "add", `${addr}/24`, "dev", "v0");
+  ns.sh("ip", "link", "set", "v0", "up");
+  ns.sh("ip", "link", "set", "v1", "up");
 }
 
 function baseReport(over: Partial<DoctorReport>): DoctorReport {

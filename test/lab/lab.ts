@@ -3,7 +3,32 @@
 // The client's path-b address gets a `subflow` endpoint and a policy route, so an MPTCP connection made
 // over path a opens its second subflow over path b. Everything lives inside namespaces this process
 // created, with documentation-range addresses; destroy() removes it all.
-import { run, runOk } from "./exec.ts";
+import { runCli, runCommand, spawnCli, type Running } from "../servers/harness.ts";
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Whether this fetchx knows an option yet (other issues add some), judged by its --help. */
+export async function fetchxHasOption(option: string): Promise<boolean> {
+  const help = new TextDecoder().decode((await runCli(["--help"])).stdout);
+  return new RegExp(`(^|[\\s,])${option}([\\s=]|$)`, "m").test(help);
+}
+
+/** ip/tc/sysctl through the harness's spawn helper, output as text; a wedged command is killed after 15 s. */
+export async function run(argv: string[], opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+  const r = await runCommand(argv, { timeoutMs: opts.timeoutMs ?? 15_000 });
+  return { code: r.code ?? -1, stdout: new TextDecoder().decode(r.stdout), stderr: r.stderr };
+}
+
+/** Like run() but throws with the command and its stderr when it exits non-zero. */
+async function runOk(argv: string[], opts: { timeoutMs?: number } = {}): Promise<string> {
+  const r = await run(argv, opts);
+  if (r.code !== 0) throw new Error(`${argv.join(" ")} -> exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
 
 export type PathName = "a" | "b";
 export type Side = "client" | "server";
@@ -206,30 +231,31 @@ function alive(pid: number): boolean {
   }
 }
 
-export interface BareNamespace {
-  readonly name: string;
-  exec(argv: string[], opts?: { timeoutMs?: number }): ReturnType<typeof run>;
-  /** `ip -n NAME ...args`, throwing on failure. */
-  ip(args: string[]): Promise<string>;
-  destroy(): Promise<void>;
+export interface LabFetchxResult {
+  code: number | null;
+  stderr: string;
+  /** The %{json} write-out (the last stdout line that parses as a JSON object), if any. */
+  json: Record<string, unknown> | null;
 }
 
-/** One empty network namespace (loopback up), for tests of per-namespace settings such as doctor's. */
-export async function startBareNamespace(): Promise<BareNamespace> {
-  await removeStaleLabs();
-  const name = `${PREFIX}c-${process.pid}-${++counter}`;
-  await runOk(["ip", "netns", "add", name]);
-  const ns: BareNamespace = {
-    name,
-    exec: (argv, o) => run(["ip", "netns", "exec", name, ...argv], o),
-    ip: (args) => runOk(["ip", "-n", name, ...args]),
-    destroy: () => killNamespace(name),
-  };
-  try {
-    await ns.ip(["link", "set", "lo", "up"]);
-  } catch (err) {
-    await ns.destroy();
-    throw err;
+/**
+ * `fetchx -sS ARGS -w '%{json}\n'` in the client namespace, through the harness's spawn helper (its netns
+ * option); stdout carries only the write-out (use -o). destroy() kills it if it still runs.
+ */
+export function spawnFetchx(lab: Lab, args: string[]): { done: Promise<LabFetchxResult>; kill(): void; running: Running } {
+  const running = spawnCli(["-sS", ...args, "-w", "%{json}\n"], { netns: lab.ns.client, timeoutMs: 120_000 });
+  const done = running.done.then((r) => ({ code: r.code, stderr: r.stderr, json: lastJson(new TextDecoder().decode(r.stdout)) }));
+  return { done, kill: () => running.kill(), running };
+}
+
+export const runFetchx = (lab: Lab, args: string[]) => spawnFetchx(lab, args).done;
+
+function lastJson(text: string): Record<string, unknown> | null {
+  for (const line of text.trim().split("\n").reverse()) {
+    try {
+      const v = JSON.parse(line);
+      if (v && typeof v === "object") return v as Record<string, unknown>;
+    } catch {}
   }
-  return ns;
+  return null;
 }

@@ -1,5 +1,6 @@
-// Helpers every test uses: self-removing temp dirs, deterministic bytes, sha256, running the CLI, and a
-// polling wait for conditions (never for time). Modelled on Bun's own test/harness.ts.
+// Helpers every test uses: self-removing temp dirs, deterministic bytes, sha256, starting fetchx or any
+// command (optionally inside a network namespace), and a polling wait for conditions (never for time).
+// Modelled on Bun's own test/harness.ts.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -44,16 +45,17 @@ export async function sha256(input: Uint8Array | string): Promise<string> {
   return hasher.digest("hex");
 }
 
-/** Poll `cond` every 10 ms until it holds; throw after timeoutMs, naming what was awaited. */
+/** Poll `cond` every `everyMs` (default 10 ms) until it holds; throw after timeoutMs, naming what was awaited. */
 export async function waitFor(
   cond: () => boolean | Promise<boolean>,
   timeoutMs = 5000,
   what = "condition",
+  everyMs = 10,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms`);
-    await Bun.sleep(10);
+    await Bun.sleep(everyMs);
   }
 }
 
@@ -73,7 +75,22 @@ export interface CliOptions {
   /** Added to (and overriding) the inherited environment. */
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** SIGKILL after this long (default 30 s); the result then says timedOut. */
   timeoutMs?: number;
+  /** Run inside this network namespace (`ip netns exec NAME ...`, root only): the MPTCP lab's client side. */
+  netns?: string;
+  /** "ignore" for a command whose stdout nobody reads (default "pipe": collected into the result). */
+  stdout?: "pipe" | "ignore";
+}
+
+/** A command started in the background: signal it, watch its stderr, await its result. */
+export interface Running {
+  proc: Bun.Subprocess<"ignore" | "pipe", "pipe" | "ignore", "pipe">;
+  /** stderr received so far, for waiting on a message while the process runs. */
+  readonly stderrSoFar: string;
+  /** Resolves once the process exited and both pipes are drained. */
+  done: Promise<CliResult>;
+  kill(signal?: NodeJS.Signals): void;
 }
 
 /** The command that runs fetchx: FETCHX_BIN (e.g. the compiled binary) or `bun src/main.ts`. */
@@ -82,29 +99,54 @@ export function fetchxCommand(): string[] {
   return bin ? [resolve(bin)] : [process.execPath, join(REPO_ROOT, "src/main.ts")];
 }
 
+/** Start fetchx with args in the background (see spawnCommand). */
+export const spawnCli = (args: string[], opts: CliOptions = {}) => spawnCommand([...fetchxCommand(), ...args], opts);
+
 /** Run fetchx with args; the process is killed (SIGKILL) if it outlives timeoutMs (default 30 s). */
-export const runCli = (args: string[], opts: CliOptions = {}) => runCommand([...fetchxCommand(), ...args], opts);
+export const runCli = (args: string[], opts: CliOptions = {}) => spawnCli(args, opts).done;
 
 /** Run any command to completion, both pipes drained; SIGKILL after timeoutMs (default 30 s). */
-export async function runCommand(cmd: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const proc = Bun.spawn(cmd, {
+export const runCommand = (cmd: string[], opts: CliOptions = {}) => spawnCommand(cmd, opts).done;
+
+/**
+ * The one way tests start a process: argv only (no shell), NO_COLOR set, both pipes drained as they fill
+ * (a chatty child never blocks on a full pipe), SIGKILL after timeoutMs.
+ */
+export function spawnCommand(cmd: string[], opts: CliOptions = {}): Running {
+  const argv = opts.netns ? ["ip", "netns", "exec", opts.netns, ...cmd] : cmd;
+  const proc = Bun.spawn(argv, {
     cwd: opts.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     stdin: opts.stdin === undefined ? "ignore" : typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
-    stdout: "pipe",
+    stdout: opts.stdout ?? "pipe",
     stderr: "pipe",
-  });
+  }) as Running["proc"];
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     proc.kill("SIGKILL");
   }, opts.timeoutMs ?? 30_000);
-  // Drain both pipes concurrently, or a chatty child blocks on a full pipe.
-  const [stdout, stderr] = await Promise.all([
-    new Response(proc.stdout).bytes(),
-    new Response(proc.stderr).text(),
-  ]);
-  await proc.exited;
-  clearTimeout(timer);
-  return { code: proc.exitCode, signal: proc.signalCode as NodeJS.Signals | null, timedOut, stdout, stderr };
+  let stderr = "";
+  const readStderr = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
+    stderr += decoder.decode();
+  })();
+  const done = (async (): Promise<CliResult> => {
+    const [stdout] = await Promise.all([
+      proc.stdout instanceof ReadableStream ? new Response(proc.stdout).bytes() : new Uint8Array(0),
+      readStderr,
+    ]);
+    await proc.exited;
+    clearTimeout(timer);
+    return { code: proc.exitCode, signal: proc.signalCode as NodeJS.Signals | null, timedOut, stdout, stderr };
+  })();
+  return {
+    proc,
+    get stderrSoFar() {
+      return stderr;
+    },
+    done,
+    kill: (signal = "SIGKILL") => proc.kill(signal),
+  };
 }

@@ -2,7 +2,7 @@
 // SYNs (connect timeout), MPTCP disabled by sysctl, extra addresses for MPTCP subflows. Each namespace
 // has a unique name and is deleted by destroy(), by `using`, and at process exit as a last resort.
 import { spawnSync } from "node:child_process";
-import { REPO_ROOT } from "./harness.ts";
+import { REPO_ROOT, runCommand } from "./harness.ts";
 
 const live = new Set<string>();
 let counter = 0;
@@ -56,12 +56,8 @@ export function createNetns(prefix = "fx"): Netns {
     spawnSync("ip", ["netns", "del", name]);
   };
   const run = async (cmd: string[], timeoutMs = 20_000): Promise<RunResult> => {
-    const proc = Bun.spawn(["ip", "netns", "exec", name, ...cmd], { stdout: "pipe", stderr: "pipe", cwd: REPO_ROOT });
-    const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-    const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-    await proc.exited;
-    clearTimeout(timer);
-    return { code: proc.exitCode, stdout, stderr };
+    const r = await runCommand(cmd, { netns: name, cwd: REPO_ROOT, timeoutMs });
+    return { code: r.code, stdout: new TextDecoder().decode(r.stdout), stderr: r.stderr };
   };
   sh("ip", "link", "set", "lo", "up");
   return { name, sh, run, destroy, [Symbol.dispose]: destroy };

@@ -200,19 +200,26 @@ function ifRangeHolds(req: RecordedRequest, etag: string | undefined, lastModifi
   return v === lastModified;
 }
 
-/** A single "bytes=" range as [start, endExclusive]; null to ignore (malformed or multi-range). */
-export function parseRange(value: string, size: number): [number, number] | "unsatisfiable" | null {
+/**
+ * The one Range parser of the tests: the syntax of a single "bytes=first-last" range, positions as written
+ * (null where omitted; first null is a suffix range of `last` bytes). null when malformed or multi-range.
+ * The server applies it to a size (parseRange); tests read what the client asked with it (transfer.ts).
+ */
+export function parseRangeSpec(value: string): { first: number | null; last: number | null } | null {
   const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
   if (!m || (m[1] === "" && m[2] === "")) return null;
-  if (m[1] === "") {
-    const n = Number(m[2]);
-    return n === 0 || size === 0 ? "unsatisfiable" : [Math.max(0, size - n), size];
-  }
-  const start = Number(m[1]);
-  const last = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (m[2] !== "" && Number(m[2]) < start) return null;
-  if (start >= size) return "unsatisfiable";
-  return [start, last + 1];
+  return { first: m[1] === "" ? null : Number(m[1]), last: m[2] === "" ? null : Number(m[2]) };
+}
+
+/** A single "bytes=" range applied to a body of `size` as [start, endExclusive]; null to ignore (malformed or multi-range). */
+export function parseRange(value: string, size: number): [number, number] | "unsatisfiable" | null {
+  const spec = parseRangeSpec(value);
+  if (!spec) return null;
+  const { first, last } = spec;
+  if (first === null) return last === 0 || size === 0 ? "unsatisfiable" : [Math.max(0, size - last!), size];
+  if (last !== null && last < first) return null;
+  if (first >= size) return "unsatisfiable";
+  return [first, (last === null ? size - 1 : Math.min(last, size - 1)) + 1];
 }
 
 function acceptsEncoding(accept: string | undefined, encoding: Encoding): boolean {

@@ -1,11 +1,10 @@
 // Helpers for the resume / segments / retry / crash / disk / checksum tests: reading and checking the
 // journal beside a .part file, parsing the Range headers the server saw, a body that counts the bytes the
-// server produced (so a test can prove nothing was downloaded twice), and spawning fetchx to signal it.
+// server produced (so a test can prove nothing was downloaded twice). Starting fetchx is harness.ts's job.
 import { readFileSync } from "node:fs";
 import { expect } from "bun:test";
 import { GeneratedBody } from "./body.ts";
-import { fetchxCommand } from "./harness.ts";
-import type { RecordedRequest } from "./respond.ts";
+import { parseRangeSpec, type RecordedRequest } from "./respond.ts";
 
 /** The journal format of docs/JOURNAL.md (version 1). */
 export interface Journal {
@@ -78,9 +77,9 @@ export interface ByteRange {
 export function rangeOf(req: RecordedRequest): ByteRange | null {
   const v = req.headers["range"];
   if (v === undefined) return null;
-  const m = /^bytes=(\d+)-(\d*)$/.exec(v.trim());
-  if (!m) throw new Error(`unexpected Range header: ${v}`);
-  return { start: Number(m[1]), end: m[2] === "" ? null : Number(m[2]) + 1 };
+  const spec = parseRangeSpec(v);
+  if (spec?.first == null) throw new Error(`unexpected Range header: ${v}`);
+  return { start: spec.first, end: spec.last === null ? null : spec.last + 1 };
 }
 
 /** Requests for one path (the probe, segments and retries of one download). */
@@ -96,16 +95,6 @@ export class CountingBody extends GeneratedBody {
       yield piece;
     }
   }
-}
-
-/** fetchx started in the background, for tests that signal it. */
-export function spawnCli(args: string[], env: Record<string, string> = {}) {
-  return Bun.spawn([...fetchxCommand(), ...args], {
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "pipe",
-  });
 }
 
 /** A small seeded PRNG (mulberry32), so "random" kill moments are the same on every run. */
