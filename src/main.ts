@@ -46,6 +46,8 @@ try {
   const line = `(${err.exitCode}) ${err.message}`;
   if (log.current) log.current.error(line);
   else process.stderr.write(`fetchx: ${line}\n`);
+  // A bug: the stack is what a report needs.
+  if (err.code === "INTERNAL") process.stderr.write(`${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`);
   code = err.exitCode;
 }
 process.exit(code);
