@@ -28,6 +28,7 @@ const SYMBOLS = {
   inet_pton: { args: [i32, p, p], returns: i32 },
   inet_ntop: { args: [i32, p, p, u32], returns: p },
   __errno_location: { args: [], returns: p },
+  if_indextoname: { args: [u32, p], returns: p },
 } as const;
 
 const open = () => dlopen("libc.so.6", SYMBOLS).symbols;
@@ -181,6 +182,14 @@ const INET6_ADDRSTRLEN = 46;
 export function inetNtop(family: number, bytes: Uint8Array): string | null {
   const out = new Uint8Array(INET6_ADDRSTRLEN);
   if (lib().inet_ntop(family, ptr(bytes), ptr(out), out.byteLength) === null) return null;
+  const end = out.indexOf(0);
+  return new TextDecoder().decode(out.subarray(0, end < 0 ? out.byteLength : end));
+}
+
+/** if_indextoname(3): the name of interface `index` in this network namespace, or null when there is none. */
+export function interfaceName(index: number): string | null {
+  const out = new Uint8Array(16); // IF_NAMESIZE
+  if (lib().if_indextoname(index, ptr(out)) === null) return null;
   const end = out.indexOf(0);
   return new TextDecoder().decode(out.subarray(0, end < 0 ? out.byteLength : end));
 }
