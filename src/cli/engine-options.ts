@@ -29,10 +29,11 @@ function sslSetopts(o: Options): ClientOptions {
   return { insecure: o.insecure, ca };
 }
 
-/** Connections: --mptcp, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */
+/** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */
 function connectionSetopts(o: Options): ClientOptions {
   return {
     mptcp: o.mptcp,
+    paths: o.paths,
     family: o.family,
     connectTimeoutMs: o.connectTimeoutMs || undefined,
     resolve: o.resolve,

@@ -14,6 +14,8 @@ export interface Options extends EverydayOptions {
 
   // connection
   mptcp: boolean;
+  /** --paths: "endpoints" (auto), [] (none), or the named addresses and interfaces; undefined: the engine's default. */
+  paths?: string[] | "endpoints";
   family?: 4 | 6;
   connectTimeoutMs: number;
   insecure: boolean;
@@ -125,6 +127,16 @@ export function byteCount(v: string | undefined): number {
   return Math.round(Number(m[1]) * mult);
 }
 
+/** --paths auto | none | a,b,[2001:db8::1] */
+function parsePaths(v: string | undefined): string[] | "endpoints" | undefined {
+  if (v === undefined) return undefined;
+  if (v === "auto") return "endpoints";
+  if (v === "none") return [];
+  const list = v.split(",").map((e) => e.trim());
+  if (list.some((e) => e === "")) throw usageError(`--paths wants auto, none or a comma-separated list of addresses and interfaces, got "${v}"`);
+  return list;
+}
+
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /** Validated, typed options from the raw argv record and the environment (no I/O). */
@@ -142,6 +154,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   return {
     urls: raw.positionals,
     mptcp: mptcpFlag === undefined ? truthy(env.FETCHX_MPTCP) : mptcpFlag === true,
+    paths: parsePaths(str("paths")),
     family: flag("ipv4") ? 4 : flag("ipv6") ? 6 : undefined,
     // curl waits at most 300 s to connect (TLS handshake included) when not told otherwise.
     connectTimeoutMs: seconds(raw, "connect-timeout") || 300_000,

@@ -42,6 +42,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "include", short: "i", kind: "flag", group: "output", description: "include response headers in the output" },
 
   { name: "mptcp", kind: "flag", group: "mptcp", negatable: true, description: "connect with Multipath TCP (falls back to TCP if the server lacks it; env FETCHX_MPTCP=1)" },
+  { name: "paths", kind: "string", group: "mptcp", hint: "auto|none|LIST", description: "spread range connections over these paths, one bound to each: local addresses or interface names, comma-separated; auto = the kernel's route plus the MPTCP subflow endpoints (default with --mptcp, used when the server answers without MPTCP)" },
 
   { name: "ipv4", short: "4", kind: "flag", group: "connection", description: "resolve and connect over IPv4 only" },
   { name: "ipv6", short: "6", kind: "flag", group: "connection", description: "resolve and connect over IPv6 only" },

@@ -15,6 +15,8 @@ export interface RequestHooks {
   trace?(line: string): void;
   /** Aborts a dial in progress. */
   signal?: AbortSignal;
+  /** Bind new connections to this path (transfer/paths.ts); pooled apart from other paths' connections. */
+  path?: { key: string; localAddress?: string; interface?: string; connectTimeoutMs?: number };
 }
 
 export class HttpClient {
@@ -38,8 +40,9 @@ export class HttpClient {
       connectTimeoutMs: o.connectTimeoutMs,
       tls: u.secure ? { servername: u.host, ca: o.ca, insecure: o.insecure } : undefined,
       resolve: o.resolve,
-      interface: o.interface,
-      localAddress: o.localAddress,
+      interface: hooks.path ? hooks.path.interface : o.interface,
+      localAddress: hooks.path ? hooks.path.localAddress : o.localAddress,
+      ...(hooks.path?.connectTimeoutMs ? { connectTimeoutMs: Math.min(hooks.path.connectTimeoutMs, o.connectTimeoutMs || Infinity) } : {}),
       signal: hooks.signal ? AbortSignal.any([hooks.signal, this.closed.signal]) : this.closed.signal,
       trace: hooks.trace,
     };
@@ -55,7 +58,7 @@ export class HttpClient {
 
   /** Sends `spec` to the origin of `u`, reusing an idle connection when one is there. */
   async request(u: ParsedUrl, spec: RequestSpec, hooks: RequestHooks = {}): Promise<Exchange> {
-    const key = this.router.key(u);
+    const key = this.router.key(u) + (hooks.path?.key ? ` via ${hooks.path.key}` : "");
     for (;;) {
       const pooled = this.idle.get(key)?.pop();
       const conn = pooled && pooled.open ? pooled : await this.connect(u, hooks);
@@ -74,6 +77,12 @@ export class HttpClient {
         throw err;
       }
     }
+  }
+
+  /** Dials a connection for `u` (on `hooks.path`) and parks it for the next request there: a path probe. */
+  async warm(u: ParsedUrl, hooks: RequestHooks): Promise<void> {
+    const conn = await this.connect(u, hooks);
+    this.park(this.router.key(u) + (hooks.path?.key ? ` via ${hooks.path.key}` : ""), conn);
   }
 
   private park(key: string, conn: Connection): void {

@@ -23,6 +23,8 @@ import type { Exchange, RequestSpec } from "./exchange.ts";
 import { MAX_PER_HOST, releaseConnections, reserveConnections } from "./hostcap.ts";
 import { Job } from "./job.ts";
 import { Monitor } from "./monitor.ts";
+import { bindingFor, DEFAULT_PATH, endpointPaths, interfaceOf, namedPaths, type NetPath, type PathBinding } from "../net/paths.ts";
+import { PathSet, type PathState } from "./paths.ts";
 import { downloadSettings, type DownloadOptions, type DownloadSettings, type Output } from "./options.ts";
 import type { ProgressSnapshot, ProgressSource } from "./progress.ts";
 import { RangeSet } from "./ranges.ts";
@@ -95,6 +97,10 @@ export class Download implements ProgressSource, RequestSender {
   private waiting = 0;
   private mptcp: { state: MptcpState; subflows: number } = { state: "off", subflows: 0 };
   private readonly hooks: RequestHooks;
+  /** Body bytes each connection carried (workers report them as they let a connection go). */
+  private readonly carriedBytes = new Map<Connection, number>();
+  /** The paths range connections are spread over, when there are several (paths.ts). */
+  private paths: PathSet | null = null;
 
   constructor(
     private readonly client: HttpClient,
@@ -169,7 +175,7 @@ export class Download implements ProgressSource, RequestSender {
   private end(): void {
     const r = this.result;
     r.tTotal = performance.now() - r.startedAt;
-    r.connections = [...this.conns].map((c) => reportOf(c, true));
+    r.connections = [...this.conns].map((c) => ({ ...reportOf(c, true), interface: interfaceOf(c.localAddress) ?? null, bytes: this.carriedBytes.get(c) ?? 0 }));
     summariseMptcp(r);
   }
 
@@ -177,6 +183,7 @@ export class Download implements ProgressSource, RequestSender {
   private tick(): void {
     for (const c of this.conns) if (c.open) c.refreshMptcp();
     this.readMptcp();
+    this.paths?.sample(this.settings.monitorIntervalMs / 1000);
   }
 
   private readMptcp(): void {
@@ -198,9 +205,13 @@ export class Download implements ProgressSource, RequestSender {
     this.settings.onConnect?.(reportOf(conn), dialMs);
   }
 
+  carried(conn: Connection, bytes: number): void {
+    this.carriedBytes.set(conn, (this.carriedBytes.get(conn) ?? 0) + bytes);
+  }
+
   // RequestSender: what requestFollowing needs.
-  async send(spec: RequestSpec, url: ParsedUrl): Promise<Exchange> {
-    const ex = await this.client.request(url, spec, this.hooks);
+  async send(spec: RequestSpec, url: ParsedUrl, path?: RequestHooks["path"]): Promise<Exchange> {
+    const ex = await this.client.request(url, spec, path ? { ...this.hooks, path } : this.hooks);
     this.conns.add(ex.conn);
     return ex;
   }
@@ -236,8 +247,8 @@ export class Download implements ProgressSource, RequestSender {
   }
 
   /** A request for the effective URL with `extra` headers (segments), no redirects followed. */
-  async request(extra: [string, string][]): Promise<Exchange> {
-    const ex = await this.send(this.plan.spec(extra), this.plan.url);
+  async request(extra: [string, string][], path?: RequestHooks["path"]): Promise<Exchange> {
+    const ex = await this.send(this.plan.spec(extra), this.plan.url, path);
     this.result.sizeRequest += ex.requestBytes;
     return ex;
   }
@@ -469,17 +480,30 @@ export class Download implements ProgressSource, RequestSender {
     this.signal.addEventListener("abort", onAbort, { once: true });
 
     const host = this.plan.url.host.toLowerCase();
-    const parallel = regular && rangesOk ? reserveConnections(host, s.connections) : reserveConnections(host, 1);
-    if (parallel < s.connections && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
-    const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job));
+    const paths = (this.paths = regular && rangesOk && this.plan.method === "GET" ? this.openPaths(ex) : null);
+    // Over several paths, at least one connection each.
+    const wanted = paths ? Math.max(s.connections, paths.size) : s.connections;
+    const parallel = regular && rangesOk ? reserveConnections(host, wanted) : reserveConnections(host, 1);
+    if (parallel < wanted && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
+    const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job, paths, i));
+    if (paths) {
+      for (const w of workers) w.peers = workers;
+      paths.host.back = (p) => {
+        // Workers at home on a path that came back leave the path they borrowed (not a failure).
+        for (const w of workers) if (w.home % paths.size === p.index && w.route !== p && w.conn) w.stop(new FetchxError("RECV", `moving back to path ${p.path.name}`), true);
+      };
+    }
     const monitor = new Monitor(job, workers);
     job.startJournal();
     try {
       // One connection carries on with the first answer. Several start from an even split, each with a
       // closed range: an open-ended answer cut short wastes what is in flight, and servers that pace per
       // request (nginx limit_rate) send a closed range faster than the same bytes of an open one.
-      let first: { ex: Exchange; seg: Segment } | undefined;
-      if (parallel > 1) {
+      let first: { ex: Exchange; seg: Segment; route?: PathState } | undefined;
+      // Only the paths asked for several connections: the first answer goes on and the others steal from it.
+      const stealFromFirst = parallel > 1 && s.connections === 1 && !(resumed && done.size === size);
+      if (stealFromFirst) first = { ex, seg: scheduler.checkout(0)!, route: paths?.paths[0] };
+      else if (parallel > 1) {
         // The probe asked for one byte (size and validator are what it is for); its connection is reused.
         await ex.discard();
         ex.release();
@@ -487,6 +511,7 @@ export class Download implements ProgressSource, RequestSender {
       } else if (!(resumed && done.size === size)) first = { ex, seg: scheduler.checkout(0)! };
       await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
       monitor.stop();
+      paths?.stop();
       if (job.error) throw job.error;
       if (validator.size !== null && job.done.size !== size) throw new FetchxError("PARTIAL", `transfer ended with ${size - job.done.size} bytes missing`);
       if (s.checksum) {
@@ -510,6 +535,7 @@ export class Download implements ProgressSource, RequestSender {
       throw err;
     } finally {
       monitor.stop();
+      paths?.stop();
       releaseConnections(host, parallel);
       this.signal.removeEventListener("abort", onAbort);
     }
@@ -529,11 +555,62 @@ export class Download implements ProgressSource, RequestSender {
         return decoder ? decoder.write(bytes, emit) : sink.write(bytes);
       });
       if (decoder) await decoder.end(emit);
+      this.carried(ex.conn, r.sizeDownload);
     } catch (err) {
       ex.close();
       await sink.abort();
       throw err;
     }
+  }
+
+  /**
+   * The paths to spread range connections over (ClientOptions.paths), or null for one path. With MPTCP
+   * active the kernel already spreads subflows: connections stay unbound. The first connection's path
+   * (the kernel's own route) comes first, named after its interface; an endpoint on the same address is
+   * that path.
+   */
+  private openPaths(ex: Exchange): PathSet | null {
+    const c = this.client.settings;
+    const spec = c.paths;
+    if (spec !== "endpoints" && spec.length === 0) return null;
+    if (c.interface || c.localAddress) {
+      this.trace("--interface binds every connection: not spreading over paths");
+      return null;
+    }
+    if (ex.conn.mptcp.state === "active") {
+      this.trace("MPTCP active: the kernel spreads its subflows over the paths (range connections stay unbound)");
+      return null;
+    }
+    let found: NetPath[];
+    if (spec === "endpoints") {
+      const r = endpointPaths();
+      if (r.why) this.trace(`${r.why}: one path`);
+      found = r.paths;
+    } else {
+      try {
+        found = namedPaths(spec);
+      } catch (err) {
+        throw new FetchxError("USAGE", `--paths: ${(err as Error).message}`, { retryable: false });
+      }
+    }
+    const family = ex.conn.family;
+    const first = ex.conn.localAddress;
+    const list: { path: NetPath; binding: PathBinding }[] = [];
+    for (const path of found) {
+      const binding = bindingFor(path, family);
+      if (!binding) continue;
+      if (path === DEFAULT_PATH) list.push({ path: { ...path, name: interfaceOf(first) ?? "default" }, binding });
+      else if (!(spec === "endpoints" && binding.localAddress === first && !binding.interface)) list.push({ path, binding });
+    }
+    if (list.length < 2) {
+      if (spec !== "endpoints" || found.length > 1) this.trace(`${list.length} usable path${list.length === 1 ? "" : "s"} for IPv${family}: not spreading`);
+      return null;
+    }
+    const set = new PathSet(list, { trace: (l) => this.trace(l), probe: (p) => this.client.warm(this.plan.url, { ...this.hooks, path: p.hook }), back: () => {} }, this.settings.pathTimeoutMs);
+    const names = set.paths.map((p) => set.label(p)).join(", ");
+    const why = ex.conn.mptcp.state === "fallback" ? "the server answered without MPTCP (fallback): " : "";
+    this.trace(`${why}spreading range connections over ${set.size} paths: ${names}`);
+    return set;
   }
 
   /** The one progress source of this download, from the first request to the end. */
@@ -557,6 +634,7 @@ export class Download implements ProgressSource, RequestSender {
       connections: job ? job.activeConnections : 0,
       mptcp: this.mptcp.state,
       subflows: this.mptcp.subflows,
+      ...(this.paths ? { paths: this.paths.views() } : {}),
       retries: this.retry.total,
       phase: this.displayPhase(),
     };

@@ -4,7 +4,9 @@ import { FetchxError } from "../errors.ts";
 import { writeJournal } from "../sink/journal.ts";
 import type { FileSink } from "../sink/file.ts";
 import type { Sink } from "../sink/types.ts";
+import type { Connection } from "../net/types.ts";
 import type { ChecksumSpec } from "./checksum.ts";
+import type { RequestHooks } from "./client.ts";
 import type { Exchange } from "./exchange.ts";
 import type { DownloadSettings } from "./options.ts";
 import type { SegmentView } from "./progress.ts";
@@ -22,8 +24,10 @@ export interface JobHost {
   readonly retry: RetryPolicy;
   readonly plan: RequestPlan;
   trace(line: string): void;
-  /** A request for the effective URL with `extra` headers (no redirects). */
-  request(extra: [string, string][]): Promise<Exchange>;
+  /** A request for the effective URL with `extra` headers (no redirects), on `path` when given. */
+  request(extra: [string, string][], path?: RequestHooks["path"]): Promise<Exchange>;
+  /** A connection's body bytes, counted by the worker that used it (for its %{json} report). */
+  carried?(conn: Connection, bytes: number): void;
   /** The download's one retry loop. */
   retrying<T>(attempt: () => Promise<T>, where?: { signal?: AbortSignal; resumeAt?: () => number | undefined }): Promise<T>;
 }

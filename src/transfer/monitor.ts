@@ -49,7 +49,7 @@ export class Monitor {
     for (const w of this.workers) {
       const s = this.samples.get(w) ?? [];
       s.push(w.bytes);
-      if (s.length > Math.max(window, this.ticks(SLOW_WINDOW_S), rateWindow) + 1) s.shift();
+      if (s.length > Math.max(window, this.ticks(SLOW_WINDOW_S), rateWindow, this.pathWindow()) + 1) s.shift();
       this.samples.set(w, s);
       const last = s.length > 1 ? (s[s.length - 1]! - s[s.length - 2]!) / this.tickS : 0;
       // Steal decisions use a 3 s average: servers that pace by the second (nginx limit_rate) send in
@@ -65,7 +65,31 @@ export class Monitor {
           w.stop(new FetchxError("TIMEOUT", `transfer slower than ${opts.speedLimit} bytes/s for ${Math.round(window * this.tickS)} s`));
       }
     }
+    if (this.workers.some((w) => w.route)) this.stopDeadPaths();
     if (this.workers.length > 1) this.replaceSlow();
+  }
+
+  /** Ticks in `pathTimeoutMs`: how long a connection on a path may deliver nothing while another path delivers. */
+  private pathWindow(): number {
+    return this.ticks(this.job.download.settings.pathTimeoutMs / 1000);
+  }
+
+  /**
+   * With several paths: a connection that got no byte for `pathTimeoutMs` while a connection on another
+   * path got some is on a dead path (link down, route gone: TCP would only notice after minutes). Its
+   * worker sees the TIMEOUT and moves to another path (paths.ts), without a retry.
+   */
+  private stopDeadPaths(): void {
+    const n = this.pathWindow();
+    const moved = (w: Worker) => {
+      const s = this.samples.get(w) ?? [];
+      return s.length > n ? s[s.length - 1]! - s[s.length - 1 - n]! : null;
+    };
+    for (const w of this.workers) {
+      if (!w.conn || !w.route || performance.now() - w.connectedAt < n * this.tickS * 1000 || moved(w) !== 0) continue;
+      if (!this.workers.some((o) => o.route && o.route !== w.route && (moved(o) ?? 0) > 0)) continue;
+      w.stop(new FetchxError("TIMEOUT", `no data over path ${w.route.path.name} for ${Math.round(n * this.tickS)} s while other paths deliver`));
+    }
   }
 
   private replaceSlow(): void {
@@ -73,7 +97,8 @@ export class Monitor {
       const r = this.rate(w, this.ticks(SLOW_WINDOW_S));
       const seg = this.job.scheduler.segmentOf(w.id);
       if (r === null || !seg) continue;
-      const peers = this.workers.filter((o) => o !== w).map((o) => this.peak.get(o) ?? 0).filter((p) => p > 0).sort((a, b) => a - b);
+      // Over several paths, compare with the same path only: a slower path is not a bad connection.
+      const peers = this.workers.filter((o) => o !== w && o.route === w.route).map((o) => this.peak.get(o) ?? 0).filter((p) => p > 0).sort((a, b) => a - b);
       if (peers.length === 0) continue;
       const median = peers[Math.floor(peers.length / 2)]!;
       if (r < median * SLOW_FRACTION && (seg.end - seg.pos) / Math.max(r, 1) > SLOW_ETA_S) {

@@ -46,6 +46,15 @@ export interface ClientOptions {
   limitRate?: number;
   /** User-Agent sent to servers and proxies. @default "fetchx/VERSION" */
   userAgent?: string;
+  /**
+   * Network paths to spread range connections over, each connection bound to one (docs/MPTCP.md):
+   * "endpoints" = the kernel's own route plus one path per MPTCP `subflow` endpoint (read over netlink);
+   * a list = these local addresses or interface names; [] = none. Used when a download has several
+   * connections (at least one per path) and the connection is not MPTCP: with MPTCP active the kernel
+   * spreads subflows itself. Ignored when `interface` or `localAddress` pins every connection.
+   * @default "endpoints" with `mptcp`, else []
+   */
+  paths?: string[] | "endpoints";
 }
 
 /** Where body bytes go. */
@@ -165,11 +174,20 @@ export interface DownloadOptions extends DownloadEvents {
   monitorIntervalMs?: number;
   /** How often `onProgress` is called. @default 1000 */
   progressIntervalMs?: number;
+  /**
+   * With several paths: a connection that takes this long to connect, or gets no byte for this long while
+   * another path delivers, takes its path down (its ranges go to the other paths, no retry is counted);
+   * a down path is tried again this often and used again once it connects. @default 3000
+   */
+  pathTimeoutMs?: number;
 }
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser">> &
   Pick<ClientOptions, "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser">;
+
+/** The paths a client spreads over, its default filled in. */
+export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);
 
 export function clientSettings(o: ClientOptions): ClientSettings {
   return {
@@ -184,6 +202,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
     proxyEnv: o.proxyEnv ?? {},
     limitRate: o.limitRate ?? 0,
     userAgent: o.userAgent ?? USER_AGENT,
+    paths: pathsOf(o),
   };
 }
 
@@ -213,5 +232,6 @@ export function downloadSettings(o: DownloadOptions): DownloadSettings {
     journalIntervalMs: o.journalIntervalMs ?? 2000,
     monitorIntervalMs: o.monitorIntervalMs ?? 1000,
     progressIntervalMs: o.progressIntervalMs ?? 1000,
+    pathTimeoutMs: o.pathTimeoutMs ?? 3000,
   };
 }

@@ -1,6 +1,7 @@
 // What the progress display reads. The engine keeps one ProgressSource per URL up to date; the display
 // polls snapshot() at its own pace (about 10 times a second), so the transfer loop does no per-chunk UI work.
 import type { MptcpState } from "../net/types.ts";
+import type { PathView } from "./paths.ts";
 
 export interface SegmentView {
   start: number;
@@ -29,6 +30,8 @@ export interface ProgressSnapshot {
   mptcp: MptcpState;
   subflows: number;
   retries: number;
+  /** Per path, when range connections are spread over several (transfer/paths.ts). */
+  paths?: PathView[];
   /** "connecting" | "transferring" | "retrying" | "verifying" | "done" | "failed". */
   phase: "connecting" | "transferring" | "retrying" | "verifying" | "done" | "failed";
 }

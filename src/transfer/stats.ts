@@ -10,6 +10,10 @@ export interface ConnectionReport {
   mptcp: MptcpState;
   subflows: number;
   subflowList: Subflow[];
+  /** The interface holding the local address (the path the connection took), null when unknown. */
+  interface?: string | null;
+  /** Body bytes this connection carried. */
+  bytes?: number;
 }
 
 export interface DownloadResult {

@@ -5,6 +5,7 @@ import type { Connection } from "../net/types.ts";
 import { STOP, type Exchange } from "./exchange.ts";
 import type { Job } from "./job.ts";
 import { statusError } from "./request.ts";
+import type { PathSet, PathState } from "./paths.ts";
 import type { Segment } from "./scheduler.ts";
 import { judgeRange, rangeHeaders, RangesIgnored, type RangeAsked } from "./validator.ts";
 
@@ -17,8 +18,21 @@ export class Worker {
   /** Set when the worker's connection was replaced for being slow: not a failure, no retry budget. */
   replaced = false;
   connectedAt = 0;
+  /** The path this worker's connection uses now (with several paths; paths.ts). */
+  route: PathState | null = null;
+  /** Body bytes over the current connection. */
+  private connBytes = 0;
 
-  constructor(readonly id: number, private readonly job: Job) {}
+  /**
+   * `paths`: the download's paths, this worker at home on path `home` (connections bound to it), or null
+   * when connections are not bound.
+   */
+  constructor(
+    readonly id: number,
+    private readonly job: Job,
+    private readonly paths: PathSet | null = null,
+    readonly home = 0,
+  ) {}
 
   /** Closes the connection with a reason; the worker's loop sees the reason instead of the socket error. */
   stop(reason: FetchxError, replaced = false): void {
@@ -31,15 +45,17 @@ export class Worker {
    * Works until no segment is left or the job fails. `first` is an exchange already answering
    * `first.seg`. A failure the retry policy gives up on fails the whole job.
    */
-  async run(first?: { ex: Exchange; seg: Segment }): Promise<void> {
+  async run(first?: { ex: Exchange; seg: Segment; route?: PathState }): Promise<void> {
     const job = this.job;
     let pending = first;
     let seg: Segment | null = null;
+    if (first?.route) this.route = first.route;
     const work = async (): Promise<void> => {
       while (!job.error) {
         seg = pending?.seg ?? job.scheduler.checkout(this.id, (owner) => job.rates.get(owner) ?? 0);
         if (!seg) return;
         try {
+          if (this.paths && !pending) this.route = this.paths.choose(this.home, (p) => this.load(p));
           const ex = pending?.ex ?? (await this.open(seg));
           pending = undefined;
           this.attach(ex.conn);
@@ -54,6 +70,8 @@ export class Worker {
           const wasReplaced = this.replaced;
           this.detach();
           if (job.error) return;
+          // A dead path costs its ranges, not the download's retries: carry on over another path.
+          if (!wasReplaced && this.route && this.paths?.failover(this.route, err)) continue;
           if (!wasReplaced) throw err;
           job.download.trace(`connection ${this.id}: replaced (much slower than the others)`);
         }
@@ -66,8 +84,17 @@ export class Worker {
     }
   }
 
+  /** Workers of the job working over `p` now (the least loaded path takes a displaced worker). */
+  private load(p: PathState): number {
+    return this.peers?.filter((w) => w !== this && w.conn && w.route === p).length ?? 0;
+  }
+
+  /** The other workers of the job (set by the download with several paths). */
+  peers?: Worker[];
+
   private attach(conn: Connection) {
     this.conn = conn;
+    this.connBytes = 0;
     this.connectedAt = performance.now();
     this.stopReason = null;
     this.replaced = false;
@@ -76,6 +103,7 @@ export class Worker {
 
   private detach() {
     if (!this.conn) return;
+    this.job.download.carried?.(this.conn, this.connBytes);
     this.conn = null;
     this.job.activeConnections--;
   }
@@ -87,7 +115,7 @@ export class Worker {
       // What was asked: a steal may lower seg.end while the answer is on its way. Without a known size
       // (chunked, close-delimited) the range stays open and the answer's total says where it ends.
       const asked: RangeAsked = { start: seg.pos, end: job.validator.size === null ? null : seg.end, validator: job.validator, ifRange: job.useIfRange };
-      const ex = await job.download.request(rangeHeaders(asked));
+      const ex = await job.download.request(rangeHeaders(asked), this.route?.hook);
       const verdict = judgeRange(ex.head, asked, statusError);
       if (verdict.kind === "partial") return ex;
       ex.close();
@@ -118,6 +146,8 @@ export class Worker {
         const full = seg.pos >= seg.end && (take < bytes.byteLength || !ex.atEnd);
         if (take > 0) {
           this.bytes += take;
+          this.connBytes += take;
+          if (this.route) this.route.bytes += take;
           const pending = job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes);
           if (pending) return full ? pending.then(() => STOP) : pending;
         }

@@ -45,6 +45,8 @@ export interface LabPath {
 export interface LabOptions {
   /** tbf rate of each path, each direction. */
   rateMbit: number;
+  /** tbf rate of path b when it differs (unequal paths); path a keeps `rateMbit`. */
+  rateMbitB?: number;
   /** Add the client's `subflow` endpoint on path b (default true). Without it MPTCP stays on one path. */
   subflowEndpoint?: boolean;
 }
@@ -89,7 +91,8 @@ export async function labUnavailableReason(): Promise<string | null> {
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
   // tc takes a negative rate and wraps it to "unlimited": refuse it here rather than test nothing.
-  if (!(opts.rateMbit > 0 && Number.isFinite(opts.rateMbit))) throw new Error(`rateMbit must be a positive number, got ${opts.rateMbit}`);
+  for (const rate of [opts.rateMbit, opts.rateMbitB ?? opts.rateMbit])
+    if (!(rate > 0 && Number.isFinite(rate))) throw new Error(`rateMbit must be a positive number, got ${rate}`);
   await removeStaleLabs();
   const id = `${process.pid}-${++counter}`;
   const ns: Record<Side, string> = { client: `${PREFIX}c-${id}`, server: `${PREFIX}s-${id}` };
@@ -150,7 +153,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       await runOk(["ip", "netns", "exec", ns[side], "sysctl", "-q", "-w", "net.mptcp.enabled=1"]);
       await ipIn(side, ["mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2"]);
     }
-    for (const name of ["a", "b"] as const) await addPath(ns, PATHS[name], opts.rateMbit, ipIn);
+    for (const name of ["a", "b"] as const) await addPath(ns, PATHS[name], name === "b" ? (opts.rateMbitB ?? opts.rateMbit) : opts.rateMbit, ipIn);
     await policyRoutes(ipIn);
     if (opts.subflowEndpoint ?? true) {
       await ipIn("client", ["mptcp", "endpoint", "add", PATHS.b.client, "dev", PATHS.b.dev, "subflow"]);
