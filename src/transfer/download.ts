@@ -99,6 +99,8 @@ export class Download implements ProgressSource, RequestSender {
   private readonly hooks: RequestHooks;
   /** Body bytes each connection carried (workers report them as they let a connection go). */
   private readonly carriedBytes = new Map<Connection, number>();
+  /** The interface of each connection's local address, read when it connected (a link gone down later hides it). */
+  private readonly interfaces = new Map<Connection, string | null>();
   /** The paths range connections are spread over, when there are several (paths.ts). */
   private paths: PathSet | null = null;
 
@@ -175,7 +177,7 @@ export class Download implements ProgressSource, RequestSender {
   private end(): void {
     const r = this.result;
     r.tTotal = performance.now() - r.startedAt;
-    r.connections = [...this.conns].map((c) => ({ ...reportOf(c, true), interface: interfaceOf(c.localAddress) ?? null, bytes: this.carriedBytes.get(c) ?? 0 }));
+    r.connections = [...this.conns].map((c) => ({ ...reportOf(c, true), interface: this.interfaces.get(c) ?? null, bytes: this.carriedBytes.get(c) ?? 0 }));
     summariseMptcp(r);
   }
 
@@ -198,6 +200,7 @@ export class Download implements ProgressSource, RequestSender {
   private connected(conn: Connection, dialMs: number): void {
     const r = this.result;
     this.conns.add(conn);
+    this.interfaces.set(conn, interfaceOf(conn.localAddress) ?? null);
     r.numConnects++;
     r.tConnect ||= performance.now() - r.startedAt;
     this.trace(`connection made in ${dialMs.toFixed(1)} ms`);
