@@ -6,6 +6,9 @@ import type { SegmentView } from "./progress.ts";
 
 /** Seconds: a segment whose owner finishes sooner than this is not worth stealing from. */
 export const STEAL_HORIZON_S = 1.5;
+/** ...unless the thief is this many times faster than the owner (another path): then down to FAST_HORIZON_S. */
+export const FAST_THIEF = 2;
+export const FAST_HORIZON_S = 0.3;
 
 export interface Segment {
   readonly id: number;
@@ -29,7 +32,9 @@ export class Scheduler {
    * A segment for `worker`: unowned first, else the upper half of the segment that would take longest to
    * finish at its owner's current rate (bytes/s from `rateOf`, 0 when unknown), else null. A segment its
    * owner finishes within STEAL_HORIZON_S is left alone: a new connection would not beat it, and cutting
-   * a running request wastes the bytes already in flight.
+   * a running request wastes the bytes already in flight. A thief much faster than the owner (a faster
+   * path; measured 50 vs 10 Mbit/s: the slow path's tail otherwise costs up to STEAL_HORIZON_S) steals
+   * down to FAST_HORIZON_S, taking the share that lets both finish together rather than half.
    */
   checkout(worker: number, rateOf: (owner: number) => number = () => 0): Segment | null {
     const free = this.segments.find((s) => s.owner === null && s.pos < s.end);
@@ -39,15 +44,20 @@ export class Scheduler {
     }
     let victim: Segment | undefined;
     let longest = 0;
+    const mine = rateOf(worker);
     for (const s of this.segments) {
       if (s.owner === null || s.end - s.pos < 2 * this.minSteal) continue;
       const rate = rateOf(s.owner);
       const eta = rate > 0 ? (s.end - s.pos) / rate : Infinity;
-      if (eta < STEAL_HORIZON_S) continue;
+      if (eta < (rate > 0 && mine > FAST_THIEF * rate ? FAST_HORIZON_S : STEAL_HORIZON_S)) continue;
       if (!victim || eta > longest || (eta === longest && s.end - s.pos > victim.end - victim.pos)) (victim = s), (longest = eta);
     }
     if (!victim) return null;
-    const mid = victim.pos + Math.ceil((victim.end - victim.pos) / 2);
+    const left = victim.end - victim.pos;
+    const owner = victim.owner === null ? 0 : rateOf(victim.owner);
+    // Both finish together when the thief takes mine/(mine+owner) of what is left; half when a rate is unknown.
+    const share = mine > 0 && owner > 0 ? mine / (mine + owner) : 0.5;
+    const mid = victim.pos + Math.min(left - this.minSteal, Math.max(this.minSteal, Math.ceil(left * (1 - share))));
     const stolen: Segment = { id: this.nextId++, start: mid, pos: mid, end: victim.end, owner: worker };
     victim.end = mid;
     this.segments.push(stolen);
