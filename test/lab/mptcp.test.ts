@@ -80,9 +80,10 @@ describe.skipIf(skip !== null)("MPTCP lab: two paths of 50 Mbit/s", () => {
     expect(rx.b).toBeLessThan(SIZE / 50); // stray ARP/ND only
   }, 60_000);
 
-  test("fallback: a TCP-only server works with --mptcp, reported as fallback, one path", async () => {
+  // (Without --paths none, fetchx spreads range connections over both paths here: test/lab/multipath.test.ts.)
+  test("fallback: a TCP-only server works with --mptcp, reported as fallback; --paths none keeps one path", async () => {
     const out = outFile();
-    const { result: r, rx } = await measure(() => runFetchx(lab, ["--mptcp", "-m", "60", "-o", out, server.url("tcp")]));
+    const { result: r, rx } = await measure(() => runFetchx(lab, ["--mptcp", "--paths", "none", "-m", "60", "-o", out, server.url("tcp")]));
     expect(r.code).toBe(0);
     expect(await sha256(out)).toBe(SHA);
     expect(r.json?.mptcp).toBe("fallback");
