@@ -55,6 +55,12 @@ export function segmentCells(segments: SegmentView[], width: number, paint: Colo
 /** Visible length: colour escapes take no columns. */
 const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "").length;
 
+/** Per path when ranges are spread over several: "path-a 5.9 MB/s path-b down". */
+export function pathRates(s: ProgressSnapshot, paint: Colors): string {
+  if (!s.paths || s.paths.length < 2) return "";
+  return s.paths.map((p) => `${p.name} ${p.up ? formatRate(p.rate) : paint.yellow("down")}`).join(" ");
+}
+
 /** The live line for a snapshot and a current rate in bytes/s (null while it is not known yet). */
 export function liveLine(s: ProgressSnapshot, rate: number | null, style: LineStyle): string {
   const { paint } = style;
@@ -65,7 +71,7 @@ export function liveLine(s: ProgressSnapshot, rate: number | null, style: LineSt
   const speed = rate === null ? "" : formatRate(rate);
   const left = s.phase === "retrying" ? paint.yellow(`retry ${s.retries}`) : s.phase === "verifying" ? "verifying" : rate === null ? "" : `ETA ${formatDuration(eta(s.done, s.total, rate))}`;
   const conns = s.segments.length > 1 ? `${s.connections}c` : "";
-  const tail = [amount, speed, left, conns, mptcpBadge(s, paint)].filter(Boolean).join("  ");
+  const tail = [amount, speed, left, conns, pathRates(s, paint), mptcpBadge(s, paint)].filter(Boolean).join("  ");
   const head = `${name} ${pct}`;
   // The bar takes what is left, between 10 and 40 cells; on a narrow terminal it goes first.
   const room = style.columns - 1 - visible(head) - visible(tail) - 2;
