@@ -31,8 +31,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 passed=0
 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+# One line per check: "PASS id: what was seen" or "FAIL id: why". The ids are stable (the bun test
+# test/e2e/container.test.ts asserts each one).
+pass() { echo "PASS $1: $2"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 note() { echo "  $*"; }
 finish() {
   echo "container checks: $passed passed, $failed failed"
@@ -140,8 +142,10 @@ fi
 # ---------------------------------------------------------------- image builds
 version="$(node -p 'require("./package.json").version' 2>/dev/null || sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' package.json | head -n1)"
 revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+# --no-cache: buildah 1.28 reuses a cached LABEL step when only a --build-arg in it changed (seen: the
+# revision label of the previous commit); the two COPY steps that it repeats cost a few seconds.
 build() { # ARCH TAG
-  podman build --pull=never --network none --platform "linux/$1" \
+  podman build --pull=never --no-cache --network none --platform "linux/$1" \
     --build-arg VERSION="$version" --build-arg REVISION="$revision" -t "$2" . >"$W/build-$1.log" 2>&1
 }
 if build amd64 "$IMAGE"; then
@@ -150,35 +154,35 @@ if build amd64 "$IMAGE"; then
   label="$(podman image inspect -f '{{index .Labels "org.opencontainers.image.revision"}}' "$IMAGE")"
   size="$(podman image inspect -f '{{.Size}}' "$IMAGE")"
   if [[ $label == "$revision" ]]; then
-    pass "image builds ($((size / 1000000)) MB, revision label $revision)"
+    pass image-build "$((size / 1000000)) MB, revision label $revision"
   else
-    fail "image builds" "revision label '$label', want '$revision'"
+    fail image-build "revision label '$label', want '$revision'"
   fi
 else
   tail -n 20 "$W/build-amd64.log"
-  abort "image builds" "podman build failed (log above)"
+  abort image-build "podman build failed (log above)"
 fi
 
 # ---------------------------------------------------------------- --version, doctor
 run() { podman run --rm --pull=never --network none "$@"; }
 
 out="$(run "$IMAGE" --version 2>&1)"
-if [[ $out == "fetchx $version "* ]]; then pass "--version ($out)"; else fail "--version" "got '$out'"; fi
+if [[ $out == "fetchx $version "* ]]; then pass version "$out"; else fail version "got '$out'"; fi
 
 out="$(run --sysctl net.mptcp.enabled=0 "$IMAGE" doctor 2>&1)"
 rc=$?
 if [[ $rc -ne 0 && $out == *"--sysctl net.mptcp.enabled=1"* && $out != *"sysctl -w"* ]]; then
-  pass "doctor, net.mptcp.enabled=0: exit $rc, hint --sysctl net.mptcp.enabled=1"
+  pass doctor-sysctl-0 "exit $rc, hint --sysctl net.mptcp.enabled=1"
 else
-  fail "doctor, net.mptcp.enabled=0" "exit $rc; output: ${out: -600}"
+  fail doctor-sysctl-0 "exit $rc; output: ${out: -600}"
 fi
 
 out="$(run --sysctl net.mptcp.enabled=1 "$IMAGE" doctor 2>&1)"
 rc=$?
 if [[ $rc -eq 0 && $out == *"MPTCP is usable"* && $out == *"Not checked"* ]]; then
-  pass "doctor, net.mptcp.enabled=1: exit 0, says what it could not check"
+  pass doctor-sysctl-1 "exit 0, says what it could not check"
 else
-  fail "doctor, net.mptcp.enabled=1" "exit $rc; output: ${out: -600}"
+  fail doctor-sysctl-1 "exit $rc; output: ${out: -600}"
 fi
 
 # ---------------------------------------------------------------- a server inside a container's namespace
@@ -263,13 +267,13 @@ if create_with_server fx-mptcp --sysctl net.mptcp.enabled=1 -v "$W/out:/data" -u
   stop_server
   got="$(sha256sum "$W/out/f.bin" 2>/dev/null | cut -d' ' -f1)"
   if [[ $rc -eq 0 && $got == "$want" && $json =~ \"mptcp\":\ ?\"active\" ]]; then
-    pass "--mptcp download in the container's namespace: sha256 matches, \"mptcp\":\"active\""
+    pass mptcp-download "in the container's namespace, sha256 matches, \"mptcp\":\"active\""
   else
-    fail "--mptcp download" "exit $rc, sha256 ${got:-none} (want $want), json: ${json:0:300} $(head -c 300 "$W/mptcp.err")"
+    fail mptcp-download "exit $rc, sha256 ${got:-none} (want $want), json: ${json:0:300} $(head -c 300 "$W/mptcp.err")"
   fi
 else
   stop_server
-  fail "--mptcp download" "could not start the server in the container's namespace"
+  fail mptcp-download "could not start the server in the container's namespace"
 fi
 
 # ---------------------------------------------------------------- podman stop mid-download, then -C -
@@ -292,7 +296,7 @@ if create_with_server fx-stop --sysctl net.mptcp.enabled=1 -v "$W/out:/data" -u 
   stop_server
   part="$(stat -c %s "$W/out/f.bin.part" 2>/dev/null || echo 0)"
   if [[ $code -eq 130 && $part -gt 0 && -e $W/out/f.bin.fetchx && ! -e $W/out/f.bin ]]; then
-    pass "podman stop mid-download: exit 130 after $(((t1 - t0) / 1000000)) ms, .part and journal kept in /data"
+    pass stop-mid-download "exit 130 after $(((t1 - t0) / 1000000)) ms, .part and journal kept in /data"
     if create_with_server fx-resume --sysctl net.mptcp.enabled=1 -v "$W/out:/data" -u "$user" \
       "$IMAGE" --mptcp -s -C - -O http://127.0.0.1:8081/slow/f.bin; then
       podman start -a fx-resume >/dev/null 2>"$W/resume.err"
@@ -300,21 +304,21 @@ if create_with_server fx-stop --sysctl net.mptcp.enabled=1 -v "$W/out:/data" -u 
       stop_server
       got="$(sha256sum "$W/out/f.bin" 2>/dev/null | cut -d' ' -f1)"
       if [[ $rc -eq 0 && $got == "$want" && ! -e $W/out/f.bin.part && ! -e $W/out/f.bin.fetchx ]]; then
-        pass "second container finishes it with -C -: sha256 matches"
+        pass resume "a second container finishes it with -C -, sha256 matches"
       else
-        fail "resume with -C -" "exit $rc, sha256 ${got:-none} (want $want); $(ls "$W/out"); $(head -c 300 "$W/resume.err")"
+        fail resume "exit $rc, sha256 ${got:-none} (want $want); $(ls "$W/out"); $(head -c 300 "$W/resume.err")"
       fi
     else
       stop_server
-      fail "resume with -C -" "could not start the server"
+      fail resume "could not start the server"
     fi
   else
-    fail "podman stop mid-download" "exit code $code, .part $part bytes after $partial seen; files: $(ls "$W/out" | tr '\n' ' ') $(head -c 300 "$W/stop.err")"
-    fail "resume with -C -" "nothing to resume"
+    fail stop-mid-download "exit code $code, .part $part bytes after $partial seen; files: $(ls "$W/out" | tr '\n' ' ') $(head -c 300 "$W/stop.err")"
+    fail resume "nothing to resume"
   fi
 else
   stop_server
-  fail "podman stop mid-download" "could not start the server"
+  fail stop-mid-download "could not start the server"
 fi
 
 # ---------------------------------------------------------------- https and the CA trust store
@@ -339,31 +343,31 @@ https_run() { # NAME OUTFILE [podman create args...]
 }
 https_run fx-https-no none.bin
 rc=$?
-if [[ $rc -eq 60 ]]; then pass "https without the private CA: refused (exit 60)"; else fail "https without the private CA" "exit $rc, want 60: $(head -c 300 "$W/fx-https-no.err")"; fi
+if [[ $rc -eq 60 ]]; then pass https-untrusted "without the private CA: refused, exit 60"; else fail https-untrusted "exit $rc, want 60: $(head -c 300 "$W/fx-https-no.err")"; fi
 https_run fx-https env.bin -v "$W/tls/bundle.pem:/etc/ssl/private/bundle.pem:ro" -e SSL_CERT_FILE=/etc/ssl/private/bundle.pem
 rc=$?
 got="$(sha256sum "$W/out/env.bin" 2>/dev/null | cut -d' ' -f1)"
-if [[ $rc -eq 0 && $got == "$want" ]]; then pass "https with a private CA via SSL_CERT_FILE: sha256 matches"; else fail "https via SSL_CERT_FILE" "exit $rc: $(head -c 300 "$W/fx-https.err")"; fi
+if [[ $rc -eq 0 && $got == "$want" ]]; then pass https-ssl-cert-file "private CA in a bundle named by SSL_CERT_FILE, sha256 matches"; else fail https-ssl-cert-file "exit $rc: $(head -c 300 "$W/fx-https.err")"; fi
 https_run fx-https-file file.bin -v "$W/tls/bundle.pem:/etc/ssl/certs/ca-certificates.crt:ro"
 rc=$?
 got="$(sha256sum "$W/out/file.bin" 2>/dev/null | cut -d' ' -f1)"
-if [[ $rc -eq 0 && $got == "$want" ]]; then pass "https with a private CA in a bundle mounted over the image's: sha256 matches"; else fail "https via the mounted bundle" "exit $rc: $(head -c 300 "$W/fx-https-file.err")"; fi
+if [[ $rc -eq 0 && $got == "$want" ]]; then pass https-bundle-mount "private CA in a bundle mounted over the image's, sha256 matches"; else fail https-bundle-mount "exit $rc: $(head -c 300 "$W/fx-https-file.err")"; fi
 
 # ---------------------------------------------------------------- arm64 (optional)
 # Runs only when asked: it needs binfmt_misc to hand arm64 executables to qemu, a host-wide setting
 # (the qemu-user-static package registers it where systemd-binfmt runs; see README "Container").
 if [[ ${FETCHX_CONTAINER_ARM64:-0} == 1 ]]; then
   if [[ ! -x dist/fetchx-linux-arm64 ]]; then
-    fail "arm64 image" "dist/fetchx-linux-arm64 not built (bun build.ts --target arm64)"
+    fail arm64 "dist/fetchx-linux-arm64 not built (bun build.ts --target arm64)"
   elif ! build arm64 localhost/fetchx:test-arm64; then
-    fail "arm64 image builds" "$(tail -n 5 "$W/build-arm64.log")"
+    fail arm64 "$(tail -n 5 "$W/build-arm64.log")"
   else
     arch="$(podman image inspect -f '{{.Architecture}}' localhost/fetchx:test-arm64)"
     out="$(run localhost/fetchx:test-arm64 --version 2>&1)"
     if [[ $arch == arm64 && $out == *"fetchx $version "* ]]; then
-      pass "arm64 image builds and runs under qemu ($out)"
+      pass arm64 "builds, runs under qemu: $out"
     else
-      fail "arm64 image" "architecture $arch; --version said: ${out:0:300}"
+      fail arm64 "architecture $arch; --version said: ${out:0:300}"
     fi
   fi
 fi
