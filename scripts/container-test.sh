@@ -79,11 +79,15 @@ runtime = "runc"
 EOF
 printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/storage"\nrunroot = "%s/run"\n' "$W" "$W" >"$W/storage.conf"
 
-# Build the x64 binary when it is missing or older than the sources (a stale binary would test old code).
-if [[ ! -x dist/fetchx-linux-x64 || -n "$(find src build.ts package.json -newer dist/fetchx-linux-x64 -print -quit)" ]]; then
-  note "building dist/fetchx-linux-x64"
-  "$ROOT/node_modules/.bin/bun" build.ts --target x64 >/dev/null || abort setup "bun build.ts --target x64 failed"
-fi
+# Build the binaries when missing or older than the sources (a stale binary would test old code).
+targets=(x64)
+[[ ${FETCHX_CONTAINER_ARM64:-0} == 1 ]] && targets+=(arm64)
+for t in "${targets[@]}"; do
+  if [[ ! -x dist/fetchx-linux-$t || -n "$(find src build.ts package.json -newer "dist/fetchx-linux-$t" -print -quit)" ]]; then
+    note "building dist/fetchx-linux-$t"
+    "$ROOT/node_modules/.bin/bun" build.ts --target "$t" >/dev/null || abort setup "bun build.ts --target $t failed"
+  fi
+done
 # The Dockerfile runs no shell, so the checksums are verified here, before the build.
 (cd dist && sha256sum --check --strict --ignore-missing --quiet SHA256SUMS) || abort setup "dist/SHA256SUMS does not match the binaries"
 
@@ -357,19 +361,29 @@ if [[ $rc -eq 0 && $got == "$want" ]]; then pass https-bundle-mount "private CA 
 # Runs only when asked: it needs binfmt_misc to hand arm64 executables to qemu, a host-wide setting
 # (the qemu-user-static package registers it where systemd-binfmt runs; see README "Container").
 if [[ ${FETCHX_CONTAINER_ARM64:-0} == 1 ]]; then
-  if [[ ! -x dist/fetchx-linux-arm64 ]]; then
-    fail arm64 "dist/fetchx-linux-arm64 not built (bun build.ts --target arm64)"
+  if [[ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]]; then
+    fail arm64 "binfmt_misc has no qemu-aarch64 entry: mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; cat /usr/lib/binfmt.d/qemu-aarch64.conf >/proc/sys/fs/binfmt_misc/register"
   elif ! build arm64 localhost/fetchx:test-arm64; then
     fail arm64 "$(tail -n 5 "$W/build-arm64.log")"
   else
+    podman image prune -f >/dev/null 2>&1
     arch="$(podman image inspect -f '{{.Architecture}}' localhost/fetchx:test-arm64)"
-    out="$(run localhost/fetchx:test-arm64 --version 2>&1)"
-    if [[ $arch == arm64 && $out == *"fetchx $version "* ]]; then
-      pass arm64 "builds, runs under qemu: $out"
+    size="$(podman image inspect -f '{{.Size}}' localhost/fetchx:test-arm64)"
+    out="$(run --platform linux/arm64 localhost/fetchx:test-arm64 --version 2>"$W/arm64.err")"
+    rm -rf "$W/out" && mkdir -p "$W/out"
+    json=""
+    if create_with_server fx-arm64 --platform linux/arm64 --sysctl net.mptcp.enabled=1 -v "$W/out:/data" -u "$user" \
+      localhost/fetchx:test-arm64 --mptcp -s -O -w '%{json}\n' http://127.0.0.1:8081/f.bin; then
+      json="$(podman start -a fx-arm64 2>>"$W/arm64.err")"
+    fi
+    stop_server
+    podman rm -f fx-arm64 >/dev/null 2>&1
+    got="$(sha256sum "$W/out/f.bin" 2>/dev/null | cut -d' ' -f1)"
+    if [[ $arch == arm64 && $out == "fetchx $version "* && $got == "$want" && $json =~ \"mptcp\":\ ?\"active\" ]]; then
+      pass arm64 "$((size / 1000000)) MB; under qemu: $out; --mptcp download sha256 matches, \"mptcp\":\"active\""
     else
-      fail arm64 "architecture $arch; --version said: ${out:0:300}"
+      fail arm64 "architecture $arch; --version said '${out:0:200}'; download sha256 ${got:-none}; json ${json:0:200}; $(head -c 300 "$W/arm64.err")"
     fi
   fi
 fi
-
 finish
