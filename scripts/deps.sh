@@ -12,9 +12,10 @@
 #   iproute2        ip netns / ip mptcp for multipath tests
 #   file, binutils  read the ELF interpreter of the musl builds (file, readelf)
 #   ca-certificates, git   TLS trust store for npm; the commit id embedded in the binaries
+#   podman, runc    build and run the container image (scripts/container-test.sh, test/e2e/container.test.ts)
 set -euo pipefail
 
-DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git zsh fish"
+DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git zsh fish podman runc"
 
 if [[ "${1:-}" == "--list" ]]; then
   echo "$DEB_PACKAGES"

@@ -1,8 +1,10 @@
 // `fetchx doctor`: can this host (this network namespace) use Multipath TCP, and will --mptcp get more
 // than one path? Reads net.mptcp.* from /proc, tries to open an MPTCP socket per address family, and
 // asks iproute2 for the path manager's limits and endpoints (text output: `ip -j mptcp limits` prints
-// no JSON in iproute2 6.1). Nothing here changes the system; it only suggests commands.
-import { readdirSync, readFileSync } from "node:fs";
+// no JSON in iproute2 6.1). Where `ip` is missing (the container image has none) it says what it could
+// not check. Nothing here changes the system; it only suggests commands, or, in a container, the option
+// to start the container with (its sysctls are set from outside).
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, release } from "node:os";
 import * as libc from "./libc.ts";
 
@@ -35,6 +37,14 @@ export interface HostAddress {
 
 export type Verdict = "multipath" | "single-path" | "unusable";
 
+/** Why we think this runs in a container; null on a plain host. */
+export interface ContainerInfo {
+  /** podman, docker, kubernetes, or whatever the `container` environment variable says. */
+  kind: string;
+  /** What showed it: a file, an environment variable, or a cgroup path. */
+  evidence: string;
+}
+
 export interface DoctorReport {
   kernel: string;
   /** Every net.mptcp.* sysctl found, by short name (enabled, path_manager, scheduler, ...). */
@@ -59,6 +69,53 @@ export interface DoctorReport {
   advice: string[];
   /** Exact commands (run as root) that would make --mptcp use more than one path. */
   commands: string[];
+  /** Set when this runs in a container: then the sysctl is set when the container starts, not inside it. */
+  container: ContainerInfo | null;
+  /** Whether this process may write net.mptcp.enabled (false in most containers: /proc/sys is read-only). */
+  sysctlWritable: boolean;
+  /** Options for `docker run` / `podman run` that would fix what was found (containers only). */
+  runOptions: string[];
+  /** What could not be checked, and why (one sentence each). */
+  unchecked: string[];
+}
+
+export interface ContainerProbe {
+  exists(path: string): boolean;
+  read(path: string): string | null;
+  env: Record<string, string | undefined>;
+}
+
+const realProbe: ContainerProbe = {
+  exists: existsSync,
+  read: (path) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return null;
+    }
+  },
+  env: process.env,
+};
+
+/**
+ * Signs that this process runs in a container, strongest first: the marker files podman and Docker
+ * create, Kubernetes' service variables, the `container` variable (podman, systemd-nspawn, LXC), and
+ * container runtimes' names in the cgroup path (cgroup v1, or v2 without a cgroup namespace).
+ */
+export function detectContainer(probe: ContainerProbe = realProbe): ContainerInfo | null {
+  const k8s = probe.env.KUBERNETES_SERVICE_HOST ? { kind: "kubernetes", evidence: "KUBERNETES_SERVICE_HOST is set" } : null;
+  if (probe.exists("/run/.containerenv")) return k8s ?? { kind: "podman", evidence: "/run/.containerenv" };
+  if (probe.exists("/.dockerenv")) return k8s ?? { kind: "docker", evidence: "/.dockerenv" };
+  if (k8s) return k8s;
+  const env = probe.env.container;
+  if (env) return { kind: env, evidence: `container=${env} in the environment` };
+  const cgroup = probe.read("/proc/1/cgroup") ?? "";
+  const m = /\b(kubepods|docker|libpod|containerd|lxc)\b/.exec(cgroup);
+  if (m) {
+    const kind = m[1] === "kubepods" ? "kubernetes" : m[1] === "libpod" ? "podman" : m[1]!;
+    return { kind, evidence: `/proc/1/cgroup mentions ${m[1]}` };
+  }
+  return null;
 }
 
 const MPTCP_SYSCTL_DIR = "/proc/sys/net/mptcp";
@@ -150,6 +207,15 @@ async function askIp(args: string[]): Promise<{ ok: true; text: string } | { ok:
   return { ok: true, text };
 }
 
+function sysctlWritable(): boolean {
+  try {
+    accessSync(`${MPTCP_SYSCTL_DIR}/enabled`, constants.W_OK);
+    return true;
+  } catch {
+    return false; // EROFS in a container, EACCES for a user, ENOENT without MPTCP
+  }
+}
+
 export async function diagnoseMptcp(): Promise<DoctorReport> {
   const sysctl = readMptcpSysctls();
   const enabled = sysctl.enabled === undefined ? null : sysctl.enabled !== "0";
@@ -173,6 +239,10 @@ export async function diagnoseMptcp(): Promise<DoctorReport> {
     summary: "",
     advice: [],
     commands: [],
+    container: detectContainer(),
+    sysctlWritable: sysctlWritable(),
+    runOptions: [],
+    unchecked: [],
   };
   return judge(report);
 }
@@ -181,17 +251,41 @@ export async function diagnoseMptcp(): Promise<DoctorReport> {
 export function judge(r: DoctorReport): DoctorReport {
   const advice: string[] = [];
   const commands: string[] = [];
+  const runOptions: string[] = [];
+  const unchecked: string[] = [];
   const usable = r.sockets.some((s) => s.ok);
+  const container = r.container;
+  const done = (verdict: Verdict, summary: string): DoctorReport => ({
+    ...r,
+    usable,
+    verdict,
+    summary,
+    advice,
+    commands,
+    runOptions,
+    unchecked,
+  });
 
   if (!usable) {
     const why = r.sockets.map((s) => `IPv${s.family}: ${s.errno}`).join(", ");
     if (r.enabled === false) {
       advice.push("net.mptcp.enabled is 0 in this network namespace (the sysctl is per namespace, e.g. per container).");
-      commands.push("sysctl -w net.mptcp.enabled=1");
+      if (container) {
+        // Inside a container /proc/sys is usually read-only: the value is set when the container is created.
+        // A privileged container (or a namespace made inside one) can still set it itself.
+        if (r.sysctlWritable) commands.push("sysctl -w net.mptcp.enabled=1");
+        advice.push(
+          `This runs in a container (${container.kind}: ${container.evidence}): start it with --sysctl net.mptcp.enabled=1.`,
+          container.kind === "kubernetes"
+            ? "In Kubernetes: set net.mptcp.enabled=1 in the pod's securityContext.sysctls, and allow it on the kubelet (--allowed-unsafe-sysctls='net.mptcp.*')."
+            : "Compose: `sysctls: [net.mptcp.enabled=1]`; Kubernetes: the pod's securityContext.sysctls (allowed on the kubelet with --allowed-unsafe-sysctls='net.mptcp.*').",
+        );
+        runOptions.push("--sysctl net.mptcp.enabled=1");
+      } else commands.push("sysctl -w net.mptcp.enabled=1");
     } else if (r.enabled === null) {
       advice.push("This kernel has no MPTCP (Linux >= 5.6 built with CONFIG_MPTCP=y is needed).");
     }
-    return { ...r, usable, verdict: "unusable", summary: `MPTCP is not usable here: socket(IPPROTO_MPTCP) fails (${why}).`, advice, commands };
+    return done("unusable", `MPTCP is not usable here: socket(IPPROTO_MPTCP) fails (${why}).`);
   }
 
   const v6 = r.sockets.find((s) => s.family === 6);
@@ -199,11 +293,17 @@ export function judge(r: DoctorReport): DoctorReport {
 
   if (r.pathManager === "userspace") {
     advice.push("The userspace path manager is active: a daemon (e.g. mptcpd) decides the subflows, not `ip mptcp endpoint`.");
-    return { ...r, usable, verdict: "multipath", summary: "MPTCP is usable; subflows are managed by a userspace path manager.", advice, commands };
+    return done("multipath", "MPTCP is usable; subflows are managed by a userspace path manager.");
   }
   if (r.ip !== "ok" || !r.endpoints || !r.limits) {
-    advice.push(`Endpoints and limits are unknown: ${r.ipError ?? "could not read them"}.`);
-    return { ...r, usable, verdict: "single-path", summary: "MPTCP is usable; whether a second path is configured is unknown.", advice, commands };
+    // fetchx asks iproute2 for these; reading them over netlink itself is not done yet.
+    const why = r.ip === "missing" ? "the `ip` command (iproute2) is not installed here" : `\`ip\` failed (${r.ipError ?? "no output"})`;
+    unchecked.push(`MPTCP endpoints and limits (so whether --mptcp can open a second subflow): ${why}.`);
+    if (container)
+      unchecked.push(
+        "Check them from the host, in this container's network namespace: nsenter -t \"$(podman inspect -f '{{.State.Pid}}' CONTAINER)\" -n ip mptcp endpoint show (docker inspect likewise).",
+      );
+    return done("single-path", "MPTCP is usable; whether a second path is configured is unknown.");
   }
 
   const subflowEndpoints = r.endpoints.filter((e) => e.flags.includes("subflow"));
@@ -216,7 +316,7 @@ export function judge(r: DoctorReport): DoctorReport {
 
   if (subflowEndpoints.length > 0 && r.limits.subflows > 0) {
     const list = subflowEndpoints.map((e) => e.address + (e.dev ? ` dev ${e.dev}` : "")).join(", ");
-    return { ...r, usable, verdict: "multipath", summary: `MPTCP is usable with extra subflows from: ${list}.`, advice, commands };
+    return done("multipath", `MPTCP is usable with extra subflows from: ${list}.`);
   }
 
   advice.push("No `subflow` endpoint is configured, so --mptcp will use one path only (plus any the server announces, if accepted).");
@@ -230,5 +330,5 @@ export function judge(r: DoctorReport): DoctorReport {
   for (const a of candidates) commands.push(`ip mptcp endpoint add ${a.address} dev ${a.dev} subflow`);
   if (candidates.length > 0)
     advice.push("Add a subflow endpoint on each address that leads over a different path (the commands below list them all).");
-  return { ...r, usable, verdict: "single-path", summary: "MPTCP is usable, but --mptcp will use one path only (no subflow endpoint).", advice, commands };
+  return done("single-path", "MPTCP is usable, but --mptcp will use one path only (no subflow endpoint).");
 }

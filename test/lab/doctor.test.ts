@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { DoctorReport } from "../../src/net/doctor.ts";
-import { judge, parseEndpoints, parseLimits } from "../../src/net/doctor.ts";
-import { runCommand } from "../servers/harness.ts";
+import { detectContainer, judge, parseEndpoints, parseLimits, type ContainerProbe } from "../../src/net/doctor.ts";
+import { runCli, runCommand } from "../servers/harness.ts";
 import { createNetns, type Netns } from "../servers/netns.ts";
 import { labUnavailableReason } from "./lab.ts";
 
@@ -12,6 +12,11 @@ const entry = new URL("./doctor-entry.ts", import.meta.url).pathname;
 const doctor = async (args: string[], netns?: string) => {
   const r = await runCommand([process.execPath, entry, ...args], { netns, timeoutMs: 20_000 });
   return { code: r.code, stdout: new TextDecoder().decode(r.stdout) };
+};
+// Through the real entry point, where a thrown usage error becomes exit 2 and one line on stderr.
+const fetchx = async (args: string[]) => {
+  const r = await runCli(args, { timeoutMs: 20_000 });
+  return { code: r.code, stdout: new TextDecoder().decode(r.stdout), stderr: r.stderr };
 };
 
 describe("doctor parsers", () => {
@@ -36,10 +41,87 @@ describe("doctor parsers", () => {
     expect(r.commands).toEqual([]);
   });
 
-  test("iproute2 missing: usable, second path unknown, said so", () => {
+  test("iproute2 missing: usable, second path unknown, said what was not checked and why", () => {
     const r = judge(baseReport({ ip: "missing", ipError: "iproute2 `ip` not found", endpoints: null, limits: null }));
     expect(r.usable).toBe(true);
-    expect(r.advice.join(" ")).toContain("`ip` not found");
+    expect(r.verdict).toBe("single-path");
+    expect(r.unchecked).toHaveLength(1);
+    expect(r.unchecked[0]).toContain("endpoints and limits");
+    expect(r.unchecked[0]).toContain("`ip` command (iproute2) is not installed");
+    expect(r.commands).toEqual([]);
+  });
+
+  test("iproute2 missing in a container: says how to look from the host", () => {
+    const r = judge(baseReport({ ip: "missing", endpoints: null, limits: null, container: { kind: "podman", evidence: "/run/.containerenv" } }));
+    expect(r.unchecked.join("\n")).toContain("-n ip mptcp endpoint show");
+  });
+});
+
+describe("doctor in a container: the fix is a run option", () => {
+  const off = { sysctl: { enabled: "0" }, enabled: false, sockets: [{ family: 4 as const, ok: false, errno: "ENOPROTOOPT" }, { family: 6 as const, ok: false, errno: "ENOPROTOOPT" }] };
+
+  test("on a host: sysctl -w, no run option", () => {
+    const r = judge(baseReport({ ...off }));
+    expect(r.verdict).toBe("unusable");
+    expect(r.commands).toEqual(["sysctl -w net.mptcp.enabled=1"]);
+    expect(r.runOptions).toEqual([]);
+  });
+
+  test("in a container with read-only /proc/sys: --sysctl only, and the orchestrators' way", () => {
+    const r = judge(baseReport({ ...off, container: { kind: "docker", evidence: "/.dockerenv" }, sysctlWritable: false }));
+    expect(r.runOptions).toEqual(["--sysctl net.mptcp.enabled=1"]);
+    expect(r.commands).toEqual([]);
+    const advice = r.advice.join(" ");
+    expect(advice).toContain("--sysctl net.mptcp.enabled=1");
+    expect(advice).toContain("securityContext.sysctls");
+  });
+
+  test("in a privileged container (writable /proc/sys): both", () => {
+    const r = judge(baseReport({ ...off, container: { kind: "podman", evidence: "/run/.containerenv" }, sysctlWritable: true }));
+    expect(r.runOptions).toEqual(["--sysctl net.mptcp.enabled=1"]);
+    expect(r.commands).toEqual(["sysctl -w net.mptcp.enabled=1"]);
+  });
+
+  test("kubernetes: names the pod spec and the kubelet setting", () => {
+    const r = judge(baseReport({ ...off, container: { kind: "kubernetes", evidence: "KUBERNETES_SERVICE_HOST is set" } }));
+    expect(r.advice.join(" ")).toContain("--allowed-unsafe-sysctls");
+  });
+
+  test("detection: marker files, environment, cgroup; none on a plain host", () => {
+    const probe = (files: string[], env: Record<string, string> = {}, cgroup = "0::/\n"): ContainerProbe => ({
+      exists: (p) => files.includes(p),
+      read: (p) => (p === "/proc/1/cgroup" ? cgroup : null),
+      env,
+    });
+    expect(detectContainer(probe(["/run/.containerenv"]))?.kind).toBe("podman");
+    expect(detectContainer(probe(["/.dockerenv"]))?.kind).toBe("docker");
+    expect(detectContainer(probe(["/.dockerenv"], { KUBERNETES_SERVICE_HOST: "10.0.0.1" }))?.kind).toBe("kubernetes");
+    expect(detectContainer(probe([], { container: "systemd-nspawn" }))?.kind).toBe("systemd-nspawn");
+    expect(detectContainer(probe([], {}, "12:pids:/kubepods/besteffort/pod1/abc\n"))?.kind).toBe("kubernetes");
+    expect(detectContainer(probe([], {}, "0::/machine.slice/libpod-abc.scope\n"))?.kind).toBe("podman");
+    expect(detectContainer(probe([]))).toBeNull();
+  });
+});
+
+describe("doctor's command line is strict", () => {
+  for (const bad of ["--bogus", "--jsn", "extra"]) {
+    test(`doctor ${bad}: usage error, exit 2, one line, no diagnosis`, async () => {
+      const r = await fetchx(["doctor", bad]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(bad);
+    });
+  }
+
+  test("doctor --help prints help and does not diagnose", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const r = await fetchx(["doctor", flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toStartWith("Usage: fetchx doctor [--json]");
+      expect(r.stdout).not.toContain("MPTCP socket");
+      expect(r.stderr).toBe("");
+    }
   });
 });
 
@@ -139,6 +221,10 @@ function baseReport(over: Partial<DoctorReport>): DoctorReport {
     summary: "",
     advice: [],
     commands: [],
+    container: null,
+    sysctlWritable: false,
+    runOptions: [],
+    unchecked: [],
     ...over,
   };
 }
