@@ -1,12 +1,13 @@
 // `fetchx doctor`: can this host (this network namespace) use Multipath TCP, and will --mptcp get more
 // than one path? Reads net.mptcp.* from /proc, tries to open an MPTCP socket per address family, and
-// asks iproute2 for the path manager's limits and endpoints (text output: `ip -j mptcp limits` prints
-// no JSON in iproute2 6.1). Where `ip` is missing (the container image has none) it says what it could
-// not check. Nothing here changes the system; it only suggests commands, or, in a container, the option
+// reads the path manager's limits and endpoints over generic netlink (mptcp-pm.ts), asking iproute2
+// only when netlink fails (text output: `ip -j mptcp limits` prints no JSON in iproute2 6.1). Where
+// neither answers it says what it could not check. Nothing here changes the system; it only suggests commands, or, in a container, the option
 // to start the container with (its sysctls are set from outside).
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, release } from "node:os";
 import * as libc from "./libc.ts";
+import { readPathManager } from "./mptcp-pm.ts";
 
 export interface SocketProbe {
   family: 4 | 6;
@@ -54,8 +55,10 @@ export interface DoctorReport {
   sockets: SocketProbe[];
   /** "kernel" or "userspace" (from path_manager, else pm_type); null when unknown. */
   pathManager: string | null;
-  /** Whether `ip mptcp` could be asked: "ok", "missing" (no iproute2) or "failed" (see ipError). */
+  /** Whether the endpoints and limits could be read: "ok" (netlink, or `ip mptcp`), "missing" (netlink failed, no iproute2) or "failed" (see ipError). */
   ip: "ok" | "missing" | "failed";
+  /** Where endpoints and limits came from: "netlink" (mptcp_pm, no iproute2 needed) or "ip". */
+  pmSource?: "netlink" | "ip";
   ipError?: string;
   limits: MptcpLimits | null;
   endpoints: MptcpEndpoint[] | null;
@@ -216,12 +219,26 @@ function sysctlWritable(): boolean {
   }
 }
 
+/** Endpoints and limits over netlink, or null when netlink cannot tell (then `ip` is asked). */
+function pathManagerOverNetlink(): { limits: MptcpLimits; endpoints: MptcpEndpoint[] } | null {
+  try {
+    const pm = readPathManager();
+    if (!pm) return null;
+    return { limits: pm.limits, endpoints: pm.endpoints.map(({ address, id, flags, dev, port }) => ({ address, id, flags, ...(dev ? { dev } : {}), ...(port ? { port } : {}) })) };
+  } catch {
+    return null;
+  }
+}
+
 export async function diagnoseMptcp(): Promise<DoctorReport> {
   const sysctl = readMptcpSysctls();
   const enabled = sysctl.enabled === undefined ? null : sysctl.enabled !== "0";
   const sockets = [probeMptcpSocket(4), probeMptcpSocket(6)];
   const pathManager = pathManagerOf(sysctl);
-  const [limitsOut, endpointsOut] = await Promise.all([askIp(["mptcp", "limits", "show"]), askIp(["mptcp", "endpoint", "show"])]);
+  const pm = pathManagerOverNetlink();
+  const [limitsOut, endpointsOut] = pm
+    ? [{ ok: true as const, text: "" }, { ok: true as const, text: "" }]
+    : await Promise.all([askIp(["mptcp", "limits", "show"]), askIp(["mptcp", "endpoint", "show"])]);
   const ipFailure = !limitsOut.ok ? limitsOut : !endpointsOut.ok ? endpointsOut : null;
   const report: DoctorReport = {
     kernel: release(),
@@ -231,8 +248,9 @@ export async function diagnoseMptcp(): Promise<DoctorReport> {
     pathManager,
     ip: ipFailure ? (ipFailure.missing ? "missing" : "failed") : "ok",
     ...(ipFailure ? { ipError: ipFailure.error } : {}),
-    limits: limitsOut.ok ? parseLimits(limitsOut.text) : null,
-    endpoints: endpointsOut.ok ? parseEndpoints(endpointsOut.text) : null,
+    pmSource: pm ? "netlink" : "ip",
+    limits: pm ? pm.limits : limitsOut.ok ? parseLimits(limitsOut.text) : null,
+    endpoints: pm ? pm.endpoints : endpointsOut.ok ? parseEndpoints(endpointsOut.text) : null,
     addresses: hostAddresses(),
     usable: false,
     verdict: "unusable",
@@ -314,6 +332,12 @@ export function judge(r: DoctorReport): DoctorReport {
   if (r.limits.addAddrAccepted === 0)
     advice.push("add_addr_accepted is 0: addresses that servers announce (ADD_ADDR) are ignored.");
 
+  // Servers without MPTCP: fetchx --mptcp spreads range connections over the kernel's route plus these.
+  const rangePaths = subflowEndpoints.filter((e) => !e.flags.includes("backup"));
+  if (rangePaths.length > 0)
+    advice.push(
+      `Servers without MPTCP: fetchx --mptcp spreads range connections over ${rangePaths.length + 1} paths (the default route, ${rangePaths.map((e) => e.address).join(", ")}); each address needs its own route out (policy routing).`,
+    );
   if (subflowEndpoints.length > 0 && r.limits.subflows > 0) {
     const list = subflowEndpoints.map((e) => e.address + (e.dev ? ` dev ${e.dev}` : "")).join(", ");
     return done("multipath", `MPTCP is usable with extra subflows from: ${list}.`);

@@ -41,3 +41,15 @@ test.skipIf(netnsUnavailable !== null)("a fresh namespace: no endpoints, the def
   expect(r.pm.limits.subflows).toBe(Number(ns.sh("ip", "mptcp", "limits", "show").match(/subflows (\d+)/)![1]));
   expect(r.paths).toEqual([{ name: "default", addresses: [] }]);
 }, 30_000);
+
+test.skipIf(netnsUnavailable !== null)("fetchx doctor reads them over netlink and says what servers without MPTCP get", async () => {
+  using ns = createNetns("fxpm");
+  ns.sh("ip", "link", "add", "up0", "type", "veth", "peer", "name", "up1");
+  ns.sh("ip", "addr", "add", "198.51.100.1/24", "dev", "up0");
+  ns.sh("ip", "mptcp", "endpoint", "add", "198.51.100.1", "dev", "up0", "subflow");
+  const r = await ns.run([process.execPath, `${REPO_ROOT}/test/lab/doctor-entry.ts`, "--json"]);
+  const report = JSON.parse(r.stdout);
+  expect(report.pmSource).toBe("netlink");
+  expect(report.endpoints).toEqual([{ address: "198.51.100.1", id: 1, flags: ["subflow"], dev: "up0" }]);
+  expect(report.advice.join("\n")).toContain("Servers without MPTCP: fetchx --mptcp spreads range connections over 2 paths");
+}, 30_000);
