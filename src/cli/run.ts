@@ -10,6 +10,7 @@ import type { ProgressSource } from "../transfer/progress.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
 import { createLogger, type Logger } from "../ui/log.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
+import { stderr, stdout } from "../ui/stdio.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, downloadOptions, logEvents } from "./engine-options.ts";
 import { exitCodeOf, runMany, summaryLine } from "./multi.ts";
@@ -81,8 +82,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
     if (writeOut) {
       const out = renderWriteOut(writeOut, result);
-      if (out.stdout) process.stdout.write(out.stdout);
-      if (out.stderr) process.stderr.write(out.stderr);
+      if (out.stdout) stdout.write(out.stdout);
+      if (out.stderr) stderr.write(out.stderr);
     }
     return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload };
   });
