@@ -55,8 +55,11 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
+  // A transfer that is only committing frees its lane, unless -w could then print after a later body on
+  // stdout (one transfer after another promises curl's order: body, its -w, next body).
+  const overlapCommits = !writeOut || opts.parallel;
   const started = performance.now();
-  const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed }, async (index, lane) => {
+  const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed }, async (index, { lane, free, previous }) => {
     const url = urls[index]!;
     let source: ProgressSource | undefined;
     let result: DownloadResult;
@@ -68,6 +71,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
         ...events,
         signal: controller.signal,
         onStart: (s) => display.start((source = s)),
+        onTransferred: overlapCommits ? free : undefined,
       });
     } catch (thrown) {
       // A closed stdout (fetchx URL | head) ends the run quietly with curl's exit 23.
@@ -76,6 +80,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;
     }
+    await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message });
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
     else if (failure) reportFailure(logger, failure);
