@@ -6,6 +6,7 @@ import { parseArgv } from "./cli/parse.ts";
 import { toOptions } from "./cli/options.ts";
 import { renderHelp } from "./cli/help.ts";
 import { asFetchxError, usageError } from "./errors.ts";
+import { stderr, stdout } from "./ui/stdio.ts";
 import { COMMIT, VERSION } from "./version.ts";
 
 interface ErrorLog {
@@ -24,11 +25,11 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   }
   const raw = parseArgv(argv);
   if (raw.values.get("help")) {
-    process.stdout.write(renderHelp());
+    stdout.write(renderHelp());
     return 0;
   }
   if (raw.values.get("version")) {
-    process.stdout.write(`fetchx ${VERSION} (commit ${COMMIT}) bun ${Bun.version}\n`);
+    stdout.write(`fetchx ${VERSION} (commit ${COMMIT}) bun ${Bun.version}\n`);
     return 0;
   }
   const opts = toOptions(raw, process.env);
@@ -45,9 +46,9 @@ try {
   const err = asFetchxError(thrown, "USAGE");
   const line = `(${err.exitCode}) ${err.message}`;
   if (log.current) log.current.error(line);
-  else process.stderr.write(`fetchx: ${line}\n`);
+  else stderr.write(`fetchx: ${line}\n`);
   // A bug: the stack is what a report needs.
-  if (err.code === "INTERNAL") process.stderr.write(`${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`);
+  if (err.code === "INTERNAL") stderr.write(`${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`);
   code = err.exitCode;
 }
 process.exit(code);

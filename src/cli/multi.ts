@@ -18,15 +18,37 @@ export interface RunManyOptions {
   stopped(): boolean;
 }
 
-/** Runs `work(index, lane)` for indexes 0..count-1; the result array has a hole for each never started. */
-export async function runMany(count: number, opts: RunManyOptions, work: (index: number, lane: number) => Promise<Outcome>): Promise<(Outcome | undefined)[]> {
+/** What a transfer gets from its lane besides its index. */
+export interface LaneTurn {
+  lane: number;
+  /** Frees the lane for its next transfer before this one ends (its bytes are in; only the commit is left). */
+  free(): void;
+  /** The lane's previous transfer, ended: report after it, so a lane's lines keep their order. */
+  previous: Promise<unknown>;
+}
+
+/**
+ * Runs `work(index, turn)` for indexes 0..count-1; the result array has a hole for each never started. A
+ * transfer that calls free() lets its lane start the next one while it commits (a data sync, off the
+ * critical path); each lane lets at most one transfer finish behind it, so pending commits stay bounded.
+ */
+export async function runMany(count: number, opts: RunManyOptions, work: (index: number, turn: LaneTurn) => Promise<Outcome>): Promise<(Outcome | undefined)[]> {
   const results: (Outcome | undefined)[] = new Array(count).fill(undefined);
   let next = 0;
   const lane = async (id: number) => {
+    let behind: Promise<unknown> = Promise.resolve();
     while (next < count && !opts.stopped()) {
       const i = next++;
-      results[i] = await work(i, id);
+      let free!: () => void;
+      const freed = new Promise<void>((resolve) => (free = resolve));
+      const ended = work(i, { lane: id, free, previous: behind }).then((r) => {
+        results[i] = r;
+      });
+      await Promise.race([freed, ended]);
+      await behind;
+      behind = ended;
     }
+    await behind;
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.lanes, count)) }, (_, id) => lane(id)));
   return results;

@@ -10,6 +10,7 @@ import type { ProgressSource } from "../transfer/progress.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
 import { createLogger, type Logger } from "../ui/log.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
+import { stderr, stdout } from "../ui/stdio.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, downloadOptions, logEvents } from "./engine-options.ts";
 import { exitCodeOf, runMany, summaryLine } from "./multi.ts";
@@ -54,8 +55,11 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
+  // A transfer that is only committing frees its lane, unless -w could then print after a later body on
+  // stdout (one transfer after another promises curl's order: body, its -w, next body).
+  const overlapCommits = !writeOut || opts.parallel;
   const started = performance.now();
-  const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed }, async (index, lane) => {
+  const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed }, async (index, { lane, free, previous }) => {
     const url = urls[index]!;
     let source: ProgressSource | undefined;
     let result: DownloadResult;
@@ -67,6 +71,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
         ...events,
         signal: controller.signal,
         onStart: (s) => display.start((source = s)),
+        onTransferred: overlapCommits ? free : undefined,
       });
     } catch (thrown) {
       // A closed stdout (fetchx URL | head) ends the run quietly with curl's exit 23.
@@ -75,14 +80,15 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;
     }
+    await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message });
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
     else if (failure) reportFailure(logger, failure);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
     if (writeOut) {
       const out = renderWriteOut(writeOut, result);
-      if (out.stdout) process.stdout.write(out.stdout);
-      if (out.stderr) process.stderr.write(out.stderr);
+      if (out.stdout) stdout.write(out.stdout);
+      if (out.stderr) stderr.write(out.stderr);
     }
     return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload };
   });

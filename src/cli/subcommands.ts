@@ -1,5 +1,6 @@
 // `fetchx help [TOPIC]` and `fetchx completions SHELL`: text on stdout, no network stack loaded.
 import { usageError } from "../errors.ts";
+import { stdout } from "../ui/stdio.ts";
 import { completionScript } from "./completions.ts";
 import { TOPICS, topicText } from "./topics.ts";
 
@@ -7,11 +8,11 @@ export function helpCommand(argv: string[]): number {
   const [command, arg, ...rest] = argv;
   if (rest.length) throw usageError(`fetchx ${command} takes one argument`);
   if (command === "completions") {
-    process.stdout.write(completionScript(arg));
+    stdout.write(completionScript(arg));
     return 0;
   }
   const text = topicText(arg);
   if (text === undefined) throw usageError(`no help topic "${arg}"; topics: ${Object.keys(TOPICS).join(", ")}`);
-  process.stdout.write(text);
+  stdout.write(text);
   return 0;
 }

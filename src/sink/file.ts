@@ -2,7 +2,7 @@
 // is there (and verified): a failed or interrupted transfer never leaves an incomplete file under the final
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
-import { closeSync, constants, fdatasync, mkdirSync, openSync, readSync, renameSync, statSync } from "node:fs";
+import { closeSync, constants, fdatasync, mkdirSync, open as openCb, openSync, readSync, rename as renameCb, statSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
@@ -14,7 +14,12 @@ import type { Sink } from "./types.ts";
 export const PART_SUFFIX = ".part";
 export const partPath = (path: string) => path + PART_SUFFIX;
 
+// Off the event loop: while other files' data syncs commit the file system's journal, creating or renaming
+// a file waits for that commit, and a synchronous call would stall every transfer in the process
+// (400 files x 32 KiB, 8 at a time: openSync alone took a quarter of the run in a CPU profile).
 const datasync = promisify(fdatasync);
+const openAsync = promisify(openCb);
+const renameAsync = promisify(renameCb);
 
 function statSafe(path: string) {
   try {
@@ -76,12 +81,12 @@ export class FileSink implements Sink {
   static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
     const st = statSafe(path);
     if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
-    const special = isSpecialFile(path);
+    const special = !!st && !st.isFile();
     const fifo = !!st && (st.isFIFO() || st.isSocket());
     const target = special ? path : partPath(path);
     try {
       if (opts.createDirs) mkdirSync(dirname(path), { recursive: true });
-      const fd = fifo ? openFifo(path) : openSync(target, special ? "w" : opts.resume ? "r+" : "w+", 0o644);
+      const fd = fifo ? openFifo(path) : await openAsync(target, special ? "w" : opts.resume ? "r+" : "w+", 0o644);
       return new FileSink(path, special, fd, fifo, opts.signal);
     } catch (err) {
       if (err instanceof FetchxError) throw err;
@@ -137,13 +142,22 @@ export class FileSink implements Sink {
     }
   }
 
+  /**
+   * The bytes are on stable storage (fdatasync) before the final name appears (rename): a crash leaves
+   * NAME.part or a whole NAME, never a NAME with holes. A failed sync fails the commit and keeps NAME.part.
+   * The rename itself becomes durable with the directory's next sync (as for curl, wget and aria2).
+   */
   async commit(): Promise<void> {
     if (this.closed) return;
-    await this.sync().catch(() => {});
+    try {
+      await this.sync();
+    } catch (err) {
+      throw writeFailure(this.writingPath, err);
+    }
     this.close();
     if (!this.special) {
       try {
-        renameSync(partPath(this.path), this.path);
+        await renameAsync(partPath(this.path), this.path);
       } catch (err) {
         throw writeFailure(this.path, err);
       }

@@ -91,6 +91,10 @@ export class Download implements ProgressSource, RequestSender {
   readonly signal: AbortSignal;
   phase: Phase = "request";
   private job?: Job;
+  /** Whether loadResume saw a journal at this path (a fresh transfer removes it; none there, nothing to do). */
+  private journalSeen: { path: string; exists: boolean } | null = null;
+  /** Set once the network part is over (onTransferred was called). */
+  private transferred = false;
   /** Connections this download used (made or reused), for its MPTCP state and connection report. */
   private readonly conns = new Set<Connection>();
   /** Retry waits in progress (the snapshot says "retrying"). */
@@ -135,6 +139,10 @@ export class Download implements ProgressSource, RequestSender {
     if (next === this.phase) return;
     this.trace(`[${this.phase} -> ${next}]${why ? ` ${why}` : ""}`);
     this.phase = next;
+    if ((next === "verify" || next === "commit") && !this.transferred) {
+      this.transferred = true;
+      this.settings.onTransferred?.();
+    }
   }
 
   async run(): Promise<DownloadResult> {
@@ -403,8 +411,10 @@ export class Download implements ProgressSource, RequestSender {
    */
   private loadResume(path: string): ResumeState | "complete" | null {
     const asked = this.settings.resume;
-    const j = readJournal(journalPath(path));
+    // Without NAME.part a journal has nothing to describe: only whether one is there (to remove it) matters.
     const part = existsSync(partPath(path));
+    const j = part ? readJournal(journalPath(path)) : { data: null, why: "no .part" };
+    this.journalSeen = { path, exists: part ? j.data !== null || j.why !== "no journal" : existsSync(journalPath(path)) };
     if (j.data && part) {
       const d = j.data;
       const done = new RangeSet(d.done);
@@ -450,7 +460,8 @@ export class Download implements ProgressSource, RequestSender {
     const { sink, file } = await this.openOutput(output!, !!resumed);
     const regular = !!file && !file.special;
     const jpath = regular && rangesOk ? journalPath(path!) : null;
-    if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
+    const mayHaveJournal = this.journalSeen?.path !== path || this.journalSeen.exists;
+    if (regular && !resumed && mayHaveJournal) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 
     if (preamble) await sink.write(preamble);
     if (!resumed && (this.plan.method === "HEAD" || decoder || preamble || head.status >= 300)) {
@@ -497,6 +508,11 @@ export class Download implements ProgressSource, RequestSender {
       };
     }
     const monitor = new Monitor(job, workers);
+    let reserved = parallel;
+    const releaseHost = () => {
+      releaseConnections(host, reserved);
+      reserved = 0;
+    };
     job.startJournal();
     try {
       // One connection carries on with the first answer. Several start from an even split, each with a
@@ -515,6 +531,7 @@ export class Download implements ProgressSource, RequestSender {
       await Promise.all(workers.map((w, i) => w.run(i === 0 ? first : undefined)));
       monitor.stop();
       paths?.stop();
+      releaseHost(); // verify and commit use no connection: the next transfer to this host may have them
       if (job.error) throw job.error;
       if (validator.size !== null && job.done.size !== size) throw new FetchxError("PARTIAL", `transfer ended with ${size - job.done.size} bytes missing`);
       if (s.checksum) {
@@ -529,7 +546,7 @@ export class Download implements ProgressSource, RequestSender {
       this.go("commit");
       await job.stopJournal();
       await sink.commit();
-      if (jpath) removeJournal(jpath);
+      if (jpath && (resumed || job.journalWritten)) removeJournal(jpath);
     } catch (err) {
       monitor.stop();
       await job.stopJournal();
@@ -539,7 +556,7 @@ export class Download implements ProgressSource, RequestSender {
     } finally {
       monitor.stop();
       paths?.stop();
-      releaseConnections(host, parallel);
+      releaseHost();
       this.signal.removeEventListener("abort", onAbort);
     }
   }

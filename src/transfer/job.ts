@@ -71,6 +71,8 @@ export class Job {
   private hashInOrder = true;
   private journalTimer?: ReturnType<typeof setInterval>;
   private saving?: Promise<void>;
+  /** Whether a journal may be on disk for this job (one was resumed or a save began): commit removes it. */
+  journalWritten: boolean;
   private readonly failed = new AbortController();
 
   constructor(init: JobInit) {
@@ -85,6 +87,7 @@ export class Job {
     this.rangesOk = init.rangesOk;
     this.useIfRange = init.useIfRange;
     this.done = new RangeSet(init.resumed.ranges());
+    this.journalWritten = init.resumed.size > 0;
     if (init.checksum && init.resumed.size === 0) this.hasher = new Bun.CryptoHasher(init.checksum.algo);
     else this.hashInOrder = false;
   }
@@ -128,9 +131,14 @@ export class Job {
     return h.digest("hex");
   }
 
+  /**
+   * The first save is one interval from now: a transfer done sooner writes no journal at all (it would be
+   * written, synced, renamed and deleted around bytes that arrived in one read). If the process dies
+   * before then, at most one interval of bytes is fetched again (the .part without a journal is not
+   * trusted); a failure that the process survives saves one on the way out (download.ts).
+   */
   startJournal(): void {
     if (!this.journalPath || !this.file) return;
-    this.saveJournal();
     this.journalTimer = setInterval(() => void this.saveJournal(), this.download.settings.journalIntervalMs);
   }
 
@@ -139,6 +147,7 @@ export class Job {
     if (!this.journalPath || !this.file || this.validator.size === null) return Promise.resolve();
     const path = this.journalPath;
     const file = this.file;
+    this.journalWritten = true;
     const run = async () => {
       const claim = this.done.ranges();
       try {

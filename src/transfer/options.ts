@@ -111,6 +111,12 @@ export interface DownloadEvents {
   onStart?(source: ProgressSource): void;
   /** A progress snapshot every `progressIntervalMs` while the download runs. */
   onProgress?(snapshot: ProgressSnapshot): void;
+  /**
+   * Every byte is written and this download's connections are back in its client's pool: what is left
+   * (verify, commit: a data sync and the rename) touches only the disk. Someone running downloads in
+   * turns on one client can start the next one now, while this one finishes. Called at most once.
+   */
+  onTransferred?(): void;
 }
 
 /** Options of one download. */
@@ -168,7 +174,10 @@ export interface DownloadOptions extends DownloadEvents {
   createDirs?: boolean;
   /** Stops the download; resumable data is kept. @default none */
   signal?: AbortSignal;
-  /** How often the journal is saved (fdatasync, then the journal) while bytes arrive. @default 2000 */
+  /**
+   * How often the journal is saved (fdatasync, then the journal) while bytes arrive; the first save is one
+   * interval after the transfer starts, so a download done sooner never writes one. @default 2000
+   */
   journalIntervalMs?: number;
   /** How often connection speeds are checked (stalls, slow connections) and MPTCP state is read. @default 1000 */
   monitorIntervalMs?: number;

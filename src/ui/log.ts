@@ -1,8 +1,9 @@
 // The one logging module. Everything fetchx says on stderr goes through here: the error line, warnings,
-// and the -v trace (curl's "* ", "> ", "< " prefixes). consola does the level filtering; lines are written
-// plain, one per call, so scripts can grep them.
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+// and the -v trace (curl's "* ", "> ", "< " prefixes). Lines are written plain, one per call, so scripts
+// can grep them. The levels are three flags (-v, -s, -S), so no logging library: importing consola cost
+// about 10 ms of every start (it touches process.stdout and process.stderr; see stdio.ts).
 import pc from "picocolors";
+import { stderr } from "./stdio.ts";
 
 export interface Logger {
   /** -v lines about connections, MPTCP, TLS. */
@@ -23,19 +24,18 @@ export function useColour(stream: { isTTY?: boolean }, env = process.env): boole
 }
 
 export function createLogger(opts: { verbose: boolean; silent: boolean; showError: boolean }): Logger {
-  const colour = useColour(process.stderr);
-  const paint = colour ? pc : pc.createColors(false);
-  const consola: ConsolaInstance = createConsola({
-    level: opts.verbose ? 4 : opts.silent ? 0 : 3,
-    reporters: [{ log: (obj: LogObject) => void process.stderr.write(`${obj.args.join(" ")}\n`) }],
-  });
+  // Decided on the first line written: a quiet run never asks whether stderr is a terminal.
+  let colours: ReturnType<typeof pc.createColors> | undefined;
+  const paint = () => (colours ??= useColour(stderr) ? pc : pc.createColors(false));
+  // stderr.write is looked up at every line: the progress display wraps it (bar mode) while it draws.
+  const line = (text: string) => void stderr.write(`${text}\n`);
   const showErrors = !opts.silent || opts.showError;
   return {
     verbose: opts.verbose,
-    trace: (line) => opts.verbose && consola.debug(paint.dim(`* ${line}`)),
-    header: (dir, line) => opts.verbose && consola.debug(dir === ">" ? paint.cyan(`> ${line}`) : `< ${line}`),
-    warn: (message) => !opts.silent && consola.warn(paint.yellow(`fetchx: warning: ${message}`)),
-    info: (message) => !opts.silent && consola.info(message),
-    error: (message) => showErrors && void process.stderr.write(`${paint.red("fetchx:")} ${message}\n`),
+    trace: (text) => opts.verbose && line(paint().dim(`* ${text}`)),
+    header: (dir, text) => opts.verbose && line(dir === ">" ? paint().cyan(`> ${text}`) : `< ${text}`),
+    warn: (message) => !opts.silent && line(paint().yellow(`fetchx: warning: ${message}`)),
+    info: (message) => !opts.silent && line(message),
+    error: (message) => showErrors && line(`${paint().red("fetchx:")} ${message}`),
   };
 }

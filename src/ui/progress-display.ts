@@ -8,6 +8,7 @@
 import pc from "picocolors";
 import type { ProgressSink, ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
 import { useColour } from "./log.ts";
+import { stderr, stdout } from "./stdio.ts";
 import { finalLine, liveLine, type Colors } from "./progress-line.ts";
 
 export type DisplayMode = "bar" | "plain" | "none";
@@ -61,10 +62,10 @@ function rateOf(t: Tracked): number | null {
 
 export function createProgressDisplay(
   opts: DisplayOptions,
-  stream: DisplayStream = process.stderr,
+  stream: DisplayStream = stderr,
   env: Record<string, string | undefined> = process.env,
   // curl shows no meter when the body itself goes to the terminal; neither do we.
-  stdoutIsTerminal = !!process.stdout.isTTY,
+  stdoutIsTerminal = stdout.isTTY,
 ): ProgressDisplay {
   const mode = displayMode(opts, stream);
   if (mode === "none") return { start() {}, finish() {}, drop() {}, close() {} };

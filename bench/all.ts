@@ -1,0 +1,158 @@
+#!/usr/bin/env bun
+// Every fixed cost and the big-file gap in one run, fetchx (the compiled binary) against curl and aria2c,
+// printed as ratios of medians over alternating rounds (each round runs every contender once, in turn).
+//
+//   bun bench/all.ts [--rounds N] [--big SIZE] [--skip big]      SIZE like 1g (default), 256m
+//
+// Needs nginx (Debian nginx-light), curl, aria2c, GNU time (/usr/bin/time, for peak RSS). Builds
+// dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). See bench/README.md for the latest figures.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { COMPILE_OPTIONS, binaryPath, build, hostTarget } from "../build.ts";
+import { randomBytes, tempDir } from "../test/servers/harness.ts";
+import { startNginx } from "../test/servers/nginx.ts";
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1]! : dflt;
+};
+const rounds = Number(arg("--rounds", "5"));
+const bigText = arg("--big", "1g");
+const big = Number(/^\d+/.exec(bigText)![0]) * 1024 ** " kmg".indexOf((/[kmg]/i.exec(bigText)?.[0] ?? " ").toLowerCase());
+const skip = new Set(process.argv.flatMap((a, i) => (process.argv[i - 1] === "--skip" ? [a] : [])));
+
+const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
+if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
+const tmp = tempDir("fetchx-bench-all-");
+const www = join(tmp.path, "www");
+mkdirSync(join(www, "s"), { recursive: true });
+writeFileSync(join(www, "small.bin"), randomBytes(32 * 1024, 7));
+for (let i = 0; i < 400; i++) writeFileSync(join(www, "s", `f${i}.bin`), randomBytes(32 * 1024, 100 + i));
+if (!skip.has("big")) {
+  // Written in 64 MiB pieces of pseudo-random bytes (nothing compresses them).
+  const w = Bun.file(join(www, "big.bin")).writer();
+  for (let at = 0; at < big; at += 64 << 20) w.write(randomBytes(Math.min(64 << 20, big - at), 42 + at));
+  await w.end();
+}
+const nginx = await startNginx({ root: www });
+const url = (p: string) => nginx.url(p);
+const urls = Array.from({ length: 400 }, (_, i) => url(`/s/f${i}.bin`));
+writeFileSync(join(tmp.path, "urls.txt"), urls.join("\n") + "\n");
+
+const hello = join(tmp.path, "hello");
+writeFileSync(`${hello}.ts`, 'console.log("hello");\n');
+await Bun.build({ entrypoints: [`${hello}.ts`], compile: { ...COMPILE_OPTIONS, outfile: hello }, bytecode: true, format: "esm" });
+
+interface Sample {
+  ms: number;
+  rssKiB: number;
+}
+/** One run under GNU time in `cwd`; `shell` runs through sh (pipes). */
+function run(cmd: string[], cwd: string, shell = false): Sample {
+  const rss = join(tmp.path, "rss");
+  const timed = ["/usr/bin/time", "-f", "%M", "-o", rss, ...cmd];
+  const argv = shell ? ["sh", "-c", `${timed.map((a) => `'${a}'`).join(" ")} | cat >/dev/null`] : timed;
+  const t0 = performance.now();
+  const r = Bun.spawnSync(argv, { cwd, stdout: "ignore", stderr: "pipe", stdin: "ignore" });
+  const ms = performance.now() - t0;
+  if (r.exitCode !== 0) throw new Error(`${cmd.join(" ").slice(0, 200)} exited ${r.exitCode}: ${r.stderr.toString().slice(0, 500)}`);
+  return { ms, rssKiB: Number(readFileSync(rss, "utf8").trim().split("\n").pop()) };
+}
+
+/** A row: contenders by name; the first is the reference of the ratios. */
+type Row = { title: string; contenders: [string, (dir: string) => Sample][] };
+const fresh = (name: string) => {
+  const d = join(tmp.path, "out", name);
+  rmSync(d, { recursive: true, force: true });
+  mkdirSync(d, { recursive: true });
+  return d;
+};
+const rows: Row[] = [
+  {
+    title: "start-up: --version",
+    contenders: [
+      ["bun hello-world (compiled)", (d) => run([hello], d)],
+      ["curl --version", (d) => run(["curl", "--version"], d)],
+      ["fetchx --version", (d) => run([fetchx, "--version"], d)],
+      ["fetchx --help", (d) => run([fetchx, "--help"], d)],
+    ],
+  },
+  {
+    title: "one 32 KiB file (-fsS -o f)",
+    contenders: [
+      ["curl", (d) => run(["curl", "-fsS", "-o", "f", url("/small.bin")], d)],
+      ["fetchx", (d) => run([fetchx, "-fsS", "-o", "f", url("/small.bin")], d)],
+    ],
+  },
+  {
+    title: "400 x 32 KiB, 8 at a time, remote names",
+    contenders: [
+      ["curl -Z --parallel-max 8 --remote-name-all", () => run(["curl", "-sS", "-Z", "--parallel-max", "8", "--remote-name-all", ...urls], fresh("c"))],
+      ["fetchx -Z --parallel-max 8 -O", () => run([fetchx, "-sS", "-Z", "--parallel-max", "8", "-O", ...urls], fresh("f"))],
+      ["aria2c -j8 -i", () => run(["aria2c", "-q", "-j8", "-i", join(tmp.path, "urls.txt")], fresh("a"))],
+    ],
+  },
+];
+if (!skip.has("big")) {
+  const b = url("/big.bin");
+  rows.push(
+    {
+      title: `${bigText}, one connection, to /dev/null`,
+      contenders: [
+        ["curl", (d) => run(["curl", "-sS", "-o", "/dev/null", b], d)],
+        ["fetchx", (d) => run([fetchx, "-sS", "-o", "/dev/null", b], d)],
+      ],
+    },
+    {
+      title: `${bigText}, one connection, to a file`,
+      contenders: [
+        ["curl", () => run(["curl", "-sS", "-o", "f", b], fresh("bc"))],
+        ["fetchx", () => run([fetchx, "-sS", "-o", "f", b], fresh("bf"))],
+      ],
+    },
+    {
+      title: `${bigText} to stdout (| cat)`,
+      contenders: [
+        ["curl", (d) => run(["curl", "-sS", b], d, true)],
+        ["fetchx", (d) => run([fetchx, "-sS", b], d, true)],
+      ],
+    },
+    {
+      title: `${bigText}, 8 connections, to a file`,
+      contenders: [
+        ["aria2c -x8 -s8", () => run(["aria2c", "-q", "-x8", "-s8", "-k1M", "-o", "f", b], fresh("a8"))],
+        ["fetchx --connections 8", () => run([fetchx, "-sS", "--connections", "8", "-o", "f", b], fresh("f8"))],
+      ],
+    },
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`fetchx ${fetchx}, ${rounds} alternating rounds (+1 warm-up), medians; ratio = time / first row's time`);
+for (const row of rows) {
+  const samples = row.contenders.map(() => [] as Sample[]);
+  for (let r = 0; r <= rounds; r++) {
+    const order = row.contenders.map((_, i) => (i + r) % row.contenders.length);
+    for (const i of order) {
+      const s = row.contenders[i]![1](fresh("cwd"));
+      if (r > 0) samples[i]!.push(s);
+    }
+  }
+  console.log(`\n${row.title}`);
+  const ref = median(samples[0]!.map((s) => s.ms));
+  row.contenders.forEach(([name], i) => {
+    const ms = median(samples[i]!.map((s) => s.ms));
+    const rss = median(samples[i]!.map((s) => s.rssKiB)) / 1024;
+    console.log(`  ${name.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms  x${(ms / ref).toFixed(2).padStart(5)}  peak RSS ${rss.toFixed(0).padStart(4)} MiB`);
+  });
+}
+
+// --connections 8: how many connections one download opens (the probe's is reused by a worker).
+const nc = [] as number[];
+for (let r = 0; r < rounds && !skip.has("big"); r++) {
+  const p = Bun.spawnSync([fetchx, "-sS", "--connections", "8", "-o", "f", "-w", "%{num_connects}", url("/big.bin")], { cwd: fresh("nc") });
+  nc.push(Number(p.stdout.toString()));
+}
+if (nc.length) console.log(`\n--connections 8, num_connects per run: ${nc.join(" ")} (9 = probe + 8)`);
+await nginx.stop();
+tmp.cleanup();

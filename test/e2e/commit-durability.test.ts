@@ -1,0 +1,100 @@
+// What each file's commit costs and guarantees, seen from the system calls (strace): a transfer done before
+// the first journal save is due writes no journal at all, and every file's data is fdatasync'ed before
+// rename(NAME.part, NAME), once, also when -Z lets the next transfer start while a file commits.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fetchxCommand, randomBytes, runCommand, sha256, tempDir } from "../servers/harness.ts";
+import { startServer, type TestServer } from "../servers/http.ts";
+
+const STRACE = Bun.which("strace");
+const files = Array.from({ length: 12 }, (_, i) => randomBytes(32 * 1024 + i, 300 + i));
+const tmp = tempDir("fetchx-commit-");
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer({ routes: Object.fromEntries(files.map((body, i) => [`/f${i}.bin`, { body }])) });
+});
+afterAll(() => {
+  server?.stop();
+  tmp.cleanup();
+});
+
+interface Call {
+  name: string;
+  args: string;
+  ret: number;
+}
+
+/** The calls of an `strace -f -o` log in completion order, with split (unfinished/resumed) lines joined. */
+function calls(log: string): Call[] {
+  const pending = new Map<string, string>();
+  const out: Call[] = [];
+  for (const line of log.split("\n")) {
+    const m = /^(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const [, pid, rest] = m as unknown as [string, string, string];
+    if (rest.endsWith("<unfinished ...>")) {
+      pending.set(pid, rest.slice(0, -"<unfinished ...>".length));
+      continue;
+    }
+    const resumed = /^<\.\.\. \w+ resumed>(.*)$/.exec(rest);
+    const text = resumed ? (pending.get(pid) ?? "") + resumed[1] : rest;
+    pending.delete(pid);
+    const c = /^(\w+)\((.*)\)\s*=\s*(-?\d+)/.exec(text);
+    if (c) out.push({ name: c[1]!, args: c[2]!, ret: Number(c[3]) });
+  }
+  return out;
+}
+
+/** Each final name's .part was fdatasync'ed (on the fd opened for it) before the rename that made it. */
+function syncedBeforeRename(trace: Call[], dir: string): { renamed: string[]; syncs: Map<string, number> } {
+  const fdPath = new Map<number, string>();
+  const syncs = new Map<string, number>();
+  const renamed: string[] = [];
+  for (const c of trace) {
+    const path = /"([^"]*)"/.exec(c.args)?.[1];
+    if (c.name === "openat" && c.ret >= 0 && path?.startsWith(dir)) fdPath.set(c.ret, path);
+    else if (c.name === "close") fdPath.delete(Number(c.args));
+    else if (c.name === "fdatasync" && c.ret === 0) {
+      const p = fdPath.get(Number(c.args));
+      if (p) syncs.set(p, (syncs.get(p) ?? 0) + 1);
+    } else if (c.name === "rename" && path?.startsWith(dir) && path.endsWith(".part")) {
+      expect(syncs.get(path) ?? 0).toBeGreaterThanOrEqual(1);
+      renamed.push(path);
+    }
+  }
+  return { renamed, syncs };
+}
+
+async function traced(args: string[], dir: string): Promise<Call[]> {
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, "strace.log");
+  const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=openat,close,fdatasync,fsync,rename,unlink", ...fetchxCommand(), ...args]);
+  expect(r.code).toBe(0);
+  return calls(readFileSync(log, "utf8"));
+}
+
+describe.skipIf(!STRACE)("commit durability", () => {
+  test("a small file: no journal, one data sync, then the rename", async () => {
+    const dir = tmp.file("one");
+    const out = join(dir, "f0.bin");
+    const trace = await traced(["-sS", "--create-dirs", "-o", out, server.url("/f0.bin")], dir);
+    expect(trace.filter((c) => c.args.includes(".fetchx"))).toEqual([]);
+    const { renamed, syncs } = syncedBeforeRename(trace, dir);
+    expect(renamed).toEqual([`${out}.part`]);
+    expect(syncs.get(`${out}.part`)).toBe(1);
+    expect(await sha256(readFileSync(out))).toBe(await sha256(files[0]!));
+  });
+
+  test("-Z: every file synced once before its rename, no journals, bytes exact", async () => {
+    const dir = tmp.file("many");
+    const urls = files.map((_, i) => server.url(`/f${i}.bin`));
+    const trace = await traced(["-sS", "-Z", "--parallel-max", "4", "-O", "--output-dir", dir, "--create-dirs", ...urls], dir);
+    expect(trace.filter((c) => c.args.includes(".fetchx"))).toEqual([]);
+    const { renamed, syncs } = syncedBeforeRename(trace, dir);
+    expect(renamed.sort()).toEqual(files.map((_, i) => join(dir, `f${i}.bin.part`)).sort());
+    for (const p of renamed) expect(syncs.get(p)).toBe(1);
+    for (const [i, body] of files.entries()) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(body));
+  });
+});
