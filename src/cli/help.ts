@@ -15,7 +15,7 @@ export function renderHelp(): string {
   const lines = [
     "Usage: fetchx [options] URL...",
     "       fetchx doctor [--json]          check Multipath TCP on this host",
-    "       fetchx help [TOPIC]             mptcp, resume, write-out, exit-codes, proxies",
+    "       fetchx help [TOPIC]             mptcp, resume, write-out, exit-codes, proxies, curl",
     "       fetchx completions SHELL        bash, zsh or fish completion script",
     "",
   ];

@@ -1,5 +1,6 @@
 // `fetchx help TOPIC`: short, accurate texts for what a one-line option description cannot say.
 import { EXIT_CODES } from "../errors.ts";
+import { curlHelpText } from "./curl-options.ts";
 
 const EXIT_MEANINGS: [number, string][] = [
   [0, "success (with several URLs: all of them)"],
@@ -105,6 +106,7 @@ reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% f
 `,
   },
   "exit-codes": { summary: "what each exit code means", text: exitCodes },
+  curl: { summary: "curl's options: which fetchx accepts, and where its defaults differ", text: curlHelpText },
   proxies: {
     summary: "HTTP proxies: -x, environment variables, no_proxy, CONNECT, auth",
     text: () => `fetchx speaks to HTTP proxies (http://[USER:PASS@]HOST[:PORT]; the port defaults to 1080).

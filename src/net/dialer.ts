@@ -179,6 +179,8 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
   return {
     serverName: isIP(name) ? undefined : name,
     ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
     rejectUnauthorized: !tls.insecure,
     ALPNProtocols: ALPN_HTTP1,
     // Bun's TLS options have no minVersion/maxVersion for client sockets; OpenSSL's SSL_OP_NO_* bits do it.

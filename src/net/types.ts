@@ -31,6 +31,9 @@ export interface TlsOptions {
   /** Lowest and highest TLS version (--tlsv1.2, --tlsv1.3, --tls-max). */
   minVersion?: "1.2" | "1.3";
   maxVersion?: "1.2" | "1.3";
+  /** PEM client certificate and key (--cert, --key). */
+  cert?: string;
+  key?: string;
   /** PEM bundle from --cacert. */
   ca?: string;
   /** -k / --insecure: skip verification. */

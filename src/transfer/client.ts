@@ -36,7 +36,7 @@ export class HttpClient {
       family: o.family,
       mptcp: o.mptcp,
       connectTimeoutMs: o.connectTimeoutMs,
-      tls: u.secure ? { servername: u.host, ca: o.ca, insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax } : undefined,
+      tls: u.secure ? { servername: u.host, ca: o.ca, insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key } : undefined,
       unixSocket: o.unixSocket,
       resolve: o.resolve,
       interface: o.interface,

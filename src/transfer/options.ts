@@ -53,6 +53,9 @@ export interface ClientOptions {
   tlsMin?: "1.2" | "1.3";
   /** Highest TLS version (curl --tls-max). @default undefined (1.3) */
   tlsMax?: "1.2" | "1.3";
+  /** PEM client certificate and its key (curl --cert, --key). @default undefined */
+  cert?: string;
+  key?: string;
 }
 
 /**
@@ -205,7 +208,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax";
+type ClientOptional = "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
 
 export function clientSettings(o: ClientOptions): ClientSettings {
   return {
