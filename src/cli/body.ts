@@ -20,50 +20,52 @@ function readData(path: string, what: string): Uint8Array {
   }
 }
 
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** curl_easy_escape: everything but ALPHA, DIGIT and -._~ percent-encoded (a space is %20). */
-export function urlEncode(s: string | Uint8Array): string {
+/** curl_easy_escape: everything but ALPHA, DIGIT and -._~ percent-encoded; --data-urlencode makes a space "+". */
+export function urlEncode(s: string | Uint8Array, space = "%20"): string {
   const bytes = typeof s === "string" ? enc.encode(s) : s;
   let out = "";
-  for (const b of bytes) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  for (const b of bytes) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-._~]/.test(c) ? c : b === 32 ? space : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
   return out;
 }
 
 /** --data-urlencode's forms: content, =content, name=content, @file, name@file. */
 function urlencoded(value: string): string {
   const at = value.search(/[=@]/);
-  if (at < 0) return urlEncode(value);
+  if (at < 0) return urlEncode(value, "+");
   const name = value.slice(0, at);
   const content = value[at] === "@" ? readData(value.slice(at + 1), "--data-urlencode") : value.slice(at + 1);
-  return name === "" ? urlEncode(content) : `${name}=${urlEncode(content)}`;
+  return name === "" ? urlEncode(content, "+") : `${name}=${urlEncode(content, "+")}`;
 }
 
-function pieceText(p: DataPiece): string {
+function pieceBytes(p: DataPiece): Uint8Array {
   const v = p.value;
   switch (p.kind) {
     case "data":
     case "data-ascii":
       // -d @FILE drops carriage returns and newlines, as curl does.
-      return v.startsWith("@") ? text(readData(v.slice(1), "-d")).replace(/[\r\n]/g, "") : v;
+      return v.startsWith("@") ? readData(v.slice(1), "-d").filter((b) => b !== 13 && b !== 10) : enc.encode(v);
     case "data-binary":
     case "json":
-      return v.startsWith("@") ? text(readData(v.slice(1), `--${p.kind}`)) : v;
+      return v.startsWith("@") ? readData(v.slice(1), `--${p.kind}`) : enc.encode(v);
     case "data-raw":
-      return v;
+      return enc.encode(v);
     case "data-urlencode":
-      return urlencoded(v);
+      return enc.encode(urlencoded(v));
   }
 }
 
 /** The -d pieces joined as curl joins them: "&" between pieces, --json pieces run together. */
-export function joinData(pieces: DataPiece[]): string {
-  let out = "";
+export function joinData(pieces: DataPiece[]): Uint8Array {
+  const out: Uint8Array[] = [];
   pieces.forEach((p, i) => {
-    if (i > 0 && !(p.kind === "json" && pieces[i - 1]!.kind === "json")) out += "&";
-    out += pieceText(p);
+    if (i > 0 && !(p.kind === "json" && pieces[i - 1]!.kind === "json")) out.push(enc.encode("&"));
+    out.push(pieceBytes(p));
   });
-  return out;
+  return new Uint8Array(Buffer.concat(out));
 }
 
 /** URL with `query` appended ("?" or "&"), before any fragment. */
@@ -110,9 +112,9 @@ function parseFormPart(p: FormPart): { name: string; value: string; file?: strin
 
 const quoteName = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
 
-/** multipart/form-data: a Blob whose file parts are read from disk as it is sent. */
-export function multipart(parts: FormPart[], boundary = `------------------------${crypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "")}`): { body: Blob; contentType: string } {
-  const pieces: (string | Uint8Array | Blob)[] = [];
+/** multipart/form-data: a sequence of pieces whose file parts are read from disk as they are sent. */
+export function multipart(parts: FormPart[], boundary = `------------------------${crypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "")}`): { body: RequestBody; contentType: string } {
+  const pieces: RequestBody[] = [];
   for (const raw of parts) {
     const p = parseFormPart(raw);
     let disposition = `form-data; name="${quoteName(p.name)}"`;
@@ -141,7 +143,7 @@ export function multipart(parts: FormPart[], boundary = `-----------------------
     pieces.push(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type ? `Content-Type: ${type}\r\n` : ""}\r\n`, content, "\r\n");
   }
   pieces.push(`--${boundary}--\r\n`);
-  return { body: new Blob(pieces), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: pieces, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 export interface RequestParts {
@@ -153,14 +155,14 @@ export interface RequestParts {
 }
 
 /** The URL, method, body and headers of one URL's request from -d/-G/--json/-F/-T/--url-query. */
-export function requestParts(o: Options, url: string, index: number, data: string | null): RequestParts {
+export function requestParts(o: Options, url: string, index: number, data: Uint8Array | null): RequestParts {
   const parts: RequestParts = { url, headers: [] };
   if (o.urlQuery.length) parts.url = withQuery(parts.url, o.urlQuery.map((q) => (q.startsWith("+") ? q.slice(1) : urlencoded(q))).join("&"));
   if (o.data.length && data !== null) {
-    if (o.get) parts.url = withQuery(parts.url, data);
+    if (o.get) parts.url = withQuery(parts.url, new TextDecoder().decode(data));
     else {
       parts.method = "POST";
-      parts.body = enc.encode(data);
+      parts.body = data;
       const json = o.data.some((p) => p.kind === "json");
       parts.contentType = json ? "application/json" : "application/x-www-form-urlencoded";
       if (json && !o.headers.some(([k]) => k.toLowerCase() === "accept")) parts.headers.push(["Accept", "application/json"]);

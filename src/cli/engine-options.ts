@@ -182,7 +182,7 @@ function outputSetopts(o: Options, url: string, output: string | undefined, stat
 /** What a run reads once for all its URLs: the -d data, cookies, netrc, the ETag to compare, -z. */
 export interface RunState {
   /** The -d/--json pieces joined (null without -d). */
-  data: string | null;
+  data: Uint8Array | null;
   /** The cookie engine, with -b files loaded: on with -b FILE or -c. */
   jar?: CookieJar;
   /** -b NAME=VALUE strings, sent as they are. */

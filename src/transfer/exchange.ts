@@ -25,6 +25,15 @@ export function bodyLength(body: RequestBody): number | null {
   if (typeof body === "string") return encoder.encode(body).byteLength;
   if (body instanceof Uint8Array) return body.byteLength;
   if (body instanceof Blob) return body.size;
+  if (Array.isArray(body)) {
+    let n = 0;
+    for (const part of body) {
+      const len = bodyLength(part);
+      if (len === null) return null;
+      n += len;
+    }
+    return n;
+  }
   return null;
 }
 
@@ -32,6 +41,7 @@ export function bodyLength(body: RequestBody): number | null {
 async function* bodyPieces(body: RequestBody): AsyncGenerator<Uint8Array> {
   if (typeof body === "string") yield encoder.encode(body);
   else if (body instanceof Uint8Array) yield body;
+  else if (Array.isArray(body)) for (const part of body) yield* bodyPieces(part);
   else for await (const piece of body instanceof Blob ? body.stream() : body) yield piece;
 }
 

@@ -60,10 +60,11 @@ export interface ClientOptions {
 
 /**
  * A request body: bytes, text (sent as UTF-8), a Blob (`Bun.file(path)` streams a file from disk with its
- * size), or a stream of unknown length (sent chunked, and only once: a failure after it started is not
- * retried).
+ * size), a stream of unknown length (sent chunked, and only once: a failure after it started is not
+ * retried), or a sequence of these sent one after another (multipart with files read as they are sent:
+ * Bun's Blob constructor does not keep a file part lazy).
  */
-export type RequestBody = Uint8Array | string | Blob | ReadableStream<Uint8Array>;
+export type RequestBody = Uint8Array | string | Blob | ReadableStream<Uint8Array> | RequestBody[];
 
 /** Where body bytes go. */
 export type Output =

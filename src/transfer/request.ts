@@ -49,6 +49,8 @@ function checkAllowed(u: ParsedUrl, allowed: string[]): void {
   if (!allowed.includes(scheme)) throw new FetchxError("UNSUPPORTED_PROTOCOL", `Protocol "${scheme}" not supported or disabled in libcurl`);
 }
 
+const hasStream = (b: RequestBody | undefined): boolean => b instanceof ReadableStream || (Array.isArray(b) && b.some(hasStream));
+
 /** "user" alone means an empty password (curl sends "TOKEN:" for https://TOKEN@host/). */
 const withColon = (user: string) => (user.includes(":") ? user : `${user}:`);
 
@@ -74,7 +76,7 @@ export class RequestPlan {
 
   /** Whether the request can be sent again (a retry): not once a stream body was consumed. */
   get replayable(): boolean {
-    return !(this.bodySent && this.body instanceof ReadableStream);
+    return !(this.bodySent && hasStream(this.body));
   }
 
   /** A redirect to `next`: checked against --proto and --proto-redir. */
