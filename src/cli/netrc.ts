@@ -13,8 +13,8 @@ function tokens(text: string): string[] {
     for (let m = re.exec(lines[i]!); m; m = re.exec(lines[i]!)) {
       const t = m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]!;
       if (m[2]?.startsWith("#")) break; // a comment to the end of the line
-      out.push(t);
       if (t === "macdef") {
+        // The macro's name and body are not credentials.
         while (i + 1 < lines.length && lines[i + 1]!.trim() !== "") i++; // the macro body ends at a blank line
         break;
       }
@@ -38,7 +38,7 @@ export function netrcLookup(text: string, host: string): NetrcEntry | null {
       else if (t[++i]?.toLowerCase() === host.toLowerCase()) found = current;
     } else if (w === "login" && current) current.login = t[++i];
     else if (w === "password" && current) current.password = t[++i];
-    else if (w === "account" || w === "macdef") i++;
+    else if (w === "account") i++;
   }
   return found ?? fallback;
 }
