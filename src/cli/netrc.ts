@@ -18,6 +18,7 @@ function tokens(text: string): string[] {
         while (i + 1 < lines.length && lines[i + 1]!.trim() !== "") i++; // the macro body ends at a blank line
         break;
       }
+      out.push(t);
     }
   }
   return out;
