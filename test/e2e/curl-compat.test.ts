@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { join } from "node:path";
 import { randomBytes, runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
+import { makeCert } from "../servers/tls.ts";
 
 const FILE = randomBytes(2000, 7);
 const LAST_MODIFIED = "Mon, 15 Jan 2024 12:00:00 GMT";
@@ -249,4 +250,97 @@ describe.skipIf(!CURL)("fetchx against curl 7.88, case by case", () => {
       c.check?.(oursDir.path);
     });
   }
+});
+
+// Where fetchx's defaults differ from curl's (fetchx help curl): retries by default, and what turns them
+// off or widens them. Asserted on the requests the server saw, not on timing.
+describe("retries: fetchx's default, and curl's options for them", () => {
+  let flaky: TestServer;
+  beforeAll(async () => {
+    flaky = await startServer({
+      routes: {
+        "/starting": { body: "ready\n", faults: [{ kind: "unavailable", retryAfter: "0", times: 1 }] },
+        "/again": { body: "ready\n", faults: [{ kind: "unavailable", retryAfter: "0", times: 1 }] },
+        "/gone": { status: 404, body: "no\n" },
+      },
+    });
+  });
+  afterAll(() => flaky?.stop());
+
+  test("a 503 that a retry cures: success, and -sS says a retry rescued it", async () => {
+    const r = await runCli(["-sS", flaky.url("/starting")]);
+    expect(r.code).toBe(0);
+    expect(new TextDecoder().decode(r.stdout)).toBe("ready\n");
+    expect(r.stderr).toContain("note: succeeded after 1 retry");
+    expect(r.stderr).toContain("503");
+  });
+
+  test.skipIf(!CURL)("--retry 0 restores curl's behaviour: the 503 page, exit 0, one request each", async () => {
+    const before = flaky.requests.length;
+    const ours = await runCli(["-s", "--retry", "0", flaky.url("/again")]);
+    const theirs = await runCommand(["curl", "-s", flaky.url("/again")]);
+    expect(flaky.requests.length - before).toBe(2);
+    expect(ours.code).toBe(theirs.code);
+    expect(new TextDecoder().decode(theirs.stdout)).toBe("ready\n"); // curl's was the second request: the fault was spent
+    expect(new TextDecoder().decode(ours.stdout)).toBe("service unavailable\n");
+  });
+
+  test("--retry-all-errors retries a 404 under -f; without it, one request", async () => {
+    const count = async (args: string[]) => {
+      const before = flaky.requests.length;
+      const r = await runCli([...args, "-sf", "--retry", "2", "--retry-delay", "0.01", flaky.url("/gone")]);
+      expect(r.code).toBe(22);
+      return flaky.requests.length - before;
+    };
+    expect(await count([])).toBe(1);
+    expect(await count(["--retry-all-errors"])).toBe(3);
+  });
+
+  test("--retry-connrefused retries a refused connection; without it, none", async () => {
+    const retries = async (args: string[]) => {
+      const r = await runCli([...args, "-s", "--retry", "2", "--retry-delay", "0.01", "-w", "%{num_retries} %{http_code}", "http://127.0.0.1:1/"]);
+      expect(r.code).toBe(7);
+      return new TextDecoder().decode(r.stdout);
+    };
+    expect(await retries([])).toBe("0 000");
+    expect(await retries(["--retry-connrefused"])).toBe("2 000");
+  });
+});
+
+describe("TLS versions: --tlsv1.3 and --tls-max 1.2", () => {
+  let dir: TempDir;
+  let tls12: TestServer;
+  let caPath: string;
+  beforeAll(async () => {
+    dir = tempDir("fetchx-compat-tls-");
+    const cert = await makeCert(dir.path);
+    caPath = cert.caPath;
+    tls12 = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem, secureOptions: 0x20000000 /* SSL_OP_NO_TLSv1_3 */ } as never, routes: { "/": { body: "tls\n" } } });
+  });
+  afterAll(() => {
+    tls12?.stop();
+    dir?.cleanup();
+  });
+
+  test.skipIf(!CURL)("--tlsv1.3 against a TLS 1.2 server fails as curl's does (35); without it both succeed", async () => {
+    for (const extra of [["--tlsv1.3"], []]) {
+      const args = ["-s", "--cacert", caPath, ...extra, tls12.url("/")];
+      const [ours, theirs] = [await runCli(args), await runCommand(["curl", ...args])];
+      expect({ extra, code: ours.code }).toEqual({ extra, code: theirs.code });
+      expect(ours.code).toBe(extra.length ? 35 : 0);
+    }
+  });
+
+  test("--tls-max 1.2 speaks TLS 1.2 to a server that offers 1.3", async () => {
+    const cert = await makeCert(dir.path);
+    const modern = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem }, routes: { "/": { body: "tls\n" } } });
+    try {
+      const capped = await runCli(["-sv", "--cacert", cert.caPath, "--tls-max", "1.2", modern.url("/")]);
+      const free = await runCli(["-sv", "--cacert", cert.caPath, modern.url("/")]);
+      expect(capped.stderr).toContain("TLSv1.2");
+      expect(free.stderr).toContain("TLSv1.3");
+    } finally {
+      modern.stop();
+    }
+  });
 });
