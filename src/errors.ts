@@ -26,6 +26,7 @@ export type ErrorCode =
   | "SEND"
   | "RECV"
   | "CERT"
+  | "FILESIZE"
   | "INTERRUPTED"
   | "INTERNAL";
 
@@ -54,6 +55,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   SEND: 55,
   RECV: 56,
   CERT: 60,
+  FILESIZE: 63,
   INTERRUPTED: 130,
   // A bug in fetchx, not a network or server failure: curl's closest is CURLE_BAD_FUNCTION_ARGUMENT (43,
   // "internal error"). The stack is printed with the message.

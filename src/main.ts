@@ -2,6 +2,7 @@
 // Entry point: argv -> options -> run -> exit code. The only place that exits. The download machinery
 // (FFI, TLS, logging) is imported only when there is something to download, so --version and --help
 // start as fast as the runtime allows.
+import { expandConfig } from "./cli/config.ts";
 import { parseArgv } from "./cli/parse.ts";
 import { toOptions } from "./cli/options.ts";
 import { renderHelp } from "./cli/help.ts";
@@ -23,7 +24,7 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     const { helpCommand } = await import("./cli/subcommands.ts");
     return helpCommand(argv);
   }
-  const raw = parseArgv(argv);
+  const raw = parseArgv(expandConfig(argv, process.env));
   if (raw.values.get("help")) {
     stdout.write(renderHelp());
     return 0;

@@ -88,7 +88,7 @@ const fq = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 function fish(): string {
   const lines = OPTIONS.map((o) => {
     const parts = ["complete -c fetchx"];
-    if (o.short) parts.push(`-s ${o.short}`);
+    if (o.short) parts.push(`-s ${fq(o.short)}`);
     parts.push(`-l ${o.name}`);
     if (takesValue(o)) parts.push("-r");
     if (choices(o).length) parts.push("-f", `-a ${fq(choices(o).join(" "))}`);

@@ -2,21 +2,37 @@
 // Options become the engine's ClientOptions and DownloadOptions, grouped as curl groups its setopts.
 // What the engine does not know about stays in the CLI: output naming (-o/-O/-J/--output-dir, through
 // the engine's decideOutput hook), header printing (-i/-I) and how events are shown (the logger).
-import { readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { FetchxError } from "../errors.ts";
+import { CookieJar } from "../http/cookies.ts";
+import type { ResponseHead } from "../http/types.ts";
 import { parseUrl } from "../http/url.ts";
 import { headText } from "../transfer/request.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
 import type { Logger } from "../ui/log.ts";
+import { joinData, requestParts } from "./body.ts";
+import { netrcLookup } from "./netrc.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new FetchxError("READ_FILE", `cannot read ${what} ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
+  }
+}
 
 /** Proxies: -x, --noproxy, -U, -p and the *_proxy environment. */
 function proxySetopts(o: Options): ClientOptions {
   return { proxy: o.proxy, noProxy: o.noproxy, proxyUser: o.proxyUser, proxyTunnel: o.proxytunnel, proxyEnv: o.proxyEnv };
 }
 
-/** TLS: -k and --cacert (read here, so a missing file is curl's exit 77-like READ_FILE before any dial). */
+/**
+ * TLS: -k, --cacert, --capath (every PEM file of the directory), --cert/--key, --tlsv1.3, --tls-max (read
+ * here, so a missing file is curl's exit 77-like READ_FILE before any dial).
+ */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;
   if (o.cacert) {
@@ -26,7 +42,19 @@ function sslSetopts(o: Options): ClientOptions {
       throw new FetchxError("READ_FILE", `cannot read --cacert ${o.cacert}: ${(err as { code?: string }).code ?? err}`);
     }
   }
-  return { insecure: o.insecure, ca };
+  if (o.capath) {
+    let names: string[];
+    try {
+      names = readdirSync(o.capath);
+    } catch (err) {
+      throw new FetchxError("READ_FILE", `cannot read --capath ${o.capath}: ${(err as { code?: string }).code ?? err}`);
+    }
+    const pems = names.map((n) => join(o.capath!, n)).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
+    ca = [ca ?? "", ...pems].join("\n");
+  }
+  const cert = o.cert ? readText(o.cert, "--cert") : undefined;
+  const key = o.key ? readText(o.key, "--key") : undefined;
+  return { insecure: o.insecure, ca, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), tlsMin: o.tlsMin, tlsMax: o.tlsMax };
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */
@@ -42,6 +70,7 @@ function connectionSetopts(o: Options): ClientOptions {
     localAddress: o.localAddress,
     limitRate: o.limitRate,
     userAgent: o.userAgent,
+    unixSocket: o.unixSocket,
   };
 }
 
@@ -61,12 +90,19 @@ function requestSetopts(o: Options): DownloadOptions {
     followRedirects: o.followRedirects,
     maxRedirects: o.maxRedirs,
     failOnHttpError: o.fail,
+    bearer: o.bearer,
+    protocols: o.protocols,
+    redirectProtocols: o.redirectProtocols,
   };
 }
 
 /** The transfer: -C -, --connections, --retry*, --speed-*, --checksum, --preallocate, --create-dirs. */
 function transferSetopts(o: Options): DownloadOptions {
   return {
+    retryAllErrors: o.retryAllErrors,
+    retryConnRefused: o.retryConnRefused,
+    failWithBody: o.failWithBody,
+    maxFileSize: o.maxFileSize,
     resume: o.resume,
     connections: o.connections,
     retries: o.retries,
@@ -80,24 +116,156 @@ function transferSetopts(o: Options): DownloadOptions {
   };
 }
 
+/** --no-clobber: NAME, else NAME.1 ... NAME.100 (curl's), the first that does not exist. */
+function unclobbered(path: string | null): string | null {
+  if (path === null || !existsSync(path)) return path;
+  for (let i = 1; i <= 100; i++) if (!existsSync(`${path}.${i}`)) return `${path}.${i}`;
+  throw new FetchxError("WRITE", `${path} and ${path}.1 to ${path}.100 exist (--no-clobber)`);
+}
+
+const isRedirect = (head: ResponseHead) => head.status >= 300 && head.status < 400 && head.headers.has("location");
+
 /**
  * Where the body goes: a path known now (-o, -O), or decided from the head (-J names the file from
- * Content-Disposition; -i and -I write the head before the body). `-o -` and no -o/-O mean stdout.
+ * Content-Disposition; -i and -I write the heads before the body, every hop's with -L; -C OFFSET appends
+ * to the file once the server answered 206). `-o -` and no -o/-O mean stdout. -D FILE gets every head as
+ * it arrives.
  */
-function outputSetopts(o: Options, url: string, output: string | undefined): DownloadOptions {
+function outputSetopts(o: Options, url: string, output: string | undefined, state: RunState): DownloadOptions {
   const toOutput = (path: string | null): Output => path ?? { fd: 1 };
-  const printHead = o.includeHeaders || o.head;
   const given = () => parseUrl(url).url;
-  if (!printHead && !(o.remoteHeaderName && output === undefined)) return { output: toOutput(outputPath(o, given, undefined, output)) };
+  const named = (head?: ResponseHead, effective?: URL) => {
+    const p = outputPath(o, effective ? () => effective : given, head, output);
+    return o.noClobber ? unclobbered(p) : p;
+  };
+  const toStdout = output === "-" || (output === undefined && !o.remoteName);
+  const dumpToStdout = o.dumpHeader === "-" && toStdout;
+  const printHead = o.includeHeaders || o.head || dumpToStdout;
+  // Heads since the last final answer: with -L the redirects' heads come first (curl -i -L, -I -L).
+  let hops: string[] = [];
+  let final = false;
+  const events: DownloadOptions = {
+    onAnswer: (head) => {
+      const text = headText(head);
+      if (o.dumpHeader !== undefined && !dumpToStdout) state.dump(o.dumpHeader, text);
+      if (final) hops = [];
+      hops.push(text);
+      final = !(o.followRedirects && isRedirect(head));
+    },
+  };
+  const from = o.resumeFrom;
+  if (from !== undefined) {
+    if (o.remoteHeaderName && output === undefined) throw new FetchxError("USAGE", "-C OFFSET appends to a file named now: give -o FILE or -O without -J");
+    const path = named();
+    return {
+      ...events,
+      headers: [["Range", `bytes=${from}-`]],
+      decideOutput: (head) => {
+        if (head.status === 200 && from > 0) throw new FetchxError("RANGE", "HTTP server doesn't seem to support byte ranges. Cannot resume.");
+        const out: Output = path === null ? { fd: 1 } : { fd: openSync(path, "a") };
+        return { output: out, preamble: printHead ? new TextEncoder().encode(hops.join("")) : undefined };
+      },
+    };
+  }
+  if (!printHead && !(o.remoteHeaderName && output === undefined)) return { ...events, output: toOutput(named()) };
   if (o.resume && o.remoteHeaderName && output === undefined) throw new FetchxError("USAGE", "-C - resumes into a file: give -o FILE or -O");
   // -O names the file from the URL given, known now; -J only from the answer.
-  const early = o.remoteHeaderName && output === undefined ? undefined : outputPath(o, given, undefined, output);
+  const early = o.remoteHeaderName && output === undefined ? undefined : named();
   return {
+    ...events,
     decideOutput: (head, effective) => ({
-      output: toOutput(early !== undefined ? early : outputPath(o, () => effective, head, output)),
-      preamble: printHead ? new TextEncoder().encode(headText(head)) : undefined,
+      output: toOutput(early !== undefined ? early : named(head, effective)),
+      preamble: printHead ? new TextEncoder().encode(hops.join("")) : undefined,
     }),
   };
+}
+
+/** What a run reads once for all its URLs: the -d data, cookies, netrc, the ETag to compare, -z. */
+export interface RunState {
+  /** The -d/--json pieces joined (null without -d). */
+  data: Uint8Array | null;
+  /** The cookie engine, with -b files loaded: on with -b FILE or -c. */
+  jar?: CookieJar;
+  /** -b NAME=VALUE strings, sent as they are. */
+  cookieText?: string;
+  netrc?: string;
+  /** Headers of -z and --etag-compare. */
+  conditions: [string, string][];
+  /** Appends a head to the -D file (truncated at the run's first write). */
+  dump(path: string, text: string): void;
+}
+
+/** -z's value: a date, else a file whose modification time is the date (curl's order). */
+function timeCondition(spec: string, warn: (m: string) => void): [string, string] | null {
+  const unmodified = spec.startsWith("-");
+  const v = unmodified ? spec.slice(1) : spec;
+  let t = Date.parse(v);
+  if (Number.isNaN(t)) t = statSync(v, { throwIfNoEntry: false })?.mtimeMs ?? NaN;
+  if (Number.isNaN(t)) {
+    warn(`Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. See curl_getdate(3) for valid date syntax.`);
+    return null;
+  }
+  return [unmodified ? "If-Unmodified-Since" : "If-Modified-Since", new Date(t).toUTCString()];
+}
+
+export function prepareRun(o: Options, warn: (m: string) => void): RunState {
+  const conditions: [string, string][] = [];
+  if (o.timeCond !== undefined) {
+    const c = timeCondition(o.timeCond, warn);
+    if (c) conditions.push(c);
+  }
+  if (o.etagCompare !== undefined) {
+    // A missing or empty file: curl sends no condition and downloads.
+    const etag = existsSync(o.etagCompare) ? readText(o.etagCompare, "--etag-compare").split(/\r?\n/)[0]!.trim() : "";
+    if (etag) conditions.push(["If-None-Match", etag]);
+  }
+  const texts = o.cookies.filter((c) => c.includes("="));
+  const files = o.cookies.filter((c) => !c.includes("="));
+  let jar: CookieJar | undefined;
+  if (files.length || o.cookieJar !== undefined) {
+    jar = new CookieJar();
+    // A -b file that does not exist only turns the cookie engine on (curl's -b "" idiom).
+    for (const f of files) if (f !== "" && existsSync(f)) jar.load(f === "-" ? readFileSync(0, "utf8") : readText(f, "-b"), o.junkSessionCookies);
+  }
+  let netrc: string | undefined;
+  if (o.netrc) {
+    const path = o.netrcFile ?? join(process.env.HOME ?? "", ".netrc");
+    if (existsSync(path)) netrc = readText(path, "netrc file");
+    else if (o.netrcFile !== undefined) throw new FetchxError("READ_FILE", `cannot read netrc file ${path}: ENOENT`);
+  }
+  const dumped = new Set<string>();
+  return {
+    data: o.data.length ? joinData(o.data) : null,
+    jar,
+    cookieText: texts.length ? texts.join("; ") : undefined,
+    netrc,
+    conditions,
+    dump(path, text) {
+      if (path === "-") return void writeSync(1, text);
+      const fd = openSync(path, dumped.has(path) ? "a" : "w");
+      dumped.add(path);
+      try {
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+/** -u, the URL's user, or ~/.netrc (-n: netrc first; --netrc-optional: only without other credentials). */
+function credentials(o: Options, url: string, state: RunState): string | undefined {
+  if (o.user !== undefined || !state.netrc) return o.user;
+  let u: ReturnType<typeof parseUrl>;
+  try {
+    u = parseUrl(url);
+  } catch {
+    return undefined; // the download reports the bad URL
+  }
+  if (o.netrc === "optional" && u.user !== undefined) return undefined;
+  const e = netrcLookup(state.netrc, u.host);
+  if (!e?.login) return undefined;
+  return `${e.login}:${e.password ?? ""}`;
 }
 
 /** The logger's view of the engine's events: -v trace and header lines, warnings, retries, resumes. */
@@ -115,7 +283,28 @@ export function logEvents(log: Logger): DownloadEvents {
   };
 }
 
-/** One URL's download options: the i-th -o names the i-th URL's file. */
-export function downloadOptions(o: Options, url: string, output: string | undefined): DownloadOptions {
-  return { ...requestSetopts(o), ...transferSetopts(o), ...outputSetopts(o, url, output) };
+/**
+ * One URL's download: the URL as sent (-G and --url-query add to its query, -T to a directory URL adds
+ * the file's name) and its options; the i-th -o names the i-th URL's file, the i-th -T is its upload.
+ */
+export function prepareDownload(o: Options, url: string, index: number, state: RunState): { url: string; options: DownloadOptions } {
+  const parts = requestParts(o, url, index, state.data);
+  const request = requestSetopts(o);
+  const out = outputSetopts(o, parts.url, o.outputs[index], state);
+  const headers: [string, string][] = [...parts.headers, ...state.conditions];
+  if (state.cookieText) headers.push(["Cookie", state.cookieText]);
+  if (o.range !== undefined) headers.push(["Range", `bytes=${o.range}`]);
+  const options: DownloadOptions = {
+    ...request,
+    ...transferSetopts(o),
+    ...out,
+    // Ours first: the user's -H of the same name wins (the engine replaces by name, the later one last).
+    headers: [...headers, ...(out.headers ?? []), ...(request.headers ?? [])],
+    method: o.head ? "HEAD" : (o.method ?? parts.method ?? "GET"),
+    body: parts.body,
+    contentType: parts.contentType,
+    cookies: state.jar,
+    user: credentials(o, parts.url, state),
+  };
+  return { url: parts.url, options };
 }

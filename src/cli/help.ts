@@ -8,6 +8,8 @@ const EXAMPLES = [
   ["fetchx -Z -O --output-dir dl --input-file urls.txt", "many URLs, five at a time"],
   ["fetchx -x http://proxy:3128 --limit-rate 2M -O URL", "through a proxy, at most 2 MiB/s"],
   ["fetchx -sS -w '%{json}' -o /dev/null URL", "print a JSON summary of the transfer"],
+  ["fetchx -sSf --json '{\"a\":1}' URL", "POST JSON, as curl"],
+  ["fetchx --proto '=https' --tlsv1.2 -sSf URL | sh", "curl's install one-liners work as they are"],
   ["fetchx doctor", "is Multipath TCP usable on this host?"],
 ];
 
@@ -15,7 +17,7 @@ export function renderHelp(): string {
   const lines = [
     "Usage: fetchx [options] URL...",
     "       fetchx doctor [--json]          check Multipath TCP on this host",
-    "       fetchx help [TOPIC]             mptcp, resume, write-out, exit-codes, proxies",
+    "       fetchx help [TOPIC]             mptcp, resume, write-out, exit-codes, proxies, curl",
     "       fetchx completions SHELL        bash, zsh or fish completion script",
     "",
   ];
@@ -31,5 +33,6 @@ export function renderHelp(): string {
   lines.push("Examples:");
   for (const [cmd, what] of EXAMPLES) lines.push(`  ${cmd!.padEnd(50)} ${what}`);
   lines.push("", "Exit codes follow curl's (6 resolve, 7 connect, 22 HTTP error with -f, 28 timeout, ...): fetchx help exit-codes.");
+  lines.push("curl's options: fetchx help curl lists which work and where fetchx's defaults differ (--retry 0 restores curl's).");
   return lines.join("\n") + "\n";
 }

@@ -4,12 +4,13 @@ import { usageError } from "../errors.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
+import { compatOptions, type CompatOptions } from "./compat-options.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
 
 export type ProgressMode = "bar" | "plain" | "none";
 
-export interface Options extends EverydayOptions {
+export interface Options extends EverydayOptions, CompatOptions {
   urls: string[];
 
   // connection
@@ -114,7 +115,8 @@ function atMost(n: number, max: number, name: string): number {
 
 function resumeFlag(v: string | undefined): boolean {
   if (v === undefined) return false;
-  if (v !== "-") throw usageError(`-C/--continue takes only "-" (resume from the .part file and its journal), got "${v}"`);
+  if (/^\d+$/.test(v)) return false; // an offset: compat-options.ts
+  if (v !== "-") throw usageError(`-C/--continue takes "-" (resume from the .part file and its journal) or a byte offset, got "${v}"`);
   return true;
 }
 
@@ -146,20 +148,20 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   const list = (n: string) => (raw.values.get(n) as string[] | undefined) ?? [];
 
   if (flag("ipv4") && flag("ipv6")) throw usageError("-4 and -6 exclude each other");
-  const progress = str("progress") ?? (env.FETCHX_PROGRESS || undefined);
+  const progress = str("progress") ?? (flag("progress-bar") ? "bar" : flag("no-progress-meter") ? "none" : undefined) ?? (env.FETCHX_PROGRESS || undefined);
   if (progress !== undefined && !["bar", "plain", "none"].includes(progress))
     throw usageError(`--progress wants bar, plain or none, got "${progress}"`);
   const mptcpFlag = raw.values.get("mptcp");
 
   return {
-    urls: raw.positionals,
+    urls: [...raw.positionals, ...list("url")],
     mptcp: mptcpFlag === undefined ? truthy(env.FETCHX_MPTCP) : mptcpFlag === true,
     paths: parsePaths(str("paths")),
     family: flag("ipv4") ? 4 : flag("ipv6") ? 6 : undefined,
     // curl waits at most 300 s to connect (TLS handshake included) when not told otherwise.
     connectTimeoutMs: seconds(raw, "connect-timeout") || 300_000,
     insecure: flag("insecure"),
-    cacert: str("cacert"),
+    cacert: str("cacert") ?? (env.CURL_CA_BUNDLE || undefined),
     resolve: parseResolve(list("resolve")),
     method: str("request"),
     headers: list("header").map(parseHeader),
@@ -193,5 +195,6 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     writeOut: str("write-out"),
     progress: (progress as ProgressMode | undefined) ?? "bar",
     ...everydayOptions(raw, env),
+    ...compatOptions(raw, byteCount),
   };
 }

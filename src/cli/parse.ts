@@ -2,19 +2,48 @@
 // accumulate, short flags bundle as in curl: -sSLo FILE). citty's own parser runs node:util parseArgs with
 // strict:false and keeps only the last of repeated options, which would silently drop -H headers.
 import { usageError } from "../errors.ts";
+import { refusedCurlOption } from "./curl-options.ts";
 import { BY_NAME, BY_SHORT, OPTIONS, type OptionSpec } from "./table.ts";
+
+/** A curl option fetchx knows of and refuses: why, instead of a guess. */
+function notSupported(name: string, short = false): string | undefined {
+  const why = refusedCurlOption(name, short);
+  return why === undefined ? undefined : ` (a curl option fetchx does not support: ${why}; fetchx help curl)`;
+}
 
 export interface RawArgs {
   values: Map<string, string | boolean | string[]>;
   positionals: string[];
+  /** Every option value in command-line order (curl joins -d, --data-binary, --json pieces in that order). */
+  order?: [string, string][];
 }
 
-function suggest(name: string): string {
-  const near = OPTIONS.map((o) => o.name).filter((n) => n.startsWith(name.slice(0, 3)));
-  return near.length ? ` (did you mean --${near[0]}?)` : "";
+/** Edit distance (insert, delete, substitute), for naming the nearest known option. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** " (did you mean --NAME?)" for the nearest option name, when one is near enough. */
+export function suggest(name: string): string {
+  let best = "";
+  let score = Infinity;
+  for (const o of OPTIONS) {
+    for (const n of [o.name, ...(o.aliases ?? [])]) {
+      const d = n.startsWith(name) && name.length >= 3 ? 0.5 : distance(name, n);
+      if (d < score) [best, score] = [n, d];
+    }
+  }
+  return score <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean --${best}?)` : "";
 }
 
 function set(out: RawArgs, spec: OptionSpec, value: string | boolean) {
+  if (typeof value === "string") (out.order ??= []).push([spec.name, value]);
   if (spec.kind === "list") {
     const list = (out.values.get(spec.name) as string[] | undefined) ?? [];
     list.push(value as string);
@@ -45,7 +74,7 @@ export function parseArgv(argv: string[]): RawArgs {
           continue;
         }
       }
-      if (!spec) throw usageError(`unknown option --${name}${suggest(name)}; see fetchx --help`);
+      if (!spec) throw usageError(`unknown option --${name}${notSupported(name) ?? suggest(name)}; see fetchx --help`);
       name = spec.name;
       if (spec.kind === "flag") {
         if (eq >= 0) throw usageError(`option --${name} takes no value`);
@@ -57,7 +86,7 @@ export function parseArgv(argv: string[]): RawArgs {
       // A bundle of short options; a value-taking one consumes the rest of the word or the next word.
       for (let j = 1; j < arg.length; j++) {
         const spec = BY_SHORT.get(arg[j]!);
-        if (!spec) throw usageError(`unknown option -${arg[j]}; see fetchx --help`);
+        if (!spec) throw usageError(`unknown option -${arg[j]}${notSupported(arg[j]!, true) ?? ""}; see fetchx --help`);
         if (spec.kind === "flag") {
           set(out, spec, true);
           continue;

@@ -12,7 +12,8 @@ import { createLogger, type Logger } from "../ui/log.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
 import { stderr, stdout } from "../ui/stdio.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
-import { clientOptions, downloadOptions, logEvents } from "./engine-options.ts";
+import { clientOptions, logEvents, prepareDownload, prepareRun } from "./engine-options.ts";
+import { afterDownload, beforeDownload, writeCookieJar } from "./after.ts";
 import { exitCodeOf, runMany, summaryLine } from "./multi.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
@@ -36,6 +37,9 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   const writeOut = await readWriteOut(opts.writeOut);
   const display = createProgressDisplay(opts);
   const events = logEvents(logger);
+  const state = prepareRun(opts, (m) => logger.warn(m));
+  if (opts.http2) logger.warn("fetchx speaks HTTP/1.1: --http2 and --http2-prior-knowledge change nothing");
+  let failed = false;
 
   const controller = new AbortController();
   let why: FetchxError | undefined;
@@ -59,16 +63,25 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   // stdout (one transfer after another promises curl's order: body, its -w, next body).
   const overlapCommits = !writeOut || opts.parallel;
   const started = performance.now();
-  const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed }, async (index, { lane, free, previous }) => {
-    const url = urls[index]!;
+  const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed || (opts.failEarly && failed) }, async (index, { lane, free, previous }) => {
+    let url = urls[index]!;
     let source: ProgressSource | undefined;
     let result: DownloadResult;
     let failure: FetchxError | undefined;
+    let retried: string | undefined;
+    let target: string | null | undefined;
     try {
-      const options = downloadOptions(opts, url, opts.outputs[index]);
+      const prepared = prepareDownload(opts, url, index, state);
+      url = prepared.url;
+      target = beforeDownload(opts, url, index);
+      if (target === "skip") return { url, exitCode: 0, bytes: 0 };
       result = await clients[lane]!.download(url, {
-        ...options,
+        ...prepared.options,
         ...events,
+        onRetry: (info) => {
+          retried = info.error.message;
+          events.onRetry?.(info);
+        },
         signal: controller.signal,
         onStart: (s) => display.start((source = s)),
         onTransferred: overlapCommits ? free : undefined,
@@ -84,6 +97,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message });
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
     else if (failure) reportFailure(logger, failure);
+    failed ||= !!failure;
+    afterDownload(opts, result, failure, target, logger, retried);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
     if (writeOut) {
       const out = renderWriteOut(writeOut, result);
@@ -93,6 +108,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload };
   });
   clearTimeout(timer);
+  writeCookieJar(opts, state.jar);
   for (const c of clients) c.close();
   display.close();
   if (urls.length > 1 && !downstreamClosed) logger.info(summaryLine(results, performance.now() - started));

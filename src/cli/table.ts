@@ -3,7 +3,7 @@
 
 export type OptionKind = "flag" | "string" | "list";
 
-export type Group = "basic" | "output" | "connection" | "proxy" | "mptcp" | "request" | "tls" | "transfer" | "reporting";
+export type Group = "basic" | "output" | "connection" | "proxy" | "mptcp" | "request" | "body" | "auth" | "tls" | "transfer" | "reporting";
 
 export interface OptionSpec {
   /** Long name without dashes; also the key in the parsed record. */
@@ -16,6 +16,10 @@ export interface OptionSpec {
   hint?: string;
   /** Flags that accept --no-NAME. */
   negatable?: boolean;
+  /** Other long names for the same option (curl's name where fetchx's differs). */
+  aliases?: string[];
+  /** Accepted for curl command lines and changes nothing in fetchx; says why (fetchx help curl). */
+  noop?: string;
 }
 
 export const GROUP_TITLES: Record<Group, string> = {
@@ -25,6 +29,8 @@ export const GROUP_TITLES: Record<Group, string> = {
   proxy: "Proxies",
   mptcp: "Multipath TCP",
   request: "Request",
+  body: "Request body and upload",
+  auth: "Authentication and cookies",
   tls: "TLS",
   transfer: "Transfer",
   reporting: "Reporting",
@@ -33,19 +39,44 @@ export const GROUP_TITLES: Record<Group, string> = {
 export const OPTIONS: OptionSpec[] = [
   { name: "help", short: "h", kind: "flag", group: "basic", description: "show this help (fetchx help TOPIC for more)" },
   { name: "version", short: "V", kind: "flag", group: "basic", description: "print version, commit and Bun version" },
+  { name: "config", short: "K", kind: "list", group: "basic", hint: "FILE", description: "read options from FILE, curlrc syntax ('-' = stdin); ~/.fetchxrc is read first unless -q" },
+  { name: "disable", short: "q", kind: "flag", group: "basic", description: "as the first option: do not read ~/.fetchxrc" },
+  { name: "url", kind: "list", group: "basic", hint: "URL", description: "a URL to download (as a plain argument; handy in -K files)" },
+  { name: "globoff", short: "g", kind: "flag", group: "basic", description: "accepted for curl: fetchx never expands {} and [] in URLs", noop: "fetchx never globs URLs" },
 
   { name: "output", short: "o", kind: "list", group: "output", hint: "FILE", description: "write to FILE instead of stdout (repeat: one per URL, in order)" },
-  { name: "remote-name", short: "O", kind: "flag", group: "output", description: "name the file after the URL's last path segment" },
+  { name: "remote-name", short: "O", kind: "flag", group: "output", aliases: ["remote-name-all"], description: "name the file after the URL's last path segment" },
   { name: "remote-header-name", short: "J", kind: "flag", group: "output", description: "with -O, take the name from Content-Disposition (sanitised)" },
   { name: "output-dir", kind: "string", group: "output", hint: "DIR", description: "directory for -o/-O files" },
   { name: "create-dirs", kind: "flag", group: "output", description: "create missing directories of the output path" },
-  { name: "include", short: "i", kind: "flag", group: "output", description: "include response headers in the output" },
+  { name: "include", short: "i", kind: "flag", group: "output", aliases: ["show-headers"], description: "include response headers in the output (every hop's with -L)" },
+  { name: "dump-header", short: "D", kind: "string", group: "output", hint: "FILE", description: "write every response's headers to FILE ('-' = stdout)" },
+  { name: "remove-on-error", kind: "flag", group: "output", description: "remove the output file (and its .part and journal) when the transfer fails" },
+  { name: "no-clobber", kind: "flag", group: "output", description: "never overwrite a file: write NAME.1, NAME.2, ... instead" },
+  { name: "skip-existing", kind: "flag", group: "output", description: "do not download when the output file already exists (exit 0)" },
+  { name: "remote-time", short: "R", kind: "flag", group: "output", description: "give the file the server's Last-Modified time" },
+  { name: "create-file-mode", kind: "string", group: "output", hint: "MODE", description: "octal permissions of created files (default 0644 before umask)" },
+  { name: "max-filesize", kind: "string", group: "output", hint: "BYTES", description: "refuse bodies larger than BYTES (k, M, G suffixes): exit 63" },
+  { name: "range", short: "r", kind: "string", group: "output", hint: "RANGE", description: "ask for these bytes only (e.g. 0-499, 500-, -500); the answer is written as it comes" },
+  { name: "etag-save", kind: "string", group: "output", hint: "FILE", description: "save the response's ETag in FILE" },
+  { name: "etag-compare", kind: "string", group: "output", hint: "FILE", description: "send If-None-Match with the ETag saved in FILE (304: nothing is written)" },
+  { name: "no-buffer", short: "N", kind: "flag", group: "output", description: "accepted for curl: fetchx writes bytes as they arrive", noop: "fetchx never buffers output" },
 
   { name: "mptcp", kind: "flag", group: "mptcp", negatable: true, description: "connect with Multipath TCP (falls back to TCP if the server lacks it; env FETCHX_MPTCP=1)" },
   { name: "paths", kind: "string", group: "mptcp", hint: "auto|none|LIST", description: "spread range connections over these paths, one bound to each: local addresses or interface names, comma-separated; auto = the kernel's route plus the MPTCP subflow endpoints (default with --mptcp, used when the server answers without MPTCP)" },
 
   { name: "ipv4", short: "4", kind: "flag", group: "connection", description: "resolve and connect over IPv4 only" },
   { name: "ipv6", short: "6", kind: "flag", group: "connection", description: "resolve and connect over IPv6 only" },
+  { name: "unix-socket", kind: "string", group: "connection", hint: "PATH", description: "connect through this Unix domain socket (the Docker API: --unix-socket /var/run/docker.sock)" },
+  { name: "abstract-unix-socket", kind: "string", group: "connection", hint: "NAME", description: "connect through this abstract Unix socket (Linux)" },
+  { name: "http1.1", kind: "flag", group: "connection", description: "use HTTP/1.1 (what fetchx always speaks)", noop: "fetchx always speaks HTTP/1.1" },
+  { name: "http2", kind: "flag", group: "connection", description: "accepted with a note: fetchx speaks HTTP/1.1" },
+  { name: "http2-prior-knowledge", kind: "flag", group: "connection", description: "accepted with a note: fetchx speaks HTTP/1.1" },
+  { name: "proto", kind: "string", group: "connection", hint: "PROTOCOLS", description: "allowed schemes, curl's syntax: '=https', '-all,+https', 'https'" },
+  { name: "proto-redir", kind: "string", group: "connection", hint: "PROTOCOLS", description: "allowed schemes for redirects (also limited by --proto)" },
+  { name: "tcp-nodelay", kind: "flag", group: "connection", description: "accepted for curl: fetchx sends without delay", noop: "fetchx writes whole requests at once" },
+  { name: "no-keepalive", kind: "flag", group: "connection", description: "accepted for curl (TCP keepalive probes)", noop: "fetchx's idle timeout ends dead connections" },
+  { name: "keepalive-time", kind: "string", group: "connection", hint: "SECONDS", description: "accepted for curl (TCP keepalive probes)", noop: "fetchx's idle timeout ends dead connections" },
   { name: "connect-timeout", kind: "string", group: "connection", hint: "SECONDS", description: "give up connecting after SECONDS (fractions allowed)" },
   { name: "resolve", kind: "list", group: "connection", hint: "HOST:PORT:ADDR[,ADDR]", description: "use ADDR for HOST:PORT instead of DNS" },
   { name: "connect-to", kind: "list", group: "connection", hint: "HOST1:PORT1:HOST2:PORT2", description: "connect to HOST2:PORT2 for requests to HOST1:PORT1 (empty parts match any / keep)" },
@@ -65,32 +96,72 @@ export const OPTIONS: OptionSpec[] = [
   { name: "head", short: "I", kind: "flag", group: "request", description: "send HEAD and print the response headers" },
   { name: "location", short: "L", kind: "flag", group: "request", description: "follow redirects" },
   { name: "max-redirs", kind: "string", group: "request", hint: "N", description: "at most N redirects with -L (default 50)" },
+  { name: "time-cond", short: "z", kind: "string", group: "request", hint: "TIME|FILE", description: "only if modified since TIME or FILE's time ('-TIME': unmodified since); 304 writes nothing" },
+  { name: "url-query", kind: "list", group: "request", hint: "DATA", description: "append DATA to the URL's query, --data-urlencode syntax ('+DATA' as is)" },
+
+  { name: "data", short: "d", kind: "list", group: "body", hint: "DATA", description: "POST DATA (form-encoded; @FILE reads FILE without CR/LF; repeats join with &)" },
+  { name: "data-ascii", kind: "list", group: "body", hint: "DATA", description: "the same as -d" },
+  { name: "data-binary", kind: "list", group: "body", hint: "DATA", description: "POST DATA as is (@FILE: the file's exact bytes)" },
+  { name: "data-raw", kind: "list", group: "body", hint: "DATA", description: "POST DATA as is, no @FILE" },
+  { name: "data-urlencode", kind: "list", group: "body", hint: "DATA", description: "POST DATA URL-encoded: content, =content, name=content, @file, name@file" },
+  { name: "json", kind: "list", group: "body", hint: "JSON", description: "POST JSON (@FILE reads it) with Content-Type and Accept: application/json" },
+  { name: "get", short: "G", kind: "flag", group: "body", description: "send the -d data as the URL's query with GET" },
+  { name: "form", short: "F", kind: "list", group: "body", hint: "NAME=VALUE", description: "multipart/form-data POST: NAME=VALUE, NAME=@FILE (upload), NAME=<FILE (content); ;type= ;filename=" },
+  { name: "form-string", kind: "list", group: "body", hint: "NAME=STRING", description: "a multipart field taken literally (no @ or <)" },
+  { name: "upload-file", short: "T", kind: "list", group: "body", hint: "FILE", description: "PUT FILE, streamed from disk ('-' = stdin, sent chunked); a URL ending in / gets FILE's name" },
+
+  { name: "oauth2-bearer", kind: "string", group: "auth", hint: "TOKEN", description: "send Authorization: Bearer TOKEN (only to the first host)" },
+  { name: "basic", kind: "flag", group: "auth", description: "Basic authentication (the default and only scheme with -u)", noop: "Basic is fetchx's only -u scheme" },
+  { name: "netrc", short: "n", kind: "flag", group: "auth", description: "take credentials from ~/.netrc (an error when it has none for the host)" },
+  { name: "netrc-optional", kind: "flag", group: "auth", description: "take credentials from ~/.netrc when it has them" },
+  { name: "netrc-file", kind: "string", group: "auth", hint: "FILE", description: "take credentials from FILE (netrc syntax)" },
+  { name: "cookie", short: "b", kind: "list", group: "auth", hint: "DATA|FILE", description: "send cookies: 'NAME=VALUE; ...', or read a cookie file (Netscape format) and keep the session's" },
+  { name: "cookie-jar", short: "c", kind: "string", group: "auth", hint: "FILE", description: "write all cookies to FILE at the end (Netscape format; '-' = stdout)" },
+  { name: "junk-session-cookies", short: "j", kind: "flag", group: "auth", description: "ignore session cookies read from a -b file" },
 
   { name: "insecure", short: "k", kind: "flag", group: "tls", description: "do not verify the server's certificate" },
-  { name: "cacert", kind: "string", group: "tls", hint: "FILE", description: "trust the CA certificates in FILE (PEM)" },
+  { name: "cacert", kind: "string", group: "tls", hint: "FILE", description: "trust the CA certificates in FILE (PEM; env CURL_CA_BUNDLE)" },
+  { name: "capath", kind: "string", group: "tls", hint: "DIR", description: "trust the CA certificates in DIR's PEM files" },
+  { name: "cert", short: "E", kind: "string", group: "tls", hint: "FILE", description: "client certificate (PEM; may hold the key too)" },
+  { name: "key", kind: "string", group: "tls", hint: "FILE", description: "private key of --cert (PEM)" },
+  { name: "tlsv1", short: "1", kind: "flag", group: "tls", description: "at least TLS 1.0: fetchx never goes below 1.2", noop: "fetchx speaks TLS 1.2 and 1.3 only" },
+  { name: "tlsv1.0", kind: "flag", group: "tls", description: "at least TLS 1.0: fetchx never goes below 1.2", noop: "fetchx speaks TLS 1.2 and 1.3 only" },
+  { name: "tlsv1.1", kind: "flag", group: "tls", description: "at least TLS 1.1: fetchx never goes below 1.2", noop: "fetchx speaks TLS 1.2 and 1.3 only" },
+  { name: "tlsv1.2", kind: "flag", group: "tls", description: "at least TLS 1.2 (fetchx's floor anyway)" },
+  { name: "tlsv1.3", kind: "flag", group: "tls", description: "at least TLS 1.3" },
+  { name: "tls-max", kind: "string", group: "tls", hint: "VERSION", description: "at most this TLS version (1.2, 1.3 or default)" },
+  { name: "ssl-no-revoke", kind: "flag", group: "tls", description: "accepted for curl (Schannel only)", noop: "a Windows Schannel option" },
 
-  { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-", description: "resume a partial download (only '-': from the .part file and its journal)" },
+  { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-|OFFSET", aliases: ["continue-at"], description: "'-': resume from the .part file and its journal; OFFSET: ask from that byte and append to the file" },
   { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1, at most 16 per host)" },
   { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never)" },
   { name: "retry-delay", kind: "string", group: "transfer", hint: "SECONDS", description: "fixed wait between retries (default: exponential backoff with jitter)" },
   { name: "retry-max-time", kind: "string", group: "transfer", hint: "SECONDS", description: "no new retry after SECONDS since the start" },
+  { name: "retry-connrefused", kind: "flag", group: "transfer", description: "also retry refused connections before anything arrived (wait for a service to come up)" },
+  { name: "retry-all-errors", kind: "flag", group: "transfer", description: "retry every failure, HTTP errors with -f included" },
   { name: "speed-limit", short: "Y", kind: "string", group: "transfer", hint: "BYTES", description: "a connection slower than BYTES/s for --speed-time is stalled (retried)" },
   { name: "speed-time", short: "y", kind: "string", group: "transfer", hint: "SECONDS", description: "window for --speed-limit (default 30)" },
   { name: "checksum", kind: "string", group: "transfer", hint: "ALGO=HEX", description: "verify sha256/sha512/sha1/md5 before the file takes its name (exit 32 on mismatch)" },
   { name: "preallocate", kind: "flag", group: "transfer", description: "reserve the whole file on disk before writing (fallocate)" },
   { name: "fail", short: "f", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 and no output" },
+  { name: "fail-with-body", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 after the body was written" },
+  { name: "fail-early", kind: "flag", group: "transfer", description: "with several URLs, start no new transfer after a failure" },
   { name: "max-time", short: "m", kind: "string", group: "transfer", hint: "SECONDS", description: "give up the whole operation after SECONDS" },
   { name: "limit-rate", kind: "string", group: "transfer", hint: "RATE", description: "at most RATE bytes/s per transfer, all connections together (k, M, G suffixes: 200k)" },
   { name: "input-file", kind: "string", group: "transfer", hint: "FILE", description: "also download the URLs in FILE, one a line, # comments ('-' = stdin)" },
   { name: "parallel", short: "Z", kind: "flag", group: "transfer", description: "download several URLs at the same time" },
   { name: "parallel-max", kind: "string", group: "transfer", hint: "N", description: "with -Z, at most N transfers at once (default 5)" },
+  { name: "parallel-immediate", kind: "flag", group: "transfer", description: "accepted for curl: fetchx connects as transfers start", noop: "fetchx opens connections as transfers start" },
 
   { name: "silent", short: "s", kind: "flag", group: "reporting", description: "no progress and no error messages" },
   { name: "show-error", short: "S", kind: "flag", group: "reporting", description: "with -s, still show errors" },
   { name: "verbose", short: "v", kind: "flag", group: "reporting", description: "trace connection, MPTCP, TLS and headers on stderr" },
   { name: "write-out", short: "w", kind: "string", group: "reporting", hint: "FORMAT", description: "print FORMAT after the transfer: %{http_code}, %{json}, ... (@FILE reads it)" },
   { name: "progress", kind: "string", group: "reporting", hint: "bar|plain|none", description: "progress display on stderr (default: bar on a terminal, else none)" },
+  { name: "progress-bar", short: "#", kind: "flag", group: "reporting", description: "the progress bar (--progress bar)" },
+  { name: "no-progress-meter", kind: "flag", group: "reporting", description: "no progress display, errors still shown (--progress none)" },
+  { name: "styled-output", kind: "flag", group: "reporting", negatable: true, description: "accepted for curl", noop: "fetchx styles output only on a terminal, and NO_COLOR turns it off" },
 ];
 
-export const BY_NAME = new Map(OPTIONS.map((o) => [o.name, o]));
+export const BY_NAME = new Map(OPTIONS.flatMap((o) => [[o.name, o] as const, ...(o.aliases ?? []).map((a) => [a, o] as const)]));
 export const BY_SHORT = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));

@@ -1,5 +1,6 @@
 // `fetchx help TOPIC`: short, accurate texts for what a one-line option description cannot say.
 import { EXIT_CODES } from "../errors.ts";
+import { curlHelpText } from "./curl-options.ts";
 
 const EXIT_MEANINGS: [number, string][] = [
   [0, "success (with several URLs: all of them)"],
@@ -26,6 +27,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [56, "failed receiving data: connection reset, or a proxy refused CONNECT (403, 407 authentication)"],
   [60, "the server's certificate is not trusted (see --cacert, -k)"],
   [61, "bad Content-Encoding with --compressed"],
+  [63, "the body is larger than --max-filesize"],
   [130, "interrupted by SIGINT/SIGTERM; partial data kept for -C -"],
 ];
 
@@ -104,6 +106,7 @@ reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% f
 `,
   },
   "exit-codes": { summary: "what each exit code means", text: exitCodes },
+  curl: { summary: "curl's options: which fetchx accepts, and where its defaults differ", text: curlHelpText },
   proxies: {
     summary: "HTTP proxies: -x, environment variables, no_proxy, CONNECT, auth",
     text: () => `fetchx speaks to HTTP proxies (http://[USER:PASS@]HOST[:PORT]; the port defaults to 1080).

@@ -66,6 +66,38 @@ function bindLocal(fd: number, ip: string, opts: AttemptOptions): void {
   }
 }
 
+/** sockaddr_un for a path; a leading "\0" names an abstract socket (Linux). */
+function sockaddrUn(path: string): Uint8Array {
+  const name = new TextEncoder().encode(path);
+  if (name.byteLength > 107) throw new FetchxError("CONNECT", `Unix socket path too long (${name.byteLength} bytes, at most 107)`, { retryable: false });
+  const buf = new Uint8Array(2 + name.byteLength + (path.startsWith("\0") ? 0 : 1));
+  new DataView(buf.buffer).setUint16(0, libc.AF_UNIX, true);
+  buf.set(name, 2);
+  return buf;
+}
+
+/** A connected, non-blocking fd to a Unix domain socket (curl --unix-socket, --abstract-unix-socket). */
+export async function connectUnix(path: string, cancel: AbortSignal): Promise<number> {
+  const s = libc.socket(libc.AF_UNIX, libc.SOCK_STREAM | libc.SOCK_NONBLOCK | libc.SOCK_CLOEXEC, 0);
+  if (s.ret < 0) throw new AttemptError(path, s.errno);
+  const fd = s.ret;
+  try {
+    const c = libc.connect(fd, sockaddrUn(path));
+    if (c.ret < 0) {
+      if (c.errno !== libc.EINPROGRESS && c.errno !== libc.EAGAIN) throw new AttemptError(path, c.errno);
+      const r = await waitFd(fd, libc.POLLOUT, { signal: cancel });
+      if (r < 0) throw new AttemptError("poll", -r);
+      const err = libc.getsockoptInt(fd, libc.SOL_SOCKET, libc.SO_ERROR);
+      if (!err.ok) throw new AttemptError(path, err.errno);
+      if (err.value !== 0) throw new AttemptError(path, err.value);
+    }
+    return fd;
+  } catch (e) {
+    libc.close(fd);
+    throw e;
+  }
+}
+
 /** A connected, non-blocking fd to ip:port. Throws AttemptError, or FetchxError for local problems. */
 export async function connectAttempt(ip: string, port: number, opts: AttemptOptions): Promise<number> {
   const s = openSocket(familyOf(ip), opts.mptcp);

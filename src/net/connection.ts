@@ -5,7 +5,7 @@
 import type { Socket, SocketHandler } from "bun";
 import { FetchxError } from "../errors.ts";
 import { mptcpStatus } from "./mptcp.ts";
-import type { Connection, MptcpStatus } from "./types.ts";
+import type { Connection, DialTimings, MptcpStatus } from "./types.ts";
 
 /** Pause the socket above this many unread bytes, resume below LOW_WATER (hysteresis avoids flapping). */
 export const HIGH_WATER = 4 * 1024 * 1024;
@@ -79,6 +79,7 @@ export class SocketConnection implements Connection {
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private lastData = 0;
   private writes: PendingWrite[] = [];
+  timings?: DialTimings;
 
   constructor(e: Endpoints) {
     this.fd = e.fd;

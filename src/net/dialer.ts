@@ -5,14 +5,18 @@ import { isIP } from "node:net";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import type { Socket, TLSOptions } from "bun";
 import { FetchxError } from "../errors.ts";
-import { connectAttempt } from "./attempt.ts";
+import { AttemptError, connectAttempt, connectUnix } from "./attempt.ts";
 import { SocketConnection } from "./connection.ts";
 import { formatHostPort } from "./hostport.ts";
 import { AllAttemptsFailed, raceAttempts } from "./happy-eyeballs.ts";
 import * as libc from "./libc.ts";
 import { resolveHost } from "./resolve.ts";
 import { parseSockaddr } from "./sockaddr.ts";
-import type { Connection, DialOptions, TlsOptions } from "./types.ts";
+import type { Connection, DialOptions, DialTimings, TlsOptions } from "./types.ts";
+
+// OpenSSL's option bits (ssl.h); TLS 1.0 and 1.1 are off in Bun already, so 1.2 is the lowest.
+const SSL_OP_NO_TLSv1_2 = 0x08000000;
+const SSL_OP_NO_TLSv1_3 = 0x20000000;
 
 /** ALPN in wire format (length-prefixed): Bun rejects an array and ignores a bare name. */
 const ALPN_HTTP1 = "\x08http/1.1";
@@ -43,11 +47,23 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         )
       : undefined;
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+  const t0 = performance.now();
+  const timings = { resolvedMs: 0, connectedMs: 0, handshakeMs: 0 };
   try {
+    if (opts.unixSocket !== undefined) {
+      trace(`Connecting to Unix socket ${opts.unixSocket.replace(/^\0/, "@")}`);
+      const fd = await connectUnix(opts.unixSocket, signal).catch((err) => {
+        if (!(err instanceof AttemptError)) throw err;
+        throw new FetchxError("CONNECT", `failed to connect to Unix socket ${opts.unixSocket}: ${err.message}`, { cause: err });
+      });
+      timings.connectedMs = performance.now() - t0;
+      return await adopt(fd, { ...opts, mptcp: false }, signal, timings, t0);
+    }
     const candidates = await untilAborted(
       resolveHost({ host: opts.host, port: opts.port, family: opts.family, overrides: opts.resolve }),
       signal,
     );
+    timings.resolvedMs = performance.now() - t0;
     const fd = await raceAttempts(
       candidates,
       (ip, cancel) =>
@@ -58,6 +74,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         dispose: (lateFd) => libc.close(lateFd),
       },
     );
+    timings.connectedMs = performance.now() - t0;
     if (opts.tunnel) {
       try {
         await untilAborted(opts.tunnel(fd, signal), signal);
@@ -66,7 +83,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         throw err;
       }
     }
-    return await adopt(fd, opts, signal);
+    return await adopt(fd, opts, signal, timings, t0);
   } catch (err) {
     if (err instanceof AllAttemptsFailed)
       throw new FetchxError("CONNECT", `failed to connect to ${opts.host} port ${opts.port}: ${err.message}`, { cause: err });
@@ -78,7 +95,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
 }
 
 /** Hands the connected fd to Bun, waits for the TLS handshake, and reports what we got. */
-async function adopt(fd: number, opts: DialOptions, signal: AbortSignal): Promise<Connection> {
+async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings: DialTimings, t0: number): Promise<Connection> {
   const trace = opts.trace ?? (() => {});
   const peer = parseSockaddr(libc.getpeername(fd) ?? new Uint8Array());
   const local = parseSockaddr(libc.getsockname(fd) ?? new Uint8Array());
@@ -151,6 +168,8 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal): Promis
     conn.close();
     throw err;
   }
+  timings.handshakeMs = opts.tls ? performance.now() - t0 : timings.connectedMs;
+  conn.timings = timings;
   return conn;
 }
 
@@ -160,8 +179,12 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
   return {
     serverName: isIP(name) ? undefined : name,
     ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
     rejectUnauthorized: !tls.insecure,
     ALPNProtocols: ALPN_HTTP1,
+    // Bun's TLS options have no minVersion/maxVersion for client sockets; OpenSSL's SSL_OP_NO_* bits do it.
+    secureOptions: (tls.minVersion === "1.3" ? SSL_OP_NO_TLSv1_2 : 0) | (tls.maxVersion === "1.2" ? SSL_OP_NO_TLSv1_3 : 0) || undefined,
   };
 }
 

@@ -41,6 +41,7 @@ const lib = () => (symbols ??= open());
 export const libcLoaded = () => symbols !== undefined;
 
 // Linux values; identical on x86_64 and aarch64 (asm-generic).
+export const AF_UNIX = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const SOCK_STREAM = 1;
@@ -83,6 +84,7 @@ export function errnoMessage(n: number): string {
 }
 
 export const EINPROGRESS = 115;
+export const EAGAIN = 11;
 export const ENOPROTOOPT = 92;
 export const EPROTONOSUPPORT = 93;
 export const EINVAL = 22;

@@ -17,9 +17,23 @@ export interface MptcpStatus {
   subflowList: Subflow[];
 }
 
+/** When each step of a dial ended, in ms since the dial began (curl's time_namelookup, _connect, _appconnect). */
+export interface DialTimings {
+  resolvedMs: number;
+  connectedMs: number;
+  /** TLS handshake done; equals connectedMs without TLS. */
+  handshakeMs: number;
+}
+
 export interface TlsOptions {
   /** SNI and name to verify; omitted for IP literals. */
   servername?: string;
+  /** Lowest and highest TLS version (--tlsv1.2, --tlsv1.3, --tls-max). */
+  minVersion?: "1.2" | "1.3";
+  maxVersion?: "1.2" | "1.3";
+  /** PEM client certificate and key (--cert, --key). */
+  cert?: string;
+  key?: string;
   /** PEM bundle from --cacert. */
   ca?: string;
   /** -k / --insecure: skip verification. */
@@ -42,6 +56,8 @@ export interface DialOptions {
   localAddress?: string;
   /** --interface NAME: SO_BINDTODEVICE. */
   interface?: string;
+  /** Connect to this Unix domain socket instead (host and port still name the origin: Host, SNI). */
+  unixSocket?: string;
   /** Runs on the connected raw fd before Bun adopts it (a proxy's CONNECT exchange); TLS, if any, starts after. */
   tunnel?: (fd: number, signal: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
@@ -61,6 +77,8 @@ export interface Connection {
   /** Last known MPTCP status; `refreshMptcp()` asks the kernel again (subflow count is kept as a peak). */
   readonly mptcp: MptcpStatus;
   refreshMptcp(): MptcpStatus;
+  /** How long the dial's steps took (set by the dialer). */
+  timings?: DialTimings;
   /**
    * Next chunk of received bytes, or null at a clean end of stream. Rejects with FetchxError RECV on
    * reset and TIMEOUT when `idleTimeoutMs` passes with no data. The socket is paused while unread data

@@ -11,6 +11,7 @@
 import { existsSync, statSync } from "node:fs";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
+import type { ResponseHead } from "../http/types.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, MptcpState } from "../net/types.ts";
 import { FileSink, partPath } from "../sink/file.ts";
@@ -107,6 +108,8 @@ export class Download implements ProgressSource, RequestSender {
   private readonly interfaces = new Map<Connection, string | null>();
   /** The paths range connections are spread over, when there are several (paths.ts). */
   private paths: PathSet | null = null;
+  /** The last response head received. */
+  private lastHead?: ResponseHead;
 
   constructor(
     private readonly client: HttpClient,
@@ -117,7 +120,13 @@ export class Download implements ProgressSource, RequestSender {
     this.signal = s.signal ?? never;
     this.result = newStats(url, s.method);
     this.plan = new RequestPlan({ ...s, userAgent: s.userAgent ?? client.settings.userAgent }, url);
-    this.retry = new RetryPolicy({ retries: s.retries, delayMs: s.retryDelayMs, maxTimeMs: s.retryMaxTimeMs });
+    this.retry = new RetryPolicy({
+      retries: s.retries,
+      delayMs: s.retryDelayMs,
+      maxTimeMs: s.retryMaxTimeMs,
+      allErrors: s.retryAllErrors,
+      connRefused: s.retryConnRefused,
+    });
     this.hooks = {
       onConnect: (conn, dialMs) => this.connected(conn, dialMs),
       onHeaderLine: s.onHeaderLine,
@@ -162,6 +171,8 @@ export class Download implements ProgressSource, RequestSender {
       : undefined;
     try {
       await this.lifecycle();
+      // --fail-with-body: the error page was written; the status still fails the download.
+      if (s.failWithBody && this.lastHead && this.lastHead.status >= 400) throw statusError(this.lastHead);
       this.go("done");
       this.end();
       if (s.onProgress && performance.now() - lastProgress > 0) s.onProgress(this.snapshot());
@@ -210,7 +221,13 @@ export class Download implements ProgressSource, RequestSender {
     this.conns.add(conn);
     this.interfaces.set(conn, interfaceOf(conn.localAddress) ?? null);
     r.numConnects++;
-    r.tConnect ||= performance.now() - r.startedAt;
+    const now = performance.now() - r.startedAt;
+    const t = conn.timings;
+    const dialStart = now - dialMs;
+    r.tNameLookup ||= t ? dialStart + t.resolvedMs : 0;
+    r.tConnect ||= t ? dialStart + t.connectedMs : now;
+    r.tAppConnect ||= conn.tls ? (t ? dialStart + t.handshakeMs : now) : 0;
+    r.tPretransfer ||= now;
     this.trace(`connection made in ${dialMs.toFixed(1)} ms`);
     this.readMptcp();
     this.settings.onConnect?.(reportOf(conn), dialMs);
@@ -230,7 +247,13 @@ export class Download implements ProgressSource, RequestSender {
   answered(ex: Exchange, url: ParsedUrl): void {
     const r = this.result;
     const head = ex.head;
+    this.lastHead = head;
     r.tStartTransfer = performance.now() - r.startedAt;
+    r.tPretransfer ||= r.tStartTransfer;
+    r.sizeUpload += ex.uploadBytes;
+    const cookies = this.settings.cookies;
+    if (cookies) for (const line of head.headers.getAll("set-cookie")) cookies.receive(line, url.url);
+    this.settings.onAnswer?.(head, url.url);
     r.urlEffective = url.url.href;
     r.scheme = url.url.protocol.replace(":", "");
     r.httpCode = head.status;
@@ -257,6 +280,11 @@ export class Download implements ProgressSource, RequestSender {
     return this.result.numRedirects;
   }
 
+  /** The caller asked for a range itself (curl -r, -C OFFSET): its answer is the body, as is. */
+  get callerRange(): boolean {
+    return this.settings.headers.some(([k, v]) => k.toLowerCase() === "range" && v !== "");
+  }
+
   /** A request for the effective URL with `extra` headers (segments), no redirects followed. */
   async request(extra: [string, string][], path?: RequestHooks["path"]): Promise<Exchange> {
     const ex = await this.send(this.plan.spec(extra), this.plan.url, path);
@@ -274,7 +302,7 @@ export class Download implements ProgressSource, RequestSender {
       try {
         return await attempt();
       } catch (err) {
-        const delay = signal.aborted || this.signal.aborted ? null : this.retry.delayFor(err);
+        const delay = signal.aborted || this.signal.aborted || !this.plan.replayable ? null : this.retry.delayFor(err);
         if (delay === null) throw err;
         this.result.numRetries = this.retry.total;
         this.settings.onRetry?.({ error: err as Error, delayMs: delay, attempt: this.retry.total, resumeAt: where.resumeAt?.() });
@@ -296,7 +324,7 @@ export class Download implements ProgressSource, RequestSender {
     // A path known before the request can be resumed and probed; one decided from the head cannot.
     const path = !s.decideOutput && typeof s.output === "string" ? s.output : null;
     if (s.resume && !path) throw new FetchxError("USAGE", "resuming (-C -) needs a file output: give -o FILE or -O");
-    const st: Attempts = { path, resume: path ? this.loadResume(path) : null, restarts: 0, useIfRange: true, probe: true };
+    const st: Attempts = { path, resume: path && !this.callerRange ? this.loadResume(path) : null, restarts: 0, useIfRange: true, probe: true };
 
     for (;;) {
       this.go("request");
@@ -324,7 +352,7 @@ export class Download implements ProgressSource, RequestSender {
   private async firstAnswer(st: Attempts): Promise<FirstAnswer> {
     const s = this.settings;
     const resume = st.resume;
-    const probing = !resume && st.probe && s.connections > 1 && st.path !== null && this.plan.method === "GET";
+    const probing = !resume && st.probe && s.connections > 1 && st.path !== null && this.plan.method === "GET" && !this.callerRange;
     let asked: RangeAsked | null = null;
     let extra: [string, string][] = [];
     if (resume === "complete") extra = [["Range", `bytes=${statSync(st.path!).size}-`]];
@@ -337,7 +365,8 @@ export class Download implements ProgressSource, RequestSender {
     const ex = await this.retrying(async () => {
       const ex = await requestFollowing(this.plan, this, { follow: s.followRedirects, max: s.maxRedirects }, extra);
       const status = ex.head.status;
-      const retryable = RETRYABLE_STATUS(status) && this.retry.wouldRetry(statusError(ex.head));
+      const failing = RETRYABLE_STATUS(status) || (s.retryAllErrors && (s.failOnHttpError || s.failWithBody) && status >= 400);
+      const retryable = failing && this.retry.wouldRetry(statusError(ex.head));
       // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
       const weird = asked && status === 206 ? judgeRange(ex.head, asked, statusError) : null;
       if (retryable || weird?.kind === "error") {
@@ -444,9 +473,20 @@ export class Download implements ProgressSource, RequestSender {
     // The 206 answered fetchx's own one-byte probe: what the caller asked for, and gets, is the whole file.
     if (probed && head.status === 206) this.result.httpCode = 200;
     s.onHead?.(head, this.plan.url.url);
+    const announced = validatorOf(head).size;
+    if (s.maxFileSize > 0 && announced !== null && announced > s.maxFileSize && head.status < 300) {
+      ex.close();
+      throw new FetchxError("FILESIZE", `Maximum file size exceeded (${announced} > ${s.maxFileSize} bytes)`, { retryable: false });
+    }
     let output = s.output;
     let preamble: Uint8Array | undefined;
     if (s.decideOutput) ({ output, preamble } = await s.decideOutput(head, this.plan.url.url));
+    if (head.status === 304 && !preamble) {
+      // Not Modified (a conditional request): what the caller has stays as it is; nothing is written.
+      await ex.discard();
+      ex.release();
+      return;
+    }
     const path = typeof output === "string" ? output : null;
     this.result.filenameEffective = path ?? undefined;
     const validator = resumed?.validator ?? validatorOf(head);
@@ -455,7 +495,7 @@ export class Download implements ProgressSource, RequestSender {
     // probe (a 200 to "Range: bytes=0-"). A resume has its journal and a server that honoured a range.
     const partial = head.status === 206;
     const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probed;
-    const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && (partial || advertised));
+    const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && !this.callerRange && (partial || advertised));
 
     const { sink, file } = await this.openOutput(output!, !!resumed);
     const regular = !!file && !file.special;
@@ -464,7 +504,7 @@ export class Download implements ProgressSource, RequestSender {
     if (regular && !resumed && mayHaveJournal) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 
     if (preamble) await sink.write(preamble);
-    if (!resumed && (this.plan.method === "HEAD" || decoder || preamble || head.status >= 300)) {
+    if (!resumed && (this.plan.method === "HEAD" || decoder || preamble || head.status >= 300 || this.callerRange || this.plan.body !== undefined)) {
       // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
       await this.streamOnce(ex, sink, decoder);
       ex.release();
@@ -570,8 +610,10 @@ export class Download implements ProgressSource, RequestSender {
     const r = this.result;
     const emit = (out: Uint8Array) => sink.write(out);
     try {
+      const max = this.settings.maxFileSize;
       await ex.body((bytes) => {
         r.sizeDownload += bytes.byteLength;
+        if (max > 0 && r.sizeDownload > max) throw new FetchxError("FILESIZE", `Maximum file size exceeded (more than ${max} bytes)`, { retryable: false });
         return decoder ? decoder.write(bytes, emit) : sink.write(bytes);
       });
       if (decoder) await decoder.end(emit);

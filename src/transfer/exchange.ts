@@ -7,12 +7,42 @@ import { ResponseParser } from "../http/parser.ts";
 import { buildRequest } from "../http/request.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { Connection } from "../net/types.ts";
+import type { RequestBody } from "./options.ts";
 
 export interface RequestSpec {
   method: string;
   target: string;
   host: string;
   headers: [string, string][];
+  /** Sent after the head: with Content-Length, or chunked when `headers` say Transfer-Encoding: chunked. */
+  body?: RequestBody;
+}
+
+const encoder = new TextEncoder();
+
+/** The length a body is sent with, or null for a stream (sent chunked). */
+export function bodyLength(body: RequestBody): number | null {
+  if (typeof body === "string") return encoder.encode(body).byteLength;
+  if (body instanceof Uint8Array) return body.byteLength;
+  if (body instanceof Blob) return body.size;
+  if (Array.isArray(body)) {
+    let n = 0;
+    for (const part of body) {
+      const len = bodyLength(part);
+      if (len === null) return null;
+      n += len;
+    }
+    return n;
+  }
+  return null;
+}
+
+/** The body's bytes in pieces, read as they are sent (a file is never read whole). */
+async function* bodyPieces(body: RequestBody): AsyncGenerator<Uint8Array> {
+  if (typeof body === "string") yield encoder.encode(body);
+  else if (body instanceof Uint8Array) yield body;
+  else if (Array.isArray(body)) for (const part of body) yield* bodyPieces(part);
+  else for await (const piece of body instanceof Blob ? body.stream() : body) yield piece;
 }
 
 export interface ExchangeOptions {
@@ -30,8 +60,10 @@ export type Consumed = void | typeof STOP | Promise<void | typeof STOP>;
 
 export class Exchange {
   head!: ResponseHead;
-  /** Bytes of the request as sent. */
+  /** Bytes of the request head as sent. */
   requestBytes = 0;
+  /** Bytes of the request body as sent (chunk framing not counted). */
+  uploadBytes = 0;
   private pending: Uint8Array[] = [];
   private complete = false;
   private parser: ResponseParser;
@@ -54,6 +86,7 @@ export class Exchange {
     this.requestBytes = req.byteLength;
     if (this.opts.onHeaderLine) for (const line of new TextDecoder().decode(req).split("\r\n").slice(0, -2)) this.opts.onHeaderLine(">", line);
     await this.conn.write(req);
+    if (this.spec.body !== undefined) await this.sendBody(this.spec.body);
     while (!this.head) await this.pump();
     if (this.opts.onHeaderLine) {
       const h = this.head;
@@ -61,6 +94,19 @@ export class Exchange {
       for (const [k, v] of h.headers.entries()) this.opts.onHeaderLine("<", `${k}: ${v}`);
     }
     return this.head;
+  }
+
+  /** Writes the body, each piece awaited (the socket's backpressure paces a file or a pipe). */
+  private async sendBody(body: RequestBody): Promise<void> {
+    const chunked = this.spec.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
+    for await (const piece of bodyPieces(body)) {
+      if (piece.byteLength === 0) continue;
+      if (chunked) await this.conn.write(encoder.encode(`${piece.byteLength.toString(16)}\r\n`));
+      await this.conn.write(piece);
+      if (chunked) await this.conn.write(encoder.encode("\r\n"));
+      this.uploadBytes += piece.byteLength;
+    }
+    if (chunked) await this.conn.write(encoder.encode("0\r\n\r\n"));
   }
 
   /** Reads one chunk from the connection into the parser. */

@@ -7,6 +7,7 @@ import type { ConnectToRule } from "../net/connect-to.ts";
 import type { ProxyEnv } from "../net/proxy.ts";
 import { USER_AGENT } from "../version.ts";
 import type { ChecksumSpec } from "./checksum.ts";
+import type { CookieJar } from "../http/cookies.ts";
 import type { ProgressSnapshot, ProgressSource } from "./progress.ts";
 import type { ConnectionReport } from "./stats.ts";
 
@@ -55,7 +56,24 @@ export interface ClientOptions {
    * @default "endpoints" with `mptcp`, else []
    */
   paths?: string[] | "endpoints";
+  /** Connect to this Unix domain socket instead of the URL's host (curl --unix-socket); TLS still runs for https. @default undefined */
+  unixSocket?: string;
+  /** Lowest TLS version: "1.2" or "1.3" (curl --tlsv1.2, --tlsv1.3). @default undefined (the runtime's, 1.2) */
+  tlsMin?: "1.2" | "1.3";
+  /** Highest TLS version (curl --tls-max). @default undefined (1.3) */
+  tlsMax?: "1.2" | "1.3";
+  /** PEM client certificate and its key (curl --cert, --key). @default undefined */
+  cert?: string;
+  key?: string;
 }
+
+/**
+ * A request body: bytes, text (sent as UTF-8), a Blob (`Bun.file(path)` streams a file from disk with its
+ * size), a stream of unknown length (sent chunked, and only once: a failure after it started is not
+ * retried), or a sequence of these sent one after another (multipart with files read as they are sent:
+ * Bun's Blob constructor does not keep a file part lazy).
+ */
+export type RequestBody = Uint8Array | string | Blob | ReadableStream<Uint8Array> | RequestBody[];
 
 /** Where body bytes go. */
 export type Output =
@@ -105,6 +123,8 @@ export interface DownloadEvents {
   onResume?(info: ResumeInfo): void;
   /** The final response head (after redirects) arrived. */
   onHead?(head: ResponseHead, url: URL): void;
+  /** Every response head as it arrives: redirects, retried failures and the final answer (curl -D). */
+  onAnswer?(head: ResponseHead, url: URL): void;
   /** A new connection was made for this download. */
   onConnect?(report: ConnectionReport, dialMs: number): void;
   /** Called once at the start with this download's live progress source (a display polls it). */
@@ -189,11 +209,31 @@ export interface DownloadOptions extends DownloadEvents {
    * a down path is tried again this often and used again once it connects. @default 3000
    */
   pathTimeoutMs?: number;
+  /** Request body (curl -d, -F, -T); redirects with 301/302 from POST and 303 drop it and use GET. @default none */
+  body?: RequestBody;
+  /** Content-Type sent with `body` (a caller's header of that name wins). @default none */
+  contentType?: string;
+  /** Bearer token for the Authorization header, sent only to the first origin (curl --oauth2-bearer). @default undefined */
+  bearer?: string;
+  /** Cookies sent with each request and updated from each answer's Set-Cookie, redirects included. @default none */
+  cookies?: CookieJar;
+  /** Schemes allowed for the URL and redirects (curl --proto). @default ["http", "https"] */
+  protocols?: string[];
+  /** Schemes allowed for redirects, on top of `protocols` (curl --proto-redir). @default ["http", "https"] */
+  redirectProtocols?: string[];
+  /** An HTTP status >= 400 is an error (exit 22) after the body was written (curl --fail-with-body). @default false */
+  failWithBody?: boolean;
+  /** Largest body accepted, in bytes; larger fails with exit 63 (curl --max-filesize). 0 = no limit. @default 0 */
+  maxFileSize?: number;
+  /** Retry every failure, HTTP errors included (curl --retry-all-errors). @default false */
+  retryAllErrors?: boolean;
+  /** Retry a refused connection before any byte arrived (curl --retry-connrefused). @default false */
+  retryConnRefused?: boolean;
 }
 
 /** The client options with every default filled in. */
-export type ClientSettings = Required<Omit<ClientOptions, "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser">> &
-  Pick<ClientOptions, "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser">;
+export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
+type ClientOptional = "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);
@@ -215,7 +255,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;
@@ -242,5 +282,11 @@ export function downloadSettings(o: DownloadOptions): DownloadSettings {
     monitorIntervalMs: o.monitorIntervalMs ?? 1000,
     progressIntervalMs: o.progressIntervalMs ?? 1000,
     pathTimeoutMs: o.pathTimeoutMs ?? 3000,
+    protocols: o.protocols ?? ["http", "https"],
+    redirectProtocols: o.redirectProtocols ?? ["http", "https"],
+    failWithBody: o.failWithBody ?? false,
+    maxFileSize: o.maxFileSize ?? 0,
+    retryAllErrors: o.retryAllErrors ?? false,
+    retryConnRefused: o.retryConnRefused ?? false,
   };
 }

@@ -5,8 +5,10 @@ import { FetchxError } from "../errors.ts";
 import { ACCEPT_ENCODING } from "../http/decode.ts";
 import { parseRetryAfter } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
+import type { CookieJar } from "../http/cookies.ts";
 import { parseUrl, resolveRedirect, type ParsedUrl } from "../http/url.ts";
-import type { Exchange, RequestSpec } from "./exchange.ts";
+import { bodyLength, type Exchange, type RequestSpec } from "./exchange.ts";
+import type { RequestBody } from "./options.ts";
 import { RETRYABLE_STATUS } from "./retry.ts";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -32,7 +34,25 @@ export interface PlanOptions {
   referer?: string;
   user?: string;
   compressed: boolean;
+  body?: RequestBody;
+  contentType?: string;
+  bearer?: string;
+  cookies?: CookieJar;
+  /** Schemes allowed for the URL (and redirects), and for redirects only. */
+  protocols: string[];
+  redirectProtocols: string[];
 }
+
+/** curl's wording for a scheme --proto or --proto-redir leaves out (exit 1). */
+function checkAllowed(u: ParsedUrl, allowed: string[]): void {
+  const scheme = u.url.protocol.slice(0, -1);
+  if (!allowed.includes(scheme)) throw new FetchxError("UNSUPPORTED_PROTOCOL", `Protocol "${scheme}" not supported or disabled in libcurl`);
+}
+
+const hasStream = (b: RequestBody | undefined): boolean => b instanceof ReadableStream || (Array.isArray(b) && b.some(hasStream));
+
+/** "user" alone means an empty password (curl sends "TOKEN:" for https://TOKEN@host/). */
+const withColon = (user: string) => (user.includes(":") ? user : `${user}:`);
 
 /** The request context of one URL: method, credentials and where they may go. */
 export class RequestPlan {
@@ -40,12 +60,29 @@ export class RequestPlan {
   url: ParsedUrl;
   private readonly firstOrigin: string;
   private readonly auth?: string;
+  /** The body still to send; a redirect that turns the request into a GET drops it. */
+  body?: RequestBody;
+  /** A stream body was handed to a request: it cannot be sent again. */
+  bodySent = false;
 
   constructor(private readonly opts: PlanOptions, urlText: string) {
     this.url = parseUrl(urlText);
+    checkAllowed(this.url, opts.protocols);
     this.firstOrigin = originOf(this.url);
     this.auth = opts.user ?? this.url.user;
     this.method = opts.method;
+    this.body = opts.body;
+  }
+
+  /** Whether the request can be sent again (a retry): not once a stream body was consumed. */
+  get replayable(): boolean {
+    return !(this.bodySent && hasStream(this.body));
+  }
+
+  /** A redirect to `next`: checked against --proto and --proto-redir. */
+  allowRedirect(next: ParsedUrl): void {
+    checkAllowed(next, this.opts.protocols);
+    checkAllowed(next, this.opts.redirectProtocols);
   }
 
   /** Headers for the current URL: ours, then the caller's (replacing ours by name; "" removes), then `extra`. */
@@ -53,16 +90,29 @@ export class RequestPlan {
     const o = this.opts;
     const sameOrigin = originOf(this.url) === this.firstOrigin;
     const ours: [string, string][] = [["User-Agent", o.userAgent], ["Accept", "*/*"]];
-    if (this.auth && sameOrigin) ours.push(["Authorization", `Basic ${Buffer.from(this.auth).toString("base64")}`]);
+    if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
+    else if (this.auth && sameOrigin) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     if (o.referer) ours.push(["Referer", o.referer]);
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
+    const cookie = o.cookies?.header(this.url.url);
+    if (cookie) ours.push(["Cookie", cookie]);
+    if (this.body !== undefined) {
+      const length = bodyLength(this.body);
+      ours.push(length === null ? ["Transfer-Encoding", "chunked"] : ["Content-Length", String(length)]);
+      if (o.contentType) ours.push(["Content-Type", o.contentType]);
+    }
     const named = new Set(o.headers.map(([k]) => k.toLowerCase()));
     const user = o.headers.filter(([k, v]) => v !== "" && (sameOrigin || !/^(authorization|cookie)$/i.test(k)));
     return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...user, ...extra];
   }
 
   spec(extra: [string, string][] = []): RequestSpec {
-    return { method: this.method, target: this.url.target, host: hostHeader(this.url), headers: this.headers(extra) };
+    const spec: RequestSpec = { method: this.method, target: this.url.target, host: hostHeader(this.url), headers: this.headers(extra) };
+    if (this.body !== undefined) {
+      spec.body = this.body;
+      this.bodySent = true;
+    }
+    return spec;
   }
 }
 
@@ -106,14 +156,22 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const location = head.headers.get("location");
     if (!REDIRECTS.has(head.status) || !location) return ex;
     const next = resolveRedirect(plan.url.url, location);
+    if (policy.follow) plan.allowRedirect(parseUrl(next.href));
     if (!policy.follow) {
       sender.redirected(next, false);
       return ex;
     }
+    if (!plan.replayable && (head.status === 307 || head.status === 308))
+      throw new FetchxError("SEND", `the server redirected (${head.status}) a streamed body, which cannot be sent again`, { retryable: false });
     if (policy.max >= 0 && sender.redirects >= policy.max) throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${policy.max}) redirects followed`);
     await ex.discard();
     ex.release();
-    if (head.status === 303 && plan.method !== "HEAD") plan.method = "GET";
+    // As curl and browsers: 303 turns anything but HEAD into GET, 301 and 302 turn a POST into GET; the
+    // body goes with it. 307 and 308 send the same request (and body) again.
+    if ((head.status === 303 && plan.method !== "HEAD") || (plan.method === "POST" && (head.status === 301 || head.status === 302))) {
+      plan.method = "GET";
+      plan.body = undefined;
+    }
     plan.url = parseUrl(next.href);
     sender.redirected(next, true);
     sender.trace(`Following redirect to ${next.href}`);

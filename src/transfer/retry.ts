@@ -11,6 +11,10 @@ export interface RetryOptions {
   delayMs: number;
   /** No retry starts after this many ms since the transfer began (0 = no limit). */
   maxTimeMs: number;
+  /** Every failure is retried, HTTP errors included (curl --retry-all-errors). */
+  allErrors?: boolean;
+  /** A refused connection is retried even before any byte arrived (curl --retry-connrefused). */
+  connRefused?: boolean;
 }
 
 const BASE_MS = 500;
@@ -37,7 +41,11 @@ export class RetryPolicy {
 
   /** Whether `err` would be retried now (no state changes). */
   wouldRetry(err: unknown): boolean {
-    if (!(err instanceof FetchxError) || !err.retryable || this.streak >= this.opts.retries) return false;
+    if (!(err instanceof FetchxError) || this.streak >= this.opts.retries) return false;
+    // Not the caller's own mistakes or decisions: a bad option, an interrupt, a closed pipe or a full disk.
+    if (this.opts.allErrors) return !["USAGE", "INTERRUPTED", "WRITE", "UNSUPPORTED_PROTOCOL"].includes(err.code);
+    if (!err.retryable) return false;
+    if (this.opts.connRefused && err.code === "CONNECT") return true;
     // Before any byte arrived, an unresolvable or refusing host is a mistake to report at once (curl
     // retries refused connections only with --retry-connrefused); later it is a network hiccup.
     return this.started || (err.code !== "CONNECT" && err.code !== "RESOLVE");

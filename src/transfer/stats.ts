@@ -29,10 +29,15 @@ export interface DownloadResult {
   sizeDownload: number;
   sizeHeader: number;
   sizeRequest: number;
+  /** Request body bytes sent (all requests: redirects and retries that resent it included). */
+  sizeUpload: number;
   /** Milliseconds since `startedAt` at each milestone of the last request. */
   startedAt: number;
+  /** Name resolved (curl's time_namelookup), TCP connected, TLS done (time_appconnect), request about to go. */
+  tNameLookup: number;
   tConnect: number;
   tAppConnect: number;
+  tPretransfer: number;
   tStartTransfer: number;
   tRedirect: number;
   tTotal: number;
@@ -62,9 +67,12 @@ export function newStats(url: string, method: string): DownloadResult {
     sizeDownload: 0,
     sizeHeader: 0,
     sizeRequest: 0,
+    sizeUpload: 0,
     startedAt: performance.now(),
+    tNameLookup: 0,
     tConnect: 0,
     tAppConnect: 0,
+    tPretransfer: 0,
     tStartTransfer: 0,
     tRedirect: 0,
     tTotal: 0,

@@ -1,6 +1,7 @@
 // -w / --write-out: curl's format language. %{var} expands a variable, %{json} all of them as one JSON
 // object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
-// stream, \n \t \r \\ are escapes, %% is a percent sign. Unknown variables are kept empty, as curl does.
+// stream, \n \t \r \\ are escapes, %% is a percent sign. Unknown variables expand to nothing and are
+// warned about on stderr, as curl does.
 import type { DownloadResult } from "../transfer/stats.ts";
 
 const secs = (ms: number) => Number((ms / 1000).toFixed(6));
@@ -21,11 +22,13 @@ export function variables(s: DownloadResult): Record<string, string | number | u
     size_download: s.sizeDownload,
     size_header: s.sizeHeader,
     size_request: s.sizeRequest,
-    size_upload: 0,
+    size_upload: s.sizeUpload,
     speed_download: total > 0 ? Math.round(s.sizeDownload / total) : 0,
-    speed_upload: 0,
+    speed_upload: total > 0 ? Math.round(s.sizeUpload / total) : 0,
+    time_namelookup: secs(s.tNameLookup),
     time_connect: secs(s.tConnect),
     time_appconnect: secs(s.tAppConnect),
+    time_pretransfer: secs(s.tPretransfer),
     time_starttransfer: secs(s.tStartTransfer),
     time_redirect: secs(s.tRedirect),
     time_total: total,
@@ -69,7 +72,9 @@ export function renderWriteOut(format: string, s: DownloadResult): WriteOutput {
     else if (m[1] === "connections") out[stream] += JSON.stringify(s.connections);
     else {
       const v = vars[m[1]!];
-      out[stream] += v === undefined ? "" : String(v);
+      if (v === undefined) out.stderr += `fetchx: unknown --write-out variable: '${m[1]}'\n`;
+      // curl prints the status as "%03ld": 000 when nothing answered, which scripts test for.
+      else out[stream] += /^(http|response)_code$/.test(m[1]!) ? String(v).padStart(3, "0") : String(v);
     }
   }
   out[stream] += format.slice(last);

@@ -21,6 +21,8 @@ export interface ServerOptions {
   keepAlive?: boolean;
   /** Per-connection send rate in bytes per second (a route's rateBytesPerSec overrides it). */
   rateBytesPerSec?: number;
+  /** Also listen on this Unix domain socket path (curl --unix-socket). */
+  unix?: string;
 }
 
 export interface TestServer {
@@ -48,6 +50,8 @@ class Conn {
   rate = 0;
   budget = 0;
   refilled = 0;
+  /** "100 Continue" was sent for the request being received (Expect: 100-continue). */
+  continued = false;
   constructor(readonly id: number) {}
 }
 
@@ -70,10 +74,20 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     const raw = c.input.subarray(0, end + 4).toString("latin1");
     const req = parseHead(raw, c.id);
     if (!req) return closeWith(s, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    const chunked = /chunked/i.test(req.headers["transfer-encoding"] ?? "");
     const bodyLen = Number(req.headers["content-length"] ?? 0);
-    if (c.input.length < end + 4 + bodyLen) return; // wait for the request body
-    req.body = new Uint8Array(c.input.subarray(end + 4, end + 4 + bodyLen));
-    c.input = c.input.subarray(end + 4 + bodyLen);
+    const body = chunked ? dechunk(c.input.subarray(end + 4)) : c.input.length >= end + 4 + bodyLen ? { body: c.input.subarray(end + 4, end + 4 + bodyLen), used: bodyLen } : null;
+    if (!body) {
+      // Wait for the request body; a client that asked first is told to go on (curl waits a second otherwise).
+      if (/100-continue/i.test(req.headers["expect"] ?? "") && !c.continued) {
+        c.continued = true;
+        s.write("HTTP/1.1 100 Continue\r\n\r\n");
+      }
+      return;
+    }
+    c.continued = false;
+    req.body = new Uint8Array(body.body);
+    c.input = c.input.subarray(end + 4 + body.used);
     requests.push(req);
 
     const pathname = req.path.split("?")[0]!;
@@ -186,6 +200,7 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     [listener, port] = [l, l.port];
   }
 
+  const unixListener = opts.unix ? Bun.listen<Conn>({ unix: opts.unix, tls: opts.tls, socket: handlers }) : null;
   const scheme = opts.tls ? "https" : "http";
   const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   return {
@@ -203,6 +218,7 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
       for (const s of sockets) s.terminate();
       sockets.clear();
       listener.stop(true);
+      unixListener?.stop(true);
     },
   };
 }
@@ -212,6 +228,26 @@ function refill(c: Conn) {
   // Cap the burst at 50 ms of rate so the limit holds on short time scales too.
   c.budget = Math.min(c.budget + ((now - c.refilled) / 1000) * c.rate, Math.max(c.rate / 20, 1));
   c.refilled = now;
+}
+
+/** A complete chunked body at the start of `buf` (trailers skipped): its bytes and the length used, or null. */
+function dechunk(buf: Buffer): { body: Buffer; used: number } | null {
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (;;) {
+    const eol = buf.indexOf("\r\n", pos);
+    if (eol < 0) return null;
+    const size = parseInt(buf.subarray(pos, eol).toString("latin1").split(";")[0]!, 16);
+    if (Number.isNaN(size)) return null;
+    if (size === 0) {
+      const end = buf.indexOf("\r\n\r\n", eol);
+      if (end < 0 && buf.subarray(eol, eol + 4).toString() !== "\r\n\r\n") return null;
+      return { body: Buffer.concat(parts), used: (end < 0 ? eol : end) + 4 };
+    }
+    if (buf.length < eol + 2 + size + 2) return null;
+    parts.push(buf.subarray(eol + 2, eol + 2 + size));
+    pos = eol + 2 + size + 2;
+  }
 }
 
 function parseHead(raw: string, connection: number): RecordedRequest | null {

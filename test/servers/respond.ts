@@ -15,7 +15,7 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** The request head as received, up to and including the blank line. */
   raw: string;
-  /** Request body, when Content-Length announced one. */
+  /** Request body (Content-Length or chunked). */
   body: Uint8Array;
   /** Which connection (1-based, in accept order) carried it. */
   connection: number;
@@ -104,6 +104,25 @@ export function* respond(route: Route, ctx: RouteContext, serverKeepAlive: boole
   if (lastModified) headers.push(["Last-Modified", lastModified]);
 
   let status = route.status ?? 200;
+  // Conditional requests (RFC 9110 13.1): If-None-Match, If-Modified-Since -> 304; If-Unmodified-Since -> 412.
+  if (status === 200 && (req.method === "GET" || req.method === "HEAD")) {
+    const inm = req.headers["if-none-match"];
+    const ims = Date.parse(req.headers["if-modified-since"] ?? "");
+    const ius = Date.parse(req.headers["if-unmodified-since"] ?? "");
+    const lm = lastModified ? Date.parse(lastModified) : NaN;
+    const notModified = inm !== undefined ? !!etag && inm.split(",").some((t) => t.trim() === etag || t.trim() === "*") : ims >= lm;
+    if (notModified) {
+      const validators: [string, string][] = [];
+      if (etag) validators.push(["ETag", etag]);
+      if (lastModified) validators.push(["Last-Modified", lastModified]);
+      yield* head(304, [...validators, ...extra(route)]);
+      return yield* finish(closeAfter);
+    }
+    if (ius < lm) {
+      yield* head(412, [["Content-Length", "0"], ...extra(route)]);
+      return yield* finish(closeAfter);
+    }
+  }
   let [start, end] = [0, source.size];
   const rangesOn = route.ranges !== false;
   if (rangesOn) headers.push(["Accept-Ranges", "bytes"]);
@@ -253,6 +272,7 @@ const REASONS: Record<number, string> = {
   200: "OK",
   204: "No Content",
   206: "Partial Content",
+  304: "Not Modified",
   301: "Moved Permanently",
   302: "Found",
   303: "See Other",
@@ -262,6 +282,7 @@ const REASONS: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  412: "Precondition Failed",
   416: "Range Not Satisfiable",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",

@@ -1,0 +1,55 @@
+// What curl's tool does around a transfer, outside the engine: --skip-existing before it; after it
+// -R (the file's time from Last-Modified), --etag-save, --create-file-mode, --remove-on-error, the note
+// that a retry rescued the transfer, and -c (the cookie jar, once at the end of the run).
+import { chmodSync, existsSync, rmSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import type { FetchxError } from "../errors.ts";
+import type { CookieJar } from "../http/cookies.ts";
+import { parseUrl } from "../http/url.ts";
+import { journalPath } from "../sink/journal.ts";
+import { partPath } from "../sink/file.ts";
+import type { DownloadResult } from "../transfer/stats.ts";
+import type { Logger } from "../ui/log.ts";
+import type { Options } from "./options.ts";
+import { outputPath } from "./output-name.ts";
+
+/** The file a URL goes to when known before the answer (null: stdout, undefined: not known yet), or "skip". */
+export function beforeDownload(o: Options, url: string, index: number): string | null | undefined | "skip" {
+  let path: string | null | undefined;
+  try {
+    path = o.remoteHeaderName && o.outputs[index] === undefined ? undefined : outputPath(o, () => parseUrl(url).url, undefined, o.outputs[index]);
+  } catch {
+    return undefined; // the download reports it
+  }
+  if (o.skipExisting && path && existsSync(path)) return "skip";
+  return path;
+}
+
+export function afterDownload(o: Options, r: DownloadResult, failure: FetchxError | undefined, target: string | null | undefined, log: Logger, retried: string | undefined): void {
+  const path = r.filenameEffective ?? target ?? undefined;
+  if (failure) {
+    if (o.removeOnError && path) for (const p of [path, partPath(path), journalPath(path)]) rmSync(p, { force: true });
+    return;
+  }
+  if (retried !== undefined && r.numRetries > 0)
+    log.error(`note: succeeded after ${r.numRetries} ${r.numRetries === 1 ? "retry" : "retries"} (curl without --retry would have failed: ${retried}); --retry 0 turns retries off`);
+  const written = path !== undefined && r.httpCode !== 304 && existsSync(path);
+  if (written && o.remoteTime) {
+    const t = Date.parse(r.headers?.get("last-modified") ?? "");
+    if (!Number.isNaN(t)) utimesSync(path!, t / 1000, t / 1000);
+  }
+  if (written && o.createFileMode !== undefined) chmodSync(path!, o.createFileMode);
+  if (o.etagSave !== undefined && r.httpCode !== 304) {
+    const etag = r.headers?.get("etag");
+    const text = etag ? `${etag}\n` : "";
+    if (o.etagSave === "-") writeSync(1, text);
+    else writeFileSync(o.etagSave, text);
+  }
+}
+
+/** -c FILE: every cookie of the run, in the Netscape format ("-" = stdout). */
+export function writeCookieJar(o: Options, jar: CookieJar | undefined): void {
+  if (!jar || o.cookieJar === undefined) return;
+  const text = jar.toNetscape();
+  if (o.cookieJar === "-") writeSync(1, text);
+  else writeFileSync(o.cookieJar, text);
+}

@@ -1,0 +1,162 @@
+// Options of curl's command line beyond downloading (request bodies and uploads, cookies and netrc,
+// conditional requests, --proto, TLS versions, header dumps): parsed here (no I/O) and spread into the
+// one Options object by toOptions(). Files they name are read later, by body.ts and engine-options.ts.
+import { usageError } from "../errors.ts";
+import type { RawArgs } from "./parse.ts";
+
+/** One piece of request data in command-line order: which option gave it, and its text. */
+export interface DataPiece {
+  kind: "data" | "data-ascii" | "data-binary" | "data-raw" | "data-urlencode" | "json";
+  value: string;
+}
+
+export interface FormPart {
+  /** NAME=VALUE as given; `literal` for --form-string (no @, < or ;type=). */
+  value: string;
+  literal: boolean;
+}
+
+export interface CompatOptions {
+  data: DataPiece[];
+  /** -G: the data goes into the URL's query. */
+  get: boolean;
+  form: FormPart[];
+  /** -T files, the i-th for the i-th URL ("-" = stdin). */
+  uploads: string[];
+  urlQuery: string[];
+  dumpHeader?: string;
+  removeOnError: boolean;
+  noClobber: boolean;
+  skipExisting: boolean;
+  remoteTime: boolean;
+  createFileMode?: number;
+  maxFileSize: number;
+  range?: string;
+  /** -C OFFSET (a number): ask from this byte and append to the file. */
+  resumeFrom?: number;
+  etagSave?: string;
+  etagCompare?: string;
+  timeCond?: string;
+  unixSocket?: string;
+  /** --http2 or --http2-prior-knowledge was asked: fetchx says it speaks HTTP/1.1. */
+  http2: boolean;
+  protocols?: string[];
+  redirectProtocols?: string[];
+  bearer?: string;
+  netrc?: "required" | "optional";
+  netrcFile?: string;
+  cookies: string[];
+  cookieJar?: string;
+  junkSessionCookies: boolean;
+  capath?: string;
+  cert?: string;
+  key?: string;
+  tlsMin?: "1.2" | "1.3";
+  tlsMax?: "1.2" | "1.3";
+  retryConnRefused: boolean;
+  retryAllErrors: boolean;
+  failWithBody: boolean;
+  failEarly: boolean;
+}
+
+const KNOWN_SCHEMES = ["dict", "file", "ftp", "ftps", "gopher", "gophers", "http", "https", "imap", "imaps", "ldap", "ldaps", "mqtt", "pop3", "pop3s", "rtmp", "rtsp", "scp", "sftp", "smb", "smbs", "smtp", "smtps", "telnet", "tftp", "ws", "wss"];
+
+/**
+ * curl's --proto syntax: comma-separated schemes, each with a modifier: "+" adds (the default), "-"
+ * removes, "=" allows only those; "all" stands for every scheme. Starts from every scheme. Returns the
+ * schemes fetchx speaks (http, https) that stay allowed.
+ */
+export function parseProto(spec: string, name: string): string[] {
+  let allowed = new Set(KNOWN_SCHEMES);
+  for (const raw of spec.split(",")) {
+    const token = raw.trim().toLowerCase();
+    if (token === "") continue;
+    const mod = "+-=".includes(token[0]!) ? token[0]! : "+";
+    const scheme = "+-=".includes(token[0]!) ? token.slice(1) : token;
+    const set = scheme === "all" ? KNOWN_SCHEMES : KNOWN_SCHEMES.includes(scheme) ? [scheme] : null;
+    if (!set) {
+      if (mod === "=") allowed = new Set(); // curl: an unknown name with "=" still clears the rest
+      continue; // curl warns and goes on; so does fetchx, quietly
+    }
+    if (mod === "=") allowed = new Set(set);
+    else if (mod === "-") for (const s of set) allowed.delete(s);
+    else for (const s of set) allowed.add(s);
+  }
+  void name;
+  return ["http", "https"].filter((s) => allowed.has(s));
+}
+
+function tlsVersion(v: string | undefined): "1.2" | "1.3" | undefined {
+  if (v === undefined || v === "default") return undefined;
+  if (v === "1.2" || v === "1.3") return v;
+  if (v === "1.0" || v === "1.1") throw usageError(`--tls-max ${v}: fetchx speaks TLS 1.2 and 1.3 only`);
+  throw usageError(`--tls-max wants 1.2, 1.3 or default, got "${v}"`);
+}
+
+function parseMode(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^0?[0-7]{3}$/.test(v)) throw usageError(`--create-file-mode wants an octal mode like 0644, got "${v}"`);
+  return parseInt(v, 8);
+}
+
+export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) => number): CompatOptions {
+  const str = (n: string) => raw.values.get(n) as string | undefined;
+  const flag = (n: string) => raw.values.get(n) === true;
+  const list = (n: string) => (raw.values.get(n) as string[] | undefined) ?? [];
+  const order = raw.order ?? [];
+  const dataKinds = new Set(["data", "data-ascii", "data-binary", "data-raw", "data-urlencode", "json"]);
+  const data = order.filter(([k]) => dataKinds.has(k)).map(([kind, value]) => ({ kind, value }) as DataPiece);
+  const form = order.filter(([k]) => k === "form" || k === "form-string").map(([k, value]) => ({ value, literal: k === "form-string" }));
+  const uploads = list("upload-file");
+
+  // curl: "You can only select one HTTP request method!"
+  const methods = [data.length && !flag("get") ? "POST (-d)" : "", form.length ? "POST (-F)" : "", uploads.length ? "PUT (-T)" : "", flag("head") ? "HEAD (-I)" : ""].filter(Boolean);
+  if (methods.length > 1 && !(methods.length === 2 && flag("head") && flag("get") && data.length)) throw usageError(`only one request method can be chosen: ${methods.join(" and ")}`);
+
+  const cont = str("continue");
+  const unix = str("unix-socket") ?? (str("abstract-unix-socket") === undefined ? undefined : `\0${str("abstract-unix-socket")}`);
+  const tlsMin = flag("tlsv1.3") ? "1.3" : undefined;
+  const tlsMax = tlsVersion(str("tls-max"));
+  if (tlsMin === "1.3" && tlsMax === "1.2") throw usageError("--tlsv1.3 and --tls-max 1.2 leave no TLS version");
+  const proto = str("proto");
+  const protoRedir = str("proto-redir");
+  return {
+    data,
+    get: flag("get"),
+    form,
+    uploads,
+    urlQuery: list("url-query"),
+    dumpHeader: str("dump-header"),
+    removeOnError: flag("remove-on-error"),
+    noClobber: flag("no-clobber"),
+    skipExisting: flag("skip-existing"),
+    remoteTime: flag("remote-time"),
+    createFileMode: parseMode(str("create-file-mode")),
+    maxFileSize: parseBytes(str("max-filesize")),
+    range: str("range"),
+    resumeFrom: cont !== undefined && /^\d+$/.test(cont) ? Number(cont) : undefined,
+    etagSave: str("etag-save"),
+    etagCompare: str("etag-compare"),
+    timeCond: str("time-cond"),
+    unixSocket: unix,
+    http2: flag("http2") || flag("http2-prior-knowledge"),
+    protocols: proto === undefined ? undefined : parseProto(proto, "proto"),
+    redirectProtocols: protoRedir === undefined ? undefined : parseProto(protoRedir, "proto-redir"),
+    bearer: str("oauth2-bearer"),
+    // --netrc-file is -n with another file, and abides by --netrc-optional.
+    netrc: flag("netrc-optional") ? "optional" : flag("netrc") || str("netrc-file") !== undefined ? "required" : undefined,
+    netrcFile: str("netrc-file"),
+    cookies: list("cookie"),
+    cookieJar: str("cookie-jar"),
+    junkSessionCookies: flag("junk-session-cookies"),
+    capath: str("capath"),
+    cert: str("cert"),
+    key: str("key"),
+    tlsMin,
+    tlsMax,
+    retryConnRefused: flag("retry-connrefused"),
+    retryAllErrors: flag("retry-all-errors"),
+    failWithBody: flag("fail-with-body"),
+    failEarly: flag("fail-early"),
+  };
+}

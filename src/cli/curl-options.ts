@@ -1,0 +1,139 @@
+// curl's command-line options that apply to HTTP(S) transfers, as of curl 8.x (options for FTP, SMTP,
+// IMAP, POP3, SCP/SFTP, TFTP, TELNET, DICT, LDAP, MQTT, RTSP, Gopher and SASL are left out). An option
+// without a reason is accepted by fetchx: test/unit/curl-options.test.ts checks that each of them is in
+// the option table (table.ts) and each refused one is not, so `fetchx help curl` cannot drift from what
+// the parser accepts. `since` marks options newer than curl 7.88.
+import { BY_NAME, BY_SHORT, OPTIONS } from "./table.ts";
+
+export interface CurlOption {
+  name: string;
+  short?: string;
+  /** Why fetchx refuses it; undefined when fetchx accepts it. */
+  why?: string;
+  since?: string;
+}
+
+const AUTH = "only Basic (-u) and Bearer (--oauth2-bearer) authentication";
+const H2 = "fetchx speaks HTTP/1.1 only";
+const SOCKS = "only HTTP proxies";
+const PROXY_TLS = "HTTPS proxies are not supported (http:// proxies, CONNECT for https)";
+const TLS_KNOB = "the TLS stack (Bun's BoringSSL) is not tuned per option";
+const DNS = "name resolution is the system's (use --resolve)";
+const TRACE = "use -v (the trace shows connections, MPTCP, TLS and headers)";
+const SCRIPT = "no command-line language of its own (use the shell)";
+
+const T = (name: string, short?: string, why?: string, since?: string): CurlOption => ({ name, short, why, since });
+
+export const CURL_OPTIONS: CurlOption[] = [
+  T("abstract-unix-socket"), T("alt-svc", undefined, H2), T("anyauth", undefined, AUTH), T("aws-sigv4", undefined, AUTH),
+  T("basic"), T("ca-native", undefined, "fetchx trusts Bun's CA store or --cacert/--capath", "8.2"), T("cacert"), T("capath"),
+  T("cert", "E"), T("cert-status", undefined, TLS_KNOB), T("cert-type", undefined, "PEM only"), T("ciphers", undefined, TLS_KNOB),
+  T("compressed"), T("config", "K"), T("connect-timeout"), T("connect-to"), T("continue-at", "C"), T("cookie", "b"),
+  T("cookie-jar", "c"), T("create-dirs"), T("create-file-mode"), T("crlfile", undefined, TLS_KNOB), T("curves", undefined, TLS_KNOB),
+  T("data", "d"), T("data-ascii"), T("data-binary"), T("data-raw"), T("data-urlencode"), T("delegation", undefined, AUTH),
+  T("digest", undefined, AUTH), T("disable", "q"), T("disallow-username-in-url", undefined, "not implemented"),
+  T("dns-interface", undefined, DNS), T("dns-ipv4-addr", undefined, DNS), T("dns-ipv6-addr", undefined, DNS), T("dns-servers", undefined, DNS),
+  T("doh-cert-status", undefined, DNS), T("doh-insecure", undefined, DNS), T("doh-url", undefined, DNS),
+  T("dump-ca-embed", undefined, "no embedded CA store of its own", "8.10"), T("dump-header", "D"),
+  T("ech", undefined, TLS_KNOB, "8.8"), T("egd-file", undefined, "obsolete (curl ignores it too)"), T("engine", undefined, TLS_KNOB),
+  T("etag-compare"), T("etag-save"), T("expand-url", undefined, SCRIPT, "8.3"), T("expect100-timeout", undefined, "fetchx never sends Expect: 100-continue"),
+  T("fail", "f"), T("fail-early"), T("fail-with-body"), T("false-start", undefined, TLS_KNOB), T("follow", undefined, "not implemented (use -L)", "8.16"),
+  T("form", "F"), T("form-escape", undefined, "not implemented"), T("form-string"), T("get", "G"), T("globoff", "g"),
+  T("happy-eyeballs-timeout-ms", undefined, "fetchx uses RFC 8305's 250 ms"), T("haproxy-clientip", undefined, "no PROXY protocol", "8.2"),
+  T("haproxy-protocol", undefined, "no PROXY protocol"), T("head", "I"), T("header", "H"), T("help", "h"), T("hsts", undefined, "no HSTS cache"),
+  T("http0.9", undefined, H2), T("http1.0", "0", H2), T("http1.1"), T("http2"), T("http2-prior-knowledge"), T("http3", undefined, H2),
+  T("http3-only", undefined, H2), T("ignore-content-length", undefined, "not implemented"), T("include", "i"), T("insecure", "k"),
+  T("interface"), T("ip-tos", undefined, "not implemented", "8.9"), T("ipv4", "4"), T("ipv6", "6"), T("json"),
+  T("junk-session-cookies", "j"), T("keepalive-time"), T("key"), T("key-type", undefined, "PEM only"),
+  T("libcurl", undefined, "fetchx is not libcurl (its engine is a Bun library: import from fetchx)"), T("limit-rate"),
+  T("local-port", undefined, "not implemented"), T("location", "L"), T("location-trusted", undefined, "credentials never follow a redirect to another host"),
+  T("manual", "M", "see fetchx --help and fetchx help TOPIC"), T("max-filesize"), T("max-redirs"), T("max-time", "m"),
+  T("metalink", undefined, "obsolete (curl dropped it)"), T("mptcp", undefined, undefined, "8.9"), T("negotiate", undefined, AUTH),
+  T("netrc", "n"), T("netrc-file"), T("netrc-optional"), T("next", ":", "one set of options for all URLs"),
+  T("no-alpn", undefined, TLS_KNOB), T("no-buffer", "N"), T("no-clobber"), T("no-keepalive"), T("no-npn", undefined, "obsolete (curl ignores it too)"),
+  T("no-progress-meter"), T("no-sessionid", undefined, TLS_KNOB), T("noproxy"), T("ntlm", undefined, AUTH), T("ntlm-wb", undefined, AUTH),
+  T("oauth2-bearer"), T("out-null", undefined, "use -o /dev/null", "8.16"), T("output", "o"), T("output-dir"), T("parallel", "Z"),
+  T("parallel-immediate"), T("parallel-max"), T("parallel-max-host", undefined, "at most 16 connections per host, always", "8.16"),
+  T("pass", undefined, "encrypted keys are not supported"), T("path-as-is", undefined, "not implemented"), T("pinnedpubkey", undefined, TLS_KNOB),
+  T("post301", undefined, "not implemented"), T("post302", undefined, "not implemented"), T("post303", undefined, "not implemented"),
+  T("preproxy", undefined, SOCKS), T("progress-bar", "#"), T("proto"), T("proto-default", undefined, "a URL without a scheme is http://, as curl's default"),
+  T("proto-redir"), T("proxy", "x"), T("proxy-anyauth", undefined, AUTH), T("proxy-basic", undefined, "Basic is the only proxy scheme: drop the option"),
+  T("proxy-cacert", undefined, PROXY_TLS), T("proxy-capath", undefined, PROXY_TLS), T("proxy-cert", undefined, PROXY_TLS),
+  T("proxy-cert-type", undefined, PROXY_TLS), T("proxy-ciphers", undefined, PROXY_TLS), T("proxy-crlfile", undefined, PROXY_TLS),
+  T("proxy-digest", undefined, AUTH), T("proxy-header", undefined, "not implemented"), T("proxy-http2", undefined, H2, "8.1"),
+  T("proxy-insecure", undefined, PROXY_TLS), T("proxy-key", undefined, PROXY_TLS), T("proxy-key-type", undefined, PROXY_TLS),
+  T("proxy-negotiate", undefined, AUTH), T("proxy-ntlm", undefined, AUTH), T("proxy-pass", undefined, PROXY_TLS),
+  T("proxy-pinnedpubkey", undefined, PROXY_TLS), T("proxy-service-name", undefined, AUTH), T("proxy-ssl-allow-beast", undefined, PROXY_TLS),
+  T("proxy-ssl-auto-client-cert", undefined, PROXY_TLS), T("proxy-tls13-ciphers", undefined, PROXY_TLS), T("proxy-tlsauthtype", undefined, PROXY_TLS),
+  T("proxy-tlspassword", undefined, PROXY_TLS), T("proxy-tlsuser", undefined, PROXY_TLS), T("proxy-tlsv1", undefined, PROXY_TLS),
+  T("proxy-user", "U"), T("proxy1.0", undefined, H2), T("proxytunnel", "p"), T("random-file", undefined, "obsolete (curl ignores it too)"),
+  T("range", "r"), T("rate", undefined, "not implemented (use -Z and --parallel-max)"), T("raw", undefined, "not implemented"),
+  T("referer", "e"), T("remote-header-name", "J"), T("remote-name", "O"), T("remote-name-all"), T("remote-time", "R"),
+  T("remove-on-error"), T("request", "X"), T("request-target", undefined, "not implemented"), T("resolve"), T("retry"),
+  T("retry-all-errors"), T("retry-connrefused"), T("retry-delay"), T("retry-max-time"), T("service-name", undefined, AUTH),
+  T("show-error", "S"), T("show-headers", undefined, undefined, "8.10"), T("sigalgs", undefined, TLS_KNOB, "8.14"), T("silent", "s"),
+  T("skip-existing", undefined, undefined, "8.10"), T("socks4", undefined, SOCKS), T("socks4a", undefined, SOCKS), T("socks5", undefined, SOCKS),
+  T("socks5-basic", undefined, SOCKS), T("socks5-gssapi", undefined, SOCKS), T("socks5-gssapi-nec", undefined, SOCKS),
+  T("socks5-gssapi-service", undefined, SOCKS), T("socks5-hostname", undefined, SOCKS), T("speed-limit", "Y"), T("speed-time", "y"),
+  T("ssl-allow-beast", undefined, TLS_KNOB), T("ssl-auto-client-cert", undefined, TLS_KNOB), T("ssl-no-revoke"),
+  T("ssl-revoke-best-effort", undefined, TLS_KNOB), T("ssl-sessions", undefined, TLS_KNOB, "8.12"), T("sslv2", "2", "insecure and gone (curl refuses it too)"),
+  T("sslv3", "3", "insecure and gone (curl refuses it too)"), T("stderr", undefined, "use the shell: 2>FILE"), T("styled-output"),
+  T("suppress-connect-headers", undefined, "fetchx never prints a proxy's CONNECT answer: drop the option"), T("tcp-fastopen", undefined, "not implemented"),
+  T("tcp-nodelay"), T("time-cond", "z"), T("tls-earlydata", undefined, TLS_KNOB, "8.11"), T("tls-max"), T("tls13-ciphers", undefined, TLS_KNOB),
+  T("tlsauthtype", undefined, TLS_KNOB), T("tlspassword", undefined, TLS_KNOB), T("tlsuser", undefined, TLS_KNOB), T("tlsv1", "1"),
+  T("tlsv1.0"), T("tlsv1.1"), T("tlsv1.2"), T("tlsv1.3"), T("tr-encoding", undefined, "not implemented"), T("trace", undefined, TRACE),
+  T("trace-ascii", undefined, TRACE), T("trace-config", undefined, TRACE, "8.3"), T("trace-ids", undefined, TRACE, "8.2"),
+  T("trace-time", undefined, TRACE), T("unix-socket"), T("upload-file", "T"), T("url"), T("url-query"), T("user", "u"),
+  T("user-agent", "A"), T("variable", undefined, SCRIPT, "8.3"), T("verbose", "v"), T("version", "V"),
+  T("vlan-priority", undefined, "not implemented", "8.9"), T("write-out", "w"), T("xattr", undefined, "not implemented"),
+];
+
+const BY_CURL_NAME = new Map(CURL_OPTIONS.map((o) => [o.name, o]));
+const BY_CURL_SHORT = new Map(CURL_OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));
+
+/** Why fetchx refuses a curl option (by long name, or short letter), or undefined when it is not one. */
+export function refusedCurlOption(name: string, short = false): string | undefined {
+  return (short ? BY_CURL_SHORT : BY_CURL_NAME).get(name)?.why;
+}
+
+/** fetchx's options that curl does not have. */
+export const FETCHX_OWN = ["connections", "checksum", "preallocate", "progress", "input-file", "mptcp"];
+
+/** `fetchx help curl`: what of curl's command line works, and what fetchx's defaults change. */
+export function curlHelpText(): string {
+  const accepted = CURL_OPTIONS.filter((o) => !o.why);
+  const refused = CURL_OPTIONS.filter((o) => o.why);
+  const flag = (o: { name: string; short?: string }) => `${o.short ? `-${o.short}, ` : ""}--${o.name}`;
+  const noops = OPTIONS.filter((o) => o.noop).map((o) => o.name);
+  const line = (o: CurlOption) => {
+    const spec = BY_NAME.get(o.name) ?? (o.short ? BY_SHORT.get(o.short) : undefined);
+    const note = o.why ?? (spec?.noop ? `accepted, changes nothing: ${spec.noop}` : "yes");
+    return `  ${flag(o).padEnd(34)} ${note}${o.since ? ` (curl ${o.since})` : ""}`;
+  };
+  return `fetchx takes curl's option names, exit codes and -w variables: replacing curl with fetchx in a script
+that downloads over HTTP(S) should work. Of curl's ${CURL_OPTIONS.length} options for HTTP(S), fetchx accepts ${accepted.length}
+(${noops.length} of them change nothing in fetchx) and refuses ${refused.length}, each with the reason below. A refused
+option exits 2 naming it, before anything is sent.
+
+Where fetchx's defaults differ from curl's, on purpose:
+  retries     transient failures (connection reset, timeout, truncated body, 408, 429, 5xx) are retried
+              5 times with backoff, resuming from the bytes already written. curl retries only with
+              --retry N. So some curl failures become a later success: a 503 from a server still
+              starting, a health check with --head --fail, a reset in the middle of a large file.
+              --retry 0 restores curl's behaviour. When a retry rescued a transfer, fetchx says so on
+              stderr (shown with -sS too), and %{num_retries} counts the retries.
+  .part       a download to FILE is written to FILE.part with a journal FILE.fetchx and renamed when
+              complete: a failed download never leaves a truncated FILE (curl leaves what arrived).
+              --remove-on-error removes the .part and the journal too; -C - resumes from them.
+  -C -        resumes from FILE.part and its journal (checked against ETag and size), not from
+              whatever FILE holds; -C OFFSET appends to FILE as curl does.
+  redirects   credentials (-u, Authorization, Cookie) are never sent to another host; there is no
+              --location-trusted.
+  HTTP        HTTP/1.1 only: --http2 and --http2-prior-knowledge are accepted with a note.
+
+Options (curl's name: whether fetchx accepts it):
+${CURL_OPTIONS.map(line).join("\n")}
+
+fetchx's own: ${FETCHX_OWN.map((n) => `--${n}`).join(", ")} (fetchx --help).
+`;
+}

@@ -1,0 +1,348 @@
+// curl compatibility, table-driven: each case is one command line from real scripts (install one-liners,
+// CI wait loops, API calls, mirror scripts), run with Debian's curl 7.88 and with fetchx against the same
+// local server, each in its own empty directory with HOME pointing there. Asserted: the same exit code,
+// the same stdout bytes, the same files left behind, and the same request on the wire (method, target,
+// the headers that carry meaning, body). Cases marked `only` follow curl 8.x where 7.88 differs (or differ
+// on purpose, saying why): they assert fetchx's result alone. One server for the whole table; the cases run one after another.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes, runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
+import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
+import { makeCert } from "../servers/tls.ts";
+
+const FILE = randomBytes(2000, 7);
+const LAST_MODIFIED = "Mon, 15 Jan 2024 12:00:00 GMT";
+const enc = new TextEncoder();
+
+let server: TestServer;
+let http: string;
+let unixPath: string;
+let sockDir: TempDir;
+const CURL = Bun.which("curl");
+
+beforeAll(async () => {
+  sockDir = tempDir("fetchx-compat-sock-");
+  unixPath = join(sockDir.path, "api.sock");
+  server = await startServer({
+    unix: unixPath,
+    routes: {
+      "/file.bin": { body: FILE, lastModified: LAST_MODIFIED },
+      "/hello.txt": { body: "hello\n", contentType: "text/plain", lastModified: LAST_MODIFIED },
+      "/redirect": { redirect: { to: "/file.bin" } },
+      "/redirect-twice": { redirect: { to: "/redirect", status: 301 } },
+      "/to-http": { redirect: { to: "/hello.txt", status: 302 } },
+      "/see-other": { redirect: { to: "/echo", status: 303 } },
+      "/temporary": { redirect: { to: "/echo", status: 307 } },
+      "/found": { redirect: { to: "/echo", status: 302 } },
+      // The request as the server saw it: method, target, the body.
+      "/echo": ({ req }) => ({ body: enc.encode(`${req.method} ${req.path}\n`), contentType: "text/plain" }),
+      "/echo-body": ({ req }) => ({ body: req.body, contentType: "application/octet-stream" }),
+      "/dir/": ({ req }) => ({ body: enc.encode(`${req.method} ${req.path}\n`) }),
+      "/auth": ({ req }) =>
+        req.headers["authorization"] === "Basic dXNlcjpwYXNz" || req.headers["authorization"] === "Bearer s3cret"
+          ? { body: "welcome\n" }
+          : { status: 401, body: "who are you?\n", headers: { "WWW-Authenticate": 'Basic realm="x"' } },
+      "/token": ({ req }) => ({ body: enc.encode(`${req.headers["authorization"] ?? "none"}\n`) }),
+      "/cookies": ({ req }) => ({ body: enc.encode(`${req.headers["cookie"] ?? "none"}\n`) }),
+      "/login": {
+        redirect: { to: "/private", status: 302 },
+        headers: { "Set-Cookie": "session=abc123; Path=/; HttpOnly" },
+      },
+      "/private": ({ req }) => (/session=abc123/.test(req.headers["cookie"] ?? "") ? { body: "secret\n" } : { status: 403, body: "no\n" }),
+      "/set-cookies": {
+        body: "ok\n",
+        headers: { "Set-Cookie": "theme=dark; Path=/; Max-Age=3600" },
+      },
+      "/missing": { status: 404, body: "not here\n" },
+      "/broken": { status: 500, body: "oops\n" },
+      "/json": ({ req }) => ({ body: enc.encode(`${req.headers["content-type"]}|${req.headers["accept"]}|${new TextDecoder().decode(req.body)}\n`), contentType: "application/json" }),
+      "/docker/version": { body: '{"Version":"24.0"}\n', contentType: "application/json" },
+    },
+  });
+  http = server.url("");
+});
+
+afterAll(() => {
+  server?.stop();
+  sockDir?.cleanup();
+});
+
+interface Case {
+  name: string;
+  /** Arguments; "@URL" is replaced by the server's base URL, "@SOCK" by its Unix socket path. */
+  args: string[];
+  /** Files created in the working directory (and HOME) before the run. */
+  files?: Record<string, string | Uint8Array>;
+  stdin?: string;
+  /** Header names whose values must be the same on the wire (method, target and body always are). */
+  headers?: string[];
+  /** The request bodies are multipart: compare their parts, not their bytes (boundaries are random). */
+  multipart?: boolean;
+  /** Lines that may differ between two runs (Date) are masked in stdout and files. */
+  mask?: boolean;
+  /** Where fetchx follows curl 8.x rather than 7.88 (or differs on purpose): why, and fetchx's result alone. */
+  only?: { why: string; code: number; stdout?: string };
+  /** Extra checks on fetchx's run directory. */
+  check?: (dir: string) => void;
+}
+
+const CASES: Case[] = [
+  { name: "plain GET to stdout", args: ["-sSf", "@URL/hello.txt"] },
+  { name: "install one-liner: -fsSL through a redirect", args: ["-fsSL", "@URL/redirect"] },
+  { name: "-o with -L, two hops", args: ["-sSL", "-o", "out.bin", "@URL/redirect-twice"] },
+  { name: "-O names the file after the URL", args: ["-sSO", "@URL/file.bin"] },
+  { name: "-d pieces joined with &", args: ["-s", "-d", "a=1", "-d", "b=two words", "@URL/echo-body"], headers: ["content-type", "content-length"] },
+  { name: "-d @file drops CR and LF", args: ["-s", "-d", "@body.txt", "@URL/echo-body"], files: { "body.txt": "line1\r\nline2\nline3\n" }, headers: ["content-length"] },
+  { name: "--data-binary @file keeps every byte; %{size_upload}", args: ["-s", "--data-binary", "@body.bin", "-w", "\\n%{size_upload}", "@URL/echo-body"], files: { "body.bin": randomBytes(3000, 3) }, headers: ["content-type", "content-length"] },
+  { name: "--data-raw takes @ literally", args: ["-s", "--data-raw", "@notafile", "@URL/echo-body"] },
+  { name: "--data-urlencode forms", args: ["-s", "--data-urlencode", "q=hello world&x=1", "--data-urlencode", "=a/b c", "--data-urlencode", "name@v.txt", "@URL/echo-body"], files: { "v.txt": "é ü+\n" } },
+  { name: "--json sets Content-Type and Accept", args: ["-s", "--json", '{"a":1}', "@URL/json"], headers: ["content-type", "accept"] },
+  { name: "--json pieces run together", args: ["-s", "--json", '{"a":', "--json", "1}", "@URL/json"] },
+  { name: "-G moves -d into the query", args: ["-s", "-G", "-d", "q=1", "--data-urlencode", "r=a b", "@URL/echo?x=0"] },
+  { name: "--url-query", args: ["-s", "--url-query", "a=b c", "--url-query", "+raw=%41", "@URL/echo"] },
+  { name: "-X PUT with -d", args: ["-s", "-X", "PUT", "-d", "x=1", "@URL/echo"] },
+  { name: "-H Content-Type replaces the form type", args: ["-s", "-H", "Content-Type: text/plain", "-d", "x", "@URL/echo-body"], headers: ["content-type"] },
+  { name: "-T uploads with PUT", args: ["-s", "-T", "up.bin", "@URL/echo-body"], files: { "up.bin": randomBytes(5000, 5) }, headers: ["content-length"] },
+  { name: "-T to a directory URL appends the file name", args: ["-s", "-T", "up.txt", "@URL/dir/"], files: { "up.txt": "x\n" } },
+  { name: "-T - streams stdin chunked", args: ["-s", "-T", "-", "@URL/echo-body"], stdin: "from stdin\n".repeat(500), headers: ["transfer-encoding"] },
+  { name: "-F fields and a file", args: ["-s", "-F", "name=value", "-F", "doc=@up.txt;type=text/plain", "-F", "msg=<msg.txt", "@URL/echo"], files: { "up.txt": "file body\n", "msg.txt": "from a file" }, multipart: true },
+  { name: "POST then 303: GET without body", args: ["-sL", "-d", "x=1", "@URL/see-other"] },
+  { name: "POST then 302: GET without body", args: ["-sL", "-d", "x=1", "@URL/found"] },
+  { name: "POST then 307: POST again with body", args: ["-sL", "-d", "x=1", "@URL/temporary"] },
+  { name: "-u user:pass", args: ["-sf", "-u", "user:pass", "@URL/auth"], headers: ["authorization"] },
+  { name: "a token in the URL sends TOKEN:", args: ["-s", "@TOKENURL/token"], headers: ["authorization"] },
+  { name: "--oauth2-bearer", args: ["-sf", "--oauth2-bearer", "s3cret", "@URL/auth"], headers: ["authorization"] },
+  { name: "-n takes credentials from ~/.netrc", args: ["-sf", "-n", "@URL/auth"], files: { ".netrc": "machine 127.0.0.1 login user password pass\n" }, headers: ["authorization"] },
+  { name: "--netrc-file", args: ["-sf", "--netrc-file", "creds", "@URL/auth"], files: { creds: "default login user password pass\n" }, headers: ["authorization"] },
+  {
+    name: "--netrc-optional keeps the URL's credentials",
+    args: ["-s", "--netrc-optional", "@TOKENURL/token"],
+    files: { ".netrc": "machine 127.0.0.1 login user password pass\n" },
+    // curl 7.88 sends "T0KEN:pass", pairing the URL's user with the password of netrc's other login.
+    only: { why: "netrc's password goes only with its own login", code: 0, stdout: "Basic VDBLRU46\n" },
+  },
+  { name: "-b NAME=VALUE", args: ["-s", "-b", "a=1; b=2", "@URL/cookies"], headers: ["cookie"] },
+  { name: "-b a Netscape cookie file", args: ["-s", "-b", "jar.txt", "@URL/cookies"], files: { "jar.txt": "127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\txyz\n" }, headers: ["cookie"] },
+  { name: "login flow: -L -c keeps the session across the redirect", args: ["-sfL", "-c", "jar.txt", "@URL/login"], headers: ["cookie"], check: (d) => expect(readFileSync(join(d, "jar.txt"), "utf8")).toContain("session\tabc123") },
+  { name: "-I prints the head", args: ["-sI", "@URL/file.bin"], mask: true },
+  { name: "-I -L prints every hop's head", args: ["-sIL", "@URL/redirect-twice"], mask: true },
+  { name: "-i -L prints every hop's head before the body", args: ["-siL", "@URL/redirect"], mask: true },
+  { name: "-D file with -o", args: ["-s", "-D", "head.txt", "-o", "out.bin", "@URL/file.bin"], mask: true },
+  { name: "-D - with -o /dev/null and -L: scripts grep location:", args: ["-s", "-L", "-D", "-", "-o", "/dev/null", "@URL/redirect"], mask: true },
+  { name: "-w %{http_code} of a 404 without -f", args: ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "@URL/missing"] },
+  { name: "-w %{http_code} is 000 when nothing answered", args: ["-s", "-w", "%{http_code}", "http://127.0.0.1:1/"] },
+  { name: "-f on 404: exit 22, no output", args: ["-sf", "@URL/missing"] },
+  { name: "--fail-with-body on 404: the body and exit 22", args: ["-s", "--fail-with-body", "@URL/missing"] },
+  { name: "--fail-with-body --remove-on-error leaves no file", args: ["-s", "--fail-with-body", "--remove-on-error", "-o", "page.html", "@URL/missing"] },
+  { name: "--max-filesize below Content-Length: exit 63", args: ["-s", "--max-filesize", "100", "-o", "f.bin", "@URL/file.bin"] },
+  { name: "-r 0-99", args: ["-s", "-r", "0-99", "@URL/file.bin"], headers: ["range"] },
+  { name: "-C OFFSET appends the rest", args: ["-s", "-C", "1000", "-o", "f.bin", "@URL/file.bin"], files: { "f.bin": FILE.subarray(0, 1000) }, headers: ["range"] },
+  { name: "-z DATE: 304 leaves the file alone", args: ["-s", "-z", "Tue, 16 Jan 2024 00:00:00 GMT", "-o", "f.bin", "@URL/file.bin"], files: { "f.bin": "old copy" }, headers: ["if-modified-since"] },
+  { name: "-z older date downloads", args: ["-s", "-z", "Sun, 14 Jan 2024 00:00:00 GMT", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
+  { name: "--etag-save", args: ["-s", "--etag-save", "etag.txt", "-o", "f.bin", "@URL/file.bin"] },
+  { name: "--etag-compare with a saved ETag: 304", args: ["-s", "--etag-compare", "etag.txt", "-o", "f.bin", "@URL/file.bin"], files: { "etag.txt": "@ETAG\n", "f.bin": "old" }, headers: ["if-none-match"] },
+  {
+    name: "-R takes Last-Modified",
+    args: ["-s", "-R", "-o", "f.bin", "@URL/file.bin"],
+    check: (d) => expect(statSync(join(d, "f.bin")).mtimeMs).toBe(Date.parse(LAST_MODIFIED)),
+  },
+  { name: "rustup one-liner against plain http: --proto =https refuses (exit 1)", args: ["--proto", "=https", "--tlsv1.2", "-sSf", "@URL/hello.txt"] },
+  { name: "--proto-redir =https stops a redirect to http", args: ["-sSL", "--proto-redir", "=https", "@URL/to-http"] },
+  { name: "--no-clobber writes NAME.1", args: ["-s", "--no-clobber", "-o", "f.bin", "@URL/hello.txt"], files: { "f.bin": "keep me" } },
+  { name: "-K config file with url and output", args: ["-K", "cfg"], files: { cfg: '# a comment\nsilent\noutput = "out file.txt"\nurl = "@URL/hello.txt"\n' } },
+  { name: "--unix-socket (the Docker API)", args: ["-s", "--unix-socket", "@SOCK", "http://localhost/docker/version"] },
+  { name: "--create-file-mode 0600", args: ["-s", "--create-file-mode", "0600", "-o", "f.txt", "@URL/hello.txt"], check: (d) => expect(statSync(join(d, "f.txt")).mode & 0o777).toBe(0o600) },
+  { name: "-# and --no-progress-meter are accepted", args: ["-#", "--no-progress-meter", "-o", "f.txt", "@URL/hello.txt"] },
+  { name: "~/.fetchxrc is read first", args: ["@URL/missing"], files: { ".fetchxrc": "silent\nfail\n" }, only: { why: "curl reads ~/.curlrc instead", code: 22, stdout: "" } },
+  { name: "-q skips ~/.fetchxrc", args: ["-q", "-s", "@URL/missing"], files: { ".fetchxrc": "fail\n" }, only: { why: "curl reads ~/.curlrc instead", code: 0, stdout: "not here\n" } },
+  { name: "an unknown option exits 2", args: ["-s", "--no-such-option", "@URL/hello.txt"] },
+  { name: "-I with -d: one method only, exit 2", args: ["-s", "-I", "-d", "x", "@URL/echo"] },
+  { name: "--skip-existing", args: ["-s", "--skip-existing", "-o", "f.txt", "@URL/hello.txt"], files: { "f.txt": "mine" }, only: { why: "curl 8.10", code: 0, stdout: "" }, check: (d) => expect(readFileSync(join(d, "f.txt"), "utf8")).toBe("mine") },
+];
+
+function expand(args: string[], etag: string): string[] {
+  const tokenUrl = http.replace("http://", "http://T0KEN@");
+  return args.map((a) => a.replace("@URL", http).replace("@TOKENURL", tokenUrl).replace("@SOCK", unixPath).replace("@ETAG", etag));
+}
+
+const maskText = (s: string) => s.replace(/^Date: .*$/gim, "Date: *");
+
+function setup(dir: string, files: Case["files"], etag: string): void {
+  for (const [name, content] of Object.entries(files ?? {})) {
+    const path = join(dir, name);
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, typeof content === "string" ? content.replace("@ETAG", etag) : content);
+  }
+}
+
+/** Every file of a run directory (HOME files given by the case excluded), with its content. */
+function filesOf(dir: string, c: Case): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (!statSync(p).isFile()) continue;
+    const bytes = readFileSync(p);
+    let text = c.mask ? maskText(bytes.toString("latin1")) : Bun.hash(bytes).toString(16);
+    // A cookie jar's comment header names the tool that wrote it.
+    if (/^# Netscape HTTP Cookie File/.test(bytes.toString("latin1"))) text = bytes.toString("latin1").split("\n").filter((l) => l && !l.startsWith("# ")).sort().join("\n");
+    out[name] = text;
+  }
+  return out;
+}
+
+/** The multipart parts of a body: name, filename, type and content of each. */
+function parts(req: RecordedRequest): string[] {
+  const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1];
+  if (!boundary) return ["no boundary"];
+  return Buffer.from(req.body)
+    .toString("latin1")
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((p) => p.replace(/\r\n$/, ""));
+}
+
+function wire(req: RecordedRequest, c: Case): unknown {
+  const headers = Object.fromEntries((c.headers ?? []).map((h) => [h, req.headers[h]]));
+  return { method: req.method, path: req.path, headers, body: c.multipart ? parts(req) : Buffer.from(req.body).toString("latin1") };
+}
+
+async function run(cmd: string[], c: Case, dir: string, etag: string) {
+  setup(dir, c.files, etag);
+  const before = server.requests.length;
+  const env = { HOME: dir, http_proxy: "", https_proxy: "", no_proxy: "*", CURL_HOME: dir, FETCHX_PROGRESS: undefined };
+  const r = cmd.length ? await runCommand([...cmd, ...expand(c.args, etag)], { cwd: dir, env, stdin: c.stdin, timeoutMs: 20_000 }) : await runCli(expand(c.args, etag), { cwd: dir, env, stdin: c.stdin, timeoutMs: 20_000 });
+  for (const name of Object.keys(c.files ?? {})) if (name.startsWith(".") || name === "creds" || name === "cfg") rmQuiet(join(dir, name));
+  return { ...r, requests: server.requests.slice(before) };
+}
+
+function rmQuiet(p: string) {
+  try {
+    Bun.spawnSync(["rm", "-f", p]);
+  } catch {
+    /* gone already */
+  }
+}
+
+describe.skipIf(!CURL)("fetchx against curl 7.88, case by case", () => {
+  let etag = "";
+  beforeAll(async () => {
+    const r = await runCommand(["curl", "-sI", `${http}/file.bin`]);
+    etag = /^etag: (.*?)\r?$/im.exec(new TextDecoder().decode(r.stdout))?.[1] ?? "";
+  });
+
+  for (const c of CASES) {
+    test(c.name, async () => {
+      using curlDir = tempDir("fetchx-compat-curl-");
+      using oursDir = tempDir("fetchx-compat-ours-");
+      const ours = await run([], c, oursDir.path, etag);
+      const out = (b: Uint8Array) => (c.mask ? maskText(Buffer.from(b).toString("latin1")) : Buffer.from(b).toString("latin1"));
+      if (c.only) {
+        expect(ours.code).toBe(c.only.code);
+        if (c.only.stdout !== undefined) expect(out(ours.stdout)).toBe(c.only.stdout);
+        c.check?.(oursDir.path);
+        return;
+      }
+      const theirs = await run(["curl"], c, curlDir.path, etag);
+      const context = `curl stderr: ${theirs.stderr}\nfetchx stderr: ${ours.stderr}`;
+      expect({ code: ours.code, context: ours.code === theirs.code ? "" : context }).toEqual({ code: theirs.code, context: "" });
+      expect(out(ours.stdout)).toBe(out(theirs.stdout));
+      expect(filesOf(oursDir.path, c)).toEqual(filesOf(curlDir.path, c));
+      expect(ours.requests.map((r) => wire(r, c))).toEqual(theirs.requests.map((r) => wire(r, c)));
+      c.check?.(oursDir.path);
+    });
+  }
+});
+
+// Where fetchx's defaults differ from curl's (fetchx help curl): retries by default, and what turns them
+// off or widens them. Asserted on the requests the server saw, not on timing.
+describe("retries: fetchx's default, and curl's options for them", () => {
+  let flaky: TestServer;
+  beforeAll(async () => {
+    flaky = await startServer({
+      routes: {
+        "/starting": { body: "ready\n", faults: [{ kind: "unavailable", retryAfter: "0", times: 1 }] },
+        "/again": { body: "ready\n", faults: [{ kind: "unavailable", retryAfter: "0", times: 1 }] },
+        "/gone": { status: 404, body: "no\n" },
+      },
+    });
+  });
+  afterAll(() => flaky?.stop());
+
+  test("a 503 that a retry cures: success, and -sS says a retry rescued it", async () => {
+    const r = await runCli(["-sS", flaky.url("/starting")]);
+    expect(r.code).toBe(0);
+    expect(new TextDecoder().decode(r.stdout)).toBe("ready\n");
+    expect(r.stderr).toContain("note: succeeded after 1 retry");
+    expect(r.stderr).toContain("503");
+  });
+
+  test.skipIf(!CURL)("--retry 0 restores curl's behaviour: the 503 page, exit 0, one request each", async () => {
+    const before = flaky.requests.length;
+    const ours = await runCli(["-s", "--retry", "0", flaky.url("/again")]);
+    const theirs = await runCommand(["curl", "-s", flaky.url("/again")]);
+    expect(flaky.requests.length - before).toBe(2);
+    expect(ours.code).toBe(theirs.code);
+    expect(new TextDecoder().decode(theirs.stdout)).toBe("ready\n"); // curl's was the second request: the fault was spent
+    expect(new TextDecoder().decode(ours.stdout)).toBe("service unavailable\n");
+  });
+
+  test("--retry-all-errors retries a 404 under -f; without it, one request", async () => {
+    const count = async (args: string[]) => {
+      const before = flaky.requests.length;
+      const r = await runCli([...args, "-sf", "--retry", "2", "--retry-delay", "0.01", flaky.url("/gone")]);
+      expect(r.code).toBe(22);
+      return flaky.requests.length - before;
+    };
+    expect(await count([])).toBe(1);
+    expect(await count(["--retry-all-errors"])).toBe(3);
+  });
+
+  test("--retry-connrefused retries a refused connection; without it, none", async () => {
+    const retries = async (args: string[]) => {
+      const r = await runCli([...args, "-s", "--retry", "2", "--retry-delay", "0.01", "-w", "%{num_retries} %{http_code}", "http://127.0.0.1:1/"]);
+      expect(r.code).toBe(7);
+      return new TextDecoder().decode(r.stdout);
+    };
+    expect(await retries([])).toBe("0 000");
+    expect(await retries(["--retry-connrefused"])).toBe("2 000");
+  });
+});
+
+describe("TLS versions: --tlsv1.3 and --tls-max 1.2", () => {
+  let dir: TempDir;
+  let tls12: TestServer;
+  let caPath: string;
+  beforeAll(async () => {
+    dir = tempDir("fetchx-compat-tls-");
+    const cert = await makeCert(dir.path);
+    caPath = cert.caPath;
+    tls12 = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem, secureOptions: 0x20000000 /* SSL_OP_NO_TLSv1_3 */ } as never, routes: { "/": { body: "tls\n" } } });
+  });
+  afterAll(() => {
+    tls12?.stop();
+    dir?.cleanup();
+  });
+
+  test.skipIf(!CURL)("--tlsv1.3 against a TLS 1.2 server fails as curl's does (35); without it both succeed", async () => {
+    for (const extra of [["--tlsv1.3"], []]) {
+      const args = ["-s", "--cacert", caPath, ...extra, tls12.url("/")];
+      const [ours, theirs] = [await runCli(args), await runCommand(["curl", ...args])];
+      expect({ extra, code: ours.code }).toEqual({ extra, code: theirs.code });
+      expect(ours.code).toBe(extra.length ? 35 : 0);
+    }
+  });
+
+  test("--tls-max 1.2 speaks TLS 1.2 to a server that offers 1.3", async () => {
+    const cert = await makeCert(dir.path);
+    const modern = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem }, routes: { "/": { body: "tls\n" } } });
+    try {
+      const capped = await runCli(["-sv", "--cacert", cert.caPath, "--tls-max", "1.2", modern.url("/")]);
+      const free = await runCli(["-sv", "--cacert", cert.caPath, modern.url("/")]);
+      expect(capped.stderr).toContain("TLSv1.2");
+      expect(free.stderr).toContain("TLSv1.3");
+    } finally {
+      modern.stop();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+// The pure parts behind curl's options: the cookie jar, netrc lookup, -K config words, --proto sets and
+// the body joiner. The wire behaviour is in test/e2e/curl-compat.test.ts, against curl itself.
+import { expect, test } from "bun:test";
+import { joinData, urlEncode } from "../../src/cli/body.ts";
+import { parseProto } from "../../src/cli/compat-options.ts";
+import { configWords } from "../../src/cli/config.ts";
+import { netrcLookup } from "../../src/cli/netrc.ts";
+import { CookieJar } from "../../src/http/cookies.ts";
+
+test("cookie jar: domain, host-only, path, secure, expiry, and the Netscape round trip", () => {
+  let now = 1000;
+  const jar = new CookieJar(() => now);
+  jar.receive("a=1; Path=/app", new URL("http://example.com/app/x"));
+  jar.receive("b=2; Domain=example.com; Secure", new URL("https://www.example.com/"));
+  jar.receive("c=3; Max-Age=10", new URL("http://example.com/"));
+  jar.receive("evil=1; Domain=other.org", new URL("http://example.com/"));
+  expect(jar.header(new URL("http://example.com/app/y"))).toBe("a=1; c=3");
+  expect(jar.header(new URL("http://example.com/application"))).toBe("c=3");
+  expect(jar.header(new URL("https://sub.example.com/"))).toBe("b=2");
+  expect(jar.header(new URL("http://sub.example.com/"))).toBe("");
+  now = 2000;
+  expect(jar.header(new URL("http://example.com/"))).toBe("");
+  const copy = new CookieJar(() => now);
+  copy.load(jar.toNetscape());
+  expect(copy.list()).toEqual(jar.list());
+  jar.receive("a=gone; Path=/app; Max-Age=0", new URL("http://example.com/app/"));
+  expect(jar.header(new URL("http://example.com/app/y"))).toBe("");
+});
+
+test("netrc: the machine's entry, else default; quoted tokens and macdef skipped", () => {
+  const text = 'machine a.example login alice password "p w"\nmacdef init\ncd /\n\ndefault login anon password x\n';
+  expect(netrcLookup(text, "A.example")).toEqual({ login: "alice", password: "p w" });
+  expect(netrcLookup(text, "b.example")).toEqual({ login: "anon", password: "x" });
+  expect(netrcLookup("machine a login u password p\n", "b")).toBeNull();
+});
+
+test("config words: curlrc's separators, quotes, escapes, short options and comments", () => {
+  const words = configWords('# c\n--silent\nurl = "http://h/a b"\noutput: out\n-o x\n-H "X: \\"q\\""\nheader=Y: 1\nlocation\n');
+  expect(words).toEqual(["--silent", "--url", "http://h/a b", "--output", "out", "-o", "x", "-H", 'X: "q"', "--header", "Y:", "--location"]);
+});
+
+test("--proto: + adds, - removes, = sets, all and unknown names", () => {
+  expect(parseProto("=https", "proto")).toEqual(["https"]);
+  expect(parseProto("-all,+http", "proto")).toEqual(["http"]);
+  expect(parseProto("-http", "proto")).toEqual(["https"]);
+  expect(parseProto("https", "proto")).toEqual(["http", "https"]);
+  expect(parseProto("=ftp", "proto")).toEqual([]);
+});
+
+test("-d pieces join with &, --json pieces run together; urlencode as curl", () => {
+  const d = (kind: "data" | "json", value: string) => ({ kind, value });
+  expect(new TextDecoder().decode(joinData([d("data", "a=1"), d("json", "{"), d("json", "}"), d("data", "b")]))).toBe("a=1&{}&b");
+  expect(urlEncode("a b/é~", "+")).toBe("a+b%2F%C3%A9~");
+});
