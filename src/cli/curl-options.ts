@@ -97,7 +97,7 @@ export function refusedCurlOption(name: string, short = false): string | undefin
 }
 
 /** fetchx's options that curl does not have. */
-export const FETCHX_OWN = ["connections", "checksum", "preallocate", "progress", "input-file", "mptcp"];
+export const FETCHX_OWN = ["connections", "checksum", "preallocate", "progress", "input-file", "mptcp", "paths"];
 
 /** `fetchx help curl`: what of curl's command line works, and what fetchx's defaults change. */
 export function curlHelpText(): string {
