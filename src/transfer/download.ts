@@ -64,6 +64,9 @@ interface FirstAnswer {
   probing: boolean;
 }
 
+/** What a request without Range gets when answered 206: the file from byte 0, of any size. */
+const WHOLE_FILE: RangeAsked = { start: 0, end: null, validator: { size: null, etag: null, lastModified: null }, ifRange: false };
+
 /** Restarting from zero (file changed, ranges unusable) happens at most this often per URL. */
 const MAX_RESTARTS = 2;
 
@@ -95,6 +98,8 @@ export class Download implements ProgressSource, RequestSender {
   private waiting = 0;
   private mptcp: { state: MptcpState; subflows: number } = { state: "off", subflows: 0 };
   private readonly hooks: RequestHooks;
+  /** The server's ranges proved unusable for segments (a bad probe answer): one connection. */
+  private oneConnection = false;
 
   constructor(
     private readonly client: HttpClient,
@@ -317,7 +322,9 @@ export class Download implements ProgressSource, RequestSender {
       const status = ex.head.status;
       const retryable = RETRYABLE_STATUS(status) && this.retry.wouldRetry(statusError(ex.head));
       // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
-      const weird = asked && status === 206 ? judgeRange(ex.head, asked, statusError) : null;
+      // A 206 to a request without Range must still be the file from byte 0 with its size.
+      const judged = asked ?? (probing ? null : WHOLE_FILE);
+      const weird = judged && status === 206 ? judgeRange(ex.head, judged, statusError) : null;
       if (retryable || weird?.kind === "error") {
         ex.close();
         throw weird?.kind === "error" ? weird.error : statusError(ex.head);
@@ -343,6 +350,17 @@ export class Download implements ProgressSource, RequestSender {
       ex.close();
       st.probe = false;
       return "again";
+    }
+    if (probing && head.status === 206) {
+      const unusable = this.unusableProbe(ex);
+      if (unusable) {
+        // Never write a 1-byte file from a probe: ask again plainly, one connection.
+        ex.close();
+        st.probe = false;
+        this.oneConnection = true; // its ranges cannot be trusted for segments either
+        this.warn(`${unusable}: using one connection`);
+        return "again";
+      }
     }
     if (!resume) return { resumed: null };
     this.go("check-resume");
@@ -379,6 +397,15 @@ export class Download implements ProgressSource, RequestSender {
         return "again";
       }
     }
+  }
+
+  /** Why the 206 answering the one-byte probe cannot drive segments, or null when it can. */
+  private unusableProbe(ex: Exchange): string | null {
+    const verdict = judgeRange(ex.head, { ...WHOLE_FILE, end: 1 }, statusError);
+    if (verdict.kind === "error" || verdict.kind === "changed") return `the server's answer to a range probe is unusable: ${verdict.error.message}`;
+    // Ranges of a stored Content-Encoding address encoded bytes: a fragment cannot be decoded on its own.
+    if (this.settings.compressed && ex.head.headers.get("content-encoding")) return "ranges of a compressed body cannot be decoded apart";
+    return null;
   }
 
   /**
@@ -469,7 +496,7 @@ export class Download implements ProgressSource, RequestSender {
     this.signal.addEventListener("abort", onAbort, { once: true });
 
     const host = this.plan.url.host.toLowerCase();
-    const parallel = regular && rangesOk ? reserveConnections(host, s.connections) : reserveConnections(host, 1);
+    const parallel = regular && rangesOk && !this.oneConnection ? reserveConnections(host, s.connections) : reserveConnections(host, 1);
     if (parallel < s.connections && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
     const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job));
     const monitor = new Monitor(job, workers);
