@@ -26,6 +26,7 @@ export type ErrorCode =
   | "SEND"
   | "RECV"
   | "CERT"
+  | "CA_FILE"
   | "INTERRUPTED"
   | "INTERNAL";
 
@@ -54,6 +55,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   SEND: 55,
   RECV: 56,
   CERT: 60,
+  // curl's CURLE_SSL_CACERT_BADFILE: --cacert missing, unreadable or without a certificate.
+  CA_FILE: 77,
   INTERRUPTED: 130,
   // A bug in fetchx, not a network or server failure: curl's closest is CURLE_BAD_FUNCTION_ARGUMENT (43,
   // "internal error"). The stack is printed with the message.

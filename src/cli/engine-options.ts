@@ -2,6 +2,7 @@
 // Options become the engine's ClientOptions and DownloadOptions, grouped as curl groups its setopts.
 // What the engine does not know about stays in the CLI: output naming (-o/-O/-J/--output-dir, through
 // the engine's decideOutput hook), header printing (-i/-I) and how events are shown (the logger).
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { FetchxError } from "../errors.ts";
 import { parseUrl } from "../http/url.ts";
@@ -16,17 +17,31 @@ function proxySetopts(o: Options): ClientOptions {
   return { proxy: o.proxy, noProxy: o.noproxy, proxyUser: o.proxyUser, proxyTunnel: o.proxytunnel, proxyEnv: o.proxyEnv };
 }
 
-/** TLS: -k and --cacert (read here, so a missing file is curl's exit 77-like READ_FILE before any dial). */
+/** TLS: -k and --cacert (read and parsed here: a missing or garbage file is curl's exit 77 before any dial). */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;
   if (o.cacert) {
     try {
       ca = readFileSync(o.cacert, "utf8");
     } catch (err) {
-      throw new FetchxError("READ_FILE", `cannot read --cacert ${o.cacert}: ${(err as { code?: string }).code ?? err}`);
+      throw new FetchxError("CA_FILE", `cannot read --cacert ${o.cacert}: ${(err as { code?: string }).code ?? err}`);
     }
+    if (!hasCertificate(ca)) throw new FetchxError("CA_FILE", `--cacert ${o.cacert} holds no PEM certificate`);
   }
   return { insecure: o.insecure, ca };
+}
+
+/** Whether PEM text holds at least one certificate that parses. */
+function hasCertificate(pem: string): boolean {
+  for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      new X509Certificate(block);
+      return true;
+    } catch {
+      // a damaged block: look at the next
+    }
+  }
+  return false;
 }
 
 /** Connections: --mptcp, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */
@@ -95,6 +110,8 @@ function outputSetopts(o: Options, url: string, output: string | undefined): Dow
     decideOutput: (head, effective) => ({
       output: toOutput(early !== undefined ? early : outputPath(o, () => effective, head, output)),
       preamble: printHead ? new TextEncoder().encode(headText(head)) : undefined,
+      // A name the server chose (-J) never replaces an existing file (curl: "Refusing to overwrite", 23).
+      exclusive: early === undefined && !!o.remoteHeaderName && head.headers.get("content-disposition") !== undefined,
     }),
   };
 }

@@ -70,7 +70,7 @@ export const OPTIONS: OptionSpec[] = [
 
   { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-", description: "resume a partial download (only '-': from the .part file and its journal)" },
   { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1, at most 16 per host)" },
-  { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never)" },
+  { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never; a server's Retry-After is obeyed up to 60 s)" },
   { name: "retry-delay", kind: "string", group: "transfer", hint: "SECONDS", description: "fixed wait between retries (default: exponential backoff with jitter)" },
   { name: "retry-max-time", kind: "string", group: "transfer", hint: "SECONDS", description: "no new retry after SECONDS since the start" },
   { name: "speed-limit", short: "Y", kind: "string", group: "transfer", hint: "BYTES", description: "a connection slower than BYTES/s for --speed-time is stalled (retried)" },

@@ -8,7 +8,7 @@
 // plain stream for what cannot be resumed (HEAD, decoded bodies, error pages). verify: --checksum. commit:
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
-import { existsSync, statSync } from "node:fs";
+import { existsSync, lstatSync, statSync } from "node:fs";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ParsedUrl } from "../http/url.ts";
@@ -75,8 +75,8 @@ const never = new AbortController().signal;
 /** Why an aborted download stopped: the caller's FetchxError, a timeout (AbortSignal.timeout), else INTERRUPTED. */
 function abortError(reason: unknown): FetchxError {
   if (reason instanceof FetchxError) return reason;
-  if (reason instanceof Error && reason.name === "TimeoutError") return new FetchxError("TIMEOUT", "download timed out (signal); partial data kept", { cause: reason });
-  return new FetchxError("INTERRUPTED", "download aborted; partial data kept", { cause: reason });
+  if (reason instanceof Error && reason.name === "TimeoutError") return new FetchxError("TIMEOUT", "download timed out (signal)", { cause: reason });
+  return new FetchxError("INTERRUPTED", "download aborted", { cause: reason });
 }
 
 /** Runs one download on `client`; resolves with its result, rejects with a FetchxError carrying `result`. */
@@ -156,7 +156,9 @@ export class Download implements ProgressSource, RequestSender {
       if (s.onProgress && performance.now() - lastProgress > 0) s.onProgress(this.snapshot());
       return this.result;
     } catch (thrown) {
-      const err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
+      let err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
+      // An interruption says "partial data kept" only when a later -C - can use it.
+      if ((err.code === "INTERRUPTED" || err.code === "TIMEOUT") && this.kept()) err = new FetchxError(err.code, `${err.message}; partial data kept (resume with -C -)`, { cause: err });
       this.go("failed", err.message);
       this.result.exitCode = err.exitCode;
       this.result.errorMessage = err.message;
@@ -168,6 +170,12 @@ export class Download implements ProgressSource, RequestSender {
       clearInterval(progress);
       this.signal.removeEventListener("abort", closeAll);
     }
+  }
+
+  /** Whether bytes of this download are on disk with a journal that lets -C - use them. */
+  private kept(): boolean {
+    const job = this.job;
+    return !!job?.journalPath && job.done.size > 0 && existsSync(job.journalPath);
   }
 
   /** The result's closing figures: total time and each connection's MPTCP report, read once more. */
@@ -416,13 +424,23 @@ export class Download implements ProgressSource, RequestSender {
    */
   private loadResume(path: string): ResumeState | "complete" | null {
     const asked = this.settings.resume;
-    const j = readJournal(journalPath(path));
+    const jpath = journalPath(path);
+    const j = readJournal(jpath);
     const part = existsSync(partPath(path));
     if (j.data && part) {
       const d = j.data;
-      const done = new RangeSet(d.done);
-      this.settings.onResume?.({ path: partPath(path), kind: "journal", implicit: !asked, bytes: done.size });
-      return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done, size: d.size };
+      const doubt = this.doubtJournal(path, d.url, d.source, d.size, d.done, !!(d.etag || d.lastModified));
+      if (!doubt) {
+        const done = new RangeSet(d.done);
+        this.settings.onResume?.({ path: partPath(path), kind: "journal", implicit: !asked, bytes: done.size });
+        return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done, size: d.size };
+      }
+      this.warn(`${partPath(path)} not resumed: ${doubt}; starting over`);
+      return null;
+    }
+    if (part && !j.data && existsSync(jpath)) {
+      this.warn(`${partPath(path)} not resumed: ${j.why}; starting over`);
+      return null;
     }
     if (!asked) return null;
     if (part) this.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
@@ -430,10 +448,29 @@ export class Download implements ProgressSource, RequestSender {
     return null;
   }
 
+  /**
+   * Why the .part beside a well-formed journal cannot be trusted, or null. Every claim is checked before a
+   * byte is: the file holds every claimed byte and nothing past the size, and the journal is for this URL
+   * (with -C -, another URL is a mirror only when a validator can prove it serves the same file).
+   */
+  private doubtJournal(path: string, url: string, source: string | undefined, size: number, done: [number, number][], validated: boolean): string | null {
+    const st = lstatSync(partPath(path));
+    if (!st.isFile()) return "it is not a regular file";
+    const claimed = done.length > 0 ? done[done.length - 1]![1] : 0;
+    if (st.size < claimed) return `it has ${st.size} bytes but its journal claims bytes up to ${claimed}`;
+    if (st.size > size) return `it has ${st.size} bytes but the file it belongs to has ${size}`;
+    const given = this.result.url;
+    if (url !== given && source !== given) {
+      if (!this.settings.resume) return `its journal is for another URL (${url})`;
+      if (!validated) return `its journal is for another URL (${url}) and has no ETag or Last-Modified to prove it is the same file`;
+    }
+    return null;
+  }
+
   /** Where the body goes: a file (resumable), or a caller's fd or stream (in order). */
-  private async openOutput(output: Output, resumed: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
+  private async openOutput(output: Output, resumed: boolean, exclusive: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
     if (typeof output === "string") {
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, signal: this.signal });
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };
@@ -449,7 +486,8 @@ export class Download implements ProgressSource, RequestSender {
     s.onHead?.(head, this.plan.url.url);
     let output = s.output;
     let preamble: Uint8Array | undefined;
-    if (s.decideOutput) ({ output, preamble } = await s.decideOutput(head, this.plan.url.url));
+    let exclusive: boolean | undefined;
+    if (s.decideOutput) ({ output, preamble, exclusive } = await s.decideOutput(head, this.plan.url.url));
     const path = typeof output === "string" ? output : null;
     this.result.filenameEffective = path ?? undefined;
     const validator = resumed?.validator ?? validatorOf(head);
@@ -460,7 +498,7 @@ export class Download implements ProgressSource, RequestSender {
     const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probed;
     const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && (partial || advertised));
 
-    const { sink, file } = await this.openOutput(output!, !!resumed);
+    const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive);
     const regular = !!file && !file.special;
     const jpath = regular && rangesOk ? journalPath(path!) : null;
     if (regular && !resumed) removeJournal(journalPath(path!)); // an older journal would describe other bytes
@@ -537,6 +575,7 @@ export class Download implements ProgressSource, RequestSender {
       throw err;
     } finally {
       monitor.stop();
+      job.closeJournal();
       releaseConnections(host, parallel);
       this.signal.removeEventListener("abort", onAbort);
     }

@@ -1,7 +1,7 @@
 // The state of one URL's transfer that its connections share: where bytes go, which are done, the journal
 // that makes them resumable, the checksum fed in order, and what the progress display reads.
 import { FetchxError } from "../errors.ts";
-import { writeJournal } from "../sink/journal.ts";
+import { JournalWriter } from "../sink/journal.ts";
 import type { FileSink } from "../sink/file.ts";
 import type { Sink } from "../sink/types.ts";
 import type { ChecksumSpec } from "./checksum.ts";
@@ -67,6 +67,8 @@ export class Job {
   private hashInOrder = true;
   private journalTimer?: ReturnType<typeof setInterval>;
   private saving?: Promise<void>;
+  /** The journal, when this job keeps one (ranges usable, a regular file, a known size). */
+  private readonly journal: JournalWriter | null;
   private readonly failed = new AbortController();
 
   constructor(init: JobInit) {
@@ -81,6 +83,7 @@ export class Job {
     this.rangesOk = init.rangesOk;
     this.useIfRange = init.useIfRange;
     this.done = new RangeSet(init.resumed.ranges());
+    this.journal = init.journalPath && init.file && init.validator.size !== null ? new JournalWriter(init.journalPath) : null;
     if (init.checksum && init.resumed.size === 0) this.hasher = new Bun.CryptoHasher(init.checksum.algo);
     else this.hashInOrder = false;
   }
@@ -107,6 +110,9 @@ export class Job {
     this.done.add(at, at + bytes.byteLength);
     this.download.result.sizeDownload += bytes.byteLength;
     this.download.retry.progressed();
+    // The bytes are in the page cache now: claim them at once (no sync), so a crash of this process loses
+    // nothing on the same boot. The synced record follows every journalIntervalMs.
+    this.journal?.progress(this.done.ranges());
     if (this.hashInOrder) {
       if (at === this.hashPos) {
         this.hasher!.update(bytes);
@@ -132,21 +138,22 @@ export class Job {
 
   /** Syncs the data, then lets the journal claim what was done before the sync began. */
   saveJournal(extra: { checksumFailed?: string } = {}): Promise<void> {
-    if (!this.journalPath || !this.file || this.validator.size === null) return Promise.resolve();
-    const path = this.journalPath;
+    const journal = this.journal;
     const file = this.file;
+    if (!journal || !file) return Promise.resolve();
     const run = async () => {
       const claim = this.done.ranges();
       try {
         await file.sync();
-        writeJournal(path, {
+        journal.save({
           url: this.download.plan.url.url.href,
+          source: this.download.result.url,
           size: this.validator.size!,
           etag: this.validator.etag,
           lastModified: this.validator.lastModified,
           done: claim,
           ...extra,
-        });
+        }, this.done.ranges());
       } catch (err) {
         // A full disk can refuse the journal too: the previous one stays valid (it claims less).
         this.download.trace(`journal not saved: ${(err as Error).message}`);
@@ -159,6 +166,11 @@ export class Job {
   async stopJournal(): Promise<void> {
     clearInterval(this.journalTimer);
     await this.saving;
+  }
+
+  /** At the end of the transfer, whatever it was: the journal's file descriptor is closed. */
+  closeJournal(): void {
+    this.journal?.close();
   }
 
   /** Bytes written so far, resumed ones included (a plain stream without ranges counts what arrived). */
