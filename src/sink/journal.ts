@@ -102,6 +102,7 @@ export function readJournal(path: string): { data: JournalData } | { data: null;
   } catch {
     return { data: null, why: "journal is damaged (not JSON)" };
   }
+  if (d !== null && typeof d === "object" && d.version === JOURNAL_VERSION && !checked(first)) return { data: null, why: "journal is damaged (its check does not match)" };
   if (d === null || typeof d !== "object" || d.format !== JOURNAL_FORMAT) return { data: null, why: "not a fetchx journal" };
   if (d.version !== 1 && d.version !== JOURNAL_VERSION) return { data: null, why: `journal version ${JSON.stringify(d.version)} is not supported` };
   if (!Number.isSafeInteger(d.size) || d.size < 0) return { data: null, why: "journal is damaged (bad size)" };
@@ -114,6 +115,16 @@ export function readJournal(path: string): { data: JournalData } | { data: null;
   const p = parseProgress(second, d.size);
   if (p) d.done = union(d.done, p);
   return { data: d };
+}
+
+// The synced record ends with a hash of itself: a record changed by anything but fetchx (a flipped bit,
+// an edit) is caught even where it still parses and its claims still fit the .part.
+const CHECK = /,"check":"([0-9a-f]+)"\}$/;
+const checkOf = (record: string) => Bun.hash(record).toString(16);
+const withCheck = (record: string) => `${record.slice(0, -1)},"check":"${checkOf(record)}"}`;
+function checked(line: string): boolean {
+  const m = CHECK.exec(line);
+  return !!m && checkOf(`${line.slice(0, m.index)}}`) === m[1];
 }
 
 /** The progress line's ranges when it is whole and from this boot, else null. */
@@ -150,7 +161,7 @@ export class JournalWriter {
    */
   save(data: Omit<JournalData, "format" | "version" | "updated">, written: Range[]): void {
     const full: JournalData = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...data, updated: new Date().toISOString() };
-    const record = Buffer.from(JSON.stringify(full) + "\n");
+    const record = Buffer.from(withCheck(JSON.stringify(full)) + "\n");
     const tmp = `${this.path}.tmp`;
     rmSync(tmp, { force: true });
     const fd = createExclusive(tmp);
