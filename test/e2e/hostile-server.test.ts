@@ -35,6 +35,9 @@ beforeAll(async () => {
       "/named": { body: data, headers: { "Content-Disposition": 'attachment; filename="victim.txt"' } },
       "/go/file.bin": { redirect: { to: "/evil.sh" } },
       "/evil.sh": { body: data },
+      // "Location: /données.bin" as raw UTF-8 bytes, not percent-encoded.
+      "/utf8-location": { raw: bytesOf(head("302 Found", [["Content-Length", "0"]]).slice(0, -2), "Location: ", new TextEncoder().encode("/donn\u00e9es.bin"), "\r\n\r\n") },
+      "/donn%C3%A9es.bin": { body: data },
     },
   });
 });
@@ -187,6 +190,17 @@ describe("names the server chooses", () => {
     expect(readdirSync(d)).toEqual(["file.bin"]);
     expect(await sha256(`${d}/file.bin`)).toBe(SHA);
   });
+});
+
+test("a raw UTF-8 Location is followed as the UTF-8 it is (curl 7.88: the same URL)", async () => {
+  const out = tmp.file("utf8.bin");
+  const r = await runCli([server.url("/utf8-location"), "-L", "-sS", "-o", out]);
+  expect([r.code, r.stderr]).toEqual([0, ""]);
+  expect(server.requests.at(-1)!.path).toBe("/donn%C3%A9es.bin");
+  expect(await sha256(out)).toBe(SHA);
+  // curl writes the escapes in lower case: the same URL.
+  expect(await curlCode([server.url("/utf8-location"), "-L", "-o", tmp.file("utf8.curl")])).toBe(0);
+  expect(server.requests.at(-1)!.path.toUpperCase()).toBe("/DONN%C3%A9ES.BIN".toUpperCase());
 });
 
 describe("arguments", () => {
