@@ -27,6 +27,7 @@ export type ErrorCode =
   | "RECV"
   | "CERT"
   | "FILESIZE"
+  | "CA_FILE"
   | "INTERRUPTED"
   | "INTERNAL";
 
@@ -56,6 +57,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RECV: 56,
   CERT: 60,
   FILESIZE: 63,
+  // curl's CURLE_SSL_CACERT_BADFILE: --cacert missing, unreadable or without a certificate.
+  CA_FILE: 77,
   INTERRUPTED: 130,
   // A bug in fetchx, not a network or server failure: curl's closest is CURLE_BAD_FUNCTION_ARGUMENT (43,
   // "internal error"). The stack is printed with the message.

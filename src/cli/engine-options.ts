@@ -2,6 +2,7 @@
 // Options become the engine's ClientOptions and DownloadOptions, grouped as curl groups its setopts.
 // What the engine does not know about stays in the CLI: output naming (-o/-O/-J/--output-dir, through
 // the engine's decideOutput hook), header printing (-i/-I) and how events are shown (the logger).
+import { X509Certificate } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FetchxError } from "../errors.ts";
@@ -31,7 +32,7 @@ function proxySetopts(o: Options): ClientOptions {
 
 /**
  * TLS: -k, --cacert, --capath (every PEM file of the directory), --cert/--key, --tlsv1.3, --tls-max (read
- * here, so a missing file is curl's exit 77-like READ_FILE before any dial).
+ * and parsed here: a missing or garbage --cacert is curl's exit 77 before any dial).
  */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;
@@ -39,8 +40,9 @@ function sslSetopts(o: Options): ClientOptions {
     try {
       ca = readFileSync(o.cacert, "utf8");
     } catch (err) {
-      throw new FetchxError("READ_FILE", `cannot read --cacert ${o.cacert}: ${(err as { code?: string }).code ?? err}`);
+      throw new FetchxError("CA_FILE", `cannot read --cacert ${o.cacert}: ${(err as { code?: string }).code ?? err}`);
     }
+    if (!hasCertificate(ca)) throw new FetchxError("CA_FILE", `--cacert ${o.cacert} holds no PEM certificate`);
   }
   if (o.capath) {
     let names: string[];
@@ -55,6 +57,19 @@ function sslSetopts(o: Options): ClientOptions {
   const cert = o.cert ? readText(o.cert, "--cert") : undefined;
   const key = o.key ? readText(o.key, "--key") : undefined;
   return { insecure: o.insecure, ca, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), tlsMin: o.tlsMin, tlsMax: o.tlsMax };
+}
+
+/** Whether PEM text holds at least one certificate that parses. */
+function hasCertificate(pem: string): boolean {
+  for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      new X509Certificate(block);
+      return true;
+    } catch {
+      // a damaged block: look at the next
+    }
+  }
+  return false;
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */
@@ -176,6 +191,8 @@ function outputSetopts(o: Options, url: string, output: string | undefined, stat
     decideOutput: (head, effective) => ({
       output: toOutput(early !== undefined ? early : named(head, effective)),
       preamble: printHead ? new TextEncoder().encode(hops.join("")) : undefined,
+      // A name the server chose (-J) never replaces an existing file (curl: "Refusing to overwrite", 23).
+      exclusive: early === undefined && !!o.remoteHeaderName && head.headers.get("content-disposition") !== undefined,
     }),
   };
 }

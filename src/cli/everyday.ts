@@ -39,7 +39,8 @@ function parseInterface(v: string | undefined): { interface?: string; localAddre
 export function everydayOptions(raw: RawArgs, env: Record<string, string | undefined>): EverydayOptions {
   const str = (n: string) => raw.values.get(n) as string | undefined;
   const rateText = str("limit-rate");
-  const limitRate = rateText === undefined ? 0 : parseRate(rateText);
+  // 0 (in any unit) means no limit, as in curl.
+  const limitRate = rateText === undefined || /^0+(\.0*)?[kmgt]?(\/[smhd])?$/i.test(rateText.trim()) ? 0 : parseRate(rateText);
   if (limitRate === null) throw usageError(`--limit-rate wants a rate like 200k, 1.5M or 10M/m, got "${rateText}"`);
   const maxText = str("parallel-max");
   if (maxText !== undefined && (!/^\d+$/.test(maxText) || Number(maxText) < 1 || Number(maxText) > 300))

@@ -152,6 +152,9 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   if (progress !== undefined && !["bar", "plain", "none"].includes(progress))
     throw usageError(`--progress wants bar, plain or none, got "${progress}"`);
   const mptcpFlag = raw.values.get("mptcp");
+  const outputs = list("output");
+  // curl 7.88: "option -o: is badly used here" (2); an empty name would leave a hidden ".part".
+  if (outputs.includes("")) throw usageError('-o wants a file name ("-" for standard output), got ""');
 
   return {
     urls: [...raw.positionals, ...list("url")],
@@ -172,7 +175,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     head: flag("head"),
     followRedirects: flag("location"),
     maxRedirs: integer(raw, "max-redirs", 50, -1),
-    outputs: list("output"),
+    outputs,
     remoteName: flag("remote-name"),
     remoteHeaderName: flag("remote-header-name"),
     outputDir: str("output-dir"),

@@ -55,7 +55,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     for (const c of clients) c.pool.closeAll();
   };
   const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
-  const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}; partial data kept (resume with -C -)`));
+  // The download adds "partial data kept" when it is true.
+  const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}`));
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
@@ -88,7 +89,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       });
     } catch (thrown) {
       // A closed stdout (fetchx URL | head) ends the run quietly with curl's exit 23.
-      failure = thrown instanceof DownstreamClosed ? thrown : (why ?? asFetchxError(thrown));
+      failure = thrown instanceof DownstreamClosed || (thrown instanceof FetchxError && thrown.code === why?.code) ? (thrown as FetchxError) : (why ?? asFetchxError(thrown));
       result = (thrown as FetchxError).result ?? newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;

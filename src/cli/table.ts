@@ -134,7 +134,7 @@ export const OPTIONS: OptionSpec[] = [
 
   { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-|OFFSET", aliases: ["continue-at"], description: "'-': resume from the .part file and its journal; OFFSET: ask from that byte and append to the file" },
   { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1, at most 16 per host)" },
-  { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never)" },
+  { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never; a server's Retry-After is obeyed up to 60 s)" },
   { name: "retry-delay", kind: "string", group: "transfer", hint: "SECONDS", description: "fixed wait between retries (default: exponential backoff with jitter)" },
   { name: "retry-max-time", kind: "string", group: "transfer", hint: "SECONDS", description: "no new retry after SECONDS since the start" },
   { name: "retry-connrefused", kind: "flag", group: "transfer", description: "also retry refused connections before anything arrived (wait for a service to come up)" },

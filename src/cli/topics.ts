@@ -14,7 +14,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [18, "the transfer ended early; the .part file and its journal are kept for -C -"],
   [22, "HTTP status >= 400 with -f/--fail"],
   [23, "write error: disk full, bad path, no file name for -O; a closed stdout pipe ends quietly with 23"],
-  [26, "cannot read a local file (--cacert, -w @FILE, --input-file)"],
+  [26, "cannot read a local file (-w @FILE, --input-file)"],
   [28, "timeout (-m/--max-time, --connect-timeout, a stalled transfer after its retries)"],
   [32, "--checksum mismatch (the file keeps its .part name)"],
   [33, "the server does not honour ranges where a resume needs them"],
@@ -28,7 +28,8 @@ const EXIT_MEANINGS: [number, string][] = [
   [60, "the server's certificate is not trusted (see --cacert, -k)"],
   [61, "bad Content-Encoding with --compressed"],
   [63, "the body is larger than --max-filesize"],
-  [130, "interrupted by SIGINT/SIGTERM; partial data kept for -C -"],
+  [77, "--cacert missing, unreadable or without a certificate"],
+  [130, "interrupted by SIGINT/SIGTERM; partial data kept for -C - when there was any"],
 ];
 
 function exitCodes(): string {

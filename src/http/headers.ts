@@ -167,7 +167,7 @@ function decodeExtValue(ext: string): string | null {
 
 /** Header text is decoded as Latin-1 (byte per char); many servers send UTF-8 in `filename=`, so
  *  reinterpret it when the bytes form valid UTF-8. */
-function latin1AsUtf8(text: string): string {
+export function latin1AsUtf8(text: string): string {
   if (!/[\x80-\xff]/.test(text) || /[^\x00-\xff]/.test(text)) return text;
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "latin1"));

@@ -130,7 +130,11 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
         reject(new FetchxError("TLS_HANDSHAKE", `connection closed during the TLS handshake${err ? `: ${err.message}` : ""}`, { cause: err }));
       onHandshake = (s, ok, err) => {
         // Bun reports certificate problems and broken handshakes (EPROTO, alerts) the same way.
-        if (err && isCertProblem(err)) {
+        // Without SNI (an IP literal) Bun checks the name "localhost": its name verdict is not ours, the
+        // chain was verified before it (a chain problem is reported first), and the IP check follows.
+        const ipName = isIP(tls.servername ?? opts.host) !== 0;
+        if (ipName && (err as { code?: string } | null)?.code === "ERR_TLS_CERT_ALTNAME_INVALID") err = null;
+        else if (err && isCertProblem(err)) {
           if (!tls.insecure) return reject(certError(err, tls, opts.host));
         } else if (!ok || err) {
           return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
@@ -181,7 +185,9 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
     ca: tls.ca,
     cert: tls.cert,
     key: tls.key,
-    rejectUnauthorized: !tls.insecure,
+    // For an IP literal Bun would reject on its check of "localhost": the handshake handler verifies
+    // instead (the chain from Bun's verify error, the name against the IP SANs).
+    rejectUnauthorized: !tls.insecure && !isIP(name),
     ALPNProtocols: ALPN_HTTP1,
     // Bun's TLS options have no minVersion/maxVersion for client sockets; OpenSSL's SSL_OP_NO_* bits do it.
     secureOptions: (tls.minVersion === "1.3" ? SSL_OP_NO_TLSv1_2 : 0) | (tls.maxVersion === "1.2" ? SSL_OP_NO_TLSv1_3 : 0) || undefined,

@@ -96,6 +96,8 @@ export interface Connection {
   unlisten?(): void;
   /** Put bytes back to be returned by the next read() (parser leftovers on keep-alive). */
   unread(chunk: Uint8Array): void;
+  /** Bytes received and not yet read (an idle keep-alive connection should have none). */
+  readonly queuedBytes?: number;
   /** Resolves when all bytes were handed to the kernel (partial writes continue on drain). */
   write(data: Uint8Array | string): Promise<void>;
   /** True when the peer has not closed and no error happened: reusable for keep-alive. */

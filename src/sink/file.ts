@@ -2,7 +2,7 @@
 // is there (and verified): a failed or interrupted transfer never leaves an incomplete file under the final
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
-import { closeSync, constants, fdatasync, mkdirSync, open as openCb, openSync, readSync, rename as renameCb, statSync } from "node:fs";
+import { closeSync, constants, fdatasync, fstatSync, linkSync, lstatSync, mkdirSync, open as openCb, openSync, readSync, rename as renameCb, rmSync, statSync, unlinkSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
@@ -51,6 +51,8 @@ export interface FileSinkOptions {
   createDirs: boolean;
   /** Keep the existing .part (resume) instead of starting it afresh. */
   resume?: boolean;
+  /** Never replace a file at the final name: it is refused when opening, and the commit links instead of renaming. */
+  exclusive?: boolean;
   /** Ends waits for a FIFO's reader (Ctrl-C, -m). */
   signal?: AbortSignal;
 }
@@ -65,6 +67,36 @@ function openFifo(path: string): number {
   return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
 }
 
+/**
+ * Opens NAME.part without following a link planted there: a resume opens the existing file (O_NOFOLLOW,
+ * and it must be a regular file); a fresh start removes what is there and creates the file anew (O_EXCL),
+ * so nothing written lands outside it.
+ */
+async function openPart(target: string, resume: boolean): Promise<number> {
+  const st = lstatSafe(target);
+  if (st?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
+  const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+  if (resume) {
+    const fd = await openAsync(target, O_RDWR | O_NOFOLLOW);
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      throw new FetchxError("WRITE", `cannot write ${target}: not a regular file`);
+    }
+    return fd;
+  }
+  if (st) rmSync(target);
+  // Through the thread pool: an open waits for the file system's journal while another file syncs.
+  return openAsync(target, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+}
+
+function lstatSafe(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export class FileSink implements Sink {
   private offset = 0;
   private closed = false;
@@ -76,18 +108,20 @@ export class FileSink implements Sink {
     /** A FIFO or socket: written non-blocking, waiting on the event loop. */
     private readonly pipe: boolean,
     private readonly signal?: AbortSignal,
+    private readonly exclusive = false,
   ) {}
 
   static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
     const st = statSafe(path);
     if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
+    if (opts.exclusive && lstatSafe(path)) throw new FetchxError("WRITE", `refusing to overwrite ${path}: file exists`);
     const special = !!st && !st.isFile();
     const fifo = !!st && (st.isFIFO() || st.isSocket());
     const target = special ? path : partPath(path);
     try {
       if (opts.createDirs) mkdirSync(dirname(path), { recursive: true });
-      const fd = fifo ? openFifo(path) : await openAsync(target, special ? "w" : opts.resume ? "r+" : "w+", 0o644);
-      return new FileSink(path, special, fd, fifo, opts.signal);
+      const fd = fifo ? openFifo(path) : special ? openSync(target, "w") : await openPart(target, !!opts.resume);
+      return new FileSink(path, special, fd, fifo, opts.signal, opts.exclusive);
     } catch (err) {
       if (err instanceof FetchxError) throw err;
       throw writeFailure(target, err);
@@ -104,8 +138,12 @@ export class FileSink implements Sink {
     if (this.special || size <= 0) return;
     const r = fallocate(this.fd, size);
     if (r.ret < 0) {
-      if (errnoName(r.errno) === "ENOSPC") throw writeFailure(this.writingPath, { code: "ENOSPC" });
-      // EOPNOTSUPP on file systems without fallocate: writing will still work.
+      const name = errnoName(r.errno);
+      // EOPNOTSUPP on file systems without fallocate: writing will still work. Anything else (ENOSPC,
+      // EFBIG for a size the file system cannot hold) would fail the transfer later: say so now.
+      if (name === "ENOSPC") throw writeFailure(this.writingPath, { code: "ENOSPC" });
+      if (name !== "EOPNOTSUPP" && name !== "ENOSYS")
+        throw new FetchxError("WRITE", `cannot preallocate ${size} bytes for ${this.writingPath}: ${errnoMessage(r.errno)}`);
     }
   }
 
@@ -157,8 +195,14 @@ export class FileSink implements Sink {
     this.close();
     if (!this.special) {
       try {
-        await renameAsync(partPath(this.path), this.path);
+        if (!this.exclusive) await renameAsync(partPath(this.path), this.path);
+        else {
+          // link() fails with EEXIST where rename() would replace: a file that appeared meanwhile stays.
+          linkSync(partPath(this.path), this.path);
+          unlinkSync(partPath(this.path));
+        }
       } catch (err) {
+        if ((err as { code?: string }).code === "EEXIST") throw new FetchxError("WRITE", `refusing to overwrite ${this.path}: file exists`);
         throw writeFailure(this.path, err);
       }
     }

@@ -1,33 +1,93 @@
 // The journal beside a partial download ("NAME.fetchx"): what the .part file holds and for which version
-// of the remote file. Format (versioned, documented in docs/JOURNAL.md) is JSON; it is written to a temp
-// file and renamed, so a crash leaves either the old or the new journal, never half of one. The data file
-// is fdatasync'ed before a journal claims its bytes, so the journal never claims bytes a crash lost.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+// of the remote file. Format (versioned, documented in docs/JOURNAL.md) is JSON on two lines:
+//
+// 1. the synced record: written to a temp file (created O_EXCL|O_NOFOLLOW: a planted link is refused),
+//    fsync'ed and renamed, after the data was fdatasync'ed; it survives a power loss and claims only
+//    bytes that were on stable storage;
+// 2. a progress line, rewritten in place after every write without any sync (one pwrite, ~5 us here,
+//    against ~290 us for a temp file and a rename): it claims every byte whose write completed. Those
+//    bytes are in the page cache, so after a process crash (kill -9) they are there on the same boot;
+//    after a power loss they may not be. The line carries the kernel's boot id and a hash of itself: it
+//    is trusted only on the boot that wrote it, and never when torn.
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 /** A byte range [start, end). */
 type Range = [number, number];
 
 export const JOURNAL_SUFFIX = ".fetchx";
 export const JOURNAL_FORMAT = "fetchx-journal";
-export const JOURNAL_VERSION = 1;
+/** 2: the progress line and `source`; version 1 journals (one line) are still read. */
+export const JOURNAL_VERSION = 2;
 
 export interface JournalData {
   format: typeof JOURNAL_FORMAT;
   version: number;
+  /** The effective URL (after redirects) the bytes came from. */
   url: string;
+  /** The URL as given, before redirects (absent in version 1). */
+  source?: string;
   /** Size of the whole remote file. */
   size: number;
   etag: string | null;
   lastModified: string | null;
-  /** Byte ranges [start, end) present and synced in the .part file. */
+  /** Byte ranges [start, end) present in the .part file (synced, plus the progress line on the same boot). */
   done: Range[];
   /** "algo=hex" when the bytes are all there but --checksum did not match. */
   checksumFailed?: string;
   updated: string;
 }
 
+/** The progress line: ranges written (not synced) by a process running on boot `boot`. */
+interface Progress {
+  progress: 1;
+  boot: string;
+  done: Range[];
+  sum: string;
+}
+
 export const journalPath = (output: string) => output + JOURNAL_SUFFIX;
 
-/** The journal at `path`, or null (with the reason) when missing or unreadable. */
+let bootIdCache: string | null | undefined;
+/** This boot's id (Linux: /proc/sys/kernel/random/boot_id), or null where there is none. */
+export function bootId(): string | null {
+  if (bootIdCache === undefined) {
+    try {
+      bootIdCache = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || null;
+    } catch {
+      bootIdCache = null;
+    }
+  }
+  return bootIdCache;
+}
+
+const sumOf = (boot: string, done: Range[]) => Bun.hash(`${boot}|${JSON.stringify(done)}`).toString(16);
+
+const validRanges = (done: unknown, size: number): done is Range[] => {
+  if (!Array.isArray(done)) return false;
+  let last = -1;
+  for (const r of done) {
+    if (!Array.isArray(r) || r.length !== 2 || !Number.isSafeInteger(r[0]) || !Number.isSafeInteger(r[1])) return false;
+    if (r[0] < 0 || r[0] >= r[1] || r[1] > size || r[0] <= last) return false;
+    last = r[1];
+  }
+  return true;
+};
+
+/** The ranges of a and b together, sorted and merged. */
+function union(a: Range[], b: Range[]): Range[] {
+  const all = [...a, ...b].sort((x, y) => x[0] - y[0]);
+  const out: Range[] = [];
+  for (const [s, e] of all) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+/**
+ * The journal at `path`, or null (with the reason) when missing or unreadable. `done` includes the
+ * progress line when it was written on this boot and is whole.
+ */
 export function readJournal(path: string): { data: JournalData } | { data: null; why: string } {
   let text: string;
   try {
@@ -35,29 +95,118 @@ export function readJournal(path: string): { data: JournalData } | { data: null;
   } catch {
     return { data: null, why: "no journal" };
   }
+  const [first = "", second = ""] = text.split("\n");
+  let d: JournalData;
   try {
-    const d = JSON.parse(text) as JournalData;
-    if (d.format !== JOURNAL_FORMAT) return { data: null, why: "not a fetchx journal" };
-    if (d.version !== JOURNAL_VERSION) return { data: null, why: `journal version ${d.version} is not supported` };
-    const ok = Number.isSafeInteger(d.size) && d.size >= 0 && Array.isArray(d.done) &&
-      d.done.every((r) => Array.isArray(r) && Number.isSafeInteger(r[0]) && Number.isSafeInteger(r[1]) && 0 <= r[0] && r[0] <= r[1] && r[1] <= d.size);
-    return ok ? { data: d } : { data: null, why: "journal is damaged" };
+    d = JSON.parse(first) as JournalData;
   } catch {
-    return { data: null, why: "journal is damaged" };
+    return { data: null, why: "journal is damaged (not JSON)" };
+  }
+  if (d !== null && typeof d === "object" && d.version === JOURNAL_VERSION && !checked(first)) return { data: null, why: "journal is damaged (its check does not match)" };
+  if (d === null || typeof d !== "object" || d.format !== JOURNAL_FORMAT) return { data: null, why: "not a fetchx journal" };
+  if (d.version !== 1 && d.version !== JOURNAL_VERSION) return { data: null, why: `journal version ${JSON.stringify(d.version)} is not supported` };
+  if (!Number.isSafeInteger(d.size) || d.size < 0) return { data: null, why: "journal is damaged (bad size)" };
+  if (!validRanges(d.done, d.size)) return { data: null, why: "journal is damaged (bad ranges)" };
+  if (typeof d.url !== "string" || (d.source !== undefined && typeof d.source !== "string")) return { data: null, why: "journal is damaged (bad URL)" };
+  const validator = (v: unknown) => v === null || v === undefined || typeof v === "string";
+  if (!validator(d.etag) || !validator(d.lastModified)) return { data: null, why: "journal is damaged (bad validator)" };
+  d.etag ??= null;
+  d.lastModified ??= null;
+  const p = parseProgress(second, d.size);
+  if (p) d.done = union(d.done, p);
+  return { data: d };
+}
+
+// The synced record ends with a hash of itself: a record changed by anything but fetchx (a flipped bit,
+// an edit) is caught even where it still parses and its claims still fit the .part.
+const CHECK = /,"check":"([0-9a-f]+)"\}$/;
+const checkOf = (record: string) => Bun.hash(record).toString(16);
+const withCheck = (record: string) => `${record.slice(0, -1)},"check":"${checkOf(record)}"}`;
+function checked(line: string): boolean {
+  const m = CHECK.exec(line);
+  return !!m && checkOf(`${line.slice(0, m.index)}}`) === m[1];
+}
+
+/** The progress line's ranges when it is whole and from this boot, else null. */
+function parseProgress(line: string, size: number): Range[] | null {
+  const boot = bootId();
+  if (!boot || !line.trim()) return null;
+  try {
+    const p = JSON.parse(line) as Progress;
+    if (p.progress !== 1 || p.boot !== boot || !validRanges(p.done, size)) return null;
+    return p.sum === sumOf(p.boot, p.done) ? p.done : null;
+  } catch {
+    return null; // torn (a crash inside the write): the synced record alone
   }
 }
 
-export function writeJournal(path: string, data: Omit<JournalData, "format" | "version" | "updated">): void {
-  const full: JournalData = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...data, updated: new Date().toISOString() };
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, "w", 0o644);
-  try {
-    writeSync(fd, JSON.stringify(full) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+/** Creates `path` for writing, refusing a link or anything already there (a planted file is not written through). */
+export function createExclusive(path: string): number {
+  return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+}
+
+/** Writes NAME.fetchx: the synced record (save), and progress in place between saves (progress). */
+export class JournalWriter {
+  #fd: number | null = null;
+  /** Where the progress line starts, and how long the last one was (a shorter one is padded). */
+  #at = 0;
+  #length = 0;
+  readonly #boot = bootId();
+
+  constructor(readonly path: string) {}
+
+  /**
+   * The synced record (the caller synced the data `data.done` claims) and the progress line `written`,
+   * into a temp file that is fsync'ed and renamed over the journal: a crash leaves the old or the new.
+   */
+  save(data: Omit<JournalData, "format" | "version" | "updated">, written: Range[]): void {
+    const full: JournalData = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...data, updated: new Date().toISOString() };
+    const record = Buffer.from(withCheck(JSON.stringify(full)) + "\n");
+    const tmp = `${this.path}.tmp`;
+    rmSync(tmp, { force: true });
+    const fd = createExclusive(tmp);
+    this.#length = 0;
+    try {
+      writeSync(fd, record);
+      const line = this.#line(written);
+      if (line) writeSync(fd, line);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    this.close();
+    // The progress line of the new journal is rewritten in place from now on.
+    this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_NOFOLLOW);
+    this.#at = record.byteLength;
   }
-  renameSync(tmp, path);
+
+  /** Claims `written` (writes that completed, not synced) in place: no sync, one pwrite. */
+  progress(written: Range[]): void {
+    if (this.#fd === null) return;
+    const line = this.#line(written);
+    if (!line) return;
+    try {
+      writeSync(this.#fd, line, 0, line.byteLength, this.#at);
+    } catch {
+      this.close(); // a full disk: the synced record still holds
+    }
+  }
+
+  #line(done: Range[]): Buffer | null {
+    if (!this.#boot) return null;
+    const p: Progress = { progress: 1, boot: this.#boot, done, sum: sumOf(this.#boot, done) };
+    let text = JSON.stringify(p);
+    // Padded to the previous length: what is left of a longer line must not follow it.
+    if (text.length + 1 < this.#length) text = text.padEnd(this.#length - 1, " ");
+    this.#length = text.length + 1;
+    return Buffer.from(text + "\n");
+  }
+
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
 }
 
 export function removeJournal(path: string): void {

@@ -61,8 +61,14 @@ export class HttpClient {
   async request(u: ParsedUrl, spec: RequestSpec, hooks: RequestHooks = {}): Promise<Exchange> {
     const key = this.router.key(u) + (hooks.path?.key ? ` via ${hooks.path.key}` : "");
     for (;;) {
-      const pooled = this.idle.get(key)?.pop();
-      const conn = pooled && pooled.open ? pooled : await this.connect(u, hooks);
+      let pooled = this.idle.get(key)?.pop();
+      // Bytes that arrived on an idle connection answer no request of ours: never read them as the next answer.
+      if (pooled && (!pooled.open || (pooled.queuedBytes ?? 0) > 0)) {
+        pooled.close();
+        this.live.delete(pooled);
+        pooled = undefined;
+      }
+      const conn = pooled ?? (await this.connect(u, hooks));
       const ex = new Exchange(conn, this.router.spec(u, spec), {
         idleTimeoutMs: this.settings.idleTimeoutMs,
         onHeaderLine: hooks.onHeaderLine,

@@ -8,7 +8,7 @@
 // plain stream for what cannot be resumed (HEAD, decoded bodies, error pages). verify: --checksum. commit:
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
-import { existsSync, statSync } from "node:fs";
+import { existsSync, lstatSync, statSync } from "node:fs";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ResponseHead } from "../http/types.ts";
@@ -67,6 +67,9 @@ interface FirstAnswer {
   probing: boolean;
 }
 
+/** What a request without Range gets when answered 206: the file from byte 0, of any size. */
+const WHOLE_FILE: RangeAsked = { start: 0, end: null, validator: { size: null, etag: null, lastModified: null }, ifRange: false };
+
 /** Restarting from zero (file changed, ranges unusable) happens at most this often per URL. */
 const MAX_RESTARTS = 2;
 
@@ -75,8 +78,8 @@ const never = new AbortController().signal;
 /** Why an aborted download stopped: the caller's FetchxError, a timeout (AbortSignal.timeout), else INTERRUPTED. */
 function abortError(reason: unknown): FetchxError {
   if (reason instanceof FetchxError) return reason;
-  if (reason instanceof Error && reason.name === "TimeoutError") return new FetchxError("TIMEOUT", "download timed out (signal); partial data kept", { cause: reason });
-  return new FetchxError("INTERRUPTED", "download aborted; partial data kept", { cause: reason });
+  if (reason instanceof Error && reason.name === "TimeoutError") return new FetchxError("TIMEOUT", "download timed out (signal)", { cause: reason });
+  return new FetchxError("INTERRUPTED", "download aborted", { cause: reason });
 }
 
 /** Runs one download on `client`; resolves with its result, rejects with a FetchxError carrying `result`. */
@@ -110,6 +113,8 @@ export class Download implements ProgressSource, RequestSender {
   private paths: PathSet | null = null;
   /** The last response head received. */
   private lastHead?: ResponseHead;
+  /** The server's ranges proved unusable for segments (a bad probe answer): one connection. */
+  private oneConnection = false;
 
   constructor(
     private readonly client: HttpClient,
@@ -178,7 +183,9 @@ export class Download implements ProgressSource, RequestSender {
       if (s.onProgress && performance.now() - lastProgress > 0) s.onProgress(this.snapshot());
       return this.result;
     } catch (thrown) {
-      const err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
+      let err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
+      // An interruption says "partial data kept" only when a later -C - can use it.
+      if ((err.code === "INTERRUPTED" || err.code === "TIMEOUT") && this.kept()) err = new FetchxError(err.code, `${err.message}; partial data kept (resume with -C -)`, { cause: err });
       this.go("failed", err.message);
       this.result.exitCode = err.exitCode;
       this.result.errorMessage = err.message;
@@ -190,6 +197,12 @@ export class Download implements ProgressSource, RequestSender {
       clearInterval(progress);
       this.signal.removeEventListener("abort", closeAll);
     }
+  }
+
+  /** Whether bytes of this download are on disk with a journal that lets -C - use them. */
+  private kept(): boolean {
+    const job = this.job;
+    return !!job?.journalPath && job.done.size > 0 && existsSync(job.journalPath);
   }
 
   /** The result's closing figures: total time and each connection's MPTCP report, read once more. */
@@ -368,7 +381,10 @@ export class Download implements ProgressSource, RequestSender {
       const failing = RETRYABLE_STATUS(status) || (s.retryAllErrors && (s.failOnHttpError || s.failWithBody) && status >= 400);
       const retryable = failing && this.retry.wouldRetry(statusError(ex.head));
       // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
-      const weird = asked && status === 206 ? judgeRange(ex.head, asked, statusError) : null;
+      // A 206 to a request without Range must still be the file from byte 0 with its size (a range the
+      // caller asked for itself, curl -r or -C OFFSET, is the caller's to judge).
+      const judged = asked ?? (probing || this.callerRange ? null : WHOLE_FILE);
+      const weird = judged && status === 206 ? judgeRange(ex.head, judged, statusError) : null;
       if (retryable || weird?.kind === "error") {
         ex.close();
         throw weird?.kind === "error" ? weird.error : statusError(ex.head);
@@ -394,6 +410,17 @@ export class Download implements ProgressSource, RequestSender {
       ex.close();
       st.probe = false;
       return "again";
+    }
+    if (probing && head.status === 206) {
+      const unusable = this.unusableProbe(ex);
+      if (unusable) {
+        // Never write a 1-byte file from a probe: ask again plainly, one connection.
+        ex.close();
+        st.probe = false;
+        this.oneConnection = true; // its ranges cannot be trusted for segments either
+        this.warn(`${unusable}: using one connection`);
+        return "again";
+      }
     }
     if (!resume) return { resumed: null };
     this.go("check-resume");
@@ -432,6 +459,15 @@ export class Download implements ProgressSource, RequestSender {
     }
   }
 
+  /** Why the 206 answering the one-byte probe cannot drive segments, or null when it can. */
+  private unusableProbe(ex: Exchange): string | null {
+    const verdict = judgeRange(ex.head, { ...WHOLE_FILE, end: 1 }, statusError);
+    if (verdict.kind === "error" || verdict.kind === "changed") return `the server's answer to a range probe is unusable: ${verdict.error.message}`;
+    // Ranges of a stored Content-Encoding address encoded bytes: a fragment cannot be decoded on its own.
+    if (this.settings.compressed && ex.head.headers.get("content-encoding")) return "ranges of a compressed body cannot be decoded apart";
+    return null;
+  }
+
   /**
    * The journal and .part an earlier run left at `path`, when they can be trusted. With `resume` also a
    * finished file ("complete": only checked against the server). Without it, a .part with its journal
@@ -441,14 +477,24 @@ export class Download implements ProgressSource, RequestSender {
   private loadResume(path: string): ResumeState | "complete" | null {
     const asked = this.settings.resume;
     // Without NAME.part a journal has nothing to describe: only whether one is there (to remove it) matters.
+    const jpath = journalPath(path);
     const part = existsSync(partPath(path));
-    const j = part ? readJournal(journalPath(path)) : { data: null, why: "no .part" };
-    this.journalSeen = { path, exists: part ? j.data !== null || j.why !== "no journal" : existsSync(journalPath(path)) };
+    const j = part ? readJournal(jpath) : { data: null, why: "no .part" };
+    this.journalSeen = { path, exists: part ? j.data !== null || j.why !== "no journal" : existsSync(jpath) };
     if (j.data && part) {
       const d = j.data;
-      const done = new RangeSet(d.done);
-      this.settings.onResume?.({ path: partPath(path), kind: "journal", implicit: !asked, bytes: done.size });
-      return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done, size: d.size };
+      const doubt = this.doubtJournal(path, d.url, d.source, d.size, d.done, !!(d.etag || d.lastModified));
+      if (!doubt) {
+        const done = new RangeSet(d.done);
+        this.settings.onResume?.({ path: partPath(path), kind: "journal", implicit: !asked, bytes: done.size });
+        return { path, validator: { size: d.size, etag: d.etag, lastModified: d.lastModified }, done, size: d.size };
+      }
+      this.warn(`${partPath(path)} not resumed: ${doubt}; starting over`);
+      return null;
+    }
+    if (part && !j.data && existsSync(jpath)) {
+      this.warn(`${partPath(path)} not resumed: ${j.why}; starting over`);
+      return null;
     }
     if (!asked) return null;
     if (part) this.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
@@ -456,10 +502,29 @@ export class Download implements ProgressSource, RequestSender {
     return null;
   }
 
+  /**
+   * Why the .part beside a well-formed journal cannot be trusted, or null. Every claim is checked before a
+   * byte is: the file holds every claimed byte and nothing past the size, and the journal is for this URL
+   * (with -C -, another URL is a mirror only when a validator can prove it serves the same file).
+   */
+  private doubtJournal(path: string, url: string, source: string | undefined, size: number, done: [number, number][], validated: boolean): string | null {
+    const st = lstatSync(partPath(path));
+    if (!st.isFile()) return "it is not a regular file";
+    const claimed = done.length > 0 ? done[done.length - 1]![1] : 0;
+    if (st.size < claimed) return `it has ${st.size} bytes but its journal claims bytes up to ${claimed}`;
+    if (st.size > size) return `it has ${st.size} bytes but the file it belongs to has ${size}`;
+    const given = this.result.url;
+    if (url !== given && source !== given) {
+      if (!this.settings.resume) return `its journal is for another URL (${url})`;
+      if (!validated) return `its journal is for another URL (${url}) and has no ETag or Last-Modified to prove it is the same file`;
+    }
+    return null;
+  }
+
   /** Where the body goes: a file (resumable), or a caller's fd or stream (in order). */
-  private async openOutput(output: Output, resumed: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
+  private async openOutput(output: Output, resumed: boolean, exclusive: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
     if (typeof output === "string") {
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, signal: this.signal });
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };
@@ -480,7 +545,8 @@ export class Download implements ProgressSource, RequestSender {
     }
     let output = s.output;
     let preamble: Uint8Array | undefined;
-    if (s.decideOutput) ({ output, preamble } = await s.decideOutput(head, this.plan.url.url));
+    let exclusive: boolean | undefined;
+    if (s.decideOutput) ({ output, preamble, exclusive } = await s.decideOutput(head, this.plan.url.url));
     if (head.status === 304 && !preamble) {
       // Not Modified (a conditional request): what the caller has stays as it is; nothing is written.
       await ex.discard();
@@ -497,7 +563,7 @@ export class Download implements ProgressSource, RequestSender {
     const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probed;
     const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && !this.callerRange && (partial || advertised));
 
-    const { sink, file } = await this.openOutput(output!, !!resumed);
+    const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive);
     const regular = !!file && !file.special;
     const jpath = regular && rangesOk ? journalPath(path!) : null;
     const mayHaveJournal = this.journalSeen?.path !== path || this.journalSeen.exists;
@@ -534,10 +600,10 @@ export class Download implements ProgressSource, RequestSender {
     this.signal.addEventListener("abort", onAbort, { once: true });
 
     const host = this.plan.url.host.toLowerCase();
-    const paths = (this.paths = regular && rangesOk && this.plan.method === "GET" ? this.openPaths(ex) : null);
+    const paths = (this.paths = regular && rangesOk && !this.oneConnection && this.plan.method === "GET" ? this.openPaths(ex) : null);
     // Over several paths, at least one connection each.
     const wanted = paths ? Math.max(s.connections, paths.size) : s.connections;
-    const parallel = regular && rangesOk ? reserveConnections(host, wanted) : reserveConnections(host, 1);
+    const parallel = regular && rangesOk && !this.oneConnection ? reserveConnections(host, wanted) : reserveConnections(host, 1);
     if (parallel < wanted && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
     const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job, paths, i));
     if (paths) {
@@ -596,6 +662,7 @@ export class Download implements ProgressSource, RequestSender {
     } finally {
       monitor.stop();
       paths?.stop();
+      job.closeJournal();
       releaseHost();
       this.signal.removeEventListener("abort", onAbort);
     }

@@ -66,6 +66,8 @@ export class Exchange {
   uploadBytes = 0;
   private pending: Uint8Array[] = [];
   private complete = false;
+  /** Bytes followed the response on the connection: it is not reused. */
+  private trailing = false;
   private parser: ResponseParser;
 
   constructor(
@@ -125,7 +127,9 @@ export class Exchange {
       return;
     }
     const used = this.parser.feed(chunk);
-    if (used < chunk.byteLength && this.parser.keepAlive) this.conn.unread(chunk.subarray(used));
+    // Bytes after the end of a response that nobody asked for yet (fetchx never pipelines) are not the
+    // next response: a server sending them is confused or smuggling. Drop them and the connection.
+    if (used < chunk.byteLength) this.trailing = true;
   }
 
   /**
@@ -175,7 +179,7 @@ export class Exchange {
         if ((await this.pushed(consume)) === STOP) return this.stopped();
       } else await this.pump();
     }
-    if (!this.parser.keepAlive) this.conn.close();
+    if (!this.parser.keepAlive || this.trailing) this.conn.close();
     return true;
   }
 
@@ -214,7 +218,7 @@ export class Exchange {
 
   /** Whether the connection can carry another request. */
   get reusable(): boolean {
-    return this.complete && this.parser.keepAlive && this.conn.open;
+    return this.complete && this.parser.keepAlive && !this.trailing && this.conn.open;
   }
 
   get bodyBytes(): number {

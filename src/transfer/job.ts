@@ -1,7 +1,7 @@
 // The state of one URL's transfer that its connections share: where bytes go, which are done, the journal
 // that makes them resumable, the checksum fed in order, and what the progress display reads.
 import { FetchxError } from "../errors.ts";
-import { writeJournal } from "../sink/journal.ts";
+import { JournalWriter } from "../sink/journal.ts";
 import type { FileSink } from "../sink/file.ts";
 import type { Sink } from "../sink/types.ts";
 import type { Connection } from "../net/types.ts";
@@ -73,6 +73,10 @@ export class Job {
   private saving?: Promise<void>;
   /** Whether a journal may be on disk for this job (one was resumed or a save began): commit removes it. */
   journalWritten: boolean;
+  /** The journal, when this job keeps one (ranges usable, a regular file, a known size). */
+  private readonly journal: JournalWriter | null;
+  /** The first save was started (it opens the journal that progress lines are written into). */
+  private journalStarted = false;
   private readonly failed = new AbortController();
 
   constructor(init: JobInit) {
@@ -88,6 +92,7 @@ export class Job {
     this.useIfRange = init.useIfRange;
     this.done = new RangeSet(init.resumed.ranges());
     this.journalWritten = init.resumed.size > 0;
+    this.journal = init.journalPath && init.file && init.validator.size !== null ? new JournalWriter(init.journalPath) : null;
     if (init.checksum && init.resumed.size === 0) this.hasher = new Bun.CryptoHasher(init.checksum.algo);
     else this.hashInOrder = false;
   }
@@ -114,6 +119,12 @@ export class Job {
     this.done.add(at, at + bytes.byteLength);
     this.download.result.sizeDownload += bytes.byteLength;
     this.download.retry.progressed();
+    // The bytes are in the page cache now: claim them at once (no sync), so a crash of this process loses
+    // nothing on the same boot. The synced record follows every journalIntervalMs. A body that arrived
+    // whole in its first write never gets a journal; any other starts one at its first write (the
+    // progress lines need the journal's file).
+    if (this.journal && !this.journalStarted && this.done.size < this.validator.size!) void this.saveJournal();
+    this.journal?.progress(this.done.ranges());
     if (this.hashInOrder) {
       if (at === this.hashPos) {
         this.hasher!.update(bytes);
@@ -132,10 +143,10 @@ export class Job {
   }
 
   /**
-   * The first save is one interval from now: a transfer done sooner writes no journal at all (it would be
-   * written, synced, renamed and deleted around bytes that arrived in one read). If the process dies
-   * before then, at most one interval of bytes is fetched again (the .part without a journal is not
-   * trusted); a failure that the process survives saves one on the way out (download.ts).
+   * Saves follow every interval; the first is made by the first write that leaves the body incomplete
+   * (written()). A transfer whose body arrives in one write writes no journal at all (it would be written,
+   * synced, renamed and deleted around bytes that arrived in one read); a failure that the process
+   * survives saves one on the way out (download.ts).
    */
   startJournal(): void {
     if (!this.journalPath || !this.file) return;
@@ -144,22 +155,24 @@ export class Job {
 
   /** Syncs the data, then lets the journal claim what was done before the sync began. */
   saveJournal(extra: { checksumFailed?: string } = {}): Promise<void> {
-    if (!this.journalPath || !this.file || this.validator.size === null) return Promise.resolve();
-    const path = this.journalPath;
+    const journal = this.journal;
     const file = this.file;
+    if (!journal || !file) return Promise.resolve();
     this.journalWritten = true;
+    this.journalStarted = true;
     const run = async () => {
       const claim = this.done.ranges();
       try {
         await file.sync();
-        writeJournal(path, {
+        journal.save({
           url: this.download.plan.url.url.href,
+          source: this.download.result.url,
           size: this.validator.size!,
           etag: this.validator.etag,
           lastModified: this.validator.lastModified,
           done: claim,
           ...extra,
-        });
+        }, this.done.ranges());
       } catch (err) {
         // A full disk can refuse the journal too: the previous one stays valid (it claims less).
         this.download.trace(`journal not saved: ${(err as Error).message}`);
@@ -172,6 +185,11 @@ export class Job {
   async stopJournal(): Promise<void> {
     clearInterval(this.journalTimer);
     await this.saving;
+  }
+
+  /** At the end of the transfer, whatever it was: the journal's file descriptor is closed. */
+  closeJournal(): void {
+    this.journal?.close();
   }
 
   /** Bytes written so far, resumed ones included (a plain stream without ranges counts what arrived). */

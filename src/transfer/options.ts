@@ -89,6 +89,8 @@ export interface OutputDecision {
   output: Output;
   /** Bytes written before the body (curl -i writes the response head there). @default none */
   preamble?: Uint8Array;
+  /** Never replace an existing file at `output` (a name the server chose): the commit fails instead. */
+  exclusive?: boolean;
 }
 
 /** A retry about to happen. */

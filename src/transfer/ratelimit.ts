@@ -60,6 +60,7 @@ class ThrottledConnection implements Connection {
   get tls() { return this.inner.tls; }
   get mptcp(): MptcpStatus { return this.inner.mptcp; }
   get open() { return this.inner.open; }
+  get queuedBytes() { return this.inner.queuedBytes; }
   refreshMptcp(): MptcpStatus { return this.inner.refreshMptcp(); }
   write(data: Uint8Array | string): Promise<void> { return this.inner.write(data); }
   close(): void { this.inner.close(); }

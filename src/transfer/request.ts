@@ -3,7 +3,7 @@
 // given for.
 import { FetchxError } from "../errors.ts";
 import { ACCEPT_ENCODING } from "../http/decode.ts";
-import { parseRetryAfter } from "../http/headers.ts";
+import { latin1AsUtf8, parseRetryAfter } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { CookieJar } from "../http/cookies.ts";
 import { parseUrl, resolveRedirect, type ParsedUrl } from "../http/url.ts";
@@ -155,7 +155,9 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const head = ex.head;
     const location = head.headers.get("location");
     if (!REDIRECTS.has(head.status) || !location) return ex;
-    const next = resolveRedirect(plan.url.url, location);
+    // A raw UTF-8 Location (not percent-encoded) arrives as Latin-1 text: read it as the UTF-8 it is, so
+    // the URL asked for is the one the server named (curl sends the raw bytes, which is the same request).
+    const next = resolveRedirect(plan.url.url, latin1AsUtf8(location));
     if (policy.follow) plan.allowRedirect(parseUrl(next.href));
     if (!policy.follow) {
       sender.redirected(next, false);

@@ -19,7 +19,9 @@ export interface RetryOptions {
 
 const BASE_MS = 500;
 const CAP_MS = 30_000;
-const RETRY_AFTER_CAP_MS = 5 * 60_000;
+// A Retry-After of hours (or 300 s on each of 5 retries: 25 minutes, silent with -s) is not worth waiting
+// for unasked: at most a minute per retry (the --retry help says so).
+export const RETRY_AFTER_CAP_MS = 60_000;
 
 export const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || (status >= 500 && status <= 599);
 

@@ -16,7 +16,8 @@ export function validatorOf(head: ResponseHead): Validator {
   const cr = head.status === 206 ? parseContentRange(head.headers.get("content-range")) : null;
   const length = head.headers.get("content-length");
   return {
-    size: cr ? cr.total : length !== undefined && head.status === 200 ? Number(length) : null,
+    // With Transfer-Encoding the body is chunked and Content-Length says nothing (RFC 9112 6.3).
+    size: cr ? cr.total : length !== undefined && head.status === 200 && !head.headers.get("transfer-encoding") ? Number(length) : null,
     etag: etag && isStrongEtag(etag) ? etag : null,
     lastModified: head.headers.get("last-modified") ?? null,
   };
@@ -49,14 +50,27 @@ export class FileChanged extends FetchxError {
  */
 export function checkPartial(head: ResponseHead, start: number, end: number | null, v: Validator): void {
   const cr = parseContentRange(head.headers.get("content-range"));
-  if (!cr) throw new FetchxError("WEIRD_REPLY", "206 response without a valid Content-Range", { retryable: true });
+  if (!cr) throw new FetchxError("WEIRD_REPLY", `206 response without a valid Content-Range (${describeContentRange(head)})`, { retryable: true });
   if (!sameVersion(v, head)) throw new FileChanged("validator or size differs");
-  if (cr.start !== start || (v.size !== null && cr.total !== null && cr.total !== v.size))
+  // Without the total a 206 cannot be placed in a file of known size (a probe learns the size from it).
+  if (cr.start !== start || cr.total === null || (v.size !== null && cr.total !== v.size))
     throw new FetchxError(
       "WEIRD_REPLY",
       `server answered Content-Range ${cr.start}-${cr.end}/${cr.total ?? "*"} to a request for ${start}-${end === null ? "" : end - 1}`,
       { retryable: true },
     );
+  // The body must be the range it claims: more bytes would be written where they do not belong.
+  const length = head.headers.get("content-length");
+  if (length !== undefined && !head.headers.get("transfer-encoding") && Number(length) !== cr.end - cr.start + 1)
+    throw new FetchxError("WEIRD_REPLY", `206 with Content-Range ${cr.start}-${cr.end} carries ${length} bytes`, { retryable: true });
+}
+
+/** What a 206 said instead of a usable Content-Range, for the error line. */
+function describeContentRange(head: ResponseHead): string {
+  const type = head.headers.get("content-type") ?? "";
+  if (/^multipart\/byteranges/i.test(type)) return "multipart/byteranges";
+  const cr = head.headers.get("content-range");
+  return cr === undefined ? "none" : `"${cr.slice(0, 60)}"`;
 }
 
 /** The server answered a Range request with the whole file: ranges cannot be used. */

@@ -9,6 +9,7 @@ import { renderWriteOut } from "../../src/ui/writeout.ts";
 import { changingContent, stallAfter, truncateAfter, unavailable } from "../servers/faults.ts";
 import { randomBytes, sha256, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
+import { readJournal } from "../servers/transfer.ts";
 
 const data = randomBytes(2 * 1024 * 1024 + 3, 77);
 let dir: TempDir;
@@ -82,8 +83,7 @@ describe("engine: resume decisions", () => {
     expect(first.exitCode).toBe(28);
     expect(first.result.sizeDownload).toBe(900_000);
     expect(existsSync(out)).toBe(false);
-    const journal = JSON.parse(readFileSync(out + ".fetchx", "utf8"));
-    expect(journal.done).toEqual([[0, 900_000]]);
+    expect(readJournal(out, { synced: true }).done).toEqual([[0, 900_000]]);
 
     const resumes: ResumeInfo[] = [];
     const r = await download(server.url("/stall"), { output: out, onResume: (i) => resumes.push(i) });
@@ -204,7 +204,7 @@ describe("engine: errors", () => {
     expect(err.code).toBe("INTERRUPTED");
     expect(err.exitCode).toBe(130);
     expect(existsSync(out + ".part")).toBe(true);
-    expect(JSON.parse(readFileSync(out + ".fetchx", "utf8")).done[0][1]).toBeGreaterThan(100_000);
+    expect(readJournal(out, { synced: true }).done[0]![1]).toBeGreaterThan(100_000);
     expect(existsSync(out)).toBe(false);
   });
 

@@ -45,6 +45,12 @@ export interface Route {
   /** Per-connection send rate while answering this route, bytes per second. */
   rateBytesPerSec?: number;
   faults?: Fault[];
+  /**
+   * Hostile answers (hostile.ts): these exact bytes are the whole response, sent as they are (no framing,
+   * no headers added), then the connection stays open for the next request or ends as `rawEnd` says.
+   */
+  raw?: Uint8Array | string;
+  rawEnd?: "keep" | "close" | "reset";
 }
 
 export interface RouteContext {
@@ -69,6 +75,11 @@ export function* respond(route: Route, ctx: RouteContext, serverKeepAlive: boole
     !serverKeepAlive || /\bclose\b/i.test(connection) || (req.version === "1.0" && !/\bkeep-alive\b/i.test(connection));
 
   if (faults.has("empty-reply")) return yield { end: "close" };
+  if (route.raw !== undefined) {
+    yield typeof route.raw === "string" ? enc.encode(route.raw) : route.raw;
+    if (route.rawEnd === "close" || route.rawEnd === "reset") yield { end: route.rawEnd };
+    return;
+  }
 
   const head = (status: number, headers: [string, string][]) => headBytes(status, headers, faults, closeAfter);
 

@@ -6,11 +6,12 @@ import { expect } from "bun:test";
 import { GeneratedBody } from "./body.ts";
 import { parseRangeSpec, type RecordedRequest } from "./respond.ts";
 
-/** The journal format of docs/JOURNAL.md (version 1). */
+/** The journal format of docs/JOURNAL.md (version 2: the synced record, then an optional progress line). */
 export interface Journal {
   format: "fetchx-journal";
-  version: 1;
+  version: 2;
   url: string;
+  source?: string;
   size: number;
   etag?: string | null;
   lastModified?: string | null;
@@ -21,12 +22,25 @@ export interface Journal {
 export const partOf = (out: string) => out + ".part";
 export const journalOf = (out: string) => out + ".fetchx";
 
-/** Parse NAME.fetchx and check its shape against the documented format; throws (test fails) if it is off. */
-export function readJournal(out: string, expected: { url?: string; size?: number } = {}): Journal {
-  const text = readFileSync(journalOf(out), "utf8");
-  const j = JSON.parse(text) as Journal;
+const BOOT_ID = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+
+/**
+ * Parse NAME.fetchx and check its shape against the documented format; throws (test fails) if it is off.
+ * `done` is what a resume on this boot trusts: the synced record's ranges plus the progress line's.
+ * `synced` leaves the progress line out (what survives a power loss).
+ */
+export function readJournal(out: string, expected: { url?: string; size?: number; synced?: boolean } = {}): Journal {
+  const [first, second = ""] = readFileSync(journalOf(out), "utf8").split("\n");
+  const j = JSON.parse(first!) as Journal;
   expect(j.format).toBe("fetchx-journal");
-  expect(j.version).toBe(1);
+  expect(j.version).toBe(2);
+  let progress: { boot: string; done: [number, number][] } | null = null;
+  try {
+    progress = second.trim() ? JSON.parse(second) : null;
+  } catch {
+    // torn by a kill inside the write: the engine ignores it too (its hash would not match)
+  }
+  if (progress && progress.boot === BOOT_ID && !expected.synced) j.done = mergeRanges([...j.done, ...progress.done]);
   expect(typeof j.url).toBe("string");
   expect(Number.isSafeInteger(j.size)).toBe(true);
   expect(Array.isArray(j.done)).toBe(true);
@@ -44,6 +58,16 @@ export function readJournal(out: string, expected: { url?: string; size?: number
     last = e;
   }
   return j;
+}
+
+function mergeRanges(all: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [s, e] of all.sort((a, b) => a[0] - b[0])) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
 }
 
 /** Bytes the journal claims are done. */
