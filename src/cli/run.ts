@@ -2,14 +2,18 @@
 // loop over many URLs, -m and signals, the progress display and --write-out are the CLI's; each URL's
 // download is the engine's (FetchxClient), configured through engine-options.ts.
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
+import { existsSync } from "node:fs";
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
 import { parseUrl } from "../http/url.ts";
+import { journalPath } from "../sink/journal.ts";
 import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
-import type { ProgressSource } from "../transfer/progress.ts";
+import type { ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
 import { createLogger, type Logger } from "../ui/log.ts";
+import { formatBytes, formatPercent } from "../ui/format.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
+import { transferName } from "../ui/progress-line.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, downloadOptions, logEvents } from "./engine-options.ts";
 import { exitCodeOf, runMany, summaryLine } from "./multi.ts";
@@ -50,7 +54,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     for (const c of clients) c.pool.closeAll();
   };
   const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
-  const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}; partial data kept (resume with -C -)`));
+  // What was kept, and how to go on, is said per transfer by reportFailure.
+  const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}`));
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
@@ -75,16 +80,16 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;
     }
-    if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message });
+    if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
-    else if (failure) reportFailure(logger, failure);
+    else if (failure) reportFailure(logger, failure, source?.snapshot(), urls.length > 1);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
     if (writeOut) {
       const out = renderWriteOut(writeOut, result);
       if (out.stdout) process.stdout.write(out.stdout);
       if (out.stderr) process.stderr.write(out.stderr);
     }
-    return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload };
+    return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload, httpStatus: result.httpCode };
   });
   clearTimeout(timer);
   for (const c of clients) c.close();
@@ -93,12 +98,22 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   return exitCodeOf(results);
 }
 
-/** The one error line; a bug (INTERNAL) also shows its stack, and -v shows the cause of a system error. */
-function reportFailure(logger: Logger, failure: FetchxError): void {
-  logger.error(`(${failure.exitCode}) ${failure.message}`);
+/**
+ * The one line a failed transfer leaves (the progress display prints none for it): the error, which
+ * transfer when there are several, and where it stopped when bytes were written. A rerun of the same
+ * command resumes a file whose journal is there, -C - or not. Only a bug (INTERNAL) shows a stack.
+ */
+function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnapshot | undefined, several: boolean): void {
+  const name = snap && several ? `${transferName(snap)}: ` : "";
+  let where = "";
+  if (snap && snap.done > 0) {
+    const at = snap.total ? `${formatPercent(snap.done, snap.total)} (${formatBytes(snap.done)} of ${formatBytes(snap.total)})` : formatBytes(snap.done);
+    const resumable = snap.file !== undefined && existsSync(journalPath(snap.file));
+    where = resumable ? `; stopped at ${at}, kept in ${snap.file}.part: run the same command again to resume` : `; stopped at ${at}`;
+  }
+  logger.error(`(${failure.exitCode}) ${name}${failure.message}${where}`);
   const cause = failure.cause;
   if (failure.code === "INTERNAL") logger.error(cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause));
-  else if (logger.verbose && cause instanceof Error && !(cause instanceof FetchxError)) logger.trace(cause.stack ?? "");
 }
 
 /**
