@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { FetchxError } from "../errors.ts";
 import { parseUrl } from "../http/url.ts";
+import { fdSink } from "../sink/sequential.ts";
 import { headText } from "../transfer/request.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
 import type { Logger } from "../ui/log.ts";
@@ -79,12 +80,30 @@ function transferSetopts(o: Options): DownloadOptions {
   };
 }
 
+export const BINARY_ON_TERMINAL = "binary output can mess up your terminal; use -o FILE or -O to save it (-o - forces it)";
+
+/**
+ * Standard output as curl treats it: on a terminal, a body with a NUL byte is refused (exit 23) unless
+ * `-o -` asked for it, so binary never lands in the terminal by accident. Checked on every chunk, as
+ * curl does; off a terminal, or forced, the engine writes fd 1 itself.
+ */
+function stdoutOutput(forced: boolean): Output {
+  if (forced || !process.stdout.isTTY) return { fd: 1 };
+  const out = fdSink(1);
+  return new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (chunk.includes(0)) throw new FetchxError("WRITE", BINARY_ON_TERMINAL);
+      return out.write(chunk);
+    },
+  });
+}
+
 /**
  * Where the body goes: a path known now (-o, -O), or decided from the head (-J names the file from
  * Content-Disposition; -i and -I write the head before the body). `-o -` and no -o/-O mean stdout.
  */
 function outputSetopts(o: Options, url: string, output: string | undefined): DownloadOptions {
-  const toOutput = (path: string | null): Output => path ?? { fd: 1 };
+  const toOutput = (path: string | null): Output => path ?? stdoutOutput(output === "-");
   const printHead = o.includeHeaders || o.head;
   const given = () => parseUrl(url).url;
   if (!printHead && !(o.remoteHeaderName && output === undefined)) return { output: toOutput(outputPath(o, given, undefined, output)) };

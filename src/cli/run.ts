@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
 import { parseUrl } from "../http/url.ts";
+import { isSpecialFile } from "../sink/file.ts";
 import { journalPath } from "../sink/journal.ts";
 import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
@@ -35,10 +36,11 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   const logger = createLogger(opts);
   log.current = logger;
   const urls = await collectUrls(opts.urls, opts.inputFile);
-  checkOutputs(opts, urls);
+  const targets = checkOutputs(opts, urls);
   const writeOut = await readWriteOut(opts.writeOut);
   const display = createProgressDisplay(opts);
   const events = logEvents(logger);
+  noteSequentialOutputs(opts, targets, logger);
 
   const controller = new AbortController();
   let why: FetchxError | undefined;
@@ -109,7 +111,7 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
   if (snap && snap.done > 0) {
     const at = snap.total ? `${formatPercent(snap.done, snap.total)} (${formatBytes(snap.done)} of ${formatBytes(snap.total)})` : formatBytes(snap.done);
     const resumable = snap.file !== undefined && existsSync(journalPath(snap.file));
-    where = resumable ? `; stopped at ${at}, kept in ${snap.file}.part: run the same command again to resume` : `; stopped at ${at}`;
+    where = ` at ${at}${resumable ? "; run it again to resume" : ""}`;
   }
   logger.error(`(${failure.exitCode}) ${name}${failure.message}${where}`);
   const cause = failure.cause;
@@ -120,7 +122,7 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
  * Where several URLs go: the i-th -o names the i-th URL's file (as in curl), the others follow -O or go
  * to stdout. Parallel transfers cannot share stdout, and no two URLs may write the same file.
  */
-function checkOutputs(opts: Options, urls: string[]): void {
+function checkOutputs(opts: Options, urls: string[]): (string | null | undefined)[] {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
   if (opts.outputs.length > urls.length) throw usageError(`${opts.outputs.length} -o options for ${urls.length} URL(s): one -o names one URL's file`);
   const targets = urls.map((u, i) => {
@@ -140,6 +142,17 @@ function checkOutputs(opts: Options, urls: string[]): void {
     if (seen.has(t)) throw usageError(`two URLs would write the same file ${t}: name one of them with -o`);
     seen.add(t);
   }
+  return targets;
+}
+
+/**
+ * --connections writes ranges at their offsets, which only a regular file takes: standard output and
+ * devices (/dev/null, a FIFO) are written in order over one connection. Said once, not silently done.
+ */
+function noteSequentialOutputs(opts: Options, targets: (string | null | undefined)[], logger: Logger): void {
+  if (opts.connections <= 1) return;
+  const where = targets.includes(null) ? "standard output" : targets.find((t) => t && isSpecialFile(t));
+  if (where) logger.warn(`--connections ${opts.connections} ignored: ${where} is written in order, over one connection`);
 }
 
 /** -v: what each connection of a transfer did, MPTCP subflows included (curl says nothing of this). */

@@ -26,7 +26,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [56, "failed receiving data: connection reset, or a proxy refused CONNECT (403, 407 authentication)"],
   [60, "the server's certificate is not trusted (see --cacert, -k)"],
   [61, "bad Content-Encoding with --compressed"],
-  [130, "interrupted by SIGINT/SIGTERM; partial data kept for -C -"],
+  [130, "interrupted by SIGINT/SIGTERM; partial data kept: run the same command again (or with -C -) to resume"],
 ];
 
 function exitCodes(): string {
