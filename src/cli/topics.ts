@@ -133,7 +133,7 @@ Failures:  an unresolvable proxy exits 5; a refused CONNECT (403, 407) exits 56 
 export function topicText(name: string | undefined): string | undefined {
   if (name === undefined) {
     const list = Object.entries(TOPICS).map(([k, t]) => `  ${k.padEnd(12)} ${t.summary}`);
-    return `Usage: fetchx help TOPIC\n\nTopics:\n${list.join("\n")}\n\nfetchx --help lists every option.\n`;
+    return `Usage: fetchx help TOPIC\n\nTopics:\n${list.join("\n")}\n\nfetchx --help all lists every option; fetchx help GROUP the options of one group.\n`;
   }
   return TOPICS[name]?.text();
 }
