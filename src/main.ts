@@ -26,7 +26,9 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   }
   const raw = parseArgv(expandConfig(argv, process.env));
   if (raw.values.get("help")) {
-    stdout.write(renderHelp());
+    // curl's model: --help alone is short; --help all, --help GROUP or --help TOPIC say more.
+    if (raw.positionals.length > 1) throw usageError("--help takes at most one word: all, a group or a topic");
+    stdout.write(renderHelp(raw.positionals[0]));
     return 0;
   }
   if (raw.values.get("version")) {

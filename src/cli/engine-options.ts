@@ -9,6 +9,8 @@ import { FetchxError } from "../errors.ts";
 import { CookieJar } from "../http/cookies.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { parseUrl } from "../http/url.ts";
+import { isTerminal } from "../net/libc.ts";
+import { fdSink } from "../sink/sequential.ts";
 import { headText } from "../transfer/request.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
 import type { Logger } from "../ui/log.ts";
@@ -140,6 +142,24 @@ function unclobbered(path: string | null): string | null {
 
 const isRedirect = (head: ResponseHead) => head.status >= 300 && head.status < 400 && head.headers.has("location");
 
+export const BINARY_ON_TERMINAL = "binary output can mess up your terminal; use -o FILE or -O to save it (-o - forces it)";
+
+/**
+ * Standard output as curl treats it: on a terminal, a body with a NUL byte is refused (exit 23) unless
+ * `-o -` asked for it, so binary never lands in the terminal by accident. Checked on every chunk, as
+ * curl does; off a terminal, or forced, the engine writes fd 1 itself.
+ */
+function stdoutOutput(forced: boolean): Output {
+  if (forced || !isTerminal(1)) return { fd: 1 };
+  const out = fdSink(1);
+  return new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (chunk.includes(0)) throw new FetchxError("WRITE", BINARY_ON_TERMINAL);
+      return out.write(chunk);
+    },
+  });
+}
+
 /**
  * Where the body goes: a path known now (-o, -O), or decided from the head (-J names the file from
  * Content-Disposition; -i and -I write the heads before the body, every hop's with -L; -C OFFSET appends
@@ -147,7 +167,7 @@ const isRedirect = (head: ResponseHead) => head.status >= 300 && head.status < 4
  * it arrives.
  */
 function outputSetopts(o: Options, url: string, output: string | undefined, state: RunState): DownloadOptions {
-  const toOutput = (path: string | null): Output => path ?? { fd: 1 };
+  const toOutput = (path: string | null): Output => path ?? stdoutOutput(output === "-");
   const given = () => parseUrl(url).url;
   const named = (head?: ResponseHead, effective?: URL) => {
     const p = outputPath(o, effective ? () => effective : given, head, output);

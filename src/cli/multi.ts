@@ -9,6 +9,8 @@ export interface Outcome {
   /** 0 on success, else the transfer's exit code. */
   exitCode: number;
   bytes: number;
+  /** The final HTTP status (0 when none came). */
+  httpStatus?: number;
 }
 
 export interface RunManyOptions {
@@ -59,14 +61,23 @@ export function exitCodeOf(results: (Outcome | undefined)[]): number {
   return results.find((r) => r && r.exitCode !== 0)?.exitCode ?? 0;
 }
 
-/** "3 ok, 1 failed, 2 not started: 12.3 MiB in 4s (3.08 MiB/s)". */
+/**
+ * "3 ok, 1 failed, 2 not started: 12.3 MiB in 4s (3.08 MiB/s)". An error page saved without -f exits 0
+ * (as in curl) but is no "ok": it counts as "HTTP error" (shown only when there is one).
+ */
 export function summaryLine(results: (Outcome | undefined)[], elapsedMs: number): string {
   const done = results.filter((r): r is Outcome => r !== undefined);
-  const ok = done.filter((r) => r.exitCode === 0).length;
-  const failed = done.length - ok;
+  const httpErrors = done.filter((r) => r.exitCode === 0 && (r.httpStatus ?? 0) >= 400).length;
+  const ok = done.filter((r) => r.exitCode === 0).length - httpErrors;
+  const failed = done.length - ok - httpErrors;
   const skipped = results.length - done.length;
   const bytes = done.reduce((n, r) => n + r.bytes, 0);
-  const counts = [`${ok} ok`, `${failed} failed`, ...(skipped ? [`${skipped} not started`] : [])].join(", ");
+  const counts = [
+    `${ok} ok`,
+    ...(httpErrors ? [`${httpErrors} HTTP error${httpErrors === 1 ? "" : "s"}`] : []),
+    `${failed} failed`,
+    ...(skipped ? [`${skipped} not started`] : []),
+  ].join(", ");
   const rate = elapsedMs > 0 ? ` (${formatRate((bytes / elapsedMs) * 1000)})` : "";
   return `${counts}: ${formatBytes(bytes)} in ${formatDuration(elapsedMs / 1000)}${rate}`;
 }

@@ -4,12 +4,15 @@
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
 import { parseUrl } from "../http/url.ts";
+import { isSpecialFile } from "../sink/file.ts";
 import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
-import type { ProgressSource } from "../transfer/progress.ts";
+import type { ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
 import { createLogger, type Logger } from "../ui/log.ts";
+import { formatBytes, formatPercent } from "../ui/format.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
+import { transferName } from "../ui/progress-line.ts";
 import { stderr, stdout } from "../ui/stdio.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, logEvents, prepareDownload, prepareRun } from "./engine-options.ts";
@@ -33,13 +36,14 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   const logger = createLogger(opts);
   log.current = logger;
   const urls = await collectUrls(opts.urls, opts.inputFile);
-  checkOutputs(opts, urls);
+  const targets = checkOutputs(opts, urls);
   const writeOut = await readWriteOut(opts.writeOut);
   const display = createProgressDisplay(opts);
   const events = logEvents(logger);
   const state = prepareRun(opts, (m) => logger.warn(m));
   if (opts.http2) logger.warn("fetchx speaks HTTP/1.1: --http2 and --http2-prior-knowledge change nothing");
   let failed = false;
+  noteSequentialOutputs(opts, targets, logger);
 
   const controller = new AbortController();
   let why: FetchxError | undefined;
@@ -55,7 +59,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     for (const c of clients) c.pool.closeAll();
   };
   const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
-  // The download adds "partial data kept" when it is true.
+  // What was kept, and how to go on, is said per transfer by reportFailure.
   const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}`));
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
@@ -95,9 +99,9 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result.errorMessage = failure.message;
     }
     await previous;
-    if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message });
+    if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
-    else if (failure) reportFailure(logger, failure);
+    else if (failure) reportFailure(logger, failure, source?.snapshot(), urls.length > 1, result.partialKept);
     failed ||= !!failure;
     afterDownload(opts, result, failure, target, logger, retried);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
@@ -106,7 +110,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       if (out.stdout) stdout.write(out.stdout);
       if (out.stderr) stderr.write(out.stderr);
     }
-    return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload };
+    return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload, httpStatus: result.httpCode };
   });
   clearTimeout(timer);
   writeCookieJar(opts, state.jar);
@@ -116,19 +120,28 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   return exitCodeOf(results);
 }
 
-/** The one error line; a bug (INTERNAL) also shows its stack, and -v shows the cause of a system error. */
-function reportFailure(logger: Logger, failure: FetchxError): void {
-  logger.error(`(${failure.exitCode}) ${failure.message}`);
+/**
+ * The one line a failed transfer leaves (the progress display prints none for it): the error, which
+ * transfer when there are several, and where it stopped when bytes were written. A rerun of the same
+ * command resumes a file whose journal is there, -C - or not. Only a bug (INTERNAL) shows a stack.
+ */
+function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnapshot | undefined, several: boolean, resumable: boolean): void {
+  const name = snap && several ? `${transferName(snap)}: ` : "";
+  let where = "";
+  if (snap && snap.done > 0) {
+    const at = snap.total ? `${formatPercent(snap.done, snap.total)} (${formatBytes(snap.done)} of ${formatBytes(snap.total)})` : formatBytes(snap.done);
+    where = ` at ${at}${resumable ? "; run it again to resume" : ""}`;
+  }
+  logger.error(`(${failure.exitCode}) ${name}${failure.message}${where}`);
   const cause = failure.cause;
   if (failure.code === "INTERNAL") logger.error(cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause));
-  else if (logger.verbose && cause instanceof Error && !(cause instanceof FetchxError)) logger.trace(cause.stack ?? "");
 }
 
 /**
  * Where several URLs go: the i-th -o names the i-th URL's file (as in curl), the others follow -O or go
  * to stdout. Parallel transfers cannot share stdout, and no two URLs may write the same file.
  */
-function checkOutputs(opts: Options, urls: string[]): void {
+function checkOutputs(opts: Options, urls: string[]): (string | null | undefined)[] {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
   if (opts.outputs.length > urls.length) throw usageError(`${opts.outputs.length} -o options for ${urls.length} URL(s): one -o names one URL's file`);
   const targets = urls.map((u, i) => {
@@ -148,6 +161,17 @@ function checkOutputs(opts: Options, urls: string[]): void {
     if (seen.has(t)) throw usageError(`two URLs would write the same file ${t}: name one of them with -o`);
     seen.add(t);
   }
+  return targets;
+}
+
+/**
+ * --connections writes ranges at their offsets, which only a regular file takes: standard output and
+ * devices (/dev/null, a FIFO) are written in order over one connection. Said once, not silently done.
+ */
+function noteSequentialOutputs(opts: Options, targets: (string | null | undefined)[], logger: Logger): void {
+  if (opts.connections <= 1) return;
+  const where = targets.includes(null) ? "standard output" : targets.find((t) => t && isSpecialFile(t));
+  if (where) logger.warn(`--connections ${opts.connections} ignored: ${where} is written in order, over one connection`);
 }
 
 /** -v: what each connection of a transfer did, MPTCP subflows included (curl says nothing of this). */

@@ -2,6 +2,7 @@
 import { usageError } from "../errors.ts";
 import { stdout } from "../ui/stdio.ts";
 import { completionScript } from "./completions.ts";
+import { helpColumns, helpFor, wrapText } from "./help.ts";
 import { TOPICS, topicText } from "./topics.ts";
 
 export function helpCommand(argv: string[]): number {
@@ -11,8 +12,10 @@ export function helpCommand(argv: string[]): number {
     stdout.write(completionScript(arg));
     return 0;
   }
-  const text = topicText(arg);
-  if (text === undefined) throw usageError(`no help topic "${arg}"; topics: ${Object.keys(TOPICS).join(", ")}`);
+  // `fetchx help all` and `fetchx help GROUP` are --help's; the topics are wrapped to the terminal too.
+  const columns = helpColumns();
+  const text = arg === undefined ? wrapText(topicText(undefined)!, columns) : helpFor(arg, columns);
+  if (text === undefined) throw usageError(`no help topic "${arg}"; topics: ${Object.keys(TOPICS).join(", ")} (or all, or an option group)`);
   stdout.write(text);
   return 0;
 }

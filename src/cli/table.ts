@@ -20,6 +20,8 @@ export interface OptionSpec {
   aliases?: string[];
   /** Accepted for curl command lines and changes nothing in fetchx; says why (fetchx help curl). */
   noop?: string;
+  /** Listed by the short `fetchx --help` (curl's "important" category); every option is in `--help all`. */
+  important?: boolean;
 }
 
 export const GROUP_TITLES: Record<Group, string> = {
@@ -37,15 +39,15 @@ export const GROUP_TITLES: Record<Group, string> = {
 };
 
 export const OPTIONS: OptionSpec[] = [
-  { name: "help", short: "h", kind: "flag", group: "basic", description: "show this help (fetchx help TOPIC for more)" },
-  { name: "version", short: "V", kind: "flag", group: "basic", description: "print version, commit and Bun version" },
+  { name: "help", short: "h", kind: "flag", group: "basic", description: "show this help (fetchx help TOPIC for more)", important: true },
+  { name: "version", short: "V", kind: "flag", group: "basic", description: "print version, commit and Bun version", important: true },
   { name: "config", short: "K", kind: "list", group: "basic", hint: "FILE", description: "read options from FILE, curlrc syntax ('-' = stdin); ~/.fetchxrc is read first unless -q" },
   { name: "disable", short: "q", kind: "flag", group: "basic", description: "as the first option: do not read ~/.fetchxrc" },
   { name: "url", kind: "list", group: "basic", hint: "URL", description: "a URL to download (as a plain argument; handy in -K files)" },
   { name: "globoff", short: "g", kind: "flag", group: "basic", description: "accepted for curl: fetchx never expands {} and [] in URLs", noop: "fetchx never globs URLs" },
 
-  { name: "output", short: "o", kind: "list", group: "output", hint: "FILE", description: "write to FILE instead of stdout (repeat: one per URL, in order)" },
-  { name: "remote-name", short: "O", kind: "flag", group: "output", aliases: ["remote-name-all"], description: "name the file after the URL's last path segment" },
+  { name: "output", short: "o", kind: "list", group: "output", hint: "FILE", description: "write to FILE instead of stdout (repeat: one per URL, in order)", important: true },
+  { name: "remote-name", short: "O", kind: "flag", group: "output", aliases: ["remote-name-all"], description: "name the file after the URL's last path segment", important: true },
   { name: "remote-header-name", short: "J", kind: "flag", group: "output", description: "with -O, take the name from Content-Disposition (sanitised)" },
   { name: "output-dir", kind: "string", group: "output", hint: "DIR", description: "directory for -o/-O files" },
   { name: "create-dirs", kind: "flag", group: "output", description: "create missing directories of the output path" },
@@ -62,7 +64,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "etag-compare", kind: "string", group: "output", hint: "FILE", description: "send If-None-Match with the ETag saved in FILE (304: nothing is written)" },
   { name: "no-buffer", short: "N", kind: "flag", group: "output", description: "accepted for curl: fetchx writes bytes as they arrive", noop: "fetchx never buffers output" },
 
-  { name: "mptcp", kind: "flag", group: "mptcp", negatable: true, description: "connect with Multipath TCP (falls back to TCP if the server lacks it; env FETCHX_MPTCP=1)" },
+  { name: "mptcp", kind: "flag", group: "mptcp", negatable: true, description: "connect with Multipath TCP (falls back to TCP if the server lacks it; env FETCHX_MPTCP=1)", important: true },
   { name: "paths", kind: "string", group: "mptcp", hint: "auto|none|LIST", description: "spread range connections over these paths, one bound to each: local addresses or interface names, comma-separated; auto = the kernel's route plus the MPTCP subflow endpoints (default with --mptcp, used when the server answers without MPTCP)" },
 
   { name: "ipv4", short: "4", kind: "flag", group: "connection", description: "resolve and connect over IPv4 only" },
@@ -82,19 +84,19 @@ export const OPTIONS: OptionSpec[] = [
   { name: "connect-to", kind: "list", group: "connection", hint: "HOST1:PORT1:HOST2:PORT2", description: "connect to HOST2:PORT2 for requests to HOST1:PORT1 (empty parts match any / keep)" },
   { name: "interface", kind: "string", group: "connection", hint: "NAME|ADDR", description: "send from this interface (SO_BINDTODEVICE) or local address (bind)" },
 
-  { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "URL", description: "use this HTTP proxy [USER:PASS@]HOST[:PORT] (overrides http_proxy, https_proxy, all_proxy)" },
+  { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "URL", description: "use this HTTP proxy [USER:PASS@]HOST[:PORT] (overrides http_proxy, https_proxy, all_proxy)", important: true },
   { name: "proxy-user", short: "U", kind: "string", group: "proxy", hint: "USER:PASS", description: "Basic credentials for the proxy" },
   { name: "noproxy", kind: "string", group: "proxy", hint: "LIST", description: "comma-separated hosts/domains/CIDRs that go direct ('*' = all; overrides no_proxy)" },
   { name: "proxytunnel", short: "p", kind: "flag", group: "proxy", description: "tunnel plain http through the proxy with CONNECT too" },
 
   { name: "request", short: "X", kind: "string", group: "request", hint: "METHOD", description: "request method (default GET)" },
-  { name: "header", short: "H", kind: "list", group: "request", hint: "'NAME: VALUE'", description: "add a request header (repeatable; 'NAME:' removes one)" },
+  { name: "header", short: "H", kind: "list", group: "request", hint: "'NAME: VALUE'", description: "add a request header (repeatable; 'NAME:' removes one)", important: true },
   { name: "user-agent", short: "A", kind: "string", group: "request", hint: "TEXT", description: "User-Agent to send" },
   { name: "referer", short: "e", kind: "string", group: "request", hint: "URL", description: "Referer to send" },
   { name: "user", short: "u", kind: "string", group: "request", hint: "USER:PASS", description: "Basic authentication (never sent to another host after a redirect)" },
   { name: "compressed", kind: "flag", group: "request", description: "ask for a compressed response and decode it (gzip, deflate, br, zstd)" },
   { name: "head", short: "I", kind: "flag", group: "request", description: "send HEAD and print the response headers" },
-  { name: "location", short: "L", kind: "flag", group: "request", description: "follow redirects" },
+  { name: "location", short: "L", kind: "flag", group: "request", description: "follow redirects", important: true },
   { name: "max-redirs", kind: "string", group: "request", hint: "N", description: "at most N redirects with -L (default 50)" },
   { name: "time-cond", short: "z", kind: "string", group: "request", hint: "TIME|FILE", description: "only if modified since TIME or FILE's time ('-TIME': unmodified since); 304 writes nothing" },
   { name: "url-query", kind: "list", group: "request", hint: "DATA", description: "append DATA to the URL's query, --data-urlencode syntax ('+DATA' as is)" },
@@ -119,7 +121,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "cookie-jar", short: "c", kind: "string", group: "auth", hint: "FILE", description: "write all cookies to FILE at the end (Netscape format; '-' = stdout)" },
   { name: "junk-session-cookies", short: "j", kind: "flag", group: "auth", description: "ignore session cookies read from a -b file" },
 
-  { name: "insecure", short: "k", kind: "flag", group: "tls", description: "do not verify the server's certificate" },
+  { name: "insecure", short: "k", kind: "flag", group: "tls", description: "do not verify the server's certificate", important: true },
   { name: "cacert", kind: "string", group: "tls", hint: "FILE", description: "trust the CA certificates in FILE (PEM; env CURL_CA_BUNDLE)" },
   { name: "capath", kind: "string", group: "tls", hint: "DIR", description: "trust the CA certificates in DIR's PEM files" },
   { name: "cert", short: "E", kind: "string", group: "tls", hint: "FILE", description: "client certificate (PEM; may hold the key too)" },
@@ -132,8 +134,8 @@ export const OPTIONS: OptionSpec[] = [
   { name: "tls-max", kind: "string", group: "tls", hint: "VERSION", description: "at most this TLS version (1.2, 1.3 or default)" },
   { name: "ssl-no-revoke", kind: "flag", group: "tls", description: "accepted for curl (Schannel only)", noop: "a Windows Schannel option" },
 
-  { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-|OFFSET", aliases: ["continue-at"], description: "'-': resume from the .part file and its journal; OFFSET: ask from that byte and append to the file" },
-  { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1, at most 16 per host)" },
+  { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-|OFFSET", aliases: ["continue-at"], description: "'-': resume from the .part file and its journal; OFFSET: ask from that byte and append to the file", important: true },
+  { name: "connections", kind: "string", group: "transfer", hint: "N", description: "download N byte ranges in parallel over N connections (default 1, at most 16 per host)", important: true },
   { name: "retry", kind: "string", group: "transfer", hint: "N", description: "retry transient failures N times, resuming each time (default 5; 0 = never; a server's Retry-After is obeyed up to 60 s)" },
   { name: "retry-delay", kind: "string", group: "transfer", hint: "SECONDS", description: "fixed wait between retries (default: exponential backoff with jitter)" },
   { name: "retry-max-time", kind: "string", group: "transfer", hint: "SECONDS", description: "no new retry after SECONDS since the start" },
@@ -143,21 +145,21 @@ export const OPTIONS: OptionSpec[] = [
   { name: "speed-time", short: "y", kind: "string", group: "transfer", hint: "SECONDS", description: "window for --speed-limit (default 30)" },
   { name: "checksum", kind: "string", group: "transfer", hint: "ALGO=HEX", description: "verify sha256/sha512/sha1/md5 before the file takes its name (exit 32 on mismatch)" },
   { name: "preallocate", kind: "flag", group: "transfer", description: "reserve the whole file on disk before writing (fallocate)" },
-  { name: "fail", short: "f", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 and no output" },
+  { name: "fail", short: "f", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 and no output", important: true },
   { name: "fail-with-body", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 after the body was written" },
   { name: "fail-early", kind: "flag", group: "transfer", description: "with several URLs, start no new transfer after a failure" },
   { name: "max-time", short: "m", kind: "string", group: "transfer", hint: "SECONDS", description: "give up the whole operation after SECONDS" },
   { name: "limit-rate", kind: "string", group: "transfer", hint: "RATE", description: "at most RATE bytes/s per transfer, all connections together (k, M, G suffixes: 200k)" },
   { name: "input-file", kind: "string", group: "transfer", hint: "FILE", description: "also download the URLs in FILE, one a line, # comments ('-' = stdin)" },
-  { name: "parallel", short: "Z", kind: "flag", group: "transfer", description: "download several URLs at the same time" },
+  { name: "parallel", short: "Z", kind: "flag", group: "transfer", description: "download several URLs at the same time", important: true },
   { name: "parallel-max", kind: "string", group: "transfer", hint: "N", description: "with -Z, at most N transfers at once (default 5)" },
   { name: "parallel-immediate", kind: "flag", group: "transfer", description: "accepted for curl: fetchx connects as transfers start", noop: "fetchx opens connections as transfers start" },
 
-  { name: "silent", short: "s", kind: "flag", group: "reporting", description: "no progress and no error messages" },
+  { name: "silent", short: "s", kind: "flag", group: "reporting", description: "no progress and no error messages", important: true },
   { name: "show-error", short: "S", kind: "flag", group: "reporting", description: "with -s, still show errors" },
-  { name: "verbose", short: "v", kind: "flag", group: "reporting", description: "trace connection, MPTCP, TLS and headers on stderr" },
+  { name: "verbose", short: "v", kind: "flag", group: "reporting", description: "trace connection, MPTCP, TLS and headers on stderr", important: true },
   { name: "write-out", short: "w", kind: "string", group: "reporting", hint: "FORMAT", description: "print FORMAT after the transfer: %{http_code}, %{json}, ... (@FILE reads it)" },
-  { name: "progress", kind: "string", group: "reporting", hint: "bar|plain|none", description: "progress display on stderr (default: bar on a terminal, else none)" },
+  { name: "progress", kind: "string", group: "reporting", hint: "bar|plain|none", description: "progress display on stderr (default: bar on a terminal, else none)", important: true },
   { name: "progress-bar", short: "#", kind: "flag", group: "reporting", description: "the progress bar (--progress bar)" },
   { name: "no-progress-meter", kind: "flag", group: "reporting", description: "no progress display, errors still shown (--progress none)" },
   { name: "styled-output", kind: "flag", group: "reporting", negatable: true, description: "accepted for curl", noop: "fetchx styles output only on a terminal, and NO_COLOR turns it off" },

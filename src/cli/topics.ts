@@ -29,7 +29,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [61, "bad Content-Encoding with --compressed"],
   [63, "the body is larger than --max-filesize"],
   [77, "--cacert missing, unreadable or without a certificate"],
-  [130, "interrupted by SIGINT/SIGTERM; partial data kept for -C - when there was any"],
+  [130, "interrupted by SIGINT/SIGTERM; partial data kept when there was any: run the same command again (or with -C -) to resume"],
 ];
 
 function exitCodes(): string {
@@ -137,7 +137,7 @@ Failures:  an unresolvable proxy exits 5; a refused CONNECT (403, 407) exits 56 
 export function topicText(name: string | undefined): string | undefined {
   if (name === undefined) {
     const list = Object.entries(TOPICS).map(([k, t]) => `  ${k.padEnd(12)} ${t.summary}`);
-    return `Usage: fetchx help TOPIC\n\nTopics:\n${list.join("\n")}\n\nfetchx --help lists every option.\n`;
+    return `Usage: fetchx help TOPIC\n\nTopics:\n${list.join("\n")}\n\nfetchx --help all lists every option; fetchx help GROUP the options of one group.\n`;
   }
   return TOPICS[name]?.text();
 }

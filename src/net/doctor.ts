@@ -345,12 +345,17 @@ export function judge(r: DoctorReport): DoctorReport {
 
   advice.push("No `subflow` endpoint is configured, so --mptcp will use one path only (plus any the server announces, if accepted).");
   const configured = new Set(r.endpoints.map((e) => e.address));
-  const candidates = r.addresses.filter((a) => !configured.has(a.address));
-  // A connection's subflows share its address family, so two paths need two addresses of one family.
+  // A connection's subflows share its address family, so two paths need two addresses of one family. With
+  // one, an endpoint on it only repeats the path the first subflow already takes: suggest none.
   const v4 = r.addresses.filter((a) => a.family === 4).length;
   const v6n = r.addresses.length - v4;
-  if (v4 < 2 && v6n < 2)
-    advice.push("There is at most one non-loopback address per family: a second path needs a second interface or address.");
+  const candidates = r.addresses.filter((a) => !configured.has(a.address) && (a.family === 4 ? v4 : v6n) >= 2);
+  if (v4 < 2 && v6n < 2) {
+    const only = r.addresses.map((a) => `${a.address} on ${a.dev}`).join(", ");
+    advice.push(
+      `This host has one path${only ? ` (${only})` : ""}: a subflow endpoint on it would add nothing. A second path needs a second interface or address (another NIC, Wi-Fi beside Ethernet, a second uplink); add the endpoint on that one.`,
+    );
+  }
   for (const a of candidates) commands.push(`ip mptcp endpoint add ${a.address} dev ${a.dev} subflow`);
   if (candidates.length > 0)
     advice.push("Add a subflow endpoint on each address that leads over a different path (the commands below list them all).");

@@ -183,9 +183,9 @@ export class Download implements ProgressSource, RequestSender {
       if (s.onProgress && performance.now() - lastProgress > 0) s.onProgress(this.snapshot());
       return this.result;
     } catch (thrown) {
-      let err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
-      // An interruption says "partial data kept" only when a later -C - can use it.
-      if ((err.code === "INTERRUPTED" || err.code === "TIMEOUT") && this.kept()) err = new FetchxError(err.code, `${err.message}; partial data kept (resume with -C -)`, { cause: err });
+      const err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
+      // Whether a later run (or resume: true) can go on from what this one wrote.
+      this.result.partialKept = this.kept();
       this.go("failed", err.message);
       this.result.exitCode = err.exitCode;
       this.result.errorMessage = err.message;

@@ -51,6 +51,8 @@ export interface DownloadResult {
   filenameEffective?: string;
   exitCode: number;
   errorMessage: string;
+  /** A failed download left NAME.part with a journal: running it again resumes (set on failure). */
+  partialKept: boolean;
   mptcp: MptcpState;
   mptcpSubflows: number;
   connections: ConnectionReport[];
@@ -85,6 +87,7 @@ export function newStats(url: string, method: string): DownloadResult {
     localPort: 0,
     exitCode: 0,
     errorMessage: "",
+    partialKept: false,
     mptcp: "off",
     mptcpSubflows: 0,
     connections: [],

@@ -13,7 +13,9 @@ export function formatBytes(n: number): string {
     i++;
   }
   if (i === 0) return `${Math.round(v)} B`;
-  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  // Digits by the rounded value, so 9.999 reads "10.0" (not "10.00") beside a total of "10.0".
+  let digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  while (digits > 0 && Number(v.toFixed(digits)) >= 10 ** (3 - digits)) digits--;
   // 1023.99 KiB would round to "1024 KiB": show the next unit instead.
   if (Number(v.toFixed(digits)) >= 1024 && i < UNITS.length - 1) return `1.00 ${UNITS[i + 1]}`;
   return `${v.toFixed(digits)} ${UNITS[i]}`;

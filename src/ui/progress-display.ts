@@ -4,12 +4,14 @@
 //   plain -- anywhere: a line per running transfer every few seconds and a final line; no carriage
 //            returns or escapes, so logs and CI stay readable.
 //   none  -- nothing (-s, or "bar" when stderr is not a terminal, as curl and wget2 do).
+// A terminal that cannot move the cursor (TERM=dumb) gets plain lines; a locale without UTF-8 (LANG=C)
+// gets ASCII only. A failed transfer leaves no line of its own: the error line says what happened.
 // The display polls each source's snapshot on its own timer, so the transfer loop does no UI work.
 import pc from "picocolors";
 import type { ProgressSink, ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
 import { useColour } from "./log.ts";
 import { stderr, stdout } from "./stdio.ts";
-import { finalLine, liveLine, type Colors } from "./progress-line.ts";
+import { finalLine, liveLine, utf8Locale, type Colors } from "./progress-line.ts";
 
 export type DisplayMode = "bar" | "plain" | "none";
 
@@ -25,6 +27,11 @@ export interface DisplayStream {
 }
 
 export interface ProgressDisplay extends ProgressSink {
+  /**
+   * The transfer ended: a final line when it succeeded (with its HTTP status when that is an error page
+   * saved without -f), none when it failed (the caller prints the one error line).
+   */
+  finish(source: ProgressSource, error?: { exitCode: number; message: string }, status?: number): void;
   /** Stops showing a source without a final line (another source took over its transfer). */
   drop(source: ProgressSource): void;
   /** Erases the live lines (before an error or summary line is printed) and stops the timer. */
@@ -37,10 +44,10 @@ const PLAIN_EVERY_MS = 3000;
 const RATE_WINDOW_MS = 3000;
 const MAX_LIVE_LINES = 8;
 
-/** What --progress and -s mean for this stream: "bar" needs a terminal. */
-export function displayMode(opts: DisplayOptions, stream: DisplayStream): DisplayMode {
+/** What --progress and -s mean for this stream: "bar" needs a terminal that can move its cursor. */
+export function displayMode(opts: DisplayOptions, stream: DisplayStream, env: Record<string, string | undefined> = {}): DisplayMode {
   if (opts.silent || opts.progress === "none") return "none";
-  if (opts.progress === "bar") return stream.isTTY ? "bar" : "none";
+  if (opts.progress === "bar") return !stream.isTTY ? "none" : env.TERM === "dumb" ? "plain" : "bar";
   return "plain";
 }
 
@@ -67,7 +74,8 @@ export function createProgressDisplay(
   // curl shows no meter when the body itself goes to the terminal; neither do we.
   stdoutIsTerminal = stdout.isTTY,
 ): ProgressDisplay {
-  const mode = displayMode(opts, stream);
+  const mode = displayMode(opts, stream, env);
+  const ascii = !utf8Locale(env);
   if (mode === "none") return { start() {}, finish() {}, drop() {}, close() {} };
   const paint: Colors = pc.createColors(mode === "bar" && useColour(stream, env));
   const tracked = new Map<ProgressSource, Tracked>();
@@ -116,16 +124,16 @@ export function createProgressDisplay(
         const snap = sample(t, now);
         if (now - t.lastPlain < PLAIN_EVERY_MS || !shown(snap) || snap.phase === "connecting") continue;
         t.lastPlain = now;
-        ownWrite(liveLine(snap, rateOf(t), { columns: 1000, paint }) + "\n");
+        ownWrite(liveLine(snap, rateOf(t), { columns: 1000, paint, ascii }) + "\n");
       }
       return;
     }
     const lines: string[] = [];
     for (const t of tracked.values()) {
       const snap = sample(t, now);
-      if (shown(snap)) lines.push(liveLine(snap, rateOf(t), { columns: columns(), paint }));
+      if (shown(snap)) lines.push(liveLine(snap, rateOf(t), { columns: columns(), paint, ascii }));
     }
-    if (lines.length > MAX_LIVE_LINES) lines.splice(MAX_LIVE_LINES - 1, lines.length, `… ${lines.length - MAX_LIVE_LINES + 1} more`);
+    if (lines.length > MAX_LIVE_LINES) lines.splice(MAX_LIVE_LINES - 1, lines.length, `${ascii ? "..." : "…"} ${lines.length - MAX_LIVE_LINES + 1} more`);
     if (lines.length === 0 && drawn === 0) return;
     const out = erase() + lines.join("\n");
     drawn = lines.length;
@@ -152,14 +160,16 @@ export function createProgressDisplay(
       tracked.set(source, { source, started: now, samples: [], lastPlain: now });
       ensureTimer();
     },
-    finish(source, error) {
+    finish(source, error, status) {
       const t = tracked.get(source);
       if (!t) return;
       tracked.delete(source);
       const snap = source.snapshot();
-      if (shown(snap)) {
-        const line = finalLine(snap, performance.now() - t.started, error, { columns: mode === "bar" ? columns() : 1000, paint });
-        // The live lines come back on the next tick, so an error line printed right now lands cleanly.
+      if (error) {
+        // The live lines come back on the next tick, so the error line printed next lands cleanly.
+        if (mode === "bar" && drawn > 0) ownWrite(erase());
+      } else if (shown(snap)) {
+        const line = finalLine(snap, performance.now() - t.started, { columns: mode === "bar" ? columns() : 1000, paint, ascii }, status);
         ownWrite((mode === "bar" ? erase() : "") + line + "\n");
       }
       stopTimerIfIdle();

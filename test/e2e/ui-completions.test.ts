@@ -77,6 +77,15 @@ test("help topics: each prints text; an unknown topic is a usage error; --help n
   expect(codes).not.toContain("also:"); // every exit code in errors.ts has its own line
   expect((await runCli(["help", "nonsense"])).code).toBe(2);
   expect((await runCli(["completions", "tcsh"])).code).toBe(2);
-  const help = new TextDecoder().decode((await runCli(["--help"])).stdout);
-  for (const title of ["Proxies:", "Transfer:", "Examples:", "fetchx help [TOPIC]", "fetchx completions SHELL"]) expect(help).toContain(title);
+  const help = new TextDecoder().decode((await runCli(["--help", "all"])).stdout);
+  for (const title of ["Proxies:", "Transfer:", "Examples:", "Environment:", "FETCHX_PROGRESS", "fetchx help [TOPIC]", "fetchx completions SHELL"]) expect(help).toContain(title);
+  // Every option of the table is in --help all; plain --help is the short one and says where the rest is.
+  for (const o of OPTIONS) expect(help).toContain(`--${o.name}`);
+  const short = new TextDecoder().decode((await runCli(["--help"])).stdout);
+  expect(short).toContain("fetchx --help all");
+  expect(short).toContain("FETCHX_PROGRESS");
+  expect(short.split("\n").length).toBeLessThan(help.split("\n").length / 2);
+  expect(new TextDecoder().decode((await runCli(["help", "all"])).stdout)).toBe(help);
+  expect(new TextDecoder().decode((await runCli(["--help", "proxy"])).stdout)).toMatch(/^Proxies:\n  -x, --proxy URL/);
+  expect((await runCli(["--help", "nonsense"])).code).toBe(2);
 });

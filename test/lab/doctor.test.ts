@@ -41,6 +41,17 @@ describe("doctor parsers", () => {
     expect(r.commands).toEqual([]);
   });
 
+  test("one address: no endpoint command on it (it cannot make a second path); two: one for each", () => {
+    const one = judge(baseReport({}));
+    expect(one.verdict).toBe("single-path");
+    expect(one.commands).toEqual([]);
+    expect(one.advice.join("\n")).toContain("This host has one path (192.0.2.9 on eth0)");
+    expect(one.advice.join("\n")).toContain("a second interface or address");
+    const two = judge(baseReport({ addresses: [{ address: "192.0.2.9", dev: "eth0", family: 4 }, { address: "198.51.100.7", dev: "wlan0", family: 4 }, { address: "2001:db8::9", dev: "eth0", family: 6 }] }));
+    expect(two.commands).toEqual(["ip mptcp endpoint add 192.0.2.9 dev eth0 subflow", "ip mptcp endpoint add 198.51.100.7 dev wlan0 subflow"]);
+    expect(two.advice.join("\n")).not.toContain("one path (");
+  });
+
   test("iproute2 missing: usable, second path unknown, said what was not checked and why", () => {
     const r = judge(baseReport({ ip: "missing", ipError: "iproute2 `ip` not found", endpoints: null, limits: null }));
     expect(r.usable).toBe(true);
@@ -170,13 +181,14 @@ describe.skipIf(labSkip !== null)("doctor in a namespace of its own", () => {
     expect(human.stdout).toContain("MPTCP is not usable here");
   });
 
-  test("no subflow endpoint: single path, prints the endpoint command for the namespace's address", async () => {
+  test("no subflow endpoint, one address: single path, no endpoint command on it, asks for a second interface", async () => {
     ns = createNetns("fxdoctor");
     addAddress(ns, "203.0.113.5");
     const r = await inNs([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("will use one path only");
-    expect(r.stdout).toContain("ip mptcp endpoint add 203.0.113.5 dev v0 subflow");
+    expect(r.stdout).toContain("a second interface or address");
+    expect(r.stdout).not.toContain("ip mptcp endpoint add");
   });
 
   test("a configured subflow endpoint is listed and makes the verdict multipath", async () => {

@@ -19,6 +19,9 @@ describe("format", () => {
     expect(formatBytes(1024 * 1024 - 1)).toBe("1.00 MiB");
     expect(formatBytes(5 * 1024 ** 4)).toBe("5.00 TiB");
     expect(formatBytes(-1)).toBe("?");
+    // One format in one line: 9.999 MiB next to a 10.0 MiB total reads "10.0", not "10.00".
+    expect(formatBytes(9.999 * 1024 * 1024)).toBe("10.0 MiB");
+    expect(formatBytes(99.96 * 1024 * 1024)).toBe("100 MiB");
   });
 
   test("durations and ETA", () => {
@@ -93,23 +96,45 @@ describe("progress line", () => {
     expect(segmentCells(segments, 40, plain)).toBe("[█▄·▁]");
     const line = liveLine(snap({ segments, connections: 2 }), 1e6, { columns: 120, paint: plain });
     expect(line).toContain("[█▄·▁]");
-    expect(line).toContain("  2c");
+    expect(line).toContain("  2 conns");
     // More segments than cells: grouped, still one bracketed run of cells.
     const many = Array.from({ length: 100 }, (_, i) => ({ start: i * 10, end: i * 10 + 10, done: 10, active: false }));
     expect(segmentCells(many, 20, plain)).toBe(`[${"█".repeat(20)}]`);
   });
 
-  test("final line: size, time, average rate; failure says where it stopped", () => {
-    expect(finalLine(snap({ done: 100 * 1024 * 1024 }), 10_000, undefined, { columns: 120, paint: plain })).toBe("big.iso 100%  100 MiB in 10s  (10.0 MiB/s)");
-    expect(finalLine(snap(), 10_000, { exitCode: 28, message: "timeout" }, { columns: 120, paint: plain })).toBe("big.iso failed at 42% (42.0 MiB, exit 28)");
-    expect(finalLine(snap({ done: 100, total: 100, resumed: 60 }), 1000, undefined, { columns: 120, paint: plain })).toContain("60 B resumed");
+  test("final line: size, time, average rate; an HTTP error page shows its status, not 100%", () => {
+    expect(finalLine(snap({ done: 100 * 1024 * 1024 }), 10_000, { columns: 120, paint: plain })).toBe("big.iso 100%  100 MiB in 10s  (10.0 MiB/s)");
+    expect(finalLine(snap({ done: 100 * 1024 * 1024 }), 10_000, { columns: 120, paint: plain }, 200)).toBe("big.iso 100%  100 MiB in 10s  (10.0 MiB/s)");
+    expect(finalLine(snap({ done: 335, total: 335 }), 1000, { columns: 120, paint: plain }, 404)).toBe("big.iso HTTP 404  335 B in 1s  (335 B/s)");
+    expect(finalLine(snap({ done: 100, total: 100, resumed: 60 }), 1000, { columns: 120, paint: plain })).toContain("60 B resumed");
+  });
+
+  test("narrow terminal: the least important parts go, the line is never cut", () => {
+    const s = snap({ file: "/tmp/ubuntu-24.04-desktop-amd64.iso", done: 100 * 1024 * 1024, mptcp: "active", subflows: 2 });
+    expect(finalLine(s, 10_000, { columns: 40, paint: plain })).toBe("ubuntu-24.04-desk… 100%  100 MiB in 10s");
+    expect(finalLine(snap({ done: 100 * 1024 * 1024 }), 10_000, { columns: 40, paint: plain })).toBe("big.iso 100%  100 MiB in 10s");
+    const live = liveLine(snap({ mptcp: "active", subflows: 2 }), 1e6, { columns: 40, paint: plain });
+    expect(live).toBe("big.iso  42% 42.0 MiB/100 MiB");
+  });
+
+  test("ASCII only when asked (a locale without UTF-8); devices are named by their path", () => {
+    const segments = [
+      { start: 0, end: 80, done: 80, active: false },
+      { start: 80, end: 160, done: 40, active: true },
+      { start: 160, end: 240, done: 0, active: false },
+    ];
+    expect(segmentCells(segments, 40, plain, true)).toBe("[@=_]");
+    const line = liveLine(snap({ segments, connections: 2, mptcp: "active", subflows: 2, file: "/tmp/a-very-long-file-name-for-the-test.iso" }), 1e6, { columns: 120, paint: plain, ascii: true });
+    expect(line).toMatch(/^a-very-long-file-name\.\.\. +42% \[@=_\] .* MPTCP x2$/);
+    expect(line).not.toMatch(/[^ -~]/);
+    expect(liveLine(snap({ file: "/dev/null" }), 1e6, { columns: 120, paint: plain })).toMatch(/^\/dev\/null  42%/);
   });
 
   test("colour escapes do not count towards the width", () => {
     const colour = pc.createColors(true);
-    const line = liveLine(snap({ mptcp: "active", subflows: 2 }), 1e6, { columns: 60, paint: colour });
+    const line = liveLine(snap({ mptcp: "active", subflows: 2 }), 1e6, { columns: 70, paint: colour });
     expect(line).toContain("\x1b[");
-    expect(line.replace(/\x1b\[[0-9;]*m/g, "").length).toBeLessThan(60);
+    expect(line.replace(/\x1b\[[0-9;]*m/g, "").length).toBeLessThan(70);
   });
 });
 
@@ -124,5 +149,12 @@ describe("many URLs", () => {
     expect(exitCodeOf(results)).toBe(22);
     expect(exitCodeOf([{ url: "a", exitCode: 0, bytes: 1 }])).toBe(0);
     expect(summaryLine(results, 2000)).toBe("1 ok, 2 failed, 1 not started: 1.00 KiB in 2s (512 B/s)");
+    // An error page saved without -f: exit 0, yet not "ok".
+    const pages = [
+      { url: "a", exitCode: 0, bytes: 1024, httpStatus: 200 },
+      { url: "b", exitCode: 0, bytes: 1024, httpStatus: 404 },
+    ];
+    expect(exitCodeOf(pages)).toBe(0);
+    expect(summaryLine(pages, 2000)).toBe("1 ok, 1 HTTP error, 0 failed: 2.00 KiB in 2s (1.00 KiB/s)");
   });
 });
