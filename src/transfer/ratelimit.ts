@@ -3,6 +3,7 @@
 // waits off its debt before the bytes move on; while it waits the connection's unread queue fills, and
 // past its high-water mark (src/net/connection.ts) the socket pauses, so TCP flow control slows the
 // sender itself. The limit is exact on what reaches the output, and on the wire up to that buffer.
+import { FetchxError } from "../errors.ts";
 import type { Connection, MptcpStatus } from "../net/types.ts";
 import { abortableSleep } from "./retry.ts";
 
@@ -44,12 +45,18 @@ export function throttle(conn: Connection, bucket: TokenBucket, signal?: AbortSi
 class ThrottledConnection implements Connection {
   // Bytes handed back through unread() were charged already; they come out of read() again for free.
   private credit = 0;
+  // Closing ends a wait for tokens at once, and what the inner connection still has queued is not read:
+  // a closed download (Ctrl-C, -m) must not go on draining megabytes of queue at the limited rate.
+  private readonly closed = new AbortController();
+  private readonly signal: AbortSignal;
 
   constructor(
     private readonly inner: Connection,
     private readonly bucket: TokenBucket,
-    private readonly signal?: AbortSignal,
-  ) {}
+    signal?: AbortSignal,
+  ) {
+    this.signal = signal ? AbortSignal.any([signal, this.closed.signal]) : this.closed.signal;
+  }
 
   get id() { return this.inner.id; }
   get remoteAddress() { return this.inner.remoteAddress; }
@@ -63,7 +70,10 @@ class ThrottledConnection implements Connection {
   get queuedBytes() { return this.inner.queuedBytes; }
   refreshMptcp(): MptcpStatus { return this.inner.refreshMptcp(); }
   write(data: Uint8Array | string): Promise<void> { return this.inner.write(data); }
-  close(): void { this.inner.close(); }
+  close(): void {
+    this.closed.abort(new FetchxError("RECV", "connection closed"));
+    this.inner.close();
+  }
 
   unread(chunk: Uint8Array): void {
     this.credit += chunk.byteLength;
@@ -71,6 +81,7 @@ class ThrottledConnection implements Connection {
   }
 
   async read(idleTimeoutMs?: number): Promise<Uint8Array | null> {
+    if (this.closed.signal.aborted) throw this.closed.signal.reason;
     const chunk = await this.inner.read(idleTimeoutMs);
     if (chunk === null) return null;
     const free = Math.min(this.credit, chunk.byteLength);

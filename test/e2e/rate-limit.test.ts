@@ -1,16 +1,17 @@
 // --limit-rate: the transfer cannot be faster than the limit (a lower bound on time, which a noisy
 // machine cannot break), across all --connections together, and the bytes stay right.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { randomBytes, runCli, sha256, spawnCli, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 
 const data = randomBytes(600 * 1024, 21);
+const big = randomBytes(3 * 1024 * 1024, 22);
 const tmp = tempDir("fetchx-rate-");
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer({ routes: { "/data.bin": { body: data } } });
+  server = await startServer({ routes: { "/data.bin": { body: data }, "/big.bin": { body: big } } });
 });
 afterAll(() => {
   server.stop();
@@ -46,3 +47,17 @@ test("rates take curl's forms, and nonsense is a usage error", async () => {
     expect(r.stderr).toContain("--limit-rate");
   }
 }, 30_000);
+
+// Regression: the connection had already received (and queued) most of the file when SIGINT came, and the
+// throttled reader went on draining that queue at the limited rate to the end ("interrupted at 100%").
+test("Ctrl-C under --limit-rate stops at once: exit 130, the rest not drained at the limited rate", async () => {
+  const out = tmp.file("int.bin");
+  const run = spawnCli([server.url("/big.bin"), "--limit-rate", "100k", "-o", out, "-sS"], { timeoutMs: 60_000 });
+  await waitFor(() => existsSync(out + ".part") && statSync(out + ".part").size > 0, 20_000, "the first bytes");
+  run.kill("SIGINT");
+  const r = await run.done;
+  expect(r.code).toBe(130);
+  // About a second of bytes at 100 KiB/s, not the 3 MiB the queue held.
+  expect(statSync(out + ".part").size).toBeLessThan(1024 * 1024);
+  expect(existsSync(out)).toBe(false);
+}, 60_000);
