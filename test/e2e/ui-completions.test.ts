@@ -4,11 +4,13 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { OPTIONS } from "../../src/cli/table.ts";
 import { runCli, tempDir, waitFor } from "../servers/harness.ts";
+import { tmuxOn } from "../servers/tmux.ts";
 
 const tmp = tempDir("fetchx-compl-");
 const socket = `fetchx-compl-${process.pid}`;
 const has = (cmd: string) => Bun.spawnSync(["sh", "-c", `command -v ${cmd}`]).exitCode === 0;
-const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-L", socket, ...args], { stdout: "pipe", stderr: "pipe" }).stdout.toString();
+const onSocket = tmuxOn(socket);
+const tmux = (...args: string[]) => onSocket(...args).out;
 afterAll(() => {
   tmux("kill-server");
   tmp.cleanup();

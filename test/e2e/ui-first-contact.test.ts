@@ -4,8 +4,9 @@
 // progress line without a terminal.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { fetchxCommand, randomBytes, runCli, tempDir, waitFor } from "../servers/harness.ts";
+import { randomBytes, runCli, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
+import { fetchxShell, tmuxOn } from "../servers/tmux.ts";
 
 const big = randomBytes(1536 * 1024, 41);
 const tmp = tempDir("fetchx-first-");
@@ -14,12 +15,8 @@ let server: TestServer;
 /** A loopback port nothing listens on (a listener was opened there and closed). */
 let closedPort: number;
 
-const tmux = (...args: string[]) => {
-  const p = Bun.spawnSync(["tmux", "-L", socket, ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
-};
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-const fx = (...args: string[]) => [...fetchxCommand(), ...args].map(quote).join(" ");
+const tmux = tmuxOn(socket);
+const fx = fetchxShell;
 
 beforeAll(async () => {
   server = await startServer({

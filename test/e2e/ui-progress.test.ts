@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { fetchxCommand, randomBytes, runCli, sha256, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
+import { shellQuote, tmuxOn } from "../servers/tmux.ts";
 
 const data = randomBytes(1536 * 1024, 31);
 const tmp = tempDir("fetchx-ui-");
@@ -13,11 +14,8 @@ const socket = `fetchx-ui-${process.pid}`;
 let server: TestServer;
 let mptcpServer: TestServer;
 
-const tmux = (...args: string[]) => {
-  const p = Bun.spawnSync(["tmux", "-L", socket, ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
-};
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const tmux = tmuxOn(socket);
+const quote = shellQuote;
 
 beforeAll(async () => {
   // 1.5 MiB at 300 KiB/s: about 5 s, long enough to see the live line several times.
