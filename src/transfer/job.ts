@@ -106,6 +106,23 @@ export class Job {
     if (this.error) return;
     this.error = err;
     this.failed.abort(err);
+    this.notify();
+  }
+
+  private waiters: (() => void)[] = [];
+
+  /**
+   * Resolves at the next change a worker without work waits for: a segment handed back or finished, a
+   * monitor tick (new rates may make a slow owner's chunk worth stealing), the job failing.
+   */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  notify(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
   }
 
   /** Writes body bytes at `at` and records them as done. */

@@ -22,6 +22,8 @@ export class Worker {
   route: PathState | null = null;
   /** Body bytes over the current connection. */
   private connBytes = 0;
+  /** Size of the last chunk asked for in the current segment (chunks grow while the rate is unknown). */
+  private chunk = 0;
 
   /**
    * `paths`: the download's paths, this worker at home on path `home` (connections bound to it), or null
@@ -50,22 +52,38 @@ export class Worker {
     let pending = first;
     let seg: Segment | null = null;
     if (first?.route) this.route = first.route;
+    // The segment whose next chunk this worker asks for (its answer ended cleanly, the connection is kept).
+    let kept: Segment | null = null;
     const work = async (): Promise<void> => {
       while (!job.error) {
-        seg = pending?.seg ?? job.scheduler.checkout(this.id, (owner) => job.rates.get(owner) ?? 0);
-        if (!seg) return;
+        seg = pending?.seg ?? kept ?? job.scheduler.checkout(this.id, (owner) => job.rates.get(owner) ?? 0);
+        const next = !!kept;
+        kept = null;
+        if (!seg) {
+          // Nothing free and nothing worth stealing now: wait for a change while others work, rather
+          // than leave (a slow owner's chunk may be worth taking once its rate is known).
+          if (job.scheduler.finished) return;
+          await job.changed();
+          continue;
+        }
         try {
-          if (this.paths && !pending) this.route = this.paths.choose(this.home, (p) => this.load(p));
+          if (this.paths && !pending && !next) this.route = this.paths.choose(this.home, (p) => this.load(p));
+          if (!next) this.chunk = 0;
           const ex = pending?.ex ?? (await this.open(seg));
           pending = undefined;
           this.attach(ex.conn);
           await this.pump(seg, ex);
           this.detach();
-          if (seg.pos < seg.end && seg.owner === this.id) job.scheduler.release(seg); // short answer: leave the rest
+          seg.asked = seg.pos;
+          // The chunk (or a shorter answer) is done: ask for the rest of the segment over the same connection.
+          if (seg.pos < seg.end && seg.owner === this.id && job.rangesOk) kept = seg;
+          else if (seg.pos < seg.end && seg.owner === this.id) job.scheduler.release(seg);
           else if (seg.owner === this.id) seg.owner = null;
+          if (!kept) job.notify();
         } catch (thrown) {
           pending = undefined;
           job.scheduler.release(seg);
+          job.notify(); // a worker without work may take it
           const err = this.stopReason ?? asFetchxError(thrown);
           const wasReplaced = this.replaced;
           this.detach();
@@ -112,9 +130,15 @@ export class Worker {
   private async open(seg: Segment): Promise<Exchange> {
     const job = this.job;
     for (;;) {
-      // What was asked: a steal may lower seg.end while the answer is on its way. Without a known size
-      // (chunked, close-delimited) the range stays open and the answer's total says where it ends.
-      const asked: RangeAsked = { start: seg.pos, end: job.validator.size === null ? null : seg.end, validator: job.validator, ifRange: job.useIfRange };
+      // What was asked: a closed range of at most one chunk, which steals leave alone (scheduler.ts), so
+      // the answer ends cleanly and the connection is kept. Without a known size (chunked,
+      // close-delimited) the range stays open and the answer's total says where it ends.
+      const end = job.validator.size === null ? null : job.scheduler.chunkEnd(seg, job.rates.get(this.id) ?? 0, this.chunk);
+      if (end !== null) {
+        this.chunk = end - seg.pos;
+        seg.asked = end;
+      }
+      const asked: RangeAsked = { start: seg.pos, end, validator: job.validator, ifRange: job.useIfRange };
       const ex = await job.download.request(rangeHeaders(asked), this.route?.hook);
       const verdict = judgeRange(ex.head, asked, statusError);
       if (verdict.kind === "partial") return ex;
@@ -135,7 +159,10 @@ export class Worker {
     }
   }
 
-  /** Streams the answer into the segment; stops (closing the connection) if the segment was shortened. */
+  /**
+   * Streams the answer into the segment; stops (closing the connection) if the segment was shortened
+   * below what the answer carries (only an open answer carried on from the first request can be).
+   */
   private async pump(seg: Segment, ex: Exchange): Promise<void> {
     const job = this.job;
     let whole: boolean;
