@@ -298,9 +298,9 @@ export class Download implements ProgressSource, RequestSender {
     return this.settings.headers.some(([k, v]) => k.toLowerCase() === "range" && v !== "");
   }
 
-  /** A request for the effective URL with `extra` headers (segments), no redirects followed. */
-  async request(extra: [string, string][], path?: RequestHooks["path"]): Promise<Exchange> {
-    const ex = await this.send(this.plan.spec(extra), this.plan.url, path);
+  /** A request for the effective URL (or `url`, a segment's redirect) with `extra` headers (segments), no redirects followed. */
+  async request(extra: [string, string][], path?: RequestHooks["path"], url?: ParsedUrl): Promise<Exchange> {
+    const ex = await this.send(url ? this.plan.specFor(url, extra) : this.plan.spec(extra), url ?? this.plan.url, path);
     this.result.sizeRequest += ex.requestBytes;
     return ex;
   }
