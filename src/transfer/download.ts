@@ -113,6 +113,8 @@ export class Download implements ProgressSource, RequestSender {
   private paths: PathSet | null = null;
   /** The last response head received. */
   private lastHead?: ResponseHead;
+  /** The last truncated body (a retry resumes after it). */
+  private lastCut: FetchxError | null = null;
   /** The server's ranges proved unusable for segments (a bad probe answer): one connection. */
   private oneConnection = false;
 
@@ -315,6 +317,7 @@ export class Download implements ProgressSource, RequestSender {
       try {
         return await attempt();
       } catch (err) {
+        if (err instanceof FetchxError && err.code === "PARTIAL") this.lastCut = err;
         const delay = signal.aborted || this.signal.aborted || !this.plan.replayable ? null : this.retry.delayFor(err);
         if (delay === null) throw err;
         this.result.numRetries = this.retry.total;
@@ -349,7 +352,13 @@ export class Download implements ProgressSource, RequestSender {
       try {
         return await this.transfer(first.ex, step.resumed, st.useIfRange, first.probing);
       } catch (err) {
-        if (!((err instanceof FileChanged || err instanceof RangesIgnored) && st.restarts < MAX_RESTARTS && path)) throw err;
+        if (!((err instanceof FileChanged || err instanceof RangesIgnored) && st.restarts < MAX_RESTARTS && path)) {
+          // Cut on every try, and each resume answered with the whole file again: the failure is the
+          // truncation (curl's 18), not a resume the caller asked for (33).
+          if (err instanceof RangesIgnored && this.lastCut)
+            throw new FetchxError("PARTIAL", `${this.lastCut.message} on every try, and the server cannot resume (it ignores Range)`, { retryable: false, cause: err });
+          throw err;
+        }
         st.restarts++;
         st.resume = null;
         this.warn(`${err.message}: starting over`);
