@@ -615,6 +615,7 @@ export class Download implements ProgressSource, RequestSender {
     const parallel = regular && rangesOk && !this.oneConnection ? reserveConnections(host, wanted) : reserveConnections(host, 1);
     if (parallel < wanted && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
     const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job, paths, i));
+    scheduler.workers = parallel;
     if (paths) {
       for (const w of workers) w.peers = workers;
       paths.host.back = (p) => {

@@ -13,11 +13,13 @@ export const STEAL_HORIZON_S = 1.5;
 export const FAST_THIEF = 2;
 export const FAST_HORIZON_S = 0.3;
 /** Bytes: the smallest chunk one request asks for (the first ones, while a connection's rate is unknown)... */
-export const MIN_CHUNK = 4 << 20;
+export const MIN_CHUNK = 1 << 20;
 /** ...doubling per request up to this while the rate is unknown... */
 export const UNKNOWN_RATE_CHUNK = 32 << 20;
 /** ...and about this many seconds of the connection's rate once known: a steal waits at most that long. */
 export const CHUNK_S = 1;
+/** A chunk is at most the bytes left in all segments over this many per worker: small ones near the end. */
+const CHUNKS_PER_WORKER = 2;
 
 export interface Segment {
   readonly id: number;
@@ -38,6 +40,8 @@ export interface Segment {
 export class Scheduler {
   private segments: Segment[] = [];
   private nextId = 0;
+  /** Connections working on these segments (the download sets it); chunks shrink near the end with it. */
+  workers = 1;
 
   constructor(missing: Range[], private readonly minSteal = 128 << 10) {
     for (const [a, b] of missing) this.segments.push({ id: this.nextId++, start: a, pos: a, end: b, owner: null, asked: a });
@@ -129,7 +133,9 @@ export class Scheduler {
    * a few MB costs one round trip, and keeps every later steal at a chunk boundary.
    */
   chunkEnd(seg: Segment, rate: number, previous = 0): number {
-    const size = rate > 0 ? Math.max(MIN_CHUNK, rate * CHUNK_S) : Math.min(UNKNOWN_RATE_CHUNK, Math.max(MIN_CHUNK, 2 * previous));
+    let size = rate > 0 ? Math.max(MIN_CHUNK, rate * CHUNK_S) : Math.min(UNKNOWN_RATE_CHUNK, Math.max(MIN_CHUNK, 2 * previous));
+    // Near the end the chunks get smaller, so the last steals wait for little (the tail is short).
+    if (this.workers > 1) size = Math.min(size, Math.max(MIN_CHUNK, this.left / (CHUNKS_PER_WORKER * this.workers)));
     const end = Math.min(seg.end, seg.pos + Math.ceil(size));
     // A remainder too small to be stolen goes with this chunk rather than costing a request of its own.
     return seg.end - end < 2 * this.minSteal ? seg.end : end;
@@ -146,6 +152,13 @@ export class Scheduler {
   /** The segment `worker` works on now, if any. */
   segmentOf(worker: number): Segment | undefined {
     return this.segments.find((s) => s.owner === worker && s.pos < s.end);
+  }
+
+  /** Bytes not yet written in all segments. */
+  get left(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.end - s.pos;
+    return n;
   }
 
   get finished(): boolean {
