@@ -129,13 +129,15 @@ export class Scheduler {
 
   /**
    * Where the next request for `seg` ends: MIN_CHUNK, doubling from `previous` (the last chunk's size) while
-   * the rate is unknown, then about CHUNK_S seconds at `rate` bytes/s; never past the segment. A request of
-   * a few MB costs one round trip, and keeps every later steal at a chunk boundary.
+   * the rate is unknown, then about CHUNK_S seconds at `rate` bytes/s; never past the segment. A request
+   * of a few MB costs one round trip, and keeps every later steal at a chunk boundary. One worker asks for
+   * the whole rest at once.
    */
   chunkEnd(seg: Segment, rate: number, previous = 0): number {
+    if (this.workers <= 1) return seg.end; // nobody to steal from it: one request for the rest
     let size = rate > 0 ? Math.max(MIN_CHUNK, rate * CHUNK_S) : Math.min(UNKNOWN_RATE_CHUNK, Math.max(MIN_CHUNK, 2 * previous));
     // Near the end the chunks get smaller, so the last steals wait for little (the tail is short).
-    if (this.workers > 1) size = Math.min(size, Math.max(MIN_CHUNK, this.left / (CHUNKS_PER_WORKER * this.workers)));
+    size = Math.min(size, Math.max(MIN_CHUNK, this.left / (CHUNKS_PER_WORKER * this.workers)));
     const end = Math.min(seg.end, seg.pos + Math.ceil(size));
     // A remainder too small to be stolen goes with this chunk rather than costing a request of its own.
     return seg.end - end < 2 * this.minSteal ? seg.end : end;
