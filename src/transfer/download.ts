@@ -113,6 +113,8 @@ export class Download implements ProgressSource, RequestSender {
   private paths: PathSet | null = null;
   /** The last response head received. */
   private lastHead?: ResponseHead;
+  /** The last truncated body (a retry resumes after it). */
+  private lastCut: FetchxError | null = null;
   /** The server's ranges proved unusable for segments (a bad probe answer): one connection. */
   private oneConnection = false;
 
@@ -298,9 +300,9 @@ export class Download implements ProgressSource, RequestSender {
     return this.settings.headers.some(([k, v]) => k.toLowerCase() === "range" && v !== "");
   }
 
-  /** A request for the effective URL with `extra` headers (segments), no redirects followed. */
-  async request(extra: [string, string][], path?: RequestHooks["path"]): Promise<Exchange> {
-    const ex = await this.send(this.plan.spec(extra), this.plan.url, path);
+  /** A request for the effective URL (or `url`, a segment's redirect) with `extra` headers (segments), no redirects followed. */
+  async request(extra: [string, string][], path?: RequestHooks["path"], url?: ParsedUrl): Promise<Exchange> {
+    const ex = await this.send(url ? this.plan.specFor(url, extra) : this.plan.spec(extra), url ?? this.plan.url, path);
     this.result.sizeRequest += ex.requestBytes;
     return ex;
   }
@@ -315,6 +317,7 @@ export class Download implements ProgressSource, RequestSender {
       try {
         return await attempt();
       } catch (err) {
+        if (err instanceof FetchxError && err.code === "PARTIAL") this.lastCut = err;
         const delay = signal.aborted || this.signal.aborted || !this.plan.replayable ? null : this.retry.delayFor(err);
         if (delay === null) throw err;
         this.result.numRetries = this.retry.total;
@@ -349,7 +352,13 @@ export class Download implements ProgressSource, RequestSender {
       try {
         return await this.transfer(first.ex, step.resumed, st.useIfRange, first.probing);
       } catch (err) {
-        if (!((err instanceof FileChanged || err instanceof RangesIgnored) && st.restarts < MAX_RESTARTS && path)) throw err;
+        if (!((err instanceof FileChanged || err instanceof RangesIgnored) && st.restarts < MAX_RESTARTS && path)) {
+          // Cut on every try, and each resume answered with the whole file again: the failure is the
+          // truncation (curl's 18), not a resume the caller asked for (33).
+          if (err instanceof RangesIgnored && this.lastCut)
+            throw new FetchxError("PARTIAL", `${this.lastCut.message} on every try, and the server cannot resume (it ignores Range)`, { retryable: false, cause: err });
+          throw err;
+        }
         st.restarts++;
         st.resume = null;
         this.warn(`${err.message}: starting over`);
@@ -606,6 +615,7 @@ export class Download implements ProgressSource, RequestSender {
     const parallel = regular && rangesOk && !this.oneConnection ? reserveConnections(host, wanted) : reserveConnections(host, 1);
     if (parallel < wanted && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
     const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job, paths, i));
+    scheduler.workers = parallel;
     if (paths) {
       for (const w of workers) w.peers = workers;
       paths.host.back = (p) => {

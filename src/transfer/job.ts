@@ -4,6 +4,7 @@ import { FetchxError } from "../errors.ts";
 import { JournalWriter } from "../sink/journal.ts";
 import type { FileSink } from "../sink/file.ts";
 import type { Sink } from "../sink/types.ts";
+import type { ParsedUrl } from "../http/url.ts";
 import type { Connection } from "../net/types.ts";
 import type { ChecksumSpec } from "./checksum.ts";
 import type { RequestHooks } from "./client.ts";
@@ -24,8 +25,8 @@ export interface JobHost {
   readonly retry: RetryPolicy;
   readonly plan: RequestPlan;
   trace(line: string): void;
-  /** A request for the effective URL with `extra` headers (no redirects), on `path` when given. */
-  request(extra: [string, string][], path?: RequestHooks["path"]): Promise<Exchange>;
+  /** A request for the effective URL (or `url`) with `extra` headers (no redirects), on `path` when given. */
+  request(extra: [string, string][], path?: RequestHooks["path"], url?: ParsedUrl): Promise<Exchange>;
   /** A connection's body bytes, counted by the worker that used it (for its %{json} report). */
   carried?(conn: Connection, bytes: number): void;
   /** The download's one retry loop. */
@@ -106,6 +107,26 @@ export class Job {
     if (this.error) return;
     this.error = err;
     this.failed.abort(err);
+    this.notify();
+  }
+
+  /** Workers running now, not backing off (worker.ts: a refusal backs off only while others go on). */
+  working = 0;
+
+  private waiters: (() => void)[] = [];
+
+  /**
+   * Resolves at the next change a worker without work waits for: a segment handed back or finished, a
+   * monitor tick (new rates may make a slow owner's chunk worth stealing), the job failing.
+   */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  notify(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
   }
 
   /** Writes body bytes at `at` and records them as done. */

@@ -67,6 +67,7 @@ export class Monitor {
     }
     if (this.workers.some((w) => w.route)) this.stopDeadPaths();
     if (this.workers.length > 1) this.replaceSlow();
+    this.job.notify(); // workers without work look again with the new rates
   }
 
   /** Ticks in `pathTimeoutMs`: how long a connection on a path may deliver nothing while another path delivers. */

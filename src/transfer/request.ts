@@ -13,6 +13,12 @@ import { RETRYABLE_STATUS } from "./retry.ts";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Where a redirect answer points (a raw UTF-8 Location read as the UTF-8 it is), or null when it is none. */
+export function redirectTarget(head: ResponseHead, base: URL): URL | null {
+  const location = head.headers.get("location");
+  return REDIRECTS.has(head.status) && location ? resolveRedirect(base, latin1AsUtf8(location)) : null;
+}
+
 export function hostHeader(u: ParsedUrl): string {
   const host = u.host.includes(":") ? `[${u.host}]` : u.host;
   return u.port === (u.secure ? 443 : 80) ? host : `${host}:${u.port}`;
@@ -85,16 +91,16 @@ export class RequestPlan {
     checkAllowed(next, this.opts.redirectProtocols);
   }
 
-  /** Headers for the current URL: ours, then the caller's (replacing ours by name; "" removes), then `extra`. */
-  headers(extra: [string, string][] = []): [string, string][] {
+  /** Headers for the current URL (or `url`): ours, then the caller's (replacing ours by name; "" removes), then `extra`. */
+  headers(extra: [string, string][] = [], url: ParsedUrl = this.url): [string, string][] {
     const o = this.opts;
-    const sameOrigin = originOf(this.url) === this.firstOrigin;
+    const sameOrigin = originOf(url) === this.firstOrigin;
     const ours: [string, string][] = [["User-Agent", o.userAgent], ["Accept", "*/*"]];
     if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
     else if (this.auth && sameOrigin) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     if (o.referer) ours.push(["Referer", o.referer]);
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
-    const cookie = o.cookies?.header(this.url.url);
+    const cookie = o.cookies?.header(url.url);
     if (cookie) ours.push(["Cookie", cookie]);
     if (this.body !== undefined) {
       const length = bodyLength(this.body);
@@ -104,6 +110,14 @@ export class RequestPlan {
     const named = new Set(o.headers.map(([k]) => k.toLowerCase()));
     const user = o.headers.filter(([k, v]) => v !== "" && (sameOrigin || !/^(authorization|cookie)$/i.test(k)));
     return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...user, ...extra];
+  }
+
+  /**
+   * A GET for `url` other than the current one (where a segment's request was redirected), with the
+   * credentials and cookies that URL's origin may have; the plan's url stays as it is.
+   */
+  specFor(url: ParsedUrl, extra: [string, string][] = []): RequestSpec {
+    return { method: this.method, target: url.target, host: hostHeader(url), headers: this.headers(extra, url) };
   }
 
   spec(extra: [string, string][] = []): RequestSpec {
@@ -153,11 +167,10 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const ex = await sender.send(plan.spec(extra), plan.url);
     sender.answered(ex, plan.url);
     const head = ex.head;
-    const location = head.headers.get("location");
-    if (!REDIRECTS.has(head.status) || !location) return ex;
     // A raw UTF-8 Location (not percent-encoded) arrives as Latin-1 text: read it as the UTF-8 it is, so
     // the URL asked for is the one the server named (curl sends the raw bytes, which is the same request).
-    const next = resolveRedirect(plan.url.url, latin1AsUtf8(location));
+    const next = redirectTarget(head, plan.url.url);
+    if (!next) return ex;
     if (policy.follow) plan.allowRedirect(parseUrl(next.href));
     if (!policy.follow) {
       sender.redirected(next, false);

@@ -23,6 +23,12 @@ export interface ServerOptions {
   rateBytesPerSec?: number;
   /** Also listen on this Unix domain socket path (curl --unix-socket). */
   unix?: string;
+  /**
+   * At most `max` connections open at once, as servers that limit connections per client: beyond it a
+   * new connection gets "503" (with Retry-After and Connection: close, as nginx limit_conn answers) to
+   * every request, or is reset at once ("reset").
+   */
+  limitConnections?: { max: number; how: "503" | "reset" };
 }
 
 export interface TestServer {
@@ -34,6 +40,10 @@ export interface TestServer {
   readonly connections: number;
   /** Connections open now. */
   readonly open: number;
+  /** The most connections open at once so far (refused ones included). */
+  readonly maxOpen: number;
+  /** Connections refused by limitConnections so far. */
+  readonly refused: number;
   stop(): void;
 }
 
@@ -52,6 +62,8 @@ class Conn {
   refilled = 0;
   /** "100 Continue" was sent for the request being received (Expect: 100-continue). */
   continued = false;
+  /** Over limitConnections: every request is answered 503. */
+  refused = false;
   constructor(readonly id: number) {}
 }
 
@@ -61,6 +73,8 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
   const sockets = new Set<Socket<Conn>>();
   const requests: RecordedRequest[] = [];
   let accepted = 0;
+  let maxOpen = 0;
+  let refused = 0;
 
   // Parse every complete request in the buffer, one at a time: the next starts after the current response.
   function serveNext(s: Socket<Conn>) {
@@ -94,7 +108,8 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     const key = pathname in opts.routes ? pathname : req.path in opts.routes ? req.path : null;
     let route: Route;
     let count = 0;
-    if (key === null) route = { status: 404, body: "not found\n", ranges: false };
+    if (c.refused) route = { status: 503, body: "too many connections\n", ranges: false, headers: { "Retry-After": "1" } };
+    else if (key === null) route = { status: 404, body: "not found\n", ranges: false };
     else {
       count = counts.get(key) ?? 0;
       counts.set(key, count + 1);
@@ -104,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     c.rate = route.rateBytesPerSec ?? opts.rateBytesPerSec ?? 0;
     c.budget = 0;
     c.refilled = performance.now();
-    c.steps = respond(route, { req, count }, opts.keepAlive !== false);
+    c.steps = respond(route, { req, count }, opts.keepAlive !== false && !c.refused);
     pump(s);
   }
 
@@ -167,6 +182,15 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     open(s: Socket<Conn>) {
       s.data = new Conn(++accepted);
       sockets.add(s);
+      maxOpen = Math.max(maxOpen, sockets.size);
+      const limit = opts.limitConnections;
+      if (limit && sockets.size > limit.max) {
+        refused++;
+        if (limit.how === "reset") {
+          sockets.delete(s);
+          s.terminate();
+        } else s.data.refused = true;
+      }
     },
     data(s: Socket<Conn>, chunk: Buffer) {
       const c = s.data;
@@ -213,6 +237,12 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     },
     get open() {
       return sockets.size;
+    },
+    get maxOpen() {
+      return maxOpen;
+    },
+    get refused() {
+      return refused;
     },
     stop() {
       for (const s of sockets) s.terminate();

@@ -11,6 +11,8 @@ export interface NginxOptions {
   root: string;
   /** nginx limit_rate per connection, e.g. "10m" (bytes/s, nginx syntax). */
   limitRate?: string;
+  /** nginx limit_conn per client address: connections with a request in progress beyond it get 503. */
+  limitConn?: number;
   mptcp?: boolean;
   /** Default 127.0.0.1. */
   host?: string;
@@ -60,8 +62,10 @@ http {
   fastcgi_temp_path ${prefix.path}/tmp/fastcgi;
   uwsgi_temp_path ${prefix.path}/tmp/uwsgi;
   scgi_temp_path ${prefix.path}/tmp/scgi;
+  ${opts.limitConn ? "limit_conn_zone $binary_remote_addr zone=perclient:1m;" : ""}
   server {
     listen ${listen};
+    ${opts.limitConn ? `limit_conn perclient ${opts.limitConn};` : ""}
     root ${opts.root};
     ${opts.limitRate ? `limit_rate ${opts.limitRate};` : ""}
   }
