@@ -2,14 +2,70 @@
 // events, with backpressure (pause the socket while too much is unread, so memory stays bounded
 // when the disk is slower than the network) and writes that continue on `drain` after partial writes.
 // Bun owns the fd once adopted: only the socket's end()/terminate() close it, and only once.
+//
+// Plain-TCP bodies in push mode skip Bun's data events: Bun allocates a new buffer (up to 512 KiB) for
+// every event, and the garbage of 1 GiB of them kept 40+ MB of extra RSS and cost time in GC. While a
+// listener is set on a connection without TLS, Bun's socket is paused and one poller recv(2)s every such
+// fd into its connection's own reused buffer. The chunk a listener gets is valid until it returns, or,
+// when its consumer answers with a promise, until the exchange listens again (no recv in between).
 import type { Socket, SocketHandler } from "bun";
 import { FetchxError } from "../errors.ts";
+import { errnoMessage, errnoName, pollMany, POLLIN, recv, recvInto } from "./libc.ts";
 import { mptcpStatus } from "./mptcp.ts";
 import type { Connection, DialTimings, MptcpStatus } from "./types.ts";
 
 /** Pause the socket above this many unread bytes, resume below LOW_WATER (hysteresis avoids flapping). */
 export const HIGH_WATER = 4 * 1024 * 1024;
 export const LOW_WATER = 1024 * 1024;
+
+/** The reused receive buffer of a plain-TCP connection in push mode (256 KiB read as fast as 1 MiB here). */
+export const RAW_BUFFER = 256 * 1024;
+/** recv(2) calls per connection per poller round before the others (and the event loop) get a turn. */
+const RAW_BUDGET = 8;
+/** When no fd had data, the poller sleeps in poll(2) this long at most, then lets the event loop run. */
+const RAW_WAIT_MS = 10;
+/** FETCHX_SOCKET_READER=events keeps Bun's data events for every body (for comparison in bench/). */
+const rawReading = process.env.FETCHX_SOCKET_READER !== "events";
+const EINTR = 4;
+const EAGAIN = 11;
+const MSG_PEEK = 2;
+const MSG_DONTWAIT = 0x40;
+
+// The connections whose fds the poller reads, and the poller itself: one loop for all of them, so one
+// fd waiting does not keep another from being read.
+const rawReaders = new Set<SocketConnection>();
+let pollerRunning = false;
+let pollfds = new Uint8Array(8 * 8);
+
+function startPoller(): void {
+  if (pollerRunning) return;
+  pollerRunning = true;
+  setImmediate(pollRound);
+}
+
+function pollRound(): void {
+  let more = false;
+  for (const c of rawReaders) if (c.drainRaw()) more = true;
+  if (rawReaders.size === 0) {
+    pollerRunning = false;
+    return;
+  }
+  if (!more) {
+    // Nothing was waiting: sleep in poll(2) until an fd is readable (or RAW_WAIT_MS passed), so a
+    // slow server costs no CPU; timers, signals and Bun's own sockets are served right after.
+    if (pollfds.byteLength < rawReaders.size * 8) pollfds = new Uint8Array(rawReaders.size * 16);
+    const dv = new DataView(pollfds.buffer);
+    let i = 0;
+    for (const c of rawReaders) {
+      dv.setInt32(i * 8, c.rawFd, true);
+      dv.setInt16(i * 8 + 4, POLLIN, true);
+      dv.setInt16(i * 8 + 6, 0, true);
+      i++;
+    }
+    pollMany(pollfds, i, RAW_WAIT_MS);
+  }
+  setImmediate(pollRound);
+}
 
 export interface Endpoints {
   fd: number;
@@ -79,6 +135,11 @@ export class SocketConnection implements Connection {
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private lastData = 0;
   private writes: PendingWrite[] = [];
+  /** The poller reads this fd (a listener is set, no TLS). */
+  private rawActive = false;
+  /** Bun's socket was paused for the poller and not resumed since (read() resumes it). */
+  private rawPaused = false;
+  private rawBuf: Uint8Array | null = null;
   timings?: DialTimings;
 
   constructor(e: Endpoints) {
@@ -99,7 +160,13 @@ export class SocketConnection implements Connection {
   }
 
   get open(): boolean {
+    // Bun's socket stays paused after a body read by the poller: ask the kernel whether the peer closed.
+    if (this.rawPaused && !this.rawActive && !this.closed && !this.ended && this.failure === null) this.peekEnd();
     return !this.closed && !this.ended && this.failure === null;
+  }
+
+  get rawFd(): number {
+    return this.fd;
   }
 
   get mptcp(): MptcpStatus {
@@ -130,9 +197,11 @@ export class SocketConnection implements Connection {
       handshake: extra.handshake,
       data: (s, chunk) => this.onData(s, chunk),
       drain: () => this.flushWrites(),
-      end: () => this.onEnd(),
+      // While paused for the poller, unread bytes may still be in the kernel: the poller's recv sees the end.
+      end: () => void (this.rawPaused || this.onEnd()),
       error: (_s, err) => this.fail(socketError(err)),
       close: (_s, err) => {
+        this.stopRaw(); // the fd is Bun's to close: the poller must not read it again
         if (err) this.fail(socketError(err));
         this.onEnd();
         this.closed = true;
@@ -146,6 +215,7 @@ export class SocketConnection implements Connection {
     if (this.head < this.queue.length) return Promise.resolve(this.take());
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended || this.closed) return Promise.resolve(null);
+    if (this.rawPaused) this.endRawPause();
     if (this.waiter) return Promise.reject(new Error("Connection.read(): a read is already pending"));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
@@ -169,12 +239,66 @@ export class SocketConnection implements Connection {
         this.fail(new FetchxError("TIMEOUT", `no data received for ${idleTimeoutMs} ms`));
         this.terminate();
       }, Math.min(idleTimeoutMs, 1000));
+    if (rawReading && !this.tls && this.socket) {
+      if (!this.rawPaused && !this.paused) this.socket.pause();
+      this.rawPaused = true;
+      this.rawActive = true;
+      rawReaders.add(this);
+      startPoller();
+    }
   }
 
   unlisten(): void {
     this.listener = null;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
+    // Bun's socket stays paused: the consumer may be waiting (backpressure), and the next listen() goes
+    // on with recv; read() resumes it.
+    this.stopRaw();
+  }
+
+  /**
+   * One poller turn for this connection: recv into the reused buffer and hand each chunk to the
+   * listener, until the kernel has nothing (false) or the budget is spent (true: come back soon).
+   */
+  drainRaw(): boolean {
+    const buf = (this.rawBuf ??= new Uint8Array(RAW_BUFFER));
+    for (let i = 0; i < RAW_BUDGET; i++) {
+      if (!this.rawActive || this.closed) return false;
+      const n = recvInto(this.fd, buf, buf.byteLength);
+      if (n > 0) {
+        this.lastData = performance.now();
+        this.listener!(buf.subarray(0, n));
+        continue;
+      }
+      if (n === -EAGAIN) return false;
+      if (n === -EINTR) continue;
+      this.stopRaw();
+      if (n === 0) this.onEnd();
+      else this.fail(socketError(Object.assign(new Error(errnoMessage(-n)), { code: errnoName(-n) })));
+      return false;
+    }
+    return true;
+  }
+
+  private stopRaw(): void {
+    if (!this.rawActive) return;
+    this.rawActive = false;
+    rawReaders.delete(this);
+  }
+
+  /** Back to Bun's data events (a response head is read through read()). */
+  private endRawPause(): void {
+    this.rawPaused = false;
+    if (!this.paused && !this.closed) this.socket?.resume();
+  }
+
+  /** On an idle connection read by the poller: a peer that closed (or reset) is no longer open. */
+  private peekEnd(): void {
+    const r = recv(this.fd, new Uint8Array(1), MSG_PEEK | MSG_DONTWAIT);
+    if (r.ret === 0) this.ended = true;
+    else if (r.ret < 0 && r.errno !== EAGAIN && r.errno !== EINTR)
+      this.fail(socketError(Object.assign(new Error(errnoMessage(r.errno)), { code: errnoName(r.errno) })));
   }
 
   tryRead(): Uint8Array | null | undefined {
@@ -207,6 +331,7 @@ export class SocketConnection implements Connection {
     if (this.closed) return;
     this.refreshMptcp(); // last look at the subflows while the fd is still ours
     this.closed = true;
+    this.stopRaw();
     this.takeWaiter()?.resolve(null);
     this.listener?.(null);
     if (this.writes.length) this.rejectWrites(new FetchxError("SEND", "connection closed"));
@@ -218,6 +343,7 @@ export class SocketConnection implements Connection {
   private terminate(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopRaw();
     this.socket?.terminate();
   }
 
@@ -236,7 +362,7 @@ export class SocketConnection implements Connection {
     this.queued += chunk.byteLength;
     if (!this.paused && this.queued > HIGH_WATER) {
       this.paused = true;
-      s.pause();
+      if (!this.rawPaused) s.pause();
     }
   }
 
@@ -253,7 +379,7 @@ export class SocketConnection implements Connection {
     this.queued -= chunk.byteLength;
     if (this.paused && this.queued <= LOW_WATER) {
       this.paused = false;
-      this.socket?.resume();
+      if (!this.rawPaused) this.socket?.resume();
     }
     return chunk;
   }
