@@ -22,6 +22,8 @@ export const LOW_WATER = 1024 * 1024;
 export const RAW_BUFFER = 512 * 1024;
 /** recv(2) calls per connection per poller round before the others (and the event loop) get a turn. */
 const RAW_BUDGET = 8;
+/** At most this much per read() (response heads): it is copied out, since its caller may keep it. */
+const READ_MAX = 256 * 1024;
 /** Ask for a garbage collection (Bun.gc(false), not blocking) after this many bytes: 1 GiB to a file
  *  peaked at 44 MB without it and 38 MB with it, for no measurable CPU (bench/README.md). */
 const GC_EVERY = 32 * 1024 * 1024;
@@ -153,9 +155,11 @@ export class SocketConnection implements Connection {
   private writes: PendingWrite[] = [];
   /** The poller reads this fd (a listener is set, no TLS). */
   private rawActive = false;
-  /** Bun's socket was paused for the poller and not resumed since (read() resumes it). */
+  /** Bun's socket is paused: the poller reads this fd (always, for plain TCP, unless FETCHX_SOCKET_READER=events). */
   private rawPaused = false;
   private rawBuf: Uint8Array | null = null;
+  /** This poller turn handed a view of rawBuf to the listener. */
+  private rawLent = false;
   timings?: DialTimings;
 
   constructor(e: Endpoints) {
@@ -176,7 +180,7 @@ export class SocketConnection implements Connection {
   }
 
   get open(): boolean {
-    // Bun's socket stays paused after a body read by the poller: ask the kernel whether the peer closed.
+    // Bun's socket is paused and nobody reads: ask the kernel whether the peer closed (or reset).
     if (this.rawPaused && !this.rawActive && !this.closed && !this.ended && this.failure === null) this.peekEnd();
     return !this.closed && !this.ended && this.failure === null;
   }
@@ -209,7 +213,14 @@ export class SocketConnection implements Connection {
   }): SocketHandler<undefined, "uint8array"> {
     return {
       binaryType: "uint8array",
-      open: (s) => void (this.socket = s),
+      open: (s) => {
+        this.socket = s;
+        // Plain TCP: Bun never reads this fd; the poller does (read() and listen() alike).
+        if (rawReading && !this.tls) {
+          s.pause();
+          this.rawPaused = true;
+        }
+      },
       handshake: extra.handshake,
       data: (s, chunk) => this.onData(s, chunk),
       drain: () => this.flushWrites(),
@@ -231,7 +242,6 @@ export class SocketConnection implements Connection {
     if (this.head < this.queue.length) return Promise.resolve(this.take());
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended || this.closed) return Promise.resolve(null);
-    if (this.rawPaused) this.endRawPause();
     if (this.waiter) return Promise.reject(new Error("Connection.read(): a read is already pending"));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
@@ -241,6 +251,7 @@ export class SocketConnection implements Connection {
           this.terminate();
         }, idleTimeoutMs);
       this.waiter = waiter;
+      if (this.rawPaused) this.startRaw();
     });
   }
 
@@ -261,18 +272,22 @@ export class SocketConnection implements Connection {
       this.rawBuf = null;
       if (!this.rawPaused && !this.paused) this.socket.pause();
       this.rawPaused = true;
-      this.rawActive = true;
-      rawReaders.add(this);
-      startPoller();
+      this.startRaw();
     }
+  }
+
+  private startRaw(): void {
+    this.rawActive = true;
+    rawReaders.add(this);
+    startPoller();
   }
 
   unlisten(): void {
     this.listener = null;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
-    // Bun's socket stays paused: the consumer may be waiting (backpressure), and the next listen() goes
-    // on with recv; read() resumes it.
+    // Bun's socket stays paused: the consumer may be waiting (backpressure); the next listen() or read()
+    // goes on with recv.
     this.stopRaw();
   }
 
@@ -282,11 +297,12 @@ export class SocketConnection implements Connection {
    */
   drainRaw(): boolean {
     const buf = (this.rawBuf ??= spareBuffers.pop() ?? new Uint8Array(RAW_BUFFER));
+    this.rawLent = false;
     try {
       return this.recvTurn(buf);
     } finally {
-      // Still listening: every chunk was consumed, so nothing refers to the buffer.
-      if (this.rawActive) {
+      // Still listening (every chunk was consumed), or no view was handed out: nothing refers to the buffer.
+      if (this.rawActive || !this.rawLent) {
         spareBuffers.push(buf);
         this.rawBuf = null;
       }
@@ -296,12 +312,20 @@ export class SocketConnection implements Connection {
   private recvTurn(buf: Uint8Array): boolean {
     for (let i = 0; i < RAW_BUDGET; i++) {
       if (!this.rawActive || this.closed) return false;
-      const n = recvInto(this.fd, buf, buf.byteLength);
+      const listener = this.listener;
+      const n = recvInto(this.fd, buf, listener ? buf.byteLength : READ_MAX);
       if (n > 0) {
         this.lastData = performance.now();
         sinceGc += n;
-        this.listener!(buf.subarray(0, n));
-        continue;
+        if (listener) {
+          this.rawLent = true;
+          listener(buf.subarray(0, n));
+          continue;
+        }
+        // A read(): its caller may keep the chunk (a parser's partial line, unread()), so it gets a copy.
+        this.stopRaw();
+        this.takeWaiter()?.resolve(buf.slice(0, n));
+        return false;
       }
       if (n === -EAGAIN) return false;
       if (n === -EINTR) continue;
@@ -317,12 +341,6 @@ export class SocketConnection implements Connection {
     if (!this.rawActive) return;
     this.rawActive = false;
     rawReaders.delete(this);
-  }
-
-  /** Back to Bun's data events (a response head is read through read()). */
-  private endRawPause(): void {
-    this.rawPaused = false;
-    if (!this.paused && !this.closed) this.socket?.resume();
   }
 
   /** On an idle connection read by the poller: a peer that closed (or reset) is no longer open. */
