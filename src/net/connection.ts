@@ -3,11 +3,11 @@
 // when the disk is slower than the network) and writes that continue on `drain` after partial writes.
 // Bun owns the fd once adopted: only the socket's end()/terminate() close it, and only once.
 //
-// Plain-TCP bodies in push mode skip Bun's data events: Bun allocates a new buffer (up to 512 KiB) for
-// every event, and the garbage of 1 GiB of them kept 40+ MB of extra RSS and cost time in GC. While a
-// listener is set on a connection without TLS, Bun's socket is paused and one poller recv(2)s every such
-// fd into its connection's own reused buffer. The chunk a listener gets is valid until it returns, or,
-// when its consumer answers with a promise, until the exchange listens again (no recv in between).
+// Plain TCP skips Bun's data events: Bun allocates a new buffer (up to 512 KiB) for every event, and the
+// garbage of 1 GiB of them kept 40+ MB of extra RSS and cost time in GC. Without TLS, Bun's socket is
+// paused from `open` (it still writes and closes) and one poller recv(2)s every such fd that someone
+// reads: a listener gets views of a reused buffer, valid until it returns, or, when its consumer answers
+// with a promise, until the exchange listens again (no recv in between); read() gets a copy.
 import type { Socket, SocketHandler } from "bun";
 import { FetchxError } from "../errors.ts";
 import { errnoMessage, errnoName, pollMany, POLLIN, recv, recvInto } from "./libc.ts";
@@ -174,14 +174,15 @@ export class SocketConnection implements Connection {
     this.status = mptcpStatus(e.fd, e.mptcpAsked);
   }
 
-  /** Unread bytes held in memory (bounded by HIGH_WATER plus one chunk). */
+  /** Unread bytes held in memory (bounded by HIGH_WATER plus one chunk); on an idle plain-TCP
+   *  connection, 1 when the kernel holds bytes nobody asked for (the pool must not reuse it). */
   get queuedBytes(): number {
-    return this.queued;
+    return this.queued + (this.idleRaw ? this.peekPending() : 0);
   }
 
   get open(): boolean {
     // Bun's socket is paused and nobody reads: ask the kernel whether the peer closed (or reset).
-    if (this.rawPaused && !this.rawActive && !this.closed && !this.ended && this.failure === null) this.peekEnd();
+    if (this.idleRaw) this.peekPending();
     return !this.closed && !this.ended && this.failure === null;
   }
 
@@ -313,6 +314,10 @@ export class SocketConnection implements Connection {
     for (let i = 0; i < RAW_BUDGET; i++) {
       if (!this.rawActive || this.closed) return false;
       const listener = this.listener;
+      if (!listener && !this.waiter) {
+        this.stopRaw(); // the read was answered otherwise (unread(), close()): nobody to hand bytes to
+        return false;
+      }
       const n = recvInto(this.fd, buf, listener ? buf.byteLength : READ_MAX);
       if (n > 0) {
         this.lastData = performance.now();
@@ -343,12 +348,19 @@ export class SocketConnection implements Connection {
     rawReaders.delete(this);
   }
 
-  /** On an idle connection read by the poller: a peer that closed (or reset) is no longer open. */
-  private peekEnd(): void {
+  private get idleRaw(): boolean {
+    return this.rawPaused && !this.rawActive && !this.closed && !this.ended && this.failure === null;
+  }
+
+  /** Peeks at the kernel's receive queue: 1 when bytes wait there, else 0; a peer that closed (or reset)
+   *  is no longer open. */
+  private peekPending(): number {
     const r = recv(this.fd, new Uint8Array(1), MSG_PEEK | MSG_DONTWAIT);
+    if (r.ret > 0) return 1;
     if (r.ret === 0) this.ended = true;
-    else if (r.ret < 0 && r.errno !== EAGAIN && r.errno !== EINTR)
+    else if (r.errno !== EAGAIN && r.errno !== EINTR)
       this.fail(socketError(Object.assign(new Error(errnoMessage(r.errno)), { code: errnoName(r.errno) })));
+    return 0;
   }
 
   tryRead(): Uint8Array | null | undefined {

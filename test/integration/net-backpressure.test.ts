@@ -101,5 +101,6 @@ test("plain TCP: a slow reader holds no unread bytes in user space and receives 
   const conn = (await dial({ host: "127.0.0.1", port: server.port, mptcp: false, connectTimeoutMs: 5000 })) as SocketConnection;
   cleanups.push(() => conn.close());
   const { peakQueued } = await slowRead(conn);
-  expect(peakQueued).toBe(0);
+  // Between reads the kernel holds the rest: queuedBytes says 1 for "bytes wait there", never megabytes.
+  expect(peakQueued).toBeLessThanOrEqual(1);
 }, 60_000);

@@ -171,3 +171,30 @@ test("an idle connection whose peer closed after a body read in push mode is no 
   }
   expect(open).toBe(false);
 });
+
+test("an idle plain-TCP connection with bytes nobody asked for reports them (the pool does not reuse it)", async () => {
+  let peer: Socket | null = null;
+  const conn = await connect(
+    server({
+      open(s) {
+        peer = s;
+        s.write("body");
+      },
+    }),
+  );
+  await new Promise<void>((resolve) =>
+    conn.listen!((event) => {
+      if (event instanceof Uint8Array) resolve();
+    }, 5000),
+  );
+  conn.unlisten!();
+  expect(conn.queuedBytes).toBe(0);
+  peer!.write("stray");
+  let queued = 0;
+  for (let i = 0; i < 100 && queued === 0; i++) {
+    await Bun.sleep(10);
+    queued = conn.queuedBytes ?? 0;
+  }
+  expect(queued).toBeGreaterThan(0);
+  expect(conn.open).toBe(true);
+});
