@@ -45,6 +45,15 @@ export const COMPILE_OPTIONS = {
   autoloadPackageJson: false,
 } as const satisfies Partial<Bun.CompileBuildOptions>;
 
+/**
+ * JavaScriptCore's tier-up thresholds times this, for the life of the process. A download spends its CPU
+ * in the kernel (recv, write) and native code (hashing, decoding); JavaScript does a few calls per 256 KiB.
+ * With the normal policy the DFG and FTL compilers still wake up on that path, and compiling (their code
+ * paged in from the binary, their heaps) added 5-10 MB of peak RSS to a 1 GiB download for no measurable
+ * speed: bench/README.md has the figures. The runtime's own `Bun.unsafe.setJITPolicy` could lower it again.
+ */
+export const JIT_POLICY = 1000;
+
 export function binaryPath(t: Target): string {
   return path.join(DIST, `fetchx-linux-${t.name}`);
 }
@@ -72,7 +81,7 @@ export async function buildTarget(t: Target, info: BuildInfo): Promise<string> {
   const outfile = binaryPath(t);
   const result = await Bun.build({
     entrypoints: [ENTRY],
-    compile: { ...COMPILE_OPTIONS, target: t.bun, outfile },
+    compile: { ...COMPILE_OPTIONS, target: t.bun, outfile, jitPolicy: JIT_POLICY },
     // Precompiled bytecode skips parsing the bundle at every start: `fetchx --version` went from ~24 ms to
     // ~8 ms of CPU here (bench/startup.ts), for ~2 MiB more per binary. Bytecode wants ESM output.
     bytecode: true,

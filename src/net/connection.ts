@@ -2,14 +2,88 @@
 // events, with backpressure (pause the socket while too much is unread, so memory stays bounded
 // when the disk is slower than the network) and writes that continue on `drain` after partial writes.
 // Bun owns the fd once adopted: only the socket's end()/terminate() close it, and only once.
+//
+// Plain TCP skips Bun's data events: Bun allocates a new buffer (up to 512 KiB) for every event, and the
+// garbage of 1 GiB of them kept 40+ MB of extra RSS and cost time in GC. Without TLS, Bun's socket is
+// paused from `open` (it still writes and closes) and one poller recv(2)s every such fd that someone
+// reads: a listener gets views of a reused buffer, valid until it returns, or, when its consumer answers
+// with a promise, until the exchange listens again (no recv in between); read() gets a copy.
 import type { Socket, SocketHandler } from "bun";
 import { FetchxError } from "../errors.ts";
+import { errnoMessage, errnoName, pollMany, POLLIN, recv, recvInto } from "./libc.ts";
 import { mptcpStatus } from "./mptcp.ts";
 import type { Connection, DialTimings, MptcpStatus } from "./types.ts";
 
 /** Pause the socket above this many unread bytes, resume below LOW_WATER (hysteresis avoids flapping). */
 export const HIGH_WATER = 4 * 1024 * 1024;
 export const LOW_WATER = 1024 * 1024;
+
+/** The reused receive buffer (Bun's largest data event is as large; 256 KiB cost more per byte to a file). */
+export const RAW_BUFFER = 512 * 1024;
+/** recv(2) calls per connection per poller round before the others (and the event loop) get a turn. */
+const RAW_BUDGET = 8;
+/** At most this much per read() (response heads): it is copied out, since its caller may keep it. */
+const READ_MAX = 256 * 1024;
+/** Ask for a garbage collection (Bun.gc(false), not blocking) after this many bytes: 1 GiB to a file
+ *  peaked at 44 MB without it and 38 MB with it, for no measurable CPU (bench/README.md). */
+const GC_EVERY = 32 * 1024 * 1024;
+/** When no fd had data, the poller sleeps in poll(2) this long at most, then lets the event loop run. */
+const RAW_WAIT_MS = 10;
+/** FETCHX_SOCKET_READER=events keeps Bun's data events for every body (for comparison in bench/). */
+const rawReading = process.env.FETCHX_SOCKET_READER !== "events";
+const EINTR = 4;
+const EAGAIN = 11;
+const MSG_PEEK = 2;
+const MSG_DONTWAIT = 0x40;
+
+// The connections whose fds the poller reads, and the poller itself: one loop for all of them, so one
+// fd waiting does not keep another from being read.
+const rawReaders = new Set<SocketConnection>();
+// Receive buffers no chunk refers to any more. A consumer that finishes with each chunk before it returns
+// (a file, /dev/null) gives the buffer back after every turn, so eight connections share one; a connection
+// whose consumer kept a chunk (a pipe being waited for) keeps its buffer until it listens again.
+const spareBuffers: Uint8Array[] = [];
+let pollerRunning = false;
+let pollfds = new Uint8Array(8 * 8);
+
+function startPoller(): void {
+  if (pollerRunning) return;
+  pollerRunning = true;
+  setImmediate(pollRound);
+}
+
+// Bytes the poller handed on since it last asked for a collection.
+let sinceGc = 0;
+
+function pollRound(): void {
+  if (sinceGc > GC_EVERY) {
+    // Each chunk leaves a few small objects behind (views, ranges, progress records) and JavaScriptCore
+    // lets them pile up for megabytes before it collects: an early, non-blocking hint keeps the heap flat.
+    sinceGc = 0;
+    Bun.gc(false);
+  }
+  let more = false;
+  for (const c of rawReaders) if (c.drainRaw()) more = true;
+  if (rawReaders.size === 0) {
+    pollerRunning = false;
+    return;
+  }
+  if (!more) {
+    // Nothing was waiting: sleep in poll(2) until an fd is readable (or RAW_WAIT_MS passed), so a
+    // slow server costs no CPU; timers, signals and Bun's own sockets are served right after.
+    if (pollfds.byteLength < rawReaders.size * 8) pollfds = new Uint8Array(rawReaders.size * 16);
+    const dv = new DataView(pollfds.buffer);
+    let i = 0;
+    for (const c of rawReaders) {
+      dv.setInt32(i * 8, c.rawFd, true);
+      dv.setInt16(i * 8 + 4, POLLIN, true);
+      dv.setInt16(i * 8 + 6, 0, true);
+      i++;
+    }
+    pollMany(pollfds, i, RAW_WAIT_MS);
+  }
+  setImmediate(pollRound);
+}
 
 export interface Endpoints {
   fd: number;
@@ -79,6 +153,13 @@ export class SocketConnection implements Connection {
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private lastData = 0;
   private writes: PendingWrite[] = [];
+  /** The poller reads this fd (a listener is set, no TLS). */
+  private rawActive = false;
+  /** Bun's socket is paused: the poller reads this fd (always, for plain TCP, unless FETCHX_SOCKET_READER=events). */
+  private rawPaused = false;
+  private rawBuf: Uint8Array | null = null;
+  /** This poller turn handed a view of rawBuf to the listener. */
+  private rawLent = false;
   timings?: DialTimings;
 
   constructor(e: Endpoints) {
@@ -93,13 +174,20 @@ export class SocketConnection implements Connection {
     this.status = mptcpStatus(e.fd, e.mptcpAsked);
   }
 
-  /** Unread bytes held in memory (bounded by HIGH_WATER plus one chunk). */
+  /** Unread bytes held in memory (bounded by HIGH_WATER plus one chunk); on an idle plain-TCP
+   *  connection, 1 when the kernel holds bytes nobody asked for (the pool must not reuse it). */
   get queuedBytes(): number {
-    return this.queued;
+    return this.queued + (this.idleRaw ? this.peekPending() : 0);
   }
 
   get open(): boolean {
+    // Bun's socket is paused and nobody reads: ask the kernel whether the peer closed (or reset).
+    if (this.idleRaw) this.peekPending();
     return !this.closed && !this.ended && this.failure === null;
+  }
+
+  get rawFd(): number {
+    return this.fd;
   }
 
   get mptcp(): MptcpStatus {
@@ -126,13 +214,22 @@ export class SocketConnection implements Connection {
   }): SocketHandler<undefined, "uint8array"> {
     return {
       binaryType: "uint8array",
-      open: (s) => void (this.socket = s),
+      open: (s) => {
+        this.socket = s;
+        // Plain TCP: Bun never reads this fd; the poller does (read() and listen() alike).
+        if (rawReading && !this.tls) {
+          s.pause();
+          this.rawPaused = true;
+        }
+      },
       handshake: extra.handshake,
       data: (s, chunk) => this.onData(s, chunk),
       drain: () => this.flushWrites(),
-      end: () => this.onEnd(),
+      // While paused for the poller, unread bytes may still be in the kernel: the poller's recv sees the end.
+      end: () => void (this.rawPaused || this.onEnd()),
       error: (_s, err) => this.fail(socketError(err)),
       close: (_s, err) => {
+        this.stopRaw(); // the fd is Bun's to close: the poller must not read it again
         if (err) this.fail(socketError(err));
         this.onEnd();
         this.closed = true;
@@ -155,6 +252,7 @@ export class SocketConnection implements Connection {
           this.terminate();
         }, idleTimeoutMs);
       this.waiter = waiter;
+      if (this.rawPaused) this.startRaw();
     });
   }
 
@@ -169,12 +267,100 @@ export class SocketConnection implements Connection {
         this.fail(new FetchxError("TIMEOUT", `no data received for ${idleTimeoutMs} ms`));
         this.terminate();
       }, Math.min(idleTimeoutMs, 1000));
+    if (rawReading && !this.tls && this.socket) {
+      // listen() comes only once the last chunk was consumed (and its promise settled): the buffer is free.
+      if (this.rawBuf) spareBuffers.push(this.rawBuf);
+      this.rawBuf = null;
+      if (!this.rawPaused && !this.paused) this.socket.pause();
+      this.rawPaused = true;
+      this.startRaw();
+    }
+  }
+
+  private startRaw(): void {
+    this.rawActive = true;
+    rawReaders.add(this);
+    startPoller();
   }
 
   unlisten(): void {
     this.listener = null;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
+    // Bun's socket stays paused: the consumer may be waiting (backpressure); the next listen() or read()
+    // goes on with recv.
+    this.stopRaw();
+  }
+
+  /**
+   * One poller turn for this connection: recv into the reused buffer and hand each chunk to the
+   * listener, until the kernel has nothing (false) or the budget is spent (true: come back soon).
+   */
+  drainRaw(): boolean {
+    const buf = (this.rawBuf ??= spareBuffers.pop() ?? new Uint8Array(RAW_BUFFER));
+    this.rawLent = false;
+    try {
+      return this.recvTurn(buf);
+    } finally {
+      // Still listening (every chunk was consumed), or no view was handed out: nothing refers to the buffer.
+      if (this.rawActive || !this.rawLent) {
+        spareBuffers.push(buf);
+        this.rawBuf = null;
+      }
+    }
+  }
+
+  private recvTurn(buf: Uint8Array): boolean {
+    for (let i = 0; i < RAW_BUDGET; i++) {
+      if (!this.rawActive || this.closed) return false;
+      const listener = this.listener;
+      if (!listener && !this.waiter) {
+        this.stopRaw(); // the read was answered otherwise (unread(), close()): nobody to hand bytes to
+        return false;
+      }
+      const n = recvInto(this.fd, buf, listener ? buf.byteLength : READ_MAX);
+      if (n > 0) {
+        this.lastData = performance.now();
+        sinceGc += n;
+        if (listener) {
+          this.rawLent = true;
+          listener(buf.subarray(0, n));
+          continue;
+        }
+        // A read(): its caller may keep the chunk (a parser's partial line, unread()), so it gets a copy.
+        this.stopRaw();
+        this.takeWaiter()?.resolve(buf.slice(0, n));
+        return false;
+      }
+      if (n === -EAGAIN) return false;
+      if (n === -EINTR) continue;
+      this.stopRaw();
+      if (n === 0) this.onEnd();
+      else this.fail(socketError(Object.assign(new Error(errnoMessage(-n)), { code: errnoName(-n) })));
+      return false;
+    }
+    return true;
+  }
+
+  private stopRaw(): void {
+    if (!this.rawActive) return;
+    this.rawActive = false;
+    rawReaders.delete(this);
+  }
+
+  private get idleRaw(): boolean {
+    return this.rawPaused && !this.rawActive && !this.closed && !this.ended && this.failure === null;
+  }
+
+  /** Peeks at the kernel's receive queue: 1 when bytes wait there, else 0; a peer that closed (or reset)
+   *  is no longer open. */
+  private peekPending(): number {
+    const r = recv(this.fd, new Uint8Array(1), MSG_PEEK | MSG_DONTWAIT);
+    if (r.ret > 0) return 1;
+    if (r.ret === 0) this.ended = true;
+    else if (r.errno !== EAGAIN && r.errno !== EINTR)
+      this.fail(socketError(Object.assign(new Error(errnoMessage(r.errno)), { code: errnoName(r.errno) })));
+    return 0;
   }
 
   tryRead(): Uint8Array | null | undefined {
@@ -207,6 +393,7 @@ export class SocketConnection implements Connection {
     if (this.closed) return;
     this.refreshMptcp(); // last look at the subflows while the fd is still ours
     this.closed = true;
+    this.stopRaw();
     this.takeWaiter()?.resolve(null);
     this.listener?.(null);
     if (this.writes.length) this.rejectWrites(new FetchxError("SEND", "connection closed"));
@@ -218,6 +405,7 @@ export class SocketConnection implements Connection {
   private terminate(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopRaw();
     this.socket?.terminate();
   }
 
@@ -236,7 +424,7 @@ export class SocketConnection implements Connection {
     this.queued += chunk.byteLength;
     if (!this.paused && this.queued > HIGH_WATER) {
       this.paused = true;
-      s.pause();
+      if (!this.rawPaused) s.pause();
     }
   }
 
@@ -253,7 +441,7 @@ export class SocketConnection implements Connection {
     this.queued -= chunk.byteLength;
     if (this.paused && this.queued <= LOW_WATER) {
       this.paused = false;
-      this.socket?.resume();
+      if (!this.rawPaused) this.socket?.resume();
     }
     return chunk;
   }

@@ -163,6 +163,19 @@ export function pollOne(fd: number, events: number, timeoutMs: number): number {
   return r === 0 ? 0 : dv.getInt16(6, true);
 }
 
+/** poll(2) over a caller-filled array of struct pollfd (8 bytes each: int fd, short events, short revents):
+ *  the count of ready fds, or -errno. */
+export function pollMany(pfds: Uint8Array, count: number, timeoutMs: number): number {
+  const r = lib().poll(ptr(pfds), count, timeoutMs);
+  return r < 0 ? -errno() : r;
+}
+
+/** recv(2) into buf[0, len) with no result object (the body's hot path): bytes, 0 at end of stream, or -errno. */
+export function recvInto(fd: number, buf: Uint8Array, len: number): number {
+  const n = Number(lib().recv(fd, ptr(buf), len, 0));
+  return n < 0 ? -errno() : n;
+}
+
 function nameOf(fn: (fd: number, addr: Pointer, len: Pointer) => number, fd: number): Uint8Array | null {
   const buf = new Uint8Array(128);
   const len = new Uint32Array([128]);

@@ -37,10 +37,11 @@ export function fdSink(fd: number, signal?: AbortSignal): Sink {
   return sequential(write, { commit: async () => {}, abort: async () => {} });
 }
 
-/** A caller's WritableStream: each write is awaited (its backpressure is ours); closed on commit. */
+/** A caller's WritableStream: each write is awaited (its backpressure is ours); closed on commit. The
+ *  caller may keep what it is given, and body chunks are views of a reused receive buffer: it gets a copy. */
 export function streamSink(stream: WritableStream<Uint8Array>): Sink {
   const writer = stream.getWriter();
-  return sequential((chunk) => writer.write(chunk), {
+  return sequential((chunk) => writer.write(chunk.slice()), {
     commit: () => writer.close(),
     abort: () => writer.abort().catch(() => {}),
   });

@@ -98,3 +98,103 @@ test("a write larger than the socket buffers arrives whole (partial writes conti
   await all;
   expect(hasher.digest("hex")).toBe(await sha256(payload));
 });
+
+// Plain TCP is read by fetchx's poller (recv into a reused buffer) with Bun's socket paused: the end of
+// stream must come from the kernel's answer, after every byte, even when the peer closes at once and the
+// consumer keeps the reader waiting; and an idle connection must notice a peer that went away.
+test("push mode, peer closes right after 24 MiB, consumer waits on every chunk: every byte, then the end", async () => {
+  const body = randomBytes(24 * 1024 * 1024 + 7, 21);
+  const push = (s: Socket<{ at: number }>) => {
+    while (s.data.at < body.byteLength) {
+      const n = s.write(body.subarray(s.data.at, s.data.at + 1024 * 1024));
+      if (n <= 0) return; // the rest on drain
+      s.data.at += n;
+    }
+    s.end();
+  };
+  const l = Bun.listen<{ at: number }>({
+    hostname: "127.0.0.1",
+    port: 0,
+    data: { at: 0 },
+    socket: { open: (s) => ((s.data = { at: 0 }), push(s)), drain: push, data() {} },
+  });
+  cleanups.push(() => l.stop(true));
+  const conn = await connect(l.port);
+  const hasher = new Bun.CryptoHasher("sha256");
+  let received = 0;
+  let ended = false;
+  let failed: unknown = null;
+  while (!ended && !failed) {
+    await new Promise<void>((resolve) => {
+      conn.listen!((event) => {
+        if (event instanceof Error) failed = event;
+        else if (event === null) ended = true;
+        else {
+          // Used before returning: the view is valid only until the listener returns.
+          hasher.update(event);
+          received += event.byteLength;
+        }
+        conn.unlisten!();
+        resolve();
+      }, 5000);
+    });
+    await Bun.sleep(0); // a slow consumer: the peer is long done sending, the kernel holds the rest
+  }
+  expect(failed).toBeNull();
+  expect(received).toBe(body.byteLength);
+  expect(hasher.digest("hex")).toBe(await sha256(body));
+});
+
+test("an idle connection whose peer closed after a body read in push mode is no longer open", async () => {
+  let peer: Socket | null = null;
+  const conn = await connect(
+    server({
+      open(s) {
+        peer = s;
+        s.write("0123456789");
+      },
+    }),
+  );
+  const got = await new Promise<Uint8Array>((resolve) =>
+    conn.listen!((event) => {
+      if (event instanceof Uint8Array) resolve(event.slice());
+    }, 5000),
+  );
+  conn.unlisten!();
+  expect(new TextDecoder().decode(got)).toBe("0123456789");
+  expect(conn.open).toBe(true);
+  peer!.end();
+  let open = true;
+  for (let i = 0; i < 100 && open; i++) {
+    await Bun.sleep(10);
+    open = conn.open;
+  }
+  expect(open).toBe(false);
+});
+
+test("an idle plain-TCP connection with bytes nobody asked for reports them (the pool does not reuse it)", async () => {
+  let peer: Socket | null = null;
+  const conn = await connect(
+    server({
+      open(s) {
+        peer = s;
+        s.write("body");
+      },
+    }),
+  );
+  await new Promise<void>((resolve) =>
+    conn.listen!((event) => {
+      if (event instanceof Uint8Array) resolve();
+    }, 5000),
+  );
+  conn.unlisten!();
+  expect(conn.queuedBytes).toBe(0);
+  peer!.write("stray");
+  let queued = 0;
+  for (let i = 0; i < 100 && queued === 0; i++) {
+    await Bun.sleep(10);
+    queued = conn.queuedBytes ?? 0;
+  }
+  expect(queued).toBeGreaterThan(0);
+  expect(conn.open).toBe(true);
+});
