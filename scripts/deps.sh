@@ -13,9 +13,10 @@
 #   file, binutils  read the ELF interpreter of the musl builds (file, readelf)
 #   ca-certificates, git   TLS trust store for npm; the commit id embedded in the binaries
 #   podman, runc    build and run the container image (scripts/container-test.sh, test/e2e/container.test.ts)
+#   strace, time    what fetchx syncs and renames (commit-durability), peak RSS of the binary (binary-memory)
 set -euo pipefail
 
-DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git zsh fish podman runc"
+DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git zsh fish podman runc strace time"
 
 if [[ "${1:-}" == "--list" ]]; then
   echo "$DEB_PACKAGES"
