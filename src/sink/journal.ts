@@ -59,7 +59,9 @@ export function bootId(): string | null {
   return bootIdCache;
 }
 
-const sumOf = (boot: string, done: Range[]) => Bun.hash(`${boot}|${JSON.stringify(done)}`).toString(16);
+/** The progress line's self-check over its boot id and the JSON text of its ranges. */
+const sumOfText = (boot: string, doneText: string) => Bun.hash(`${boot}|${doneText}`).toString(16);
+const sumOf = (boot: string, done: Range[]) => sumOfText(boot, JSON.stringify(done));
 
 const validRanges = (done: unknown, size: number): done is Range[] => {
   if (!Array.isArray(done)) return false;
@@ -195,8 +197,10 @@ export class JournalWriter {
 
   #line(done: Range[]): Buffer | null {
     if (!this.#boot) return null;
-    const p: Progress = { progress: 1, boot: this.#boot, done, sum: sumOf(this.#boot, done) };
-    let text = JSON.stringify(p);
+    // Written after every body write: the ranges are serialised once, for the check and for the line
+    // (the same text JSON.stringify gives for a Progress record, keys in its order).
+    const doneText = JSON.stringify(done);
+    let text = `{"progress":1,"boot":${JSON.stringify(this.#boot)},"done":${doneText},"sum":"${sumOfText(this.#boot, doneText)}"}`;
     // Padded to the previous length: what is left of a longer line must not follow it.
     if (text.length + 1 < this.#length) text = text.padEnd(this.#length - 1, " ");
     this.#length = text.length + 1;

@@ -4,24 +4,18 @@
 // without spending retries; a segment answered with a redirect (signed URLs per request) is followed.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runCli, sha256, tempDir } from "../servers/harness.ts";
-import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
+import { generatedBody, serverSet } from "../servers/http.ts";
 import { startNginx, writeFile } from "../servers/nginx.ts";
 import { rangeOf } from "../servers/transfer.ts";
 
 setDefaultTimeout(30_000);
 
 const tmp = tempDir("fetchx-segconn-");
-const servers: TestServer[] = [];
+const { serve, stopAll } = serverSet();
 afterAll(() => {
-  for (const s of servers) s.stop();
+  stopAll();
   tmp.cleanup();
 });
-
-async function serve(...args: Parameters<typeof startServer>) {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
 
 const json = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
 

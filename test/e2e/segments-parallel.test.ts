@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mptcpAvailable } from "../../src/net/mptcp.ts";
 import { runCli, sha256, tempDir } from "../servers/harness.ts";
-import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
+import { generatedBody, serverSet } from "../servers/http.ts";
 import { ignoreRange, slowHeaders } from "../servers/faults.ts";
 import { CountingBody, rangeOf, type ByteRange } from "../servers/transfer.ts";
 import type { RecordedRequest } from "../servers/respond.ts";
@@ -13,17 +13,11 @@ import type { RecordedRequest } from "../servers/respond.ts";
 setDefaultTimeout(30_000);
 
 const tmp = tempDir("fetchx-seg-");
-const servers: TestServer[] = [];
+const { serve, stopAll } = serverSet();
 afterAll(() => {
-  for (const s of servers) s.stop();
+  stopAll();
   tmp.cleanup();
 });
-
-async function serve(...args: Parameters<typeof startServer>) {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
 
 const json = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
 const connectionsOf = (reqs: RecordedRequest[]) => new Set(reqs.map((q) => q.connection));

@@ -294,3 +294,18 @@ function parseHead(raw: string, connection: number): RecordedRequest | null {
   }
   return { method: m[1]!, path: m[2]!, version: m[3] as "1.0" | "1.1", headers, raw, body: new Uint8Array(0), connection };
 }
+
+/** The servers one test file starts as it goes: `serve` starts and remembers one, `stopAll` (in afterAll) stops them. */
+export function serverSet(): { serve(opts: ServerOptions): Promise<TestServer>; stopAll(): void } {
+  const servers: TestServer[] = [];
+  return {
+    async serve(opts) {
+      const s = await startServer(opts);
+      servers.push(s);
+      return s;
+    },
+    stopAll: () => {
+      for (const s of servers.splice(0)) s.stop();
+    },
+  };
+}
