@@ -99,16 +99,16 @@ export class Download implements ProgressSource, RequestSender {
   private journalSeen: { path: string; exists: boolean } | null = null;
   /** Set once the network part is over (onTransferred was called). */
   private transferred = false;
-  /** Connections this download used (made or reused), for its MPTCP state and connection report. */
-  private readonly conns = new Set<Connection>();
+  /**
+   * Connections this download used (made or reused), for its MPTCP state and connection report: the
+   * interface of the local address, read when it connected (a link gone down later hides it), and the body
+   * bytes it carried (workers report them as they let a connection go).
+   */
+  private readonly conns = new Map<Connection, { interface: string | null; bytes: number }>();
   /** Retry waits in progress (the snapshot says "retrying"). */
   private waiting = 0;
   private mptcp: { state: MptcpState; subflows: number } = { state: "off", subflows: 0 };
   private readonly hooks: RequestHooks;
-  /** Body bytes each connection carried (workers report them as they let a connection go). */
-  private readonly carriedBytes = new Map<Connection, number>();
-  /** The interface of each connection's local address, read when it connected (a link gone down later hides it). */
-  private readonly interfaces = new Map<Connection, string | null>();
   /** The paths range connections are spread over, when there are several (paths.ts). */
   private paths: PathSet | null = null;
   /** The last response head received. */
@@ -164,7 +164,7 @@ export class Download implements ProgressSource, RequestSender {
   async run(): Promise<DownloadResult> {
     const s = this.settings;
     const closeAll = () => {
-      for (const c of this.conns) c.close();
+      for (const c of this.conns.keys()) c.close();
     };
     this.signal.addEventListener("abort", closeAll, { once: true });
     s.onStart?.(this);
@@ -211,19 +211,19 @@ export class Download implements ProgressSource, RequestSender {
   private end(): void {
     const r = this.result;
     r.tTotal = performance.now() - r.startedAt;
-    r.connections = [...this.conns].map((c) => ({ ...reportOf(c, true), interface: this.interfaces.get(c) ?? null, bytes: this.carriedBytes.get(c) ?? 0 }));
+    r.connections = [...this.conns].map(([c, use]) => ({ ...reportOf(c, true), ...use }));
     summariseMptcp(r);
   }
 
   /** Once per monitor interval: the MPTCP state of this download's open connections, from the kernel. */
   private tick(): void {
-    for (const c of this.conns) if (c.open) c.refreshMptcp();
+    for (const c of this.conns.keys()) if (c.open) c.refreshMptcp();
     this.readMptcp();
     this.paths?.sample(this.settings.monitorIntervalMs / 1000);
   }
 
   private readMptcp(): void {
-    const states = [...this.conns].map((c) => c.mptcp);
+    const states = [...this.conns.keys()].map((c) => c.mptcp);
     const active = states.filter((m) => m.state === "active");
     this.mptcp = {
       state: active.length > 0 ? "active" : states.some((m) => m.state === "fallback") ? "fallback" : "off",
@@ -233,8 +233,7 @@ export class Download implements ProgressSource, RequestSender {
 
   private connected(conn: Connection, dialMs: number): void {
     const r = this.result;
-    this.conns.add(conn);
-    this.interfaces.set(conn, interfaceOf(conn.localAddress) ?? null);
+    this.use(conn).interface = interfaceOf(conn.localAddress) ?? null;
     r.numConnects++;
     const now = performance.now() - r.startedAt;
     const t = conn.timings;
@@ -248,14 +247,21 @@ export class Download implements ProgressSource, RequestSender {
     this.settings.onConnect?.(reportOf(conn), dialMs);
   }
 
+  /** This download's record of `conn`, made on first use. */
+  private use(conn: Connection): { interface: string | null; bytes: number } {
+    let use = this.conns.get(conn);
+    if (!use) this.conns.set(conn, (use = { interface: null, bytes: 0 }));
+    return use;
+  }
+
   carried(conn: Connection, bytes: number): void {
-    this.carriedBytes.set(conn, (this.carriedBytes.get(conn) ?? 0) + bytes);
+    this.use(conn).bytes += bytes;
   }
 
   // RequestSender: what requestFollowing needs.
   async send(spec: RequestSpec, url: ParsedUrl, path?: RequestHooks["path"]): Promise<Exchange> {
     const ex = await this.client.request(url, spec, path ? { ...this.hooks, path } : this.hooks);
-    this.conns.add(ex.conn);
+    this.use(ex.conn);
     return ex;
   }
 
