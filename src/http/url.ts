@@ -6,8 +6,13 @@ import { FetchxError } from "../errors.ts";
 export interface ParsedUrl {
   /** The URL without credentials (safe to print). */
   url: URL;
-  /** Host name or IP literal; IPv6 without brackets. */
+  /** Host name or IP literal; IPv6 without brackets and without its zone. */
   host: string;
+  /** RFC 6874 zone id of an IPv6 literal ("eth0" from "[fe80::1%25eth0]"), as given: the interface
+   *  (or its number) that a link-local address is reached through. Never in the Host header. */
+  zone?: string;
+  /** The URL as text, zone included, without credentials: what -w %{url_effective} and traces show. */
+  href: string;
   port: number;
   /** origin-form request target: path and query, never the fragment. */
   target: string;
@@ -27,30 +32,63 @@ export function parseUrl(input: string): ParsedUrl {
   // Like curl, a URL without "scheme://" is taken as http.
   const text = scheme === undefined ? `http://${input}` : input;
   if (scheme !== undefined) checkProtocol(scheme);
+  const { rest, zone } = takeZone(text, input);
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(rest);
   } catch (err) {
+    // curl hands "192.0.2.1%25eth0" or "host%25eth0" to the resolver, which finds nothing (exit 6).
+    const host = PERCENT_IN_HOST.exec(rest)?.[1];
+    if (host !== undefined)
+      throw new FetchxError("RESOLVE", `could not resolve host "${host}" (a zone id goes on an IPv6 address in brackets: http://[fe80::1%25eth0]/)`, { cause: err, retryable: false });
     throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}`, { cause: err });
   }
-  return describe(url);
+  const parsed = describe(url);
+  if (zone === undefined) return parsed;
+  return { ...parsed, zone, href: withZone(parsed.href, zone) };
 }
 
-/** The URL a Location header points to, resolved against the request URL (RFC 9110 10.2.2). */
-export function resolveRedirect(base: URL, location: string): URL {
+// RFC 6874 zone ids ("[fe80::1%25eth0]"): Bun's URL (WHATWG) rejects them, so the zone is taken out before
+// parsing and put back in the text shown. As curl 7.88 (lib/urlapi.c, ipv6_parse): "%25" then the zone, or a
+// bare "%" (the older syntax, so "[fe80::1%25]" is zone "25"); at most 15 characters (IFNAMSIZ - 1), kept as
+// given, not percent-decoded; an empty zone is a bad URL. The scheme is optional for a redirect's "//host".
+const ZONE = /^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/(?:[^/?#\\]*@)?\[[0-9A-Fa-f:.]+)%([^\]/?#\\]*)\]/;
+const PERCENT_IN_HOST = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#\\]*@)?([^[\]/?#\\@:]*%[^/?#\\@:]*)/;
+const MAX_ZONE = 15;
+
+function takeZone(text: string, shown: string): { rest: string; zone?: string } {
+  const m = ZONE.exec(text);
+  if (!m) return { rest: text };
+  const given = m[2]!;
+  const zone = given.startsWith("25") && given.length > 2 ? given.slice(2) : given;
+  if (zone === "" || zone.length > MAX_ZONE)
+    throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(shown)}: the IPv6 zone id must have 1 to ${MAX_ZONE} characters`);
+  return { rest: `${m[1]}]${text.slice(m[0].length)}`, zone };
+}
+
+/** The href with "%25zone" put back into its IPv6 literal (the first "[": userinfo has it percent-encoded). */
+const withZone = (href: string, zone: string | undefined) => (zone === undefined ? href : href.replace("]", `%25${zone}]`));
+
+/**
+ * The URL a Location header points to, resolved against the request URL (RFC 9110 10.2.2), as text for
+ * parseUrl. A Location without an authority stays on the base's host, and so in its zone.
+ */
+export function resolveRedirect(base: ParsedUrl, location: string): string {
   const trimmed = location.trim();
   if (trimmed === "" || /[\x00-\x1f\x7f]/.test(trimmed))
     throw new FetchxError("BAD_URL", `invalid redirect location ${JSON.stringify(location)}`);
+  const { rest, zone } = takeZone(trimmed, location);
   let url: URL;
   try {
-    url = new URL(trimmed, base);
+    url = new URL(rest, base.url);
   } catch (err) {
     throw new FetchxError("BAD_URL", `invalid redirect location ${JSON.stringify(location)}`, { cause: err });
   }
   checkProtocol(url.protocol.slice(0, -1));
   // A redirect without a fragment inherits the original one (RFC 9110 10.2.2).
-  if (url.hash === "" && base.hash !== "" && !trimmed.includes("#")) url.hash = base.hash;
-  return url;
+  if (url.hash === "" && base.url.hash !== "" && !trimmed.includes("#")) url.hash = base.url.hash;
+  const authority = /^([A-Za-z][A-Za-z0-9+.-]*:)?[\\/]{2}/.test(trimmed);
+  return withZone(url.href, zone ?? (authority ? undefined : base.zone));
 }
 
 function checkProtocol(scheme: string): void {
@@ -76,7 +114,8 @@ function describe(url: URL): ParsedUrl {
     url.password = "";
   }
   const target = (url.pathname || "/") + url.search;
-  return user === undefined ? { url, host, port, target, secure } : { url, host, port, target, secure, user };
+  const href = url.href;
+  return user === undefined ? { url, host, port, target, secure, href } : { url, host, port, target, secure, href, user };
 }
 
 /** The last path segment, percent-decoded and sanitised; null for "/" or when nothing usable remains. */

@@ -23,6 +23,8 @@ export interface AttemptOptions {
   mptcp: boolean;
   interface?: string;
   localAddress?: string;
+  /** sin6_scope_id for an IPv6 address (the URL's zone), instead of the address's own "%zone". */
+  scope?: number;
   /** Aborted when another attempt won or the dial gave up; the fd is then closed here. */
   cancel: AbortSignal;
 }
@@ -108,7 +110,7 @@ export async function connectAttempt(ip: string, port: number, opts: AttemptOpti
   const fd = s.ret;
   try {
     bindLocal(fd, ip, opts);
-    const c = libc.connect(fd, sockaddr(ip, port));
+    const c = libc.connect(fd, sockaddr(ip, port, opts.scope));
     if (c.ret < 0) {
       if (c.errno !== libc.EINPROGRESS) throw new AttemptError(ip, c.errno);
       // The end of a non-blocking connect shows as writable (POLLOUT, or POLLERR with SO_ERROR set).

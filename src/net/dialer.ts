@@ -11,7 +11,7 @@ import { formatHostPort } from "./hostport.ts";
 import { AllAttemptsFailed, raceAttempts } from "./happy-eyeballs.ts";
 import * as libc from "./libc.ts";
 import { resolveHost } from "./resolve.ts";
-import { parseSockaddr } from "./sockaddr.ts";
+import { parseSockaddr, zoneIndex } from "./sockaddr.ts";
 import type { Connection, DialOptions, DialTimings, TlsOptions } from "./types.ts";
 
 // OpenSSL's option bits (ssl.h); TLS 1.0 and 1.1 are off in Bun already, so 1.2 is the lowest.
@@ -64,10 +64,16 @@ export async function dial(opts: DialOptions): Promise<Connection> {
       signal,
     );
     timings.resolvedMs = performance.now() - t0;
+    // curl connects with scope 0 when the zone names no interface, which fails for a link-local address (exit 7).
+    const scope = opts.zone === undefined ? undefined : zoneIndex(opts.zone);
+    if (scope === null)
+      throw new FetchxError("CONNECT", `failed to connect to ${opts.host} port ${opts.port}: no network interface "${opts.zone}" here (the URL's zone id)`, {
+        retryable: false,
+      });
     const fd = await raceAttempts(
       candidates,
       (ip, cancel) =>
-        connectAttempt(ip, opts.port, { mptcp: opts.mptcp, interface: opts.interface, localAddress: opts.localAddress, cancel }),
+        connectAttempt(ip, opts.port, { mptcp: opts.mptcp, interface: opts.interface, localAddress: opts.localAddress, scope, cancel }),
       {
         signal,
         onStart: (ip) => trace(`Trying ${formatHostPort(ip, opts.port)}${opts.mptcp ? " (MPTCP)" : ""}...`),

@@ -30,6 +30,7 @@ const SYMBOLS = {
   inet_ntop: { args: [i32, p, p, u32], returns: p },
   __errno_location: { args: [], returns: p },
   if_indextoname: { args: [u32, p], returns: p },
+  if_nametoindex: { args: [p], returns: u32 },
 } as const;
 
 const open = () => dlopen("libc.so.6", SYMBOLS).symbols;
@@ -208,6 +209,11 @@ export function interfaceName(index: number): string | null {
   if (lib().if_indextoname(index, ptr(out)) === null) return null;
   const end = out.indexOf(0);
   return new TextDecoder().decode(out.subarray(0, end < 0 ? out.byteLength : end));
+}
+
+/** if_nametoindex(3): the index of interface `name` in this network namespace, or 0 when there is none. */
+export function interfaceIndex(name: string): number {
+  return lib().if_nametoindex(ptr(new TextEncoder().encode(`${name}\0`)));
 }
 
 /** Reserves [0, len) of a file on disk (ENOSPC now rather than mid-transfer). */

@@ -155,6 +155,8 @@ export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string
     ...base,
     host: route.proxy.host,
     port: route.proxy.port,
+    // The URL's zone belongs to the origin's address, not the proxy's.
+    zone: undefined,
     // A forward route carries plain http only (https always tunnels), so base.tls is unset there.
     tunnel:
       route.mode === "tunnel"

@@ -3,6 +3,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { FetchxError } from "../errors.ts";
+import { splitZone, zoneIndex } from "./sockaddr.ts";
 
 export interface ResolveRequest {
   host: string;
@@ -12,7 +13,19 @@ export interface ResolveRequest {
   overrides?: Map<string, string[]>;
 }
 
-const familyOf = (ip: string): 4 | 6 => (isIP(ip.split("%")[0]!) === 6 ? 6 : 4);
+const familyOf = (ip: string): 4 | 6 => (isIP(splitZone(ip).addr) === 6 ? 6 : 4);
+
+/**
+ * Whether `host` is an IP literal. An IPv6 one may name its zone ("fe80::1%eth0", as getaddrinfo reads it:
+ * --connect-to targets); a zone naming no interface here fails as curl's resolver does (exit 6).
+ */
+function isLiteral(host: string): boolean {
+  const { addr, zone } = splitZone(host);
+  if (zone === undefined) return isIP(addr) !== 0;
+  if (isIP(addr) !== 6 || zone === "") return false;
+  if (zoneIndex(zone) === null) throw new FetchxError("RESOLVE", `could not resolve host "${host}" (no network interface "${zone}" here)`, { retryable: false });
+  return true;
+}
 
 /** IPv6 first, then alternate families, keeping each family's own order (RFC 8305 §4). */
 export function interleave(addresses: string[]): string[] {
@@ -31,7 +44,7 @@ export async function resolveHost(req: ResolveRequest): Promise<string[]> {
   const bare = req.host.startsWith("[") && req.host.endsWith("]") ? req.host.slice(1, -1) : req.host;
   const o = req.overrides;
   let addresses = o?.get(`${bare}:${req.port}`) ?? o?.get(`${req.host}:${req.port}`) ?? o?.get(`*:${req.port}`);
-  if (!addresses && isIP(bare.split("%")[0]!)) addresses = [bare];
+  if (!addresses && isLiteral(bare)) addresses = [bare];
   if (!addresses) {
     try {
       const found = await lookup(bare, { all: true, verbatim: true, family: req.family ?? 0 });

@@ -1,10 +1,28 @@
 // struct sockaddr_in / sockaddr_in6 as bytes for bind(2) and connect(2), and back to text. The address
 // text itself goes through the C library's inet_pton/inet_ntop, so both directions agree with the kernel's
 // view (embedded IPv4, zero compression) without a parser of our own.
-import { AF_INET, AF_INET6, inetNtop, inetPton } from "./libc.ts";
+import { AF_INET, AF_INET6, inetNtop, inetPton, interfaceIndex } from "./libc.ts";
 
-/** sockaddr bytes for an IP literal (IPv6 may carry a %scope, numeric only) and port. */
-export function sockaddr(ip: string, port: number): Uint8Array {
+/** "fe80::1%eth0" -> address and zone (everything after the first "%"). */
+export function splitZone(ip: string): { addr: string; zone?: string } {
+  const cut = ip.indexOf("%");
+  return cut < 0 ? { addr: ip } : { addr: ip.slice(0, cut), zone: ip.slice(cut + 1) };
+}
+
+/**
+ * The sin6_scope_id for an IPv6 zone: a number as it is (as curl), else the interface of that name in this
+ * network namespace (if_nametoindex); null when there is no such interface.
+ */
+export function zoneIndex(zone: string): number | null {
+  if (/^\d+$/.test(zone)) return Number(zone) <= 0xffffffff ? Number(zone) : null;
+  return interfaceIndex(zone) || null;
+}
+
+/**
+ * sockaddr bytes for an IP literal and port. IPv6 may carry a "%zone" (a number or an interface name);
+ * `scope`, when given, is the sin6_scope_id instead (the URL's zone applies to every IPv6 address, as in curl).
+ */
+export function sockaddr(ip: string, port: number, scope?: number): Uint8Array {
   const v4 = inetPton(AF_INET, ip);
   if (v4) {
     const buf = new Uint8Array(16);
@@ -14,15 +32,16 @@ export function sockaddr(ip: string, port: number): Uint8Array {
     buf.set(v4, 4);
     return buf;
   }
-  const [addr, scope] = ip.split("%");
-  const v6 = inetPton(AF_INET6, addr!);
+  const { addr, zone } = splitZone(ip);
+  const v6 = inetPton(AF_INET6, addr);
   if (!v6) throw new Error(`not an IP address: ${ip}`);
   const buf = new Uint8Array(28);
   const dv = new DataView(buf.buffer);
   dv.setUint16(0, AF_INET6, true);
   dv.setUint16(2, port, false);
   buf.set(v6, 8);
-  if (scope && /^\d+$/.test(scope)) dv.setUint32(24, Number(scope), true);
+  // An unknown zone leaves 0: connect() then fails for a link-local address, as curl's does.
+  dv.setUint32(24, scope ?? (zone ? (zoneIndex(zone) ?? 0) : 0), true);
   return buf;
 }
 

@@ -44,6 +44,9 @@ export interface DialOptions {
   /** Host name or IP literal (IPv6 without brackets). */
   host: string;
   port: number;
+  /** The URL's IPv6 zone id (RFC 6874), an interface name or number: the scope of every IPv6 address
+   *  connected to, as in curl. It names where to connect, never what the Host header says. */
+  zone?: string;
   /** -4 / -6 restrict the address family. */
   family?: 4 | 6;
   mptcp: boolean;

@@ -35,6 +35,7 @@ export class HttpClient {
     return {
       host: u.host,
       port: u.port,
+      zone: u.zone,
       family: o.family,
       mptcp: o.mptcp,
       connectTimeoutMs: o.connectTimeoutMs,

@@ -275,7 +275,7 @@ export class Download implements ProgressSource, RequestSender {
     const cookies = this.settings.cookies;
     if (cookies) for (const line of head.headers.getAll("set-cookie")) cookies.receive(line, url.url);
     this.settings.onAnswer?.(head, url.url);
-    r.urlEffective = url.url.href;
+    r.urlEffective = url.href;
     r.scheme = url.url.protocol.replace(":", "");
     r.httpCode = head.status;
     r.httpVersion = head.version;
@@ -289,9 +289,9 @@ export class Download implements ProgressSource, RequestSender {
     r.localPort = ex.conn.localPort;
   }
 
-  redirected(next: URL, followed: boolean): void {
+  redirected(next: string, followed: boolean): void {
     const r = this.result;
-    r.redirectUrl = next.href;
+    r.redirectUrl = next;
     if (!followed) return;
     r.numRedirects++;
     r.tRedirect = performance.now() - r.startedAt;
@@ -770,7 +770,7 @@ export class Download implements ProgressSource, RequestSender {
       total = this.plan.method !== "HEAD" && length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
     }
     return {
-      url: this.plan.url.url.href,
+      url: this.plan.url.href,
       file: r.filenameEffective,
       total,
       done: job ? job.bytesDone : r.sizeDownload,

@@ -186,7 +186,7 @@ export class Job {
       try {
         await file.sync();
         journal.save({
-          url: this.download.plan.url.url.href,
+          url: this.download.plan.url.href,
           source: this.download.result.url,
           size: this.validator.size!,
           etag: this.validator.etag,

@@ -14,7 +14,7 @@ import { RETRYABLE_STATUS } from "./retry.ts";
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Where a redirect answer points (a raw UTF-8 Location read as the UTF-8 it is), or null when it is none. */
-export function redirectTarget(head: ResponseHead, base: URL): URL | null {
+export function redirectTarget(head: ResponseHead, base: ParsedUrl): string | null {
   const location = head.headers.get("location");
   return REDIRECTS.has(head.status) && location ? resolveRedirect(base, latin1AsUtf8(location)) : null;
 }
@@ -31,7 +31,7 @@ export function headText(head: ResponseHead): string {
   return s + "\r\n";
 }
 
-const originOf = (u: ParsedUrl) => `${u.secure}|${u.host}|${u.port}`;
+const originOf = (u: ParsedUrl) => `${u.secure}|${u.host}|${u.zone ?? ""}|${u.port}`;
 
 export interface PlanOptions {
   method: string;
@@ -152,7 +152,7 @@ export interface RequestSender {
   /** Each answer's head, in order (redirects included). */
   answered(ex: Exchange, url: ParsedUrl): void;
   /** A redirect answer; `followed` when the request goes on to `next`. */
-  redirected(next: URL, followed: boolean): void;
+  redirected(next: string, followed: boolean): void;
   /** Redirects followed so far (the limit counts across retries). */
   readonly redirects: number;
   trace(line: string): void;
@@ -169,9 +169,9 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const head = ex.head;
     // A raw UTF-8 Location (not percent-encoded) arrives as Latin-1 text: read it as the UTF-8 it is, so
     // the URL asked for is the one the server named (curl sends the raw bytes, which is the same request).
-    const next = redirectTarget(head, plan.url.url);
+    const next = redirectTarget(head, plan.url);
     if (!next) return ex;
-    if (policy.follow) plan.allowRedirect(parseUrl(next.href));
+    if (policy.follow) plan.allowRedirect(parseUrl(next));
     if (!policy.follow) {
       sender.redirected(next, false);
       return ex;
@@ -187,8 +187,8 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
       plan.method = "GET";
       plan.body = undefined;
     }
-    plan.url = parseUrl(next.href);
+    plan.url = parseUrl(next);
     sender.redirected(next, true);
-    sender.trace(`Following redirect to ${next.href}`);
+    sender.trace(`Following redirect to ${next}`);
   }
 }

@@ -5,6 +5,7 @@ import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import { connectTarget } from "../net/connect-to.ts";
 import { dial } from "../net/dialer.ts";
+import { formatHostPort } from "../net/hostport.ts";
 import { forwardSpec, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import type { RequestSpec } from "./exchange.ts";
@@ -30,7 +31,7 @@ export class Router {
 
   /** Connections with the same key can serve each other's requests. */
   key(u: ParsedUrl): string {
-    return routeKey(this.route(u), `${u.secure ? "https" : "http"}://${u.host}:${u.port}`);
+    return routeKey(this.route(u), `${u.secure ? "https" : "http"}://${formatHostPort(u.zone ? `${u.host}%${u.zone}` : u.host, u.port)}`);
   }
 
   /** The spec as sent on the wire: absolute-form to a forwarding proxy. */

@@ -194,7 +194,7 @@ export class Worker {
       }
       const asked: RangeAsked = { start: seg.pos, end, validator: job.validator, ifRange: job.useIfRange };
       const ex = await job.download.request(rangeHeaders(asked), this.route?.hook, url);
-      const next = redirectTarget(ex.head, (url ?? job.download.plan.url).url);
+      const next = redirectTarget(ex.head, url ?? job.download.plan.url);
       if (next) {
         // Followed for this request only (the next one asks the effective URL again); the answer at the end
         // is judged like any other, validators included. --proto-redir and --max-redirs hold.
@@ -203,9 +203,9 @@ export class Worker {
           ex.close();
           throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${max}) redirects followed for a segment`);
         }
-        url = parseUrl(next.href);
+        url = parseUrl(next);
         job.download.plan.allowRedirect(url);
-        job.download.trace(`segment ${asked.start}-${asked.end ?? ""} redirected to ${next.href}`);
+        job.download.trace(`segment ${asked.start}-${asked.end ?? ""} redirected to ${next}`);
         await ex.discard();
         ex.release();
         continue;

@@ -35,6 +35,28 @@ describe("parseUrl", () => {
     expect(parseUrl("http://[2001:db8::1]:8080/x")).toMatchObject({ host: "2001:db8::1", port: 8080, target: "/x" });
   });
 
+  test("an IPv6 zone id (RFC 6874) is kept beside the URL, as curl 7.88 reads it", () => {
+    const u = parseUrl("http://[fe80::1%25eth0]:8080/f?q#h");
+    expect(u).toMatchObject({ host: "fe80::1", zone: "eth0", port: 8080, target: "/f?q", href: "http://[fe80::1%25eth0]:8080/f?q#h" });
+    // The URL object (Host header, cookies, file names) has no zone: WHATWG cannot hold one.
+    expect(u.url.host).toBe("[fe80::1]:8080");
+    expect(parseUrl("[fe80::1%253]/x")).toMatchObject({ zone: "3", href: "http://[fe80::1%253]/x" });
+    // The older bare "%" form, so "%25" alone is the zone "25" (curl: "[fe80::1%2525]").
+    expect(parseUrl("http://[fe80::1%eth0]/").href).toBe("http://[fe80::1%25eth0]/");
+    expect(parseUrl("http://[fe80::1%25]/")).toMatchObject({ zone: "25", href: "http://[fe80::1%2525]/" });
+    // Taken as given, not percent-decoded (curl neither); credentials still come out.
+    expect(parseUrl("http://u:p@[fe80::1%25a%25b]/").zone).toBe("a%25b");
+    expect(parseUrl("http://u:p@[fe80::1%25eth0]/")).toMatchObject({ user: "u:p", href: "http://[fe80::1%25eth0]/" });
+    expect(parseUrl("http://[2001:db8::1]/").zone).toBeUndefined();
+  });
+
+  test("a zone that is empty, too long (IFNAMSIZ) or on an IPv4 literal in brackets -> BAD_URL; on a name -> RESOLVE, as curl", () => {
+    for (const bad of ["http://[fe80::1%]/", "http://[fe80::1%250123456789abcdef]/", "http://[192.0.2.1%25eth0]/", "http://[fe80::1%25eth/0]/"])
+      expect(codeOf(() => parseUrl(bad)), bad).toBe("BAD_URL");
+    expect(parseUrl("http://[fe80::1%25123456789abcdef]/").zone).toBe("123456789abcdef");
+    for (const bad of ["http://192.0.2.1%25eth0/", "http://host.test%25eth0:8080/"]) expect(codeOf(() => parseUrl(bad)), bad).toBe("RESOLVE");
+  });
+
   test("userinfo is decoded, returned and removed from the URL", () => {
     const p = parseUrl("http://al%40ice:p%3Ass@host.test/private");
     expect(p.user).toBe("al@ice:p:ss");
@@ -60,12 +82,21 @@ describe("parseUrl", () => {
 });
 
 describe("resolveRedirect", () => {
-  const base = new URL("http://host.test/dir/page?x#top");
+  const base = parseUrl("http://host.test/dir/page?x#top");
   test("relative, absolute-path, scheme-relative and absolute locations", () => {
-    expect(resolveRedirect(base, "other").href).toBe("http://host.test/dir/other#top");
-    expect(resolveRedirect(base, "/root#here").href).toBe("http://host.test/root#here");
-    expect(resolveRedirect(base, "//cdn.test/f").href).toBe("http://cdn.test/f#top");
-    expect(resolveRedirect(base, "https://secure.test/").href).toBe("https://secure.test/#top");
+    expect(resolveRedirect(base, "other")).toBe("http://host.test/dir/other#top");
+    expect(resolveRedirect(base, "/root#here")).toBe("http://host.test/root#here");
+    expect(resolveRedirect(base, "//cdn.test/f")).toBe("http://cdn.test/f#top");
+    expect(resolveRedirect(base, "https://secure.test/")).toBe("https://secure.test/#top");
+  });
+  test("a location without an authority keeps the base's zone; one with an authority has its own or none (as curl)", () => {
+    const zoned = parseUrl("http://[fe80::1%25eth0]:8080/d/f");
+    expect(resolveRedirect(zoned, "g")).toBe("http://[fe80::1%25eth0]:8080/d/g");
+    expect(resolveRedirect(zoned, "/x?y")).toBe("http://[fe80::1%25eth0]:8080/x?y");
+    expect(resolveRedirect(zoned, "//[fe80::2%25eth1]/y")).toBe("http://[fe80::2%25eth1]/y");
+    expect(resolveRedirect(zoned, "http://[fe80::1]:8080/z")).toBe("http://[fe80::1]:8080/z");
+    expect(resolveRedirect(zoned, "http://other.test/")).toBe("http://other.test/");
+    expect(codeOf(() => resolveRedirect(zoned, "http://[fe80::1%]/"))).toBe("BAD_URL");
   });
   test("non-HTTP targets and broken locations are refused", () => {
     expect(codeOf(() => resolveRedirect(base, "file:///etc/passwd"))).toBe("UNSUPPORTED_PROTOCOL");
