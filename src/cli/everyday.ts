@@ -31,8 +31,10 @@ function parseInterface(v: string | undefined): { interface?: string; localAddre
   if (v === undefined) return {};
   if (v === "") throw usageError("--interface wants a name or an address");
   if (v.startsWith("if!")) return { interface: v.slice(3) };
-  if (v.startsWith("host!")) return { localAddress: v.slice(5).replace(/^\[(.*)\]$/, "$1") };
-  const addr = v.replace(/^\[(.*)\]$/, "$1");
+  const addr = (v.startsWith("host!") ? v.slice(5) : v).replace(/^\[(.*)\]$/, "$1");
+  // curl 7.88 binds no scoped address (its bind fails, exit 45); the zone goes in the URL instead.
+  if (addr.includes("%") && isIP(addr)) throw usageError(`--interface takes an address without a zone id, got "${v}": put the zone in the URL (http://[fe80::1%25eth0]/)`);
+  if (v.startsWith("host!")) return { localAddress: addr };
   return isIP(addr) ? { localAddress: addr } : { interface: v };
 }
 

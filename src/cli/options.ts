@@ -1,5 +1,6 @@
 // The one typed options object the CLI produces (curl's OperationConfig). Everything below src/cli reads
 // this, never argv.
+import { isIP } from "node:net";
 import { usageError } from "../errors.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
@@ -103,6 +104,9 @@ function parseResolve(entries: string[]): Map<string, string[]> {
     const m = e.match(/^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/);
     if (!m) throw usageError(`--resolve wants HOST:PORT:ADDRESS, got "${e}"`);
     const addrs = m[3]!.split(",").map((a) => a.trim().replace(/^\[(.*)\]$/, "$1"));
+    // Addresses only, and no IPv6 zone: curl 7.88 refuses both (its exit 49); a zone goes in the URL.
+    const bad = addrs.find((a) => a.includes("%") || !isIP(a));
+    if (bad !== undefined) throw usageError(`--resolve wants IP addresses${bad.includes("%") ? " without a zone id" : ""}, got "${bad}" in "${e}"`);
     map.set(`${m[1]!.replace(/^\[(.*)\]$/, "$1").toLowerCase()}:${m[2]}`, addrs);
   }
   return map;
