@@ -3,8 +3,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { REPO_ROOT } from "../servers/harness.ts";
-import { AF_INET, AF_INET6, errnoMessage, errnoName, inetNtop, inetPton } from "../../src/net/libc.ts";
-import { parseSockaddr, sockaddr } from "../../src/net/sockaddr.ts";
+import { AF_INET, AF_INET6, errnoMessage, errnoName, inetNtop, inetPton, interfaceIndex } from "../../src/net/libc.ts";
+import { parseSockaddr, sockaddr, splitZone, zoneIndex } from "../../src/net/sockaddr.ts";
 
 describe("libc", () => {
   test("import has no side effect: libc is opened on first use, once", () => {
@@ -57,5 +57,21 @@ describe("libc", () => {
     expect(new DataView(sockaddr("fe80::1%3", 1).buffer).getUint32(24, true)).toBe(3);
     expect(() => sockaddr("example.com", 80)).toThrow("not an IP address");
     expect(parseSockaddr(new Uint8Array(2))).toBeNull();
+  });
+
+  test("IPv6 zones: a number as it is, an interface name through if_nametoindex, the URL's scope over the address's own", () => {
+    const scopeOf = (b: Uint8Array) => new DataView(b.buffer).getUint32(24, true);
+    // "lo" is interface 1 in every network namespace.
+    expect(interfaceIndex("lo")).toBe(1);
+    expect(zoneIndex("lo")).toBe(1);
+    expect(scopeOf(sockaddr("fe80::1%lo", 80))).toBe(1);
+    expect(zoneIndex("7")).toBe(7);
+    expect(zoneIndex("nosuch0")).toBeNull();
+    expect(zoneIndex("4294967296")).toBeNull();
+    // Unknown: scope 0, so connect() fails for a link-local address as curl's does.
+    expect(scopeOf(sockaddr("fe80::1%nosuch0", 80))).toBe(0);
+    expect(scopeOf(sockaddr("fe80::1%3", 80, 9))).toBe(9);
+    expect(scopeOf(sockaddr("fe80::1", 80, 9))).toBe(9);
+    expect(splitZone("fe80::1%a%25b")).toEqual({ addr: "fe80::1", zone: "a%25b" });
   });
 });
