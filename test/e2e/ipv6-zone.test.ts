@@ -138,6 +138,18 @@ describe.skipIf(skip !== null)("IPv6 zone ids in URLs", () => {
     expect(text(await curl788(moved))).toBe(text(m));
   });
 
+  test("--connections 4: every range connection reaches the zoned address", async () => {
+    const seen = heads.length;
+    const r = await fetchx([`http://[fe80::1%25${DEV}]:${port}/file.bin`, "--connections", "4", "-o", tmp.file("seg.bin"), "-sS", "-w", "%{num_connects}"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(await sha256(tmp.file("seg.bin"))).toBe(await sha256(data));
+    expect(Number(text(r))).toBeGreaterThan(1);
+    const ranged = heads.slice(seen).filter((h) => /^range:/im.test(h));
+    expect(ranged.length).toBeGreaterThan(1);
+    for (const h of ranged) expect(h).toContain(`Host: [fe80::1]:${port}\r\n`);
+  });
+
   test("--connect-to a zoned address (getaddrinfo's form, as curl): the URL's Host is sent", async () => {
     const seen = heads.length;
     const r = await fetchx([`http://files.test:${port}/file.bin`, "--connect-to", `files.test:${port}:[fe80::1%${DEV}]:${port}`, "-o", tmp.file("ct.bin"), "-sS"]);
