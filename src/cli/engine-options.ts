@@ -2,7 +2,6 @@
 // Options become the engine's ClientOptions and DownloadOptions, grouped as curl groups its setopts.
 // What the engine does not know about stays in the CLI: output naming (-o/-O/-J/--output-dir, through
 // the engine's decideOutput hook), header printing (-i/-I) and how events are shown (the logger).
-import { X509Certificate } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FetchxError } from "../errors.ts";
@@ -33,19 +32,12 @@ function proxySetopts(o: Options): ClientOptions {
 }
 
 /**
- * TLS: -k, --cacert, --capath (every PEM file of the directory), --cert/--key, --tlsv1.3, --tls-max (read
- * and parsed here: a missing or garbage --cacert is curl's exit 77 before any dial).
+ * TLS: -k, --cacert (read by the engine at the first TLS connection: a missing or garbage one is curl's exit
+ * 77 there, and an http:// download never reads it, as curl's), --capath (every PEM file of the directory),
+ * --cert/--key, --tlsv1.3, --tls-max.
  */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;
-  if (o.cacert) {
-    try {
-      ca = readFileSync(o.cacert, "utf8");
-    } catch (err) {
-      throw new FetchxError("CA_FILE", `cannot read --cacert ${o.cacert}: ${(err as { code?: string }).code ?? err}`);
-    }
-    if (!hasCertificate(ca)) throw new FetchxError("CA_FILE", `--cacert ${o.cacert} holds no PEM certificate`);
-  }
   if (o.capath) {
     let names: string[];
     try {
@@ -54,24 +46,11 @@ function sslSetopts(o: Options): ClientOptions {
       throw new FetchxError("READ_FILE", `cannot read --capath ${o.capath}: ${(err as { code?: string }).code ?? err}`);
     }
     const pems = names.map((n) => join(o.capath!, n)).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
-    ca = [ca ?? "", ...pems].join("\n");
+    ca = pems.join("\n");
   }
   const cert = o.cert ? readText(o.cert, "--cert") : undefined;
   const key = o.key ? readText(o.key, "--key") : undefined;
-  return { insecure: o.insecure, ca, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), tlsMin: o.tlsMin, tlsMax: o.tlsMax };
-}
-
-/** Whether PEM text holds at least one certificate that parses. */
-function hasCertificate(pem: string): boolean {
-  for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
-    try {
-      new X509Certificate(block);
-      return true;
-    } catch {
-      // a damaged block: look at the next
-    }
-  }
-  return false;
+  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), tlsMin: o.tlsMin, tlsMax: o.tlsMax };
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */

@@ -1,5 +1,8 @@
 // Connections per origin (keep-alive reuse for redirects, segments and later downloads) and requests over
 // them. Every connection comes from the one dialer, so `mptcp` applies to all of them.
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import { Exchange, isStaleConnection, type RequestSpec } from "./exchange.ts";
@@ -19,6 +22,25 @@ export interface RequestHooks {
   path?: { key: string; localAddress?: string; interface?: string; connectTimeoutMs?: number };
 }
 
+/** The PEM text of a CA file, checked to hold a certificate that parses (curl's exit 77 otherwise). */
+function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new FetchxError("CA_FILE", `cannot read the CA file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
+  }
+  for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      new X509Certificate(block);
+      return pem;
+    } catch {
+      // a damaged block: look at the next
+    }
+  }
+  throw new FetchxError("CA_FILE", `the CA file ${path} holds no PEM certificate`);
+}
+
 export class HttpClient {
   private idle = new Map<string, Connection[]>();
   private live = new Set<Connection>();
@@ -30,6 +52,14 @@ export class HttpClient {
     this.router = new Router(settings, this.closed.signal);
   }
 
+  private caText?: string;
+  /** `ca` and the CA file's certificates, the file read at the first TLS connection only. */
+  private trusted(): string | undefined {
+    const { ca, caFile } = this.settings;
+    if (caFile === undefined) return ca;
+    return (this.caText ??= ca === undefined ? readCaFile(caFile) : `${readCaFile(caFile)}\n${ca}`);
+  }
+
   private dialOptions(u: ParsedUrl, hooks: RequestHooks): DialOptions {
     const o = this.settings;
     return {
@@ -39,7 +69,7 @@ export class HttpClient {
       family: o.family,
       mptcp: o.mptcp,
       connectTimeoutMs: o.connectTimeoutMs,
-      tls: u.secure ? { servername: u.host, ca: o.ca, insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key } : undefined,
+      tls: u.secure ? { servername: u.host, ca: this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key } : undefined,
       unixSocket: o.unixSocket,
       resolve: o.resolve,
       interface: hooks.path ? hooks.path.interface : o.interface,

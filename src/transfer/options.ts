@@ -25,6 +25,13 @@ export interface ClientOptions {
   insecure?: boolean;
   /** PEM text of the CA certificates to trust instead of the system's. @default undefined */
   ca?: string;
+  /**
+   * A PEM file of CA certificates to trust (with `ca`), read at the client's first TLS connection, as libcurl
+   * reads CURLOPT_CAINFO: missing, unreadable or without a certificate is CA_FILE (exit 77) there, and a
+   * client that makes no TLS connection never reads it (curl 7.88: an http:// download ignores --cacert).
+   * @default undefined
+   */
+  caFile?: string;
   /** "host:port" -> addresses used instead of DNS (curl --resolve). @default none */
   resolve?: Map<string, string[]>;
   /** curl's --connect-to rules. @default none */
@@ -235,7 +242,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
+type ClientOptional = "family" | "ca" | "caFile" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);
