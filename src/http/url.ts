@@ -56,7 +56,8 @@ const ZONE = /^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/(?:[^/?#\\]*@)?\[[0-9A-Fa-f:.]+
 const PERCENT_IN_HOST = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#\\]*@)?([^[\]/?#\\@:]*%[^/?#\\@:]*)/;
 const MAX_ZONE = 15;
 
-function takeZone(text: string, shown: string): { rest: string; zone?: string } {
+/** The URL text without its IPv6 zone id, and the zone; BAD_URL for an empty or too long one. */
+export function takeZone(text: string, shown: string): { rest: string; zone?: string } {
   const m = ZONE.exec(text);
   if (!m) return { rest: text };
   const given = m[2]!;

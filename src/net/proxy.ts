@@ -17,6 +17,7 @@
 // milliseconds on a connection that is about to do a TLS handshake anyway.
 import { BlockList, isIP } from "node:net";
 import { FetchxError, usageError } from "../errors.ts";
+import { takeZone } from "../http/url.ts";
 import { formatHostPort } from "./hostport.ts";
 import * as libc from "./libc.ts";
 import { waitFd } from "./poll.ts";
@@ -44,6 +45,8 @@ export interface Proxy {
   port: number;
   /** "user:password" for Proxy-Authorization: Basic. */
   auth?: string;
+  /** The zone of a link-local proxy address ("http://[fe80::1%25eth0]:3128", as curl takes it). */
+  zone?: string;
 }
 
 export interface ProxyRoute {
@@ -66,8 +69,11 @@ export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv 
 export function parseProxy(text: string, proxyUser?: string): Proxy {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
+  let zone: string | undefined;
   try {
-    url = new URL(withScheme);
+    let rest: string;
+    ({ rest, zone } = takeZone(withScheme, text));
+    url = new URL(rest);
   } catch (err) {
     throw usageError(`malformed proxy URL "${text}"`);
   }
@@ -81,7 +87,7 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
   if (auth === undefined && (url.username || url.password)) {
     auth = decodeURIComponent(url.username) + (url.password ? `:${decodeURIComponent(url.password)}` : "");
   }
-  return auth === undefined ? { host, port } : { host, port, auth };
+  return { host, port, ...(auth === undefined ? {} : { auth }), ...(zone === undefined ? {} : { zone }) };
 }
 
 /** Whether `host` matches a no_proxy list: "*", names (with or without a leading dot, matching
@@ -130,7 +136,7 @@ export function routeFor(u: { host: string; secure: boolean }, s: ProxySettings)
 /** The key for reusing connections: a forwarding proxy connection serves every http origin. */
 export function routeKey(route: ProxyRoute | null, origin: string): string {
   if (!route) return origin;
-  const p = formatHostPort(route.proxy.host, route.proxy.port);
+  const p = formatHostPort(route.proxy.zone ? `${route.proxy.host}%${route.proxy.zone}` : route.proxy.host, route.proxy.port);
   return route.mode === "forward" ? `forward|${p}` : `tunnel|${p}|${origin}`;
 }
 
@@ -155,8 +161,8 @@ export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string
     ...base,
     host: route.proxy.host,
     port: route.proxy.port,
-    // The URL's zone belongs to the origin's address, not the proxy's.
-    zone: undefined,
+    // The URL's zone belongs to the origin's address; the proxy's own is in its URL.
+    zone: route.proxy.zone,
     // A forward route carries plain http only (https always tunnels), so base.tls is unset there.
     tunnel:
       route.mode === "tunnel"

@@ -1,8 +1,9 @@
 // RFC 6874 zone ids in URLs ("http://[fe80::1%25veth0]:PORT/"): a real link-local address on a veth
 // between two network namespaces this test creates, the test server in one, fetchx and Debian's curl 7.88
 // side by side in the other. Guards the bytes, the request (line and Host, which carries no zone, as
-// curl's), -w %{url_effective} and -O with the zone, redirects keeping it, and the exit codes of the
-// failures next to curl's (unknown interface 7, empty zone 3, zone on an IPv4 literal or a name 6).
+// curl's), -w %{url_effective} and -O with the zone, redirects keeping it, range connections, --connect-to
+// and a proxy on a zoned address, and the exit codes of the failures next to curl's (unknown interface 7,
+// empty zone 3, zone on an IPv4 literal or a name 6).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { REPO_ROOT, randomBytes, runCli, runCommand, sha256, tempDir, type CliResult } from "../servers/harness.ts";
 import { createNetns, netnsUnavailable, type Netns } from "../servers/netns.ts";
@@ -41,6 +42,8 @@ const seen = (route) => (ctx) => { console.log(JSON.stringify(ctx.req.raw)); ret
 const s = await startServer({ host: "::", routes: {
   "/file.bin": seen({ body }),
   "/moved": seen({ redirect: { to: "/file.bin", status: 302 } }),
+  // The absolute-form target a forwarding proxy is asked for (this server plays the proxy).
+  "http://files.test/file.bin": seen({ body }),
 } });
 console.log(JSON.stringify({ port: s.port }));
 `;
@@ -159,6 +162,19 @@ describe.skipIf(skip !== null)("IPv6 zone ids in URLs", () => {
     expect(requestLineAndHost(await nextHead(seen))).toEqual([`GET /file.bin HTTP/1.1`, `Host: files.test:${port}`]);
   });
 
+  test("a proxy on a zoned address (-x http://[fe80::1%25dev]:PORT, as curl): absolute-form request to it", async () => {
+    const proxy = `http://[fe80::1%25${DEV}]:${port}`;
+    const seen = heads.length;
+    const r = await fetchx(["http://files.test/file.bin", "-x", proxy, "-o", tmp.file("proxy.bin"), "-sS"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(await sha256(tmp.file("proxy.bin"))).toBe(await sha256(data));
+    const ours = requestLineAndHost(await nextHead(seen));
+    expect((await curl788(["http://files.test/file.bin", "-x", proxy, "-o", "/dev/null", "-sS"])).code).toBe(0);
+    expect(ours).toEqual(["GET http://files.test/file.bin HTTP/1.1", "Host: files.test"]);
+    expect(requestLineAndHost(await nextHead(seen + 1))).toEqual(ours);
+  });
+
   // [what, URL or extra arguments, curl 7.88's exit code there, what fetchx's one line must name]
   const failures: [string, () => string[], number, string][] = [
     ["unknown interface", () => [`http://[fe80::1%25nosuch0]:${port}/file.bin`], 7, 'no network interface "nosuch0"'],
@@ -167,6 +183,7 @@ describe.skipIf(skip !== null)("IPv6 zone ids in URLs", () => {
     ["zone on an IPv4 literal", () => [`http://192.0.2.1%25${DEV}:${port}/file.bin`], 6, "in brackets"],
     ["zone on an IPv4 literal in brackets", () => [`http://[192.0.2.1%25${DEV}]:${port}/file.bin`], 3, "malformed URL"],
     ["zone on a host name", () => [`http://files.test%25${DEV}:${port}/file.bin`], 6, "in brackets"],
+    ["a proxy's zone naming no interface", () => ["-x", `http://[fe80::1%25nosuch0]:${port}`, "http://files.test/file.bin"], 7, 'no network interface "nosuch0"'],
     ["--connect-to a zone naming no interface", () => ["--connect-to", `files.test:${port}:[fe80::1%nosuch0]:${port}`, `http://files.test:${port}/`], 6, 'no network interface "nosuch0"'],
   ];
   test.each(failures)("%s: curl's exit code, one line", async (_what, args, code, names) => {
