@@ -100,8 +100,10 @@ export function rangeHeaders(r: RangeAsked): [string, string][] {
 /**
  * What an answer to a range request means, decided in this one place for the first request of a resume
  * and for every segment alike:
- * - "partial": a 206 that starts where asked, for the same version: write it;
- * - "complete": 416 to a request at the end of the known size: every byte is already there;
+ * - "partial": a 206 that starts where asked, for the same version: write it (its total teaches an unknown
+ *   size: learnedSize());
+ * - "complete": 416 to a request at the end of the known size (or, the size unknown, at the total the 416
+ *   gives): every byte is already there;
  * - "retry-without-if-range": a 200 for the same version although If-Range matched (some CDNs): ask again
  *   with Range alone, checking each 206 ourselves;
  * - "ignored": a 200 for the same version to a plain Range: the server does not do ranges;
@@ -130,6 +132,8 @@ export function judgeRange(head: ResponseHead, asked: RangeAsked, statusError: (
   if (head.status === 416) {
     const total = parseUnsatisfiedRange(head.headers.get("content-range"));
     if (v.size !== null && asked.start >= v.size && (total ?? v.size) === v.size) return { kind: "complete" };
+    // The size was unknown (a chunked answer): complete only when the total now given is where we are.
+    if (v.size === null && total !== null && asked.start === total && sameVersion(v, head)) return { kind: "complete" };
     return { kind: "changed", error: new FileChanged("answered 416 to a range request") };
   }
   if (head.status === 200) {
@@ -137,4 +141,14 @@ export function judgeRange(head: ResponseHead, asked: RangeAsked, statusError: (
     return asked.ifRange && ifRangeOf(v) ? { kind: "retry-without-if-range" } : { kind: "ignored" };
   }
   return { kind: "error", error: statusError(head) };
+}
+
+/**
+ * The total a range answer gives (206 Content-Range, 416 "bytes * /N"), for a resume whose size was
+ * unknown (a chunked answer); null when it gives none.
+ */
+export function learnedSize(head: ResponseHead): number | null {
+  if (head.status === 206) return parseContentRange(head.headers.get("content-range"))?.total ?? null;
+  if (head.status === 416) return parseUnsatisfiedRange(head.headers.get("content-range"));
+  return null;
 }

@@ -245,7 +245,7 @@ export class Worker {
           this.bytes += take;
           this.connBytes += take;
           if (this.route) this.route.bytes += take;
-          const pending = job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes);
+          const pending = job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes, ex.atEnd);
           if (pending) return full ? pending.then(() => STOP) : pending;
         }
         if (full) return STOP;
