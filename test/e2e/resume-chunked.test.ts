@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { generatedBody, serverSet } from "../servers/http.ts";
 import { changingContent, truncateAfter } from "../servers/faults.ts";
+import { startNginx } from "../servers/nginx.ts";
 import { journalOf, partOf, rangeOf, requestsFor } from "../servers/transfer.ts";
 
 setDefaultTimeout(30_000);
@@ -44,6 +45,8 @@ const server = await servers.serve({
     "/chunked-changed-curl": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce, changingContent({ after: 1 })] },
     // the rerun through --compressed: gzip-encoded answers are decoded and never resumed by offset
     "/gzip": { body, encoding: "gzip", faults: [truncateAfter(CUT / 3, { times: 1 })] },
+    // the application server behind nginx (below): chunked, no Accept-Ranges, Range honoured
+    "/app": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce] },
   },
 });
 
@@ -169,5 +172,33 @@ describe("a cut chunked answer or one without Accept-Ranges, rerun", () => {
     expect(r.stderr).toContain("no usable journal");
     expect(await sha256(out)).toBe(V0);
     expect(requestsFor(server.requests, "/gzip").slice(before).map((q) => q.headers["range"] ?? null)).toEqual<(string | null)[]>([null]);
+  });
+});
+
+describe("behind a real nginx (reverse proxy, unbuffered)", () => {
+  test("the application's chunked answer is cut: nginx cuts its own chunked answer, and -C - resumes through it", async () => {
+    using root = tempDir("fetchx-nginx-root-");
+    const ng = await startNginx({ root: root.path, proxy: `http://127.0.0.1:${server.port}` });
+    try {
+      const out = tmp.file("nginx.bin");
+      const r1 = await runCli([ng.url("/app"), "--retry", "0", "-o", out]);
+      expect(r1.code).toBe(18);
+      expect(existsSync(out)).toBe(false);
+      const j = record(out);
+      expect(j.size).toBe(null);
+      const held = statSync(partOf(out)).size;
+      // nginx relays what the application sent before the cut (all of it, as it does not buffer).
+      expect(j.done).toEqual([[0, held]]);
+      expect(held).toBe(CUT);
+      const before = requestsFor(server.requests, "/app").length;
+      const r2 = await runCli([ng.url("/app"), "-C", "-", "-o", out]);
+      expect([r2.code, r2.stderr]).toEqual([0, ""]);
+      expect(await sha256(out)).toBe(V0);
+      // nginx passed the Range and If-Range on; the application answered 206, nginx relayed it.
+      const again = requestsFor(server.requests, "/app").slice(before);
+      expect(again.map((q) => [q.headers["range"], q.headers["if-range"]])).toEqual([[`bytes=${held}-`, j.etag]]);
+    } finally {
+      await ng.stop();
+    }
   });
 });
