@@ -605,15 +605,17 @@ export class Download implements ProgressSource, RequestSender {
     const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && !this.callerRange && (partial || advertised));
     // A 200 that did not say it takes ranges, or could not use them here (chunked: no size), may honour
     // them all the same: its bytes get a journal and a rerun asks for the rest with Range (a 200 to that
-    // starts over). Not when the server said "Accept-Ranges: none" or ignored the probe's range, and not
-    // for decoded bodies (--compressed): their offsets are the decoded bytes', not the server's.
+    // starts over). Not when the server said "Accept-Ranges: none" or ignored the probe's range; not for
+    // decoded bodies (--compressed): their offsets are the decoded bytes', not the server's; and not
+    // without a size or a validator (ETag, Last-Modified): then nothing could tell a changed file.
     const refused = /^\s*none\s*$/i.test(head.headers.get("accept-ranges") ?? "") || probed;
-    const mayRange = !rangesOk && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused;
+    const checkable = validator.size !== null || !!validator.etag || !!validator.lastModified;
+    const mayRange = !rangesOk && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused && checkable;
 
     const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive);
     const regular = !!file && !file.special;
     const jpath = regular && (rangesOk || mayRange) ? journalPath(path!) : null;
-    this.result.rangesUnconfirmed = !!jpath && !rangesOk;
+    this.result.rangesUnconfirmed = !!jpath && !rangesOk && !head.headers.get("accept-ranges")?.includes("bytes");
     const mayHaveJournal = this.journalSeen?.path !== path || this.journalSeen.exists;
     if (regular && !resumed && mayHaveJournal) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 

@@ -20,6 +20,7 @@ const CUT = 300_000;
 const body = generatedBody(SIZE, 131);
 const V0 = body.sha256();
 const V1 = body.variant(1).sha256();
+const small = generatedBody(200_000, 7);
 const tmp = tempDir("fetchx-chunked-");
 const servers = serverSet();
 afterAll(() => {
@@ -45,6 +46,16 @@ const server = await servers.serve({
     "/chunked-changed-curl": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce, changingContent({ after: 1 })] },
     // the rerun through --compressed: gzip-encoded answers are decoded and never resumed by offset
     "/gzip": { body, encoding: "gzip", faults: [truncateAfter(CUT / 3, { times: 1 })] },
+    // the failure lines (one cut each)
+    "/line-a": { body, framing: "chunked", faults: [cutOnce] },
+    "/line-b": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce] },
+    // chunked without ETag or Last-Modified: nothing could tell a changed file, so nothing is resumed
+    "/chunked-unvalidated": { body, framing: "chunked", etag: false, lastModified: false, faults: [cutOnce] },
+    // chunked, and then shorter than the bytes already held, under the same ETag (a server that lies)
+    "/chunked-shrunk": ({ count }) =>
+      count === 0
+        ? { body, framing: "chunked", acceptRanges: false, etag: '"same"', faults: [truncateAfter(CUT)] }
+        : { body: small, framing: "chunked", acceptRanges: false, etag: '"same"' },
     // the application server behind nginx (below): chunked, no Accept-Ranges, Range honoured
     "/app": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce] },
   },
@@ -172,6 +183,42 @@ describe("a cut chunked answer or one without Accept-Ranges, rerun", () => {
     expect(r.stderr).toContain("no usable journal");
     expect(await sha256(out)).toBe(V0);
     expect(requestsFor(server.requests, "/gzip").slice(before).map((q) => q.headers["range"] ?? null)).toEqual<(string | null)[]>([null]);
+  });
+});
+
+describe("what the failure line promises, and when nothing is kept", () => {
+  test("chunked with Accept-Ranges: the line says to run it again; without it, that a rerun asks for the rest", async () => {
+    const a = await runCli([server.url("/line-a"), "--retry", "0", "-o", tmp.file("line-a.bin")]);
+    const b = await runCli([server.url("/line-b"), "--retry", "0", "-o", tmp.file("line-b.bin")]);
+    expect([a.code, b.code]).toEqual([18, 18]);
+    expect(a.stderr).toContain("; run it again to resume");
+    expect(b.stderr).toContain("; kept: a rerun asks for the rest (the server did not announce ranges)");
+    expect([a.stderr, b.stderr].map((e) => warnings(e).length)).toEqual([1, 1]);
+  });
+
+  test("chunked without ETag or Last-Modified: no journal (a change could not be seen); the rerun starts from 0", async () => {
+    const path = "/chunked-unvalidated";
+    const out = tmp.file("unvalidated.bin");
+    await cut(path, out);
+    expect(existsSync(journalOf(out))).toBe(false);
+    const before = requestsFor(server.requests, path).length;
+    const r = await runCli([server.url(path), "-C", "-", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr)).toEqual([`fetchx: warning: ${partOf(out)} has no usable journal (no journal): starting over`]);
+    expect(await sha256(out)).toBe(V0);
+    expect(requestsFor(server.requests, path).slice(before).map((q) => q.headers["range"] ?? null)).toEqual<(string | null)[]>([null]);
+  });
+
+  test("the server's file is now shorter than the bytes held (same ETag): 416, 'changed', started over", async () => {
+    const path = "/chunked-shrunk";
+    const out = tmp.file("shrunk.bin");
+    await cut(path, out);
+    const before = requestsFor(server.requests, path).length;
+    const r = await runCli([server.url(path), "-C", "-", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr)).toEqual(["fetchx: warning: the file changed on the server: starting over"]);
+    expect(await sha256(out)).toBe(small.sha256());
+    expect(requestsFor(server.requests, path).slice(before).map((q) => q.headers["range"] ?? null)).toEqual<(string | null)[]>([`bytes=${CUT}-`, null]);
   });
 });
 
