@@ -7,11 +7,11 @@
 // file's size: where the file changed between runs it splices two versions; fetchx does not.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
+import { runCli, runCommand, sha256, spawnCli, tempDir, waitFor } from "../servers/harness.ts";
 import { generatedBody, serverSet } from "../servers/http.ts";
 import { changingContent, truncateAfter } from "../servers/faults.ts";
 import { startNginx } from "../servers/nginx.ts";
-import { journalOf, partOf, rangeOf, requestsFor } from "../servers/transfer.ts";
+import { CountingBody, doneBytes, expectDoneRangesMatch, journalOf, partOf, rangeOf, readJournal, requestsFor } from "../servers/transfer.ts";
 
 setDefaultTimeout(30_000);
 
@@ -21,6 +21,7 @@ const body = generatedBody(SIZE, 131);
 const V0 = body.sha256();
 const V1 = body.variant(1).sha256();
 const small = generatedBody(200_000, 7);
+const counted = new CountingBody(4 * SIZE, 17);
 const tmp = tempDir("fetchx-chunked-");
 const servers = serverSet();
 afterAll(() => {
@@ -46,6 +47,8 @@ const server = await servers.serve({
     "/chunked-changed-curl": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce, changingContent({ after: 1 })] },
     // the rerun through --compressed: gzip-encoded answers are decoded and never resumed by offset
     "/gzip": { body, encoding: "gzip", faults: [truncateAfter(CUT / 3, { times: 1 })] },
+    // chunked, no Accept-Ranges, paced so a kill -9 lands mid-way
+    "/chunked-slow": { body: counted, framing: "chunked", acceptRanges: false, rateBytesPerSec: 2_000_000 },
     // the failure lines (one cut each)
     "/line-a": { body, framing: "chunked", faults: [cutOnce] },
     "/line-b": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce] },
@@ -183,6 +186,31 @@ describe("a cut chunked answer or one without Accept-Ranges, rerun", () => {
     expect(r.stderr).toContain("no usable journal");
     expect(await sha256(out)).toBe(V0);
     expect(requestsFor(server.requests, "/gzip").slice(before).map((q) => q.headers["range"] ?? null)).toEqual<(string | null)[]>([null]);
+  });
+});
+
+describe("kill -9 during a chunked answer", () => {
+  test("the progress line claims what was written; the rerun asks from there and the bytes are exact", async () => {
+    const path = "/chunked-slow";
+    const out = tmp.file("killed.bin");
+    const served = counted.served;
+    const run = spawnCli([server.url(path), "-sS", "-o", out], { stdout: "ignore" });
+    await waitFor(() => counted.served - served >= SIZE || run.proc.exitCode !== null, 20_000, "1 MiB served");
+    run.kill("SIGKILL");
+    const ended = await run.done;
+    expect(ended.signal).toBe("SIGKILL");
+    expect(existsSync(out)).toBe(false);
+    const j = readJournal(out, { url: server.url(path) });
+    expect(j.size).toBe(null);
+    expectDoneRangesMatch(out, j, counted);
+    const held = doneBytes(j);
+    expect(held).toBeGreaterThan(0);
+    expect(j.done).toEqual([[0, held]]);
+    const before = requestsFor(server.requests, path).length;
+    const r = await runCli([server.url(path), "-sS", "-C", "-", "-o", out]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(await sha256(out)).toBe(new CountingBody(4 * SIZE, 17).sha256());
+    expect(requestsFor(server.requests, path).slice(before).map((q) => q.headers["range"])).toEqual([`bytes=${held}-`]);
   });
 });
 
