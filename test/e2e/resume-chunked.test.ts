@@ -49,6 +49,8 @@ const server = await servers.serve({
     "/gzip": { body, encoding: "gzip", faults: [truncateAfter(CUT / 3, { times: 1 })] },
     // chunked, no Accept-Ranges, paced so a kill -9 lands mid-way
     "/chunked-slow": { body: counted, framing: "chunked", acceptRanges: false, rateBytesPerSec: 2_000_000 },
+    // chunked, every byte sent but the last chunk (0) never: the rerun learns from a 416 that all is there
+    "/chunked-all": { body, framing: "chunked", acceptRanges: false, faults: [truncateAfter(SIZE, { times: 1 })] },
     // the failure lines (one cut each)
     "/line-a": { body, framing: "chunked", faults: [cutOnce] },
     "/line-b": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce] },
@@ -102,6 +104,18 @@ describe("a cut chunked answer or one without Accept-Ranges, rerun", () => {
     expect(again[0]!.headers["range"]).toBe(`bytes=${CUT}-${path === "/quiet" ? SIZE - 1 : ""}`);
     expect(again[0]!.headers["if-range"]).toBe(j.etag);
     expect(existsSync(partOf(out)) || existsSync(journalOf(out))).toBe(false);
+  });
+
+  test("every byte came but not the end of the chunks: the rerun's 416 gives the total, nothing is fetched again", async () => {
+    const path = "/chunked-all";
+    const out = tmp.file("all.bin");
+    await cut(path, out);
+    expect(record(out).done).toEqual([[0, SIZE]]);
+    const before = requestsFor(server.requests, path).length;
+    const r = await runCli([server.url(path), "-C", "-", "-o", out]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(await sha256(out)).toBe(V0);
+    expect(requestsFor(server.requests, path).slice(before).map((q) => q.headers["range"])).toEqual([`bytes=${SIZE}-`]);
   });
 
   test("a plain rerun (no -C -) resumes the .part too, and says so in one line", async () => {
