@@ -392,7 +392,7 @@ export class Download implements ProgressSource, RequestSender {
       // Size unknown (the bytes came chunked): from the first missing byte, open-ended unless a range follows.
       const size = resume.size ?? Number.MAX_SAFE_INTEGER;
       const [a, b] = resume.done.missing(size)[0] ?? [size, size];
-      asked = { start: a, end: a < b && b < Number.MAX_SAFE_INTEGER ? b : null, validator: resume.validator, ifRange: st.useIfRange };
+      asked = { start: a, end: a < b && b < Number.MAX_SAFE_INTEGER ? b : null, validator: resume.validator, ifRange: st.useIfRange, identity: s.compressed };
       extra = rangeHeaders(asked);
     } else if (probing) extra = [["Range", "bytes=0-0"]];
 

@@ -87,6 +87,11 @@ export interface RangeAsked {
   end: number | null;
   validator: Validator;
   ifRange: boolean;
+  /**
+   * The request offered encodings (--compressed) and the bytes held are the file's own: a 206 carrying a
+   * Content-Encoding addresses another representation's bytes and cannot be appended.
+   */
+  identity?: boolean;
 }
 
 /** The Range (and If-Range) headers asking for `r`. */
@@ -120,6 +125,9 @@ export type RangeVerdict =
 
 export function judgeRange(head: ResponseHead, asked: RangeAsked, statusError: (head: ResponseHead) => FetchxError): RangeVerdict {
   const v = asked.validator;
+  const encoding = head.headers.get("content-encoding");
+  if (head.status === 206 && asked.identity && encoding && !/^\s*identity\s*$/i.test(encoding))
+    return { kind: "changed", error: new FileChanged(`its range is now sent with Content-Encoding ${encoding.slice(0, 20)}`) };
   if (head.status === 206) {
     try {
       checkPartial(head, asked.start, asked.end, v);

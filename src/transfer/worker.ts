@@ -192,7 +192,7 @@ export class Worker {
         this.chunk = end - seg.pos;
         seg.asked = end;
       }
-      const asked: RangeAsked = { start: seg.pos, end, validator: job.validator, ifRange: job.useIfRange };
+      const asked: RangeAsked = { start: seg.pos, end, validator: job.validator, ifRange: job.useIfRange, identity: job.download.settings.compressed };
       const ex = await job.download.request(rangeHeaders(asked), this.route?.hook, url);
       const next = redirectTarget(ex.head, (url ?? job.download.plan.url).url);
       if (next) {

@@ -61,6 +61,11 @@ const server = await servers.serve({
       count === 0
         ? { body, framing: "chunked", acceptRanges: false, etag: '"same"', faults: [truncateAfter(CUT)] }
         : { body: small, framing: "chunked", acceptRanges: false, etag: '"same"' },
+    // first without Content-Encoding (cut), then gzip for a client that offers it, under the same ETag
+    "/gzip-later": ({ count }) =>
+      count === 0
+        ? { body, framing: "chunked", acceptRanges: false, etag: '"one"', faults: [truncateAfter(CUT)] }
+        : { body, framing: "chunked", acceptRanges: false, etag: '"one"', encoding: "gzip" },
     // the application server behind nginx (below): chunked, no Accept-Ranges, Range honoured
     "/app": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce] },
   },
@@ -200,6 +205,21 @@ describe("a cut chunked answer or one without Accept-Ranges, rerun", () => {
     expect(r.stderr).toContain("no usable journal");
     expect(await sha256(out)).toBe(V0);
     expect(requestsFor(server.requests, "/gzip").slice(before).map((q) => q.headers["range"] ?? null)).toEqual<(string | null)[]>([null]);
+  });
+});
+
+describe("--compressed and ranges", () => {
+  test("bytes held unencoded, and the range now comes gzip-encoded: not appended, started over, decoded bytes", async () => {
+    const path = "/gzip-later";
+    const out = tmp.file("gzip-later.bin");
+    await cut(path, out, ["--compressed"]);
+    expect(record(out).done).toEqual([[0, CUT]]);
+    const before = requestsFor(server.requests, path).length;
+    const r = await runCli([server.url(path), "--compressed", "-C", "-", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr)).toEqual(["fetchx: warning: the file changed on the server (its range is now sent with Content-Encoding gzip): starting over"]);
+    expect(await sha256(out)).toBe(V0);
+    expect(requestsFor(server.requests, path).slice(before).map((q) => q.headers["range"] ?? null)).toEqual<(string | null)[]>([`bytes=${CUT}-`, null]);
   });
 });
 
