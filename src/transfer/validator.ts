@@ -52,8 +52,10 @@ export function checkPartial(head: ResponseHead, start: number, end: number | nu
   const cr = parseContentRange(head.headers.get("content-range"));
   if (!cr) throw new FetchxError("WEIRD_REPLY", `206 response without a valid Content-Range (${describeContentRange(head)})`, { retryable: true });
   if (!sameVersion(v, head)) throw new FileChanged("validator or size differs");
-  // Without the total a 206 cannot be placed in a file of known size (a probe learns the size from it).
-  if (cr.start !== start || cr.total === null || (v.size !== null && cr.total !== v.size))
+  // Without the total a 206 cannot be placed in a file of known size (a probe learns the size from it);
+  // an open range of a file whose size is unknown too ("bytes N-M/*" to "bytes=N-") ends where its body does.
+  const totalNeeded = !(v.size === null && end === null);
+  if (cr.start !== start || (cr.total === null && totalNeeded) || (v.size !== null && cr.total !== v.size))
     throw new FetchxError(
       "WEIRD_REPLY",
       `server answered Content-Range ${cr.start}-${cr.end}/${cr.total ?? "*"} to a request for ${start}-${end === null ? "" : end - 1}`,

@@ -255,7 +255,8 @@ export class Worker {
       throw err;
     }
     if (!whole) return;
-    if (!job.rangesOk) seg.end = seg.pos; // a plain stream: its end is the body's end
+    // A plain stream, or an open range of a file whose size is still unknown: its end is the body's end.
+    if (!job.rangesOk || job.validator.size === null) seg.end = seg.pos;
     ex.release();
   }
 }

@@ -66,6 +66,12 @@ const server = await servers.serve({
       count === 0
         ? { body, framing: "chunked", acceptRanges: false, etag: '"one"', faults: [truncateAfter(CUT)] }
         : { body, framing: "chunked", acceptRanges: false, etag: '"one"', encoding: "gzip" },
+    // chunked, and its 206 does not know the total either: "Content-Range: bytes N-M/*"
+    "/chunked-star": ({ count, req }) => {
+      const from = /^bytes=(\d+)-$/.exec(req.headers["range"] ?? "")?.[1];
+      const headers: Record<string, string> = from ? { "Content-Range": `bytes ${from}-${SIZE - 1}/*` } : {};
+      return { body, framing: "chunked", acceptRanges: false, headers, faults: count === 0 ? [truncateAfter(CUT)] : [] };
+    },
     // the application server behind nginx (below): chunked, no Accept-Ranges, Range honoured
     "/app": { body, framing: "chunked", acceptRanges: false, faults: [cutOnce] },
   },
@@ -109,6 +115,17 @@ describe("a cut chunked answer or one without Accept-Ranges, rerun", () => {
     expect(again[0]!.headers["range"]).toBe(`bytes=${CUT}-${path === "/quiet" ? SIZE - 1 : ""}`);
     expect(again[0]!.headers["if-range"]).toBe(j.etag);
     expect(existsSync(partOf(out)) || existsSync(journalOf(out))).toBe(false);
+  });
+
+  test("a 206 whose Content-Range has no total (bytes N-M/*): appended up to the end of its body", async () => {
+    const path = "/chunked-star";
+    const out = tmp.file("star.bin");
+    await cut(path, out);
+    const before = requestsFor(server.requests, path).length;
+    const r = await runCli([server.url(path), "-C", "-", "-o", out]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(await sha256(out)).toBe(V0);
+    expect(requestsFor(server.requests, path).slice(before).map((q) => q.headers["range"])).toEqual([`bytes=${CUT}-`]);
   });
 
   test("every byte came but not the end of the chunks: the rerun's 416 gives the total, nothing is fetched again", async () => {
