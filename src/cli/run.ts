@@ -101,7 +101,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
-    else if (failure) reportFailure(logger, failure, source?.snapshot(), urls.length > 1, result.partialKept);
+    else if (failure) reportFailure(logger, failure, source?.snapshot(), urls.length > 1, result.partialKept ? (result.rangesUnconfirmed ? "try" : "yes") : "no");
     failed ||= !!failure;
     afterDownload(opts, result, failure, target, logger, retried);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
@@ -125,12 +125,14 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
  * transfer when there are several, and where it stopped when bytes were written. A rerun of the same
  * command resumes a file whose journal is there, -C - or not. Only a bug (INTERNAL) shows a stack.
  */
-function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnapshot | undefined, several: boolean, resumable: boolean): void {
+function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnapshot | undefined, several: boolean, resumable: "yes" | "try" | "no"): void {
   const name = snap && several ? `${transferName(snap)}: ` : "";
   let where = "";
   if (snap && snap.done > 0) {
     const at = snap.total ? `${formatPercent(snap.done, snap.total)} (${formatBytes(snap.done)} of ${formatBytes(snap.total)})` : formatBytes(snap.done);
-    where = ` at ${at}${resumable ? "; run it again to resume" : ""}`;
+    // "try": the bytes and their journal are kept, but the server never said it takes ranges.
+    const rerun = resumable === "yes" ? "; run it again to resume" : resumable === "try" ? "; kept: a rerun asks for the rest (the server did not announce ranges)" : "";
+    where = ` at ${at}${rerun}`;
   }
   logger.error(`(${failure.exitCode}) ${name}${failure.message}${where}`);
   const cause = failure.cause;

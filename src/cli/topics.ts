@@ -79,7 +79,11 @@ Running the same command again without -C - resumes FILE.part too (fetchx says s
 start over. -C - also checks an already finished FILE against the server.
 
 If the server's file changed (other size or validator), fetchx says so and starts over rather than
-splicing two versions. A .part without a usable journal is not trusted. Transient failures (resets,
+splicing two versions. A .part without a usable journal is not trusted. A chunked answer (size unknown
+until its end) or one without Accept-Ranges keeps a journal too, when it has a size, ETag or
+Last-Modified to check: the rerun asks Range: bytes=N- and appends a 206 (its total gives the size); a
+200 to it starts over with one notice. A body decoded with --compressed keeps no journal: its offsets are
+the decoded bytes', not the server's, so a rerun starts from byte 0. Transient failures (resets,
 timeouts, 5xx, 429) are retried --retry N times (default 5) with backoff, each retry resuming from the
 bytes on disk; --retry-delay fixes the wait, --retry-max-time bounds the total.
 --connections N (at most 16 per host) downloads N ranges over N connections, and an idle connection

@@ -15,8 +15,11 @@ type Range = [number, number];
 
 export const JOURNAL_SUFFIX = ".fetchx";
 export const JOURNAL_FORMAT = "fetchx-journal";
-/** 2: the progress line and `source`; version 1 journals (one line) are still read. */
-export const JOURNAL_VERSION = 2;
+/**
+ * 3: `size` may be null (a chunked answer: the total is not known until its end); 2: the progress line
+ * and `source`. Versions 1 and 2 are still read.
+ */
+export const JOURNAL_VERSION = 3;
 
 export interface JournalData {
   format: typeof JOURNAL_FORMAT;
@@ -25,8 +28,8 @@ export interface JournalData {
   url: string;
   /** The URL as given, before redirects (absent in version 1). */
   source?: string;
-  /** Size of the whole remote file. */
-  size: number;
+  /** Size of the whole remote file; null while unknown (a chunked answer, version 3). */
+  size: number | null;
   etag: string | null;
   lastModified: string | null;
   /** Byte ranges [start, end) present in the .part file (synced, plus the progress line on the same boot). */
@@ -63,12 +66,13 @@ export function bootId(): string | null {
 const sumOfText = (boot: string, doneText: string) => Bun.hash(`${boot}|${doneText}`).toString(16);
 const sumOf = (boot: string, done: Range[]) => sumOfText(boot, JSON.stringify(done));
 
-const validRanges = (done: unknown, size: number): done is Range[] => {
+/** Whether `done` is sorted, disjoint ranges inside `size` (null: unknown, any safe offset). */
+const validRanges = (done: unknown, size: number | null): done is Range[] => {
   if (!Array.isArray(done)) return false;
   let last = -1;
   for (const r of done) {
     if (!Array.isArray(r) || r.length !== 2 || !Number.isSafeInteger(r[0]) || !Number.isSafeInteger(r[1])) return false;
-    if (r[0] < 0 || r[0] >= r[1] || r[1] > size || r[0] <= last) return false;
+    if (r[0] < 0 || r[0] >= r[1] || r[1] > (size ?? Number.MAX_SAFE_INTEGER) || r[0] <= last) return false;
     last = r[1];
   }
   return true;
@@ -104,10 +108,12 @@ export function readJournal(path: string): { data: JournalData } | { data: null;
   } catch {
     return { data: null, why: "journal is damaged (not JSON)" };
   }
-  if (d !== null && typeof d === "object" && d.version === JOURNAL_VERSION && !checked(first)) return { data: null, why: "journal is damaged (its check does not match)" };
+  if (d !== null && typeof d === "object" && (d.version === 2 || d.version === 3) && !checked(first)) return { data: null, why: "journal is damaged (its check does not match)" };
   if (d === null || typeof d !== "object" || d.format !== JOURNAL_FORMAT) return { data: null, why: "not a fetchx journal" };
-  if (d.version !== 1 && d.version !== JOURNAL_VERSION) return { data: null, why: `journal version ${JSON.stringify(d.version)} is not supported` };
-  if (!Number.isSafeInteger(d.size) || d.size < 0) return { data: null, why: "journal is damaged (bad size)" };
+  if (d.version !== 1 && d.version !== 2 && d.version !== 3) return { data: null, why: `journal version ${JSON.stringify(d.version)} is not supported` };
+  // Only version 3 may leave the size unknown.
+  const sizeOk = d.size === null ? d.version === 3 : Number.isSafeInteger(d.size) && d.size >= 0;
+  if (!sizeOk) return { data: null, why: "journal is damaged (bad size)" };
   if (!validRanges(d.done, d.size)) return { data: null, why: "journal is damaged (bad ranges)" };
   if (typeof d.url !== "string" || (d.source !== undefined && typeof d.source !== "string")) return { data: null, why: "journal is damaged (bad URL)" };
   const validator = (v: unknown) => v === null || v === undefined || typeof v === "string";
@@ -130,7 +136,7 @@ function checked(line: string): boolean {
 }
 
 /** The progress line's ranges when it is whole and from this boot, else null. */
-function parseProgress(line: string, size: number): Range[] | null {
+function parseProgress(line: string, size: number | null): Range[] | null {
   const boot = bootId();
   if (!boot || !line.trim()) return null;
   try {

@@ -33,7 +33,7 @@ import { requestFollowing, RequestPlan, statusError, type RequestSender } from "
 import { abortableSleep, RETRYABLE_STATUS, RetryPolicy } from "./retry.ts";
 import { Scheduler, type Segment } from "./scheduler.ts";
 import { newStats, summariseMptcp, type DownloadResult } from "./stats.ts";
-import { FileChanged, judgeRange, rangeHeaders, RangesIgnored, validatorOf, type RangeAsked, type Validator } from "./validator.ts";
+import { FileChanged, judgeRange, learnedSize, rangeHeaders, RangesIgnored, validatorOf, type RangeAsked, type Validator } from "./validator.ts";
 import { Worker } from "./worker.ts";
 
 /** The named phases of one download. */
@@ -44,7 +44,8 @@ interface ResumeState {
   path: string;
   validator: Validator;
   done: RangeSet;
-  size: number;
+  /** null: not known yet (the bytes came from a chunked answer); the first range answer's total sets it. */
+  size: number | null;
 }
 
 /** The state carried from one first request to the next within one download. */
@@ -361,8 +362,11 @@ export class Download implements ProgressSource, RequestSender {
         if (!((err instanceof FileChanged || err instanceof RangesIgnored) && st.restarts < MAX_RESTARTS && path)) {
           // Cut on every try, and each resume answered with the whole file again: the failure is the
           // truncation (curl's 18), not a resume the caller asked for (33).
-          if (err instanceof RangesIgnored && this.lastCut)
+          if (err instanceof RangesIgnored && this.lastCut) {
+            // The journal kept for a try at ranges has nothing to offer a rerun: the server refused them.
+            if (this.job?.journalPath) removeJournal(this.job.journalPath);
             throw new FetchxError("PARTIAL", `${this.lastCut.message} on every try, and the server cannot resume (it ignores Range)`, { retryable: false, cause: err });
+          }
           throw err;
         }
         st.restarts++;
@@ -385,8 +389,10 @@ export class Download implements ProgressSource, RequestSender {
     let extra: [string, string][] = [];
     if (resume === "complete") extra = [["Range", `bytes=${statSync(st.path!).size}-`]];
     else if (resume) {
-      const [a, b] = resume.done.missing(resume.size)[0] ?? [resume.size, resume.size];
-      asked = { start: a, end: a < b ? b : null, validator: resume.validator, ifRange: st.useIfRange };
+      // Size unknown (the bytes came chunked): from the first missing byte, open-ended unless a range follows.
+      const size = resume.size ?? Number.MAX_SAFE_INTEGER;
+      const [a, b] = resume.done.missing(size)[0] ?? [size, size];
+      asked = { start: a, end: a < b && b < Number.MAX_SAFE_INTEGER ? b : null, validator: resume.validator, ifRange: st.useIfRange, identity: s.compressed };
       extra = rangeHeaders(asked);
     } else if (probing) extra = [["Range", "bytes=0-0"]];
 
@@ -453,10 +459,16 @@ export class Download implements ProgressSource, RequestSender {
     const verdict = judgeRange(head, asked!, statusError);
     switch (verdict.kind) {
       case "partial":
-        return { resumed: resume };
-      case "complete":
-        ex.close();
-        return { resumed: resume }; // every byte is there: only verification and the rename are left
+      case "complete": {
+        if (verdict.kind === "complete") ex.close(); // every byte is there: only verification and the rename are left
+        const resumed = this.withSize(resume, head);
+        if (resumed) return { resumed };
+        // A total below the bytes held: the file on the server is another one.
+        if (verdict.kind === "partial") ex.close();
+        this.warn("the file changed on the server (it is shorter than the bytes already here): starting over");
+        st.resume = null;
+        return "again";
+      }
       case "retry-without-if-range":
         ex.close();
         this.trace("server answered If-Range with 200 for an unchanged file: asking again without If-Range");
@@ -472,6 +484,20 @@ export class Download implements ProgressSource, RequestSender {
         return "again";
       }
     }
+  }
+
+  /**
+   * A resume whose size was unknown (the bytes came chunked) learns it from the answer's total: the resume
+   * with its size, or null when the bytes already held go past that total (another file).
+   */
+  private withSize(resume: ResumeState, head: ResponseHead): ResumeState | null {
+    if (resume.size !== null) return resume;
+    const size = learnedSize(head);
+    if (size === null) return resume; // a 206 without a total was refused by judgeRange already
+    const ranges = resume.done.ranges();
+    if ((ranges[ranges.length - 1]?.[1] ?? 0) > size) return null;
+    this.trace(`the size of the file is ${size} bytes (unknown when the earlier run was cut)`);
+    return { ...resume, size, validator: { ...resume.validator, size } };
   }
 
   /** Why the 206 answering the one-byte probe cannot drive segments, or null when it can. */
@@ -522,12 +548,12 @@ export class Download implements ProgressSource, RequestSender {
    * byte is: the file holds every claimed byte and nothing past the size, and the journal is for this URL
    * (with -C -, another URL is a mirror only when a validator can prove it serves the same file).
    */
-  private doubtJournal(path: string, url: string, source: string | undefined, size: number, done: [number, number][], validated: boolean): string | null {
+  private doubtJournal(path: string, url: string, source: string | undefined, size: number | null, done: [number, number][], validated: boolean): string | null {
     const st = lstatSync(partPath(path));
     if (!st.isFile()) return "it is not a regular file";
     const claimed = done.length > 0 ? done[done.length - 1]![1] : 0;
     if (st.size < claimed) return `it has ${st.size} bytes but its journal claims bytes up to ${claimed}`;
-    if (st.size > size) return `it has ${st.size} bytes but the file it belongs to has ${size}`;
+    if (size !== null && st.size > size) return `it has ${st.size} bytes but the file it belongs to has ${size}`;
     const given = this.result.url;
     if (url !== given && source !== given) {
       if (!this.settings.resume) return `its journal is for another URL (${url})`;
@@ -577,10 +603,19 @@ export class Download implements ProgressSource, RequestSender {
     const partial = head.status === 206;
     const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probed;
     const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && !this.callerRange && (partial || advertised));
+    // A 200 that did not say it takes ranges, or could not use them here (chunked: no size), may honour
+    // them all the same: its bytes get a journal and a rerun asks for the rest with Range (a 200 to that
+    // starts over). Not when the server said "Accept-Ranges: none" or ignored the probe's range; not for
+    // decoded bodies (--compressed): their offsets are the decoded bytes', not the server's; and not
+    // without a size or a validator (ETag, Last-Modified): then nothing could tell a changed file.
+    const refused = /^\s*none\s*$/i.test(head.headers.get("accept-ranges") ?? "") || probed;
+    const checkable = validator.size !== null || !!validator.etag || !!validator.lastModified;
+    const mayRange = !rangesOk && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused && checkable;
 
     const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive);
     const regular = !!file && !file.special;
-    const jpath = regular && rangesOk ? journalPath(path!) : null;
+    const jpath = regular && (rangesOk || mayRange) ? journalPath(path!) : null;
+    this.result.rangesUnconfirmed = !!jpath && !rangesOk && !head.headers.get("accept-ranges")?.includes("bytes");
     const mayHaveJournal = this.journalSeen?.path !== path || this.journalSeen.exists;
     if (regular && !resumed && mayHaveJournal) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 

@@ -74,7 +74,7 @@ export class Job {
   private saving?: Promise<void>;
   /** Whether a journal may be on disk for this job (one was resumed or a save began): commit removes it. */
   journalWritten: boolean;
-  /** The journal, when this job keeps one (ranges usable, a regular file, a known size). */
+  /** The journal, when this job keeps one (a regular file whose server honours or may honour ranges). */
   private readonly journal: JournalWriter | null;
   /** The first save was started (it opens the journal that progress lines are written into). */
   private journalStarted = false;
@@ -93,7 +93,7 @@ export class Job {
     this.useIfRange = init.useIfRange;
     this.done = new RangeSet(init.resumed.ranges());
     this.journalWritten = init.resumed.size > 0;
-    this.journal = init.journalPath && init.file && init.validator.size !== null ? new JournalWriter(init.journalPath) : null;
+    this.journal = init.journalPath && init.file ? new JournalWriter(init.journalPath) : null;
     if (init.checksum && init.resumed.size === 0) this.hasher = new Bun.CryptoHasher(init.checksum.algo);
     else this.hashInOrder = false;
   }
@@ -129,22 +129,26 @@ export class Job {
     for (const wake of waiting) wake();
   }
 
-  /** Writes body bytes at `at` and records them as done. */
-  write(at: number, bytes: Uint8Array): void | Promise<void> {
+  /**
+   * Writes body bytes at `at` and records them as done. `last`: the answer carrying them has ended (with
+   * an unknown size, the only sign that no journal is needed).
+   */
+  write(at: number, bytes: Uint8Array, last = false): void | Promise<void> {
     const pending = this.sink.writeAt(at, bytes);
-    if (pending) return pending.then(() => this.written(at, bytes));
-    this.written(at, bytes);
+    if (pending) return pending.then(() => this.written(at, bytes, last));
+    this.written(at, bytes, last);
   }
 
-  private written(at: number, bytes: Uint8Array): void {
+  private written(at: number, bytes: Uint8Array, last: boolean): void {
     this.done.add(at, at + bytes.byteLength);
     this.download.result.sizeDownload += bytes.byteLength;
     this.download.retry.progressed();
     // The bytes are in the page cache now: claim them at once (no sync), so a crash of this process loses
     // nothing on the same boot. The synced record follows every journalIntervalMs. A body that arrived
     // whole in its first write never gets a journal; any other starts one at its first write (the
-    // progress lines need the journal's file).
-    if (this.journal && !this.journalStarted && this.done.size < this.validator.size!) void this.saveJournal();
+    // progress lines need the journal's file). Without a known size (chunked), the answer's end tells.
+    const size = this.validator.size;
+    if (this.journal && !this.journalStarted && (size === null ? !last : this.done.size < size)) void this.saveJournal();
     this.journal?.progress(this.done.ranges());
     if (this.hashInOrder) {
       if (at === this.hashPos) {
@@ -188,7 +192,7 @@ export class Job {
         journal.save({
           url: this.download.plan.url.href,
           source: this.download.result.url,
-          size: this.validator.size!,
+          size: this.validator.size,
           etag: this.validator.etag,
           lastModified: this.validator.lastModified,
           done: claim,

@@ -53,6 +53,8 @@ export interface DownloadResult {
   errorMessage: string;
   /** A failed download left NAME.part with a journal: running it again resumes (set on failure). */
   partialKept: boolean;
+  /** The journal was kept for a server that never said it honours ranges: a rerun tries one (a 200 starts over). */
+  rangesUnconfirmed: boolean;
   mptcp: MptcpState;
   mptcpSubflows: number;
   connections: ConnectionReport[];
@@ -88,6 +90,7 @@ export function newStats(url: string, method: string): DownloadResult {
     exitCode: 0,
     errorMessage: "",
     partialKept: false,
+    rangesUnconfirmed: false,
     mptcp: "off",
     mptcpSubflows: 0,
     connections: [],

@@ -52,8 +52,10 @@ export function checkPartial(head: ResponseHead, start: number, end: number | nu
   const cr = parseContentRange(head.headers.get("content-range"));
   if (!cr) throw new FetchxError("WEIRD_REPLY", `206 response without a valid Content-Range (${describeContentRange(head)})`, { retryable: true });
   if (!sameVersion(v, head)) throw new FileChanged("validator or size differs");
-  // Without the total a 206 cannot be placed in a file of known size (a probe learns the size from it).
-  if (cr.start !== start || cr.total === null || (v.size !== null && cr.total !== v.size))
+  // Without the total a 206 cannot be placed in a file of known size (a probe learns the size from it);
+  // an open range of a file whose size is unknown too ("bytes N-M/*" to "bytes=N-") ends where its body does.
+  const totalNeeded = !(v.size === null && end === null);
+  if (cr.start !== start || (cr.total === null && totalNeeded) || (v.size !== null && cr.total !== v.size))
     throw new FetchxError(
       "WEIRD_REPLY",
       `server answered Content-Range ${cr.start}-${cr.end}/${cr.total ?? "*"} to a request for ${start}-${end === null ? "" : end - 1}`,
@@ -87,6 +89,11 @@ export interface RangeAsked {
   end: number | null;
   validator: Validator;
   ifRange: boolean;
+  /**
+   * The request offered encodings (--compressed) and the bytes held are the file's own: a 206 carrying a
+   * Content-Encoding addresses another representation's bytes and cannot be appended.
+   */
+  identity?: boolean;
 }
 
 /** The Range (and If-Range) headers asking for `r`. */
@@ -100,8 +107,10 @@ export function rangeHeaders(r: RangeAsked): [string, string][] {
 /**
  * What an answer to a range request means, decided in this one place for the first request of a resume
  * and for every segment alike:
- * - "partial": a 206 that starts where asked, for the same version: write it;
- * - "complete": 416 to a request at the end of the known size: every byte is already there;
+ * - "partial": a 206 that starts where asked, for the same version: write it (its total teaches an unknown
+ *   size: learnedSize());
+ * - "complete": 416 to a request at the end of the known size (or, the size unknown, at the total the 416
+ *   gives): every byte is already there;
  * - "retry-without-if-range": a 200 for the same version although If-Range matched (some CDNs): ask again
  *   with Range alone, checking each 206 ourselves;
  * - "ignored": a 200 for the same version to a plain Range: the server does not do ranges;
@@ -118,6 +127,9 @@ export type RangeVerdict =
 
 export function judgeRange(head: ResponseHead, asked: RangeAsked, statusError: (head: ResponseHead) => FetchxError): RangeVerdict {
   const v = asked.validator;
+  const encoding = head.headers.get("content-encoding");
+  if (head.status === 206 && asked.identity && encoding && !/^\s*identity\s*$/i.test(encoding))
+    return { kind: "changed", error: new FileChanged(`its range is now sent with Content-Encoding ${encoding.slice(0, 20)}`) };
   if (head.status === 206) {
     try {
       checkPartial(head, asked.start, asked.end, v);
@@ -130,6 +142,8 @@ export function judgeRange(head: ResponseHead, asked: RangeAsked, statusError: (
   if (head.status === 416) {
     const total = parseUnsatisfiedRange(head.headers.get("content-range"));
     if (v.size !== null && asked.start >= v.size && (total ?? v.size) === v.size) return { kind: "complete" };
+    // The size was unknown (a chunked answer): complete only when the total now given is where we are.
+    if (v.size === null && total !== null && asked.start === total && sameVersion(v, head)) return { kind: "complete" };
     return { kind: "changed", error: new FileChanged("answered 416 to a range request") };
   }
   if (head.status === 200) {
@@ -137,4 +151,14 @@ export function judgeRange(head: ResponseHead, asked: RangeAsked, statusError: (
     return asked.ifRange && ifRangeOf(v) ? { kind: "retry-without-if-range" } : { kind: "ignored" };
   }
   return { kind: "error", error: statusError(head) };
+}
+
+/**
+ * The total a range answer gives (206 Content-Range, 416 "bytes * /N"), for a resume whose size was
+ * unknown (a chunked answer); null when it gives none.
+ */
+export function learnedSize(head: ResponseHead): number | null {
+  if (head.status === 206) return parseContentRange(head.headers.get("content-range"))?.total ?? null;
+  if (head.status === 416) return parseUnsatisfiedRange(head.headers.get("content-range"));
+  return null;
 }

@@ -192,7 +192,7 @@ export class Worker {
         this.chunk = end - seg.pos;
         seg.asked = end;
       }
-      const asked: RangeAsked = { start: seg.pos, end, validator: job.validator, ifRange: job.useIfRange };
+      const asked: RangeAsked = { start: seg.pos, end, validator: job.validator, ifRange: job.useIfRange, identity: job.download.settings.compressed };
       const ex = await job.download.request(rangeHeaders(asked), this.route?.hook, url);
       const next = redirectTarget(ex.head, url ?? job.download.plan.url);
       if (next) {
@@ -245,7 +245,7 @@ export class Worker {
           this.bytes += take;
           this.connBytes += take;
           if (this.route) this.route.bytes += take;
-          const pending = job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes);
+          const pending = job.write(at, take < bytes.byteLength ? bytes.subarray(0, take) : bytes, ex.atEnd);
           if (pending) return full ? pending.then(() => STOP) : pending;
         }
         if (full) return STOP;
@@ -255,7 +255,8 @@ export class Worker {
       throw err;
     }
     if (!whole) return;
-    if (!job.rangesOk) seg.end = seg.pos; // a plain stream: its end is the body's end
+    // A plain stream, or an open range of a file whose size is still unknown: its end is the body's end.
+    if (!job.rangesOk || job.validator.size === null) seg.end = seg.pos;
     ex.release();
   }
 }

@@ -45,6 +45,12 @@ function journal(url: string, done: [number, number][], extra: Record<string, un
   return JSON.stringify({ format: "fetchx-journal", version: 1, url, size: SIZE, etag: null, lastModified: null, done, updated: "2026-01-01T00:00:00Z", ...extra }) + "\n";
 }
 
+/** The same with the self-check of versions 2 and 3 (a hash of the record; docs/JOURNAL.md), as fetchx writes it. */
+function checkedJournal(url: string, done: [number, number][], extra: Record<string, unknown> = {}): string {
+  const record = journal(url, done, extra).trim();
+  return `${record.slice(0, -1)},"check":"${Bun.hash(record).toString(16)}"}\n`;
+}
+
 describe("planted links", () => {
   test("a link at NAME.part is refused: exit 23, its target untouched, nothing under NAME", async () => {
     const d = fresh();
@@ -95,6 +101,10 @@ describe("the .part checked against its journal", () => {
     ["ranges past the size", (d, url) => (writeFileSync(`${d}/out.part`, "x"), writeFileSync(`${d}/out.fetchx`, journal(url, [[0, SIZE + 1]]))), "journal is damaged (bad ranges)"],
     ["negative ranges", (d, url) => (writeFileSync(`${d}/out.part`, "x"), writeFileSync(`${d}/out.fetchx`, journal(url, [[-5, 10]]))), "journal is damaged (bad ranges)"],
     ["a version from the future", (d, url) => (writeFileSync(`${d}/out.part`, "x"), writeFileSync(`${d}/out.fetchx`, journal(url, [[0, 1]], { version: 9 }))), "journal version 9 is not supported"],
+    // An unknown size (null) is version 3's alone, and only with a self-check that matches.
+    ["an unknown size in a version 1 journal", (d, url) => (writeFileSync(`${d}/out.part`, "x"), writeFileSync(`${d}/out.fetchx`, journal(url, [[0, 1]], { size: null }))), "journal is damaged (bad size)"],
+    ["version 3 without its self-check", (d, url) => (writeFileSync(`${d}/out.part`, "x"), writeFileSync(`${d}/out.fetchx`, journal(url, [[0, 1]], { version: 3, size: null }))), "journal is damaged (its check does not match)"],
+    ["an unknown size claiming more than the .part holds", (d, url) => (writeFileSync(`${d}/out.part`, data.subarray(0, 1000)), writeFileSync(`${d}/out.fetchx`, checkedJournal(url, [[0, 5000]], { version: 3, size: null }))), "has 1000 bytes but its journal claims bytes up to 5000"],
   ];
   test.each(cases)("%s: says why, starts over, exact bytes (with and without -C -)", async (_name, plant, why) => {
     for (const resume of [false, true]) {

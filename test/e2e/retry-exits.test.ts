@@ -1,6 +1,6 @@
 // What a failure says after retries: a body cut on every try by a server that cannot resume is the
 // truncation (exit 18, curl's code), not a refused resume (33); "run it again to resume" only when a
-// journal kept the bytes.
+// journal kept the bytes, and a weaker line when the server never said it takes ranges (a rerun tries one).
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { runCli, tempDir } from "../servers/harness.ts";
@@ -37,7 +37,10 @@ describe("cut on every try", () => {
       expect(errors.length).toBe(1);
       expect(errors[0]).toContain("(18) transfer closed with");
       expect(errors[0]).toContain("on every try");
+      expect(errors[0]).not.toContain("rerun");
       expect(existsSync(out)).toBe(false);
+      // The server showed it ignores Range: no journal is left to promise a resume.
+      expect(existsSync(journalOf(out))).toBe(false);
     });
   }
 });
@@ -51,12 +54,13 @@ describe("partial data kept: said only when true", () => {
     expect(r.stderr).toContain("run it again to resume");
   });
 
-  test("a server without ranges: no journal, and no promise to resume", async () => {
+  test("a server that did not announce ranges: journal kept for a rerun to try, but no promise to resume", async () => {
     const out = tmp.file("notkept.bin");
     const r = await runCli([server.url("/noranges"), "--retry", "0", "-o", out]);
     expect(r.code).toBe(18);
-    expect(existsSync(journalOf(out))).toBe(false);
-    expect(r.stderr).not.toContain("resume");
+    expect(existsSync(journalOf(out))).toBe(true);
+    expect(r.stderr).not.toContain("run it again to resume");
+    expect(lines(r.stderr)).toEqual([expect.stringContaining("; kept: a rerun asks for the rest (the server did not announce ranges)")]);
   });
 
   test("standard output: nothing kept by fetchx, no promise to resume", async () => {

@@ -32,6 +32,7 @@ beforeAll(async () => {
       "/slow": { body: data, rateBytesPerSec: 64 * 1024 },
       "/paced": { body: randomBytes(600 * 1024, 5) },
       "/typed": { body: data, contentType: "application/x-test" },
+      "/chunked-cut": { body: data, framing: "chunked", acceptRanges: false, faults: [truncateAfter(700_000, { times: 1 })] },
     },
   });
   mptcpServer = await startServer({ mptcp: true, routes: { "/f": { body: data } } });
@@ -258,5 +259,26 @@ describe("engine: progress, MPTCP state, monitor, rate limit, write-out", () => 
     const r = await download(server.url("/f"), { output: dir.file("wo.bin") });
     const out = renderWriteOut("%{http_code} %{size_download} %{num_connects} %{mptcp} %{filename_effective}", r);
     expect(out.stdout).toBe(`200 ${data.length} 1 off ${dir.file("wo.bin")}`);
+  });
+});
+
+describe("engine: a cut chunked answer without Accept-Ranges", () => {
+  test("the failure says its journal is kept but ranges unconfirmed; resume: true asks bytes=N- and learns the size", async () => {
+    const out = dir.file("chunked-cut.bin");
+    const err = (await download(server.url("/chunked-cut"), { output: out, retries: 0 }).catch((e) => e)) as FetchxError;
+    expect(err).toBeInstanceOf(FetchxError);
+    expect(err.exitCode).toBe(18);
+    expect([err.result?.partialKept, err.result?.rangesUnconfirmed]).toEqual([true, true]);
+    expect(existsSync(out)).toBe(false);
+    const j = readJournal(out, { url: server.url("/chunked-cut") });
+    expect([j.size, j.done]).toEqual([null, [[0, 700_000]]]);
+    const before = server.requests.length;
+    const resumes: ResumeInfo[] = [];
+    const r = await download(server.url("/chunked-cut"), { output: out, resume: true, onResume: (i) => resumes.push(i) });
+    expect(r.exitCode).toBe(0);
+    expect(resumes.map((i) => [i.kind, i.bytes])).toEqual([["journal", 700_000]]);
+    expect(server.requests.slice(before).map((q) => q.headers["range"])).toEqual(["bytes=700000-"]);
+    expect(await fileHash(out)).toBe(await hash(data));
+    expect(existsSync(`${out}.fetchx`)).toBe(false);
   });
 });

@@ -16,6 +16,12 @@ export interface NginxOptions {
   mptcp?: boolean;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Pass every request to this upstream ("http://127.0.0.1:PORT") instead of serving `root`: nginx as the
+   * reverse proxy in front of an application server. Unbuffered, HTTP/1.1 to the upstream; Range is passed
+   * on and the upstream's 206 passed back (nginx's own range filter needs a known length).
+   */
+  proxy?: string;
 }
 
 export interface NginxServer {
@@ -67,6 +73,7 @@ http {
     listen ${listen};
     ${opts.limitConn ? `limit_conn perclient ${opts.limitConn};` : ""}
     root ${opts.root};
+    ${opts.proxy ? `location / { proxy_pass ${opts.proxy}; proxy_http_version 1.1; proxy_buffering off; }` : ""}
     ${opts.limitRate ? `limit_rate ${opts.limitRate};` : ""}
   }
 }

@@ -33,6 +33,8 @@ export interface Route {
   framing?: "length" | "chunked" | "close";
   /** Honour Range (default true). false: no Accept-Ranges, always 200. */
   ranges?: boolean;
+  /** Say "Accept-Ranges: bytes" when honouring Range (default true); false honours Range without saying so. */
+  acceptRanges?: boolean;
   /** Strong ETag to send (quoted), false for none; default derived from the content. */
   etag?: string | false;
   /** Last-Modified to send, false for none; default a fixed date (moved on by changing content). */
@@ -136,7 +138,7 @@ export function* respond(route: Route, ctx: RouteContext, serverKeepAlive: boole
   }
   let [start, end] = [0, source.size];
   const rangesOn = route.ranges !== false;
-  if (rangesOn) headers.push(["Accept-Ranges", "bytes"]);
+  if (rangesOn && route.acceptRanges !== false) headers.push(["Accept-Ranges", "bytes"]);
 
   const rangeHeader = req.headers["range"];
   if (status === 200 && rangesOn && rangeHeader && !faults.has("ignore-range") && ifRangeHolds(req, etag, lastModified, faults)) {
