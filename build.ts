@@ -86,6 +86,7 @@ export async function buildTarget(t: Target, info: BuildInfo): Promise<string> {
     // ~8 ms of CPU here (bench/startup.ts), for ~2 MiB more per binary. Bytecode wants ESM output.
     bytecode: true,
     format: "esm",
+    splitting: true,
     define: {
       FETCHX_VERSION: JSON.stringify(info.version),
       FETCHX_COMMIT: JSON.stringify(info.commit),

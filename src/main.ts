@@ -4,8 +4,6 @@
 // start as fast as the runtime allows.
 import { expandConfig } from "./cli/config.ts";
 import { parseArgv } from "./cli/parse.ts";
-import { toOptions } from "./cli/options.ts";
-import { renderHelp } from "./cli/help.ts";
 import { asFetchxError, usageError } from "./errors.ts";
 import { stderr, stdout } from "./ui/stdio.ts";
 import { COMMIT, VERSION } from "./version.ts";
@@ -28,6 +26,7 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   if (raw.values.get("help")) {
     // curl's model: --help alone is short; --help all, --help GROUP or --help TOPIC say more.
     if (raw.positionals.length > 1) throw usageError("--help takes at most one word: all, a group or a topic");
+    const { renderHelp } = await import("./cli/help.ts");
     stdout.write(renderHelp(raw.positionals[0]));
     return 0;
   }
@@ -35,9 +34,9 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     stdout.write(`fetchx ${VERSION} (commit ${COMMIT}) bun ${Bun.version}\n`);
     return 0;
   }
+  const [{ toOptions }, { runDownloads }] = await Promise.all([import("./cli/options.ts"), import("./cli/run.ts")]);
   const opts = toOptions(raw, process.env);
   if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError("no URL given; try fetchx --help");
-  const { runDownloads } = await import("./cli/run.ts");
   return runDownloads(opts, log);
 }
 

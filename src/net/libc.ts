@@ -4,7 +4,10 @@
 // Opened on first use, not at import: importing this module (the library entry, `--help`, unit tests of
 // the pure helpers) must not dlopen anything. libcLoaded() tells, for the test that guards this.
 import { dlopen, FFIType, ptr, read, type Pointer } from "bun:ffi";
-import { getSystemErrorMessage, getSystemErrorName } from "node:util";
+
+// node:util is loaded on the first errno name, not at import: importing it costs about 0.7 ms of CPU at
+// every start (bench/startup.ts), and `fetchx --version` or `--help` names no errno.
+const util = () => require("node:util") as typeof import("node:util");
 
 const { i32, u32, ptr: p } = FFIType;
 
@@ -73,13 +76,13 @@ const known = (text: string) => !text.startsWith("Unknown system error");
 
 /** "ECONNREFUSED" for 111; "errno N" for a number nobody knows. */
 export function errnoName(n: number): string {
-  const name = getSystemErrorName(-n);
+  const name = util().getSystemErrorName(-n);
   return known(name) ? name : (MISSING[n]?.[0] ?? `errno ${n}`);
 }
 
 /** "connection refused" for 111 (libuv's wording); "errno N" for a number nobody knows. */
 export function errnoMessage(n: number): string {
-  const text = getSystemErrorMessage(-n);
+  const text = util().getSystemErrorMessage(-n);
   return known(text) ? text : (MISSING[n]?.[1] ?? `errno ${n}`);
 }
 
