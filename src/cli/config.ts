@@ -3,11 +3,12 @@
 // hold spaces and the escapes \\ \" \t \n \r \v; "#" starts a comment line. The lines become argv words
 // at the place of -K, so the command line's own options after it win, as in curl.
 import { FetchxError, usageError } from "../errors.ts";
+import { defaultConfigPath, hasDefaultConfig } from "./environment.ts";
 import { BY_NAME, BY_SHORT } from "./table.ts";
 
 // node:fs is loaded when there is a file to read, not at import: its import alone costs about 0.8 ms of
 // CPU at every start (bench/startup.ts), and most runs have no ~/.fetchxrc and no -K.
-const readFileSync = (path: string | 0, encoding: "utf8") => (require("node:fs") as typeof import("node:fs")).readFileSync(path, encoding);
+const readFileSync = (path: string | 0, encoding: "utf8") => (import.meta.require("node:fs") as typeof import("node:fs")).readFileSync(path, encoding);
 
 const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", v: "\v" };
 
@@ -63,12 +64,9 @@ export function expandConfig(argv: string[], env: Record<string, string | undefi
   if (depth === 0) {
     if (args[0] === "-q" || args[0] === "--disable") args = args.slice(1);
     else {
-      const home = env.HOME;
-      const rc = home ? `${home.replace(/\/+$/, "")}/.fetchxrc` : null;
       let text: string | null = null;
       try {
-        // A size of 0 is a missing (or empty) file: nothing to read, and no node:fs. A FIFO says Infinity.
-        text = rc && Bun.file(rc).size !== 0 ? readFileSync(rc, "utf8") : null;
+        text = hasDefaultConfig(env) ? readFileSync(defaultConfigPath(env)!, "utf8") : null;
       } catch {
         text = null; // no default config, or one that cannot be read: as curl, not an error
       }

@@ -7,7 +7,7 @@
 // A descriptor someone made non-blocking (fetchx itself does for a body on stdout) can refuse a write
 // with EAGAIN: from then on that descriptor's text goes through the Node stream, which waits, and so does
 // everything after it, to keep the order.
-import { EAGAIN, errnoMessage, errnoName, isTerminal, writeFd } from "../net/libc.ts";
+import { EAGAIN, errnoMessage, errnoName, isTerminal, terminalColumns, writeFd } from "../net/libc.ts";
 
 const EINTR = 4;
 const EPIPE = 32;
@@ -51,9 +51,9 @@ function textStream(fd: 1 | 2): TextStream {
     get isTTY() {
       return (tty ??= isTerminal(fd));
     },
-    // Only a terminal has a width; its start-up cost does not matter to someone watching it.
+    // Only a terminal has a width: asked of the terminal at each read, so a resize is seen at once.
     get columns() {
-      return this.isTTY ? (fd === 1 ? process.stdout : process.stderr).columns : undefined;
+      return this.isTTY ? terminalColumns(fd) : undefined;
     },
   };
 }
