@@ -2,7 +2,6 @@
 // Options become the engine's ClientOptions and DownloadOptions, grouped as curl groups its setopts.
 // What the engine does not know about stays in the CLI: output naming (-o/-O/-J/--output-dir, through
 // the engine's decideOutput hook), header printing (-i/-I) and how events are shown (the logger).
-import { X509Certificate } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FetchxError } from "../errors.ts";
@@ -63,6 +62,8 @@ function sslSetopts(o: Options): ClientOptions {
 
 /** Whether PEM text holds at least one certificate that parses. */
 function hasCertificate(pem: string): boolean {
+  // node:crypto on first use (--cacert, --capath): its import costs about 1.7 ms of CPU (bench/startup.ts).
+  const { X509Certificate } = import.meta.require("node:crypto") as typeof import("node:crypto");
   for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
     try {
       new X509Certificate(block);
