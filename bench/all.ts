@@ -8,7 +8,7 @@
 // dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). See bench/README.md for the latest figures.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMPILE_OPTIONS, binaryPath, build, hostTarget } from "../build.ts";
+import { binaryPath, build, compileConfig, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
 
@@ -41,7 +41,8 @@ writeFileSync(join(tmp.path, "urls.txt"), urls.join("\n") + "\n");
 
 const hello = join(tmp.path, "hello");
 writeFileSync(`${hello}.ts`, 'console.log("hello");\n');
-await Bun.build({ entrypoints: [`${hello}.ts`], compile: { ...COMPILE_OPTIONS, outfile: hello }, bytecode: true, format: "esm" });
+// Compiled as fetchx is (build.ts: bytecode, splitting, JIT policy, autoload off), so the ratio is fair.
+await Bun.build(compileConfig(`${hello}.ts`, hostTarget().bun, hello));
 
 interface Sample {
   ms: number;
