@@ -2,13 +2,14 @@
 // Every fixed cost and the big-file gap in one run, fetchx (the compiled binary) against curl and aria2c,
 // printed as ratios of medians over alternating rounds (each round runs every contender once, in turn).
 //
-//   bun bench/all.ts [--rounds N] [--big SIZE] [--skip big]      SIZE like 1g (default), 256m
+//   bun bench/all.ts [--rounds N] [--big SIZE] [--skip big] [--also BINARY]      SIZE like 1g (default), 256m
+//   --also: another fetchx binary (e.g. main's) in the start-up and 32 KiB rows, for before/after in one run
 //
 // Needs nginx (Debian nginx-light), curl, aria2c, GNU time (/usr/bin/time, for peak RSS). Builds
 // dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). See bench/README.md for the latest figures.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMPILE_OPTIONS, binaryPath, build, hostTarget } from "../build.ts";
+import { binaryPath, build, compileConfig, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
 
@@ -20,6 +21,7 @@ const rounds = Number(arg("--rounds", "5"));
 const bigText = arg("--big", "1g");
 const big = Number(/^\d+/.exec(bigText)![0]) * 1024 ** " kmg".indexOf((/[kmg]/i.exec(bigText)?.[0] ?? " ").toLowerCase());
 const skip = new Set(process.argv.flatMap((a, i) => (process.argv[i - 1] === "--skip" ? [a] : [])));
+const also = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--also" ? [a] : []));
 
 const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
 if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
@@ -41,7 +43,8 @@ writeFileSync(join(tmp.path, "urls.txt"), urls.join("\n") + "\n");
 
 const hello = join(tmp.path, "hello");
 writeFileSync(`${hello}.ts`, 'console.log("hello");\n');
-await Bun.build({ entrypoints: [`${hello}.ts`], compile: { ...COMPILE_OPTIONS, outfile: hello }, bytecode: true, format: "esm" });
+// Compiled as fetchx is (build.ts: bytecode, splitting, JIT policy, autoload off), so the ratio is fair.
+await Bun.build(compileConfig(`${hello}.ts`, hostTarget().bun, hello));
 
 interface Sample {
   ms: number;
@@ -75,6 +78,7 @@ const rows: Row[] = [
       ["curl --version", (d) => run(["curl", "--version"], d)],
       ["fetchx --version", (d) => run([fetchx, "--version"], d)],
       ["fetchx --help", (d) => run([fetchx, "--help"], d)],
+      ...also.map((bin, i): [string, (d: string) => Sample] => [`also[${i}] --version`, (d) => run([bin, "--version"], d)]),
     ],
   },
   {
@@ -82,6 +86,7 @@ const rows: Row[] = [
     contenders: [
       ["curl", (d) => run(["curl", "-fsS", "-o", "f", url("/small.bin")], d)],
       ["fetchx", (d) => run([fetchx, "-fsS", "-o", "f", url("/small.bin")], d)],
+      ...also.map((bin, i): [string, (d: string) => Sample] => [`also[${i}]`, (d) => run([bin, "-fsS", "-o", "f", url("/small.bin")], d)]),
     ],
   },
   {

@@ -1,31 +1,50 @@
 #!/usr/bin/env bun
-// Start-up time of the compiled fetchx against curl, and binary sizes.
+// Start-up of the compiled fetchx (`--version`, `--help`) against a compiled Bun hello-world built by the
+// same Bun with the same options (build.ts's compileConfig: bytecode, splitting, JIT policy, autoload off),
+// and against `curl --version`; plus binary sizes.
 //
-//   bun bench/startup.ts [--rounds 200]
+//   bun bench/startup.ts [--rounds 40] [--also PATH ...]      --also: another fetchx binary (e.g. main's)
 //
 // Each round runs every command once, in turn, so a noisy moment hits all of them alike; we report the
-// median (and p90) per command. Rows for /bin/true (the cost of spawning anything) and a compiled Bun
-// hello-world (the floor for any Bun executable) make the fetchx figures readable.
+// median wall time (spawn to exit) and its ratio to the hello-world. Where `perf` works, each round also
+// runs `perf stat -r 10` per command and the median of its task-clock (CPU time of all threads, in ms,
+// exact rather than tick-sampled) and page faults: far steadier than wall time on a shared machine.
+// Floor rows: the hello-world that also opens libc through bun:ffi and writes with write(2) (what
+// fetchx's stdio does), and one that imports node:fs for writeSync instead.
 import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { COMPILE_OPTIONS, ROOT, TARGETS, binaryPath, build, hostTarget } from "../build.ts";
+import { ROOT, TARGETS, binaryPath, build, compileConfig, hostTarget } from "../build.ts";
 
-const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 200;
-const WARMUP = 10;
+const args = process.argv.slice(2);
+const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
+const also = args.flatMap((a, i) => (args[i - 1] === "--also" ? [a] : []));
+const WARMUP = 3;
 
-async function helloWorld(): Promise<string> {
+const HELLOS: Record<string, string> = {
+  hello: 'console.log("hello");\n',
+  "hello-ffi": [
+    'import { dlopen, FFIType } from "bun:ffi";',
+    "const { i32, u64_fast, i64_fast, ptr } = FFIType;",
+    'const libc = dlopen("libc.so.6", { write: { args: [i32, ptr, u64_fast], returns: i64_fast } }).symbols;',
+    'const bytes = Buffer.from("hello\\n");',
+    "libc.write(1, bytes, bytes.byteLength);",
+  ].join("\n"),
+  "hello-fs": 'import { writeSync } from "node:fs";\nwriteSync(1, "hello\\n");\n',
+};
+
+async function compileHello(name: string): Promise<string> {
   const dir = path.join(ROOT, ".bench");
   await mkdir(dir, { recursive: true });
-  const src = path.join(dir, "hello.ts");
-  const out = path.join(dir, "hello");
-  await Bun.write(src, 'console.log("hello");\n');
-  const r = await Bun.build({ entrypoints: [src], compile: { ...COMPILE_OPTIONS, outfile: out }, throw: false });
+  const src = path.join(dir, `${name}.ts`);
+  const out = path.join(dir, name);
+  await Bun.write(src, HELLOS[name]!);
+  const r = await Bun.build(compileConfig(src, hostTarget().bun, out));
   if (!r.success) throw new Error(r.logs.map(String).join("\n"));
   return out;
 }
 
-function timeOnce(cmd: string[]): number {
+function wallOnce(cmd: string[]): number {
   const t0 = performance.now();
   const r = Bun.spawnSync(cmd, { stdout: "ignore", stderr: "ignore", stdin: "ignore" });
   const ms = performance.now() - t0;
@@ -33,42 +52,73 @@ function timeOnce(cmd: string[]): number {
   return ms;
 }
 
-const quantile = (xs: number[], q: number) => {
+/** perf stat over 10 runs: mean task-clock (ms) and page faults, or undefined where perf cannot count. */
+function perfOnce(cmd: string[]): { cpu: number; faults: number } | undefined {
+  const r = Bun.spawnSync(["perf", "stat", "-x,", "-e", "task-clock,page-faults", "-r", "10", ...cmd], { stdout: "ignore", stderr: "pipe" });
+  const field = (ev: string) => Number(r.stderr.toString().split("\n").find((l) => l.includes(`,${ev}`))?.split(",")[0]);
+  const cpu = field("task-clock");
+  const faults = field("page-faults");
+  return r.exitCode === 0 && cpu > 0 ? { cpu, faults } : undefined;
+}
+
+const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-const fetchx = binaryPath(hostTarget());
+const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
 if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
 const curl = Bun.which("curl");
+const perf = Bun.which("perf") && perfOnce(["/bin/true"]) ? "perf" : undefined;
 
 const commands: [string, string[]][] = [
   ["/bin/true (spawn floor)", ["/bin/true"]],
-  ["bun hello-world (compiled)", [await helloWorld()]],
+  ["bun hello-world", [await compileHello("hello")]],
+  ["  + libc write(2) via bun:ffi", [await compileHello("hello-ffi")]],
+  ["  + node:fs writeSync", [await compileHello("hello-fs")]],
   ["fetchx --version", [fetchx, "--version"]],
   ["fetchx --help", [fetchx, "--help"]],
+  ...also.flatMap((bin, i): [string, string[]][] => [
+    [`also[${i}] --version`, [bin, "--version"]],
+    [`also[${i}] --help`, [bin, "--help"]],
+  ]),
 ];
 if (curl) commands.push(["curl --version", [curl, "--version"]]);
 
-const samples = commands.map(() => [] as number[]);
+const wall = commands.map(() => [] as number[]);
+const cpu = commands.map(() => [] as number[]);
+const faults = commands.map(() => [] as number[]);
 for (let i = 0; i < WARMUP + rounds; i++) {
   commands.forEach(([, cmd], k) => {
-    const ms = timeOnce(cmd);
-    if (i >= WARMUP) samples[k]!.push(ms);
+    const ms = wallOnce(cmd);
+    if (i < WARMUP) return;
+    wall[k]!.push(ms);
+    if (!perf || i >= WARMUP + Math.ceil(rounds / 4)) return; // a quarter of the rounds: 10 runs each
+    const p = perfOnce(cmd);
+    if (p) cpu[k]!.push(p.cpu), faults[k]!.push(p.faults);
   });
 }
 
-const pad = (s: string, n: number) => s.padEnd(n);
-console.log(`start-up, ${rounds} alternating rounds (+${WARMUP} warm-up), wall time of spawn-to-exit`);
-console.log(`${pad("command", 30)} ${"median ms".padStart(10)} ${"p90 ms".padStart(8)}`);
+const HELLO = 1;
+console.log(`start-up, ${rounds} alternating rounds (+${WARMUP} warm-up); wall = spawn to exit${perf ? "; cpu = perf task-clock, all threads" : ""}`);
+const head = ["command".padEnd(32), "wall ms".padStart(8), "x hello".padStart(8)];
+if (perf) head.push("cpu ms".padStart(8), "x hello".padStart(8), "faults".padStart(7));
+console.log(head.join(" "));
 commands.forEach(([name], k) => {
-  console.log(`${pad(name, 30)} ${quantile(samples[k]!, 0.5).toFixed(2).padStart(10)} ${quantile(samples[k]!, 0.9).toFixed(2).padStart(8)}`);
+  const w = median(wall[k]!);
+  const cols = [name.padEnd(32), w.toFixed(2).padStart(8), (w / median(wall[HELLO]!)).toFixed(2).padStart(8)];
+  if (perf && cpu[k]!.length) {
+    const c = median(cpu[k]!);
+    cols.push(c.toFixed(2).padStart(8), (c / median(cpu[HELLO]!)).toFixed(2).padStart(8), String(Math.round(median(faults[k]!))).padStart(7));
+  }
+  console.log(cols.join(" "));
 });
 
 console.log(`\nbinary sizes`);
 const mib = (p: string) => (statSync(p).size / 2 ** 20).toFixed(1);
 for (const t of TARGETS) {
   const p = binaryPath(t);
-  console.log(`${pad(path.relative(ROOT, p), 30)} ${(await Bun.file(p).exists()) ? `${mib(p)} MiB` : "(not built: bun build.ts)"}`);
+  console.log(`${path.relative(ROOT, p).padEnd(32)} ${(await Bun.file(p).exists()) ? `${mib(p)} MiB` : "(not built: bun build.ts)"}`);
 }
-if (curl) console.log(`${pad(curl, 30)} ${mib(curl)} MiB (plus shared libcurl, OpenSSL, ...)`);
+console.log(`${"bun hello-world".padEnd(32)} ${mib(commands[HELLO]![1][0]!)} MiB`);
+if (curl) console.log(`${curl.padEnd(32)} ${mib(curl)} MiB (plus shared libcurl, OpenSSL, ...)`);

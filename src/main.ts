@@ -1,20 +1,35 @@
 #!/usr/bin/env bun
-// Entry point: argv -> options -> run -> exit code. The only place that exits. The download machinery
-// (FFI, TLS, logging) is imported only when there is something to download, so --version and --help
-// start as fast as the runtime allows.
-import { expandConfig } from "./cli/config.ts";
-import { parseArgv } from "./cli/parse.ts";
-import { toOptions } from "./cli/options.ts";
-import { renderHelp } from "./cli/help.ts";
+// Entry point: argv -> options -> run -> exit code. The only place that exits. Everything past the
+// command line is imported when it is needed (the parser and option table, help, the download machinery:
+// FFI sockets, TLS, logging), so --version and --help start as fast as the runtime allows.
 import { asFetchxError, usageError } from "./errors.ts";
+import { hasDefaultConfig, helpColumns } from "./cli/environment.ts";
 import { stderr, stdout } from "./ui/stdio.ts";
 import { COMMIT, VERSION } from "./version.ts";
+// Run by the bundler: the plain --help text at 80 columns, embedded as a string.
+import { helpFor } from "./cli/help.ts" with { type: "macro" };
+
+const versionLine = () => `fetchx ${VERSION} (commit ${COMMIT}) bun ${Bun.version}\n`;
+
+/**
+ * A bare `--version` or `--help` answered before the option table, parser and help are loaded: about a
+ * third of their start-up (bench/startup.ts). Only when no ~/.fetchxrc can add options, and for --help
+ * only at the width of the embedded text; otherwise the parser answers, with the same bytes.
+ */
+function answeredEarly(argv: string[]): boolean {
+  if (argv.length !== 1 || hasDefaultConfig(process.env)) return false;
+  if (argv[0] === "--version" || argv[0] === "-V") stdout.write(versionLine());
+  else if ((argv[0] === "--help" || argv[0] === "-h") && helpColumns() === 80) stdout.write(helpFor(undefined, 80)!);
+  else return false;
+  return true;
+}
 
 interface ErrorLog {
   current?: { error(message: string): void };
 }
 
 async function main(argv: string[], log: ErrorLog): Promise<number> {
+  if (answeredEarly(argv)) return 0;
   if (argv[0] === "doctor") {
     const [{ runCommand }, { doctorCommand }] = await Promise.all([import("citty"), import("./cli/doctor.ts")]);
     const { result } = await runCommand(doctorCommand, { rawArgs: argv.slice(1) });
@@ -24,17 +39,20 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     const { helpCommand } = await import("./cli/subcommands.ts");
     return helpCommand(argv);
   }
+  const [{ expandConfig }, { parseArgv }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
   const raw = parseArgv(expandConfig(argv, process.env));
   if (raw.values.get("help")) {
     // curl's model: --help alone is short; --help all, --help GROUP or --help TOPIC say more.
     if (raw.positionals.length > 1) throw usageError("--help takes at most one word: all, a group or a topic");
+    const { renderHelp } = await import("./cli/help.ts");
     stdout.write(renderHelp(raw.positionals[0]));
     return 0;
   }
   if (raw.values.get("version")) {
-    stdout.write(`fetchx ${VERSION} (commit ${COMMIT}) bun ${Bun.version}\n`);
+    stdout.write(versionLine());
     return 0;
   }
+  const { toOptions } = await import("./cli/options.ts");
   const opts = toOptions(raw, process.env);
   if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError("no URL given; try fetchx --help");
   const { runDownloads } = await import("./cli/run.ts");

@@ -2,10 +2,13 @@
 // line, with or without leading dashes, its value after spaces, "=" or ":"; a value in double quotes may
 // hold spaces and the escapes \\ \" \t \n \r \v; "#" starts a comment line. The lines become argv words
 // at the place of -K, so the command line's own options after it win, as in curl.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { FetchxError, usageError } from "../errors.ts";
+import { defaultConfigPath, hasDefaultConfig } from "./environment.ts";
 import { BY_NAME, BY_SHORT } from "./table.ts";
+
+// node:fs is loaded when there is a file to read, not at import: its import alone costs about 0.8 ms of
+// CPU at every start (bench/startup.ts), and most runs have no ~/.fetchxrc and no -K.
+const readFileSync = (path: string | 0, encoding: "utf8") => (import.meta.require("node:fs") as typeof import("node:fs")).readFileSync(path, encoding);
 
 const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", v: "\v" };
 
@@ -61,13 +64,11 @@ export function expandConfig(argv: string[], env: Record<string, string | undefi
   if (depth === 0) {
     if (args[0] === "-q" || args[0] === "--disable") args = args.slice(1);
     else {
-      const home = env.HOME;
-      const rc = home ? join(home, ".fetchxrc") : null;
       let text: string | null = null;
       try {
-        text = rc ? readFileSync(rc, "utf8") : null;
+        text = hasDefaultConfig(env) ? readFileSync(defaultConfigPath(env)!, "utf8") : null;
       } catch {
-        text = null; // no default config: nothing to read
+        text = null; // no default config, or one that cannot be read: as curl, not an error
       }
       if (text !== null) args = [...expandConfig(configWords(text), env, readStdin, 1), ...args];
     }

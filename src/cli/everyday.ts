@@ -1,7 +1,7 @@
 // Options of the everyday-downloader features (proxies, many URLs, rate limit, address control), parsed
 // here and spread into the one Options object by toOptions().
 import { usageError } from "../errors.ts";
-import { isIP } from "node:net";
+import { isIP } from "../net/libc.ts";
 import { parseConnectTo, type ConnectToRule } from "../net/connect-to.ts";
 import { proxyEnvFrom, type ProxyEnv } from "../net/proxy.ts";
 import { parseRate } from "../ui/format.ts";

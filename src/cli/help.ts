@@ -3,7 +3,7 @@
 // group; `--help TOPIC` (or `fetchx help TOPIC`) a topic. A new table entry needs nothing here: it shows
 // up in `--help all`, in its group's help and in the completions.
 import { usageError } from "../errors.ts";
-import { isTerminal } from "../net/libc.ts";
+import { helpColumns } from "./environment.ts";
 import { GROUP_TITLES, OPTIONS, type Group, type OptionSpec } from "./table.ts";
 import { TOPICS } from "./topics.ts";
 
@@ -32,13 +32,6 @@ const USAGE = [
   ["fetchx help [TOPIC]", `${Object.keys(TOPICS).join(", ")}`],
   ["fetchx completions SHELL", "bash, zsh or fish completion script"],
 ];
-
-/** The width help is wrapped to: the terminal's, else $COLUMNS, else 80 (process.stdout only on a terminal: it costs start-up time). */
-export function helpColumns(stream: { isTTY?: boolean; columns?: number } = isTerminal(1) ? process.stdout : {}, env: Record<string, string | undefined> = process.env): number {
-  if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
-  const fromEnv = Number(env.COLUMNS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
-}
 
 /** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
 function wrapWords(text: string, width: number): string[] {

@@ -1,6 +1,6 @@
 // The one typed options object the CLI produces (curl's OperationConfig). Everything below src/cli reads
 // this, never argv.
-import { isIP } from "node:net";
+import { isIP } from "../net/libc.ts";
 import { usageError } from "../errors.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";

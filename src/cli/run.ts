@@ -9,7 +9,7 @@ import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
 import type { ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
-import { createLogger, type Logger } from "../ui/log.ts";
+import { createLogger, loadColours, type Logger } from "../ui/log.ts";
 import { formatBytes, formatPercent } from "../ui/format.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
 import { transferName } from "../ui/progress-line.ts";
@@ -33,6 +33,7 @@ async function readWriteOut(format: string | undefined): Promise<string | undefi
 }
 
 export async function runDownloads(opts: Options, log: { current?: Pick<Logger, "error"> }): Promise<number> {
+  await loadColours();
   const logger = createLogger(opts);
   log.current = logger;
   const urls = await collectUrls(opts.urls, opts.inputFile);

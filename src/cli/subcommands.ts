@@ -2,7 +2,8 @@
 import { usageError } from "../errors.ts";
 import { stdout } from "../ui/stdio.ts";
 import { completionScript } from "./completions.ts";
-import { helpColumns, helpFor, wrapText } from "./help.ts";
+import { helpColumns } from "./environment.ts";
+import { helpFor, wrapText } from "./help.ts";
 import { TOPICS, topicText } from "./topics.ts";
 
 export function helpCommand(argv: string[]): number {

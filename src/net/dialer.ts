@@ -1,8 +1,8 @@
 // dial(): host name -> connected (and for https, handshaken) Connection.
 // resolve -> Happy Eyeballs race of libc sockets (TCP or MPTCP) -> adopt the winning fd into Bun
 // (with TLS when asked) -> report MPTCP state. The connect timeout covers all of it, like curl's.
-import { isIP } from "node:net";
-import { checkServerIdentity, type PeerCertificate } from "node:tls";
+import { isIP } from "./libc.ts";
+import type { PeerCertificate } from "node:tls";
 import type { Socket, TLSOptions } from "bun";
 import { FetchxError } from "../errors.ts";
 import { AttemptError, connectAttempt, connectUnix } from "./attempt.ts";
@@ -149,6 +149,8 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
         const name = tls.servername ?? opts.host;
         if (!tls.insecure && isIP(name)) {
           const peer = (s as unknown as { getPeerCertificate?: () => PeerCertificate }).getPeerCertificate?.();
+          // node:tls on first use: it loads node:net, about 2 ms of every download's start (bench/startup.ts).
+          const { checkServerIdentity } = import.meta.require("node:tls") as typeof import("node:tls");
           const bad = peer ? checkServerIdentity(name, peer) : new Error("no peer certificate");
           if (bad) return reject(certError(Object.assign(bad, { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
         }

@@ -4,7 +4,10 @@
 // Opened on first use, not at import: importing this module (the library entry, `--help`, unit tests of
 // the pure helpers) must not dlopen anything. libcLoaded() tells, for the test that guards this.
 import { dlopen, FFIType, ptr, read, type Pointer } from "bun:ffi";
-import { getSystemErrorMessage, getSystemErrorName } from "node:util";
+
+// node:util is loaded on the first errno name, not at import: importing it costs about 0.7 ms of CPU at
+// every start (bench/startup.ts), and `fetchx --version` or `--help` names no errno.
+const util = () => import.meta.require("node:util") as typeof import("node:util");
 
 const { i32, u32, ptr: p } = FFIType;
 
@@ -25,6 +28,8 @@ const SYMBOLS = {
   write: { args: [i32, p, FFIType.u64_fast], returns: FFIType.i64_fast },
   fcntl: { args: [i32, i32, i32], returns: i32 },
   isatty: { args: [i32], returns: i32 },
+  // Variadic in C; called with its one pointer argument, which both ABIs fetchx targets pass as a fixed one.
+  ioctl: { args: [i32, FFIType.u64, p], returns: i32 },
   pwrite: { args: [i32, p, FFIType.u64_fast, FFIType.i64_fast], returns: FFIType.i64_fast },
   inet_pton: { args: [i32, p, p], returns: i32 },
   inet_ntop: { args: [i32, p, p, u32], returns: p },
@@ -74,13 +79,13 @@ const known = (text: string) => !text.startsWith("Unknown system error");
 
 /** "ECONNREFUSED" for 111; "errno N" for a number nobody knows. */
 export function errnoName(n: number): string {
-  const name = getSystemErrorName(-n);
+  const name = util().getSystemErrorName(-n);
   return known(name) ? name : (MISSING[n]?.[0] ?? `errno ${n}`);
 }
 
 /** "connection refused" for 111 (libuv's wording); "errno N" for a number nobody knows. */
 export function errnoMessage(n: number): string {
-  const text = getSystemErrorMessage(-n);
+  const text = util().getSystemErrorMessage(-n);
   return known(text) ? text : (MISSING[n]?.[1] ?? `errno ${n}`);
 }
 
@@ -193,6 +198,19 @@ export function inetPton(family: number, text: string): Uint8Array | null {
   return lib().inet_pton(family, ptr(src), ptr(out)) === 1 ? out.subarray(0, family === AF_INET ? 4 : 16) : null;
 }
 
+/**
+ * node:net's isIP through inet_pton(3): 4, 6 (an IPv6 literal may carry a "%zone"), or 0. Importing node:net
+ * costs about 2 ms of CPU at every start of a download (bench/startup.ts), for this one function; the unit
+ * test compares the two on a corpus of near-misses.
+ */
+export function isIP(text: string): 0 | 4 | 6 {
+  if (text.includes("\0")) return 0; // inet_pton would stop at it
+  if (inetPton(AF_INET, text)) return 4;
+  const zone = text.indexOf("%");
+  if (zone >= 0 && !/^[0-9a-zA-Z.:-]+$/.test(text.slice(zone + 1))) return 0;
+  return inetPton(AF_INET6, zone < 0 ? text : text.slice(0, zone)) ? 6 : 0;
+}
+
 const INET6_ADDRSTRLEN = 46;
 
 /** inet_ntop(3): the text form of 4 or 16 address bytes (IPv6 compressed as the C library does it). */
@@ -227,6 +245,18 @@ export function writeFd(fd: number, buf: Uint8Array, position: number | null): n
 
 /** isatty(3): whether fd is a terminal (node:tty costs ~4 ms of start-up just to import). */
 export const isTerminal = (fd: number) => lib().isatty(fd) === 1;
+
+const TIOCGWINSZ = 0x5413; // x86_64 and aarch64 alike (asm-generic)
+
+/**
+ * The width of the terminal on fd (ioctl TIOCGWINSZ), or undefined when fd is not a terminal or the
+ * terminal reports no size. What process.stdout.columns says, without building Node's stream (~10 ms).
+ */
+export function terminalColumns(fd: number): number | undefined {
+  const winsize = new Uint16Array(4); // struct winsize { rows, cols, xpixel, ypixel }
+  if (lib().ioctl(fd, TIOCGWINSZ, ptr(winsize)) !== 0) return undefined;
+  return winsize[1]! > 0 ? winsize[1] : undefined;
+}
 
 const F_GETFL = 3;
 const F_SETFL = 4;

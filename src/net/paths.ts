@@ -4,7 +4,7 @@
 // family, and for a named interface also the device (SO_BINDTODEVICE), so traffic leaves through it even
 // without source-based policy routing. Endpoints bind only the address, as the kernel's subflows do: they
 // rely on the same policy routing (docs/MPTCP.md).
-import { isIP } from "node:net";
+import { isIP } from "./libc.ts";
 import { networkInterfaces } from "node:os";
 import { readPathManager } from "./mptcp-pm.ts";
 

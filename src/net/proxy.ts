@@ -15,7 +15,6 @@
 // socket then reports "close" while the TLS one lives on, so SocketConnection would need a second set of
 // handlers and a second handshake/certificate error path. The raw exchange costs one poll loop of a few
 // milliseconds on a connection that is about to do a TLS handshake anyway.
-import { BlockList, isIP } from "node:net";
 import { FetchxError, usageError } from "../errors.ts";
 import { takeZone } from "../http/url.ts";
 import { formatHostPort } from "./hostport.ts";
@@ -96,17 +95,19 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
  *  matches an IPv4-mapped host ("::ffff:10.1.2.3") against IPv4 rules. */
 export function bypassesProxy(host: string, list: string | undefined): boolean {
   if (!list) return false;
+  // node:net on first use: its import costs about 2 ms of every download's start (bench/startup.ts).
+  const { BlockList } = import.meta.require("node:net") as typeof import("node:net");
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
-  const hostFamily = isIP(h);
+  const hostFamily = libc.isIP(h);
   const addresses = new BlockList();
   for (const raw of list.split(/[\s,]+/)) {
     let entry = raw.trim().toLowerCase();
     if (entry === "") continue;
     if (entry === "*") return true;
     entry = entry.replace(/^\[(.*)\](:\d+)?$/, "$1");
-    if (!isIP(entry.split("/")[0]!)) entry = entry.replace(/:\d+$/, ""); // "example.com:443", "192.0.2.7:80"
+    if (!libc.isIP(entry.split("/")[0]!)) entry = entry.replace(/:\d+$/, ""); // "example.com:443", "192.0.2.7:80"
     const [net, bits] = entry.split("/");
-    const family = isIP(net!);
+    const family = libc.isIP(net!);
     if (family) {
       const type = family === 4 ? "ipv4" : "ipv6";
       try {

@@ -1,7 +1,7 @@
 // Host name -> candidate addresses, in the order Happy Eyeballs should try them (RFC 8305 §4):
 // --resolve overrides first, IP literals as they are, then the system resolver.
 import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+import { isIP } from "./libc.ts";
 import { FetchxError } from "../errors.ts";
 import { splitZone, zoneIndex } from "./sockaddr.ts";
 

@@ -1,6 +1,5 @@
 // Connections per origin (keep-alive reuse for redirects, segments and later downloads) and requests over
 // them. Every connection comes from the one dialer, so `mptcp` applies to all of them.
-import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
@@ -30,6 +29,8 @@ function readCaFile(path: string): string {
   } catch (err) {
     throw new FetchxError("CA_FILE", `cannot read the CA file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
   }
+  // node:crypto on first use (a CA file only): importing it costs about 1.7 ms of every start (bench/startup.ts).
+  const { X509Certificate } = import.meta.require("node:crypto") as typeof import("node:crypto");
   for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
     try {
       new X509Certificate(block);

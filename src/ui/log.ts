@@ -2,8 +2,26 @@
 // and the -v trace (curl's "* ", "> ", "< " prefixes). Lines are written plain, one per call, so scripts
 // can grep them. The levels are three flags (-v, -s, -S), so no logging library: importing consola cost
 // about 10 ms of every start (it touches process.stdout and process.stderr; see stdio.ts).
-import pc from "picocolors";
+import type pc from "picocolors";
 import { stderr } from "./stdio.ts";
+
+type Colors = ReturnType<typeof pc.createColors>;
+/** No colour: every function is String, as in picocolors' createColors(false) (and no `then`: not a promise). */
+const PLAIN = new Proxy({} as Colors, { get: (_, key) => (key === "isColorSupported" ? false : key === "then" ? undefined : String) });
+let picocolors: Colors | undefined;
+
+/**
+ * Imports picocolors when `stream` (stderr) is a terminal that takes colour: call it before the first line
+ * or frame. Only then, because at import picocolors reads process.stdout.isTTY for its own guess, and
+ * that first touch of process.stdout builds Node's stream: 5-10 ms of CPU at every start of a download
+ * (bench/README.md), for colours nobody sees off a terminal.
+ */
+export async function loadColours(stream: { isTTY?: boolean } = stderr, env = process.env): Promise<void> {
+  if (useColour(stream, env)) picocolors ??= (await import("picocolors")).default;
+}
+
+/** picocolors when `on` (and loaded by loadColours), else plain text. */
+export const colours = (on: boolean): Colors => (on && picocolors) || PLAIN;
 
 export interface Logger {
   /** -v lines about connections, MPTCP, TLS. */
@@ -25,8 +43,8 @@ export function useColour(stream: { isTTY?: boolean }, env = process.env): boole
 
 export function createLogger(opts: { verbose: boolean; silent: boolean; showError: boolean }): Logger {
   // Decided on the first line written: a quiet run never asks whether stderr is a terminal.
-  let colours: ReturnType<typeof pc.createColors> | undefined;
-  const paint = () => (colours ??= useColour(stderr) ? pc : pc.createColors(false));
+  let painter: Colors | undefined;
+  const paint = () => (painter ??= colours(useColour(stderr)));
   // stderr.write is looked up at every line: the progress display wraps it (bar mode) while it draws.
   const line = (text: string) => void stderr.write(`${text}\n`);
   const showErrors = !opts.silent || opts.showError;

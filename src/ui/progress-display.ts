@@ -7,9 +7,8 @@
 // A terminal that cannot move the cursor (TERM=dumb) gets plain lines; a locale without UTF-8 (LANG=C)
 // gets ASCII only. A failed transfer leaves no line of its own: the error line says what happened.
 // The display polls each source's snapshot on its own timer, so the transfer loop does no UI work.
-import pc from "picocolors";
 import type { ProgressSink, ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
-import { useColour } from "./log.ts";
+import { colours, useColour } from "./log.ts";
 import { stderr, stdout } from "./stdio.ts";
 import { finalLine, liveLine, utf8Locale, type Colors } from "./progress-line.ts";
 
@@ -77,7 +76,7 @@ export function createProgressDisplay(
   const mode = displayMode(opts, stream, env);
   const ascii = !utf8Locale(env);
   if (mode === "none") return { start() {}, finish() {}, drop() {}, close() {} };
-  const paint: Colors = pc.createColors(mode === "bar" && useColour(stream, env));
+  const paint: Colors = colours(mode === "bar" && useColour(stream, env));
   const tracked = new Map<ProgressSource, Tracked>();
   let drawn = 0; // live lines on screen now (bar mode)
   let timer: ReturnType<typeof setInterval> | undefined;

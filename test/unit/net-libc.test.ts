@@ -3,7 +3,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { REPO_ROOT } from "../servers/harness.ts";
-import { AF_INET, AF_INET6, errnoMessage, errnoName, inetNtop, inetPton, interfaceIndex } from "../../src/net/libc.ts";
+import { isIP as nodeIsIP } from "node:net";
+import { AF_INET, AF_INET6, errnoMessage, errnoName, inetNtop, inetPton, interfaceIndex, isIP } from "../../src/net/libc.ts";
 import { parseSockaddr, sockaddr, splitZone, zoneIndex } from "../../src/net/sockaddr.ts";
 
 describe("libc", () => {
@@ -41,6 +42,36 @@ describe("libc", () => {
     expect(inetPton(AF_INET6, "192.0.2.7")).toBeNull();
     expect(inetPton(AF_INET6, "::ffff:1.2.3.4")).toEqual(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 1, 2, 3, 4]));
     expect(inetNtop(AF_INET6, inetPton(AF_INET6, "2001:0db8:0:0:1:0:0:1")!)).toBe("2001:db8::1:0:0:1");
+  });
+
+  test("isIP answers as node:net's isIP on near-misses of every form (it replaces it: node:net costs start-up)", () => {
+    const seeds = [
+      "1.2.3.4", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5", "0.0.0.0", " 1.2.3.4", "1.2.3.4\n", "127.1",
+      "0x1.2.3.4", "1.2.3.4%eth0", "1.1.1.1/8", "::", "::1", "1::", "fe80::1%eth0", "fe80::1%", "fe80::1%eth 0", "fe80::1%a%b",
+      "fe80::1%25eth0", "fe80::1%eth0.1:2-3", `fe80::1%${"x".repeat(100)}`, "::ffff:1.2.3.4", "::ffff:1.2.3.04", "::FFFF:1.2.3.4",
+      "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::1:2:3:4:5:6:7", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
+      "a:b:c:d:e:f:1.2.3.4", "::1.2.3.4", "1.2.3.4::", "12345::", "g::", "1:::2", "1::2::3", "[::1]", "::/0", "ABCD::EF",
+      "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "example.com", "", "%eth0", "0", "1e1.1.1.1", "1.2.3.4\0", "1.2.3.4\0x", "1".repeat(100),
+    ];
+    const differ = (s: string) => (isIP(s) === nodeIsIP(s) ? [] : [`${JSON.stringify(s)}: ${isIP(s)}, node ${nodeIsIP(s)}`]);
+    expect(seeds.flatMap(differ)).toEqual([]);
+    // Random edits (insert, delete, replace) of the seeds, from a fixed seed.
+    const alphabet = "0123456789abcdefABCDEF:.%g /";
+    let state = 7;
+    const rnd = (n: number) => ((state = (state * 1103515245 + 12345) & 0x7fffffff), state % n);
+    const mutants: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      let s = seeds[rnd(seeds.length)]!;
+      for (let k = 1 + rnd(3); k > 0; k--) {
+        const at = rnd(s.length + 1);
+        const c = alphabet[rnd(alphabet.length)]!;
+        s = [s.slice(0, at) + c + s.slice(at), s.slice(0, at) + s.slice(at + 1), s.slice(0, at) + c + s.slice(at + 1)][rnd(3)]!;
+      }
+      mutants.push(s);
+    }
+    expect(mutants.flatMap(differ)).toEqual([]);
+    expect(mutants.filter((s) => isIP(s) === 4).length).toBeGreaterThan(100); // the corpus does reach both families
+    expect(mutants.filter((s) => isIP(s) === 6).length).toBeGreaterThan(100);
   });
 
   test("sockaddr round-trips IPv4, IPv6 (compressed, mapped, scoped) and the port", () => {
