@@ -14,6 +14,8 @@ export interface NginxOptions {
   /** nginx limit_conn per client address: connections with a request in progress beyond it get 503. */
   limitConn?: number;
   mptcp?: boolean;
+  /** nginx gzip_static: NAME.gz is sent (Content-Encoding: gzip) for NAME to a client that accepts gzip. */
+  gzipStatic?: boolean;
   /** Default 127.0.0.1. */
   host?: string;
 }
@@ -68,6 +70,7 @@ http {
     ${opts.limitConn ? `limit_conn perclient ${opts.limitConn};` : ""}
     root ${opts.root};
     ${opts.limitRate ? `limit_rate ${opts.limitRate};` : ""}
+    ${opts.gzipStatic ? "gzip_static on;" : ""}
   }
 }
 `;
