@@ -4,9 +4,10 @@
 // 5-byte gzip'ed body, the floor of each tool. Each round runs every tool once per case and destination,
 // the order rotating between rounds; medians. See bench/README.md.
 //
-//   bun bench/decode.ts [--rounds N] [--cases tiny,text,gzip,gzip2,deflate,br,zstd] [--dest null,pipe,file]
+//   bun bench/decode.ts [--rounds N] [--cases tiny,text,gzip,gzip2,deflate,br,zstd] [--dest null,pipe,slow,file]
 //                       [--text SIZE] [--bin PATH]... [--src]
 //
+// Destinations: -o /dev/null, stdout | cat, stdout | sha256sum (a reader slower than decoding), -o FILE.
 // --bin adds a fetchx executable (repeatable: compare two builds A B A B in one run); without it, the
 // binary named by FETCHX_BIN or dist/fetchx-linux-x64. --src adds `bun src/main.ts`. SIZE as 256m, 1g.
 import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -19,7 +20,7 @@ import { startNginx } from "../test/servers/nginx.ts";
 
 const TIME = "/usr/bin/time";
 const GiB = 1 << 30;
-const DESTS = ["null", "pipe", "file"] as const;
+const DESTS = ["null", "pipe", "slow", "file"] as const;
 type Dest = (typeof DESTS)[number];
 const ALL_CASES = ["tiny", "text", "gzip", "gzip2", "deflate", "br", "zstd"];
 
@@ -127,8 +128,10 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 async function runOnce(tool: Tool, c: Case, dest: Dest, dir: string, check: boolean): Promise<Sample> {
   const rssFile = join(dir, "rss");
   const out = dest === "file" ? join(dir, "out.bin") : "/dev/null";
-  const timed = [TIME, "-f", "%M", "-o", rssFile, ...tool.argv, "-sS", "--compressed", ...(dest === "pipe" ? [] : ["-o", out]), c.url];
-  const cmd = dest === "pipe" ? ["sh", "-c", `${timed.map(shellQuote).join(" ")} | cat > /dev/null`] : timed;
+  const piped = dest === "pipe" || dest === "slow";
+  const timed = [TIME, "-f", "%M", "-o", rssFile, ...tool.argv, "-sS", "--compressed", ...(piped ? [] : ["-o", out]), c.url];
+  const reader = dest === "slow" ? "sha256sum" : "cat";
+  const cmd = piped ? ["bash", "-c", `set -o pipefail; ${timed.map(shellQuote).join(" ")} | ${reader} > /dev/null`] : timed;
   const t0 = performance.now();
   const p = Bun.spawn(cmd, { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
   const stderr = await new Response(p.stderr).text();
@@ -220,7 +223,7 @@ async function main() {
     await nginx?.stop();
   }
 
-  const label: Record<Dest, string> = { null: "-o /dev/null", pipe: "| cat", file: "-o file" };
+  const label: Record<Dest, string> = { null: "-o /dev/null", pipe: "| cat", slow: "| sha256sum", file: "-o file" };
   for (const c of cases) {
     console.log(`\n${c.name}: ${c.what}`);
     const rows = [["dest", "tool", "median s", "min-max s", "MB/s", "peak RSS MiB (min-max)", "time / curl"]];
