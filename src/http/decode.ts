@@ -38,6 +38,8 @@ export interface BodyDecoder {
   write(chunk: Uint8Array, emit: Emit): Promise<void>;
   /** End of the encoded body: flushes, throws FetchxError BAD_CONTENT_ENCODING (exit 61) on truncated/corrupt input. */
   end(emit: Emit): Promise<void>;
+  /** Frees the native decoders now (brotli's window is up to 16 MiB) when the body is abandoned; end() does it too. */
+  close(): void;
 }
 
 /** The part of node's zlib binding used here (Bun: NativeZlib, NativeBrotli, NativeZstd). */
@@ -109,6 +111,7 @@ class Stage implements BodyDecoder {
   #coder: NodeCoder | null = null;
   #out: Uint8Array | null = null;
   #error: string | null = null;
+  #closed = false;
   /** The first byte of a "deflate" body, while waiting for the second to tell which kind it is. */
   #head: Uint8Array | null = null;
   readonly #frames: ZstdFrameTracker | null;
@@ -145,8 +148,15 @@ class Stage implements BodyDecoder {
       await this.#run(new Uint8Array(0), this.#coder._finishFlushFlag, emit);
       if (this.#frames && !this.#frames.complete) throw failed(this.#coding, "unexpected end of data");
     } finally {
-      this.#coder._handle.close();
+      this.close();
     }
+  }
+
+  close(): void {
+    if (this.#closed || !this.#coder) return;
+    this.#closed = true;
+    this.#error ??= "closed";
+    this.#coder._handle.close();
   }
 
   /** Decodes `input` with `flush`, emitting every full (or, at the end, partial) output buffer. */
@@ -163,7 +173,10 @@ class Stage implements BodyDecoder {
           this.#error ??= err instanceof Error ? err.message : String(err);
         }
       }
-      if (this.#error !== null) throw failed(this.#coding, this.#error);
+      if (this.#error !== null) {
+        this.close();
+        throw failed(this.#coding, this.#error);
+      }
       const space = state[0]!;
       at += left - state[1]!;
       left = state[1]!;
@@ -174,6 +187,7 @@ class Stage implements BodyDecoder {
       if (space === 0) continue; // the buffer is full: more may be waiting
       if (left > 0) {
         this.#error = "trailing junk after the end of the compressed stream";
+        this.close();
         throw failed(this.#coding, this.#error);
       }
       return;
@@ -203,7 +217,15 @@ class Chain implements BodyDecoder {
   }
 
   async end(emit: Emit): Promise<void> {
-    for (let i = 0; i < this.#stages.length; i++) await this.#stages[i]!.end(this.#into(i + 1, emit));
+    try {
+      for (let i = 0; i < this.#stages.length; i++) await this.#stages[i]!.end(this.#into(i + 1, emit));
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    for (const stage of this.#stages) stage.close();
   }
 
   /** Where stage i-1's output goes: stage i, or the caller after the last. */

@@ -718,6 +718,7 @@ export class Download implements ProgressSource, RequestSender {
       if (decoder) await decoder.end(emit);
       this.carried(ex.conn, r.sizeDownload);
     } catch (err) {
+      decoder?.close();
       ex.close();
       await sink.abort();
       throw err;

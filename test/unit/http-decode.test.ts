@@ -200,6 +200,17 @@ describe("createDecoder", () => {
 });
 
 describe("bounded memory", () => {
+  test("close() frees an abandoned decoder: a later write is BAD_CONTENT_ENCODING, closing twice is harmless", async () => {
+    for (const coding of ["gzip", "br", "zstd", "gzip, br"]) {
+      const [, encoded] = ENCODED.find(([e]) => e === coding)!;
+      const decoder = createDecoder(coding)!;
+      await decoder.write(encoded.subarray(0, 100), () => {});
+      decoder.close();
+      decoder.close();
+      expect(await decoder.write(encoded.subarray(100), () => {}).catch((e: FetchxError) => e.code), coding).toBe("BAD_CONTENT_ENCODING");
+    }
+  });
+
   test("decoded bytes come in views of at most OUTPUT_BYTES, one buffer reused per coding", async () => {
     const buffers = new Set<ArrayBufferLike>();
     let max = 0;
