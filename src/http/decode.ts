@@ -123,6 +123,7 @@ class Stage implements BodyDecoder {
   }
 
   async write(chunk: Uint8Array, emit: Emit): Promise<void> {
+    if (this.#closed) throw failed(this.#coding, this.#error!);
     if (chunk.byteLength === 0) return;
     if (!this.#coder) {
       if (this.#kind === "sniff-deflate") {
@@ -153,10 +154,10 @@ class Stage implements BodyDecoder {
   }
 
   close(): void {
-    if (this.#closed || !this.#coder) return;
+    if (this.#closed) return;
     this.#closed = true;
     this.#error ??= "closed";
-    this.#coder._handle.close();
+    this.#coder?._handle.close();
   }
 
   /** Decodes `input` with `flush`, emitting every full (or, at the end, partial) output buffer. */
