@@ -5,9 +5,9 @@
 // Why not DecompressionStream (used before) or node:zlib's streams: both hand out a new buffer for every
 // piece of output, and for a body that expands 600,000 times those buffers are what the memory goes to.
 // Measured with a compiled script decoding a 1.7 KB "gzip, gzip" body of 1 GiB of zeros to /dev/null (GNU
-// time, peak RSS; the script alone 21 MiB): DecompressionStream 57 MiB (0.2 s), with a synchronous
-// Bun.gc(true) every 8 MiB decoded 42 MiB (0.8 s), with a non-blocking Bun.gc(false) no better than
-// without; node:zlib streams 49-57 MiB (0.4-1.6 s); allocating 1 GiB of 64 KiB arrays and doing nothing
+// time, peak RSS; the script alone 21-23 MiB): DecompressionStream 57 MiB (0.2 s), with a synchronous
+// Bun.gc(true) every 8 MiB decoded 42 MiB (0.8 s), with a non-blocking Bun.gc(false) every 2-8 MiB 52-58
+// MiB; node:zlib streams 49-57 MiB (0.4-1.6 s); allocating 1 GiB of 64 KiB arrays and doing nothing
 // else 51 MiB. Decoding into a reused 256 KiB buffer: 29 MiB in 0.08 s. bench/decode.ts has the CLI figures.
 //
 // The handle is node's zlib binding, which Bun implements for its node:zlib (Node's own zlib.js drives it
