@@ -14,6 +14,8 @@ export interface NginxOptions {
   /** nginx limit_conn per client address: connections with a request in progress beyond it get 503. */
   limitConn?: number;
   mptcp?: boolean;
+  /** nginx gzip_static: NAME.gz is sent (Content-Encoding: gzip) for NAME to a client that accepts gzip. */
+  gzipStatic?: boolean;
   /** Default 127.0.0.1. */
   host?: string;
   /**
@@ -75,6 +77,7 @@ http {
     root ${opts.root};
     ${opts.proxy ? `location / { proxy_pass ${opts.proxy}; proxy_http_version 1.1; proxy_buffering off; }` : ""}
     ${opts.limitRate ? `limit_rate ${opts.limitRate};` : ""}
+    ${opts.gzipStatic ? "gzip_static on;" : ""}
   }
 }
 `;

@@ -49,14 +49,15 @@ test("the binary's start links only main's own few modules and bun:ffi: no optio
   expect(modules).toEqual(["src/cli/environment.ts", "src/errors.ts", "src/main.ts", "src/net/libc.ts", "src/ui/stdio.ts", "src/version.ts"]);
 });
 
-test("a download links neither node:net, node:tls, node:crypto nor picocolors (each loaded at first use)", () => {
+test("a download links neither node:net, node:tls, node:crypto, node:zlib nor picocolors (each loaded at first use)", () => {
   const { modules, builtins } = closure("src/cli/run.ts");
   expect(modules).toContain("src/net/dialer.ts"); // the scan does follow the download's chunks
   expect(builtins).toContain("fs");
-  for (const heavy of ["net", "node:net", "tls", "node:tls", "crypto", "node:crypto"]) expect(builtins).not.toContain(heavy);
+  for (const heavy of ["net", "node:net", "tls", "node:tls", "crypto", "node:crypto", "zlib", "node:zlib"]) expect(builtins).not.toContain(heavy);
   // picocolors reads process.stdout.isTTY when imported (~5-10 ms): only for a terminal that shows colour.
   expect(modules.filter((m) => m.includes("picocolors"))).toEqual([]);
-  // None of them is linked by any chunk at all: only a no_proxy list, https to an IP or --cacert loads them.
+  // None of them is linked by any chunk at all: only a no_proxy list, https to an IP, --cacert or a
+  // --compressed body loads them.
   const anywhere = [...chunks.values()].flatMap(staticImports);
-  for (const heavy of ["net", "tls", "crypto"]) expect(anywhere).not.toContain(heavy);
+  for (const heavy of ["net", "tls", "crypto", "zlib"]) expect(anywhere).not.toContain(heavy);
 });
