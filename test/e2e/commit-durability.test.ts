@@ -9,11 +9,20 @@ import { startServer, type TestServer } from "../servers/http.ts";
 
 const STRACE = Bun.which("strace");
 const files = Array.from({ length: 12 }, (_, i) => randomBytes(32 * 1024 + i, 300 + i));
+const bigger = randomBytes(256 * 1024, 399);
 const tmp = tempDir("fetchx-commit-");
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer({ routes: Object.fromEntries(files.map((body, i) => [`/f${i}.bin`, { body }])) });
+  server = await startServer({
+    routes: {
+      ...Object.fromEntries(files.map((body, i) => [`/f${i}.bin`, { body }])),
+      // 32 KiB in pieces of about 1.3 KiB, 5 ms apart: the body comes in many reads, as over a real network.
+      "/slow.bin": { body: files[1]!, rateBytesPerSec: 256 * 1024 },
+      // 256 KiB the same way: past the first 64 KiB the journal is kept (a kill then loses little).
+      "/slow-big.bin": { body: bigger, rateBytesPerSec: 1024 * 1024 },
+    },
+  });
 });
 afterAll(() => {
   server?.stop();
@@ -85,6 +94,28 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(renamed).toEqual([`${out}.part`]);
     expect(syncs.get(`${out}.part`)).toBe(1);
     expect(await sha256(readFileSync(out))).toBe(await sha256(files[0]!));
+  });
+
+  test("a small file whose body comes in many reads: still no journal, one data sync", async () => {
+    const dir = tmp.file("pieces");
+    const out = join(dir, "slow.bin");
+    const trace = await traced(["-sS", "--create-dirs", "-o", out, server.url("/slow.bin")], dir);
+    expect(trace.filter((c) => c.name === "openat" && c.args.includes(out) && c.ret >= 0).length).toBe(1); // the .part only
+    expect(trace.filter((c) => /\.fetchx(\.tmp)?"/.test(c.args))).toEqual([]);
+    const { renamed, syncs } = syncedBeforeRename(trace, dir);
+    expect(renamed).toEqual([`${out}.part`]);
+    expect(syncs.get(`${out}.part`)).toBe(1);
+    expect(await sha256(readFileSync(out))).toBe(await sha256(files[1]!));
+  });
+
+  test("a body past the first 64 KiB in many reads gets its journal (synced data first), removed at the end", async () => {
+    const dir = tmp.file("pieces-big");
+    const out = join(dir, "slow-big.bin");
+    const trace = await traced(["-sS", "--create-dirs", "-o", out, server.url("/slow-big.bin")], dir);
+    const journal = trace.filter((c) => c.name === "rename" && c.args.includes(`${out}.fetchx.tmp`));
+    expect(journal.length).toBeGreaterThanOrEqual(1);
+    expect(trace.some((c) => c.name === "unlink" && c.args.includes(`"${out}.fetchx"`) && c.ret === 0)).toBe(true);
+    expect(await sha256(readFileSync(out))).toBe(await sha256(bigger));
   });
 
   test("-Z: every file synced once before its rename, no journals, bytes exact", async () => {
