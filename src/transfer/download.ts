@@ -22,7 +22,7 @@ import { ChecksumMismatch } from "./checksum.ts";
 import { reportOf, type HttpClient, type RequestHooks } from "./client.ts";
 import type { Exchange, RequestSpec } from "./exchange.ts";
 import { MAX_PER_HOST, releaseConnections, reserveConnections } from "./hostcap.ts";
-import { Job } from "./job.ts";
+import { FIRST_SAVE_BYTES, Job } from "./job.ts";
 import { Monitor } from "./monitor.ts";
 import { bindingFor, DEFAULT_PATH, endpointPaths, interfaceOf, namedPaths, type NetPath, type PathBinding } from "../net/paths.ts";
 import { PathSet, type PathState } from "./paths.ts";
@@ -539,7 +539,10 @@ export class Download implements ProgressSource, RequestSender {
   /** Where the body goes: a file (resumable), or a caller's fd or stream (in order). */
   private async openOutput(output: Output, resumed: boolean, exclusive: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
     if (typeof output === "string") {
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal });
+      // A fresh file's first FIRST_SAVE_BYTES stay in memory (no journal is due before them either): a body
+      // that small is created, written, synced and closed in one thread-pool task at commit.
+      const holdBytes = this.settings.preallocate ? 0 : FIRST_SAVE_BYTES;
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };

@@ -1,6 +1,7 @@
 // What each file's commit costs and guarantees, seen from the system calls (strace): a transfer done before
-// the first journal save is due writes no journal at all, and every file's data is fdatasync'ed before
-// rename(NAME.part, NAME), once, also when -Z lets the next transfer start while a file commits.
+// the first journal save is due writes no journal at all, and every file's data is synced (fdatasync, or
+// fsync when a small body is created, written and synced in one go) before rename(NAME.part, NAME), once,
+// also when -Z lets the next transfer start while a file commits.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -56,7 +57,7 @@ function calls(log: string): Call[] {
   return out;
 }
 
-/** Each final name's .part was fdatasync'ed (on the fd opened for it) before the rename that made it. */
+/** Each final name's .part was synced (on the fd opened for it) before the rename that made it. */
 function syncedBeforeRename(trace: Call[], dir: string): { renamed: string[]; syncs: Map<string, number> } {
   const fdPath = new Map<number, string>();
   const syncs = new Map<string, number>();
@@ -65,7 +66,7 @@ function syncedBeforeRename(trace: Call[], dir: string): { renamed: string[]; sy
     const path = /"([^"]*)"/.exec(c.args)?.[1];
     if (c.name === "openat" && c.ret >= 0 && path?.startsWith(dir)) fdPath.set(c.ret, path);
     else if (c.name === "close") fdPath.delete(Number(c.args));
-    else if (c.name === "fdatasync" && c.ret === 0) {
+    else if ((c.name === "fdatasync" || c.name === "fsync") && c.ret === 0) {
       const p = fdPath.get(Number(c.args));
       if (p) syncs.set(p, (syncs.get(p) ?? 0) + 1);
     } else if (c.name === "rename" && path?.startsWith(dir) && path.endsWith(".part")) {
