@@ -150,6 +150,8 @@ export function socketError(err: unknown, code: "RECV" | "SEND" = "RECV"): Fetch
 }
 
 let nextId = 1;
+/** Where a peek at an idle connection's receive queue lands (the byte itself is never used). */
+const peekByte = new Uint8Array(1);
 const encoder = new TextEncoder();
 
 export class SocketConnection implements Connection {
@@ -380,7 +382,7 @@ export class SocketConnection implements Connection {
   /** Peeks at the kernel's receive queue: 1 when bytes wait there, else 0; a peer that closed (or reset)
    *  is no longer open. */
   private peekPending(): number {
-    const r = recv(this.fd, new Uint8Array(1), MSG_PEEK | MSG_DONTWAIT);
+    const r = recv(this.fd, peekByte, MSG_PEEK | MSG_DONTWAIT);
     if (r.ret > 0) return 1;
     if (r.ret === 0) this.ended = true;
     else if (r.errno !== EAGAIN && r.errno !== EINTR)

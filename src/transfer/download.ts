@@ -493,6 +493,12 @@ export class Download implements ProgressSource, RequestSender {
     const asked = this.settings.resume;
     // Without NAME.part a journal has nothing to describe: only whether one is there (to remove it) matters.
     const jpath = journalPath(path);
+    // Without -C -, only a .part with its journal is resumed: no journal, nothing more to look up (each
+    // lookup can wait behind another file's create or rename while the file system commits).
+    if (!asked && !existsSync(jpath)) {
+      this.journalSeen = { path, exists: false };
+      return null;
+    }
     const part = existsSync(partPath(path));
     const j = part ? readJournal(jpath) : { data: null, why: "no .part" };
     this.journalSeen = { path, exists: part ? j.data !== null || j.why !== "no journal" : existsSync(jpath) };
@@ -537,11 +543,11 @@ export class Download implements ProgressSource, RequestSender {
   }
 
   /** Where the body goes: a file (resumable), or a caller's fd or stream (in order). */
-  private async openOutput(output: Output, resumed: boolean, exclusive: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
+  private async openOutput(output: Output, resumed: boolean, exclusive: boolean, size: number | null): Promise<{ sink: Sink; file: FileSink | null }> {
     if (typeof output === "string") {
       // A fresh file's first FIRST_SAVE_BYTES stay in memory (no journal is due before them either): a body
       // that small is created, written, synced and closed in one thread-pool task at commit.
-      const holdBytes = this.settings.preallocate ? 0 : FIRST_SAVE_BYTES;
+      const holdBytes = this.settings.preallocate ? 0 : Math.min(FIRST_SAVE_BYTES, size ?? FIRST_SAVE_BYTES);
       const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes });
       return { sink: file, file };
     }
@@ -581,7 +587,7 @@ export class Download implements ProgressSource, RequestSender {
     const advertised = head.status === 200 && !!head.headers.get("accept-ranges")?.includes("bytes") && !probed;
     const rangesOk = !!resumed || (validator.size !== null && this.plan.method === "GET" && !decoder && !preamble && !this.callerRange && (partial || advertised));
 
-    const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive);
+    const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive, validator.size);
     const regular = !!file && !file.special;
     const jpath = regular && rangesOk ? journalPath(path!) : null;
     const mayHaveJournal = this.journalSeen?.path !== path || this.journalSeen.exists;
