@@ -114,11 +114,11 @@ export function sanitizeFileName(name: string): string | null {
   return truncateName(cleaned);
 }
 
-const encoder = new TextEncoder();
-
 function truncateName(name: string): string {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most names need no encoding to be known short enough.
-  if (name.length * 3 <= MAX_NAME_BYTES || encoder.encode(name).length <= MAX_NAME_BYTES) return name;
+  if (name.length * 3 <= MAX_NAME_BYTES) return name;
+  const encoder = new TextEncoder();
+  if (encoder.encode(name).length <= MAX_NAME_BYTES) return name;
   const dot = name.lastIndexOf(".");
   const ext = dot > 0 && name.length - dot <= MAX_EXTENSION_CHARS ? name.slice(dot) : "";
   const budget = MAX_NAME_BYTES - encoder.encode(ext).length;
