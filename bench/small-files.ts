@@ -4,8 +4,9 @@
 // answer, NAME.part created O_EXCL, written and fsync'ed in one thread-pool task, then renamed), with and
 // without the sync. Medians of alternating rounds: wall time and CPU time (user + system).
 //
-//   bun bench/small-files.ts [--rounds N] [--files N] [--pool N]
+//   bun bench/small-files.ts [--rounds N] [--files N] [--pool N] [--before BIN]
 //
+// --before BIN adds a row for another fetchx binary (an older build), run in the same rounds.
 // --pool N adds rows with UV_THREADPOOL_SIZE=N: Bun's thread pool has as many threads as cores (2 here),
 // and every file's sync waits for one of them. Needs nginx (Debian nginx-light) and curl. Builds
 // dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). Figures: bench/README.md.
@@ -22,6 +23,7 @@ const arg = (name: string, dflt: string) => {
 const rounds = Number(arg("--rounds", "7"));
 const count = Number(arg("--files", "400"));
 const pool = process.argv.includes("--pool") ? Number(arg("--pool", "8")) : 0;
+const before = process.argv.includes("--before") ? arg("--before", "") : "";
 
 const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
 if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
@@ -93,6 +95,7 @@ const rows: [string, () => Sample][] = [
   ["floor: bare Bun, fsync per file", () => run([floor, ...urls])],
   ["floor: bare Bun, no sync", () => run([floor, ...urls], { FLOOR_SYNC: "0" })],
 ];
+if (before) rows.push(["fetchx (--before)", () => run([before, "-sS", "-Z", "--parallel-max", "8", "-O", ...urls])]);
 if (pool > 0)
   rows.push(
     [`fetchx, UV_THREADPOOL_SIZE=${pool}`, () => run([fetchx, "-sS", "-Z", "--parallel-max", "8", "-O", ...urls], { UV_THREADPOOL_SIZE: String(pool) })],
@@ -105,7 +108,6 @@ for (let r = 0; r <= rounds; r++) {
     const i = (k + r) % rows.length;
     const s = rows[i]![1]();
     if (r > 0) samples[i]!.push(s);
-    if (process.env.BENCH_VERBOSE) console.log(rows[i]![0], s.ms.toFixed(1), s.cpuMs.toFixed(1));
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
