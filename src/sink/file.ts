@@ -3,6 +3,7 @@
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
 import { closeSync, constants, fdatasync, fstatSync, linkSync, lstatSync, mkdirSync, open as openCb, openSync, readSync, rename as renameCb, rmSync, statSync, unlinkSync, writeFile as writeFileCb } from "node:fs";
+import type { Stats } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
@@ -64,6 +65,8 @@ export interface FileSinkOptions {
    * default) opens at once.
    */
   holdBytes?: number;
+  /** The path's stat when the caller already has it (null: nothing there); else it is taken here. */
+  stat?: Stats | null;
 }
 
 /**
@@ -156,7 +159,7 @@ export class FileSink implements Sink {
   ) {}
 
   static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
-    const st = statSafe(path);
+    const st = opts.stat !== undefined ? (opts.stat ?? undefined) : statSafe(path);
     if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
     if (opts.exclusive && lstatSafe(path)) throw new FetchxError("WRITE", `refusing to overwrite ${path}: file exists`);
     const special = !!st && !st.isFile();

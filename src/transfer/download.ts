@@ -9,7 +9,8 @@
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
 import { existsSync, lstatSync, statSync } from "node:fs";
-import { access, lstat } from "node:fs/promises";
+import { access, lstat, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ResponseHead } from "../http/types.ts";
@@ -85,6 +86,10 @@ const isLink = (path: string) => lstat(path).then(
   (st) => st.isSymbolicLink(),
   () => false,
 );
+const statOf = (path: string) => stat(path).then(
+  (st) => st,
+  () => null,
+);
 
 /** Why an aborted download stopped: the caller's FetchxError, a timeout (AbortSignal.timeout), else INTERRUPTED. */
 function abortError(reason: unknown): FetchxError {
@@ -108,6 +113,8 @@ export class Download implements ProgressSource, RequestSender {
   private job?: Job;
   /** Whether loadResume saw a journal at this path (a fresh transfer removes it; none there, nothing to do). */
   private journalSeen: { path: string; exists: boolean } | null = null;
+  /** The output path's stat, taken in the thread pool before the first request (null: nothing there). */
+  private outputStat: { path: string; stat: Stats | null } | null = null;
   /** Set once the network part is over (onTransferred was called). */
   private transferred = false;
   /**
@@ -362,11 +369,13 @@ export class Download implements ProgressSource, RequestSender {
     // other files' creates and renames held the directory for the file system's commit (-Z, 400 files).
     // A link planted at NAME.part is refused now, before a byte is fetched (a fresh file is created only
     // once its first 64 KiB are in, where it would be refused again).
+    // The output's own stat goes along, for FileSink.open (a directory, a device, a FIFO).
     let mayResume = !!path && !this.callerRange && !!s.resume;
     if (path && !this.callerRange && !s.resume) {
-      const [journal, link] = await Promise.all([exists(journalPath(path)), isLink(partPath(path))]);
+      const [journal, link, target] = await Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
       if (link) throw new FetchxError("WRITE", `cannot write ${partPath(path)}: it is a symbolic link (refusing to write through it)`, { retryable: false });
       mayResume = journal;
+      this.outputStat = { path, stat: target };
     }
     if (path && !mayResume) this.journalSeen = { path, exists: false };
     const st: Attempts = { path, resume: mayResume ? this.loadResume(path!) : null, restarts: 0, useIfRange: true, probe: true };
@@ -565,7 +574,8 @@ export class Download implements ProgressSource, RequestSender {
       // A fresh file's first FIRST_SAVE_BYTES stay in memory (no journal is due before them either): a body
       // that small is created, written, synced and closed in one thread-pool task at commit.
       const holdBytes = this.settings.preallocate ? 0 : Math.min(FIRST_SAVE_BYTES, size ?? FIRST_SAVE_BYTES);
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes });
+      const known = this.outputStat?.path === output ? this.outputStat.stat : undefined;
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };
