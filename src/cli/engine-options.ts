@@ -160,6 +160,7 @@ function outputSetopts(o: Options, url: string, output: string | undefined, stat
   let final = false;
   const events: DownloadOptions = {
     onAnswer: (head) => {
+      if (o.dumpHeader === undefined && !printHead) return; // no head is shown: not even its text is made
       const text = headText(head);
       if (o.dumpHeader !== undefined && !dumpToStdout) state.dump(o.dumpHeader, text);
       if (final) hops = [];

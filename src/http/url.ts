@@ -155,6 +155,8 @@ export function sanitizeFileName(name: string): string | null {
 }
 
 function truncateName(name: string): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most names need no encoding to be known short enough.
+  if (name.length * 3 <= MAX_NAME_BYTES) return name;
   const encoder = new TextEncoder();
   if (encoder.encode(name).length <= MAX_NAME_BYTES) return name;
   const dot = name.lastIndexOf(".");

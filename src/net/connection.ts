@@ -9,6 +9,7 @@
 // reads: a listener gets views of a reused buffer, valid until it returns, or, when its consumer answers
 // with a promise, until the exchange listens again (no recv in between); read() gets a copy.
 import type { Socket, SocketHandler } from "bun";
+import { readdirSync, readlinkSync } from "node:fs";
 import { FetchxError } from "../errors.ts";
 import { errnoMessage, errnoName, pollMany, POLLIN, recv, recvInto } from "./libc.ts";
 import { mptcpStatus } from "./mptcp.ts";
@@ -22,13 +23,38 @@ export const LOW_WATER = 1024 * 1024;
 export const RAW_BUFFER = 512 * 1024;
 /** recv(2) calls per connection per poller round before the others (and the event loop) get a turn. */
 const RAW_BUDGET = 8;
-/** At most this much per read() (response heads): it is copied out, since its caller may keep it. */
-const READ_MAX = 256 * 1024;
+/**
+ * At most this much per read() (response heads, --limit-rate): it is copied out, since its caller may keep
+ * it. Small, so a small file's body that came with its head is read by the listener from the reused
+ * buffer instead: a copy of head and body (33 KB for a 32 KiB file) was 50 us a file in a CPU profile.
+ */
+const READ_MAX = 16 * 1024;
 /** Ask for a garbage collection (Bun.gc(false), not blocking) after this many bytes: 1 GiB to a file
  *  peaked at 44 MB without it and 38 MB with it, for no measurable CPU (bench/README.md). */
 const GC_EVERY = 32 * 1024 * 1024;
 /** When no fd had data, the poller sleeps in poll(2) this long at most, then lets the event loop run. */
 const RAW_WAIT_MS = 10;
+
+/**
+ * The event loop's own epoll fd, polled with the sockets: it is readable whenever the loop has something
+ * to run (the thread pool finished an open, fdatasync or rename; a signal; a TLS socket's bytes), so the
+ * poller wakes for that too instead of sleeping out RAW_WAIT_MS while a finished file waits. 400 files of
+ * 32 KiB, 8 at a time: 60 ms of the run were spent in that poll(2) (CPU profile), files waiting behind it.
+ * Found once: the first eventpoll fd of the process, which Bun opens at start (-1: none found).
+ */
+let loopFd: number | undefined;
+function eventLoopFd(): number {
+  if (loopFd !== undefined) return loopFd;
+  loopFd = -1;
+  try {
+    for (const name of readdirSync("/proc/self/fd").map(Number).sort((a, b) => a - b)) {
+      if (readlinkSync(`/proc/self/fd/${name}`) === "anon_inode:[eventpoll]") return (loopFd = name);
+    }
+  } catch {
+    // No /proc: the poller still wakes after RAW_WAIT_MS.
+  }
+  return loopFd;
+}
 /** FETCHX_SOCKET_READER=events keeps Bun's data events for every body (for comparison in bench/). */
 const rawReading = process.env.FETCHX_SOCKET_READER !== "events";
 const EINTR = 4;
@@ -71,15 +97,18 @@ function pollRound(): void {
   if (!more) {
     // Nothing was waiting: sleep in poll(2) until an fd is readable (or RAW_WAIT_MS passed), so a
     // slow server costs no CPU; timers, signals and Bun's own sockets are served right after.
-    if (pollfds.byteLength < rawReaders.size * 8) pollfds = new Uint8Array(rawReaders.size * 16);
+    if (pollfds.byteLength < (rawReaders.size + 1) * 8) pollfds = new Uint8Array((rawReaders.size + 1) * 16);
     const dv = new DataView(pollfds.buffer);
     let i = 0;
-    for (const c of rawReaders) {
-      dv.setInt32(i * 8, c.rawFd, true);
+    const add = (fd: number) => {
+      dv.setInt32(i * 8, fd, true);
       dv.setInt16(i * 8 + 4, POLLIN, true);
       dv.setInt16(i * 8 + 6, 0, true);
       i++;
-    }
+    };
+    for (const c of rawReaders) add(c.rawFd);
+    const loop = eventLoopFd();
+    if (loop >= 0) add(loop);
     pollMany(pollfds, i, RAW_WAIT_MS);
   }
   setImmediate(pollRound);
@@ -125,6 +154,8 @@ export function socketError(err: unknown, code: "RECV" | "SEND" = "RECV"): Fetch
 }
 
 let nextId = 1;
+/** Where a peek at an idle connection's receive queue lands (the byte itself is never used). */
+const peekByte = new Uint8Array(1);
 const encoder = new TextEncoder();
 
 export class SocketConnection implements Connection {
@@ -355,7 +386,7 @@ export class SocketConnection implements Connection {
   /** Peeks at the kernel's receive queue: 1 when bytes wait there, else 0; a peer that closed (or reset)
    *  is no longer open. */
   private peekPending(): number {
-    const r = recv(this.fd, new Uint8Array(1), MSG_PEEK | MSG_DONTWAIT);
+    const r = recv(this.fd, peekByte, MSG_PEEK | MSG_DONTWAIT);
     if (r.ret > 0) return 1;
     if (r.ret === 0) this.ended = true;
     else if (r.errno !== EAGAIN && r.errno !== EINTR)

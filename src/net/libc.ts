@@ -36,6 +36,7 @@ const SYMBOLS = {
   __errno_location: { args: [], returns: p },
   if_indextoname: { args: [u32, p], returns: p },
   if_nametoindex: { args: [p], returns: u32 },
+  setenv: { args: [p, p, i32], returns: i32 },
 } as const;
 
 const open = () => dlopen("libc.so.6", SYMBOLS).symbols;
@@ -45,6 +46,12 @@ const lib = () => (symbols ??= open());
 
 /** Whether libc has been opened yet (import alone must not open it). */
 export const libcLoaded = () => symbols !== undefined;
+
+/** setenv(3) into libc's environment, which the runtime's own getenv() reads (process.env is a copy). */
+export function setEnv(name: string, value: string): boolean {
+  const enc = new TextEncoder();
+  return lib().setenv(ptr(enc.encode(`${name}\0`)), ptr(enc.encode(`${value}\0`)), 1) === 0;
+}
 
 // Linux values; identical on x86_64 and aarch64 (asm-generic).
 export const AF_UNIX = 1;

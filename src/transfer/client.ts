@@ -146,7 +146,8 @@ export class HttpClient {
 
 /** The MPTCP and address report of a connection, read from the kernel again when `refresh` and still open. */
 export function reportOf(conn: Connection, refresh = false): ConnectionReport {
-  const m = refresh && conn.open ? conn.refreshMptcp() : conn.mptcp;
+  // Without MPTCP ("off") there is nothing to read again (and no recv(MSG_PEEK) for `open` per download).
+  const m = refresh && conn.mptcp.state !== "off" && conn.open ? conn.refreshMptcp() : conn.mptcp;
   const fmt = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
   return {
     remote: fmt(conn.remoteAddress, conn.remotePort),

@@ -9,6 +9,8 @@
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
 import { existsSync, lstatSync, statSync } from "node:fs";
+import { access, lstat, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ResponseHead } from "../http/types.ts";
@@ -22,7 +24,7 @@ import { ChecksumMismatch } from "./checksum.ts";
 import { reportOf, type HttpClient, type RequestHooks } from "./client.ts";
 import type { Exchange, RequestSpec } from "./exchange.ts";
 import { MAX_PER_HOST, releaseConnections, reserveConnections } from "./hostcap.ts";
-import { Job } from "./job.ts";
+import { FIRST_SAVE_BYTES, Job } from "./job.ts";
 import { Monitor } from "./monitor.ts";
 import { bindingFor, DEFAULT_PATH, endpointPaths, interfaceOf, namedPaths, type NetPath, type PathBinding } from "../net/paths.ts";
 import { PathSet, type PathState } from "./paths.ts";
@@ -85,6 +87,20 @@ const DECODED_GC_EVERY = 8 * 1024 * 1024;
 
 const never = new AbortController().signal;
 
+/** Whether `path` exists / is a symbolic link, asked in the thread pool. */
+const exists = (path: string) => access(path).then(
+  () => true,
+  () => false,
+);
+const isLink = (path: string) => lstat(path).then(
+  (st) => st.isSymbolicLink(),
+  () => false,
+);
+const statOf = (path: string) => stat(path).then(
+  (st) => st,
+  () => null,
+);
+
 /** Why an aborted download stopped: the caller's FetchxError, a timeout (AbortSignal.timeout), else INTERRUPTED. */
 function abortError(reason: unknown): FetchxError {
   if (reason instanceof FetchxError) return reason;
@@ -107,6 +123,8 @@ export class Download implements ProgressSource, RequestSender {
   private job?: Job;
   /** Whether loadResume saw a journal at this path (a fresh transfer removes it; none there, nothing to do). */
   private journalSeen: { path: string; exists: boolean } | null = null;
+  /** The output path's stat, taken in the thread pool before the first request (null: nothing there). */
+  private outputStat: { path: string; stat: Stats | null } | null = null;
   /** Set once the network part is over (onTransferred was called). */
   private transferred = false;
   /**
@@ -356,7 +374,21 @@ export class Download implements ProgressSource, RequestSender {
     // A path known before the request can be resumed and probed; one decided from the head cannot.
     const path = !s.decideOutput && typeof s.output === "string" ? s.output : null;
     if (s.resume && !path) throw new FetchxError("USAGE", "resuming (-C -) needs a file output: give -o FILE or -O");
-    const st: Attempts = { path, resume: path && !this.callerRange ? this.loadResume(path) : null, restarts: 0, useIfRange: true, probe: true };
+    // Without -C -, only a .part with its journal is resumed: without a journal nothing more is looked up.
+    // The lookups run in the thread pool: on the event loop they waited, 60 us a file on average, while
+    // other files' creates and renames held the directory for the file system's commit (-Z, 400 files).
+    // A link planted at NAME.part is refused now, before a byte is fetched (a fresh file is created only
+    // once its first 64 KiB are in, where it would be refused again).
+    // The output's own stat goes along, for FileSink.open (a directory, a device, a FIFO).
+    let mayResume = !!path && !this.callerRange && !!s.resume;
+    if (path && !this.callerRange && !s.resume) {
+      const [journal, link, target] = await Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
+      if (link) throw new FetchxError("WRITE", `cannot write ${partPath(path)}: it is a symbolic link (refusing to write through it)`, { retryable: false });
+      mayResume = journal;
+      this.outputStat = { path, stat: target };
+    }
+    if (path && !mayResume) this.journalSeen = { path, exists: false };
+    const st: Attempts = { path, resume: mayResume ? this.loadResume(path!) : null, restarts: 0, useIfRange: true, probe: true };
 
     for (;;) {
       this.go("request");
@@ -572,9 +604,13 @@ export class Download implements ProgressSource, RequestSender {
   }
 
   /** Where the body goes: a file (resumable), or a caller's fd or stream (in order). */
-  private async openOutput(output: Output, resumed: boolean, exclusive: boolean): Promise<{ sink: Sink; file: FileSink | null }> {
+  private async openOutput(output: Output, resumed: boolean, exclusive: boolean, size: number | null): Promise<{ sink: Sink; file: FileSink | null }> {
     if (typeof output === "string") {
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal });
+      // A fresh file's first FIRST_SAVE_BYTES stay in memory (no journal is due before them either): a body
+      // that small is created, written, synced and closed in one thread-pool task at commit.
+      const holdBytes = this.settings.preallocate ? 0 : Math.min(FIRST_SAVE_BYTES, size ?? FIRST_SAVE_BYTES);
+      const known = this.outputStat?.path === output ? this.outputStat.stat : undefined;
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };
@@ -621,7 +657,7 @@ export class Download implements ProgressSource, RequestSender {
     const checkable = validator.size !== null || !!validator.etag || !!validator.lastModified;
     const mayRange = !rangesOk && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused && checkable;
 
-    const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive);
+    const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive, validator.size);
     const regular = !!file && !file.special;
     const jpath = regular && (rangesOk || mayRange) ? journalPath(path!) : null;
     this.result.rangesUnconfirmed = !!jpath && !rangesOk && !head.headers.get("accept-ranges")?.includes("bytes");

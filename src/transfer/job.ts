@@ -51,6 +51,13 @@ export interface JobInit {
   useIfRange: boolean;
 }
 
+/**
+ * A fresh transfer writes its first journal once this much of the body is in (or at the first interval):
+ * a kill before then loses at most this much, which is fetched again. Below it, a journal would cost more
+ * than the bytes it saves (400 files of 32 KiB over a network that splits each body into several reads).
+ */
+export const FIRST_SAVE_BYTES = 64 * 1024;
+
 export class Job {
   done: RangeSet;
   error?: FetchxError;
@@ -144,11 +151,14 @@ export class Job {
     this.download.result.sizeDownload += bytes.byteLength;
     this.download.retry.progressed();
     // The bytes are in the page cache now: claim them at once (no sync), so a crash of this process loses
-    // nothing on the same boot. The synced record follows every journalIntervalMs. A body that arrived
-    // whole in its first write never gets a journal; any other starts one at its first write (the
-    // progress lines need the journal's file). Without a known size (chunked), the answer's end tells.
+    // nothing on the same boot. The synced record follows every journalIntervalMs. The first save (which
+    // opens the journal the progress lines go to) is due at the first write that leaves the body
+    // incomplete once FIRST_SAVE_BYTES are in, or at once for a resumed file: a small file never pays for
+    // a journal (a sync, a create, a rename, an unlink) even when its body comes in several reads.
+    // Without a known size (chunked), the answer's end tells whether the body is incomplete.
     const size = this.validator.size;
-    if (this.journal && !this.journalStarted && (size === null ? !last : this.done.size < size)) void this.saveJournal();
+    const incomplete = size === null ? !last : this.done.size < size;
+    if (this.journal && !this.journalStarted && incomplete && (this.resumed.size > 0 || this.done.size >= FIRST_SAVE_BYTES)) void this.saveJournal();
     this.journal?.progress(this.done.ranges());
     if (this.hashInOrder) {
       if (at === this.hashPos) {
@@ -168,10 +178,10 @@ export class Job {
   }
 
   /**
-   * Saves follow every interval; the first is made by the first write that leaves the body incomplete
-   * (written()). A transfer whose body arrives in one write writes no journal at all (it would be written,
-   * synced, renamed and deleted around bytes that arrived in one read); a failure that the process
-   * survives saves one on the way out (download.ts).
+   * Saves follow every interval; the first is made by the first write past FIRST_SAVE_BYTES that leaves
+   * the body incomplete (written()), or by the first interval. A transfer done before either writes no
+   * journal at all (it would be written, synced, renamed and deleted around a few reads); a failure that
+   * the process survives saves one on the way out (download.ts).
    */
   startJournal(): void {
     if (!this.journalPath || !this.file) return;

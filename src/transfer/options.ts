@@ -204,8 +204,9 @@ export interface DownloadOptions extends DownloadEvents {
   /** Stops the download; resumable data is kept. @default none */
   signal?: AbortSignal;
   /**
-   * How often the journal is saved (fdatasync, then the journal) while bytes arrive; the first save is one
-   * interval after the transfer starts, so a download done sooner never writes one. @default 2000
+   * How often the journal is saved (fdatasync, then the journal) while bytes arrive. A fresh transfer's
+   * first save comes at the first interval or once 64 KiB of its body are in, whichever is first, so a
+   * small download never writes one. @default 2000
    */
   journalIntervalMs?: number;
   /** How often connection speeds are checked (stalls, slow connections) and MPTCP state is read. @default 1000 */

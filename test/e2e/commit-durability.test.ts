@@ -1,6 +1,7 @@
 // What each file's commit costs and guarantees, seen from the system calls (strace): a transfer done before
-// the first journal save is due writes no journal at all, and every file's data is fdatasync'ed before
-// rename(NAME.part, NAME), once, also when -Z lets the next transfer start while a file commits.
+// the first journal save is due writes no journal at all, and every file's data is synced (fdatasync, or
+// fsync when a small body is created, written and synced in one go) before rename(NAME.part, NAME), once,
+// also when -Z lets the next transfer start while a file commits.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,11 +10,20 @@ import { startServer, type TestServer } from "../servers/http.ts";
 
 const STRACE = Bun.which("strace");
 const files = Array.from({ length: 12 }, (_, i) => randomBytes(32 * 1024 + i, 300 + i));
+const bigger = randomBytes(256 * 1024, 399);
 const tmp = tempDir("fetchx-commit-");
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer({ routes: Object.fromEntries(files.map((body, i) => [`/f${i}.bin`, { body }])) });
+  server = await startServer({
+    routes: {
+      ...Object.fromEntries(files.map((body, i) => [`/f${i}.bin`, { body }])),
+      // 32 KiB in pieces of about 1.3 KiB, 5 ms apart: the body comes in many reads, as over a real network.
+      "/slow.bin": { body: files[1]!, rateBytesPerSec: 256 * 1024 },
+      // 256 KiB the same way: past the first 64 KiB the journal is kept (a kill then loses little).
+      "/slow-big.bin": { body: bigger, rateBytesPerSec: 1024 * 1024 },
+    },
+  });
 });
 afterAll(() => {
   server?.stop();
@@ -47,7 +57,7 @@ function calls(log: string): Call[] {
   return out;
 }
 
-/** Each final name's .part was fdatasync'ed (on the fd opened for it) before the rename that made it. */
+/** Each final name's .part was synced (on the fd opened for it) before the rename that made it. */
 function syncedBeforeRename(trace: Call[], dir: string): { renamed: string[]; syncs: Map<string, number> } {
   const fdPath = new Map<number, string>();
   const syncs = new Map<string, number>();
@@ -56,7 +66,7 @@ function syncedBeforeRename(trace: Call[], dir: string): { renamed: string[]; sy
     const path = /"([^"]*)"/.exec(c.args)?.[1];
     if (c.name === "openat" && c.ret >= 0 && path?.startsWith(dir)) fdPath.set(c.ret, path);
     else if (c.name === "close") fdPath.delete(Number(c.args));
-    else if (c.name === "fdatasync" && c.ret === 0) {
+    else if ((c.name === "fdatasync" || c.name === "fsync") && c.ret === 0) {
       const p = fdPath.get(Number(c.args));
       if (p) syncs.set(p, (syncs.get(p) ?? 0) + 1);
     } else if (c.name === "rename" && path?.startsWith(dir) && path.endsWith(".part")) {
@@ -85,6 +95,28 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(renamed).toEqual([`${out}.part`]);
     expect(syncs.get(`${out}.part`)).toBe(1);
     expect(await sha256(readFileSync(out))).toBe(await sha256(files[0]!));
+  });
+
+  test("a small file whose body comes in many reads: still no journal, one data sync", async () => {
+    const dir = tmp.file("pieces");
+    const out = join(dir, "slow.bin");
+    const trace = await traced(["-sS", "--create-dirs", "-o", out, server.url("/slow.bin")], dir);
+    expect(trace.filter((c) => c.name === "openat" && c.args.includes(out) && c.ret >= 0).length).toBe(1); // the .part only
+    expect(trace.filter((c) => /\.fetchx(\.tmp)?"/.test(c.args))).toEqual([]);
+    const { renamed, syncs } = syncedBeforeRename(trace, dir);
+    expect(renamed).toEqual([`${out}.part`]);
+    expect(syncs.get(`${out}.part`)).toBe(1);
+    expect(await sha256(readFileSync(out))).toBe(await sha256(files[1]!));
+  });
+
+  test("a body past the first 64 KiB in many reads gets its journal (synced data first), removed at the end", async () => {
+    const dir = tmp.file("pieces-big");
+    const out = join(dir, "slow-big.bin");
+    const trace = await traced(["-sS", "--create-dirs", "-o", out, server.url("/slow-big.bin")], dir);
+    const journal = trace.filter((c) => c.name === "rename" && c.args.includes(`${out}.fetchx.tmp`));
+    expect(journal.length).toBeGreaterThanOrEqual(1);
+    expect(trace.some((c) => c.name === "unlink" && c.args.includes(`"${out}.fetchx"`) && c.ret === 0)).toBe(true);
+    expect(await sha256(readFileSync(out))).toBe(await sha256(bigger));
   });
 
   test("-Z: every file synced once before its rename, no journals, bytes exact", async () => {
