@@ -22,8 +22,13 @@ export const LOW_WATER = 1024 * 1024;
 export const RAW_BUFFER = 512 * 1024;
 /** recv(2) calls per connection per poller round before the others (and the event loop) get a turn. */
 const RAW_BUDGET = 8;
-/** At most this much per read() (response heads): it is copied out, since its caller may keep it. */
-const READ_MAX = 256 * 1024;
+/**
+ * At most this much per read() (response heads, --limit-rate): it is copied out, since its caller may keep
+ * it. A head read also takes the body bytes behind it, and with 256 KiB every range request of
+ * --connections 8 left a fresh 256 KiB copy behind: 1 GiB peaked at 55-59 MiB, 43 with 16 KiB. Heads
+ * are a few hundred bytes; a longer one takes several reads (the parser is tested at every split).
+ */
+const READ_MAX = 16 * 1024;
 /** Ask for a garbage collection (Bun.gc(false), not blocking) after this many bytes: 1 GiB to a file
  *  peaked at 44 MB without it and 38 MB with it, for no measurable CPU (bench/README.md). */
 const GC_EVERY = 32 * 1024 * 1024;
@@ -283,7 +288,11 @@ export class SocketConnection implements Connection {
     startPoller();
   }
 
-  unlisten(): void {
+  unlisten(chunkKept = true): void {
+    // A listener done with every chunk it was given (the response ended) lets this turn's buffer go back
+    // to the spares at once. Kept with the connection instead, each of 8 connections that ended a range
+    // held its own 512 KiB: 4 MB more than one connection (bench/README.md, --connections 8).
+    if (!chunkKept) this.rawLent = false;
     this.listener = null;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
