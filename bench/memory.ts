@@ -52,6 +52,8 @@ for (const n of [1_000, MANY]) {
 interface Sample {
   ms: number;
   rssKiB: number;
+  /** User plus system CPU seconds (GNU time). */
+  cpu: number;
 }
 const q = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
 /** One run of `cmd` in a fresh directory, under GNU time; `pipeTo` is a shell command reading its stdout. */
@@ -60,13 +62,14 @@ function run(cmd: string[], pipeTo?: string): Sample {
   rmSync(cwd, { recursive: true, force: true });
   mkdirSync(cwd);
   const rss = join(tmp.path, "rss");
-  const timed = ["/usr/bin/time", "-f", "%M", "-o", rss, ...cmd];
+  const timed = ["/usr/bin/time", "-f", "%M %U %S", "-o", rss, ...cmd];
   const line = pipeTo ? ["sh", "-c", `${timed.map(q).join(" ")} | ${pipeTo}`] : timed;
   const t0 = performance.now();
   const r = Bun.spawnSync(line, { cwd, stdout: "ignore", stderr: "pipe", stdin: "ignore" });
   const ms = performance.now() - t0;
   if (r.exitCode !== 0) throw new Error(`${cmd.join(" ").slice(0, 200)} exited ${r.exitCode}: ${r.stderr.toString().slice(0, 500)}`);
-  return { ms, rssKiB: Number(readFileSync(rss, "utf8").trim().split("\n").pop()) };
+  const [kib, user, sys] = readFileSync(rss, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+  return { ms, rssKiB: kib!, cpu: user! + sys! };
 }
 
 type Row = { title: string; args: string[]; pipeTo?: string };
@@ -78,7 +81,7 @@ if (only.has("pipe")) rows.push({ title: `${bigText} to a slow pipe (| sha256sum
 if (only.has("conn8")) rows.push({ title: `${bigText}, --connections 8, to a file`, args: ["-sS", "--connections", "8", "-o", "f", nginx.url("/big.bin")] });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`${rounds} alternating rounds, medians (min-max) of peak RSS`);
+console.log(`${rounds} alternating rounds, medians: wall time, CPU (user+sys), peak RSS (min-max)`);
 for (const row of rows) {
   const samples = bins.map(() => [] as Sample[]);
   for (let r = 0; r < rounds; r++) {
@@ -92,7 +95,7 @@ for (const row of rows) {
     const kib = samples[i]!.map((s) => s.rssKiB);
     const mib = (k: number) => (k / 1024).toFixed(1);
     console.log(
-      `  ${b.padEnd(40)} ${median(samples[i]!.map((s) => s.ms)).toFixed(0).padStart(7)} ms  peak RSS ${mib(median(kib))} MiB (${mib(Math.min(...kib))}-${mib(Math.max(...kib))})`,
+      `  ${b.padEnd(40)} ${median(samples[i]!.map((s) => s.ms)).toFixed(0).padStart(7)} ms  CPU ${median(samples[i]!.map((s) => s.cpu)).toFixed(2)} s  peak RSS ${mib(median(kib))} MiB (${mib(Math.min(...kib))}-${mib(Math.max(...kib))})`,
     );
   });
 }

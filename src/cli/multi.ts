@@ -35,8 +35,11 @@ export interface LaneTurn {
  * an object that outlives one young collection (a transfer's objects, caught while it runs) waits for a
  * full collection, which comes rarely: 10,000 URLs of 4 KiB (8 at a time) peaked at 59-64 MiB against
  * 47 for 1,000, yet a heap snapshot after a full collection holds ~150 bytes per URL (its name and
- * outcome). Every 100 transfers: 46-47 MiB for 10,000, no measurable CPU (a collection of this small
- * heap is a few ms); every 250 left 53 (bench/memory.ts). `Bun.gc(false)` is a young collection: no help.
+ * outcome). Every 100 transfers: 44.6-45 MiB for 10,000, 40.4 for 1,000 (bench/memory.ts). The price is
+ * CPU: a collection takes ~4.5 ms, 0.5-0.7 s (5-7 %) for 10,000 URLs. Every 250 left 53 MiB; collecting
+ * only when heapSize() or the RSS had grown 1-2 MB since the last one left 54-58 (what grows is native
+ * memory that dead wrappers hold until a full collection finds them). `Bun.gc(false)` is a young
+ * collection: no help.
  */
 export const COLLECT_EVERY_TRANSFERS = 100;
 
