@@ -52,8 +52,9 @@ export function writeNonBlocking(fd: number, chunk: Uint8Array, signal?: AbortSi
     // the event loop gets one turn (signals, timers, -m). poll(2) calls a pipe writable as soon as one
     // page (4 KiB) is free, so a reader slower than the network (`| sha256sum`) woke the writer every 4 KiB:
     // a promise and a timer each time, then, once those loops ran hot, JavaScriptCore's optimising
-    // compiler paged in. 1 GiB into sha256sum peaked at 42-43 MiB; a millisecond's pause after a wake that
-    // let little in (a 250 MB/s reader frees 256 KiB meanwhile) makes it ~100x fewer wakes.
+    // compiler paged in (3 MB of the binary; BUN_JSC_useDFGJIT=0 removed it). A millisecond's pause after
+    // a wake that let little in lets the reader free more first (a 250 MB/s reader frees 256 KiB).
+    // 1 GiB into sha256sum: 39.1 -> 35.6 MiB peak (bench/memory.ts).
     for (;;) {
       const until = performance.now() + HOLD_MS;
       do {
