@@ -56,8 +56,14 @@ interface Sample {
   cpu: number;
 }
 const q = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
-/** One run of `cmd` in a fresh directory, under GNU time; `pipeTo` is a shell command reading its stdout. */
+/**
+ * One run of `cmd` in a fresh directory, under GNU time; `pipeTo` is a shell command reading its stdout.
+ * The binary's pages are dropped from the page cache first (GNU dd iflag=nocache count=0): the kernel
+ * maps cached pages around each fault, so a binary just built or copied (all of it cached) peaked 1-3 MB
+ * higher than the same code run from an older file, which would favour whichever binary is older.
+ */
 function run(cmd: string[], pipeTo?: string): Sample {
+  Bun.spawnSync(["dd", `if=${cmd[0]}`, "iflag=nocache", "count=0", "status=none"]);
   const cwd = join(tmp.path, "cwd");
   rmSync(cwd, { recursive: true, force: true });
   mkdirSync(cwd);
