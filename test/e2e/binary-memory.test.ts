@@ -1,10 +1,11 @@
 // Peak memory of the compiled binary on large plain-HTTP downloads (issue 11: under 40 MB, flat in the
-// file's size and in the number of URLs). The peak is the child's maximum RSS as the kernel reports it to its parent, read through
-// GNU time (`/usr/bin/time -f %M`), so the measurement does not depend on sampling. Not Bun's own
-// resourceUsage(): Bun spawns with vfork, and the kernel carries the parent's high-water mark (this
-// test process, hundreds of MB) across the exec into the child's maxrss. The
-// bounds leave a few MB over what this machine measures (36-38 MB for a file or a pipe, about 41 MB with
+// file's size and in the number of URLs). The peak is the child's maximum RSS as the kernel reports it to
+// its parent, read through GNU time (`/usr/bin/time -f %M`), so the measurement does not depend on
+// sampling. Not Bun's own resourceUsage(): Bun spawns with vfork, and the kernel carries the parent's
+// high-water mark (this test process, hundreds of MB) across the exec into the child's maxrss. The
+// bounds leave a few MB over what this machine measures (36-38 MB for a file or a pipe, about 38 MiB with
 // 8 connections); the version before the receive path was rewritten peaked at 69-79 MB on the same runs.
+// A binary just built has all its pages in the page cache, which adds 1-3 MB here (bench/memory.ts).
 // Bytes are checked by sha256 on every run.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
