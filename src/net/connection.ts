@@ -22,13 +22,10 @@ export const LOW_WATER = 1024 * 1024;
 export const RAW_BUFFER = 512 * 1024;
 /** recv(2) calls per connection per poller round before the others (and the event loop) get a turn. */
 const RAW_BUDGET = 8;
-/**
- * At most this much per read() (response heads, --limit-rate): it is copied out, since its caller may keep
- * it. A head read also takes the body bytes behind it, and with 256 KiB every range request of
- * --connections 8 left a fresh 256 KiB copy behind: 1 GiB peaked at 55-59 MiB, 43 with 16 KiB. Heads
- * are a few hundred bytes; a longer one takes several reads (the parser is tested at every split).
- */
-const READ_MAX = 16 * 1024;
+/** At most this much per read() (response heads, --limit-rate): it is copied out, since its caller may
+ *  keep it. A head read takes the body bytes behind it too, so a small body arrives whole with its head
+ *  (one write, no journal); a caller that needs no such thing asks for less (read()'s `max`). */
+const READ_MAX = 256 * 1024;
 /** Ask for a garbage collection (Bun.gc(false), not blocking) after this many bytes: 1 GiB to a file
  *  peaked at 44 MB without it and 38 MB with it, for no measurable CPU (bench/README.md). */
 const GC_EVERY = 32 * 1024 * 1024;
@@ -103,6 +100,8 @@ export interface Endpoints {
 }
 
 interface Waiter {
+  /** The most bytes this read takes from the kernel. */
+  max: number;
   resolve(chunk: Uint8Array | null): void;
   reject(err: FetchxError): void;
   timer?: ReturnType<typeof setTimeout>;
@@ -244,13 +243,13 @@ export class SocketConnection implements Connection {
     };
   }
 
-  read(idleTimeoutMs?: number): Promise<Uint8Array | null> {
+  read(idleTimeoutMs?: number, max = READ_MAX): Promise<Uint8Array | null> {
     if (this.head < this.queue.length) return Promise.resolve(this.take());
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended || this.closed) return Promise.resolve(null);
     if (this.waiter) return Promise.reject(new Error("Connection.read(): a read is already pending"));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
+      const waiter: Waiter = { max: Math.min(max, READ_MAX), resolve, reject };
       if (idleTimeoutMs && idleTimeoutMs > 0)
         waiter.timer = setTimeout(() => {
           this.fail(new FetchxError("TIMEOUT", `no data received for ${idleTimeoutMs} ms`));
@@ -327,7 +326,7 @@ export class SocketConnection implements Connection {
         this.stopRaw(); // the read was answered otherwise (unread(), close()): nobody to hand bytes to
         return false;
       }
-      const n = recvInto(this.fd, buf, listener ? buf.byteLength : READ_MAX);
+      const n = recvInto(this.fd, buf, listener ? buf.byteLength : (this.waiter?.max ?? READ_MAX));
       if (n > 0) {
         this.lastData = performance.now();
         sinceGc += n;

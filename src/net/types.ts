@@ -82,9 +82,10 @@ export interface Connection {
   /**
    * Next chunk of received bytes, or null at a clean end of stream. Rejects with FetchxError RECV on
    * reset and TIMEOUT when `idleTimeoutMs` passes with no data. The socket is paused while unread data
-   * exceeds a high-water mark, so memory stays bounded when the consumer (disk) is slower.
+   * exceeds a high-water mark, so memory stays bounded when the consumer (disk) is slower. `max` caps the
+   * bytes taken from the kernel by this read (plain TCP; a TLS chunk comes as it was decrypted).
    */
-  read(idleTimeoutMs?: number): Promise<Uint8Array | null>;
+  read(idleTimeoutMs?: number, max?: number): Promise<Uint8Array | null>;
   /** A chunk already received, without waiting (undefined when none is queued; null at the end). */
   tryRead?(): Uint8Array | null | undefined;
   /**
