@@ -82,7 +82,7 @@ test("128 MiB over --connections 8: peak RSS under 42 MiB", async () => {
   const r = await peak(["-s", "--connections", "8", "-o", out.file("c8.bin"), nginx.url("/big.bin")]);
   expect(r.code).toBe(0);
   expect(await sha256(out.file("c8.bin"))).toBe(bigSum);
-  // 37.7-38.0 MiB measured here; 44.8-48.1 before response heads were read 16 KiB at a time and a
+  // 37.7-38.0 MiB measured here; 44.8-48.1 before range requests read their heads 16 KiB at a time and a
   // receive buffer went back to the spares when its response ended (src/net/connection.ts).
   expect(r.mib).toBeLessThan(42);
 }, 60_000);
