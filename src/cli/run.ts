@@ -18,7 +18,7 @@ import { stderr, stdout } from "../ui/stdio.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, logEvents, prepareDownload, prepareRun } from "./engine-options.ts";
 import { afterDownload, beforeDownload, writeCookieJar } from "./after.ts";
-import { exitCodeOf, runMany, summaryLine } from "./multi.ts";
+import { collector, exitCodeOf, runMany, summaryLine } from "./multi.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
 import { collectUrls } from "./urls.ts";
@@ -162,7 +162,11 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
 function checkOutputs(opts: Options, urls: string[]): (string | null | undefined)[] {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
   if (opts.outputs.length > urls.length) throw usageError(`${opts.outputs.length} -o options for ${urls.length} URL(s): one -o names one URL's file`);
+  // Naming a URL (parse, decode, sanitise) leaves ~1.1 KB of garbage that JavaScriptCore let pile up for
+  // the whole loop: 10,000 URLs took 11 MB here before the first transfer. A collection every 1,000: 4 MB.
+  const collect = collector(1000);
   const targets = urls.map((u, i) => {
+    collect();
     if (opts.outputs[i] !== undefined) return opts.outputs[i] === "-" ? null : opts.outputs[i]!;
     if (!opts.remoteName || opts.remoteHeaderName) return opts.remoteName ? undefined : null; // -J: known later
     try {

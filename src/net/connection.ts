@@ -27,6 +27,8 @@ const RAW_BUDGET = 8;
  * At most this much per read() (response heads, --limit-rate): it is copied out, since its caller may keep
  * it. Small, so a small file's body that came with its head is read by the listener from the reused
  * buffer instead: a copy of head and body (33 KB for a 32 KiB file) was 50 us a file in a CPU profile.
+ * With 256 KiB, each range request of --connections 8 also left a 256 KiB copy behind: 51-55 MiB peak
+ * for 1 GiB, 34-35 MiB with 16 KiB (bench/memory.ts).
  */
 const READ_MAX = 16 * 1024;
 /** Ask for a garbage collection (Bun.gc(false), not blocking) after this many bytes: 1 GiB to a file
@@ -314,7 +316,11 @@ export class SocketConnection implements Connection {
     startPoller();
   }
 
-  unlisten(): void {
+  unlisten(chunkKept = true): void {
+    // A listener done with every chunk it was given (the response ended) lets this turn's buffer go back
+    // to the spares at once. Kept with the connection instead, each of 8 connections that ended a range
+    // held its own 512 KiB: 4 MB more than one connection (bench/README.md, --connections 8).
+    if (!chunkKept) this.rawLent = false;
     this.listener = null;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;

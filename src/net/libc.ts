@@ -167,14 +167,17 @@ export function getsockoptInt(fd: number, level: number, name: number): { ok: tr
 
 /** poll(2) on one fd with the given timeout in ms; returns revents (0 on timeout) or -errno. */
 export function pollOne(fd: number, events: number, timeoutMs: number): number {
-  const pfd = new Uint8Array(8); // struct pollfd { int fd; short events; short revents; }
-  const dv = new DataView(pfd.buffer);
-  dv.setInt32(0, fd, true);
-  dv.setInt16(4, events, true);
-  const r = lib().poll(ptr(pfd), 1, timeoutMs);
+  // One struct pollfd { int fd; short events; short revents; } for every call (they cannot overlap: poll
+  // blocks), not a new one each time: a pipe being waited for calls this once per 4 KiB its reader takes.
+  onePollDv.setInt32(0, fd, true);
+  onePollDv.setInt16(4, events, true);
+  onePollDv.setInt16(6, 0, true);
+  const r = lib().poll(ptr(onePollFd), 1, timeoutMs);
   if (r < 0) return -errno();
-  return r === 0 ? 0 : dv.getInt16(6, true);
+  return r === 0 ? 0 : onePollDv.getInt16(6, true);
 }
+const onePollFd = new Uint8Array(8);
+const onePollDv = new DataView(onePollFd.buffer);
 
 /** poll(2) over a caller-filled array of struct pollfd (8 bytes each: int fd, short events, short revents):
  *  the count of ready fds, or -errno. */
@@ -244,9 +247,11 @@ export function interfaceIndex(name: string): number {
 /** Reserves [0, len) of a file on disk (ENOSPC now rather than mid-transfer). */
 export const fallocate = (fd: number, len: number) => sys(lib().fallocate(fd, 0, 0, len));
 
-/** write(2) (position null) or pwrite(2): bytes written, or -errno. */
-export function writeFd(fd: number, buf: Uint8Array, position: number | null): number {
-  const n = Number(position === null ? lib().write(fd, ptr(buf), buf.byteLength) : lib().pwrite(fd, ptr(buf), buf.byteLength, position));
+/** write(2) (position null) or pwrite(2) of buf from its byte `from` on: bytes written, or -errno. */
+export function writeFd(fd: number, buf: Uint8Array, position: number | null, from = 0): number {
+  const p = ptr(buf, from);
+  const len = buf.byteLength - from;
+  const n = Number(position === null ? lib().write(fd, p, len) : lib().pwrite(fd, p, len, position));
   return n < 0 ? -errno() : n;
 }
 

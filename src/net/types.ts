@@ -96,7 +96,8 @@ export interface Connection {
    * undefined); `unlisten()` goes back to read(). No data for `idleTimeoutMs` fails with TIMEOUT.
    */
   listen?(fn: (event: Uint8Array | null | Error) => void, idleTimeoutMs: number): void;
-  unlisten?(): void;
+  /** `chunkKept` false: the listener is done with every chunk it was given (its buffer may be reused). */
+  unlisten?(chunkKept?: boolean): void;
   /** Put bytes back to be returned by the next read() (parser leftovers on keep-alive). */
   unread(chunk: Uint8Array): void;
   /** Bytes received and not yet read (an idle keep-alive connection should have none). */

@@ -140,8 +140,10 @@ export class Exchange {
   private pushed(consume: (bytes: Uint8Array) => Consumed): Promise<void | typeof STOP> {
     const conn = this.conn;
     return new Promise((resolve, reject) => {
-      const stop = (then: () => void) => {
-        conn.unlisten!();
+      // Only a consumer that answered with a promise may still hold the chunk (a view of the socket's
+      // receive buffer) after this returns.
+      const stop = (then: () => void, chunkKept = false) => {
+        conn.unlisten!(chunkKept);
         then();
       };
       conn.listen!((event) => {
@@ -151,7 +153,7 @@ export class Exchange {
           while (this.pending.length) {
             const r = consume(this.pending.shift()!);
             if (r === STOP) return stop(() => resolve(STOP));
-            if (r) return stop(() => r.then(resolve, reject));
+            if (r) return stop(() => r.then(resolve, reject), true);
           }
           if (this.complete) stop(resolve);
         } catch (err) {
