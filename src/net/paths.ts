@@ -5,8 +5,10 @@
 // without source-based policy routing. Endpoints bind only the address, as the kernel's subflows do: they
 // rely on the same policy routing (docs/MPTCP.md).
 import { isIP } from "./libc.ts";
-import { networkInterfaces } from "node:os";
 import { readPathManager } from "./mptcp-pm.ts";
+
+// node:os at first use: only paths, MPTCP and connection reports that are read need it, not every download.
+const networkInterfaces = () => (import.meta.require("node:os") as typeof import("node:os")).networkInterfaces();
 
 export interface NetPath {
   /** What -v and the progress line call it: the interface name, else the address; "default" for the kernel's choice. */

@@ -1,6 +1,6 @@
 // Host name -> candidate addresses, in the order Happy Eyeballs should try them (RFC 8305 §4):
-// --resolve overrides first, IP literals as they are, then the system resolver.
-import { lookup } from "node:dns/promises";
+// --resolve overrides first, IP literals as they are, then the system resolver (node:dns loaded only then:
+// about 0.4 ms of CPU that a download from an IP literal does not need).
 import { isIP } from "./libc.ts";
 import { FetchxError } from "../errors.ts";
 import { splitZone, zoneIndex } from "./sockaddr.ts";
@@ -47,6 +47,7 @@ export async function resolveHost(req: ResolveRequest): Promise<string[]> {
   if (!addresses && isLiteral(bare)) addresses = [bare];
   if (!addresses) {
     try {
+      const { lookup } = import.meta.require("node:dns/promises") as typeof import("node:dns/promises");
       const found = await lookup(bare, { all: true, verbatim: true, family: req.family ?? 0 });
       addresses = found.map((a) => a.address);
     } catch (err) {

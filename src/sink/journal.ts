@@ -159,7 +159,10 @@ export class JournalWriter {
   /** Where the progress line starts, and how long the last one was (a shorter one is padded). */
   #at = 0;
   #length = 0;
-  readonly #boot = bootId();
+  /** Read when the first progress line is written: a small file never writes one (nor reads boot_id). */
+  get #boot(): string | null {
+    return bootId();
+  }
 
   constructor(readonly path: string) {}
 

@@ -8,8 +8,7 @@
 // plain stream for what cannot be resumed (HEAD, decoded bodies, error pages). verify: --checksum. commit:
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
-import { existsSync, lstatSync, statSync } from "node:fs";
-import { access, lstat, stat } from "node:fs/promises";
+import { access, existsSync, lstat, lstatSync, stat, statSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
@@ -34,7 +33,7 @@ import { RangeSet } from "./ranges.ts";
 import { requestFollowing, RequestPlan, statusError, type RequestSender } from "./request.ts";
 import { abortableSleep, RETRYABLE_STATUS, RetryPolicy } from "./retry.ts";
 import { Scheduler, type Segment } from "./scheduler.ts";
-import { newStats, summariseMptcp, type DownloadResult } from "./stats.ts";
+import { newStats, summariseMptcp, type ConnectionReport, type DownloadResult } from "./stats.ts";
 import { FileChanged, judgeRange, learnedSize, rangeHeaders, RangesIgnored, validatorOf, type RangeAsked, type Validator } from "./validator.ts";
 import { Worker } from "./worker.ts";
 
@@ -88,18 +87,43 @@ const DECODED_GC_EVERY = 8 * 1024 * 1024;
 const never = new AbortController().signal;
 
 /** Whether `path` exists / is a symbolic link, asked in the thread pool. */
-const exists = (path: string) => access(path).then(
-  () => true,
-  () => false,
-);
-const isLink = (path: string) => lstat(path).then(
-  (st) => st.isSymbolicLink(),
-  () => false,
-);
-const statOf = (path: string) => stat(path).then(
-  (st) => st,
-  () => null,
-);
+// node:fs's callback forms: node:fs/promises (and node:events under it) cost 0.6 ms of CPU to load.
+const exists = (path: string) => new Promise<boolean>((ok) => access(path, (err) => ok(!err)));
+const isLink = (path: string) => new Promise<boolean>((ok) => lstat(path, (err, st) => ok(!err && st.isSymbolicLink())));
+const statOf = (path: string) => new Promise<Stats | null>((ok) => stat(path, (err, st) => ok(err ? null : st)));
+
+/** Downloads of this process under way (from run() to its end). */
+let running = 0;
+
+/**
+ * Before a fresh download to `path`: whether NAME.fetchx (a journal) exists, whether NAME.part is a
+ * symbolic link, and the stat of NAME. In the thread pool while other downloads run: their creates and
+ * renames can hold the directory for the file system's commit (-Z, 400 files: 60 us a file on the event
+ * loop). A lone download asks on the event loop: three system calls, where starting the pool and handing
+ * them over cost 0.7 ms of CPU before the first byte (one 32 KiB file, CPU profile).
+ */
+function outputLookups(path: string): Promise<[journal: boolean, link: boolean, target: Stats | null]> | [boolean, boolean, Stats | null] {
+  if (running > 1) return Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
+  const now = <T>(f: () => T, otherwise: T) => {
+    try {
+      return f();
+    } catch {
+      return otherwise;
+    }
+  };
+  return [existsSync(journalPath(path)), now(() => lstatSync(partPath(path)).isSymbolicLink(), false), now(() => statSync(path), null)];
+}
+
+/** Makes `report.interface` the interface holding `address`, looked up when first read (then kept). */
+function lazyInterface(report: ConnectionReport, address: string): void {
+  const settle = (value: string | null) => Object.defineProperty(report, "interface", { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(report, "interface", {
+    enumerable: true,
+    configurable: true,
+    get: () => settle(interfaceOf(address) ?? null).interface,
+    set: settle,
+  });
+}
 
 /** Why an aborted download stopped: the caller's FetchxError, a timeout (AbortSignal.timeout), else INTERRUPTED. */
 function abortError(reason: unknown): FetchxError {
@@ -129,10 +153,13 @@ export class Download implements ProgressSource, RequestSender {
   private transferred = false;
   /**
    * Connections this download used (made or reused), for its MPTCP state and connection report: the
-   * interface of the local address, read when it connected (a link gone down later hides it), and the body
-   * bytes it carried (workers report them as they let a connection go).
+   * interface of the local address, and the body bytes it carried (workers report them as they let a
+   * connection go). The interface is read when it connected (a link gone down later hides it) where paths
+   * or MPTCP may come and go; else (undefined here) only when the report's `interface` is first read:
+   * os.networkInterfaces() is a netlink dump of every link and address, 0.3 ms of CPU per connection
+   * that a plain download never shows.
    */
-  private readonly conns = new Map<Connection, { interface: string | null; bytes: number }>();
+  private readonly conns = new Map<Connection, { interface?: string | null; bytes: number }>();
   /** Retry waits in progress (the snapshot says "retrying"). */
   private waiting = 0;
   private mptcp: { state: MptcpState; subflows: number } = { state: "off", subflows: 0 };
@@ -195,6 +222,7 @@ export class Download implements ProgressSource, RequestSender {
       for (const c of this.conns.keys()) c.close();
     };
     this.signal.addEventListener("abort", closeAll, { once: true });
+    running++;
     s.onStart?.(this);
     const ticker = setInterval(() => this.tick(), s.monitorIntervalMs);
     let lastProgress = 0;
@@ -223,6 +251,7 @@ export class Download implements ProgressSource, RequestSender {
       err.result = this.result;
       throw err;
     } finally {
+      running--;
       clearInterval(ticker);
       clearInterval(progress);
       this.signal.removeEventListener("abort", closeAll);
@@ -239,7 +268,11 @@ export class Download implements ProgressSource, RequestSender {
   private end(): void {
     const r = this.result;
     r.tTotal = performance.now() - r.startedAt;
-    r.connections = [...this.conns].map(([c, use]) => ({ ...reportOf(c, true), ...use }));
+    r.connections = [...this.conns].map(([c, use]) => {
+      const report: ConnectionReport = { ...reportOf(c, true), interface: null, ...use };
+      if (use.interface === undefined) lazyInterface(report, c.localAddress);
+      return report;
+    });
     summariseMptcp(r);
   }
 
@@ -261,7 +294,8 @@ export class Download implements ProgressSource, RequestSender {
 
   private connected(conn: Connection, dialMs: number): void {
     const r = this.result;
-    this.use(conn).interface = interfaceOf(conn.localAddress) ?? null;
+    const paths = this.client.settings.paths;
+    if (paths === "endpoints" || paths.length > 0 || conn.mptcp.state !== "off") this.use(conn).interface = interfaceOf(conn.localAddress) ?? null;
     r.numConnects++;
     const now = performance.now() - r.startedAt;
     const t = conn.timings;
@@ -276,9 +310,9 @@ export class Download implements ProgressSource, RequestSender {
   }
 
   /** This download's record of `conn`, made on first use. */
-  private use(conn: Connection): { interface: string | null; bytes: number } {
+  private use(conn: Connection): { interface?: string | null; bytes: number } {
     let use = this.conns.get(conn);
-    if (!use) this.conns.set(conn, (use = { interface: null, bytes: 0 }));
+    if (!use) this.conns.set(conn, (use = { bytes: 0 }));
     return use;
   }
 
@@ -375,14 +409,13 @@ export class Download implements ProgressSource, RequestSender {
     const path = !s.decideOutput && typeof s.output === "string" ? s.output : null;
     if (s.resume && !path) throw new FetchxError("USAGE", "resuming (-C -) needs a file output: give -o FILE or -O");
     // Without -C -, only a .part with its journal is resumed: without a journal nothing more is looked up.
-    // The lookups run in the thread pool: on the event loop they waited, 60 us a file on average, while
-    // other files' creates and renames held the directory for the file system's commit (-Z, 400 files).
+    // The lookups run in the thread pool when other downloads run (outputLookups).
     // A link planted at NAME.part is refused now, before a byte is fetched (a fresh file is created only
     // once its first 64 KiB are in, where it would be refused again).
     // The output's own stat goes along, for FileSink.open (a directory, a device, a FIFO).
     let mayResume = !!path && !this.callerRange && !!s.resume;
     if (path && !this.callerRange && !s.resume) {
-      const [journal, link, target] = await Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
+      const [journal, link, target] = await outputLookups(path);
       if (link) throw new FetchxError("WRITE", `cannot write ${partPath(path)}: it is a symbolic link (refusing to write through it)`, { retryable: false });
       mayResume = journal;
       this.outputStat = { path, stat: target };

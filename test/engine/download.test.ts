@@ -161,6 +161,19 @@ describe("engine: outputs", () => {
       expect(r.connections.length).toBe(1);
     }
   });
+
+  test("a connection report names the interface of its local address (lo here), in the object, a copy and JSON", async () => {
+    // Without paths or MPTCP it is looked up when first read, not per connection: the same answer.
+    const r = await download(server.url("/f"), { output: dir.file("iface.bin") });
+    const c = r.connections[0]!;
+    expect(c.local.startsWith("127.0.0.1:")).toBe(true);
+    expect(JSON.parse(JSON.stringify(r)).connections[0].interface).toBe("lo");
+    expect({ ...c }.interface).toBe("lo");
+    expect(c.interface).toBe("lo");
+    expect(Object.keys(c)).toEqual(["remote", "local", "tls", "mptcp", "subflows", "subflowList", "interface", "bytes"]);
+    c.interface = "renamed"; // still a plain, writable field
+    expect(c.interface).toBe("renamed");
+  });
 });
 
 describe("engine: errors", () => {

@@ -1,0 +1,138 @@
+#!/usr/bin/env bun
+// One small download's fixed cost: `-fsS -o FILE URL` and `-o /dev/null` of a 32 KiB file from nginx on
+// loopback, fetchx against curl, and `fetchx --version` (start-up alone) for where the time goes.
+//
+//   bun bench/one-file.ts [--rounds 40] [--also PATH ...]      --also: another fetchx binary (e.g. main's)
+//
+// Each round runs every command once, in a rotating order, so a noisy moment hits all of them alike;
+// we report the median wall time (spawn to exit) and its ratio to curl writing to the same place. Where
+// `perf` works, a quarter of the rounds also run `perf stat -r 5` per command: the median task-clock
+// (CPU of all threads, ms) and page faults, steadier than wall time on a shared machine.
+// The floor: a bare compiled Bun script making the same calls for the one file (connect, request, the
+// answer, NAME.part created O_EXCL, written and fsync'ed in one thread-pool task, renamed), with and
+// without the sync: what any Bun program pays (start-up, node:fs, the pool, the sync).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { COMPILE_OPTIONS, binaryPath, build, hostTarget } from "../build.ts";
+import { randomBytes, tempDir } from "../test/servers/harness.ts";
+import { startNginx } from "../test/servers/nginx.ts";
+
+const args = process.argv.slice(2);
+const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
+const also = args.flatMap((a, i) => (args[i - 1] === "--also" ? [a] : []));
+const WARMUP = 3;
+
+const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
+if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
+using tmp = tempDir("fetchx-bench-one-");
+mkdirSync(join(tmp.path, "www"));
+mkdirSync(join(tmp.path, "out"));
+writeFileSync(join(tmp.path, "www", "small.bin"), randomBytes(32 * 1024, 11));
+const nginx = await startNginx({ root: join(tmp.path, "www") });
+const url = nginx.url("/small.bin");
+const out = join(tmp.path, "out", "f");
+
+const floorSrc = join(tmp.path, "floor.ts");
+writeFileSync(
+  floorSrc,
+  `import { rename, writeFile } from "node:fs/promises";
+const [url, name] = process.argv.slice(2);
+const u = new URL(url);
+let wake = () => {};
+let buf = Buffer.alloc(0);
+const sock = await Bun.connect({ hostname: u.hostname, port: Number(u.port), socket: {
+  data(_s, chunk) { buf = Buffer.concat([buf, chunk]); wake(); },
+} });
+sock.write("GET " + u.pathname + " HTTP/1.1\\r\\nHost: " + u.host + "\\r\\n\\r\\n");
+let body;
+for (;;) {
+  const end = buf.indexOf("\\r\\n\\r\\n");
+  if (end >= 0) {
+    const len = Number(/content-length: *(\\d+)/i.exec(buf.subarray(0, end).toString())[1]);
+    if (buf.length >= end + 4 + len) { body = buf.subarray(end + 4, end + 4 + len); break; }
+  }
+  await new Promise((r) => (wake = r));
+}
+sock.end();
+await writeFile(name + ".part", body, { flag: "wx", mode: 0o644, flush: process.env.FLOOR_SYNC !== "0" });
+await rename(name + ".part", name);
+process.exit(0);
+`,
+);
+const floor = join(tmp.path, "floor");
+const built = await Bun.build({ entrypoints: [floorSrc], compile: { ...COMPILE_OPTIONS, outfile: floor }, bytecode: true, format: "esm" });
+if (!built.success) throw new Error(built.logs.map(String).join("\n"));
+
+// A command with FLOOR_SYNC=0 in front runs with it in its environment.
+const envOf = (cmd: string[]) => (cmd[0] === "FLOOR_SYNC=0" ? { env: { ...process.env, FLOOR_SYNC: "0" }, argv: cmd.slice(1) } : { env: process.env, argv: cmd });
+
+function wallOnce(cmd: string[]): number {
+  const { env, argv } = envOf(cmd);
+  const t0 = performance.now();
+  const r = Bun.spawnSync(argv, { env, stdout: "ignore", stderr: "pipe", stdin: "ignore", cwd: join(tmp.path, "out") });
+  const ms = performance.now() - t0;
+  if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${r.exitCode}: ${r.stderr.toString().slice(0, 300)}`);
+  return ms;
+}
+
+function perfOnce(cmd: string[]): { cpu: number; faults: number } | undefined {
+  const { env, argv } = envOf(cmd);
+  const r = Bun.spawnSync(["perf", "stat", "-x,", "-e", "task-clock,page-faults", "-r", "5", ...argv], { env, stdout: "ignore", stderr: "pipe", cwd: join(tmp.path, "out") });
+  const field = (ev: string) => Number(r.stderr.toString().split("\n").find((l) => l.includes(`,${ev}`))?.split(",")[0]);
+  const cpu = field("task-clock");
+  return r.exitCode === 0 && cpu > 0 ? { cpu, faults: field("page-faults") } : undefined;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const perf = Bun.which("perf") && perfOnce(["/bin/true"]) ? "perf" : undefined;
+
+// [name, command, reference row for the ratio]
+const commands: [string, string[], number][] = [
+  ["curl -o /dev/null", ["curl", "-fsS", "-o", "/dev/null", url], 0],
+  ["curl -o f", ["curl", "-fsS", "-o", out, url], 1],
+  ["fetchx -o /dev/null", [fetchx, "-fsS", "-o", "/dev/null", url], 0],
+  ["fetchx -o f", [fetchx, "-fsS", "-o", out, url], 1],
+  ...also.flatMap((bin, i): [string, string[], number][] => [
+    [`also[${i}] -o /dev/null`, [bin, "-fsS", "-o", "/dev/null", url], 0],
+    [`also[${i}] -o f`, [bin, "-fsS", "-o", out, url], 1],
+  ]),
+  ["floor: bare Bun, fsync", [floor, url, out], 1],
+  ["floor: bare Bun, no sync", ["FLOOR_SYNC=0", floor, url, out], 1],
+  ["fetchx --version", [fetchx, "--version"], 0],
+];
+
+const wall = commands.map(() => [] as number[]);
+const cpu = commands.map(() => [] as number[]);
+const faults = commands.map(() => [] as number[]);
+try {
+  for (let i = 0; i < WARMUP + rounds; i++) {
+    for (let j = 0; j < commands.length; j++) {
+      const k = (i + j) % commands.length; // rotate who goes first
+      const ms = wallOnce(commands[k]![1]);
+      if (i < WARMUP) continue;
+      wall[k]!.push(ms);
+      if (!perf || i % 4 !== 0) continue;
+      const p = perfOnce(commands[k]![1]);
+      if (p) cpu[k]!.push(p.cpu), faults[k]!.push(p.faults);
+    }
+  }
+} finally {
+  await nginx.stop();
+}
+
+console.log(`one 32 KiB file from nginx on loopback, ${rounds} rotating rounds (+${WARMUP} warm-up); wall = spawn to exit${perf ? "; cpu = perf task-clock, all threads" : ""}`);
+const head = ["command".padEnd(24), "wall ms".padStart(8), "x curl".padStart(7)];
+if (perf) head.push("cpu ms".padStart(7), "x curl".padStart(7), "faults".padStart(7));
+console.log(head.join(" "));
+commands.forEach(([name, , ref], k) => {
+  const w = median(wall[k]!);
+  const cols = [name.padEnd(24), w.toFixed(2).padStart(8), (w / median(wall[ref]!)).toFixed(2).padStart(7)];
+  if (perf && cpu[k]!.length) {
+    const c = median(cpu[k]!);
+    cols.push(c.toFixed(2).padStart(7), (c / median(cpu[ref]!)).toFixed(2).padStart(7), String(Math.round(median(faults[k]!))).padStart(7));
+  }
+  console.log(cols.join(" "));
+});
