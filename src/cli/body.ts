@@ -3,11 +3,14 @@
 // disk) and -T (PUT, a file streamed, or standard input sent chunked). Files are read here, when the
 // request is built; the engine gets a RequestBody and a Content-Type.
 import { readFileSync, statSync } from "node:fs";
-import { basename } from "node:path";
 import { FetchxError, usageError } from "../errors.ts";
 import type { RequestBody } from "../transfer/options.ts";
 import type { DataPiece, FormPart } from "./compat-options.ts";
 import type { Options } from "./options.ts";
+
+// node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
+// a plain download does not need it.
+const nodePath = () => import.meta.require("node:path") as typeof import("node:path");
 
 const enc = new TextEncoder();
 
@@ -129,7 +132,7 @@ export function multipart(parts: FormPart[], boundary = `-----------------------
           throw new FetchxError("READ_FILE", `cannot read -F file ${p.file}: ${(err as { code?: string }).code ?? err}`, { cause: err });
         }
       }
-      const filename = p.filename ?? (stdin ? "" : basename(p.file));
+      const filename = p.filename ?? (stdin ? "" : nodePath().basename(p.file));
       disposition += `; filename="${quoteName(filename)}"`;
       type ??= MIME[filename.split(".").pop()!.toLowerCase()] ?? "application/octet-stream";
       content = stdin ? readData("-", "-F") : Bun.file(p.file);
@@ -187,7 +190,7 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
       // curl: a URL ending in "/" (or with no path) gets the file's name.
       const base = parts.url.replace(/[?#].*$/, "");
       const path = base.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "");
-      if (path === "" || path.endsWith("/")) parts.url = withQuery(`${path === "" ? `${base}/` : base}${urlEncode(basename(upload))}`, parts.url.slice(base.length).replace(/^\?/, "").replace(/#.*$/, ""));
+      if (path === "" || path.endsWith("/")) parts.url = withQuery(`${path === "" ? `${base}/` : base}${urlEncode(nodePath().basename(upload))}`, parts.url.slice(base.length).replace(/^\?/, "").replace(/#.*$/, ""));
     }
   }
   return parts;

@@ -83,7 +83,7 @@ export function expandConfig(argv: string[], env: Record<string, string | undefi
     let file: string | undefined;
     if (a === "-K" || a === "--config") file = args[++i];
     else if (a.startsWith("--config=")) file = a.slice("--config=".length);
-    else if (/^-K./.test(a)) file = a.slice(2);
+    else if (a.startsWith("-K") && a.length > 2 && !"\n\r\u2028\u2029".includes(a[2]!)) file = a.slice(2); // /^-K./ without compiling it
     if (file === undefined) {
       if (a === "-K" || a === "--config") throw usageError(`option ${a} needs a value`);
       out.push(a);

@@ -24,7 +24,9 @@ const SCRIPT = "no command-line language of its own (use the shell)";
 
 const T = (name: string, short?: string, why?: string, since?: string): CurlOption => ({ name, short, why, since });
 
-export const CURL_OPTIONS: CurlOption[] = [
+// Built at first use: only `fetchx help curl` and an unknown option read it (about 250 calls and two
+// maps that every download would otherwise pay for when the parser is loaded).
+const curlOptionList = (): CurlOption[] => [
   T("abstract-unix-socket"), T("alt-svc", undefined, H2), T("anyauth", undefined, AUTH), T("aws-sigv4", undefined, AUTH),
   T("basic"), T("ca-native", undefined, "fetchx trusts Bun's CA store or --cacert/--capath", "8.2"), T("cacert"), T("capath"),
   T("cert", "E"), T("cert-status", undefined, TLS_KNOB), T("cert-type", undefined, "PEM only"), T("ciphers", undefined, TLS_KNOB),
@@ -88,12 +90,18 @@ export const CURL_OPTIONS: CurlOption[] = [
   T("vlan-priority", undefined, "not implemented", "8.9"), T("write-out", "w"), T("xattr", undefined, "not implemented"),
 ];
 
-const BY_CURL_NAME = new Map(CURL_OPTIONS.map((o) => [o.name, o]));
-const BY_CURL_SHORT = new Map(CURL_OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));
+let list: CurlOption[] | undefined;
+let byName: Map<string, CurlOption> | undefined;
+let byShort: Map<string, CurlOption> | undefined;
+
+/** curl's options for HTTP(S), each with why fetchx refuses it (when it does). */
+export const curlOptions = (): CurlOption[] => (list ??= curlOptionList());
 
 /** Why fetchx refuses a curl option (by long name, or short letter), or undefined when it is not one. */
 export function refusedCurlOption(name: string, short = false): string | undefined {
-  return (short ? BY_CURL_SHORT : BY_CURL_NAME).get(name)?.why;
+  byName ??= new Map(curlOptions().map((o) => [o.name, o]));
+  byShort ??= new Map(curlOptions().filter((o) => o.short).map((o) => [o.short!, o]));
+  return (short ? byShort : byName).get(name)?.why;
 }
 
 /** fetchx's options that curl does not have. */
@@ -101,6 +109,7 @@ export const FETCHX_OWN = ["connections", "checksum", "preallocate", "progress",
 
 /** `fetchx help curl`: what of curl's command line works, and what fetchx's defaults change. */
 export function curlHelpText(): string {
+  const CURL_OPTIONS = curlOptions();
   const accepted = CURL_OPTIONS.filter((o) => !o.why);
   const refused = CURL_OPTIONS.filter((o) => o.why);
   const flag = (o: { name: string; short?: string }) => `${o.short ? `-${o.short}, ` : ""}--${o.name}`;

@@ -165,5 +165,12 @@ export const OPTIONS: OptionSpec[] = [
   { name: "styled-output", kind: "flag", group: "reporting", negatable: true, description: "accepted for curl", noop: "fetchx styles output only on a terminal, and NO_COLOR turns it off" },
 ];
 
-export const BY_NAME = new Map(OPTIONS.flatMap((o) => [[o.name, o] as const, ...(o.aliases ?? []).map((a) => [a, o] as const)]));
-export const BY_SHORT = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));
+// Plain loops: flatMap, filter and map are JavaScriptCore builtins written in JavaScript, compiled at their
+// first call in every process, and the parser is loaded by every download.
+export const BY_NAME = new Map<string, OptionSpec>();
+export const BY_SHORT = new Map<string, OptionSpec>();
+for (const o of OPTIONS) {
+  BY_NAME.set(o.name, o);
+  if (o.aliases) for (const a of o.aliases) BY_NAME.set(a, o);
+  if (o.short) BY_SHORT.set(o.short, o);
+}

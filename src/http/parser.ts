@@ -424,6 +424,18 @@ export class ResponseParser {
   }
 }
 
+/**
+ * line[from..] without the spaces and tabs around it (RFC 9110 OWS), by hand: a regular expression's
+ * replace is compiled at its first use in a process, 0.05 ms of every download's first head.
+ */
+function withoutOws(line: string, from: number): string {
+  let start = from;
+  let end = line.length;
+  while (start < end && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
+  while (end > start && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+  return line.slice(start, end);
+}
+
 /** "Name: value" with the checks RFC 9112 asks of a recipient. */
 function parseHeaderLine(line: string): [string, string] {
   const first = line.charCodeAt(0);
@@ -432,7 +444,7 @@ function parseHeaderLine(line: string): [string, string] {
   if (colon <= 0) throw weird(`malformed header line ${quote(line)}`);
   const name = line.slice(0, colon);
   if (!TOKEN.test(name)) throw weird(`invalid header name ${quote(name)}`);
-  const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+  const value = withoutOws(line, colon + 1);
   if (/[\0\r]/.test(value)) throw weird(`invalid character in header ${name}`);
   return [name, value];
 }
@@ -454,10 +466,14 @@ export function parseContentLength(values: string[]): number | null {
 
 /** Transfer codings in order, "identity" dropped; anything but "chunked" last is refused. */
 function transferCodings(values: string[]): string[] {
-  const codings = values
-    .flatMap((v) => v.split(","))
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c !== "" && c !== "identity");
+  // Loops, not flatMap/map/filter: those builtins are compiled at their first call in a process, and every
+  // response (most without Transfer-Encoding) comes here: flatMap alone was 0.07 ms of a one-file download.
+  const codings: string[] = [];
+  for (const v of values)
+    for (const part of v.split(",")) {
+      const c = part.trim().toLowerCase();
+      if (c !== "" && c !== "identity") codings.push(c);
+    }
   for (let i = 0; i < codings.length; i++) {
     const coding = codings[i]!;
     if (coding === "chunked" && i !== codings.length - 1) throw weird("chunked is not the last transfer coding");

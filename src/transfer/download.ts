@@ -111,7 +111,13 @@ function outputLookups(path: string): Promise<[journal: boolean, link: boolean, 
       return otherwise;
     }
   };
-  return [existsSync(journalPath(path)), now(() => lstatSync(partPath(path)).isSymbolicLink(), false), now(() => statSync(path), null)];
+  // throwIfNoEntry: the usual answer (nothing there) without an Error and its stack trace built and
+  // thrown in the interpreter (the three lookups: 0.18 -> 0.16 ms, p25 of 20 timestamped runs).
+  return [
+    existsSync(journalPath(path)),
+    now(() => lstatSync(partPath(path), { throwIfNoEntry: false })?.isSymbolicLink() ?? false, false),
+    now(() => statSync(path, { throwIfNoEntry: false }) ?? null, null),
+  ];
 }
 
 /** Makes `report.interface` the interface holding `address`, looked up when first read (then kept). */
@@ -284,12 +290,18 @@ export class Download implements ProgressSource, RequestSender {
   }
 
   private readMptcp(): void {
-    const states = [...this.conns.keys()].map((c) => c.mptcp);
-    const active = states.filter((m) => m.state === "active");
-    this.mptcp = {
-      state: active.length > 0 ? "active" : states.some((m) => m.state === "fallback") ? "fallback" : "off",
-      subflows: Math.max(this.mptcp.subflows, 0, ...active.map((m) => m.subflows)),
-    };
+    // A loop: spreading, map, filter and some are builtins compiled at first call (0.07 ms together).
+    let active = false;
+    let fallback = false;
+    let subflows = Math.max(this.mptcp.subflows, 0);
+    for (const c of this.conns.keys()) {
+      const m = c.mptcp;
+      if (m.state === "active") {
+        active = true;
+        subflows = Math.max(subflows, m.subflows);
+      } else if (m.state === "fallback") fallback = true;
+    }
+    this.mptcp = { state: active ? "active" : fallback ? "fallback" : "off", subflows };
   }
 
   private connected(conn: Connection, dialMs: number): void {
@@ -338,7 +350,7 @@ export class Download implements ProgressSource, RequestSender {
     if (cookies) for (const line of head.headers.getAll("set-cookie")) cookies.receive(line, url.url);
     this.settings.onAnswer?.(head, url.url);
     r.urlEffective = url.href;
-    r.scheme = url.url.protocol.replace(":", "");
+    r.scheme = url.url.protocol.slice(0, -1); // "http:" (a URL's protocol ends with its colon)
     r.httpCode = head.status;
     r.httpVersion = head.version;
     r.contentType = head.headers.get("content-type");
@@ -365,7 +377,8 @@ export class Download implements ProgressSource, RequestSender {
 
   /** The caller asked for a range itself (curl -r, -C OFFSET): its answer is the body, as is. */
   get callerRange(): boolean {
-    return this.settings.headers.some(([k, v]) => k.toLowerCase() === "range" && v !== "");
+    for (const [k, v] of this.settings.headers) if (k.toLowerCase() === "range" && v !== "") return true; // not some(): scheduler.ts
+    return false;
   }
 
   /** A request for the effective URL (or `url`, a segment's redirect) with `extra` headers (segments), no redirects followed. */
@@ -733,7 +746,9 @@ export class Download implements ProgressSource, RequestSender {
     const wanted = paths ? Math.max(s.connections, paths.size) : s.connections;
     const parallel = regular && rangesOk && !this.oneConnection ? reserveConnections(host, wanted) : reserveConnections(host, 1);
     if (parallel < wanted && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
-    const workers = Array.from({ length: parallel }, (_, i) => new Worker(i, job, paths, i));
+    // A loop: Array.from is compiled at its first call (0.2-0.3 ms of a one-file download).
+    const workers: Worker[] = [];
+    for (let i = 0; i < parallel; i++) workers.push(new Worker(i, job, paths, i));
     scheduler.workers = parallel;
     if (paths) {
       for (const w of workers) w.peers = workers;

@@ -2,9 +2,11 @@
 // the help cannot claim an option the parser refuses (or the reverse), and checks the list against the
 // options Debian's curl itself documents.
 import { expect, test } from "bun:test";
-import { CURL_OPTIONS, FETCHX_OWN, curlHelpText } from "../../src/cli/curl-options.ts";
+import { curlOptions, FETCHX_OWN, curlHelpText } from "../../src/cli/curl-options.ts";
 import { parseArgv } from "../../src/cli/parse.ts";
 import { BY_NAME, BY_SHORT, OPTIONS } from "../../src/cli/table.ts";
+
+const CURL_OPTIONS = curlOptions();
 
 test("each curl option fetchx accepts parses, by its long and its short name; each refused one exits 2 saying why", () => {
   for (const o of CURL_OPTIONS) {

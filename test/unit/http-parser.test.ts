@@ -18,6 +18,13 @@ const BINARY = "\r\n\0\xff\x80HTTP/1.1 200 OK\r\n\r\n";
 
 const CASES: Case[] = [
   {
+    // RFC 9110 5.5: OWS (spaces and tabs) around a value is not part of it; other whitespace is.
+    name: "header values without the spaces and tabs around them",
+    methods: ["GET"],
+    wire: "HTTP/1.1 200 OK\r\nX-A: \t a \t b\t \r\nX-B:\x0bv\x0b\r\nX-C:\r\nX-D: \t \r\nContent-Length: 0\r\n\r\n",
+    expect: [{ status: 200, body: "", headers: [["X-A", "a \t b"], ["X-B", "\x0bv\x0b"], ["X-C", ""], ["X-D", ""], ["Content-Length", "0"]] }],
+  },
+  {
     name: "content-length",
     methods: ["GET"],
     wire: `HTTP/1.1 200 OK\r\nContent-Length: ${BINARY.length}\r\nX-A: b\r\n\r\n${BINARY}`,
