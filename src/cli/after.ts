@@ -12,13 +12,19 @@ import type { Logger } from "../ui/log.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
 
-/** The file a URL goes to when known before the answer (null: stdout, undefined: not known yet), or "skip". */
-export function beforeDownload(o: Options, url: string, index: number): string | null | undefined | "skip" {
-  let path: string | null | undefined;
-  try {
-    path = o.remoteHeaderName && o.outputs[index] === undefined ? undefined : outputPath(o, () => parseUrl(url).url, undefined, o.outputs[index]);
-  } catch {
-    return undefined; // the download reports it
+/**
+ * The file a URL goes to when known before the answer (null: stdout, undefined: not known yet), or "skip".
+ * `known`: the path already named for this URL (run.ts names every URL's file before the first transfer
+ * to find two that collide): naming it again parsed the URL again, ~10 us a file.
+ */
+export function beforeDownload(o: Options, url: string, index: number, known?: string | null): string | null | undefined | "skip" {
+  let path: string | null | undefined = known;
+  if (path === undefined) {
+    try {
+      path = o.remoteHeaderName && o.outputs[index] === undefined ? undefined : outputPath(o, () => parseUrl(url).url, undefined, o.outputs[index]);
+    } catch {
+      return undefined; // the download reports it
+    }
   }
   if (o.skipExisting && path && existsSync(path)) return "skip";
   return path;

@@ -148,11 +148,11 @@ function stdoutOutput(forced: boolean): Output {
  * to the file once the server answered 206). `-o -` and no -o/-O mean stdout. -D FILE gets every head as
  * it arrives.
  */
-function outputSetopts(o: Options, url: string, output: string | undefined, state: RunState): DownloadOptions {
+function outputSetopts(o: Options, url: string, output: string | undefined, state: RunState, known: string | null | undefined): DownloadOptions {
   const toOutput = (path: string | null): Output => path ?? stdoutOutput(output === "-");
   const given = () => parseUrl(url).url;
   const named = (head?: ResponseHead, effective?: URL) => {
-    const p = outputPath(o, effective ? () => effective : given, head, output);
+    const p = known !== undefined && !head ? known : outputPath(o, effective ? () => effective : given, head, output);
     return o.noClobber ? unclobbered(p) : p;
   };
   const toStdout = output === "-" || (output === undefined && !o.remoteName);
@@ -306,11 +306,13 @@ export function logEvents(log: Logger): DownloadEvents {
 /**
  * One URL's download: the URL as sent (-G and --url-query add to its query, -T to a directory URL adds
  * the file's name) and its options; the i-th -o names the i-th URL's file, the i-th -T is its upload.
+ * `named`: the file -O names from the URL given, when the caller has it already (the -Z loop names every
+ * URL's file before the first transfer); used only if the URL as sent is the one given.
  */
-export function prepareDownload(o: Options, url: string, index: number, state: RunState): { url: string; options: DownloadOptions } {
+export function prepareDownload(o: Options, url: string, index: number, state: RunState, named?: string | null): { url: string; options: DownloadOptions } {
   const parts = requestParts(o, url, index, state.data);
   const request = requestSetopts(o);
-  const out = outputSetopts(o, parts.url, o.outputs[index], state);
+  const out = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && o.outputs[index] === undefined ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   if (state.cookieText) headers.push(["Cookie", state.cookieText]);
   if (o.range !== undefined) headers.push(["Range", `bytes=${o.range}`]);

@@ -43,25 +43,46 @@ export interface LaneTurn {
  */
 export const COLLECT_EVERY_TRANSFERS = 100;
 
-/** A function that runs a full collection every `every`th call. */
-export function collector(every: number): () => void {
+/**
+ * The first full collection comes after this many transfers. What the collections keep flat is the run's
+ * peak, and the peak of a long run is where the garbage of ~500 transfers would put it anyway: 400 x 32
+ * KiB with no collection peaked at 44 MiB, 10,000 x 4 KiB collecting every 100 from the 100th at 42.6.
+ * Collecting from the 500th: 1,000 URLs 42.2 MiB (38.0 from the 100th), 10,000 43.3 (so the two stay
+ * within ~1 MB); 1,000 URLs 0.83 -> 0.60 s of CPU, and a run of up to 500 files pays no collection (four
+ * of ~4.5 ms each for 400 files, on the event loop's thread). bench/memory.ts --only urls.
+ */
+export const FIRST_COLLECTION_AFTER = 500;
+
+/** A function that runs a full collection (`gc`) at its `first`th call, then every `every`th call. */
+export function collector(every: number, first = every, gc: () => unknown = fullGC): () => void {
   let calls = 0;
   return () => {
-    if (++calls % every === 0) fullGC();
+    if (++calls >= first && (calls - first) % every === 0) gc();
   };
 }
 
 /**
+ * Transfers a lane lets commit behind it (their bytes are in; a data sync and a rename are left) while it
+ * runs the next. With one, nearly every transfer of 400 x 32 KiB waited for its predecessor's sync (390
+ * of 400; 250-400 ms summed over the 8 lanes); with four, a loaded machine (syncs of several ms) ran
+ * 318 -> 261 ms (two: 252 -> 236). Bounded: lanes x 4 pending commits, each holding at most its small
+ * body (64 KiB) or an open file.
+ */
+export const COMMITS_BEHIND = 4;
+
+/**
  * Runs `work(index, turn)` for indexes 0..count-1; the result array has a hole for each never started. A
  * transfer that calls free() lets its lane start the next one while it commits (a data sync, off the
- * critical path); each lane lets at most one transfer finish behind it, so pending commits stay bounded.
+ * critical path); each lane lets at most COMMITS_BEHIND transfers finish behind it, so pending commits
+ * stay bounded.
  */
 export async function runMany(count: number, opts: RunManyOptions, work: (index: number, turn: LaneTurn) => Promise<Outcome>): Promise<(Outcome | undefined)[]> {
   const results: (Outcome | undefined)[] = new Array(count).fill(undefined);
   let next = 0;
-  const collect = collector(COLLECT_EVERY_TRANSFERS);
+  const collect = collector(COLLECT_EVERY_TRANSFERS, FIRST_COLLECTION_AFTER);
   const lane = async (id: number) => {
     let behind: Promise<unknown> = Promise.resolve();
+    const committing: Promise<unknown>[] = []; // oldest first; each reports after the one before it
     while (next < count && !opts.stopped()) {
       const i = next++;
       collect();
@@ -71,10 +92,11 @@ export async function runMany(count: number, opts: RunManyOptions, work: (index:
         results[i] = r;
       });
       await Promise.race([freed, ended]);
-      await behind;
+      committing.push(ended);
+      if (committing.length > COMMITS_BEHIND) await committing.shift();
       behind = ended;
     }
-    await behind;
+    await Promise.all(committing);
   };
   const lanes: Promise<void>[] = [];
   for (let id = 0; id < Math.max(1, Math.min(opts.lanes, count)); id++) lanes.push(lane(id)); // not Array.from: run.ts

@@ -82,9 +82,12 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     let retried: string | undefined;
     let target: string | null | undefined;
     try {
-      const prepared = prepareDownload(opts, url, index, state);
+      // -O's name, found by checkOutputs; named again when the URL as sent differs from the one given
+      // (-T FILE to a directory URL) or -o names it (checkOutputs keeps -o's name without --output-dir).
+      const named = opts.outputs[index] === undefined ? targets[index] : undefined;
+      const prepared = prepareDownload(opts, url, index, state, named);
+      target = beforeDownload(opts, prepared.url, index, prepared.url === url ? named : undefined);
       url = prepared.url;
-      target = beforeDownload(opts, url, index);
       if (target === "skip") return { url, exitCode: 0, bytes: 0 };
       result = await clients[lane]!.download(url, {
         ...prepared.options,

@@ -222,6 +222,13 @@ export class SocketConnection implements Connection {
     return this.queued + (this.idleRaw ? this.peekPending() : 0);
   }
 
+  /** `open` with nothing unread (queuedBytes 0) in one recv(MSG_PEEK) instead of two: a pooled
+   *  connection's check before its next request (-Z, 400 files: 400 system calls fewer). */
+  get idleUsable(): boolean {
+    const pending = this.idleRaw ? this.peekPending() : 0;
+    return pending === 0 && this.queued === 0 && !this.closed && !this.ended && this.failure === null;
+  }
+
   get open(): boolean {
     // Bun's socket is paused and nobody reads: ask the kernel whether the peer closed (or reset).
     if (this.idleRaw) this.peekPending();

@@ -102,6 +102,8 @@ export interface Connection {
   unread(chunk: Uint8Array): void;
   /** Bytes received and not yet read (an idle keep-alive connection should have none). */
   readonly queuedBytes?: number;
+  /** `open` and no bytes unread, asked of the kernel once (an idle connection's check before reuse). */
+  readonly idleUsable?: boolean;
   /** Resolves when all bytes were handed to the kernel (partial writes continue on drain). */
   write(data: Uint8Array | string): Promise<void>;
   /** True when the peer has not closed and no error happened: reusable for keep-alive. */

@@ -95,7 +95,7 @@ export class HttpClient {
     for (;;) {
       let pooled = this.idle.get(key)?.pop();
       // Bytes that arrived on an idle connection answer no request of ours: never read them as the next answer.
-      if (pooled && (!pooled.open || (pooled.queuedBytes ?? 0) > 0)) {
+      if (pooled && !(pooled.idleUsable ?? (pooled.open && (pooled.queuedBytes ?? 0) === 0))) {
         pooled.close();
         this.live.delete(pooled);
         pooled = undefined;

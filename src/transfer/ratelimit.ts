@@ -68,6 +68,7 @@ class ThrottledConnection implements Connection {
   get mptcp(): MptcpStatus { return this.inner.mptcp; }
   get open() { return this.inner.open; }
   get queuedBytes() { return this.inner.queuedBytes; }
+  get idleUsable() { return this.inner.idleUsable; }
   refreshMptcp(): MptcpStatus { return this.inner.refreshMptcp(); }
   write(data: Uint8Array | string): Promise<void> { return this.inner.write(data); }
   close(): void {

@@ -163,6 +163,7 @@ test("an idle connection whose peer closed after a body read in push mode is no 
   conn.unlisten!();
   expect(new TextDecoder().decode(got)).toBe("0123456789");
   expect(conn.open).toBe(true);
+  expect(conn.idleUsable).toBe(true);
   peer!.end();
   let open = true;
   for (let i = 0; i < 100 && open; i++) {
@@ -170,6 +171,7 @@ test("an idle connection whose peer closed after a body read in push mode is no 
     open = conn.open;
   }
   expect(open).toBe(false);
+  expect(conn.idleUsable).toBe(false); // the pool's one-peek check before reuse agrees
 });
 
 test("an idle plain-TCP connection with bytes nobody asked for reports them (the pool does not reuse it)", async () => {
@@ -189,6 +191,7 @@ test("an idle plain-TCP connection with bytes nobody asked for reports them (the
   );
   conn.unlisten!();
   expect(conn.queuedBytes).toBe(0);
+  expect(conn.idleUsable).toBe(true);
   peer!.write("stray");
   let queued = 0;
   for (let i = 0; i < 100 && queued === 0; i++) {
@@ -197,4 +200,5 @@ test("an idle plain-TCP connection with bytes nobody asked for reports them (the
   }
   expect(queued).toBeGreaterThan(0);
   expect(conn.open).toBe(true);
+  expect(conn.idleUsable).toBe(false); // open, but with stray bytes: not reused
 });
