@@ -25,7 +25,6 @@ describe("waitFd", () => {
     const fd = openSync(join(dir.path, "f"), "w");
     try {
       expect((await waitFd(fd, POLLOUT)) & POLLOUT).toBe(POLLOUT);
-      expect((await waitFd(fd, POLLOUT, { blockMs: 10 })) & POLLOUT).toBe(POLLOUT);
     } finally {
       closeSync(fd);
     }
@@ -38,16 +37,14 @@ describe("waitFd", () => {
     // Read-write keeps a writer, so there is no POLLHUP: nothing ever becomes readable.
     const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
     try {
-      for (const blockMs of [0, 10]) {
-        let ticks = 0;
-        const timer = setInterval(() => ticks++, 5);
-        const started = performance.now();
-        const err = await waitFd(fd, POLLIN, { signal: AbortSignal.timeout(150), blockMs }).catch((e) => e);
-        clearInterval(timer);
-        expect((err as Error).name).toBe("TimeoutError");
-        expect(performance.now() - started).toBeLessThan(1000);
-        expect(ticks, `timers ran while waiting (blockMs ${blockMs})`).toBeGreaterThan(5);
-      }
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      const started = performance.now();
+      const err = await waitFd(fd, POLLIN, { signal: AbortSignal.timeout(150) }).catch((e) => e);
+      clearInterval(timer);
+      expect((err as Error).name).toBe("TimeoutError");
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(ticks, "timers ran while waiting").toBeGreaterThan(5);
     } finally {
       closeSync(fd);
     }
