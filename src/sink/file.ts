@@ -2,7 +2,7 @@
 // is there (and verified): a failed or interrupted transfer never leaves an incomplete file under the final
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
-import { closeSync, constants, fdatasync, fstatSync, linkSync, lstatSync, mkdirSync, open as openCb, openSync, readSync, rename as renameCb, rmSync, statSync, unlinkSync, writeFile as writeFileCb } from "node:fs";
+import { closeSync, constants, fdatasync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, open as openCb, openSync, readSync, rename as renameCb, renameSync, rmSync, statSync, unlinkSync, writeFile as writeFileCb } from "node:fs";
 import type { Stats } from "node:fs";
 import { FetchxError } from "../errors.ts";
 import { errnoMessage, errnoName, fallocate } from "../net/libc.ts";
@@ -73,6 +73,24 @@ export interface FileSinkOptions {
   holdBytes?: number;
   /** The path's stat when the caller already has it (null: nothing there); else it is taken here. */
   stat?: Stats | null;
+  /**
+   * Asked at commit: true when nothing else runs in the process (a lone download), so a held body is
+   * created, written, fsync'ed and renamed by plain calls on the event loop. The thread pool would only
+   * add its start (two threads) and two hand-overs: one 32 KiB file, CPU 10.8 -> 10.0 ms (bench/one-file.ts).
+   */
+  alone?: () => boolean;
+}
+
+/** Creates `target` (never through a link), writes `bytes` and fsyncs them, all on the calling thread. */
+function writeNewFileNow(target: string, bytes: Uint8Array): void {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+  const fd = openSync(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+  try {
+    writeAll(fd, bytes, 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -162,6 +180,7 @@ export class FileSink implements Sink {
     private readonly pipe: boolean,
     private readonly signal?: AbortSignal,
     private readonly exclusive = false,
+    private readonly alone?: () => boolean,
   ) {}
 
   static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
@@ -174,7 +193,7 @@ export class FileSink implements Sink {
     try {
       if (opts.createDirs) mkdirSync(nodePath().dirname(path), { recursive: true });
       if (!special && !opts.resume && !opts.exclusive && (opts.holdBytes ?? 0) > 0) {
-        const sink = new FileSink(path, false, -1, false, opts.signal);
+        const sink = new FileSink(path, false, -1, false, opts.signal, false, opts.alone);
         sink.held = holdBuffer(opts.holdBytes!);
         sink.holdLimit = opts.holdBytes!;
         return sink;
@@ -287,21 +306,24 @@ export class FileSink implements Sink {
   async commit(): Promise<void> {
     if (this.closed) return;
     if (this.fd < 0 && !this.opening) {
-      // Every byte was held: create, write, fsync and close NAME.part in one thread-pool task.
+      // Every byte was held: create, write, fsync and close NAME.part in one thread-pool task (or at once,
+      // when this is the process's only download).
       const target = partPath(this.path);
       const buf = this.held!;
       const bytes = buf.subarray(0, this.heldLength);
+      const now = this.alone?.() === true;
       this.closed = true;
       this.held = null;
       try {
-        await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
+        if (now) await createExclusive(target, async () => writeNewFileNow(target, bytes));
+        else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
       } catch (err) {
         if (err instanceof FetchxError) throw err;
         throw writeFailure(target, err);
       } finally {
         giveBack(buf); // the pool's write is over, failed or not
       }
-      return this.rename();
+      return this.rename(now);
     }
     try {
       await this.sync();
@@ -314,11 +336,13 @@ export class FileSink implements Sink {
   }
 
   /** NAME.part becomes NAME (closed, its data synced). */
-  private async rename(): Promise<void> {
+  private async rename(now = false): Promise<void> {
     if (!this.special) {
       try {
-        if (!this.exclusive) await renameAsync(partPath(this.path), this.path);
-        else {
+        if (!this.exclusive) {
+          if (now) renameSync(partPath(this.path), this.path);
+          else await renameAsync(partPath(this.path), this.path);
+        } else {
           // link() fails with EEXIST where rename() would replace: a file that appeared meanwhile stays.
           linkSync(partPath(this.path), this.path);
           unlinkSync(partPath(this.path));

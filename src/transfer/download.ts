@@ -94,6 +94,7 @@ const statOf = (path: string) => new Promise<Stats | null>((ok) => stat(path, (e
 
 /** Downloads of this process under way (from run() to its end). */
 let running = 0;
+const alone = () => running <= 1;
 
 /**
  * Before a fresh download to `path`: whether NAME.fetchx (a journal) exists, whether NAME.part is a
@@ -656,7 +657,7 @@ export class Download implements ProgressSource, RequestSender {
       // that small is created, written, synced and closed in one thread-pool task at commit.
       const holdBytes = this.settings.preallocate ? 0 : Math.min(FIRST_SAVE_BYTES, size ?? FIRST_SAVE_BYTES);
       const known = this.outputStat?.path === output ? this.outputStat.stat : undefined;
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known });
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known, alone });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };
