@@ -194,5 +194,12 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
 /** A strong validator is a quoted entity-tag without the W/ prefix; only those are safe for If-Range. */
 export function isStrongEtag(value: string | undefined): boolean {
   if (value === undefined) return false;
-  return /^"[\x21\x23-\x7e\x80-\xff]*"$/.test(value.trim());
+  // A loop, not a regular expression: every download with an ETag asks (chars.ts says why).
+  const v = value.trim();
+  if (v.length < 2 || v.charCodeAt(0) !== 0x22 || v.charCodeAt(v.length - 1) !== 0x22) return false;
+  for (let i = 1; i < v.length - 1; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x21 || c === 0x22 || c === 0x7f || c > 0xff) return false;
+  }
+  return true;
 }

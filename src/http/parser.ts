@@ -3,6 +3,7 @@
 // handed on as subarrays of the fed chunk, so the body path does no per-byte work and no copying.
 
 import { FetchxError } from "../errors.ts";
+import { isDigits, isToken, latin1 } from "./chars.ts";
 import { Headers } from "./headers.ts";
 import type { BodyMode, ParserEvents, ResponseHead } from "./types.ts";
 
@@ -32,8 +33,6 @@ const DEFAULT_MAX_HEADER_BYTES = 256 * 1024;
 const MAX_CHUNK_EXT_BYTES = 16 * 1024;
 const LF = 10;
 const CR = 13;
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?:[ \t](.*))?$/;
 const HTTP_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
 const weird = (message: string) => new FetchxError("WEIRD_REPLY", message);
@@ -315,7 +314,7 @@ export class ResponseParser {
     }
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === CR) end--;
-    return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString("latin1");
+    return latin1(bytes, end);
   }
 
   #onLine(line: string): void {
@@ -337,9 +336,9 @@ export class ResponseParser {
   }
 
   #parseStatusLine(line: string): void {
-    const m = STATUS_LINE.exec(line);
+    const m = splitStatusLine(line);
     if (!m) throw weird(`invalid status line ${quote(line)}`);
-    const [, major, minor, status, reason] = m;
+    const [major, minor, status, reason] = m;
     if (major !== "1" || (minor !== "0" && minor !== "1"))
       throw weird(`unsupported HTTP version HTTP/${major}.${minor} in status line`);
     this.#version = minor === "0" ? "1.0" : "1.1";
@@ -436,6 +435,18 @@ function withoutOws(line: string, from: number): string {
   return line.slice(start, end);
 }
 
+/**
+ * "HTTP/d.d ddd", then nothing or a space or tab and the reason phrase (no CR in it): the version's two
+ * digits, the status and the reason, or null when the line is not that.
+ */
+function splitStatusLine(line: string): [string, string, string, string | undefined] | null {
+  if (line.length < 12 || !line.startsWith("HTTP/") || line[6] !== "." || line[8] !== " ") return null;
+  if (!isDigits(line[5]!) || !isDigits(line[7]!) || !isDigits(line.slice(9, 12))) return null;
+  if (line.length === 12) return [line[5]!, line[7]!, line.slice(9, 12), undefined];
+  if ((line[12] !== " " && line[12] !== "\t") || line.includes("\r", 13)) return null;
+  return [line[5]!, line[7]!, line.slice(9, 12), line.slice(13)];
+}
+
 /** "Name: value" with the checks RFC 9112 asks of a recipient. */
 function parseHeaderLine(line: string): [string, string] {
   const first = line.charCodeAt(0);
@@ -443,9 +454,9 @@ function parseHeaderLine(line: string): [string, string] {
   const colon = line.indexOf(":");
   if (colon <= 0) throw weird(`malformed header line ${quote(line)}`);
   const name = line.slice(0, colon);
-  if (!TOKEN.test(name)) throw weird(`invalid header name ${quote(name)}`);
+  if (!isToken(name)) throw weird(`invalid header name ${quote(name)}`);
   const value = withoutOws(line, colon + 1);
-  if (/[\0\r]/.test(value)) throw weird(`invalid character in header ${name}`);
+  if (value.includes("\0") || value.includes("\r")) throw weird(`invalid character in header ${name}`);
   return [name, value];
 }
 
@@ -455,7 +466,7 @@ export function parseContentLength(values: string[]): number | null {
   for (const value of values)
     for (const item of value.split(",")) {
       const text = item.trim();
-      if (!/^\d+$/.test(text)) throw weird(`invalid Content-Length ${quote(value)}`);
+      if (!isDigits(text)) throw weird(`invalid Content-Length ${quote(value)}`);
       const n = Number(text);
       if (!Number.isSafeInteger(n)) throw weird(`Content-Length too large: ${text}`);
       if (result !== null && n !== result) throw weird("conflicting Content-Length values");

@@ -2,6 +2,7 @@
 // server-suggested name becomes a safe local file name.
 
 import { FetchxError } from "../errors.ts";
+import { hasControlOrSpace, schemeOf } from "./chars.ts";
 
 export interface ParsedUrl {
   /** The URL without credentials (safe to print). */
@@ -21,14 +22,11 @@ export interface ParsedUrl {
   user?: string;
 }
 
-const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-// WHATWG parsing would silently drop tabs and newlines; a URL containing them is a mistake.
-const CONTROL_OR_SPACE = /[\x00-\x20\x7f]/;
-
 export function parseUrl(input: string): ParsedUrl {
   if (input === "") throw new FetchxError("BAD_URL", "empty URL");
-  if (CONTROL_OR_SPACE.test(input)) throw new FetchxError("BAD_URL", `URL contains whitespace or control characters: ${JSON.stringify(input)}`);
-  const scheme = SCHEME.exec(input)?.[1]?.toLowerCase();
+  // WHATWG parsing would silently drop tabs and newlines; a URL containing them is a mistake.
+  if (hasControlOrSpace(input)) throw new FetchxError("BAD_URL", `URL contains whitespace or control characters: ${JSON.stringify(input)}`);
+  const scheme = schemeOf(input)?.toLowerCase();
   // Like curl, a URL without "scheme://" is taken as http.
   const text = scheme === undefined ? `http://${input}` : input;
   if (scheme !== undefined) checkProtocol(scheme);
@@ -58,7 +56,7 @@ const MAX_ZONE = 15;
 
 /** The URL text without its IPv6 zone id, and the zone; BAD_URL for an empty or too long one. */
 export function takeZone(text: string, shown: string): { rest: string; zone?: string } {
-  const m = ZONE.exec(text);
+  const m = text.includes("%") ? ZONE.exec(text) : null;
   if (!m) return { rest: text };
   const given = m[2]!;
   const zone = given.startsWith("25") && given.length > 2 ? given.slice(2) : given;

@@ -42,7 +42,9 @@ export function raceAttempts<T>(
       done = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
-      race.abort(reason);
+      // Only attempts still running listen: a lone attempt that won skips the abort (its first call in a
+      // process costs about 50 us, a small download's worth).
+      if (running > 0) race.abort(reason);
       outcome();
     };
     const onAbort = () => !done && end(() => reject(opts.signal!.reason), opts.signal!.reason);

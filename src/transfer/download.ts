@@ -700,7 +700,7 @@ export class Download implements ProgressSource, RequestSender {
     // starts over). Not when the server said "Accept-Ranges: none" or ignored the probe's range; not for
     // decoded bodies (--compressed): their offsets are the decoded bytes', not the server's; and not
     // without a size or a validator (ETag, Last-Modified): then nothing could tell a changed file.
-    const refused = /^\s*none\s*$/i.test(head.headers.get("accept-ranges") ?? "") || probed;
+    const refused = (head.headers.get("accept-ranges") ?? "").trim().toLowerCase() === "none" || probed;
     const checkable = validator.size !== null || !!validator.etag || !!validator.lastModified;
     const mayRange = !rangesOk && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused && checkable;
 

@@ -74,8 +74,8 @@ export function createProgressDisplay(
   stdoutIsTerminal = stdout.isTTY,
 ): ProgressDisplay {
   const mode = displayMode(opts, stream, env);
-  const ascii = !utf8Locale(env);
   if (mode === "none") return { start() {}, finish() {}, drop() {}, close() {} };
+  const ascii = !utf8Locale(env);
   const paint: Colors = colours(mode === "bar" && useColour(stream, env));
   const tracked = new Map<ProgressSource, Tracked>();
   let drawn = 0; // live lines on screen now (bar mode)
