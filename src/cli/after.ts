@@ -1,7 +1,7 @@
 // What curl's tool does around a transfer, outside the engine: --skip-existing before it; after it
 // -R (the file's time from Last-Modified), --etag-save, --create-file-mode, --remove-on-error, the note
 // that a retry rescued the transfer, and -c (the cookie jar, once at the end of the run).
-import { chmodSync, existsSync, rmSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { nodeFs } from "../node-fs.ts";
 import type { FetchxError } from "../errors.ts";
 import type { CookieJar } from "../http/cookies.ts";
 import { parseUrl } from "../http/url.ts";
@@ -26,30 +26,30 @@ export function beforeDownload(o: Options, url: string, index: number, known?: s
       return undefined; // the download reports it
     }
   }
-  if (o.skipExisting && path && existsSync(path)) return "skip";
+  if (o.skipExisting && path && nodeFs().existsSync(path)) return "skip";
   return path;
 }
 
 export function afterDownload(o: Options, r: DownloadResult, failure: FetchxError | undefined, target: string | null | undefined, log: Logger, retried: string | undefined): void {
   const path = r.filenameEffective ?? target ?? undefined;
   if (failure) {
-    if (o.removeOnError && path) for (const p of [path, partPath(path), journalPath(path)]) rmSync(p, { force: true });
+    if (o.removeOnError && path) for (const p of [path, partPath(path), journalPath(path)]) nodeFs().rmSync(p, { force: true });
     return;
   }
   if (retried !== undefined && r.numRetries > 0)
     log.error(`note: succeeded after ${r.numRetries} ${r.numRetries === 1 ? "retry" : "retries"} (curl without --retry would have failed: ${retried}); --retry 0 turns retries off`);
   // Asked only for -R and --create-file-mode: a lookup per file is measurable with -Z and 400 files.
-  const written = () => path !== undefined && r.httpCode !== 304 && existsSync(path);
+  const written = () => path !== undefined && r.httpCode !== 304 && nodeFs().existsSync(path);
   if (o.remoteTime && written()) {
     const t = Date.parse(r.headers?.get("last-modified") ?? "");
-    if (!Number.isNaN(t)) utimesSync(path!, t / 1000, t / 1000);
+    if (!Number.isNaN(t)) nodeFs().utimesSync(path!, t / 1000, t / 1000);
   }
-  if (o.createFileMode !== undefined && written()) chmodSync(path!, o.createFileMode);
+  if (o.createFileMode !== undefined && written()) nodeFs().chmodSync(path!, o.createFileMode);
   if (o.etagSave !== undefined && r.httpCode !== 304) {
     const etag = r.headers?.get("etag");
     const text = etag ? `${etag}\n` : "";
-    if (o.etagSave === "-") writeSync(1, text);
-    else writeFileSync(o.etagSave, text);
+    if (o.etagSave === "-") nodeFs().writeSync(1, text);
+    else nodeFs().writeFileSync(o.etagSave, text);
   }
 }
 
@@ -57,6 +57,6 @@ export function afterDownload(o: Options, r: DownloadResult, failure: FetchxErro
 export function writeCookieJar(o: Options, jar: CookieJar | undefined): void {
   if (!jar || o.cookieJar === undefined) return;
   const text = jar.toNetscape();
-  if (o.cookieJar === "-") writeSync(1, text);
-  else writeFileSync(o.cookieJar, text);
+  if (o.cookieJar === "-") nodeFs().writeSync(1, text);
+  else nodeFs().writeFileSync(o.cookieJar, text);
 }

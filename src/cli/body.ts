@@ -2,7 +2,7 @@
 // -G and --url-query (into the URL's query), -F/--form-string (multipart/form-data, files streamed from
 // disk) and -T (PUT, a file streamed, or standard input sent chunked). Files are read here, when the
 // request is built; the engine gets a RequestBody and a Content-Type.
-import { readFileSync, statSync } from "node:fs";
+import { nodeFs } from "../node-fs.ts";
 import { FetchxError, usageError } from "../errors.ts";
 import type { RequestBody } from "../transfer/options.ts";
 import type { DataPiece, FormPart } from "./compat-options.ts";
@@ -17,7 +17,7 @@ const enc = new TextEncoder();
 /** A file's bytes ("-" = standard input), as curl reads @FILE. */
 function readData(path: string, what: string): Uint8Array {
   try {
-    return path === "-" ? new Uint8Array(readFileSync(0)) : new Uint8Array(readFileSync(path));
+    return path === "-" ? new Uint8Array(nodeFs().readFileSync(0)) : new Uint8Array(nodeFs().readFileSync(path));
   } catch (err) {
     throw new FetchxError("READ_FILE", `cannot read ${what} file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
   }
@@ -127,7 +127,7 @@ export function multipart(parts: FormPart[], boundary = `-----------------------
       const stdin = p.file === "-";
       if (!stdin) {
         try {
-          statSync(p.file);
+          nodeFs().statSync(p.file);
         } catch (err) {
           throw new FetchxError("READ_FILE", `cannot read -F file ${p.file}: ${(err as { code?: string }).code ?? err}`, { cause: err });
         }
@@ -182,7 +182,7 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
     if (stdin) parts.body = Bun.stdin.stream() as ReadableStream<Uint8Array>;
     else {
       try {
-        if (!statSync(upload).isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
+        if (!nodeFs().statSync(upload).isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
       } catch (err) {
         throw new FetchxError("READ_FILE", `cannot read -T file ${upload}: ${(err as { code?: string }).code ?? err}`, { cause: err });
       }

@@ -2,7 +2,7 @@
 // Options become the engine's ClientOptions and DownloadOptions, grouped as curl groups its setopts.
 // What the engine does not know about stays in the CLI: output naming (-o/-O/-J/--output-dir, through
 // the engine's decideOutput hook), header printing (-i/-I) and how events are shown (the logger).
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { nodeFs } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import { CookieJar } from "../http/cookies.ts";
 import type { ResponseHead } from "../http/types.ts";
@@ -23,7 +23,7 @@ const nodePath = () => import.meta.require("node:path") as typeof import("node:p
 
 function readText(path: string, what: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return nodeFs().readFileSync(path, "utf8");
   } catch (err) {
     throw new FetchxError("READ_FILE", `cannot read ${what} ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
   }
@@ -44,11 +44,11 @@ function sslSetopts(o: Options): ClientOptions {
   if (o.capath) {
     let names: string[];
     try {
-      names = readdirSync(o.capath);
+      names = nodeFs().readdirSync(o.capath);
     } catch (err) {
       throw new FetchxError("READ_FILE", `cannot read --capath ${o.capath}: ${(err as { code?: string }).code ?? err}`);
     }
-    const pems = names.map((n) => nodePath().join(o.capath!, n)).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
+    const pems = names.map((n) => nodePath().join(o.capath!, n)).filter((p) => nodeFs().statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => nodeFs().readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
     ca = pems.join("\n");
   }
   const cert = o.cert ? readText(o.cert, "--cert") : undefined;
@@ -117,8 +117,8 @@ function transferSetopts(o: Options): DownloadOptions {
 
 /** --no-clobber: NAME, else NAME.1 ... NAME.100 (curl's), the first that does not exist. */
 function unclobbered(path: string | null): string | null {
-  if (path === null || !existsSync(path)) return path;
-  for (let i = 1; i <= 100; i++) if (!existsSync(`${path}.${i}`)) return `${path}.${i}`;
+  if (path === null || !nodeFs().existsSync(path)) return path;
+  for (let i = 1; i <= 100; i++) if (!nodeFs().existsSync(`${path}.${i}`)) return `${path}.${i}`;
   throw new FetchxError("WRITE", `${path} and ${path}.1 to ${path}.100 exist (--no-clobber)`);
 }
 
@@ -180,7 +180,7 @@ function outputSetopts(o: Options, url: string, output: string | undefined, stat
       headers: [["Range", `bytes=${from}-`]],
       decideOutput: (head) => {
         if (head.status === 200 && from > 0) throw new FetchxError("RANGE", "HTTP server doesn't seem to support byte ranges. Cannot resume.");
-        const out: Output = path === null ? { fd: 1 } : { fd: openSync(path, "a") };
+        const out: Output = path === null ? { fd: 1 } : { fd: nodeFs().openSync(path, "a") };
         return { output: out, preamble: printHead ? new TextEncoder().encode(hops.join("")) : undefined };
       },
     };
@@ -220,7 +220,7 @@ function timeCondition(spec: string, warn: (m: string) => void): [string, string
   const unmodified = spec.startsWith("-");
   const v = unmodified ? spec.slice(1) : spec;
   let t = Date.parse(v);
-  if (Number.isNaN(t)) t = statSync(v, { throwIfNoEntry: false })?.mtimeMs ?? NaN;
+  if (Number.isNaN(t)) t = nodeFs().statSync(v, { throwIfNoEntry: false })?.mtimeMs ?? NaN;
   if (Number.isNaN(t)) {
     warn(`Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. See curl_getdate(3) for valid date syntax.`);
     return null;
@@ -236,7 +236,7 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
   }
   if (o.etagCompare !== undefined) {
     // A missing or empty file: curl sends no condition and downloads.
-    const etag = existsSync(o.etagCompare) ? readText(o.etagCompare, "--etag-compare").split(/\r?\n/)[0]!.trim() : "";
+    const etag = nodeFs().existsSync(o.etagCompare) ? readText(o.etagCompare, "--etag-compare").split(/\r?\n/)[0]!.trim() : "";
     if (etag) conditions.push(["If-None-Match", etag]);
   }
   const texts = o.cookies.filter((c) => c.includes("="));
@@ -245,12 +245,12 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
   if (files.length || o.cookieJar !== undefined) {
     jar = new CookieJar();
     // A -b file that does not exist only turns the cookie engine on (curl's -b "" idiom).
-    for (const f of files) if (f !== "" && existsSync(f)) jar.load(f === "-" ? readFileSync(0, "utf8") : readText(f, "-b"), o.junkSessionCookies);
+    for (const f of files) if (f !== "" && nodeFs().existsSync(f)) jar.load(f === "-" ? nodeFs().readFileSync(0, "utf8") : readText(f, "-b"), o.junkSessionCookies);
   }
   let netrc: string | undefined;
   if (o.netrc) {
     const path = o.netrcFile ?? nodePath().join(process.env.HOME ?? "", ".netrc");
-    if (existsSync(path)) netrc = readText(path, "netrc file");
+    if (nodeFs().existsSync(path)) netrc = readText(path, "netrc file");
     else if (o.netrcFile !== undefined) throw new FetchxError("READ_FILE", `cannot read netrc file ${path}: ENOENT`);
   }
   const dumped = new Set<string>();
@@ -261,13 +261,13 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
     netrc,
     conditions,
     dump(path, text) {
-      if (path === "-") return void writeSync(1, text);
-      const fd = openSync(path, dumped.has(path) ? "a" : "w");
+      if (path === "-") return void nodeFs().writeSync(1, text);
+      const fd = nodeFs().openSync(path, dumped.has(path) ? "a" : "w");
       dumped.add(path);
       try {
-        writeSync(fd, text);
+        nodeFs().writeSync(fd, text);
       } finally {
-        closeSync(fd);
+        nodeFs().closeSync(fd);
       }
     },
   };

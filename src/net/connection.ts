@@ -9,9 +9,9 @@
 // reads: a listener gets views of a reused buffer, valid until it returns, or, when its consumer answers
 // with a promise, until the exchange listens again (no recv in between); read() gets a copy.
 import type { Socket, SocketHandler } from "bun";
-import { readdirSync, readlinkSync } from "node:fs";
+import { nodeFs } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
-import { errnoMessage, errnoName, pollMany, POLLIN, recv, recvInto } from "./libc.ts";
+import { errnoMessage, errnoName, pollMany, POLLIN, readLink, recv, recvInto } from "./libc.ts";
 import { mptcpStatus } from "./mptcp.ts";
 import type { Connection, DialTimings, MptcpStatus } from "./types.ts";
 
@@ -50,17 +50,12 @@ let loopFd: number | undefined;
 function eventLoopFd(): number {
   if (loopFd !== undefined) return loopFd;
   loopFd = -1;
-  const isLoop = (fd: number) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === "anon_inode:[eventpoll]";
-    } catch {
-      return false; // not open (or no /proc)
-    }
-  };
+  // readlink through libc: node:fs is not loaded for this (src/node-fs.ts). null: not open, or no /proc.
+  const isLoop = (fd: number) => readLink(`/proc/self/fd/${fd}`) === "anon_inode:[eventpoll]";
   const FIRST = 16;
   for (let fd = 0; fd < FIRST; fd++) if (isLoop(fd)) return (loopFd = fd);
   try {
-    for (const fd of readdirSync("/proc/self/fd").map(Number).sort((a, b) => a - b)) if (fd >= FIRST && isLoop(fd)) return (loopFd = fd);
+    for (const fd of nodeFs().readdirSync("/proc/self/fd").map(Number).sort((a, b) => a - b)) if (fd >= FIRST && isLoop(fd)) return (loopFd = fd);
   } catch {
     // No /proc: the poller still wakes after RAW_WAIT_MS.
   }

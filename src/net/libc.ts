@@ -37,6 +37,16 @@ const SYMBOLS = {
   if_indextoname: { args: [u32, p], returns: p },
   if_nametoindex: { args: [p], returns: u32 },
   setenv: { args: [p, p, i32], returns: i32 },
+  // A lone download's output lookups and small-file commit (sink/lookup.ts), without node:fs.
+  // open(2) is variadic in C; its mode goes as a fixed argument, which both ABIs fetchx targets accept.
+  open: { args: [p, i32, u32], returns: i32 },
+  fsync: { args: [i32], returns: i32 },
+  rename: { args: [p, p], returns: i32 },
+  access: { args: [p, i32], returns: i32 },
+  readlink: { args: [p, p, FFIType.u64], returns: FFIType.i64 },
+  // statx through syscall(2): glibc has a statx() wrapper only from 2.28 and musl from 1.2.5, and a missing
+  // symbol would fail this whole dlopen; struct statx, unlike struct stat, is the same on every architecture.
+  syscall: { args: [FFIType.i64, i32, p, i32, u32, p], returns: FFIType.i64 },
 } as const;
 
 const open = () => dlopen("libc.so.6", SYMBOLS).symbols;
@@ -254,6 +264,70 @@ export function writeFd(fd: number, buf: Uint8Array, position: number | null, fr
   const n = Number(position === null ? lib().write(fd, p, len) : lib().pwrite(fd, p, len, position));
   return n < 0 ? -errno() : n;
 }
+
+/** A path as the C string libc wants. */
+const cPath = (path: string) => ptr(new TextEncoder().encode(`${path}\0`));
+
+/** open(2) of a path: the fd, or -errno. */
+export function openPath(path: string, flags: number, mode = 0): number {
+  const fd = lib().open(cPath(path), flags, mode);
+  return fd < 0 ? -errno() : fd;
+}
+/** fsync(2): 0, or -errno. */
+export const fsync = (fd: number) => (lib().fsync(fd) < 0 ? -errno() : 0);
+/** rename(2): 0, or -errno. */
+export const renamePath = (from: string, to: string) => (lib().rename(cPath(from), cPath(to)) < 0 ? -errno() : 0);
+/** access(2) with F_OK: whether anything is at `path` (a dangling link counts as nothing, as for existsSync). */
+export const pathExists = (path: string) => lib().access(cPath(path), 0) === 0;
+
+/** readlink(2): the link's target (up to 4 KiB), or null. */
+export function readLink(path: string): string | null {
+  const out = new Uint8Array(4096);
+  const n = Number(lib().readlink(cPath(path), ptr(out), out.byteLength));
+  return n < 0 ? null : new TextDecoder().decode(out.subarray(0, n));
+}
+
+export const O_WRONLY = 0o1;
+export const O_TRUNC = 0o1000;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_CLOEXEC = 0o2000000;
+/** O_NOFOLLOW: 0o400000 on x86_64, 0o100000 on aarch64 (its O_DIRECTORY and O_NOFOLLOW swap places). */
+export const O_NOFOLLOW = process.arch === "arm64" ? 0o100000 : 0o400000;
+
+const SYS_STATX = process.arch === "arm64" ? 291 : 332;
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+const STATX_TYPE = 0x1;
+const STATX_SIZE = 0x200;
+const S_IFMT = 0o170000;
+
+/** What is at a path: its type (the S_IFMT bits of st_mode) and size. */
+export interface PathStat {
+  mode: number;
+  size: number;
+}
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
+export const S_IFLNK = 0o120000;
+export const S_IFIFO = 0o010000;
+export const S_IFSOCK = 0o140000;
+
+const AT_EMPTY_PATH = 0x1000;
+const EMPTY = new Uint8Array(1);
+
+function statx(dirfd: number, path: Uint8Array | ReturnType<typeof ptr>, flags: number): PathStat | number {
+  const buf = new Uint8Array(256); // struct statx
+  const r = Number(lib().syscall(SYS_STATX, dirfd, path instanceof Uint8Array ? ptr(path) : path, flags, STATX_TYPE | STATX_SIZE, ptr(buf)));
+  if (r < 0) return -errno();
+  const dv = new DataView(buf.buffer);
+  return { mode: dv.getUint16(28, true) & S_IFMT, size: Number(dv.getBigUint64(40, true)) };
+}
+
+/** statx(2) of `path` (of a link itself with `follow` false): its type and size, or -errno. */
+export const statPath = (path: string, follow: boolean) => statx(AT_FDCWD, cPath(path), follow ? 0 : AT_SYMLINK_NOFOLLOW);
+/** statx(2) of an open fd (fstat): its type and size, or -errno. */
+export const statFd = (fd: number) => statx(fd, EMPTY, AT_EMPTY_PATH);
 
 /** isatty(3): whether fd is a terminal (node:tty costs ~4 ms of start-up just to import). */
 export const isTerminal = (fd: number) => lib().isatty(fd) === 1;

@@ -2,12 +2,13 @@
 // is there (and verified): a failed or interrupted transfer never leaves an incomplete file under the final
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
-import { closeSync, constants, fdatasync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, open as openCb, openSync, readSync, rename as renameCb, renameSync, rmSync, statSync, unlinkSync, writeFile as writeFileCb } from "node:fs";
-import type { Stats } from "node:fs";
 import { FetchxError } from "../errors.ts";
+import { nodeFs } from "../node-fs.ts";
+import * as libc from "../net/libc.ts";
 import { errnoMessage, errnoName, fallocate } from "../net/libc.ts";
 import { WriteError as WriteErrorLike, writeAll, writeNonBlocking } from "./fdwrite.ts";
 import type { Sink } from "./types.ts";
+
 
 // node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
 // a plain download does not need it.
@@ -21,21 +22,33 @@ export const partPath = (path: string) => path + PART_SUFFIX;
 // (400 files x 32 KiB, 8 at a time: openSync alone took a quarter of the run in a CPU profile).
 // Made promises by hand: node:util's promisify would link node:util (0.7 ms of CPU) into every download.
 const settle = <T>(ok: (v: T) => void, fail: (e: unknown) => void) => (err: unknown, v?: T) => (err ? fail(err) : ok(v as T));
-const datasync = (fd: number) => new Promise<void>((ok, fail) => fdatasync(fd, settle(ok, fail)));
-const openAsync = (path: string, flags: number, mode?: number) => new Promise<number>((ok, fail) => openCb(path, flags, mode, settle(ok, fail)));
-const renameAsync = (from: string, to: string) => new Promise<void>((ok, fail) => renameCb(from, to, settle(ok, fail)));
+const datasync = (fd: number) => new Promise<void>((ok, fail) => nodeFs().fdatasync(fd, settle(ok, fail)));
+const openAsync = (path: string, flags: number, mode?: number) => new Promise<number>((ok, fail) => nodeFs().open(path, flags, mode, settle(ok, fail)));
+const renameAsync = (from: string, to: string) => new Promise<void>((ok, fail) => nodeFs().rename(from, to, settle(ok, fail)));
 const writeFileAsync = (path: string, bytes: Uint8Array, opts: { flag: string; mode: number; flush: boolean }) =>
-  new Promise<void>((ok, fail) => writeFileCb(path, bytes, opts, settle(ok, fail)));
+  new Promise<void>((ok, fail) => nodeFs().writeFile(path, bytes, opts, settle(ok, fail)));
 // node:os only for an error's number (its import costs CPU at every download).
 const errnoOf = (code: string) => ((import.meta.require("node:os") as typeof import("node:os")).constants.errno as Record<string, number | undefined>)[code];
 
-function statSafe(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
+/** The type of what is at a path: what opening it as an output depends on. node:fs's Stats is one too. */
+export interface FileType {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isSymbolicLink(): boolean;
 }
+
+/** The type of what is at `path` (of a link itself when not `follow`), through statx(2); undefined when
+ *  nothing is there or it cannot be looked at. */
+export function typeAt(path: string, follow = true): FileType | undefined {
+  const st = libc.statPath(path, follow);
+  if (typeof st === "number") return undefined;
+  const is = (type: number) => () => st.mode === type;
+  return { isFile: is(libc.S_IFREG), isDirectory: is(libc.S_IFDIR), isFIFO: is(libc.S_IFIFO), isSocket: is(libc.S_IFSOCK), isSymbolicLink: is(libc.S_IFLNK) };
+}
+const statSafe = (path: string) => typeAt(path);
+const lstatSafe = (path: string) => typeAt(path, false);
 
 export function isSpecialFile(path: string): boolean {
   const st = statSafe(path);
@@ -72,7 +85,7 @@ export interface FileSinkOptions {
    */
   holdBytes?: number;
   /** The path's stat when the caller already has it (null: nothing there); else it is taken here. */
-  stat?: Stats | null;
+  stat?: FileType | null;
   /**
    * Asked at commit: true when nothing else runs in the process (a lone download), so a held body is
    * created, written, fsync'ed and renamed by plain calls on the event loop. The thread pool would only
@@ -81,15 +94,20 @@ export interface FileSinkOptions {
   alone?: () => boolean;
 }
 
-/** Creates `target` (never through a link), writes `bytes` and fsyncs them, all on the calling thread. */
+/**
+ * Creates `target` (never through a link), writes `bytes` and fsyncs them, all on the calling thread and
+ * through libc: node:fs is not loaded for a small download (src/node-fs.ts). Failures are WriteErrors
+ * ({ code: "EEXIST" }), as node:fs's would be.
+ */
 function writeNewFileNow(target: string, bytes: Uint8Array): void {
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
-  const fd = openSync(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+  const fd = libc.openPath(target, libc.O_WRONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW | libc.O_CLOEXEC, 0o644);
+  if (fd < 0) throw new WriteErrorLike(errnoName(-fd));
   try {
     writeAll(fd, bytes, 0);
-    fsyncSync(fd);
+    const r = libc.fsync(fd);
+    if (r < 0) throw new WriteErrorLike(errnoName(-r));
   } finally {
-    closeSync(fd);
+    libc.close(fd);
   }
 }
 
@@ -100,7 +118,14 @@ function writeNewFileNow(target: string, bytes: Uint8Array): void {
  * reader in; the bytes wait in the pipe until it reads.
  */
 function openFifo(path: string): number {
-  return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  return nodeFs().openSync(path, nodeFs().constants.O_RDWR | nodeFs().constants.O_NONBLOCK);
+}
+
+/** Opens a device (/dev/null, a terminal) for writing, as fopen's "w" would, through libc (src/node-fs.ts). */
+function openSpecial(path: string): number {
+  const fd = libc.openPath(path, libc.O_WRONLY | libc.O_CREAT | libc.O_TRUNC | libc.O_CLOEXEC, 0o666);
+  if (fd < 0) throw new WriteErrorLike(errnoName(-fd));
+  return fd;
 }
 
 /**
@@ -109,12 +134,12 @@ function openFifo(path: string): number {
  * so nothing written lands outside it.
  */
 async function openPart(target: string, resume: boolean): Promise<number> {
-  const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+  const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = nodeFs().constants;
   if (resume) {
     if (lstatSafe(target)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
     const fd = await openAsync(target, O_RDWR | O_NOFOLLOW);
-    if (!fstatSync(fd).isFile()) {
-      closeSync(fd);
+    if (!nodeFs().fstatSync(fd).isFile()) {
+      libc.close(fd);
       throw new FetchxError("WRITE", `cannot write ${target}: not a regular file`);
     }
     return fd;
@@ -135,16 +160,8 @@ async function createExclusive<T>(target: string, create: () => Promise<T>): Pro
     if ((err as { code?: string }).code !== "EEXIST") throw err;
   }
   if (lstatSafe(target)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
-  rmSync(target, { force: true });
+  nodeFs().rmSync(target, { force: true });
   return create();
-}
-
-function lstatSafe(path: string) {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -191,14 +208,14 @@ export class FileSink implements Sink {
     const fifo = !!st && (st.isFIFO() || st.isSocket());
     const target = special ? path : partPath(path);
     try {
-      if (opts.createDirs) mkdirSync(nodePath().dirname(path), { recursive: true });
+      if (opts.createDirs) nodeFs().mkdirSync(nodePath().dirname(path), { recursive: true });
       if (!special && !opts.resume && !opts.exclusive && (opts.holdBytes ?? 0) > 0) {
         const sink = new FileSink(path, false, -1, false, opts.signal, false, opts.alone);
         sink.held = holdBuffer(opts.holdBytes!);
         sink.holdLimit = opts.holdBytes!;
         return sink;
       }
-      const fd = fifo ? openFifo(path) : special ? openSync(target, "w") : await openPart(target, !!opts.resume);
+      const fd = fifo ? openFifo(path) : special ? openSpecial(target) : await openPart(target, !!opts.resume);
       return new FileSink(path, special, fd, fifo, opts.signal, opts.exclusive);
     } catch (err) {
       if (err instanceof FetchxError) throw err;
@@ -214,7 +231,7 @@ export class FileSink implements Sink {
       try {
         const fd = await openPart(target, false);
         if (this.closed) {
-          closeSync(fd); // aborted meanwhile
+          libc.close(fd); // aborted meanwhile
           return;
         }
         const buf = this.held!;
@@ -291,7 +308,7 @@ export class FileSink implements Sink {
     await this.created();
     const buf = new Uint8Array(1 << 20);
     for (let pos = start; pos < end; ) {
-      const n = readSync(this.fd, buf, 0, Math.min(buf.byteLength, end - pos), pos);
+      const n = nodeFs().readSync(this.fd, buf, 0, Math.min(buf.byteLength, end - pos), pos);
       if (n <= 0) throw new FetchxError("WRITE", `${this.writingPath} is shorter than expected`);
       each(buf.subarray(0, n));
       pos += n;
@@ -340,12 +357,15 @@ export class FileSink implements Sink {
     if (!this.special) {
       try {
         if (!this.exclusive) {
-          if (now) renameSync(partPath(this.path), this.path);
+          if (now) {
+            const r = libc.renamePath(partPath(this.path), this.path);
+            if (r < 0) throw new WriteErrorLike(errnoName(-r));
+          }
           else await renameAsync(partPath(this.path), this.path);
         } else {
           // link() fails with EEXIST where rename() would replace: a file that appeared meanwhile stays.
-          linkSync(partPath(this.path), this.path);
-          unlinkSync(partPath(this.path));
+          nodeFs().linkSync(partPath(this.path), this.path);
+          nodeFs().unlinkSync(partPath(this.path));
         }
       } catch (err) {
         if ((err as { code?: string }).code === "EEXIST") throw new FetchxError("WRITE", `refusing to overwrite ${this.path}: file exists`);
@@ -363,6 +383,6 @@ export class FileSink implements Sink {
     if (this.closed) return;
     this.closed = true;
     this.held = null;
-    if (this.fd >= 0) closeSync(this.fd);
+    if (this.fd >= 0) libc.close(this.fd);
   }
 }

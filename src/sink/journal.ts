@@ -9,7 +9,7 @@
 //    bytes are in the page cache, so after a process crash (kill -9) they are there on the same boot;
 //    after a power loss they may not be. The line carries the kernel's boot id and a hash of itself: it
 //    is trusted only on the boot that wrote it, and never when torn.
-import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { nodeFs } from "../node-fs.ts";
 /** A byte range [start, end). */
 type Range = [number, number];
 
@@ -54,7 +54,7 @@ let bootIdCache: string | null | undefined;
 export function bootId(): string | null {
   if (bootIdCache === undefined) {
     try {
-      bootIdCache = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || null;
+      bootIdCache = nodeFs().readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || null;
     } catch {
       bootIdCache = null;
     }
@@ -97,7 +97,7 @@ function union(a: Range[], b: Range[]): Range[] {
 export function readJournal(path: string): { data: JournalData } | { data: null; why: string } {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = nodeFs().readFileSync(path, "utf8");
   } catch {
     return { data: null, why: "no journal" };
   }
@@ -150,7 +150,7 @@ function parseProgress(line: string, size: number | null): Range[] | null {
 
 /** Creates `path` for writing, refusing a link or anything already there (a planted file is not written through). */
 export function createExclusive(path: string): number {
-  return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  return nodeFs().openSync(path, nodeFs().constants.O_WRONLY | nodeFs().constants.O_CREAT | nodeFs().constants.O_EXCL | nodeFs().constants.O_NOFOLLOW, 0o644);
 }
 
 /** Writes NAME.fetchx: the synced record (save), and progress in place between saves (progress). */
@@ -174,21 +174,21 @@ export class JournalWriter {
     const full: JournalData = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...data, updated: new Date().toISOString() };
     const record = Buffer.from(withCheck(JSON.stringify(full)) + "\n");
     const tmp = `${this.path}.tmp`;
-    rmSync(tmp, { force: true });
+    nodeFs().rmSync(tmp, { force: true });
     const fd = createExclusive(tmp);
     this.#length = 0;
     try {
-      writeSync(fd, record);
+      nodeFs().writeSync(fd, record);
       const line = this.#line(written);
-      if (line) writeSync(fd, line);
-      fsyncSync(fd);
+      if (line) nodeFs().writeSync(fd, line);
+      nodeFs().fsyncSync(fd);
     } finally {
-      closeSync(fd);
+      nodeFs().closeSync(fd);
     }
-    renameSync(tmp, this.path);
+    nodeFs().renameSync(tmp, this.path);
     this.close();
     // The progress line of the new journal is rewritten in place from now on.
-    this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_NOFOLLOW);
+    this.#fd = nodeFs().openSync(this.path, nodeFs().constants.O_WRONLY | nodeFs().constants.O_NOFOLLOW);
     this.#at = record.byteLength;
   }
 
@@ -198,7 +198,7 @@ export class JournalWriter {
     const line = this.#line(written);
     if (!line) return;
     try {
-      writeSync(this.#fd, line, 0, line.byteLength, this.#at);
+      nodeFs().writeSync(this.#fd, line, 0, line.byteLength, this.#at);
     } catch {
       this.close(); // a full disk: the synced record still holds
     }
@@ -217,12 +217,12 @@ export class JournalWriter {
   }
 
   close(): void {
-    if (this.#fd !== null) closeSync(this.#fd);
+    if (this.#fd !== null) nodeFs().closeSync(this.#fd);
     this.#fd = null;
   }
 }
 
 export function removeJournal(path: string): void {
-  rmSync(path, { force: true });
-  rmSync(`${path}.tmp`, { force: true });
+  nodeFs().rmSync(path, { force: true });
+  nodeFs().rmSync(`${path}.tmp`, { force: true });
 }

@@ -2,9 +2,8 @@
 // WritableStream. Bytes go in order, binary-safe. A pipe or socket fd is written non-blocking (Ctrl-C and
 // -m still work while the reader is slow or gone quiet), and a reader that goes away (EPIPE) ends the
 // transfer quietly. The engine changes an fd's mode only when that fd is the output it was given.
-import { fstatSync } from "node:fs";
-import { growPipe, setNonBlocking } from "../net/libc.ts";
-import { writeAll, writeNonBlocking } from "./fdwrite.ts";
+import { errnoName, growPipe, S_IFIFO, S_IFSOCK, setNonBlocking, statFd } from "../net/libc.ts";
+import { writeAll, writeNonBlocking, WriteError } from "./fdwrite.ts";
 import { DownstreamClosed, type Sink } from "./types.ts";
 
 const asDownstream = (err: unknown) => ((err as { code?: string }).code === "EPIPE" ? new DownstreamClosed() : err);
@@ -21,9 +20,10 @@ function sequential(write: (chunk: Uint8Array) => void | Promise<void>, rest: Pi
 }
 
 export function fdSink(fd: number, signal?: AbortSignal): Sink {
-  const st = fstatSync(fd);
-  const pipe = (st.isFIFO() || st.isSocket()) && setNonBlocking(fd);
-  if (st.isFIFO()) growPipe(fd, 1 << 20); // 1 MiB, the default pipe-max-size: 16x fewer wake-ups than 64 KiB
+  const st = statFd(fd); // through libc: node:fs is not loaded for this (src/node-fs.ts)
+  if (typeof st === "number") throw new WriteError(errnoName(-st));
+  const pipe = (st.mode === S_IFIFO || st.mode === S_IFSOCK) && setNonBlocking(fd);
+  if (st.mode === S_IFIFO) growPipe(fd, 1 << 20); // 1 MiB, the default pipe-max-size: 16x fewer wake-ups than 64 KiB
   const write = (chunk: Uint8Array): void | Promise<void> => {
     try {
       if (!pipe) return writeAll(fd, chunk);

@@ -1,6 +1,6 @@
 // Connections per origin (keep-alive reuse for redirects, segments and later downloads) and requests over
 // them. Every connection comes from the one dialer, so `mptcp` applies to all of them.
-import { readFileSync } from "node:fs";
+import { nodeFs } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
@@ -25,7 +25,7 @@ export interface RequestHooks {
 function readCaFile(path: string): string {
   let pem: string;
   try {
-    pem = readFileSync(path, "utf8");
+    pem = nodeFs().readFileSync(path, "utf8");
   } catch (err) {
     throw new FetchxError("CA_FILE", `cannot read the CA file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
   }

@@ -8,14 +8,14 @@
 // plain stream for what cannot be resumed (HEAD, decoded bodies, error pages). verify: --checksum. commit:
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
-import { access, existsSync, lstat, lstatSync, stat, statSync } from "node:fs";
-import type { Stats } from "node:fs";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, MptcpState } from "../net/types.ts";
-import { FileSink, partPath } from "../sink/file.ts";
+import { FileSink, partPath, typeAt, type FileType } from "../sink/file.ts";
+import { nodeFs } from "../node-fs.ts";
+import { pathExists } from "../net/libc.ts";
 import { journalPath, readJournal, removeJournal } from "../sink/journal.ts";
 import { fdSink, streamSink } from "../sink/sequential.ts";
 import { DownstreamClosed, type Sink } from "../sink/types.ts";
@@ -88,9 +88,9 @@ const never = new AbortController().signal;
 
 /** Whether `path` exists / is a symbolic link, asked in the thread pool. */
 // node:fs's callback forms: node:fs/promises (and node:events under it) cost 0.6 ms of CPU to load.
-const exists = (path: string) => new Promise<boolean>((ok) => access(path, (err) => ok(!err)));
-const isLink = (path: string) => new Promise<boolean>((ok) => lstat(path, (err, st) => ok(!err && st.isSymbolicLink())));
-const statOf = (path: string) => new Promise<Stats | null>((ok) => stat(path, (err, st) => ok(err ? null : st)));
+const exists = (path: string) => new Promise<boolean>((ok) => nodeFs().access(path, (err) => ok(!err)));
+const isLink = (path: string) => new Promise<boolean>((ok) => nodeFs().lstat(path, (err, st) => ok(!err && st.isSymbolicLink())));
+const statOf = (path: string) => new Promise<FileType | null>((ok) => nodeFs().stat(path, (err, st) => ok(err ? null : st)));
 
 /** Downloads of this process under way (from run() to its end). */
 let running = 0;
@@ -100,25 +100,13 @@ const alone = () => running <= 1;
  * Before a fresh download to `path`: whether NAME.fetchx (a journal) exists, whether NAME.part is a
  * symbolic link, and the stat of NAME. In the thread pool while other downloads run: their creates and
  * renames can hold the directory for the file system's commit (-Z, 400 files: 60 us a file on the event
- * loop). A lone download asks on the event loop: three system calls, where starting the pool and handing
- * them over cost 0.7 ms of CPU before the first byte (one 32 KiB file, CPU profile).
+ * loop). A lone download asks on the event loop, through libc: three system calls, where starting the pool
+ * and handing them over cost 0.7 ms of CPU before the first byte (one 32 KiB file, CPU profile), and
+ * node:fs would cost its loading (src/node-fs.ts).
  */
-function outputLookups(path: string): Promise<[journal: boolean, link: boolean, target: Stats | null]> | [boolean, boolean, Stats | null] {
+function outputLookups(path: string): Promise<[journal: boolean, link: boolean, target: FileType | null]> | [boolean, boolean, FileType | null] {
   if (running > 1) return Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
-  const now = <T>(f: () => T, otherwise: T) => {
-    try {
-      return f();
-    } catch {
-      return otherwise;
-    }
-  };
-  // throwIfNoEntry: the usual answer (nothing there) without an Error and its stack trace built and
-  // thrown in the interpreter (the three lookups: 0.18 -> 0.16 ms, p25 of 20 timestamped runs).
-  return [
-    existsSync(journalPath(path)),
-    now(() => lstatSync(partPath(path), { throwIfNoEntry: false })?.isSymbolicLink() ?? false, false),
-    now(() => statSync(path, { throwIfNoEntry: false }) ?? null, null),
-  ];
+  return [pathExists(journalPath(path)), typeAt(partPath(path), false)?.isSymbolicLink() ?? false, typeAt(path) ?? null];
 }
 
 /** Makes `report.interface` the interface holding `address`, looked up when first read (then kept). */
@@ -155,7 +143,7 @@ export class Download implements ProgressSource, RequestSender {
   /** Whether loadResume saw a journal at this path (a fresh transfer removes it; none there, nothing to do). */
   private journalSeen: { path: string; exists: boolean } | null = null;
   /** The output path's stat, taken in the thread pool before the first request (null: nothing there). */
-  private outputStat: { path: string; stat: Stats | null } | null = null;
+  private outputStat: { path: string; stat: FileType | null } | null = null;
   /** Set once the network part is over (onTransferred was called). */
   private transferred = false;
   /**
@@ -268,7 +256,7 @@ export class Download implements ProgressSource, RequestSender {
   /** Whether bytes of this download are on disk with a journal that lets -C - use them. */
   private kept(): boolean {
     const job = this.job;
-    return !!job?.journalPath && job.done.size > 0 && existsSync(job.journalPath);
+    return !!job?.journalPath && job.done.size > 0 && nodeFs().existsSync(job.journalPath);
   }
 
   /** The result's closing figures: total time and each connection's MPTCP report, read once more. */
@@ -475,7 +463,7 @@ export class Download implements ProgressSource, RequestSender {
     const probing = !resume && st.probe && s.connections > 1 && st.path !== null && this.plan.method === "GET" && !this.callerRange;
     let asked: RangeAsked | null = null;
     let extra: [string, string][] = [];
-    if (resume === "complete") extra = [["Range", `bytes=${statSync(st.path!).size}-`]];
+    if (resume === "complete") extra = [["Range", `bytes=${nodeFs().statSync(st.path!).size}-`]];
     else if (resume) {
       // Size unknown (the bytes came chunked): from the first missing byte, open-ended unless a range follows.
       const size = resume.size ?? Number.MAX_SAFE_INTEGER;
@@ -537,7 +525,7 @@ export class Download implements ProgressSource, RequestSender {
       ex.close();
       if (head.status === 416) {
         this.result.filenameEffective = st.path!;
-        this.settings.onResume?.({ path: st.path!, kind: "complete", implicit: false, bytes: statSync(st.path!).size });
+        this.settings.onResume?.({ path: st.path!, kind: "complete", implicit: false, bytes: nodeFs().statSync(st.path!).size });
         return "done";
       }
       this.warn(`${st.path} exists but the server's file is larger or different: downloading it again`);
@@ -607,9 +595,9 @@ export class Download implements ProgressSource, RequestSender {
     const asked = this.settings.resume;
     // Without NAME.part a journal has nothing to describe: only whether one is there (to remove it) matters.
     const jpath = journalPath(path);
-    const part = existsSync(partPath(path));
+    const part = nodeFs().existsSync(partPath(path));
     const j = part ? readJournal(jpath) : { data: null, why: "no .part" };
-    this.journalSeen = { path, exists: part ? j.data !== null || j.why !== "no journal" : existsSync(jpath) };
+    this.journalSeen = { path, exists: part ? j.data !== null || j.why !== "no journal" : nodeFs().existsSync(jpath) };
     if (j.data && part) {
       const d = j.data;
       const doubt = this.doubtJournal(path, d.url, d.source, d.size, d.done, !!(d.etag || d.lastModified));
@@ -621,13 +609,13 @@ export class Download implements ProgressSource, RequestSender {
       this.warn(`${partPath(path)} not resumed: ${doubt}; starting over`);
       return null;
     }
-    if (part && !j.data && existsSync(jpath)) {
+    if (part && !j.data && nodeFs().existsSync(jpath)) {
       this.warn(`${partPath(path)} not resumed: ${j.why}; starting over`);
       return null;
     }
     if (!asked) return null;
     if (part) this.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
-    else if (existsSync(path) && statSync(path).isFile()) return "complete";
+    else if (nodeFs().existsSync(path) && nodeFs().statSync(path).isFile()) return "complete";
     return null;
   }
 
@@ -637,7 +625,7 @@ export class Download implements ProgressSource, RequestSender {
    * (with -C -, another URL is a mirror only when a validator can prove it serves the same file).
    */
   private doubtJournal(path: string, url: string, source: string | undefined, size: number | null, done: [number, number][], validated: boolean): string | null {
-    const st = lstatSync(partPath(path));
+    const st = nodeFs().lstatSync(partPath(path));
     if (!st.isFile()) return "it is not a regular file";
     const claimed = done.length > 0 ? done[done.length - 1]![1] : 0;
     if (st.size < claimed) return `it has ${st.size} bytes but its journal claims bytes up to ${claimed}`;

@@ -4,7 +4,11 @@
 import { describe, expect, test } from "bun:test";
 import { REPO_ROOT } from "../servers/harness.ts";
 import { isIP as nodeIsIP } from "node:net";
+import { closeSync, lstatSync, openSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as libc from "../../src/net/libc.ts";
 import { AF_INET, AF_INET6, errnoMessage, errnoName, inetNtop, inetPton, interfaceIndex, isIP } from "../../src/net/libc.ts";
+import { tempDir } from "../servers/harness.ts";
 import { parseSockaddr, sockaddr, splitZone, zoneIndex } from "../../src/net/sockaddr.ts";
 
 describe("libc", () => {
@@ -34,6 +38,52 @@ describe("libc", () => {
     expect([errnoName(122), errnoMessage(122)]).toEqual(["EDQUOT", "disk quota exceeded"]);
     expect(errnoName(9999)).toBe("errno 9999");
     expect(errnoMessage(9999)).toBe("errno 9999");
+  });
+
+  test("file calls without node:fs: statx type and size (a link itself or its target), open, fsync, rename, access, readlink", () => {
+    using dir = tempDir("fetchx-libc-");
+    const file = join(dir.path, "f");
+    writeFileSync(file, "x".repeat(12345));
+    symlinkSync(file, join(dir.path, "link"));
+    symlinkSync(join(dir.path, "nowhere"), join(dir.path, "dangling"));
+    const typeOf = (path: string, follow: boolean) => {
+      const st = libc.statPath(path, follow);
+      return typeof st === "number" ? errnoName(-st) : st;
+    };
+    // The same answers as node:fs's stat and lstat (type bits of st_mode, size).
+    const s = statSync(file);
+    expect(typeOf(file, true)).toEqual({ mode: s.mode & 0o170000, size: 12345 });
+    expect(typeOf(join(dir.path, "link"), true)).toEqual({ mode: libc.S_IFREG, size: 12345 });
+    expect(typeOf(join(dir.path, "link"), false)).toEqual({ mode: libc.S_IFLNK, size: lstatSync(join(dir.path, "link")).size });
+    expect(typeOf(dir.path, true)).toMatchObject({ mode: libc.S_IFDIR });
+    expect(typeOf("/dev/null", true)).toMatchObject({ mode: 0o020000 }); // S_IFCHR
+    expect(Bun.spawnSync(["mkfifo", join(dir.path, "fifo")]).exitCode).toBe(0);
+    expect(typeOf(join(dir.path, "fifo"), true)).toMatchObject({ mode: libc.S_IFIFO });
+    expect(typeOf(join(dir.path, "dangling"), true)).toBe("ENOENT");
+    expect(typeOf(join(dir.path, "dangling"), false)).toMatchObject({ mode: libc.S_IFLNK });
+    expect(typeOf(join(file, "below"), true)).toBe("ENOTDIR");
+    const fd = openSync(file, "r");
+    expect(libc.statFd(fd)).toEqual({ mode: libc.S_IFREG, size: 12345 });
+    closeSync(fd);
+
+    expect(libc.pathExists(file)).toBe(true);
+    expect(libc.pathExists(join(dir.path, "dangling"))).toBe(false); // as existsSync
+    expect(libc.readLink(join(dir.path, "link"))).toBe(file);
+    expect(libc.readLink(file)).toBeNull();
+
+    const part = join(dir.path, "new.part");
+    const flags = libc.O_WRONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW | libc.O_CLOEXEC;
+    const out = libc.openPath(part, flags, 0o644);
+    expect(out).toBeGreaterThan(2);
+    expect(libc.writeFd(out, new TextEncoder().encode("bytes"), 0)).toBe(5);
+    expect(libc.fsync(out)).toBe(0);
+    libc.close(out);
+    expect(statSync(part).mode & 0o777).toBe(0o644 & ~process.umask());
+    expect(errnoName(-libc.openPath(part, flags, 0o644))).toBe("EEXIST"); // O_EXCL
+    expect(errnoName(-libc.openPath(join(dir.path, "link"), libc.O_WRONLY | libc.O_NOFOLLOW))).toBe("ELOOP"); // never through a link
+    expect(libc.renamePath(part, join(dir.path, "new"))).toBe(0);
+    expect(readFileSync(join(dir.path, "new"), "utf8")).toBe("bytes");
+    expect(errnoName(-libc.renamePath(part, join(dir.path, "new")))).toBe("ENOENT");
   });
 
   test("inet_pton / inet_ntop", () => {
