@@ -318,3 +318,15 @@ describe("ResponseParser fuzz", () => {
     expect(failed).toBeGreaterThan(50);
   });
 });
+
+test("latin1: every byte value becomes the character of that code, whatever the length", async () => {
+  const { latin1 } = await import("../../src/http/chars.ts");
+  const all = new Uint8Array(256).map((_, i) => i);
+  const text = latin1(all);
+  expect(text.length).toBe(256);
+  for (let i = 0; i < 256; i++) expect(text.charCodeAt(i)).toBe(i);
+  expect(latin1(all, 10)).toBe(text.slice(0, 10));
+  expect(latin1(all.subarray(200))).toBe(text.slice(200)); // a view at an offset
+  const big = new Uint8Array(100_000).fill(0xe9);
+  expect(latin1(big)).toBe("\u00e9".repeat(100_000));
+});
