@@ -112,6 +112,8 @@ function transferSetopts(o: Options): DownloadOptions {
     checksum: o.checksum,
     preallocate: o.preallocate,
     createDirs: o.createDirs,
+    // The command's process does nothing else: a lone download's file calls may block its loop.
+    ownsEventLoop: true,
   };
 }
 

@@ -87,9 +87,9 @@ export interface FileSinkOptions {
   /** The path's stat when the caller already has it (null: nothing there); else it is taken here. */
   stat?: FileType | null;
   /**
-   * Asked at commit: true when nothing else runs in the process (a lone download), so a held body is
-   * created, written, fsync'ed and renamed by plain calls on the event loop. The thread pool would only
-   * add its start (two threads) and two hand-overs: one 32 KiB file, CPU 10.8 -> 10.0 ms (bench/one-file.ts).
+   * Asked at commit: true when the caller may block the event loop (a lone download of a process that owns
+   * its loop: DownloadOptions.ownsEventLoop), so a held body is created, written, fsync'ed and renamed by
+   * plain libc calls there, not by thread-pool tasks (their start and hand-overs cost more than the calls).
    */
   alone?: () => boolean;
 }

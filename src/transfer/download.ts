@@ -94,18 +94,17 @@ const statOf = (path: string) => new Promise<FileType | null>((ok) => nodeFs().s
 
 /** Downloads of this process under way (from run() to its end). */
 let running = 0;
-const alone = () => running <= 1;
 
 /**
  * Before a fresh download to `path`: whether NAME.fetchx (a journal) exists, whether NAME.part is a
  * symbolic link, and the stat of NAME. In the thread pool while other downloads run: their creates and
  * renames can hold the directory for the file system's commit (-Z, 400 files: 60 us a file on the event
- * loop). A lone download asks on the event loop, through libc: three system calls, where starting the pool
- * and handing them over cost 0.7 ms of CPU before the first byte (one 32 KiB file, CPU profile), and
- * node:fs would cost its loading (src/node-fs.ts).
+ * loop). A lone download of a process that owns its event loop asks on the loop, through libc: three system
+ * calls, where starting the pool and handing them over cost 0.7 ms of CPU before the first byte (one 32 KiB
+ * file, CPU profile), and node:fs would cost its loading (src/node-fs.ts).
  */
-function outputLookups(path: string): Promise<[journal: boolean, link: boolean, target: FileType | null]> | [boolean, boolean, FileType | null] {
-  if (running > 1) return Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
+function outputLookups(path: string, onLoop: boolean): Promise<[journal: boolean, link: boolean, target: FileType | null]> | [boolean, boolean, FileType | null] {
+  if (!onLoop) return Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
   return [pathExists(journalPath(path)), typeAt(partPath(path), false)?.isSymbolicLink() ?? false, typeAt(path) ?? null];
 }
 
@@ -201,6 +200,11 @@ export class Download implements ProgressSource, RequestSender {
   }
 
   /** The one transition function: every phase change is traced. */
+  /** Whether this download may make its file calls on the event loop now (DownloadOptions.ownsEventLoop). */
+  private alone(): boolean {
+    return this.settings.ownsEventLoop && running <= 1;
+  }
+
   private go(next: Phase, why?: string): void {
     if (next === this.phase) return;
     this.trace(`[${this.phase} -> ${next}]${why ? ` ${why}` : ""}`);
@@ -417,7 +421,7 @@ export class Download implements ProgressSource, RequestSender {
     // The output's own stat goes along, for FileSink.open (a directory, a device, a FIFO).
     let mayResume = !!path && !this.callerRange && !!s.resume;
     if (path && !this.callerRange && !s.resume) {
-      const [journal, link, target] = await outputLookups(path);
+      const [journal, link, target] = await outputLookups(path, this.alone());
       if (link) throw new FetchxError("WRITE", `cannot write ${partPath(path)}: it is a symbolic link (refusing to write through it)`, { retryable: false });
       mayResume = journal;
       this.outputStat = { path, stat: target };
@@ -645,7 +649,7 @@ export class Download implements ProgressSource, RequestSender {
       // that small is created, written, synced and closed in one thread-pool task at commit.
       const holdBytes = this.settings.preallocate ? 0 : Math.min(FIRST_SAVE_BYTES, size ?? FIRST_SAVE_BYTES);
       const known = this.outputStat?.path === output ? this.outputStat.stat : undefined;
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known, alone });
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known, alone: () => this.alone() });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fetchxCommand, randomBytes, runCommand, sha256, tempDir } from "../servers/harness.ts";
+import { fetchxCommand, randomBytes, REPO_ROOT, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 
 const STRACE = Bun.which("strace");
@@ -128,5 +128,54 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(renamed.sort()).toEqual(files.map((_, i) => join(dir, `f${i}.bin.part`)).sort());
     for (const p of renamed) expect(syncs.get(p)).toBe(1);
     for (const [i, body] of files.entries()) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(body));
+  });
+
+  /** The threads (strace -f pids) that made each traced call on a path under `dir`, and the process's own pid. */
+  async function threadsOf(command: string[], dir: string): Promise<{ main: number; by: Map<string, number[]> }> {
+    mkdirSync(dir, { recursive: true });
+    const log = join(dir, "strace.log");
+    const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=execve,openat,fsync,rename", ...command]);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(log, "utf8").split("\n");
+    const main = Number(/^(\d+)/.exec(lines[0]!)![1]);
+    const by = new Map<string, number[]>();
+    for (const line of lines) {
+      const m = /^(\d+)\s+(?:<\.\.\. )?(\w+)/.exec(line);
+      if (!m) continue;
+      const [pid, name] = [Number(m[1]), m[2]!];
+      if (name === "openat" && line.includes(dir)) by.set("openat", [...(by.get("openat") ?? []), pid]);
+      if (name === "rename" && line.includes(dir)) by.set("rename", [...(by.get("rename") ?? []), pid]);
+      if (name === "fsync" && !line.includes("resumed")) by.set("fsync", [...(by.get("fsync") ?? []), pid]);
+    }
+    return { main, by };
+  }
+
+  test("a lone small file's create, sync and rename run on the command's own thread; a library program keeps them off its event loop", async () => {
+    // The command owns its event loop (DownloadOptions.ownsEventLoop): no thread pool for one file.
+    const cli = tmp.file("thread-cli");
+    const out = join(cli, "f2.bin");
+    const own = await threadsOf([...fetchxCommand(), "-sS", "--create-dirs", "-o", out, server.url("/f2.bin")], cli);
+    expect(own.by.get("fsync")).toEqual([own.main]);
+    expect(own.by.get("rename")).toEqual([own.main]);
+    expect(await sha256(readFileSync(out))).toBe(await sha256(files[2]!));
+
+    // The same download through the library, from a program whose loop may have other work: the pool.
+    const lib = tmp.file("thread-lib");
+    mkdirSync(lib, { recursive: true });
+    const script = join(lib, "get.ts");
+    const target = join(lib, "f3.bin");
+    await Bun.write(
+      script,
+      `import { FetchxClient } from ${JSON.stringify(join(REPO_ROOT, "src/index.ts"))};
+const client = new FetchxClient({});
+await client.download(${JSON.stringify(server.url("/f3.bin"))}, { output: ${JSON.stringify(target)} });
+client.close();`,
+    );
+    const embedded = await threadsOf([process.execPath, script], lib);
+    const syncs = embedded.by.get("fsync") ?? [];
+    expect(syncs.length).toBe(1);
+    expect(syncs[0]).not.toBe(embedded.main);
+    expect(embedded.by.get("rename")!.every((pid) => pid !== embedded.main)).toBe(true);
+    expect(await sha256(readFileSync(target))).toBe(await sha256(files[3]!));
   });
 });
