@@ -28,9 +28,11 @@ const RAW_BUDGET = 8;
  * it. Small, so a small file's body that came with its head is read by the listener from the reused
  * buffer instead: a copy of head and body (33 KB for a 32 KiB file) was 50 us a file in a CPU profile.
  * With 256 KiB, each range request of --connections 8 also left a 256 KiB copy behind: 51-55 MiB peak
- * for 1 GiB, 34-35 MiB with 16 KiB (bench/memory.ts).
+ * for 1 GiB, 34-35 MiB with 16 KiB (bench/memory.ts). 16 KiB copies were still the largest item of a
+ * -Z run's profile (400 x 32 KiB: 23 of 290 sampled ms, with the collections their garbage brings); a
+ * response head is usually under 1 KiB (nginx sends about 250 bytes), and a longer one takes more reads.
  */
-const READ_MAX = 16 * 1024;
+const READ_MAX = 4 * 1024;
 /** Ask for a garbage collection (Bun.gc(false), not blocking) after this many bytes: 1 GiB to a file
  *  peaked at 44 MB without it and 38 MB with it, for no measurable CPU (bench/README.md). */
 const GC_EVERY = 32 * 1024 * 1024;
