@@ -265,25 +265,41 @@ export function writeFd(fd: number, buf: Uint8Array, position: number | null, fr
   return n < 0 ? -errno() : n;
 }
 
-/** A path as the C string libc wants. */
-const cPath = (path: string) => ptr(new TextEncoder().encode(`${path}\0`));
+/**
+ * A path as the C string libc wants; null for a path with a NUL byte, which C would cut there (another
+ * file): the calls below answer EINVAL for it, as node:fs refuses it.
+ */
+const cPath = (path: string) => (path.includes("\0") ? null : ptr(new TextEncoder().encode(`${path}\0`)));
+const EINVAL_ = 22;
 
 /** open(2) of a path: the fd, or -errno. */
 export function openPath(path: string, flags: number, mode = 0): number {
-  const fd = lib().open(cPath(path), flags, mode);
+  const p = cPath(path);
+  if (p === null) return -EINVAL_;
+  const fd = lib().open(p, flags, mode);
   return fd < 0 ? -errno() : fd;
 }
 /** fsync(2): 0, or -errno. */
 export const fsync = (fd: number) => (lib().fsync(fd) < 0 ? -errno() : 0);
 /** rename(2): 0, or -errno. */
-export const renamePath = (from: string, to: string) => (lib().rename(cPath(from), cPath(to)) < 0 ? -errno() : 0);
+export function renamePath(from: string, to: string): number {
+  const a = cPath(from);
+  const b = cPath(to);
+  if (a === null || b === null) return -EINVAL_;
+  return lib().rename(a, b) < 0 ? -errno() : 0;
+}
 /** access(2) with F_OK: whether anything is at `path` (a dangling link counts as nothing, as for existsSync). */
-export const pathExists = (path: string) => lib().access(cPath(path), 0) === 0;
+export function pathExists(path: string): boolean {
+  const p = cPath(path);
+  return p !== null && lib().access(p, 0) === 0;
+}
 
 /** readlink(2): the link's target (up to 4 KiB), or null. */
 export function readLink(path: string): string | null {
+  const p = cPath(path);
+  if (p === null) return null;
   const out = new Uint8Array(4096);
-  const n = Number(lib().readlink(cPath(path), ptr(out), out.byteLength));
+  const n = Number(lib().readlink(p, ptr(out), out.byteLength));
   return n < 0 ? null : new TextDecoder().decode(out.subarray(0, n));
 }
 
@@ -316,7 +332,8 @@ export const S_IFSOCK = 0o140000;
 const AT_EMPTY_PATH = 0x1000;
 const EMPTY = new Uint8Array(1);
 
-function statx(dirfd: number, path: Uint8Array | ReturnType<typeof ptr>, flags: number): PathStat | number {
+function statx(dirfd: number, path: Uint8Array | ReturnType<typeof ptr> | null, flags: number): PathStat | number {
+  if (path === null) return -EINVAL_;
   const buf = new Uint8Array(256); // struct statx
   const r = Number(lib().syscall(SYS_STATX, dirfd, path instanceof Uint8Array ? ptr(path) : path, flags, STATX_TYPE | STATX_SIZE, ptr(buf)));
   if (r < 0) return -errno();

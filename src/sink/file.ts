@@ -55,6 +55,11 @@ export function isSpecialFile(path: string): boolean {
   return !!st && !st.isFile() && !st.isDirectory();
 }
 
+/** A name C cannot pass (a NUL byte would cut it: another file) fails as a write error, before any call. */
+export function checkFileName(path: string): void {
+  if (path.includes("\0")) throw new FetchxError("WRITE", `cannot write ${JSON.stringify(path)}: a file name cannot contain a NUL byte`, { retryable: false });
+}
+
 /** What to do about it, where the errno's own text does not say. */
 const HINTS: Record<string, string> = {
   ENOSPC: "disk full (No space left on device)",
@@ -201,6 +206,7 @@ export class FileSink implements Sink {
   ) {}
 
   static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
+    checkFileName(path);
     const st = opts.stat !== undefined ? (opts.stat ?? undefined) : statSafe(path);
     if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
     if (opts.exclusive && lstatSafe(path)) throw new FetchxError("WRITE", `refusing to overwrite ${path}: file exists`);

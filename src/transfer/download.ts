@@ -13,7 +13,7 @@ import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, MptcpState } from "../net/types.ts";
-import { FileSink, partPath, typeAt, type FileType } from "../sink/file.ts";
+import { checkFileName, FileSink, partPath, typeAt, type FileType } from "../sink/file.ts";
 import { nodeFs } from "../node-fs.ts";
 import { pathExists } from "../net/libc.ts";
 import { journalPath, readJournal, removeJournal } from "../sink/journal.ts";
@@ -414,6 +414,7 @@ export class Download implements ProgressSource, RequestSender {
     // A path known before the request can be resumed and probed; one decided from the head cannot.
     const path = !s.decideOutput && typeof s.output === "string" ? s.output : null;
     if (s.resume && !path) throw new FetchxError("USAGE", "resuming (-C -) needs a file output: give -o FILE or -O");
+    if (path) checkFileName(path);
     // Without -C -, only a .part with its journal is resumed: without a journal nothing more is looked up.
     // The lookups run in the thread pool when other downloads run (outputLookups).
     // A link planted at NAME.part is refused now, before a byte is fetched (a fresh file is created only

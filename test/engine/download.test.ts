@@ -33,6 +33,7 @@ beforeAll(async () => {
       "/paced": { body: randomBytes(600 * 1024, 5) },
       "/typed": { body: data, contentType: "application/x-test" },
       "/chunked-cut": { body: data, framing: "chunked", acceptRanges: false, faults: [truncateAfter(700_000, { times: 1 })] },
+      "/small": { body: data.subarray(0, 20_000) },
     },
   });
   mptcpServer = await startServer({ mptcp: true, routes: { "/f": { body: data } } });
@@ -124,6 +125,25 @@ describe("engine: resume decisions", () => {
 });
 
 describe("engine: outputs", () => {
+  test("a file name with a NUL byte is refused, in the pool (the default) or on the event loop (ownsEventLoop), and nothing is written", async () => {
+    for (const ownsEventLoop of [false, true]) {
+      const name = dir.file(`nul-${ownsEventLoop}`);
+      const err = await download(server.url("/small"), { output: `${name}\0.bin`, ownsEventLoop, retries: 0 }).catch((e) => e);
+      expect(err).toBeInstanceOf(FetchxError);
+      expect((err as FetchxError).exitCode).toBe(23); // CURLE_WRITE_ERROR
+      expect(existsSync(name)).toBe(false);
+      expect(existsSync(`${name}.part`)).toBe(false);
+    }
+  });
+
+  test("ownsEventLoop: a lone small download writes, syncs and renames the same bytes", async () => {
+    const path = dir.file("own-loop.bin");
+    const r = await download(server.url("/small"), { output: path, ownsEventLoop: true });
+    expect(r.exitCode).toBe(0);
+    expect(await fileHash(path)).toBe(await hash(data.subarray(0, 20_000)));
+    expect(existsSync(`${path}.part`)).toBe(false);
+  });
+
   test("decideOutput names the file from the head and writes a preamble before the body", async () => {
     const heads: number[] = [];
     const r = await download(server.url("/typed"), {

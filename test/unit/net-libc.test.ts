@@ -84,6 +84,13 @@ describe("libc", () => {
     expect(libc.renamePath(part, join(dir.path, "new"))).toBe(0);
     expect(readFileSync(join(dir.path, "new"), "utf8")).toBe("bytes");
     expect(errnoName(-libc.renamePath(part, join(dir.path, "new")))).toBe("ENOENT");
+    // A NUL byte would cut the path in C (another file): refused, as node:fs refuses it.
+    const cut = `${file}\0.part`;
+    expect(errnoName(-libc.openPath(cut, flags, 0o644))).toBe("EINVAL");
+    expect(errnoName(-(libc.statPath(cut, true) as number))).toBe("EINVAL");
+    expect(errnoName(-libc.renamePath(join(dir.path, "new"), cut))).toBe("EINVAL");
+    expect(libc.pathExists(cut)).toBe(false);
+    expect(libc.readLink(`${join(dir.path, "link")}\0`)).toBeNull();
   });
 
   test("inet_pton / inet_ntop", () => {
