@@ -18,6 +18,7 @@ import { stderr, stdout } from "../ui/stdio.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, logEvents, prepareDownload, prepareRun } from "./engine-options.ts";
 import { afterDownload, beforeDownload, writeCookieJar } from "./after.ts";
+import { outputListing } from "./listing.ts";
 import { collector, exitCodeOf, runMany, summaryLine } from "./multi.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
@@ -73,6 +74,9 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   // A transfer that is only committing frees its lane, unless -w could then print after a later body on
   // stdout (one transfer after another promises curl's order: body, its -w, next body).
   const overlapCommits = !writeOut || opts.parallel;
+  // Several URLs: their output directories are listed once, and a file none of whose names was there skips
+  // its own lookups (cli/listing.ts). One URL looks its names up itself (three calls, no listing).
+  const absent = urls.length > 1 ? outputListing() : undefined;
   const started = performance.now();
   const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed || (opts.failEarly && failed) }, async (index, { lane, free, previous }) => {
     let url = urls[index]!;
@@ -89,8 +93,10 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       target = beforeDownload(opts, prepared.url, index, prepared.url === url ? named : undefined);
       url = prepared.url;
       if (target === "skip") return { url, exitCode: 0, bytes: 0 };
+      const output = prepared.options.output;
       result = await clients[lane]!.download(url, {
         ...prepared.options,
+        outputAbsent: absent !== undefined && typeof output === "string" && !prepared.options.decideOutput && absent(output),
         ...events,
         onRetry: (info) => {
           retried = info.error.message;

@@ -108,6 +108,9 @@ function outputLookups(path: string, onLoop: boolean): Promise<[journal: boolean
   return [pathExists(journalPath(path)), typeAt(partPath(path), false)?.isSymbolicLink() ?? false, typeAt(path) ?? null];
 }
 
+/** The lookups' answer when the caller saw nothing there (DownloadOptions.outputAbsent). */
+const NOTHING_THERE: [boolean, boolean, FileType | null] = [false, false, null];
+
 /** Makes `report.interface` the interface holding `address`, looked up when first read (then kept). */
 function lazyInterface(report: ConnectionReport, address: string): void {
   const settle = (value: string | null) => Object.defineProperty(report, "interface", { value, enumerable: true, writable: true, configurable: true });
@@ -422,7 +425,7 @@ export class Download implements ProgressSource, RequestSender {
     // The output's own stat goes along, for FileSink.open (a directory, a device, a FIFO).
     let mayResume = !!path && !this.callerRange && !!s.resume;
     if (path && !this.callerRange && !s.resume) {
-      const [journal, link, target] = await outputLookups(path, this.alone());
+      const [journal, link, target] = s.outputAbsent ? NOTHING_THERE : await outputLookups(path, this.alone());
       if (link) throw new FetchxError("WRITE", `cannot write ${partPath(path)}: it is a symbolic link (refusing to write through it)`, { retryable: false });
       mayResume = journal;
       this.outputStat = { path, stat: target };

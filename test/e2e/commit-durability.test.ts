@@ -3,7 +3,7 @@
 // fsync when a small body is created, written and synced in one go) before rename(NAME.part, NAME), once,
 // also when -Z lets the next transfer start while a file commits.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fetchxCommand, randomBytes, REPO_ROOT, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
@@ -128,6 +128,25 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(renamed.sort()).toEqual(files.map((_, i) => join(dir, `f${i}.bin.part`)).sort());
     for (const p of renamed) expect(syncs.get(p)).toBe(1);
     for (const [i, body] of files.entries()) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(body));
+  });
+
+  test("several URLs: the output directory is listed once; a file whose names were not there is not looked up, one whose names were is (a planted link refused)", async () => {
+    const dir = tmp.file("listed");
+    mkdirSync(dir, { recursive: true });
+    symlinkSync("/dev/null", join(dir, "f5.bin.part")); // there at the start: f5 is looked up and refused
+    const log = join(tmp.file("listed-log"), "strace.log");
+    mkdirSync(join(log, ".."), { recursive: true });
+    const urls = files.slice(0, 8).map((_, i) => server.url(`/f${i}.bin`));
+    const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=access,faccessat,faccessat2,stat,lstat,newfstatat,statx,getdents64", ...fetchxCommand(), "-sS", "-Z", "--parallel-max", "4", "-O", "--output-dir", dir, ...urls]);
+    expect(r.code).toBe(23);
+    expect(r.stderr).toContain("f5.bin.part: it is a symbolic link");
+    const text = readFileSync(log, "utf8");
+    // No lookup of any name of the files that were not there; the one that was there is looked up.
+    for (const i of [0, 1, 2, 3, 4, 6, 7]) expect(text).not.toMatch(new RegExp(`"${dir}/f${i}\\.bin(\\.part|\\.fetchx)?"`));
+    expect(text).toMatch(new RegExp(`"${dir}/f5\\.bin\\.part"`));
+    expect(text).toContain("getdents64(");
+    for (const i of [0, 1, 2, 3, 4, 6, 7]) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(files[i]!));
+    expect(existsSync(join(dir, "f5.bin"))).toBe(false);
   });
 
   /** The threads (strace -f pids) that made each traced call on a path under `dir`, and the process's own pid. */
