@@ -37,7 +37,8 @@ const SYMBOLS = {
   if_indextoname: { args: [u32, p], returns: p },
   if_nametoindex: { args: [p], returns: u32 },
   setenv: { args: [p, p, i32], returns: i32 },
-  // A lone download's output lookups and small-file commit (sink/lookup.ts), without node:fs.
+  // A lone download's output lookups and small-file commit (sink/file.ts, transfer/download.ts) without
+  // node:fs (src/node-fs.ts says why).
   // open(2) is variadic in C; its mode goes as a fixed argument, which both ABIs fetchx targets accept.
   open: { args: [p, i32, u32], returns: i32 },
   fsync: { args: [i32], returns: i32 },
@@ -57,10 +58,31 @@ const lib = () => (symbols ??= open());
 /** Whether libc has been opened yet (import alone must not open it). */
 export const libcLoaded = () => symbols !== undefined;
 
+/**
+ * Text handed to libc as a C string, in one of two buffers that live as long as the module: a pointer from
+ * ptr() does not keep its array alive, and a temporary array could be collected before the call reads it.
+ * Calls are synchronous, so two slots serve every call (rename and setenv take two strings). Returns the
+ * pointer, or -EINVAL for text with a NUL byte (C would cut it there: another name), -ENAMETOOLONG for more
+ * than PATH_MAX bytes.
+ */
+const C_BYTES = 4096; // PATH_MAX, its NUL included
+const cBuffers = [new Uint8Array(C_BYTES), new Uint8Array(C_BYTES)] as const;
+const cEncoder = new TextEncoder();
+function cString(text: string, slot: 0 | 1 = 0): Pointer | number {
+  if (text.includes("\0")) return -EINVAL;
+  const buf = cBuffers[slot];
+  const { read, written } = cEncoder.encodeInto(text, buf.subarray(0, C_BYTES - 1));
+  if (read < text.length) return -ENAMETOOLONG;
+  buf[written] = 0;
+  return ptr(buf);
+}
+const ENAMETOOLONG = 36;
+
 /** setenv(3) into libc's environment, which the runtime's own getenv() reads (process.env is a copy). */
 export function setEnv(name: string, value: string): boolean {
-  const enc = new TextEncoder();
-  return lib().setenv(ptr(enc.encode(`${name}\0`)), ptr(enc.encode(`${value}\0`)), 1) === 0;
+  const n = cString(name, 0);
+  const v = cString(value, 1);
+  return n >= 0 && v >= 0 && lib().setenv(n as Pointer, v as Pointer, 1) === 0;
 }
 
 // Linux values; identical on x86_64 and aarch64 (asm-generic).
@@ -214,8 +236,8 @@ export const getpeername = (fd: number) => nameOf(lib().getpeername, fd);
 /** inet_pton(3): the 4 (AF_INET) or 16 (AF_INET6) bytes of an address in text, or null when it is not one. */
 export function inetPton(family: number, text: string): Uint8Array | null {
   const out = new Uint8Array(16);
-  const src = new TextEncoder().encode(`${text}\0`);
-  return lib().inet_pton(family, ptr(src), ptr(out)) === 1 ? out.subarray(0, family === AF_INET ? 4 : 16) : null;
+  const src = cString(text);
+  return src >= 0 && lib().inet_pton(family, src as Pointer, ptr(out)) === 1 ? out.subarray(0, family === AF_INET ? 4 : 16) : null;
 }
 
 /**
@@ -251,7 +273,8 @@ export function interfaceName(index: number): string | null {
 
 /** if_nametoindex(3): the index of interface `name` in this network namespace, or 0 when there is none. */
 export function interfaceIndex(name: string): number {
-  return lib().if_nametoindex(ptr(new TextEncoder().encode(`${name}\0`)));
+  const p = cString(name);
+  return p >= 0 ? lib().if_nametoindex(p as Pointer) : 0;
 }
 
 /** Reserves [0, len) of a file on disk (ENOSPC now rather than mid-transfer). */
@@ -265,41 +288,37 @@ export function writeFd(fd: number, buf: Uint8Array, position: number | null, fr
   return n < 0 ? -errno() : n;
 }
 
-/**
- * A path as the C string libc wants; null for a path with a NUL byte, which C would cut there (another
- * file): the calls below answer EINVAL for it, as node:fs refuses it.
- */
-const cPath = (path: string) => (path.includes("\0") ? null : ptr(new TextEncoder().encode(`${path}\0`)));
-const EINVAL_ = 22;
+// The path calls below answer -errno; a path with a NUL byte is EINVAL (cString), as node:fs refuses it.
 
 /** open(2) of a path: the fd, or -errno. */
 export function openPath(path: string, flags: number, mode = 0): number {
-  const p = cPath(path);
-  if (p === null) return -EINVAL_;
-  const fd = lib().open(p, flags, mode);
+  const p = cString(path);
+  if (p < 0) return p;
+  const fd = lib().open(p as Pointer, flags, mode);
   return fd < 0 ? -errno() : fd;
 }
 /** fsync(2): 0, or -errno. */
 export const fsync = (fd: number) => (lib().fsync(fd) < 0 ? -errno() : 0);
 /** rename(2): 0, or -errno. */
 export function renamePath(from: string, to: string): number {
-  const a = cPath(from);
-  const b = cPath(to);
-  if (a === null || b === null) return -EINVAL_;
-  return lib().rename(a, b) < 0 ? -errno() : 0;
+  const a = cString(from, 0);
+  const b = cString(to, 1);
+  if (a < 0) return a;
+  if (b < 0) return b;
+  return lib().rename(a as Pointer, b as Pointer) < 0 ? -errno() : 0;
 }
 /** access(2) with F_OK: whether anything is at `path` (a dangling link counts as nothing, as for existsSync). */
 export function pathExists(path: string): boolean {
-  const p = cPath(path);
-  return p !== null && lib().access(p, 0) === 0;
+  const p = cString(path);
+  return p >= 0 && lib().access(p as Pointer, 0) === 0;
 }
 
 /** readlink(2): the link's target (up to 4 KiB), or null. */
 export function readLink(path: string): string | null {
-  const p = cPath(path);
-  if (p === null) return null;
+  const p = cString(path);
+  if (p < 0) return null;
   const out = new Uint8Array(4096);
-  const n = Number(lib().readlink(p, ptr(out), out.byteLength));
+  const n = Number(lib().readlink(p as Pointer, ptr(out), out.byteLength));
   return n < 0 ? null : new TextDecoder().decode(out.subarray(0, n));
 }
 
@@ -332,19 +351,19 @@ export const S_IFSOCK = 0o140000;
 const AT_EMPTY_PATH = 0x1000;
 const EMPTY = new Uint8Array(1);
 
-function statx(dirfd: number, path: Uint8Array | ReturnType<typeof ptr> | null, flags: number): PathStat | number {
-  if (path === null) return -EINVAL_;
+function statx(dirfd: number, path: Pointer | number, flags: number): PathStat | number {
+  if (path < 0) return path;
   const buf = new Uint8Array(256); // struct statx
-  const r = Number(lib().syscall(SYS_STATX, dirfd, path instanceof Uint8Array ? ptr(path) : path, flags, STATX_TYPE | STATX_SIZE, ptr(buf)));
+  const r = Number(lib().syscall(SYS_STATX, dirfd, path as Pointer, flags, STATX_TYPE | STATX_SIZE, ptr(buf)));
   if (r < 0) return -errno();
   const dv = new DataView(buf.buffer);
   return { mode: dv.getUint16(28, true) & S_IFMT, size: Number(dv.getBigUint64(40, true)) };
 }
 
 /** statx(2) of `path` (of a link itself with `follow` false): its type and size, or -errno. */
-export const statPath = (path: string, follow: boolean) => statx(AT_FDCWD, cPath(path), follow ? 0 : AT_SYMLINK_NOFOLLOW);
+export const statPath = (path: string, follow: boolean) => statx(AT_FDCWD, cString(path), follow ? 0 : AT_SYMLINK_NOFOLLOW);
 /** statx(2) of an open fd (fstat): its type and size, or -errno. */
-export const statFd = (fd: number) => statx(fd, EMPTY, AT_EMPTY_PATH);
+export const statFd = (fd: number) => statx(fd, ptr(EMPTY), AT_EMPTY_PATH);
 
 /** isatty(3): whether fd is a terminal (node:tty costs ~4 ms of start-up just to import). */
 export const isTerminal = (fd: number) => lib().isatty(fd) === 1;

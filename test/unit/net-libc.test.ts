@@ -91,6 +91,12 @@ describe("libc", () => {
     expect(errnoName(-libc.renamePath(join(dir.path, "new"), cut))).toBe("EINVAL");
     expect(libc.pathExists(cut)).toBe(false);
     expect(libc.readLink(`${join(dir.path, "link")}\0`)).toBeNull();
+    // Longer than PATH_MAX: refused before the call (the C string buffers hold PATH_MAX bytes).
+    expect(errnoName(-libc.openPath("/" + "x".repeat(5000), flags, 0o644))).toBe("ENAMETOOLONG");
+    // rename's two names use two buffers: neither overwrites the other.
+    writeFileSync(join(dir.path, "a-rather-long-first-name"), "A");
+    expect(libc.renamePath(join(dir.path, "a-rather-long-first-name"), join(dir.path, "b"))).toBe(0);
+    expect(readFileSync(join(dir.path, "b"), "utf8")).toBe("A");
   });
 
   test("inet_pton / inet_ntop", () => {
