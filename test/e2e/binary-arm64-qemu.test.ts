@@ -2,7 +2,7 @@
 // --mptcp download over loopback. MPTCP detection must work there too: qemu-user does not emulate SOL_MPTCP,
 // so the yes/no comes from TCP_IS_MPTCP (shared/PLATFORM.md) and -w '%{json}' must still say "active".
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } from "node:fs";
 import { sha256, tempDir, type TempDir } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
 import { binaryPath, ensureBuilt, run, target, QEMU, BUILD_TIMEOUT_MS } from "./binary-support.ts";
@@ -52,4 +52,31 @@ describe.skipIf(missing.length > 0 && !onArm64)("arm64 binary under qemu-user", 
     expect(json.mptcp).toBe("active");
     expect(json.size_download).toBe(body.size);
   }, 150_000);
+
+  test("a lone download's file calls through libc (statx by syscall number, aarch64's own O_NOFOLLOW): a planted .part link and a directory refused, the bytes exact", async () => {
+    const body = generatedBody(40_000, 4);
+    const local = await startServer({ routes: { "/b.bin": { body } } });
+    try {
+      const out = dir.file("b.bin");
+      symlinkSync(dir.file("elsewhere"), `${out}.part`);
+      const planted = await run(arm64(["-sS", "-o", out, local.url("/b.bin")]), { timeoutMs: 120_000 });
+      expect(planted.code).toBe(23);
+      expect(planted.stderr).toContain("it is a symbolic link");
+      expect(lstatSync(`${out}.part`).isSymbolicLink()).toBe(true);
+      expect(existsSync(dir.file("elsewhere"))).toBe(false);
+
+      mkdirSync(dir.file("a-directory"));
+      const directory = await run(arm64(["-sS", "-o", dir.file("a-directory"), local.url("/b.bin")]), { timeoutMs: 120_000 });
+      expect(directory.code).toBe(23);
+      expect(directory.stderr).toContain("is a directory");
+
+      unlinkSync(`${out}.part`);
+      const ok = await run(arm64(["-sS", "-o", out, local.url("/b.bin")]), { timeoutMs: 120_000 });
+      expect(ok.code).toBe(0);
+      expect(await sha256(out)).toBe(body.sha256());
+      expect(existsSync(`${out}.part`)).toBe(false);
+    } finally {
+      local.stop();
+    }
+  }, 400_000);
 });
