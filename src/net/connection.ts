@@ -138,6 +138,8 @@ interface Waiter {
   resolve(chunk: Uint8Array | null): void;
   reject(err: FetchxError): void;
   timer?: ReturnType<typeof setTimeout>;
+  /** At most this many bytes from the recv that answers it. */
+  max: number;
 }
 
 interface PendingWrite {
@@ -285,13 +287,13 @@ export class SocketConnection implements Connection {
     };
   }
 
-  read(idleTimeoutMs?: number): Promise<Uint8Array | null> {
+  read(idleTimeoutMs?: number, max = READ_MAX): Promise<Uint8Array | null> {
     if (this.head < this.queue.length) return Promise.resolve(this.take());
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended || this.closed) return Promise.resolve(null);
     if (this.waiter) return Promise.reject(new Error("Connection.read(): a read is already pending"));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
+      const waiter: Waiter = { resolve, reject, max: Math.min(max, RAW_BUFFER) };
       if (idleTimeoutMs && idleTimeoutMs > 0)
         waiter.timer = setTimeout(() => {
           this.fail(new FetchxError("TIMEOUT", `no data received for ${idleTimeoutMs} ms`));
@@ -368,7 +370,7 @@ export class SocketConnection implements Connection {
         this.stopRaw(); // the read was answered otherwise (unread(), close()): nobody to hand bytes to
         return false;
       }
-      const n = recvInto(this.fd, buf, listener ? buf.byteLength : READ_MAX);
+      const n = recvInto(this.fd, buf, listener ? buf.byteLength : this.waiter!.max);
       if (n > 0) {
         this.lastData = performance.now();
         sinceGc += n;

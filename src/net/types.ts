@@ -85,9 +85,11 @@ export interface Connection {
   /**
    * Next chunk of received bytes, or null at a clean end of stream. Rejects with FetchxError RECV on
    * reset and TIMEOUT when `idleTimeoutMs` passes with no data. The socket is paused while unread data
-   * exceeds a high-water mark, so memory stays bounded when the consumer (disk) is slower.
+   * exceeds a high-water mark, so memory stays bounded when the consumer (disk) is slower. `max`: at most
+   * this many bytes from one recv(2) on a plain-TCP socket (a response head is small; a body read chunk by
+   * chunk, as --limit-rate reads it, wants larger ones); the connection's default when not given.
    */
-  read(idleTimeoutMs?: number): Promise<Uint8Array | null>;
+  read(idleTimeoutMs?: number, max?: number): Promise<Uint8Array | null>;
   /** A chunk already received, without waiting (undefined when none is queued; null at the end). */
   tryRead?(): Uint8Array | null | undefined;
   /**

@@ -61,3 +61,19 @@ test("Ctrl-C under --limit-rate stops at once: exit 130, the rest not drained at
   expect(statSync(out + ".part").size).toBeLessThan(1024 * 1024);
   expect(existsSync(out)).toBe(false);
 }, 60_000);
+
+// A rate-limited body is read chunk by chunk; reads of a response head's size (4 KiB) made a fast limit
+// cost twice the CPU (bench figures in src/transfer/ratelimit.ts). Counted, not timed: the recvfrom calls
+// of 3 MiB at a limit the loopback can meet, under strace.
+test.skipIf(!Bun.which("strace"))("a fast --limit-rate reads the body in 16 KiB pieces, not 4 KiB ones", async () => {
+  const out = tmp.file("fast.bin");
+  const log = tmp.file("fast.strace");
+  const { fetchxCommand, runCommand } = await import("../servers/harness.ts");
+  const r = await runCommand(["strace", "-f", "-qq", "-o", log, "-e", "trace=recvfrom", ...fetchxCommand(), server.url("/big.bin"), "--limit-rate", "50M", "-o", out, "-sS"]);
+  expect(r.code).toBe(0);
+  expect(await sha256(readFileSync(out))).toBe(await sha256(big));
+  const reads = readFileSync(log, "utf8").split("\n").filter((l) => /recvfrom\(.*= \d+$/.test(l) && !/= 0$/.test(l));
+  // 3 MiB in 16 KiB reads is 192 (768 in 4 KiB reads); a socket holding less than a piece gives shorter ones.
+  expect(reads.length).toBeGreaterThan(0);
+  expect(reads.length).toBeLessThan(450);
+}, 30_000);
