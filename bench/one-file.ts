@@ -8,14 +8,15 @@
 // we report the median wall time (spawn to exit) and its ratio to curl writing to the same place. Where
 // `perf` works, a quarter of the rounds also run `perf stat -r 5` per command: the median task-clock
 // (CPU of all threads, ms) and page faults, steadier than wall time on a shared machine.
-// The floor: a bare compiled Bun script making the same calls for the one file (connect, request, the
-// answer, NAME.part created O_EXCL, written and fsync'ed in one thread-pool task, renamed), with and
-// without the sync: what any Bun program pays (start-up, node:fs, the pool, the sync).
+// The floor (bench/floor.ts): a bare compiled Bun program making the same calls for the one file (connect,
+// request, the answer, NAME.part created O_EXCL, written and fsync'ed in one thread-pool task, renamed),
+// with and without the sync: what any Bun program pays (start-up, node:fs, the pool, the sync).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMPILE_OPTIONS, binaryPath, build, hostTarget } from "../build.ts";
+import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
+import { buildFloor } from "./floor.ts";
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
@@ -32,36 +33,7 @@ const nginx = await startNginx({ root: join(tmp.path, "www") });
 const url = nginx.url("/small.bin");
 const out = join(tmp.path, "out", "f");
 
-const floorSrc = join(tmp.path, "floor.ts");
-writeFileSync(
-  floorSrc,
-  `import { rename, writeFile } from "node:fs/promises";
-const [url, name] = process.argv.slice(2);
-const u = new URL(url);
-let wake = () => {};
-let buf = Buffer.alloc(0);
-const sock = await Bun.connect({ hostname: u.hostname, port: Number(u.port), socket: {
-  data(_s, chunk) { buf = Buffer.concat([buf, chunk]); wake(); },
-} });
-sock.write("GET " + u.pathname + " HTTP/1.1\\r\\nHost: " + u.host + "\\r\\n\\r\\n");
-let body;
-for (;;) {
-  const end = buf.indexOf("\\r\\n\\r\\n");
-  if (end >= 0) {
-    const len = Number(/content-length: *(\\d+)/i.exec(buf.subarray(0, end).toString())[1]);
-    if (buf.length >= end + 4 + len) { body = buf.subarray(end + 4, end + 4 + len); break; }
-  }
-  await new Promise((r) => (wake = r));
-}
-sock.end();
-await writeFile(name + ".part", body, { flag: "wx", mode: 0o644, flush: process.env.FLOOR_SYNC !== "0" });
-await rename(name + ".part", name);
-process.exit(0);
-`,
-);
-const floor = join(tmp.path, "floor");
-const built = await Bun.build({ entrypoints: [floorSrc], compile: { ...COMPILE_OPTIONS, outfile: floor }, bytecode: true, format: "esm" });
-if (!built.success) throw new Error(built.logs.map(String).join("\n"));
+const floor = await buildFloor(tmp.path); // writes out/small.bin (run in out/)
 
 // A command with FLOOR_SYNC=0 in front runs with it in its environment.
 const envOf = (cmd: string[]) => (cmd[0] === "FLOOR_SYNC=0" ? { env: { ...process.env, FLOOR_SYNC: "0" }, argv: cmd.slice(1) } : { env: process.env, argv: cmd });
@@ -99,8 +71,8 @@ const commands: [string, string[], number][] = [
     [`also[${i}] -o /dev/null`, [bin, "-fsS", "-o", "/dev/null", url], 0],
     [`also[${i}] -o f`, [bin, "-fsS", "-o", out, url], 1],
   ]),
-  ["floor: bare Bun, fsync", [floor, url, out], 1],
-  ["floor: bare Bun, no sync", ["FLOOR_SYNC=0", floor, url, out], 1],
+  ["floor: bare Bun, fsync", [floor, url], 1],
+  ["floor: bare Bun, no sync", ["FLOOR_SYNC=0", floor, url], 1],
   ["fetchx --version", [fetchx, "--version"], 0],
 ];
 

@@ -12,9 +12,10 @@
 // dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). Figures: bench/README.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMPILE_OPTIONS, binaryPath, build, hostTarget } from "../build.ts";
+import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
+import { buildFloor } from "./floor.ts";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -34,43 +35,8 @@ for (let i = 0; i < count; i++) writeFileSync(join(www, "s", `f${i}.bin`), rando
 const nginx = await startNginx({ root: www });
 const urls = Array.from({ length: count }, (_, i) => nginx.url(`/s/f${i}.bin`));
 
-// The floor: nothing but the calls, 8 lanes, each with its own keep-alive connection.
-const floorSrc = join(tmp.path, "floor.ts");
-writeFileSync(
-  floorSrc,
-  `import { rename, writeFile } from "node:fs/promises";
-const urls = process.argv.slice(2);
-const sync = process.env.FLOOR_SYNC !== "0";
-let next = 0;
-async function lane() {
-  let wake = () => {};
-  let buf = Buffer.alloc(0);
-  const sock = await Bun.connect({ hostname: new URL(urls[0]).hostname, port: Number(new URL(urls[0]).port), socket: {
-    data(_s, chunk) { buf = Buffer.concat([buf, chunk]); wake(); },
-  } });
-  while (next < urls.length) {
-    const u = new URL(urls[next++]);
-    sock.write("GET " + u.pathname + " HTTP/1.1\\r\\nHost: " + u.host + "\\r\\n\\r\\n");
-    let body;
-    for (;;) {
-      const end = buf.indexOf("\\r\\n\\r\\n");
-      if (end >= 0) {
-        const len = Number(/content-length: *(\\d+)/i.exec(buf.subarray(0, end).toString())[1]);
-        if (buf.length >= end + 4 + len) { body = buf.subarray(end + 4, end + 4 + len); buf = buf.subarray(end + 4 + len); break; }
-      }
-      await new Promise((r) => (wake = r));
-    }
-    const name = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
-    await writeFile(name + ".part", body, { flag: "wx", mode: 0o644, flush: sync });
-    await rename(name + ".part", name);
-  }
-  sock.end();
-}
-await Promise.all(Array.from({ length: 8 }, lane));
-`,
-);
-const floor = join(tmp.path, "floor");
-await Bun.build({ entrypoints: [floorSrc], compile: { ...COMPILE_OPTIONS, outfile: floor }, bytecode: true, format: "esm" });
+// The floor (bench/floor.ts): nothing but the calls, 8 lanes, each with its own keep-alive connection.
+const floor = await buildFloor(tmp.path);
 
 interface Sample {
   ms: number;
