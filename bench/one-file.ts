@@ -17,6 +17,7 @@ import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
 import { buildFloor } from "./floor.ts";
+import { perfStat, perfWorks, printRatioTable } from "./timing.ts";
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
@@ -47,19 +48,11 @@ function wallOnce(cmd: string[]): number {
   return ms;
 }
 
-function perfOnce(cmd: string[]): { cpu: number; faults: number } | undefined {
+function perfOnce(cmd: string[]) {
   const { env, argv } = envOf(cmd);
-  const r = Bun.spawnSync(["perf", "stat", "-x,", "-e", "task-clock,page-faults", "-r", "5", ...argv], { env, stdout: "ignore", stderr: "pipe", cwd: join(tmp.path, "out") });
-  const field = (ev: string) => Number(r.stderr.toString().split("\n").find((l) => l.includes(`,${ev}`))?.split(",")[0]);
-  const cpu = field("task-clock");
-  return r.exitCode === 0 && cpu > 0 ? { cpu, faults: field("page-faults") } : undefined;
+  return perfStat(argv, { runs: 5, env, cwd: join(tmp.path, "out") });
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const perf = Bun.which("perf") && perfOnce(["/bin/true"]) ? "perf" : undefined;
+const perf = perfWorks();
 
 // [name, command, reference row for the ratio]
 const commands: [string, string[], number][] = [
@@ -96,15 +89,4 @@ try {
 }
 
 console.log(`one 32 KiB file from nginx on loopback, ${rounds} rotating rounds (+${WARMUP} warm-up); wall = spawn to exit${perf ? "; cpu = perf task-clock, all threads" : ""}`);
-const head = ["command".padEnd(24), "wall ms".padStart(8), "x curl".padStart(7)];
-if (perf) head.push("cpu ms".padStart(7), "x curl".padStart(7), "faults".padStart(7));
-console.log(head.join(" "));
-commands.forEach(([name, , ref], k) => {
-  const w = median(wall[k]!);
-  const cols = [name.padEnd(24), w.toFixed(2).padStart(8), (w / median(wall[ref]!)).toFixed(2).padStart(7)];
-  if (perf && cpu[k]!.length) {
-    const c = median(cpu[k]!);
-    cols.push(c.toFixed(2).padStart(7), (c / median(cpu[ref]!)).toFixed(2).padStart(7), String(Math.round(median(faults[k]!))).padStart(7));
-  }
-  console.log(cols.join(" "));
-});
+printRatioTable(commands.map(([name, , ref], k) => ({ name, wall: wall[k]!, cpu: cpu[k]!, faults: faults[k]!, ref })), { nameWidth: 24, ratio: "x curl", perf });

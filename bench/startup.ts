@@ -15,6 +15,7 @@ import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, TARGETS, binaryPath, build, compileConfig, hostTarget } from "../build.ts";
+import { perfStat, perfWorks, printRatioTable } from "./timing.ts";
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
@@ -52,24 +53,12 @@ function wallOnce(cmd: string[]): number {
   return ms;
 }
 
-/** perf stat over 10 runs: mean task-clock (ms) and page faults, or undefined where perf cannot count. */
-function perfOnce(cmd: string[]): { cpu: number; faults: number } | undefined {
-  const r = Bun.spawnSync(["perf", "stat", "-x,", "-e", "task-clock,page-faults", "-r", "10", ...cmd], { stdout: "ignore", stderr: "pipe" });
-  const field = (ev: string) => Number(r.stderr.toString().split("\n").find((l) => l.includes(`,${ev}`))?.split(",")[0]);
-  const cpu = field("task-clock");
-  const faults = field("page-faults");
-  return r.exitCode === 0 && cpu > 0 ? { cpu, faults } : undefined;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+const perfOnce = (cmd: string[]) => perfStat(cmd, { runs: 10 });
 
 const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
 if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
 const curl = Bun.which("curl");
-const perf = Bun.which("perf") && perfOnce(["/bin/true"]) ? "perf" : undefined;
+const perf = perfWorks();
 
 const commands: [string, string[]][] = [
   ["/bin/true (spawn floor)", ["/bin/true"]],
@@ -101,18 +90,7 @@ for (let i = 0; i < WARMUP + rounds; i++) {
 
 const HELLO = 1;
 console.log(`start-up, ${rounds} alternating rounds (+${WARMUP} warm-up); wall = spawn to exit${perf ? "; cpu = perf task-clock, all threads" : ""}`);
-const head = ["command".padEnd(32), "wall ms".padStart(8), "x hello".padStart(8)];
-if (perf) head.push("cpu ms".padStart(8), "x hello".padStart(8), "faults".padStart(7));
-console.log(head.join(" "));
-commands.forEach(([name], k) => {
-  const w = median(wall[k]!);
-  const cols = [name.padEnd(32), w.toFixed(2).padStart(8), (w / median(wall[HELLO]!)).toFixed(2).padStart(8)];
-  if (perf && cpu[k]!.length) {
-    const c = median(cpu[k]!);
-    cols.push(c.toFixed(2).padStart(8), (c / median(cpu[HELLO]!)).toFixed(2).padStart(8), String(Math.round(median(faults[k]!))).padStart(7));
-  }
-  console.log(cols.join(" "));
-});
+printRatioTable(commands.map(([name], k) => ({ name, wall: wall[k]!, cpu: cpu[k]!, faults: faults[k]!, ref: HELLO })), { nameWidth: 32, ratio: "x hello", perf });
 
 console.log(`\nbinary sizes`);
 const mib = (p: string) => (statSync(p).size / 2 ** 20).toFixed(1);
