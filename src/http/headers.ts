@@ -1,6 +1,7 @@
 // Response header storage and the small parsers for header values that the transfer layer reads
 // (Content-Range, Content-Disposition, Retry-After, ETag).
 
+import { latin1 } from "./chars.ts";
 import type { HeaderList } from "./types.ts";
 
 /** Header lines in arrival order with case-insensitive lookup. Names keep the server's spelling. */
@@ -158,7 +159,7 @@ function decodeExtValue(ext: string): string | null {
   const raw = Uint8Array.from(bytes);
   try {
     if (charset === "utf-8") return new TextDecoder("utf-8", { fatal: true }).decode(raw) || null;
-    if (charset === "iso-8859-1") return Buffer.from(raw).toString("latin1") || null;
+    if (charset === "iso-8859-1") return latin1(raw) || null;
   } catch {
     return null;
   }
