@@ -47,11 +47,9 @@ export function typeAt(path: string, follow = true): FileType | undefined {
   const is = (type: number) => () => st.mode === type;
   return { isFile: is(libc.S_IFREG), isDirectory: is(libc.S_IFDIR), isFIFO: is(libc.S_IFIFO), isSocket: is(libc.S_IFSOCK), isSymbolicLink: is(libc.S_IFLNK) };
 }
-const statSafe = (path: string) => typeAt(path);
-const lstatSafe = (path: string) => typeAt(path, false);
 
 export function isSpecialFile(path: string): boolean {
-  const st = statSafe(path);
+  const st = typeAt(path);
   return !!st && !st.isFile() && !st.isDirectory();
 }
 
@@ -141,7 +139,7 @@ function openSpecial(path: string): number {
 async function openPart(target: string, resume: boolean): Promise<number> {
   const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = nodeFs().constants;
   if (resume) {
-    if (lstatSafe(target)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
+    if (typeAt(target, false)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
     const fd = await openAsync(target, O_RDWR | O_NOFOLLOW);
     if (!nodeFs().fstatSync(fd).isFile()) {
       libc.close(fd);
@@ -164,7 +162,7 @@ async function createExclusive<T>(target: string, create: () => Promise<T>): Pro
   } catch (err) {
     if ((err as { code?: string }).code !== "EEXIST") throw err;
   }
-  if (lstatSafe(target)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
+  if (typeAt(target, false)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
   nodeFs().rmSync(target, { force: true });
   return create();
 }
@@ -207,9 +205,9 @@ export class FileSink implements Sink {
 
   static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
     checkFileName(path);
-    const st = opts.stat !== undefined ? (opts.stat ?? undefined) : statSafe(path);
+    const st = opts.stat !== undefined ? (opts.stat ?? undefined) : typeAt(path);
     if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
-    if (opts.exclusive && lstatSafe(path)) throw new FetchxError("WRITE", `refusing to overwrite ${path}: file exists`);
+    if (opts.exclusive && typeAt(path, false)) throw new FetchxError("WRITE", `refusing to overwrite ${path}: file exists`);
     const special = !!st && !st.isFile();
     const fifo = !!st && (st.isFIFO() || st.isSocket());
     const target = special ? path : partPath(path);
