@@ -340,10 +340,11 @@ const STATX_TYPE = 0x1;
 const STATX_SIZE = 0x200;
 const S_IFMT = 0o170000;
 
-/** What is at a path: its type (the S_IFMT bits of st_mode) and size. */
+/** What is at a path: its type (the S_IFMT bits of st_mode), size and file system ("major:minor"). */
 export interface PathStat {
   mode: number;
   size: number;
+  dev: string;
 }
 export const S_IFREG = 0o100000;
 export const S_IFDIR = 0o040000;
@@ -360,13 +361,73 @@ function statx(dirfd: number, path: Pointer | number, flags: number): PathStat |
   const r = Number(lib().syscall(SYS_STATX, dirfd, path as Pointer, flags, STATX_TYPE | STATX_SIZE, ptr(buf)));
   if (r < 0) return -errno();
   const dv = new DataView(buf.buffer);
-  return { mode: dv.getUint16(28, true) & S_IFMT, size: Number(dv.getBigUint64(40, true)) };
+  return { mode: dv.getUint16(28, true) & S_IFMT, size: Number(dv.getBigUint64(40, true)), dev: `${dv.getUint32(136, true)}:${dv.getUint32(140, true)}` };
 }
 
 /** statx(2) of `path` (of a link itself with `follow` false): its type and size, or -errno. */
 export const statPath = (path: string, follow: boolean) => statx(AT_FDCWD, cString(path), follow ? 0 : AT_SYMLINK_NOFOLLOW);
 /** statx(2) of an open fd (fstat): its type and size, or -errno. */
 export const statFd = (fd: number) => statx(fd, ptr(EMPTY), AT_EMPTY_PATH);
+
+const O_DIRECTORY = process.arch === "arm64" ? 0o40000 : 0o200000;
+/** Opens a directory for reading (an anchor for syncfs), or -errno. */
+export const openDirectory = (path: string) => openPath(path, O_DIRECTORY | O_CLOEXEC, 0);
+
+// syncfs(2) on a thread of its own (sink/sync-batch.ts), opened apart from SYMBOLS: glibc before 2.34
+// keeps pthread_* in libpthread.so.0, and one missing symbol must not fail the socket calls. null: not
+// available here (the caller syncs file by file instead).
+const SYNCFS_SYMBOL = { syncfs: { args: [i32], returns: i32 } } as const;
+const PTHREAD_SYMBOLS = {
+  pthread_create: { args: [p, p, p, p], returns: i32 },
+  pthread_tryjoin_np: { args: [FFIType.u64, p], returns: i32 },
+} as const;
+type ThreadSymbols = ReturnType<typeof dlopen<typeof SYNCFS_SYMBOL>>["symbols"] & ReturnType<typeof dlopen<typeof PTHREAD_SYMBOLS>>["symbols"];
+let threadSymbols: ThreadSymbols | null | undefined;
+function threadLib(): ThreadSymbols | null {
+  if (threadSymbols === undefined) {
+    try {
+      const sync = dlopen("libc.so.6", SYNCFS_SYMBOL).symbols;
+      let threads;
+      try {
+        threads = dlopen("libc.so.6", PTHREAD_SYMBOLS).symbols;
+      } catch {
+        threads = dlopen("libpthread.so.0", PTHREAD_SYMBOLS).symbols; // glibc < 2.34
+      }
+      threadSymbols = { ...sync, ...threads };
+    } catch {
+      threadSymbols = null;
+    }
+  }
+  return threadSymbols;
+}
+// pthread_create writes the thread's id here; pthread_tryjoin_np the start routine's result there. Module
+// long, like cBuffers: ptr() does not keep an array alive.
+const threadId = new BigUint64Array(1);
+const threadResult = new BigUint64Array(1);
+const EBUSY = 16;
+
+/**
+ * Starts a thread that runs syncfs(fd) and ends: syncfs itself is the thread's start routine, its int
+ * argument arriving as the routine's pointer argument (the first argument register on x86_64 and aarch64
+ * alike) and its int result as the routine's result. No JavaScript runs on that thread, and the event loop
+ * goes on while the file system syncs. Returns the thread (for syncDone), or -errno when no thread could be
+ * started (or the symbols are missing: -ENOSYS).
+ */
+export function startSyncfs(fd: number): bigint | number {
+  const t = threadLib();
+  if (!t) return -38; // ENOSYS
+  const r = t.pthread_create(ptr(threadId), null, (t.syncfs as unknown as { ptr: Pointer }).ptr, fd as unknown as Pointer);
+  return r === 0 ? threadId[0]! : -r;
+}
+
+/** undefined while the thread of startSyncfs still runs; then (once: it is joined) 0, or -1 when syncfs
+ *  failed (the thread's errno is gone with it). */
+export function syncDone(thread: bigint): number | undefined {
+  const r = threadLib()!.pthread_tryjoin_np(thread, ptr(threadResult));
+  if (r === EBUSY) return undefined;
+  if (r !== 0) return -1;
+  return Number(BigInt.asIntN(32, threadResult[0]!)) < 0 ? -1 : 0;
+}
 
 /** isatty(3): whether fd is a terminal (node:tty costs ~4 ms of start-up just to import). */
 export const isTerminal = (fd: number) => lib().isatty(fd) === 1;

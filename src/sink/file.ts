@@ -7,6 +7,7 @@ import { nodeFs } from "../node-fs.ts";
 import * as libc from "../net/libc.ts";
 import { errnoMessage, errnoName, fallocate } from "../net/libc.ts";
 import { WriteError as WriteErrorLike, writeAll, writeNonBlocking } from "./fdwrite.ts";
+import * as syncBatch from "./sync-batch.ts";
 import type { Sink } from "./types.ts";
 
 
@@ -95,6 +96,13 @@ export interface FileSinkOptions {
    * plain libc calls there, not by thread-pool tasks (their start and hand-overs cost more than the calls).
    */
   alone?: () => boolean;
+  /**
+   * A held body that is not committed `alone` is written without a sync and renamed after one syncfs of
+   * its file system shared with the files that finished beside it (sink/sync-batch.ts): the command's many
+   * small files. Off, each file is synced on its own by a thread-pool task (an embedding program: a syncfs
+   * also writes back its other data).
+   */
+  batchSync?: boolean;
 }
 
 /**
@@ -109,6 +117,16 @@ function writeNewFileNow(target: string, bytes: Uint8Array): void {
     writeAll(fd, bytes, 0);
     const r = libc.fsync(fd);
     if (r < 0) throw new WriteErrorLike(errnoName(-r));
+  } finally {
+    libc.close(fd);
+  }
+}
+
+/** fdatasync of a closed file, by thread-pool tasks: a file whose batch sync failed gets its own answer. */
+async function syncOnItsOwn(path: string): Promise<void> {
+  const fd = await openAsync(path, nodeFs().constants.O_RDONLY | nodeFs().constants.O_NOFOLLOW);
+  try {
+    await datasync(fd);
   } finally {
     libc.close(fd);
   }
@@ -201,6 +219,7 @@ export class FileSink implements Sink {
     private readonly signal?: AbortSignal,
     private readonly exclusive = false,
     private readonly alone?: () => boolean,
+    private readonly batchSync = false,
   ) {}
 
   static async open(path: string, opts: FileSinkOptions): Promise<FileSink> {
@@ -214,7 +233,7 @@ export class FileSink implements Sink {
     try {
       if (opts.createDirs) nodeFs().mkdirSync(nodePath().dirname(path), { recursive: true });
       if (!special && !opts.resume && !opts.exclusive && (opts.holdBytes ?? 0) > 0) {
-        const sink = new FileSink(path, false, -1, false, opts.signal, false, opts.alone);
+        const sink = new FileSink(path, false, -1, false, opts.signal, false, opts.alone, !!opts.batchSync);
         sink.held = holdBuffer(opts.holdBytes!);
         sink.holdLimit = opts.holdBytes!;
         return sink;
@@ -321,28 +340,38 @@ export class FileSink implements Sink {
 
   /**
    * The bytes are on stable storage (fdatasync) before the final name appears (rename): a crash leaves
-   * NAME.part or a whole NAME, never a NAME with holes. A failed sync fails the commit and keeps NAME.part.
+   * NAME.part or a whole NAME, never a NAME with holes (batchSync: a syncfs that began after the write
+   * returned). A failed sync fails the commit and keeps NAME.part.
    * The rename itself becomes durable with the directory's next sync (as for curl, wget and aria2).
    */
   async commit(): Promise<void> {
     if (this.closed) return;
     if (this.fd < 0 && !this.opening) {
       // Every byte was held: create, write, fsync and close NAME.part in one thread-pool task (or at once,
-      // when this is the process's only download).
+      // when this is the process's only download); with batchSync, write it unsynced and let one syncfs
+      // of the file system cover it and the files that finished beside it (sink/sync-batch.ts).
       const target = partPath(this.path);
       const buf = this.held!;
       const bytes = buf.subarray(0, this.heldLength);
       const now = this.alone?.() === true;
+      // The file system is looked up (and its syncfs anchor opened) before the write, which the batch's
+      // sync must come after.
+      const dev = !now && this.batchSync ? syncBatch.prepare(target) : undefined;
       this.closed = true;
       this.held = null;
       try {
         if (now) await createExclusive(target, async () => writeNewFileNow(target, bytes));
-        else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
+        else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: dev === undefined }));
       } catch (err) {
         if (err instanceof FetchxError) throw err;
         throw writeFailure(target, err);
       } finally {
         giveBack(buf); // the pool's write is over, failed or not
+      }
+      if (dev !== undefined) {
+        const outcome = await syncBatch.commit(target, this.path, dev).catch((err) => Promise.reject(writeFailure(this.path, err)));
+        if (outcome === "renamed") return;
+        await syncOnItsOwn(target).catch((err) => Promise.reject(writeFailure(target, err)));
       }
       return this.rename(now);
     }

@@ -74,6 +74,8 @@ const WHOLE_FILE: RangeAsked = { start: 0, end: null, validator: { size: null, e
 
 /** Restarting from zero (file changed, ranges unusable) happens at most this often per URL. */
 const MAX_RESTARTS = 2;
+/** FETCHX_SYNC=file syncs every small file on its own even in the command (for comparison in bench/). */
+const batchSyncWanted = process.env.FETCHX_SYNC !== "file";
 
 /**
  * A decoded body asks for a garbage collection (Bun.gc(false), not blocking) after this many decoded
@@ -653,7 +655,7 @@ export class Download implements ProgressSource, RequestSender {
       // that small is created, written, synced and closed in one thread-pool task at commit.
       const holdBytes = this.settings.preallocate ? 0 : Math.min(FIRST_SAVE_BYTES, size ?? FIRST_SAVE_BYTES);
       const known = this.outputStat?.path === output ? this.outputStat.stat : undefined;
-      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known, alone: () => this.alone() });
+      const file = await FileSink.open(output, { createDirs: this.settings.createDirs, resume: resumed, exclusive, signal: this.signal, holdBytes, stat: known, alone: () => this.alone(), batchSync: this.settings.ownsEventLoop && batchSyncWanted });
       return { sink: file, file };
     }
     if (output instanceof WritableStream) return { sink: streamSink(output), file: null };

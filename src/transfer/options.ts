@@ -243,8 +243,10 @@ export interface DownloadOptions extends DownloadEvents {
    * Nothing else runs on this process's event loop (the fetchx command). Then a download under way alone
    * makes its output lookups, and a small file's create, write, fsync and rename, as plain calls on the
    * event loop: the thread pool would add its start (two threads) and two hand-overs, 0.7 ms and more of
-   * a 12 ms download. A program that embeds the engine leaves it off: a sync on a busy disk can take long,
-   * and its event loop would wait. @default false
+   * a 12 ms download; and small files finished by concurrent downloads are synced together, by one
+   * syncfs(2) of their file system on a thread of its own, before their renames (sink/sync-batch.ts). A
+   * program that embeds the engine leaves it off: a sync on a busy disk can take long, its event loop would
+   * wait, and a syncfs writes back the program's other data too. @default false
    */
   ownsEventLoop?: boolean;
   /**

@@ -50,11 +50,13 @@ describe("libc", () => {
       const st = libc.statPath(path, follow);
       return typeof st === "number" ? errnoName(-st) : st;
     };
-    // The same answers as node:fs's stat and lstat (type bits of st_mode, size).
+    // The same answers as node:fs's stat and lstat (type bits of st_mode, size, st_dev as glibc's
+    // major()/minor() split it).
     const s = statSync(file);
-    expect(typeOf(file, true)).toEqual({ mode: s.mode & 0o170000, size: 12345 });
-    expect(typeOf(join(dir.path, "link"), true)).toEqual({ mode: libc.S_IFREG, size: 12345 });
-    expect(typeOf(join(dir.path, "link"), false)).toEqual({ mode: libc.S_IFLNK, size: lstatSync(join(dir.path, "link")).size });
+    const dev = `${(s.dev >> 8) & 0xfff}:${(s.dev & 0xff) | ((s.dev >> 12) & 0xfff00)}`;
+    expect(typeOf(file, true)).toEqual({ mode: s.mode & 0o170000, size: 12345, dev });
+    expect(typeOf(join(dir.path, "link"), true)).toEqual({ mode: libc.S_IFREG, size: 12345, dev });
+    expect(typeOf(join(dir.path, "link"), false)).toEqual({ mode: libc.S_IFLNK, size: lstatSync(join(dir.path, "link")).size, dev });
     expect(typeOf(dir.path, true)).toMatchObject({ mode: libc.S_IFDIR });
     expect(typeOf("/dev/null", true)).toMatchObject({ mode: 0o020000 }); // S_IFCHR
     expect(Bun.spawnSync(["mkfifo", join(dir.path, "fifo")]).exitCode).toBe(0);
@@ -63,7 +65,7 @@ describe("libc", () => {
     expect(typeOf(join(dir.path, "dangling"), false)).toMatchObject({ mode: libc.S_IFLNK });
     expect(typeOf(join(file, "below"), true)).toBe("ENOTDIR");
     const fd = openSync(file, "r");
-    expect(libc.statFd(fd)).toEqual({ mode: libc.S_IFREG, size: 12345 });
+    expect(libc.statFd(fd)).toEqual({ mode: libc.S_IFREG, size: 12345, dev });
     closeSync(fd);
 
     expect(libc.pathExists(file)).toBe(true);
