@@ -228,6 +228,10 @@ export class SocketConnection implements Connection {
     return pending === 0 && this.queued === 0 && !this.closed && !this.ended && this.failure === null;
   }
 
+  get alive(): boolean {
+    return !this.closed && !this.ended && this.failure === null;
+  }
+
   get open(): boolean {
     // Bun's socket is paused and nobody reads: ask the kernel whether the peer closed (or reset).
     if (this.idleRaw) this.peekPending();

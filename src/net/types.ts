@@ -110,5 +110,7 @@ export interface Connection {
   write(data: Uint8Array | string): Promise<void>;
   /** True when the peer has not closed and no error happened: reusable for keep-alive. */
   readonly open: boolean;
+  /** `open` as far as known without asking the kernel (no system call); the check before reuse asks. */
+  readonly alive?: boolean;
   close(): void;
 }

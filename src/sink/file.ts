@@ -106,16 +106,16 @@ export interface FileSinkOptions {
 }
 
 /**
- * Creates `target` (never through a link), writes `bytes` and fsyncs them, all on the calling thread and
- * through libc: node:fs is not loaded for a small download (src/node-fs.ts). Failures are WriteErrors
- * ({ code: "EEXIST" }), as node:fs's would be.
+ * Creates `target` (never through a link), writes `bytes` and fsyncs them (unless not `sync`: a batch's
+ * syncfs will), all on the calling thread and through libc: node:fs is not loaded for a small download
+ * (src/node-fs.ts). Failures are WriteErrors ({ code: "EEXIST" }), as node:fs's would be.
  */
-function writeNewFileNow(target: string, bytes: Uint8Array): void {
+function writeNewFileNow(target: string, bytes: Uint8Array, sync = true): void {
   const fd = libc.openPath(target, libc.O_WRONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW | libc.O_CLOEXEC, 0o644);
   if (fd < 0) throw new WriteErrorLike(errnoName(-fd));
   try {
     writeAll(fd, bytes, 0);
-    const r = libc.fsync(fd);
+    const r = sync ? libc.fsync(fd) : 0;
     if (r < 0) throw new WriteErrorLike(errnoName(-r));
   } finally {
     libc.close(fd);
@@ -360,8 +360,10 @@ export class FileSink implements Sink {
       this.closed = true;
       this.held = null;
       try {
-        if (now) await createExclusive(target, async () => writeNewFileNow(target, bytes));
-        else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: dev === undefined }));
+        // In the batch, on the loop too, unsynced: the command owns its loop, and three plain calls cost it
+        // less than a thread-pool task's hand-overs (400 x 32 KiB, -Z: 173 -> 146 ms).
+        if (now || dev !== undefined) await createExclusive(target, async () => writeNewFileNow(target, bytes, dev === undefined));
+        else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
       } catch (err) {
         if (err instanceof FetchxError) throw err;
         throw writeFailure(target, err);

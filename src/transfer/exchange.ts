@@ -218,9 +218,10 @@ export class Exchange {
     return this.complete && this.pending.length === 0;
   }
 
-  /** Whether the connection can carry another request. */
+  /** Whether the connection can carry another request. Not asked of the kernel here: the pool asks once,
+   *  before the next request (idleUsable), and drops it then if the peer closed meanwhile. */
   get reusable(): boolean {
-    return this.complete && this.parser.keepAlive && !this.trailing && this.conn.open;
+    return this.complete && this.parser.keepAlive && !this.trailing && (this.conn.alive ?? this.conn.open);
   }
 
   get bodyBytes(): number {

@@ -74,6 +74,7 @@ class ThrottledConnection implements Connection {
   get tls() { return this.inner.tls; }
   get mptcp(): MptcpStatus { return this.inner.mptcp; }
   get open() { return this.inner.open; }
+  get alive() { return this.inner.alive; }
   get queuedBytes() { return this.inner.queuedBytes; }
   get idleUsable() { return this.inner.idleUsable; }
   refreshMptcp(): MptcpStatus { return this.inner.refreshMptcp(); }
