@@ -3,15 +3,48 @@
 // sync) beside what fetchx adds. Up to 8 lanes, each with one keep-alive connection; per URL a request, the
 // answer (Content-Length framing), NAME.part created O_EXCL, written and fsync'ed in one thread-pool task,
 // then renamed to NAME (the URL's last path segment, in the working directory). FLOOR_SYNC=0 in its
-// environment leaves the sync out. Usage of the built program: `floor URL...`.
+// environment leaves the sync out; FLOOR_SYNC=batch is fetchx's -Z commit of small files: NAME.part
+// created and written on the event loop without a sync, the lane going on at once, and one syncfs(2) on a
+// thread of its own (pthread_create through bun:ffi) covering every file written before it started, then
+// their renames. Usage of the built program: `floor URL...`.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMPILE_OPTIONS } from "../build.ts";
 
 const SOURCE = `import { rename, writeFile } from "node:fs/promises";
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { dlopen, FFIType, ptr } from "bun:ffi";
 const urls = process.argv.slice(2);
-const sync = process.env.FLOOR_SYNC !== "0";
+const mode = process.env.FLOOR_SYNC ?? "1";
+const sync = mode !== "0";
 let next = 0;
+// FLOOR_SYNC=batch: one syncfs per batch of written files, on a thread, then their renames.
+const commits = [];
+let waiting = [], syncing = false, lib, dirFd, tid, res;
+function startBatch() {
+  lib ??= dlopen("libc.so.6", {
+    syncfs: { args: [FFIType.i32], returns: FFIType.i32 },
+    pthread_create: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    pthread_tryjoin_np: { args: [FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
+  }).symbols;
+  dirFd ??= openSync(".", "r");
+  tid ??= new BigUint64Array(1);
+  res ??= new BigUint64Array(1);
+  const batch = waiting;
+  waiting = [];
+  syncing = true;
+  if (lib.pthread_create(ptr(tid), null, lib.syncfs.ptr, dirFd) !== 0) throw new Error("pthread_create");
+  const thread = tid[0];
+  const check = () => {
+    if (lib.pthread_tryjoin_np(thread, ptr(res)) === 16) return void setTimeout(check, 1);
+    if (Number(BigInt.asIntN(32, res[0])) !== 0) throw new Error("syncfs failed");
+    for (const [name, done] of batch) (renameSync(name + ".part", name), done());
+    syncing = false;
+    if (waiting.length > 0) startBatch();
+  };
+  check();
+}
+const commit = (name) => new Promise((done) => { waiting.push([name, done]); if (!syncing) startBatch(); });
 async function lane() {
   let wake = () => {};
   let buf = Buffer.alloc(0);
@@ -31,6 +64,13 @@ async function lane() {
       await new Promise((r) => (wake = r));
     }
     const name = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
+    if (mode === "batch") {
+      const fd = openSync(name + ".part", "wx", 0o644);
+      writeSync(fd, body);
+      closeSync(fd);
+      commits.push(commit(name));
+      continue;
+    }
     await writeFile(name + ".part", body, { flag: "wx", mode: 0o644, flush: sync });
     await rename(name + ".part", name);
   }
@@ -39,6 +79,7 @@ async function lane() {
 const lanes = [];
 for (let i = 0; i < Math.min(8, urls.length); i++) lanes.push(lane());
 await Promise.all(lanes);
+await Promise.all(commits);
 process.exit(0);
 `;
 

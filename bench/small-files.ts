@@ -1,8 +1,10 @@
 #!/usr/bin/env bun
 // 400 x 32 KiB, 8 at a time: fetchx against curl and the floor, a bare compiled Bun script that makes the
 // same system calls per file as fetchx (one keep-alive connection per lane; per file a request, the
-// answer, NAME.part created O_EXCL, written and fsync'ed in one thread-pool task, then renamed), with and
-// without the sync. Medians of alternating rounds: wall time and CPU time (user + system).
+// answer, NAME.part created O_EXCL and written, then renamed): with one syncfs per batch of files (what
+// fetchx -Z does), with an fsync per file in a thread-pool task, and without any sync. fetchx runs again
+// with FETCHX_SYNC=file (a sync per file, as the library does). Medians of alternating rounds: wall time
+// and CPU time (user + system).
 //
 //   bun bench/small-files.ts [--rounds N] [--files N] [--pool N] [--before BIN]
 //
@@ -58,6 +60,8 @@ function run(cmd: string[], env: Record<string, string> = {}): Sample {
 const rows: [string, () => Sample][] = [
   ["curl -Z --parallel-max 8 --remote-name-all", () => run(["curl", "-sS", "-Z", "--parallel-max", "8", "--remote-name-all", ...urls])],
   ["fetchx -Z --parallel-max 8 -O", () => run([fetchx, "-sS", "-Z", "--parallel-max", "8", "-O", ...urls])],
+  ["fetchx, FETCHX_SYNC=file (a sync per file)", () => run([fetchx, "-sS", "-Z", "--parallel-max", "8", "-O", ...urls], { FETCHX_SYNC: "file" })],
+  ["floor: bare Bun, one syncfs per batch", () => run([floor, ...urls], { FLOOR_SYNC: "batch" })],
   ["floor: bare Bun, fsync per file", () => run([floor, ...urls])],
   ["floor: bare Bun, no sync", () => run([floor, ...urls], { FLOOR_SYNC: "0" })],
 ];

@@ -29,6 +29,17 @@ interface Entry {
 const anchors = new Map<string, number>(); // "major:minor" -> fd
 const devOfDir = new Map<string, string>();
 
+// syncfs reports write-back errors only from Linux 5.8 (errseq on the superblock); before, it returned 0
+// even when data was lost, so there every file keeps its own sync. Asked once, at the first prepare().
+let kernelReports: boolean | undefined;
+function syncfsReportsErrors(): boolean {
+  if (kernelReports === undefined) {
+    const [major = 0, minor = 0] = (import.meta.require("node:os") as typeof import("node:os")).release().split(".").map(Number);
+    kernelReports = major > 5 || (major === 5 && minor >= 8);
+  }
+  return kernelReports;
+}
+
 const dirOf = (path: string) => {
   const i = path.lastIndexOf("/");
   return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
@@ -36,9 +47,11 @@ const dirOf = (path: string) => {
 
 /**
  * The file system `path` will be written on, with its anchor open; call it before writing the file.
- * undefined when the directory cannot be opened or looked at (the file is then synced on its own).
+ * undefined when the directory cannot be opened or looked at, or syncfs would not report errors (the file
+ * is then synced on its own).
  */
 export function prepare(path: string): string | undefined {
+  if (!syncfsReportsErrors()) return undefined;
   const dir = dirOf(path);
   const known = devOfDir.get(dir);
   if (known !== undefined) return known;
