@@ -106,17 +106,21 @@ export interface FileSinkOptions {
 }
 
 /**
- * Creates `target` (never through a link), writes `bytes` and fsyncs them (unless not `sync`: a batch's
- * syncfs will), all on the calling thread and through libc: node:fs is not loaded for a small download
- * (src/node-fs.ts). Failures are WriteErrors ({ code: "EEXIST" }), as node:fs's would be.
+ * Creates `target` (never through a link), writes `bytes` and fsyncs them, all on the calling thread and
+ * through libc: node:fs is not loaded for a small download (src/node-fs.ts). With `batch`, the file joins
+ * a sync batch instead when it can (sink/sync-batch.ts): its file system is returned, and the caller
+ * waits for that batch's syncfs. Failures are WriteErrors ({ code: "EEXIST" }), as node:fs's would be.
  */
-function writeNewFileNow(target: string, bytes: Uint8Array, sync = true): void {
+function writeNewFileNow(target: string, bytes: Uint8Array, batch = false): string | undefined {
   const fd = libc.openPath(target, libc.O_WRONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW | libc.O_CLOEXEC, 0o644);
   if (fd < 0) throw new WriteErrorLike(errnoName(-fd));
   try {
+    // Before the write: a batch's syncfs reports errors only from writes after its anchor was opened.
+    const dev = batch ? syncBatch.prepare(fd, target) : undefined;
     writeAll(fd, bytes, 0);
-    const r = sync ? libc.fsync(fd) : 0;
+    const r = dev === undefined ? libc.fsync(fd) : 0;
     if (r < 0) throw new WriteErrorLike(errnoName(-r));
+    return dev;
   } finally {
     libc.close(fd);
   }
@@ -354,21 +358,20 @@ export class FileSink implements Sink {
       const buf = this.held!;
       const bytes = buf.subarray(0, this.heldLength);
       const now = this.alone?.() === true;
-      // The file system is looked up (and its syncfs anchor opened) before the write, which the batch's
-      // sync must come after.
-      const dev = !now && this.batchSync ? syncBatch.prepare(target) : undefined;
+      const batch = !now && this.batchSync;
+      let dev: string | undefined;
       this.closed = true;
       this.held = null;
       try {
-        // In the batch, on the loop too, unsynced: the command owns its loop, and three plain calls cost it
-        // less than a thread-pool task's hand-overs (400 x 32 KiB, -Z: 173 -> 146 ms).
-        if (now || dev !== undefined) await createExclusive(target, async () => writeNewFileNow(target, bytes, dev === undefined));
+        // In a batch, on the loop too: the command owns it, and three plain calls cost it less than a
+        // thread-pool task's hand-overs (400 x 32 KiB, -Z: 173 -> 146 ms).
+        if (now || batch) dev = await createExclusive(target, async () => writeNewFileNow(target, bytes, batch));
         else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
       } catch (err) {
         if (err instanceof FetchxError) throw err;
         throw writeFailure(target, err);
       } finally {
-        giveBack(buf); // the pool's write is over, failed or not
+        giveBack(buf); // the write is over, failed or not
       }
       if (dev !== undefined) {
         const outcome = await syncBatch.commit(target, this.path, dev).catch((err) => Promise.reject(writeFailure(this.path, err)));

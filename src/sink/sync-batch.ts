@@ -27,7 +27,6 @@ interface Entry {
 // process: syncfs reports write-back errors that happened after its fd was opened, so the fd must be older
 // than every write it vouches for.
 const anchors = new Map<string, number>(); // "major:minor" -> fd
-const devOfDir = new Map<string, string>();
 
 // syncfs reports write-back errors only from Linux 5.8 (errseq on the superblock); before, it returned 0
 // even when data was lost, so there every file keeps its own sync. Asked once, at the first prepare().
@@ -46,25 +45,25 @@ const dirOf = (path: string) => {
 };
 
 /**
- * The file system `path` will be written on, with its anchor open; call it before writing the file.
- * undefined when the directory cannot be opened or looked at, or syncfs would not report errors (the file
- * is then synced on its own).
+ * The file system of `fd` (a file just created at `path`, nothing written yet), with its anchor open: a
+ * new file system's is opened now (`path`'s directory), so it is older than the write to come. undefined
+ * when it cannot be (the directory cannot be opened) or syncfs would not report errors: then the caller
+ * syncs the file itself.
  */
-export function prepare(path: string): string | undefined {
+export function prepare(fd: number, path: string): string | undefined {
   if (!syncfsReportsErrors()) return undefined;
-  const dir = dirOf(path);
-  const known = devOfDir.get(dir);
-  if (known !== undefined) return known;
-  const fd = libc.openDirectory(dir);
-  if (fd < 0) return undefined;
   const st = libc.statFd(fd);
-  if (typeof st === "number") {
-    libc.close(fd);
+  if (typeof st === "number") return undefined;
+  if (anchors.has(st.dev)) return st.dev;
+  const dir = libc.openDirectory(dirOf(path));
+  if (dir < 0) return undefined;
+  const at = libc.statFd(dir);
+  // The directory is on the file's file system (a bind mount of NAME.part itself could differ).
+  if (typeof at === "number" || at.dev !== st.dev) {
+    libc.close(dir);
     return undefined;
   }
-  if (anchors.has(st.dev)) libc.close(fd);
-  else anchors.set(st.dev, fd);
-  devOfDir.set(dir, st.dev);
+  anchors.set(st.dev, dir);
   return st.dev;
 }
 

@@ -2,7 +2,7 @@
 // for the files that wait together, renames only after it succeeded, and a failed sync handing each file
 // back to be synced on its own.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import * as libc from "../../src/net/libc.ts";
 import * as syncBatch from "../../src/sink/sync-batch.ts";
@@ -10,6 +10,18 @@ import { tempDir } from "../servers/harness.ts";
 
 const tmp = tempDir("fetchx-syncbatch-");
 afterAll(() => tmp.cleanup());
+
+/** Creates `path`, asks prepare() for its file system before writing `text`, as sink/file.ts does. */
+function written(path: string, text: string): string | undefined {
+  const fd = openSync(path, "wx");
+  try {
+    const dev = syncBatch.prepare(fd, path);
+    writeSync(fd, text);
+    return dev;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Polls a thread of startSyncfs to its end. */
 async function joined(thread: bigint): Promise<number> {
@@ -39,9 +51,10 @@ describe("syncfs on its own thread", () => {
 describe("sync batch", () => {
   test("files committed together share one sync and are renamed after it; a missing .part rejects with its errno", async () => {
     const names = Array.from({ length: 5 }, (_, i) => tmp.file(`f${i}`));
-    const dev = syncBatch.prepare(names[0]!)!;
+    const devs = names.map((n, i) => written(n + ".part", `body ${i}`)!);
+    const dev = devs[0]!;
     expect(dev).toMatch(/^\d+:\d+$/);
-    for (const [i, n] of names.entries()) writeFileSync(n + ".part", `body ${i}`);
+    expect(new Set(devs).size).toBe(1);
     const outcomes = await Promise.all(names.map((n) => syncBatch.commit(n + ".part", n, dev)));
     expect(outcomes).toEqual(["renamed", "renamed", "renamed", "renamed", "renamed"]);
     for (const [i, n] of names.entries()) {
@@ -59,11 +72,10 @@ describe("sync batch", () => {
     mkdirSync(dir, { recursive: true });
     try {
       const name = join(dir, "a");
-      const dev = syncBatch.prepare(name)!;
+      const dev = written(name + ".part", "kept")!;
       const anchor = readdirSync("/proc/self/fd").find((fd) => safeLink(`/proc/self/fd/${fd}`) === dir);
       expect(anchor).toBeDefined();
       libc.close(Number(anchor));
-      writeFileSync(name + ".part", "kept");
       expect(await syncBatch.commit(name + ".part", name, dev)).toBe("sync-yourself");
       expect(existsSync(name)).toBe(false);
       expect(readFileSync(name + ".part", "utf8")).toBe("kept");
