@@ -109,7 +109,7 @@ function coveredBeforeRename(log: string, dir: string): { renamed: string[]; cov
     if (!c) continue;
     const [, name, args, ret] = c as unknown as [string, string, string, string];
     const path = /"([^"]*)"/.exec(args)?.[1];
-    const fd = args.split(",")[0]!;
+    const fd = args.split(",")[0]!.trim();
     if (name === "openat" && Number(ret) >= 0 && path?.startsWith(dir)) fdPath.set(ret, path);
     else if (name === "close") fdPath.delete(fd);
     else if ((name === "write" || name === "pwrite64") && fdPath.has(fd)) lastWrite.set(fdPath.get(fd)!, at);
@@ -183,6 +183,40 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(renamed.sort()).toEqual(files.map((_, i) => join(dir, `f${i}.bin.part`)).sort());
     expect(covered.get("syncfs") ?? 0).toBeGreaterThanOrEqual(1); // small files of a -Z run share syncs
     for (const [i, body] of files.entries()) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(body));
+  });
+
+  test("-Z with a failing syncfs (injected by strace): nothing is renamed on its word, each file syncs itself; a failing own sync keeps NAME.part and exits 23", async () => {
+    const urls = files.map((_, i) => server.url(`/f${i}.bin`));
+    const trace = ["openat,close,write,pwrite64,fdatasync,fsync,syncfs,rename"];
+    // syncfs fails: every file falls back to its own fdatasync, then its rename; the run succeeds.
+    const dir = tmp.file("syncfs-fails");
+    mkdirSync(dir, { recursive: true });
+    const log = join(dir, "strace.log");
+    const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", `trace=${trace}`, "-e", "inject=syncfs:error=EIO", ...fetchxCommand(), "-sS", "-Z", "--parallel-max", "4", "-O", "--output-dir", dir, ...urls]);
+    expect(r.code).toBe(0);
+    const text = readFileSync(log, "utf8");
+    expect(text).toMatch(/syncfs\(\d+\)\s+= -1 EIO .*INJECTED/);
+    const { renamed, covered } = coveredBeforeRename(text, dir);
+    expect(renamed.length).toBe(files.length);
+    expect(covered.get("own")).toBe(files.length);
+    for (const [i, body] of files.entries()) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(body));
+
+    // The files' own syncs fail too: those files keep NAME.part, never get their name, and the run says so.
+    const bad = tmp.file("all-fail");
+    mkdirSync(bad, { recursive: true });
+    const r2 = await runCommand([STRACE!, "-f", "-qq", "-o", join(bad, "strace.log"), "-e", "trace=syncfs,fdatasync", "-e", "inject=syncfs:error=EIO", "-e", "inject=fdatasync:error=EIO", ...fetchxCommand(), "-sS", "-Z", "--parallel-max", "4", "-O", "--output-dir", bad, ...urls]);
+    expect(r2.code).toBe(23);
+    let failed = 0;
+    for (const [i, body] of files.entries()) {
+      const name = join(bad, `f${i}.bin`);
+      if (existsSync(name)) expect(await sha256(readFileSync(name))).toBe(await sha256(body)); // committed alone (fsync)
+      else {
+        failed++;
+        expect(existsSync(`${name}.part`)).toBe(true);
+        expect(r2.stderr).toContain(`f${i}.bin: cannot write ${name}.part`);
+      }
+    }
+    expect(failed).toBeGreaterThanOrEqual(1);
   });
 
   test("several URLs: the output directory is listed once; a file whose names were not there is not looked up, one whose names were is (a planted link refused)", async () => {
