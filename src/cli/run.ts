@@ -5,7 +5,7 @@
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
 import { parseUrl } from "../http/url.ts";
 import { setEnv } from "../net/libc.ts";
-import { isSpecialFile } from "../sink/file.ts";
+import { isSpecialFile, typeAt } from "../sink/file.ts";
 import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
 import type { ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
@@ -194,10 +194,21 @@ function checkOutputs(opts: Options, urls: string[]): (string | null | undefined
   const seen = new Set<string>();
   for (const t of targets) {
     if (!t) continue;
-    if (seen.has(t)) throw usageError(`two URLs would write the same file ${t}: name one of them with -o`);
+    if (seen.has(t) && !sharable(t, opts.parallel)) throw usageError(`two URLs would write the same file ${t}: name one of them with -o`);
     seen.add(t);
   }
   return targets;
+}
+
+/**
+ * A device takes several URLs' bodies, as in curl (`-o /dev/null URL1 -o /dev/null URL2`); a FIFO or
+ * socket only one after another (parallel bodies would interleave in it). Regular files never: the
+ * second would replace the first.
+ */
+function sharable(path: string, parallel: boolean): boolean {
+  const st = typeAt(path);
+  if (!st || st.isFile() || st.isDirectory()) return false;
+  return !parallel || !(st.isFIFO() || st.isSocket());
 }
 
 /**

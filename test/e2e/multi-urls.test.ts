@@ -92,6 +92,19 @@ describe("several URLs", () => {
     const missing = await runCli(["--input-file", tmp.file("nope.txt"), "-sS"]);
     expect(missing.code).toBe(26);
   });
+
+  test("several URLs to /dev/null, as curl takes them (one after another and with -Z); a FIFO only one after another", async () => {
+    const urls = [server.url("/f1.bin"), server.url("/f2.bin")];
+    for (const extra of [[], ["-Z"]]) {
+      const r = await runCli([...extra, "-sS", "-w", "%{size_download}\n", "-o", "/dev/null", urls[0]!, "-o", "/dev/null", urls[1]!]);
+      expect({ extra, code: r.code, sizes: new TextDecoder().decode(r.stdout).trim().split("\n").map(Number).sort() }).toEqual({ extra, code: 0, sizes: [files[0]!.length, files[1]!.length].sort() });
+    }
+    const fifo = tmp.file("fifo");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    const r = await runCli(["-Z", "-sS", "-o", fifo, urls[0]!, "-o", fifo, urls[1]!]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`two URLs would write the same file ${fifo}`);
+  });
 });
 
 describe("--parallel", () => {
