@@ -13,16 +13,18 @@ import { COMPILE_OPTIONS } from "../build.ts";
 
 const SOURCE = `import { rename, writeFile } from "node:fs/promises";
 import { closeSync, openSync, renameSync, writeSync } from "node:fs";
-import { dlopen, FFIType, ptr } from "bun:ffi";
 const urls = process.argv.slice(2);
 const mode = process.env.FLOOR_SYNC ?? "1";
 const sync = mode !== "0";
 let next = 0;
 // FLOOR_SYNC=batch: one syncfs per batch of written files, on a thread, then their renames.
 const commits = [];
-let waiting = [], syncing = false, lib, dirFd, tid, res;
+let waiting = [], syncing = false, ffi, lib, dirFd, tid, res;
 function startBatch() {
-  lib ??= dlopen("libc.so.6", {
+  // bun:ffi at first use: the one-file floor (bench/one-file.ts) must not pay for its import.
+  ffi ??= require("bun:ffi");
+  const { FFIType, ptr } = ffi;
+  lib ??= ffi.dlopen("libc.so.6", {
     syncfs: { args: [FFIType.i32], returns: FFIType.i32 },
     pthread_create: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
     pthread_tryjoin_np: { args: [FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
