@@ -36,6 +36,17 @@ export interface NginxServer {
 export const NGINX = "/usr/sbin/nginx";
 
 /** Start nginx and resolve once its port accepts connections. */
+// nginx servers not stopped yet: a script that throws before its stop() (a bench whose contender failed)
+// must not leave nginx and its directory behind. Told to stop (SIGTERM: the master takes its workers
+// with it; SIGKILL would leave them running) and its directory removed as the process exits.
+const unstopped = new Set<{ proc: Subprocess; cleanup: () => void }>();
+process.on("exit", () => {
+  for (const n of unstopped) {
+    n.proc.kill("SIGTERM");
+    n.cleanup();
+  }
+});
+
 export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
   // The port is probed free then handed to nginx; if another process takes it meanwhile, nginx exits
   // and we try again with a new one.
@@ -102,12 +113,15 @@ http {
     throw e;
   }
   const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const live = { proc, cleanup: prefix.cleanup };
+  unstopped.add(live);
   return {
     port,
     pid: proc.pid,
     url: (path = "/") => `http://${authority}${path}`,
     async stop() {
       // SIGTERM is nginx's fast shutdown; the master waits for its worker before exiting.
+      unstopped.delete(live);
       proc.kill("SIGTERM");
       await proc.exited;
       prefix.cleanup();
