@@ -31,28 +31,33 @@ afterAll(() => {
 });
 
 interface Call {
+  pid: number;
   name: string;
   args: string;
   ret: number;
+  /** Lines of the log where the call began and where it returned (the same line unless it was split). */
+  start: number;
+  end: number;
 }
 
 /** The calls of an `strace -f -o` log in completion order, with split (unfinished/resumed) lines joined. */
 function calls(log: string): Call[] {
-  const pending = new Map<string, string>();
+  const pending = new Map<string, { text: string; start: number }>();
   const out: Call[] = [];
-  for (const line of log.split("\n")) {
+  for (const [at, line] of log.split("\n").entries()) {
     const m = /^(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
     const [, pid, rest] = m as unknown as [string, string, string];
     if (rest.endsWith("<unfinished ...>")) {
-      pending.set(pid, rest.slice(0, -"<unfinished ...>".length));
+      pending.set(pid, { text: rest.slice(0, -"<unfinished ...>".length), start: at });
       continue;
     }
     const resumed = /^<\.\.\. \w+ resumed>(.*)$/.exec(rest);
-    const text = resumed ? (pending.get(pid) ?? "") + resumed[1] : rest;
+    const begun = resumed ? pending.get(pid) : undefined;
+    const text = resumed ? (begun?.text ?? "") + resumed[1] : rest;
     pending.delete(pid);
     const c = /^(\w+)\((.*)\)\s*=\s*(-?\d+)/.exec(text);
-    if (c) out.push({ name: c[1]!, args: c[2]!, ret: Number(c[3]) });
+    if (c) out.push({ pid: Number(pid), name: c[1]!, args: c[2]!, ret: Number(c[3]), start: begun?.start ?? at, end: at });
   }
   return out;
 }
@@ -78,48 +83,30 @@ function syncedBeforeRename(trace: Call[], dir: string): { renamed: string[]; sy
 }
 
 /**
- * Reads an `strace -f -o` log line by line (the order calls started and ended in) and checks that every
- * rename of a .part under `dir` comes after its data was synced: an fsync or fdatasync of an fd opened on
- * it after its last write, or a syncfs that began after its last write had returned and ended, with 0,
- * before the rename. Returns the renamed .parts and how many were covered each way.
+ * Every rename of a .part under `dir` comes after its data was synced: an fsync or fdatasync of an fd
+ * opened on it after its last write, or a syncfs that began after its last write had returned and ended,
+ * with 0, before the rename. Returns the renamed .parts and how many were covered each way.
  */
-function coveredBeforeRename(log: string, dir: string): { renamed: string[]; covered: Map<string, number> } {
-  const fdPath = new Map<string, string>(); // "pid fd" is enough: fds are shared by the threads, pids not needed
+function coveredBeforeRename(trace: Call[], dir: string): { renamed: string[]; covered: Map<string, number> } {
+  const fdPath = new Map<number, string>(); // fds are shared by the threads
   const lastWrite = new Map<string, number>();
   const ownSync = new Map<string, number>();
-  const syncfsStart = new Map<string, number>(); // pid -> line of an unfinished syncfs
-  const syncfsDone: { start: number; end: number }[] = [];
-  const pending = new Map<string, string>();
+  const syncfsDone: Call[] = [];
   const renamed: string[] = [];
   const covered = new Map<string, number>();
-  const lines = log.split("\n");
-  for (const [at, line] of lines.entries()) {
-    const m = /^(\d+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const [, pid, rest] = m as unknown as [string, string, string];
-    if (rest.endsWith("<unfinished ...>")) {
-      pending.set(pid, rest);
-      if (rest.startsWith("syncfs(")) syncfsStart.set(pid, at);
-      continue;
-    }
-    const resumed = /^<\.\.\. (\w+) resumed>(.*)$/.exec(rest);
-    const text = resumed ? (pending.get(pid) ?? "").replace(/<unfinished \.\.\.>$/, "") + resumed[2] : rest;
-    pending.delete(pid);
-    const c = /^(\w+)\((.*)\)\s*=\s*(-?\d+)/.exec(text);
-    if (!c) continue;
-    const [, name, args, ret] = c as unknown as [string, string, string, string];
-    const path = /"([^"]*)"/.exec(args)?.[1];
-    const fd = args.split(",")[0]!.trim();
-    if (name === "openat" && Number(ret) >= 0 && path?.startsWith(dir)) fdPath.set(ret, path);
-    else if (name === "close") fdPath.delete(fd);
-    else if ((name === "write" || name === "pwrite64") && fdPath.has(fd)) lastWrite.set(fdPath.get(fd)!, at);
-    else if ((name === "fsync" || name === "fdatasync") && ret === "0" && fdPath.has(fd)) ownSync.set(fdPath.get(fd)!, at);
-    else if (name === "syncfs" && ret === "0") syncfsDone.push({ start: syncfsStart.get(pid) ?? at, end: at });
-    else if (name === "rename" && path?.startsWith(dir) && path.endsWith(".part")) {
+  for (const c of trace) {
+    const path = /"([^"]*)"/.exec(c.args)?.[1];
+    const fd = Number(c.args.split(",")[0]);
+    if (c.name === "openat" && c.ret >= 0 && path?.startsWith(dir)) fdPath.set(c.ret, path);
+    else if (c.name === "close") fdPath.delete(fd);
+    else if ((c.name === "write" || c.name === "pwrite64") && fdPath.has(fd)) lastWrite.set(fdPath.get(fd)!, c.end);
+    else if ((c.name === "fsync" || c.name === "fdatasync") && c.ret === 0 && fdPath.has(fd)) ownSync.set(fdPath.get(fd)!, c.end);
+    else if (c.name === "syncfs" && c.ret === 0) syncfsDone.push(c);
+    else if (c.name === "rename" && path?.startsWith(dir) && path.endsWith(".part")) {
       const written = lastWrite.get(path);
       expect(written).toBeDefined();
       const own = (ownSync.get(path) ?? -1) > written!;
-      const batch = syncfsDone.some((s) => s.start > written! && s.end < at);
+      const batch = syncfsDone.some((s) => s.start > written! && s.end < c.end);
       expect(own || batch).toBe(true);
       covered.set(own ? "own" : "syncfs", (covered.get(own ? "own" : "syncfs") ?? 0) + 1);
       renamed.push(path);
@@ -179,7 +166,7 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(r.code).toBe(0);
     const text = readFileSync(log, "utf8");
     expect(text).not.toMatch(/\.fetchx(\.tmp)?"/);
-    const { renamed, covered } = coveredBeforeRename(text, dir);
+    const { renamed, covered } = coveredBeforeRename(calls(text), dir);
     expect(renamed.sort()).toEqual(files.map((_, i) => join(dir, `f${i}.bin.part`)).sort());
     expect(covered.get("syncfs") ?? 0).toBeGreaterThanOrEqual(1); // small files of a -Z run share syncs
     for (const [i, body] of files.entries()) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(body));
@@ -196,7 +183,7 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(r.code).toBe(0);
     const text = readFileSync(log, "utf8");
     expect(text).toMatch(/syncfs\(\d+\)\s+= -1 EIO .*INJECTED/);
-    const { renamed, covered } = coveredBeforeRename(text, dir);
+    const { renamed, covered } = coveredBeforeRename(calls(text), dir);
     expect(renamed.length).toBe(files.length);
     expect(covered.get("own")).toBe(files.length);
     for (const [i, body] of files.entries()) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(body));
@@ -244,16 +231,11 @@ describe.skipIf(!STRACE)("commit durability", () => {
     const log = join(dir, "strace.log");
     const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=execve,openat,fsync,rename", ...command]);
     expect(r.code).toBe(0);
-    const lines = readFileSync(log, "utf8").split("\n");
-    const main = Number(/^(\d+)/.exec(lines[0]!)![1]);
+    const trace = calls(readFileSync(log, "utf8"));
+    const main = trace.find((c) => c.name === "execve")!.pid;
     const by = new Map<string, number[]>();
-    for (const line of lines) {
-      const m = /^(\d+)\s+(?:<\.\.\. )?(\w+)/.exec(line);
-      if (!m) continue;
-      const [pid, name] = [Number(m[1]), m[2]!];
-      if (name === "openat" && line.includes(dir)) by.set("openat", [...(by.get("openat") ?? []), pid]);
-      if (name === "rename" && line.includes(dir)) by.set("rename", [...(by.get("rename") ?? []), pid]);
-      if (name === "fsync" && !line.includes("resumed")) by.set("fsync", [...(by.get("fsync") ?? []), pid]);
+    for (const c of trace) {
+      if (c.name === "fsync" || ((c.name === "openat" || c.name === "rename") && c.args.includes(dir))) by.set(c.name, [...(by.get(c.name) ?? []), c.pid]);
     }
     return { main, by };
   }
