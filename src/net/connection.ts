@@ -225,7 +225,7 @@ export class SocketConnection implements Connection {
    *  connection's check before its next request (-Z, 400 files: 400 system calls fewer). */
   get idleUsable(): boolean {
     const pending = this.idleRaw ? this.peekPending() : 0;
-    return pending === 0 && this.queued === 0 && !this.closed && !this.ended && this.failure === null;
+    return pending === 0 && this.queued === 0 && this.alive;
   }
 
   get alive(): boolean {
@@ -235,7 +235,7 @@ export class SocketConnection implements Connection {
   get open(): boolean {
     // Bun's socket is paused and nobody reads: ask the kernel whether the peer closed (or reset).
     if (this.idleRaw) this.peekPending();
-    return !this.closed && !this.ended && this.failure === null;
+    return this.alive;
   }
 
   get rawFd(): number {

@@ -133,6 +133,7 @@ export const EAGAIN = 11;
 export const ENOPROTOOPT = 92;
 export const EPROTONOSUPPORT = 93;
 export const EINVAL = 22;
+const ENOSYS = 38;
 
 /** errno of the calling thread; read it right after the failing call. */
 export function errno(): number {
@@ -415,7 +416,7 @@ const EBUSY = 16;
  */
 export function startSyncfs(fd: number): bigint | number {
   const t = threadLib();
-  if (!t) return -38; // ENOSYS
+  if (!t) return -ENOSYS;
   const r = t.pthread_create(ptr(threadId), null, (t.syncfs as unknown as { ptr: Pointer }).ptr, fd as unknown as Pointer);
   return r === 0 ? threadId[0]! : -r;
 }
