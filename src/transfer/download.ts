@@ -106,9 +106,25 @@ let running = 0;
  * file, CPU profile), and node:fs would cost its loading (src/node-fs.ts).
  */
 function outputLookups(path: string, onLoop: boolean): Promise<[journal: boolean, link: boolean, target: FileType | null]> | [boolean, boolean, FileType | null] {
-  if (!onLoop) return Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]);
-  return [pathExists(journalPath(path)), typeAt(partPath(path), false)?.isSymbolicLink() ?? false, typeAt(path) ?? null];
+  const device = devices.get(path);
+  if (device) return [false, false, device];
+  if (!onLoop) return Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]).then(remember(path));
+  return remember(path)([pathExists(journalPath(path)), typeAt(partPath(path), false)?.isSymbolicLink() ?? false, typeAt(path) ?? null]);
 }
+
+/**
+ * Devices met as outputs in this process (`-o /dev/null` for each of many URLs), with their stat. A device
+ * is written in place (FileSink.open): no NAME.part, no journal, nothing to resume; so after the first
+ * download to it the next skip the three lookups, which were four thread-pool tasks a URL (an access(2)
+ * and three statx) on the way to its first byte. Should the name become a file meanwhile, it is opened
+ * for writing and truncated, as curl -o would.
+ */
+const devices = new Map<string, FileType>();
+const remember = (path: string) => (found: [boolean, boolean, FileType | null]): [boolean, boolean, FileType | null] => {
+  const t = found[2];
+  if (t && !t.isFile() && !t.isDirectory() && !t.isFIFO() && !t.isSocket() && !t.isSymbolicLink() && devices.size < 16) devices.set(path, t);
+  return found;
+};
 
 /** The lookups' answer when the caller saw nothing there (DownloadOptions.outputAbsent). */
 const NOTHING_THERE: [boolean, boolean, FileType | null] = [false, false, null];

@@ -3,7 +3,7 @@
 // fsync when a small body is created, written and synced in one go) before rename(NAME.part, NAME), once;
 // in a -Z run, small files may instead share one syncfs begun after their writes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fetchxCommand, randomBytes, REPO_ROOT, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
@@ -223,6 +223,22 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(text).toContain("getdents64(");
     for (const i of [0, 1, 2, 3, 4, 6, 7]) expect(await sha256(readFileSync(join(dir, `f${i}.bin`)))).toBe(await sha256(files[i]!));
     expect(existsSync(join(dir, "f5.bin"))).toBe(false);
+  });
+
+  test("several URLs to /dev/null: the device's names are looked up by the first downloads, not by every URL", async () => {
+    const log = join(tmp.file("devnull-log"), "strace.log");
+    mkdirSync(join(log, ".."), { recursive: true });
+    const args = files.flatMap((_, i) => ["-o", "/dev/null", server.url(`/f${i}.bin`)]);
+    const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=access,faccessat,faccessat2,stat,lstat,newfstatat,statx", ...fetchxCommand(), "-sS", "-Z", "--parallel-max", "2", "-w", "%{size_download}\\n", ...args]);
+    expect(r.code).toBe(0);
+    expect(new TextDecoder().decode(r.stdout).trim().split("\n").map(Number).sort()).toEqual(files.map((f) => f.length).sort());
+    const text = readFileSync(log, "utf8");
+    // Each of the two lanes' first download looks the names up (they start together); the ten after them do not.
+    const count = (name: string) => text.split(`"${name}"`).length - 1;
+    expect(count("/dev/null.fetchx")).toBeGreaterThanOrEqual(1);
+    expect(count("/dev/null.fetchx")).toBeLessThanOrEqual(2);
+    expect(count("/dev/null.part")).toBeLessThanOrEqual(2);
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
   });
 
   /** The threads (strace -f pids) that made each traced call on a path under `dir`, and the process's own pid. */
