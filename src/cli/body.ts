@@ -2,7 +2,7 @@
 // -G and --url-query (into the URL's query), -F/--form-string (multipart/form-data, files streamed from
 // disk) and -T (PUT, a file streamed, or standard input sent chunked). Files are read here, when the
 // request is built; the engine gets a RequestBody and a Content-Type.
-import { nodeFs } from "../node-fs.ts";
+import { nodeFs, nodePath } from "../node-fs.ts";
 import { FetchxError, usageError } from "../errors.ts";
 import type { RequestBody } from "../transfer/options.ts";
 import type { DataPiece, FormPart } from "./compat-options.ts";
@@ -10,7 +10,6 @@ import type { Options } from "./options.ts";
 
 // node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
 // a plain download does not need it.
-const nodePath = () => import.meta.require("node:path") as typeof import("node:path");
 
 const enc = new TextEncoder();
 

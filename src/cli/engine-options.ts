@@ -2,7 +2,7 @@
 // Options become the engine's ClientOptions and DownloadOptions, grouped as curl groups its setopts.
 // What the engine does not know about stays in the CLI: output naming (-o/-O/-J/--output-dir, through
 // the engine's decideOutput hook), header printing (-i/-I) and how events are shown (the logger).
-import { nodeFs } from "../node-fs.ts";
+import { nodeFs, nodePath } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import { CookieJar } from "../http/cookies.ts";
 import type { ResponseHead } from "../http/types.ts";
@@ -19,7 +19,6 @@ import { outputPath } from "./output-name.ts";
 
 // node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
 // a plain download does not need it.
-const nodePath = () => import.meta.require("node:path") as typeof import("node:path");
 
 function readText(path: string, what: string): string {
   try {

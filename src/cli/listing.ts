@@ -4,18 +4,17 @@
 // small files. With a listing taken at the run's first file, a download whose three names were not there
 // is told so (DownloadOptions.outputAbsent) and skips them; one whose names were there looks them up as
 // before.
-import { nodeFs } from "../node-fs.ts";
+import { nodeFs, nodePath } from "../node-fs.ts";
 
 /** A directory with more entries than this is not listed: each download looks its own names up. */
 export const LISTING_MAX = 50_000;
 
-const nodePath = () => import.meta.require("node:path") as typeof import("node:path");
 
 /** `absent(file)`: whether none of FILE, FILE.part and FILE.fetchx was in its directory's listing. */
 export function outputListing(): (file: string) => boolean {
   const dirs = new Map<string, Set<string> | null>();
+  const { basename, dirname } = nodePath();
   return (file) => {
-    const { basename, dirname } = nodePath();
     const dir = dirname(file);
     let names = dirs.get(dir);
     if (names === undefined) dirs.set(dir, (names = list(dir)));

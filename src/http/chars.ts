@@ -73,3 +73,6 @@ export function schemeOf(s: string): string | undefined {
  */
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 export const latin1 = (bytes: Uint8Array, end = bytes.length): string => latin1Slice.call(bytes, 0, end);
+
+/** `bytes[start, end)` as Latin-1 text (as latin1), without a view of the range first. */
+export const latin1Range = (bytes: Uint8Array, start: number, end: number): string => latin1Slice.call(bytes, start, end);

@@ -4,6 +4,8 @@
 import { latin1 } from "./chars.ts";
 import type { HeaderList } from "./types.ts";
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Header lines in arrival order with case-insensitive lookup. Names keep the server's spelling. */
 export class Headers implements HeaderList {
   readonly #lines: [string, string][] = [];
@@ -22,15 +24,21 @@ export class Headers implements HeaderList {
   }
 
   get(name: string): string | undefined {
-    const values = this.#byName.get(name.toLowerCase());
+    const key = name.toLowerCase();
+    const values = this.#byName.get(key);
     if (!values) return undefined;
     // Set-Cookie values contain commas of their own (dates), so joining them would corrupt them.
-    if (name.toLowerCase() === "set-cookie") return values[0];
+    if (key === "set-cookie" || values.length === 1) return values[0];
     return values.join(", ");
   }
 
   getAll(name: string): string[] {
-    return [...(this.#byName.get(name.toLowerCase()) ?? [])];
+    return [...this.valuesOf(name)];
+  }
+
+  /** The values of `name` as kept (not a copy: for reading only). */
+  valuesOf(name: string): readonly string[] {
+    return this.#byName.get(name.toLowerCase()) ?? NONE;
   }
 
   has(name: string): boolean {
@@ -44,7 +52,7 @@ export class Headers implements HeaderList {
   /** True when the comma-separated list header `name` contains `token` (case-insensitive). */
   hasToken(name: string, token: string): boolean {
     const wanted = token.toLowerCase();
-    for (const value of this.getAll(name))
+    for (const value of this.valuesOf(name))
       for (const item of value.split(",")) if (item.trim().toLowerCase() === wanted) return true;
     return false;
   }

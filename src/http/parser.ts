@@ -3,7 +3,7 @@
 // handed on as subarrays of the fed chunk, so the body path does no per-byte work and no copying.
 
 import { FetchxError } from "../errors.ts";
-import { isDigits, isToken, latin1 } from "./chars.ts";
+import { isDigits, isToken, latin1, latin1Range } from "./chars.ts";
 import { Headers } from "./headers.ts";
 import type { BodyMode, ParserEvents, ResponseHead } from "./types.ts";
 
@@ -56,8 +56,9 @@ export class ResponseParser {
   #version: "1.0" | "1.1" = "1.1";
   #status = 0;
   #statusText = "";
-  #headers = new Headers();
-  #trailers = new Headers();
+  // Each made when its section begins (a status line, the last chunk): a response has one or two.
+  #headers = NO_LINES;
+  #trailers = NO_LINES;
   #head: ResponseHead | null = null;
 
   #bodyMode: BodyMode = "none";
@@ -162,7 +163,7 @@ export class ResponseParser {
             return len;
           }
           this.#count(lf + 1 - pos);
-          const line = this.#takeLine(chunk.subarray(pos, lf));
+          const line = this.#takeLine(chunk, pos, lf);
           pos = lf + 1;
           this.#onLine(line);
           break;
@@ -261,6 +262,7 @@ export class ResponseParser {
     this.#chunkExtBytes = 0;
     if (size === 0) {
       this.#state = "TRAILERS";
+      this.#trailers = new Headers();
       this.#sectionBytes = 0;
     } else {
       this.#remaining = size;
@@ -298,20 +300,22 @@ export class ResponseParser {
       }
   }
 
-  /** The complete line ending before the LF at the end of `tail`, as Latin-1 text without CR. */
-  #takeLine(tail: Uint8Array): string {
-    let bytes = tail;
-    if (this.#lineParts.length > 0) {
-      bytes = new Uint8Array(this.#lineLength + tail.length);
-      let at = 0;
-      for (const part of this.#lineParts) {
-        bytes.set(part, at);
-        at += part.length;
-      }
-      bytes.set(tail, at);
-      this.#lineParts = [];
-      this.#lineLength = 0;
+  /**
+   * The complete line whose last piece is chunk[from, lf) (the LF at `lf`), as Latin-1 text without CR.
+   * A line within one chunk (nearly all) is decoded in place, without a view of it first.
+   */
+  #takeLine(chunk: Uint8Array, from: number, lf: number): string {
+    if (this.#lineParts.length === 0) return latin1Range(chunk, from, lf > from && chunk[lf - 1] === CR ? lf - 1 : lf);
+    const tail = chunk.subarray(from, lf);
+    const bytes = new Uint8Array(this.#lineLength + tail.length);
+    let at = 0;
+    for (const part of this.#lineParts) {
+      bytes.set(part, at);
+      at += part.length;
     }
+    bytes.set(tail, at);
+    this.#lineParts = [];
+    this.#lineLength = 0;
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === CR) end--;
     return latin1(bytes, end);
@@ -330,9 +334,7 @@ export class ResponseParser {
       else this.#endOfTrailers();
       return;
     }
-    const target = this.#state === "HEADERS" ? this.#headers : this.#trailers;
-    const [name, value] = parseHeaderLine(line);
-    target.append(name, value);
+    appendHeaderLine(this.#state === "HEADERS" ? this.#headers : this.#trailers, line);
   }
 
   #parseStatusLine(line: string): void {
@@ -374,8 +376,8 @@ export class ResponseParser {
   #decideBody(): void {
     const headers = this.#headers;
     const status = this.#status;
-    const length = parseContentLength(headers.getAll("content-length"));
-    const codings = transferCodings(headers.getAll("transfer-encoding"));
+    const length = parseContentLength(headers.valuesOf("content-length"));
+    const codings = transferCodings(headers.valuesOf("transfer-encoding"));
 
     this.#keepAlive =
       this.#version === "1.1" ? !headers.hasToken("connection", "close") : headers.hasToken("connection", "keep-alive");
@@ -447,8 +449,11 @@ function splitStatusLine(line: string): [string, string, string, string | undefi
   return [line[5]!, line[7]!, line.slice(9, 12), line.slice(13)];
 }
 
-/** "Name: value" with the checks RFC 9112 asks of a recipient. */
-function parseHeaderLine(line: string): [string, string] {
+/** The headers of a section not begun yet: never appended to (a line is parsed only inside a section). */
+const NO_LINES = new Headers();
+
+/** "Name: value" with the checks RFC 9112 asks of a recipient, appended to `headers`. */
+function appendHeaderLine(headers: Headers, line: string): void {
   const first = line.charCodeAt(0);
   if (first === 0x20 || first === 0x09) throw weird("obsolete line folding in response headers");
   const colon = line.indexOf(":");
@@ -457,11 +462,11 @@ function parseHeaderLine(line: string): [string, string] {
   if (!isToken(name)) throw weird(`invalid header name ${quote(name)}`);
   const value = withoutOws(line, colon + 1);
   if (value.includes("\0") || value.includes("\r")) throw weird(`invalid character in header ${name}`);
-  return [name, value];
+  headers.append(name, value);
 }
 
 /** The single Content-Length all values agree on ("5, 5" is allowed), or null when absent. */
-export function parseContentLength(values: string[]): number | null {
+export function parseContentLength(values: readonly string[]): number | null {
   let result: number | null = null;
   for (const value of values)
     for (const item of value.split(",")) {
@@ -476,7 +481,7 @@ export function parseContentLength(values: string[]): number | null {
 }
 
 /** Transfer codings in order, "identity" dropped; anything but "chunked" last is refused. */
-function transferCodings(values: string[]): string[] {
+function transferCodings(values: readonly string[]): string[] {
   // Loops, not flatMap/map/filter: those builtins are compiled at their first call in a process, and every
   // response (most without Transfer-Encoding) comes here: flatMap alone was 0.07 ms of a one-file download.
   const codings: string[] = [];

@@ -22,18 +22,14 @@ export function buildRequest(r: RequestHead): Uint8Array {
     throw new FetchxError("USAGE", `invalid request target ${JSON.stringify(r.target)}`);
 
   let host = r.host;
-  const rest: [string, string][] = [];
+  let lines = "";
   for (const [name, value] of r.headers) {
     if (!isToken(name)) throw new FetchxError("USAGE", `invalid header name ${JSON.stringify(name)}`);
     if (hasLineBreakOrNul(value))
       throw new FetchxError("USAGE", `header ${name} contains a CR, LF or NUL character`);
-    if (name.toLowerCase() === "host") host = value;
-    else rest.push([name, value]);
+    if (name.length === 4 && name.toLowerCase() === "host") host = value;
+    else lines += `${name}: ${value}\r\n`;
   }
   if (hasLineBreakOrNul(host)) throw new FetchxError("USAGE", "Host contains a CR, LF or NUL character");
-
-  let text = `${r.method} ${r.target} HTTP/1.1\r\nHost: ${host}\r\n`;
-  for (const [name, value] of rest) text += `${name}: ${value}\r\n`;
-  text += "\r\n";
-  return encoder.encode(text);
+  return encoder.encode(`${r.method} ${r.target} HTTP/1.1\r\nHost: ${host}\r\n${lines}\r\n`);
 }

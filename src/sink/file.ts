@@ -3,7 +3,7 @@
 // name. Writes are positional, so parallel segments land at their offsets. Special files (/dev/null,
 // FIFOs, terminals) are written directly and sequentially: renaming onto them makes no sense.
 import { FetchxError } from "../errors.ts";
-import { nodeFs } from "../node-fs.ts";
+import { nodeFs, nodePath } from "../node-fs.ts";
 import * as libc from "../net/libc.ts";
 import { errnoMessage, errnoName, fallocate } from "../net/libc.ts";
 import { WriteError as WriteErrorLike, writeAll, writeNonBlocking } from "./fdwrite.ts";
@@ -13,7 +13,6 @@ import type { Sink } from "./types.ts";
 
 // node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
 // a plain download does not need it.
-const nodePath = () => import.meta.require("node:path") as typeof import("node:path");
 
 export const PART_SUFFIX = ".part";
 export const partPath = (path: string) => path + PART_SUFFIX;

@@ -193,6 +193,11 @@ export class JournalWriter {
   }
 
   /** Claims `written` (writes that completed, not synced) in place: no sync, one pwrite. */
+  /** Whether progress lines are written (the journal was saved once and is open). */
+  get recording(): boolean {
+    return this.#fd !== null;
+  }
+
   progress(written: Range[]): void {
     if (this.#fd === null) return;
     const line = this.#line(written);

@@ -159,7 +159,8 @@ export class Job {
     const size = this.validator.size;
     const incomplete = size === null ? !last : this.done.size < size;
     if (this.journal && !this.journalStarted && incomplete && (this.resumed.size > 0 || this.done.size >= FIRST_SAVE_BYTES)) void this.saveJournal();
-    this.journal?.progress(this.done.ranges());
+    // Before the first save there is no journal to write to: a small file's writes make no copy of the ranges.
+    if (this.journal?.recording) this.journal.progress(this.done.ranges());
     if (this.hashInOrder) {
       if (at === this.hashPos) {
         this.hasher!.update(bytes);

@@ -107,6 +107,11 @@ export class RequestPlan {
       ours.push(length === null ? ["Transfer-Encoding", "chunked"] : ["Content-Length", String(length)]);
       if (o.contentType) ours.push(["Content-Type", o.contentType]);
     }
+    // Without -H (most runs) nothing is replaced: no set, filters and spreads for each request.
+    if (o.headers.length === 0) {
+      for (const e of extra) ours.push(e);
+      return ours;
+    }
     const named = new Set(o.headers.map(([k]) => k.toLowerCase()));
     const user = o.headers.filter(([k, v]) => v !== "" && (sameOrigin || !/^(authorization|cookie)$/i.test(k)));
     return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...user, ...extra];
