@@ -214,6 +214,8 @@ export interface RunState {
   conditions: [string, string][];
   /** Appends a head to the -D file (truncated at the run's first write). */
   dump(path: string, text: string): void;
+  /** The download options every URL of the run shares (prepareDownload makes them at the first URL). */
+  fixed?: DownloadOptions;
 }
 
 /** -z's value: a date, else a file whose modification time is the date (curl's order). */
@@ -312,17 +314,17 @@ export function logEvents(log: Logger): DownloadEvents {
  */
 export function prepareDownload(o: Options, url: string, index: number, state: RunState, named?: string | null): { url: string; options: DownloadOptions } {
   const parts = requestParts(o, url, index, state.data);
-  const request = requestSetopts(o);
+  // What no URL changes is made once a run.
+  const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
   const out = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && o.outputs[index] === undefined ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   if (state.cookieText) headers.push(["Cookie", state.cookieText]);
   if (o.range !== undefined) headers.push(["Range", `bytes=${o.range}`]);
   const options: DownloadOptions = {
-    ...request,
-    ...transferSetopts(o),
+    ...fixed,
     ...out,
     // Ours first: the user's -H of the same name wins (the engine replaces by name, the later one last).
-    headers: [...headers, ...(out.headers ?? []), ...(request.headers ?? [])],
+    headers: [...headers, ...(out.headers ?? []), ...o.headers],
     method: o.head ? "HEAD" : (o.method ?? parts.method ?? "GET"),
     body: parts.body,
     contentType: parts.contentType,

@@ -9,6 +9,7 @@ import { isSpecialFile, typeAt } from "../sink/file.ts";
 import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
 import type { ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
+import type { RetryInfo } from "../transfer/options.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
 import { createLogger, loadColours, type Logger } from "../ui/log.ts";
 import { formatBytes, formatPercent } from "../ui/format.ts";
@@ -94,18 +95,20 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       url = prepared.url;
       if (target === "skip") return { url, exitCode: 0, bytes: 0 };
       const output = prepared.options.output;
-      result = await clients[lane]!.download(url, {
-        ...prepared.options,
-        outputAbsent: absent !== undefined && typeof output === "string" && !prepared.options.decideOutput && absent(output),
-        ...events,
-        onRetry: (info) => {
-          retried = info.error.message;
-          events.onRetry?.(info);
-        },
-        signal: controller.signal,
-        onStart: (s) => display.start((source = s)),
-        onTransferred: overlapCommits ? free : undefined,
-      });
+      // Into the URL's own options object (prepareDownload made it), not a copy of its forty-odd fields.
+      result = await clients[lane]!.download(
+        url,
+        Object.assign(prepared.options, events, {
+          outputAbsent: absent !== undefined && typeof output === "string" && !prepared.options.decideOutput && absent(output),
+          onRetry: (info: RetryInfo) => {
+            retried = info.error.message;
+            events.onRetry?.(info);
+          },
+          signal: controller.signal,
+          onStart: (s: ProgressSource) => display.start((source = s)),
+          onTransferred: overlapCommits ? free : undefined,
+        }),
+      );
     } catch (thrown) {
       // A closed stdout (fetchx URL | head) ends the run quietly with curl's exit 23.
       failure = thrown instanceof DownstreamClosed || (thrown instanceof FetchxError && thrown.code === why?.code) ? (thrown as FetchxError) : (why ?? asFetchxError(thrown));

@@ -288,11 +288,14 @@ export class Download implements ProgressSource, RequestSender {
   private end(): void {
     const r = this.result;
     r.tTotal = performance.now() - r.startedAt;
-    r.connections = [...this.conns].map(([c, use]) => {
-      const report: ConnectionReport = { ...reportOf(c, true), interface: null, ...use };
+    // A loop, not a spread and map: the array builtins run as JavaScript, here once per download.
+    const reports: ConnectionReport[] = [];
+    for (const [c, use] of this.conns) {
+      const report: ConnectionReport = { ...reportOf(c, true), interface: use.interface ?? null, bytes: use.bytes };
       if (use.interface === undefined) lazyInterface(report, c.localAddress);
-      return report;
-    });
+      reports.push(report);
+    }
+    r.connections = reports;
     summariseMptcp(r);
   }
 
