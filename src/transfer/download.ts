@@ -114,16 +114,17 @@ function outputLookups(path: string, onLoop: boolean): Promise<[journal: boolean
 
 /**
  * Devices met as outputs in this process (`-o /dev/null` for each of many URLs), with their stat. A device
- * is written in place (FileSink.open): no NAME.part, no journal, nothing to resume; so after the first
- * download to it the next skip the three lookups, which were four thread-pool tasks a URL (an access(2)
- * and three statx) on the way to its first byte. Should the name become a file meanwhile, it is opened
- * for writing and truncated, as curl -o would.
+ * is written in place (FileSink.open): no NAME.part, no journal, nothing to resume (one planted beside it
+ * is ignored); so after the first download to it the next skip the three lookups, which were four
+ * thread-pool tasks a URL (an access(2) and three statx) on the way to its first byte. Should the name
+ * become a file meanwhile, it is opened for writing and truncated, as curl -o would.
  */
 const devices = new Map<string, FileType>();
 const remember = (path: string) => (found: [boolean, boolean, FileType | null]): [boolean, boolean, FileType | null] => {
   const t = found[2];
-  if (t && !t.isFile() && !t.isDirectory() && !t.isFIFO() && !t.isSocket() && !t.isSymbolicLink() && devices.size < 16) devices.set(path, t);
-  return found;
+  if (!t || t.isFile() || t.isDirectory() || t.isFIFO() || t.isSocket() || t.isSymbolicLink()) return found;
+  if (devices.size < 16) devices.set(path, t);
+  return [false, false, t]; // a NAME.fetchx or NAME.part beside a device describes nothing it could resume
 };
 
 /** The lookups' answer when the caller saw nothing there (DownloadOptions.outputAbsent). */

@@ -1,7 +1,7 @@
 // Many URLs in one run: several arguments, --input-file (file and stdin, comments), -Z/--parallel with
 // --parallel-max, the summary line, and a failure that neither stops the others nor hides its exit code.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
@@ -104,6 +104,36 @@ describe("several URLs", () => {
     const r = await runCli(["-Z", "-sS", "-o", fifo, urls[0]!, "-o", fifo, urls[1]!]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`two URLs would write the same file ${fifo}`);
+  });
+});
+
+/** A character device like /dev/null (1:3) made in a temp directory, or null where nodes cannot be made or opened there. */
+function nullDevice(dir: string): string | null {
+  const node = join(dir, "null");
+  if (Bun.spawnSync(["mknod", "-m", "666", node, "c", "1", "3"]).exitCode !== 0) return null;
+  try {
+    writeFileSync(node, "x"); // a file system mounted nodev refuses to open it
+    return node;
+  } catch {
+    return null;
+  }
+}
+
+describe("a device as the output", () => {
+  test("a journal and a .part link planted beside a device are not used: the bytes go to the device, the planted files stay", async () => {
+    const dir = tmp.file("device");
+    mkdirSync(dir, { recursive: true });
+    const node = nullDevice(dir);
+    if (!node) return void console.warn("skipped: no character device can be made and opened in the temp directory");
+    writeFileSync(`${node}.fetchx`, "{}");
+    symlinkSync("/etc/hostname", `${node}.part`);
+    for (const extra of [[], ["-Z"]]) {
+      const r = await runCli([...extra, "-sS", "-w", "%{size_download}\n", "-o", node, server.url("/f1.bin"), "-o", node, server.url("/f2.bin")]);
+      expect({ extra, code: r.code, stderr: r.stderr, sizes: new TextDecoder().decode(r.stdout).trim().split("\n").map(Number).sort() }).toEqual({ extra, code: 0, stderr: "", sizes: [files[0]!.length, files[1]!.length].sort() });
+    }
+    expect(statSync(node).isCharacterDevice()).toBe(true);
+    expect(readFileSync(`${node}.fetchx`, "utf8")).toBe("{}");
+    expect(lstatSync(`${node}.part`).isSymbolicLink()).toBe(true);
   });
 });
 
