@@ -1,17 +1,20 @@
 #!/usr/bin/env bun
 // Every fixed cost and the big-file gap in one run, fetchx (the compiled binary) against curl and aria2c,
-// printed as ratios of medians over alternating rounds (each round runs every contender once, in turn).
+// printed as ratios of medians over alternating rounds (each round runs every contender once, in turn):
+// wall time, CPU time (user + system) and peak RSS.
 //
-//   bun bench/all.ts [--rounds N] [--big SIZE] [--skip big] [--also BINARY]      SIZE like 1g (default), 256m
+//   bun bench/all.ts [--rounds N] [--big SIZE] [--skip big] [--skip tls] [--also BINARY]    SIZE like 1g (default)
 //   --also: another fetchx binary (e.g. main's) in the start-up and 32 KiB rows, for before/after in one run
 //
-// Needs nginx (Debian nginx-light), curl, aria2c, GNU time (/usr/bin/time, for peak RSS). Builds
-// dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). See bench/README.md for the latest figures.
+// Needs nginx (Debian nginx-light, built with its ssl module), curl, aria2c, openssl (a test certificate),
+// GNU time (/usr/bin/time). Builds dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). See
+// bench/README.md for the latest figures.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { binaryPath, build, compileConfig, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
+import { makeCert } from "../test/servers/tls.ts";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -37,6 +40,20 @@ if (!skip.has("big")) {
   await w.end();
 }
 const nginx = await startNginx({ root: www });
+// HTTPS from a second nginx: 512 MiB (the issue's size) with a prime256v1 certificate fetchx and curl trust
+// through --cacert.
+const TLS_SIZE = 512 << 20;
+let tls: { url: string; ca: string; stop(): Promise<void> } | null = null;
+if (!skip.has("tls")) {
+  const certDir = join(tmp.path, "cert");
+  mkdirSync(certDir);
+  const cert = await makeCert(certDir);
+  const w = Bun.file(join(www, "tls.bin")).writer();
+  for (let at = 0; at < TLS_SIZE; at += 64 << 20) w.write(randomBytes(64 << 20, 4242 + at));
+  await w.end();
+  const server = await startNginx({ root: www, tls: { certPath: cert.certPath, keyPath: cert.keyPath } });
+  tls = { url: server.url("/tls.bin"), ca: cert.caPath, stop: () => server.stop() };
+}
 const url = (p: string) => nginx.url(p);
 const urls = Array.from({ length: 400 }, (_, i) => url(`/s/f${i}.bin`));
 writeFileSync(join(tmp.path, "urls.txt"), urls.join("\n") + "\n");
@@ -49,6 +66,8 @@ await Bun.build(compileConfig(`${hello}.ts`, hostTarget().bun, hello));
 interface Sample {
   ms: number;
   rssKiB: number;
+  /** User + system CPU of the command and what it waited for (the rusage of its wait, in microseconds). */
+  cpuMs: number;
 }
 /** One run under GNU time in `cwd`; `shell` runs through sh (pipes). */
 function run(cmd: string[], cwd: string, shell = false): Sample {
@@ -59,7 +78,8 @@ function run(cmd: string[], cwd: string, shell = false): Sample {
   const r = Bun.spawnSync(argv, { cwd, stdout: "ignore", stderr: "pipe", stdin: "ignore" });
   const ms = performance.now() - t0;
   if (r.exitCode !== 0) throw new Error(`${cmd.join(" ").slice(0, 200)} exited ${r.exitCode}: ${r.stderr.toString().slice(0, 500)}`);
-  return { ms, rssKiB: Number(readFileSync(rss, "utf8").trim().split("\n").pop()) };
+  const cpu = r.resourceUsage!.cpuTime; // the time process's wait includes the command it ran (and cat)
+  return { ms, rssKiB: Number(readFileSync(rss, "utf8").trim().split("\n").pop()), cpuMs: (Number(cpu.user) + Number(cpu.system)) / 1000 };
 }
 
 /** A row: contenders by name; the first is the reference of the ratios. */
@@ -137,8 +157,19 @@ if (!skip.has("big")) {
   );
 }
 
+if (tls) {
+  const { url: u, ca } = tls;
+  rows.push({
+    title: "512 MiB over TLS, one connection, to /dev/null",
+    contenders: [
+      ["curl", (d) => run(["curl", "-sS", "--cacert", ca, "-o", "/dev/null", u], d)],
+      ["fetchx", (d) => run([fetchx, "-sS", "--cacert", ca, "-o", "/dev/null", u], d)],
+    ],
+  });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`fetchx ${fetchx}, ${rounds} alternating rounds (+1 warm-up), medians; ratio = time / first row's time`);
+console.log(`fetchx ${fetchx}, ${rounds} alternating rounds (+1 warm-up), medians; ratios to the first row's time and CPU`);
 for (const row of rows) {
   const samples = row.contenders.map(() => [] as Sample[]);
   for (let r = 0; r <= rounds; r++) {
@@ -150,10 +181,13 @@ for (const row of rows) {
   }
   console.log(`\n${row.title}`);
   const ref = median(samples[0]!.map((s) => s.ms));
+  const refCpu = median(samples[0]!.map((s) => s.cpuMs));
   row.contenders.forEach(([name], i) => {
     const ms = median(samples[i]!.map((s) => s.ms));
+    const cpu = median(samples[i]!.map((s) => s.cpuMs));
     const rss = median(samples[i]!.map((s) => s.rssKiB)) / 1024;
-    console.log(`  ${name.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms  x${(ms / ref).toFixed(2).padStart(5)}  peak RSS ${rss.toFixed(0).padStart(4)} MiB`);
+    const cpuRatio = refCpu > 0 ? `x${(cpu / refCpu).toFixed(2).padStart(5)}` : "      ";
+    console.log(`  ${name.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms  x${(ms / ref).toFixed(2).padStart(5)}  CPU ${cpu.toFixed(0).padStart(6)} ms ${cpuRatio}  peak RSS ${rss.toFixed(0).padStart(4)} MiB`);
   });
 }
 
@@ -165,4 +199,5 @@ for (let r = 0; r < rounds && !skip.has("big"); r++) {
 }
 if (nc.length) console.log(`\n--connections 8, num_connects per run: ${nc.join(" ")} (9 = probe + 8)`);
 await nginx.stop();
+await tls?.stop();
 tmp.cleanup();

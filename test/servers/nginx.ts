@@ -24,6 +24,8 @@ export interface NginxOptions {
    * on and the upstream's 206 passed back (nginx's own range filter needs a known length).
    */
   proxy?: string;
+  /** Serve HTTPS with this certificate chain and key (PEM files, e.g. test/servers/tls.ts's makeCert). */
+  tls?: { certPath: string; keyPath: string };
 }
 
 export interface NginxServer {
@@ -83,7 +85,8 @@ http {
   scgi_temp_path ${prefix.path}/tmp/scgi;
   ${opts.limitConn ? "limit_conn_zone $binary_remote_addr zone=perclient:1m;" : ""}
   server {
-    listen ${listen};
+    listen ${listen}${opts.tls ? " ssl" : ""};
+    ${opts.tls ? `ssl_certificate ${opts.tls.certPath}; ssl_certificate_key ${opts.tls.keyPath};` : ""}
     ${opts.limitConn ? `limit_conn perclient ${opts.limitConn};` : ""}
     root ${opts.root};
     ${opts.proxy ? `location / { proxy_pass ${opts.proxy}; proxy_http_version 1.1; proxy_buffering off; }` : ""}
@@ -118,7 +121,7 @@ http {
   return {
     port,
     pid: proc.pid,
-    url: (path = "/") => `http://${authority}${path}`,
+    url: (path = "/") => `${opts.tls ? "https" : "http"}://${authority}${path}`,
     async stop() {
       // SIGTERM is nginx's fast shutdown; the master waits for its worker before exiting.
       unstopped.delete(live);
