@@ -173,7 +173,9 @@ export class ResponseParser {
           const end = Math.min(len, pos + this.#remaining);
           this.#remaining -= end - pos;
           this.#received += end - pos;
-          this.#events.onBody(chunk.subarray(pos, end));
+          // The whole chunk as it is when it is all body: a view of a fresh array costs JavaScriptCore an
+          // ArrayBuffer object for it (a TLS data event's chunk is such an array, one every 30 KB).
+          this.#events.onBody(pos === 0 && end === len ? chunk : chunk.subarray(pos, end));
           pos = end;
           if (this.#remaining === 0) {
             if (this.#state === "BODY_LENGTH") this.#complete();
@@ -183,7 +185,7 @@ export class ResponseParser {
         }
         case "BODY_CLOSE":
           this.#received += len - pos;
-          this.#events.onBody(chunk.subarray(pos));
+          this.#events.onBody(pos === 0 ? chunk : chunk.subarray(pos));
           pos = len;
           break;
         case "CHUNK_SIZE":

@@ -4,6 +4,8 @@ export type Range = [start: number, end: number];
 
 export class RangeSet {
   private list: Range[] = [];
+  /** Bytes covered, kept as ranges are added: asked after every write of a body. */
+  private total = 0;
 
   constructor(ranges: Range[] = []) {
     for (const r of ranges) this.add(r[0], r[1]);
@@ -18,6 +20,7 @@ export class RangeSet {
         const next = this.list[i + 1];
         if (!next || next[0] > end) {
           r[1] = end;
+          this.total += end - start;
           return;
         }
         break;
@@ -35,13 +38,14 @@ export class RangeSet {
     }
     if (!placed) out.push([s, e]);
     this.list = out;
+    let n = 0;
+    for (const [a, b] of out) n += b - a;
+    this.total = n;
   }
 
   /** Total bytes covered. */
   get size(): number {
-    let n = 0;
-    for (const [a, b] of this.list) n += b - a;
-    return n;
+    return this.total;
   }
 
   /** The gaps in [0, total). */

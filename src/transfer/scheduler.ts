@@ -150,12 +150,11 @@ export class Scheduler {
     return seg.end - end < 2 * this.minSteal ? seg.end : end;
   }
 
-  /** Reserves up to `n` bytes at seg.pos; returns the offset and how many bytes may be written. */
-  reserve(seg: Segment, n: number): { at: number; take: number } {
+  /** Reserves up to `n` bytes at seg.pos (read it first: they go there); returns how many may be written. */
+  reserve(seg: Segment, n: number): number {
     const take = Math.max(0, Math.min(n, seg.end - seg.pos));
-    const at = seg.pos;
     seg.pos += take;
-    return { at, take };
+    return take;
   }
 
   /** The segment `worker` works on now, if any. */

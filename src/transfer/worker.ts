@@ -238,7 +238,8 @@ export class Worker {
     let whole: boolean;
     try {
       whole = await ex.body((bytes) => {
-        const { at, take } = job.scheduler.reserve(seg, bytes.byteLength);
+        const at = seg.pos;
+        const take = job.scheduler.reserve(seg, bytes.byteLength); // a number, not an object per chunk
         // Full while the answer goes on (a steal shortened the segment): stop after this write.
         const full = seg.pos >= seg.end && (take < bytes.byteLength || !ex.atEnd);
         if (take > 0) {
