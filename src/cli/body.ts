@@ -8,9 +8,6 @@ import type { RequestBody } from "../transfer/options.ts";
 import type { DataPiece, FormPart } from "./compat-options.ts";
 import type { Options } from "./options.ts";
 
-// node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
-// a plain download does not need it.
-
 const enc = new TextEncoder();
 
 /** A file's bytes ("-" = standard input), as curl reads @FILE. */

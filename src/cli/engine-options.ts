@@ -17,9 +17,6 @@ import { netrcLookup } from "./netrc.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
 
-// node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
-// a plain download does not need it.
-
 function readText(path: string, what: string): string {
   try {
     return nodeFs().readFileSync(path, "utf8");

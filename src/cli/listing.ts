@@ -9,7 +9,6 @@ import { nodeFs, nodePath } from "../node-fs.ts";
 /** A directory with more entries than this is not listed: each download looks its own names up. */
 export const LISTING_MAX = 50_000;
 
-
 /** `absent(file)`: whether none of FILE, FILE.part and FILE.fetchx was in its directory's listing. */
 export function outputListing(): (file: string) => boolean {
   const dirs = new Map<string, Set<string> | null>();

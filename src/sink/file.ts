@@ -10,10 +10,6 @@ import { WriteError as WriteErrorLike, writeAll, writeNonBlocking } from "./fdwr
 import * as syncBatch from "./sync-batch.ts";
 import type { Sink } from "./types.ts";
 
-
-// node:path at first use: its import costs about 0.15 ms of CPU (timestamped in a compiled binary), and
-// a plain download does not need it.
-
 export const PART_SUFFIX = ".part";
 export const partPath = (path: string) => path + PART_SUFFIX;
 

@@ -192,12 +192,12 @@ export class JournalWriter {
     this.#at = record.byteLength;
   }
 
-  /** Claims `written` (writes that completed, not synced) in place: no sync, one pwrite. */
   /** Whether progress lines are written (the journal was saved once and is open). */
   get recording(): boolean {
     return this.#fd !== null;
   }
 
+  /** Claims `written` (writes that completed, not synced) in place: no sync, one pwrite. */
   progress(written: Range[]): void {
     if (this.#fd === null) return;
     const line = this.#line(written);

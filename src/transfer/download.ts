@@ -689,8 +689,8 @@ export class Download implements ProgressSource, RequestSender {
     // The 206 answered fetchx's own one-byte probe: what the caller asked for, and gets, is the whole file.
     if (probed && head.status === 206) this.result.httpCode = 200;
     s.onHead?.(head, this.plan.url.url);
-    const fresh = validatorOf(head);
-    const announced = fresh.size;
+    const given = validatorOf(head); // what this answer says of its file (a resume keeps its journal's)
+    const announced = given.size;
     if (s.maxFileSize > 0 && announced !== null && announced > s.maxFileSize && head.status < 300) {
       ex.close();
       throw new FetchxError("FILESIZE", `Maximum file size exceeded (${announced} > ${s.maxFileSize} bytes)`, { retryable: false });
@@ -707,7 +707,7 @@ export class Download implements ProgressSource, RequestSender {
     }
     const path = typeof output === "string" ? output : null;
     this.result.filenameEffective = path ?? undefined;
-    const validator = resumed?.validator ?? fresh;
+    const validator = resumed?.validator ?? given;
     const decoder = s.compressed && !resumed ? createDecoder(head.headers.get("content-encoding")) : null;
     // Ranges work when the server honoured one (206), or says so and was not already caught ignoring our
     // probe (a 200 to "Range: bytes=0-"). A resume has its journal and a server that honoured a range.
