@@ -15,6 +15,7 @@ import { binaryPath, build, compileConfig, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
 import { makeCert } from "../test/servers/tls.ts";
+import { buildTlsFloor } from "./floor.ts";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -43,7 +44,7 @@ const nginx = await startNginx({ root: www });
 // HTTPS from a second nginx: 512 MiB (the issue's size) with a prime256v1 certificate fetchx and curl trust
 // through --cacert.
 const TLS_SIZE = 512 << 20;
-let tls: { url: string; ca: string; stop(): Promise<void> } | null = null;
+let tls: { url: string; ca: string; floor: string; stop(): Promise<void> } | null = null;
 if (!skip.has("tls")) {
   const certDir = join(tmp.path, "cert");
   mkdirSync(certDir);
@@ -52,7 +53,7 @@ if (!skip.has("tls")) {
   for (let at = 0; at < TLS_SIZE; at += 64 << 20) w.write(randomBytes(64 << 20, 4242 + at));
   await w.end();
   const server = await startNginx({ root: www, tls: { certPath: cert.certPath, keyPath: cert.keyPath } });
-  tls = { url: server.url("/tls.bin"), ca: cert.caPath, stop: () => server.stop() };
+  tls = { url: server.url("/tls.bin"), ca: cert.caPath, floor: await buildTlsFloor(tmp.path), stop: () => server.stop() };
 }
 const url = (p: string) => nginx.url(p);
 const urls = Array.from({ length: 400 }, (_, i) => url(`/s/f${i}.bin`));
@@ -158,12 +159,14 @@ if (!skip.has("big")) {
 }
 
 if (tls) {
-  const { url: u, ca } = tls;
+  const { url: u, ca, floor } = tls;
   rows.push({
     title: "512 MiB over TLS, one connection, to /dev/null",
     contenders: [
       ["curl", (d) => run(["curl", "-sS", "--cacert", ca, "-o", "/dev/null", u], d)],
       ["fetchx", (d) => run([fetchx, "-sS", "--cacert", ca, "-o", "/dev/null", u], d)],
+      // What any Bun program pays for the same bytes: Bun's TLS socket, a write(2) per data event.
+      ["floor: bare Bun TLS, write(2) per chunk", (d) => run([floor, u, ca], d)],
     ],
   });
 }

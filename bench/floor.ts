@@ -6,10 +6,10 @@
 // environment leaves the sync out; FLOOR_SYNC=batch is fetchx's -Z commit of small files: NAME.part
 // created and written on the event loop without a sync, the lane going on at once, and one syncfs(2) on a
 // thread of its own (pthread_create through bun:ffi) covering every file written before it started, then
-// their renames. Usage of the built program: `floor URL...`.
+// their renames. Usage of the built program: `floor URL...`. buildTlsFloor: the same idea for HTTPS (below).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMPILE_OPTIONS } from "../build.ts";
+import { COMPILE_OPTIONS, compileConfig, hostTarget } from "../build.ts";
 
 const SOURCE = `import { rename, writeFile } from "node:fs/promises";
 import { closeSync, openSync, renameSync, writeSync } from "node:fs";
@@ -91,6 +91,50 @@ export async function buildFloor(dir: string): Promise<string> {
   writeFileSync(src, SOURCE);
   const out = join(dir, "floor");
   const built = await Bun.build({ entrypoints: [src], compile: { ...COMPILE_OPTIONS, outfile: out }, bytecode: true, format: "esm" });
+  if (!built.success) throw new Error(built.logs.map(String).join("\n"));
+  return out;
+}
+
+/**
+ * The floor of an HTTPS download to /dev/null: a bare Bun program with Bun's own TLS socket (what fetchx
+ * reads TLS through), one GET, the head found in the first data events, every body chunk written to
+ * /dev/null with write(2) (node:fs writeSync), until Content-Length bytes came. Usage: `tls-floor URL CA`.
+ */
+const TLS_SOURCE = `import { openSync, readFileSync, writeSync } from "node:fs";
+const u = new URL(process.argv[2]);
+const ca = readFileSync(process.argv[3], "utf8");
+const fd = openSync("/dev/null", "w");
+let head = true, got = 0, expected = -1, buf = Buffer.alloc(0);
+await new Promise((resolve, reject) => {
+  Bun.connect({
+    hostname: u.hostname, port: Number(u.port), tls: { ca, serverName: "localhost" },
+    socket: {
+      open(s) { s.write("GET " + u.pathname + " HTTP/1.1\\r\\nHost: " + u.host + "\\r\\n\\r\\n"); },
+      data(s, chunk) {
+        if (head) {
+          buf = Buffer.concat([buf, chunk]);
+          const end = buf.indexOf("\\r\\n\\r\\n");
+          if (end < 0) return;
+          expected = Number(/content-length: *(\\d+)/i.exec(buf.subarray(0, end).toString("latin1"))[1]);
+          head = false;
+          chunk = buf.subarray(end + 4);
+        }
+        got += chunk.byteLength;
+        writeSync(fd, chunk);
+        if (got >= expected) { s.end(); resolve(); }
+      },
+      error(_s, err) { reject(err); },
+    },
+  });
+});
+`;
+
+/** Compiles the TLS floor into `dir` as fetchx is compiled (build.ts's compileConfig) and returns its path. */
+export async function buildTlsFloor(dir: string): Promise<string> {
+  const src = join(dir, "tls-floor.ts");
+  writeFileSync(src, TLS_SOURCE);
+  const out = join(dir, "tls-floor");
+  const built = await Bun.build(compileConfig(src, hostTarget().bun, out));
   if (!built.success) throw new Error(built.logs.map(String).join("\n"));
   return out;
 }
