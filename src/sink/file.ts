@@ -205,6 +205,8 @@ export class FileSink implements Sink {
   private heldLength = 0;
   /** How many bytes may be held (the buffer may be a larger one, reused). */
   private holdLimit = 0;
+  /** A commit of held bytes failed before they were synced: they are not known to be on disk (sync()). */
+  private lost = false;
   /** Creating NAME.part and writing the held bytes into it (once). */
   private opening: Promise<void> | null = null;
 
@@ -316,6 +318,9 @@ export class FileSink implements Sink {
 
   /** Writes completed so far are on stable storage once this resolves (before a journal may claim them). */
   async sync(): Promise<void> {
+    // The held bytes left memory for a commit that failed before they were synced: NAME.part may hold
+    // none, some or unsynced ones of them, so no journal may claim them (a rerun starts the file over).
+    if (this.lost) throw new FetchxError("WRITE", `${partPath(this.path)} has no synced copy of its bytes (their commit failed)`);
     if (this.special || this.closed) return;
     await this.created();
     await datasync(this.fd);
@@ -363,15 +368,16 @@ export class FileSink implements Sink {
         if (now || batch) dev = await createExclusive(target, async () => writeNewFileNow(target, bytes, batch));
         else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
       } catch (err) {
+        this.lost = true;
         if (err instanceof FetchxError) throw err;
         throw writeFailure(target, err);
       } finally {
         giveBack(buf); // the write is over, failed or not
       }
       if (dev !== undefined) {
-        const outcome = await syncBatch.commit(target, this.path, dev).catch((err) => Promise.reject(writeFailure(this.path, err)));
+        const outcome = await syncBatch.commit(target, this.path, dev).catch((err) => this.losing(writeFailure(this.path, err)));
         if (outcome === "renamed") return;
-        await syncOnItsOwn(target).catch((err) => Promise.reject(writeFailure(target, err)));
+        await syncOnItsOwn(target).catch((err) => this.losing(writeFailure(target, err)));
       }
       return this.rename(now);
     }
@@ -383,6 +389,11 @@ export class FileSink implements Sink {
     }
     this.close();
     return this.rename();
+  }
+
+  private losing(err: unknown): never {
+    this.lost = true;
+    throw err;
   }
 
   /** NAME.part becomes NAME (closed, its data synced). */
