@@ -178,14 +178,20 @@ export class JournalWriter {
     const fd = createExclusive(tmp);
     this.#length = 0;
     try {
-      nodeFs().writeSync(fd, record);
-      const line = this.#line(written);
-      if (line) nodeFs().writeSync(fd, line);
-      nodeFs().fsyncSync(fd);
-    } finally {
-      nodeFs().closeSync(fd);
+      try {
+        nodeFs().writeSync(fd, record);
+        const line = this.#line(written);
+        if (line) nodeFs().writeSync(fd, line);
+        nodeFs().fsyncSync(fd);
+      } finally {
+        nodeFs().closeSync(fd);
+      }
+      nodeFs().renameSync(tmp, this.path);
+    } catch (err) {
+      // A full disk refuses the record: the one before it (if any) stays, and no NAME.fetchx.tmp is left.
+      nodeFs().rmSync(tmp, { force: true });
+      throw err;
     }
-    nodeFs().renameSync(tmp, this.path);
     this.close();
     // The progress line of the new journal is rewritten in place from now on.
     this.#fd = nodeFs().openSync(this.path, nodeFs().constants.O_WRONLY | nodeFs().constants.O_NOFOLLOW);
