@@ -123,7 +123,8 @@ const devices = new Map<string, FileType>();
 const remember = (path: string) => (found: [boolean, boolean, FileType | null]): [boolean, boolean, FileType | null] => {
   const t = found[2];
   if (!t || t.isFile() || t.isDirectory() || t.isFIFO() || t.isSocket() || t.isSymbolicLink()) return found;
-  if (devices.size < 16) devices.set(path, t);
+  // Absolute names only: a relative one could name another file after a library caller's chdir().
+  if (path.startsWith("/") && devices.size < 16) devices.set(path, t);
   return [false, false, t]; // a NAME.fetchx or NAME.part beside a device describes nothing it could resume
 };
 
