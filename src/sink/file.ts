@@ -179,7 +179,10 @@ async function createExclusive<T>(target: string, create: () => Promise<T>): Pro
   } catch (err) {
     if ((err as { code?: string }).code !== "EEXIST") throw err;
   }
-  if (typeAt(target, false)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
+  const there = typeAt(target, false);
+  if (there?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
+  // Never removed: a directory of that name is somebody's (Download refuses one it finds before the request).
+  if (there?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${target}: it is a directory (move it away or choose another output name)`);
   nodeFs().rmSync(target, { force: true });
   return create();
 }

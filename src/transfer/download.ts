@@ -91,7 +91,10 @@ const never = new AbortController().signal;
 /** Whether `path` exists / is a symbolic link, asked in the thread pool. */
 // node:fs's callback forms: node:fs/promises (and node:events under it) cost 0.6 ms of CPU to load.
 const exists = (path: string) => new Promise<boolean>((ok) => nodeFs().access(path, (err) => ok(!err)));
-const isLink = (path: string) => new Promise<boolean>((ok) => nodeFs().lstat(path, (err, st) => ok(!err && st.isSymbolicLink())));
+/** What makes NAME.part unusable (a planted link, a directory), or null. */
+const partProblem = (t: FileType | null | undefined): string | null =>
+  t?.isSymbolicLink() ? "it is a symbolic link (refusing to write through it)" : t?.isDirectory() ? "it is a directory (move it away or choose another output name)" : null;
+const partAt = (path: string) => new Promise<string | null>((ok) => nodeFs().lstat(path, (err, st) => ok(err ? null : partProblem(st))));
 const statOf = (path: string) => new Promise<FileType | null>((ok) => nodeFs().stat(path, (err, st) => ok(err ? null : st)));
 
 /** Downloads of this process under way (from run() to its end). */
@@ -105,12 +108,15 @@ let running = 0;
  * calls, where starting the pool and handing them over cost 0.7 ms of CPU before the first byte (one 32 KiB
  * file, CPU profile), and node:fs would cost its loading (src/node-fs.ts).
  */
-function outputLookups(path: string, onLoop: boolean): Promise<[journal: boolean, link: boolean, target: FileType | null]> | [boolean, boolean, FileType | null] {
+function outputLookups(path: string, onLoop: boolean): Promise<Lookups> | Lookups {
   const device = devices.get(path);
-  if (device) return [false, false, device];
-  if (!onLoop) return Promise.all([exists(journalPath(path)), isLink(partPath(path)), statOf(path)]).then(remember(path));
-  return remember(path)([pathExists(journalPath(path)), typeAt(partPath(path), false)?.isSymbolicLink() ?? false, typeAt(path) ?? null]);
+  if (device) return [false, null, device];
+  if (!onLoop) return Promise.all([exists(journalPath(path)), partAt(partPath(path)), statOf(path)]).then(remember(path));
+  return remember(path)([pathExists(journalPath(path)), partProblem(typeAt(partPath(path), false)), typeAt(path) ?? null]);
 }
+
+/** Whether NAME.fetchx is there, what makes NAME.part unusable (null: nothing), and what NAME is. */
+type Lookups = [journal: boolean, partProblem: string | null, target: FileType | null];
 
 /**
  * Devices met as outputs in this process (`-o /dev/null` for each of many URLs), with their stat. A device
@@ -120,16 +126,16 @@ function outputLookups(path: string, onLoop: boolean): Promise<[journal: boolean
  * become a file meanwhile, it is opened for writing and truncated, as curl -o would.
  */
 const devices = new Map<string, FileType>();
-const remember = (path: string) => (found: [boolean, boolean, FileType | null]): [boolean, boolean, FileType | null] => {
+const remember = (path: string) => (found: Lookups): Lookups => {
   const t = found[2];
   if (!t || t.isFile() || t.isDirectory() || t.isFIFO() || t.isSocket() || t.isSymbolicLink()) return found;
   // Absolute names only: a relative one could name another file after a library caller's chdir().
   if (path.startsWith("/") && devices.size < 16) devices.set(path, t);
-  return [false, false, t]; // a NAME.fetchx or NAME.part beside a device describes nothing it could resume
+  return [false, null, t]; // a NAME.fetchx or NAME.part beside a device describes nothing it could resume
 };
 
 /** The lookups' answer when the caller saw nothing there (DownloadOptions.outputAbsent). */
-const NOTHING_THERE: [boolean, boolean, FileType | null] = [false, false, null];
+const NOTHING_THERE: Lookups = [false, null, null];
 
 /** Makes `report.interface` the interface holding `address`, looked up when first read (then kept). */
 function lazyInterface(report: ConnectionReport, address: string): void {
@@ -443,13 +449,13 @@ export class Download implements ProgressSource, RequestSender {
     if (path) checkFileName(path);
     // Without -C -, only a .part with its journal is resumed: without a journal nothing more is looked up.
     // The lookups run in the thread pool when other downloads run (outputLookups).
-    // A link planted at NAME.part is refused now, before a byte is fetched (a fresh file is created only
-    // once its first 64 KiB are in, where it would be refused again).
+    // A link or a directory at NAME.part is refused now, before a byte is fetched (a fresh file is created
+    // only once its first 64 KiB are in, where it would be refused again).
     // The output's own stat goes along, for FileSink.open (a directory, a device, a FIFO).
     let mayResume = !!path && !this.callerRange && !!s.resume;
     if (path && !this.callerRange && !s.resume) {
-      const [journal, link, target] = s.outputAbsent ? NOTHING_THERE : await outputLookups(path, this.alone());
-      if (link) throw new FetchxError("WRITE", `cannot write ${partPath(path)}: it is a symbolic link (refusing to write through it)`, { retryable: false });
+      const [journal, problem, target] = s.outputAbsent ? NOTHING_THERE : await outputLookups(path, this.alone());
+      if (problem) throw new FetchxError("WRITE", `cannot write ${partPath(path)}: ${problem}`, { retryable: false });
       mayResume = journal;
       this.outputStat = { path, stat: target };
     }

@@ -63,6 +63,25 @@ describe("planted links", () => {
     expect(existsSync(`${d}/out`)).toBe(false);
   });
 
+  test("a directory at NAME.part is refused before the request, named as one, and left as it was; -Z too", async () => {
+    const d = fresh();
+    mkdirSync(`${d}/out.part`);
+    writeFileSync(`${d}/out.part/mine`, "precious");
+    const before = server.requests.length;
+    const r = await runCli([server.url("/f"), "-sS", "-o", `${d}/out`]);
+    expect(r.code).toBe(23);
+    expect(r.stderr.trim().split("\n")).toEqual([`fetchx: (23) cannot write ${d}/out.part: it is a directory (move it away or choose another output name)`]);
+    expect(server.requests.length).toBe(before); // refused before a byte was asked for
+    // Several URLs: the listing sees NAME.part, the download looks it up and refuses it; the other file is made.
+    const z = await runCli(["-sS", "-Z", "-o", `${d}/out`, server.url("/f"), "-o", `${d}/other`, server.url("/f")]);
+    expect(z.code).toBe(23);
+    expect(z.stderr).toContain(`cannot write ${d}/out.part: it is a directory`);
+    expect(await sha256(`${d}/other`)).toBe(SHA);
+    expect(readdirSync(`${d}/out.part`)).toEqual(["mine"]);
+    expect(readFileSync(`${d}/out.part/mine`, "utf8")).toBe("precious");
+    expect(existsSync(`${d}/out`)).toBe(false);
+  });
+
   test("a link at NAME.part with a journal and -C -: refused as well", async () => {
     const d = fresh();
     writeFileSync(`${d}/victim`, "precious");
