@@ -233,7 +233,17 @@ export class JournalWriter {
   }
 }
 
+/**
+ * Removes NAME.fetchx and its temp record. Never fails a download: a directory of either name is somebody's
+ * and stays (unlink refuses it), and a journal that cannot be removed is harmless (it describes bytes of a
+ * .part that is gone, and the next transfer to NAME removes it or writes its own over it).
+ */
 export function removeJournal(path: string): void {
-  nodeFs().rmSync(path, { force: true });
-  nodeFs().rmSync(`${path}.tmp`, { force: true });
+  for (const name of [path, `${path}.tmp`]) {
+    try {
+      nodeFs().unlinkSync(name);
+    } catch {
+      // ENOENT (the usual case), EISDIR, EACCES, EROFS: nothing to do about it here.
+    }
+  }
 }

@@ -289,7 +289,7 @@ export class Download implements ProgressSource, RequestSender {
   /** Whether bytes of this download are on disk with a journal that lets -C - use them. */
   private kept(): boolean {
     const job = this.job;
-    return !!job?.journalPath && job.done.size > 0 && nodeFs().existsSync(job.journalPath);
+    return !!job?.journalPath && job.done.size > 0 && !!typeAt(job.journalPath, false)?.isFile(); // a file: not a directory of that name
   }
 
   /** The result's closing figures: total time and each connection's MPTCP report, read once more. */

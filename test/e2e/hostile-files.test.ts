@@ -32,6 +32,7 @@ beforeAll(async () => {
       "/plain": { body: data, etag: false, lastModified: false },
       "/slow": { body: data, rateBytesPerSec: 400_000 },
       "/cut-once": { body: data, etag: false, lastModified: false, faults: [truncateAfter(50_000, { times: 1 })] },
+      "/cut": { body: data, faults: [truncateAfter(50_000)] },
     },
   });
 });
@@ -79,6 +80,23 @@ describe("planted links", () => {
     expect(await sha256(`${d}/other`)).toBe(SHA);
     expect(readdirSync(`${d}/out.part`)).toEqual(["mine"]);
     expect(readFileSync(`${d}/out.part/mine`, "utf8")).toBe("precious");
+    expect(existsSync(`${d}/out`)).toBe(false);
+  });
+
+  test("a directory at NAME.fetchx or NAME.fetchx.tmp: the download completes with exit 0 and exact bytes, the directory stays; cut short, no resume is promised", async () => {
+    for (const name of ["out.fetchx", "out.fetchx.tmp"]) {
+      const d = fresh();
+      mkdirSync(`${d}/${name}`);
+      const r = await runCli([server.url("/f"), "-sS", "-o", `${d}/out`]);
+      expect({ name, code: r.code, stderr: r.stderr }).toEqual({ name, code: 0, stderr: "" });
+      expect(await sha256(`${d}/out`)).toBe(SHA);
+      expect(readdirSync(d).sort()).toEqual(["out", name].sort());
+    }
+    const d = fresh();
+    mkdirSync(`${d}/out.fetchx`);
+    const cut = await runCli([server.url("/cut"), "-sS", "--retry", "0", "-o", `${d}/out`]);
+    expect(cut.code).toBe(18);
+    expect(cut.stderr).not.toContain("resume");
     expect(existsSync(`${d}/out`)).toBe(false);
   });
 
