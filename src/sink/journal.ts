@@ -95,6 +95,11 @@ function union(a: Range[], b: Range[]): Range[] {
  * progress line when it was written on this boot and is whole.
  */
 export function readJournal(path: string): { data: JournalData } | { data: null; why: string } {
+  // Looked at before it is read: a FIFO planted at NAME.fetchx would block the read (and with it the whole
+  // process, signals included) until some writer came.
+  const st = nodeFs().lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return { data: null, why: "no journal" };
+  if (!st.isFile()) return { data: null, why: "its journal is not a regular file" };
   let text: string;
   try {
     text = nodeFs().readFileSync(path, "utf8");

@@ -41,6 +41,10 @@ afterAll(() => {
   tmp.cleanup();
 });
 
+function mkfifo(path: string): void {
+  if (Bun.spawnSync(["mkfifo", path]).exitCode !== 0) throw new Error(`mkfifo ${path} failed`);
+}
+
 /** A journal as an earlier fetchx (format 1: no self-check, no progress line) would have left it. */
 function journal(url: string, done: [number, number][], extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ format: "fetchx-journal", version: 1, url, size: SIZE, etag: null, lastModified: null, done, updated: "2026-01-01T00:00:00Z", ...extra }) + "\n";
@@ -141,6 +145,8 @@ describe("the .part checked against its journal", () => {
     // An unknown size (null) is version 3's alone, and only with a self-check that matches.
     ["an unknown size in a version 1 journal", (d, url) => (writeFileSync(`${d}/out.part`, "x"), writeFileSync(`${d}/out.fetchx`, journal(url, [[0, 1]], { size: null }))), "journal is damaged (bad size)"],
     ["version 3 without its self-check", (d, url) => (writeFileSync(`${d}/out.part`, "x"), writeFileSync(`${d}/out.fetchx`, journal(url, [[0, 1]], { version: 3, size: null }))), "journal is damaged (its check does not match)"],
+    // A FIFO would block a read of it (and the process with it, signals included) until a writer came.
+    ["a FIFO at NAME.fetchx", (d) => (writeFileSync(`${d}/out.part`, "x"), mkfifo(`${d}/out.fetchx`)), "its journal is not a regular file"],
     ["an unknown size claiming more than the .part holds", (d, url) => (writeFileSync(`${d}/out.part`, data.subarray(0, 1000)), writeFileSync(`${d}/out.fetchx`, checkedJournal(url, [[0, 5000]], { version: 3, size: null }))), "has 1000 bytes but its journal claims bytes up to 5000"],
   ];
   test.each(cases)("%s: says why, starts over, exact bytes (with and without -C -)", async (_name, plant, why) => {
