@@ -49,6 +49,10 @@ export function isSpecialFile(path: string): boolean {
   return !!st && !st.isFile() && !st.isDirectory();
 }
 
+/** What makes an existing NAME.part unusable (a planted link, a directory: somebody's), or null. */
+export const partProblem = (t: FileType | null | undefined): string | null =>
+  t?.isSymbolicLink() ? "it is a symbolic link (refusing to write through it)" : t?.isDirectory() ? "it is a directory (move it away or choose another output name)" : null;
+
 /** A name C cannot pass (a NUL byte would cut it: another file) fails as a write error, before any call. */
 export function checkFileName(path: string): void {
   if (path.includes("\0")) throw new FetchxError("WRITE", `cannot write ${JSON.stringify(path)}: a file name cannot contain a NUL byte`, { retryable: false });
@@ -179,10 +183,9 @@ async function createExclusive<T>(target: string, create: () => Promise<T>): Pro
   } catch (err) {
     if ((err as { code?: string }).code !== "EEXIST") throw err;
   }
-  const there = typeAt(target, false);
-  if (there?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
-  // Never removed: a directory of that name is somebody's (Download refuses one it finds before the request).
-  if (there?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${target}: it is a directory (move it away or choose another output name)`);
+  // A link is never written through, a directory never removed (Download refuses both before the request).
+  const problem = partProblem(typeAt(target, false));
+  if (problem) throw new FetchxError("WRITE", `cannot write ${target}: ${problem}`);
   nodeFs().rmSync(target, { force: true });
   return create();
 }

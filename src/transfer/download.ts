@@ -13,7 +13,7 @@ import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, MptcpState } from "../net/types.ts";
-import { checkFileName, FileSink, partPath, typeAt, type FileType } from "../sink/file.ts";
+import { checkFileName, FileSink, partPath, partProblem, typeAt, type FileType } from "../sink/file.ts";
 import { nodeFs } from "../node-fs.ts";
 import { pathExists } from "../net/libc.ts";
 import { journalPath, readJournal, removeJournal } from "../sink/journal.ts";
@@ -88,12 +88,9 @@ const DECODED_GC_EVERY = 8 * 1024 * 1024;
 
 const never = new AbortController().signal;
 
-/** Whether `path` exists / is a symbolic link, asked in the thread pool. */
+/** Whether `path` exists / what makes a NAME.part unusable / what is there, asked in the thread pool. */
 // node:fs's callback forms: node:fs/promises (and node:events under it) cost 0.6 ms of CPU to load.
 const exists = (path: string) => new Promise<boolean>((ok) => nodeFs().access(path, (err) => ok(!err)));
-/** What makes NAME.part unusable (a planted link, a directory), or null. */
-const partProblem = (t: FileType | null | undefined): string | null =>
-  t?.isSymbolicLink() ? "it is a symbolic link (refusing to write through it)" : t?.isDirectory() ? "it is a directory (move it away or choose another output name)" : null;
 const partAt = (path: string) => new Promise<string | null>((ok) => nodeFs().lstat(path, (err, st) => ok(err ? null : partProblem(st))));
 const statOf = (path: string) => new Promise<FileType | null>((ok) => nodeFs().stat(path, (err, st) => ok(err ? null : st)));
 
