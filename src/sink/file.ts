@@ -374,9 +374,7 @@ export class FileSink implements Sink {
         if (now || batch) dev = await createExclusive(target, async () => writeNewFileNow(target, bytes, batch));
         else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
       } catch (err) {
-        this.lost = true;
-        if (err instanceof FetchxError) throw err;
-        throw writeFailure(target, err);
+        this.losing(err instanceof FetchxError ? err : writeFailure(target, err));
       } finally {
         giveBack(buf); // the write is over, failed or not
       }
@@ -397,6 +395,7 @@ export class FileSink implements Sink {
     return this.rename();
   }
 
+  /** Fails the commit of held bytes that are not known to be on disk: from now on sync() refuses (`lost`). */
   private losing(err: unknown): never {
     this.lost = true;
     throw err;

@@ -194,7 +194,7 @@ export class JournalWriter {
       nodeFs().renameSync(tmp, this.path);
     } catch (err) {
       // A full disk refuses the record: the one before it (if any) stays, and no NAME.fetchx.tmp is left.
-      nodeFs().rmSync(tmp, { force: true });
+      unlinkQuietly(tmp);
       throw err;
     }
     this.close();
@@ -244,11 +244,15 @@ export class JournalWriter {
  * .part that is gone, and the next transfer to NAME removes it or writes its own over it).
  */
 export function removeJournal(path: string): void {
-  for (const name of [path, `${path}.tmp`]) {
-    try {
-      nodeFs().unlinkSync(name);
-    } catch {
-      // ENOENT (the usual case), EISDIR, EACCES, EROFS: nothing to do about it here.
-    }
+  unlinkQuietly(path);
+  unlinkQuietly(`${path}.tmp`);
+}
+
+/** unlink(2), whatever it answers: ENOENT (the usual case), EISDIR, EACCES, EROFS leave nothing to do here. */
+function unlinkQuietly(name: string): void {
+  try {
+    nodeFs().unlinkSync(name);
+  } catch {
+    // see above
   }
 }
