@@ -1,11 +1,13 @@
 // The one typed options object the CLI produces (curl's OperationConfig). Everything below src/cli reads
 // this, never argv.
 import { isIP } from "../net/libc.ts";
-import { usageError } from "../errors.ts";
+import { FetchxError, usageError } from "../errors.ts";
+import { nodeFs } from "../node-fs.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
+import { expandGlobs } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
 
@@ -88,6 +90,23 @@ function integer(raw: RawArgs, name: string, fallback: number, min = 0): number 
   return Number(v);
 }
 
+/**
+ * The header lines of one -H: the value itself, or with "@FILE" (curl 7.55) the lines of FILE ("-" is
+ * standard input), blank ones skipped. A file that cannot be read is an error, not a warning: a request
+ * sent without its Authorization header fails later and says less.
+ */
+function headerLines(value: string): string[] {
+  if (!value.startsWith("@")) return [value];
+  const path = value.slice(1);
+  let text: string;
+  try {
+    text = nodeFs().readFileSync(path === "-" ? 0 : path, "utf8");
+  } catch (err) {
+    throw new FetchxError("READ_FILE", `cannot read -H file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
+  }
+  return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
+}
+
 function parseHeader(line: string): [string, string] {
   // "Name:" with no value removes a header fetchx would send (as in curl).
   const colon = line.indexOf(":");
@@ -145,7 +164,7 @@ function parsePaths(v: string | undefined): string[] | "endpoints" | undefined {
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
-/** Validated, typed options from the raw argv record and the environment (no I/O). */
+/** Validated, typed options from the raw argv record and the environment (no I/O but -H @FILE). */
 export function toOptions(raw: RawArgs, env: Record<string, string | undefined>): Options {
   const flag = (n: string) => raw.values.get(n) === true;
   const str = (n: string) => raw.values.get(n) as string | undefined;
@@ -159,9 +178,12 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   const outputs = list("output");
   // curl 7.88: "option -o: is badly used here" (2); an empty name would leave a hidden ".part".
   if (outputs.includes("")) throw usageError('-o wants a file name ("-" for standard output), got ""');
+  // curl's "{a,b}" and "[1-10]" in the URLs given here (not in --input-file's, as wget), unless -g.
+  const given = [...raw.positionals, ...list("url")];
+  const globbed = flag("globoff") ? { urls: given, outputs } : expandGlobs(given, outputs);
 
   return {
-    urls: [...raw.positionals, ...list("url")],
+    urls: globbed.urls,
     mptcp: mptcpFlag === undefined ? truthy(env.FETCHX_MPTCP) : mptcpFlag === true,
     paths: parsePaths(str("paths")),
     family: flag("ipv4") ? 4 : flag("ipv6") ? 6 : undefined,
@@ -171,7 +193,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     cacert: str("cacert") ?? (env.CURL_CA_BUNDLE || undefined),
     resolve: parseResolve(list("resolve")),
     method: str("request"),
-    headers: list("header").map(parseHeader),
+    headers: list("header").flatMap(headerLines).map(parseHeader),
     userAgent: str("user-agent") ?? USER_AGENT,
     referer: str("referer"),
     user: str("user"),
@@ -179,7 +201,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     head: flag("head"),
     followRedirects: flag("location"),
     maxRedirs: integer(raw, "max-redirs", 50, -1),
-    outputs,
+    outputs: globbed.outputs,
     remoteName: flag("remote-name"),
     remoteHeaderName: flag("remote-header-name"),
     outputDir: str("output-dir"),

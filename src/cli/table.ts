@@ -44,7 +44,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "config", short: "K", kind: "list", group: "basic", hint: "FILE", description: "read options from FILE, curlrc syntax ('-' = stdin); ~/.fetchxrc is read first unless -q" },
   { name: "disable", short: "q", kind: "flag", group: "basic", description: "as the first option: do not read ~/.fetchxrc" },
   { name: "url", kind: "list", group: "basic", hint: "URL", description: "a URL to download (as a plain argument; handy in -K files)" },
-  { name: "globoff", short: "g", kind: "flag", group: "basic", description: "accepted for curl: fetchx never expands {} and [] in URLs", noop: "fetchx never globs URLs" },
+  { name: "globoff", short: "g", kind: "flag", group: "basic", description: "send {} and [] in URLs as they are: no {a,b} sets, no [1-10] ranges" },
 
   { name: "output", short: "o", kind: "list", group: "output", hint: "FILE", description: "write to FILE instead of stdout (repeat: one per URL, in order)", important: true },
   { name: "remote-name", short: "O", kind: "flag", group: "output", aliases: ["remote-name-all"], description: "name the file after the URL's last path segment", important: true },

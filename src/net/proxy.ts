@@ -187,7 +187,8 @@ const MSG_NOSIGNAL = 0x4000;
 /** CONNECT host:port over a connected, non-blocking fd; resolves once the proxy says 2xx. */
 export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
   const target = formatHostPort(t.host, t.port);
-  const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`, `User-Agent: ${t.userAgent}`, "Proxy-Connection: Keep-Alive"];
+  const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`, "Proxy-Connection: Keep-Alive"];
+  if (t.userAgent !== "") lines.splice(2, 0, `User-Agent: ${t.userAgent}`); // -A "" sends none
   if (t.auth !== undefined) lines.push(proxyAuthorization(t.auth).join(": "));
   t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
   await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);

@@ -52,7 +52,7 @@ export interface ClientOptions {
   proxyEnv?: ProxyEnv;
   /** Bytes per second for all transfers of this client together; 0 = no limit. @default 0 */
   limitRate?: number;
-  /** User-Agent sent to servers and proxies. @default "fetchx/VERSION" */
+  /** User-Agent sent to servers and proxies; "" sends none. @default "fetchx/VERSION" */
   userAgent?: string;
   /**
    * Network paths to spread range connections over, each connection bound to one (docs/MPTCP.md):
@@ -164,7 +164,7 @@ export interface DownloadOptions extends DownloadEvents {
   method?: string;
   /** Extra request headers; a name replaces fetchx's own header of that name, an empty value removes it. @default none */
   headers?: [string, string][];
-  /** User-Agent of this download. @default the client's `userAgent` */
+  /** User-Agent of this download ("" sends none). @default the client's `userAgent` */
   userAgent?: string;
   /** Referer header. @default undefined */
   referer?: string;

@@ -95,7 +95,8 @@ export class RequestPlan {
   headers(extra: [string, string][] = [], url: ParsedUrl = this.url): [string, string][] {
     const o = this.opts;
     const sameOrigin = originOf(url) === this.firstOrigin;
-    const ours: [string, string][] = [["User-Agent", o.userAgent], ["Accept", "*/*"]];
+    // An empty User-Agent sends none, as curl's -A "".
+    const ours: [string, string][] = o.userAgent === "" ? [["Accept", "*/*"]] : [["User-Agent", o.userAgent], ["Accept", "*/*"]];
     if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
     else if (this.auth && sameOrigin) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     if (o.referer) ours.push(["Referer", o.referer]);

@@ -58,6 +58,8 @@ beforeAll(async () => {
       "/broken": { status: 500, body: "oops\n" },
       "/json": ({ req }) => ({ body: enc.encode(`${req.headers["content-type"]}|${req.headers["accept"]}|${new TextDecoder().decode(req.body)}\n`), contentType: "application/json" }),
       "/docker/version": { body: '{"Version":"24.0"}\n', contentType: "application/json" },
+      // What globbed URLs ask for: /g/1.txt ... /g/3.txt, /g/a1.txt ... /g/b2.txt, /g/008.txt ... /g/010.txt.
+      ...Object.fromEntries(["1", "2", "3", "a1", "a2", "b1", "b2", "008", "009", "010"].map((n) => [`/g/${n}.txt`, { body: `glob ${n}\n` }])),
     },
   });
   http = server.url("");
@@ -88,6 +90,16 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  { name: "globbing: a range, -o with #1", args: ["-s", "@URL/g/[1-3].txt", "-o", "part#1.txt"] },
+  { name: "globbing: a set and a range with -O, the last changing fastest", args: ["-s", "-w", "%{url_effective}\\n", "-O", "@URL/g/{a,b}[1-2].txt"] },
+  { name: "globbing: a zero-padded range, each to stdout", args: ["-s", "@URL/g/[008-010].txt"] },
+  { name: "globbing: -o with two patterns, #2 then #1", args: ["-s", "@URL/g/{a,b}[1-2].txt", "-o", "#2-#1.out"] },
+  { name: "globbing: -Z with a range", args: ["-sZ", "--parallel-max", "2", "@URL/g/[1-3].txt", "-o", "z#1"] },
+  { name: "globbing: -g sends brackets as they are", args: ["-sg", "@URL/g/[1-2].txt"] },
+  { name: "globbing: a bad range is exit 3", args: ["-sS", "@URL/g/[3-1].txt"] },
+  { name: "globbing: an unmatched brace is exit 3", args: ["-sS", "@URL/g/{a,b.txt"] },
+  { name: "-H @file: one header a line", args: ["-s", "-H", "@hdrs.txt", "@URL/echo"], files: { "hdrs.txt": "X-One: 1\r\n\r\nX-Two: two\n" }, headers: ["x-one", "x-two"] },
+  { name: '-A "" sends no User-Agent', args: ["-s", "-A", "", "@URL/echo"], headers: ["user-agent"] },
   { name: "plain GET to stdout", args: ["-sSf", "@URL/hello.txt"] },
   { name: "install one-liner: -fsSL through a redirect", args: ["-fsSL", "@URL/redirect"] },
   { name: "-o with -L, two hops", args: ["-sSL", "-o", "out.bin", "@URL/redirect-twice"] },
