@@ -175,17 +175,28 @@ const mayGlob = (u: string) => u.includes("[") || u.includes("{") || u.includes(
  * i-th URL's files, with "#N" filled in for each. -o names past the URLs given here (for --input-file's)
  * follow on after them.
  */
-export function expandGlobs(urls: string[], outputs: string[]): { urls: string[]; outputs: string[] } {
-  if (!urls.some(mayGlob)) return { urls, outputs };
+export function expandGlobs(urls: string[], outputs: string[]): Globbed {
+  if (!urls.some(mayGlob)) return { urls, outputs, urlnum: (i) => i };
   const outUrls: string[] = [];
   const outNames: string[] = [];
+  const from: number[] = [];
   urls.forEach((u, i) => {
     for (const g of globUrls(u)) {
       outUrls.push(g.url);
+      from.push(i);
       if (i < outputs.length) outNames.push(fillOutputName(outputs[i]!, g.values));
     }
   });
   if (outUrls.length > MAX_GLOB_URLS) throw new FetchxError("BAD_URL", `the URLs given stand for ${outUrls.length} URLs: at most ${MAX_GLOB_URLS}`);
   outNames.push(...outputs.slice(urls.length));
-  return { urls: outUrls, outputs: outNames };
+  // URLs after these (--input-file's) keep counting from the last URL given.
+  const extra = urls.length - outUrls.length;
+  return { urls: outUrls, outputs: outNames, urlnum: (i) => (i < from.length ? from[i]! : i + extra) };
+}
+
+export interface Globbed {
+  urls: string[];
+  outputs: string[];
+  /** curl's %{urlnum} of the run's i-th URL: the number (from 0) of the URL it came from. */
+  urlnum: (i: number) => number;
 }

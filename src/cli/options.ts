@@ -7,7 +7,7 @@ import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
-import { expandGlobs } from "./glob.ts";
+import { expandGlobs, type Globbed } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
 
@@ -45,6 +45,8 @@ export interface Options extends EverydayOptions, CompatOptions {
   // output
   /** -o values in order; the i-th names the i-th URL's file (curl's pairing). */
   outputs: string[];
+  /** curl's %{urlnum} of the i-th URL: which URL given it came from (globbing makes several of one). */
+  urlnum: (index: number) => number;
   remoteName: boolean;
   remoteHeaderName: boolean;
   outputDir?: string;
@@ -180,7 +182,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   if (outputs.includes("")) throw usageError('-o wants a file name ("-" for standard output), got ""');
   // curl's "{a,b}" and "[1-10]" in the URLs given here (not in --input-file's, as wget), unless -g.
   const given = [...raw.positionals, ...list("url")];
-  const globbed = flag("globoff") ? { urls: given, outputs } : expandGlobs(given, outputs);
+  const globbed: Globbed = flag("globoff") ? { urls: given, outputs, urlnum: (i) => i } : expandGlobs(given, outputs);
 
   return {
     urls: globbed.urls,
@@ -202,6 +204,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     followRedirects: flag("location"),
     maxRedirs: integer(raw, "max-redirs", 50, -1),
     outputs: globbed.outputs,
+    urlnum: globbed.urlnum,
     remoteName: flag("remote-name"),
     remoteHeaderName: flag("remote-header-name"),
     outputDir: str("output-dir"),

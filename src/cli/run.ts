@@ -124,7 +124,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     afterDownload(opts, result, failure, target, logger, retried);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
     if (writeOut) {
-      const out = renderWriteOut(writeOut, result);
+      const out = renderWriteOut(writeOut, result, opts.urlnum(index));
       if (out.stdout) stdout.write(out.stdout);
       if (out.stderr) stderr.write(out.stderr);
     }

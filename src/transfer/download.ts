@@ -387,7 +387,8 @@ export class Download implements ProgressSource, RequestSender {
 
   redirected(next: string, followed: boolean): void {
     const r = this.result;
-    r.redirectUrl = next;
+    // curl's %{redirect_url}: where the last answer pointed and was not followed (empty once followed).
+    r.redirectUrl = followed ? undefined : next;
     if (!followed) return;
     r.numRedirects++;
     r.tRedirect = performance.now() - r.startedAt;

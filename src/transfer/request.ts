@@ -184,7 +184,10 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     }
     if (!plan.replayable && (head.status === 307 || head.status === 308))
       throw new FetchxError("SEND", `the server redirected (${head.status}) a streamed body, which cannot be sent again`, { retryable: false });
-    if (policy.max >= 0 && sender.redirects >= policy.max) throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${policy.max}) redirects followed`);
+    if (policy.max >= 0 && sender.redirects >= policy.max) {
+      sender.redirected(next, false);
+      throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${policy.max}) redirects followed`);
+    }
     await ex.discard();
     ex.release();
     // As curl and browsers: 303 turns anything but HEAD into GET, 301 and 302 turn a POST into GET; the

@@ -1,16 +1,17 @@
 // -w / --write-out: curl's format language. %{var} expands a variable, %{json} all of them as one JSON
 // object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
-// stream, \n \t \r \\ are escapes, %% is a percent sign. Unknown variables expand to nothing and are
-// warned about on stderr, as curl does.
+// stream, %{onerror} drops the rest unless the transfer failed, \n \t \r \\ are escapes, %% is a percent
+// sign. Unknown variables expand to nothing and are warned about on stderr, as curl does.
 import type { DownloadResult } from "../transfer/stats.ts";
 
 const secs = (ms: number) => Number((ms / 1000).toFixed(6));
 
 /** The variables, by curl's names (plus mptcp, mptcp_subflows and connections, which are ours). */
-export function variables(s: DownloadResult): Record<string, string | number | unknown> {
+export function variables(s: DownloadResult, urlnum = 0): Record<string, string | number | unknown> {
   const total = secs(s.tTotal);
   return {
     url: s.url,
+    urlnum,
     url_effective: s.urlEffective,
     method: s.method,
     scheme: s.scheme,
@@ -53,9 +54,9 @@ export interface WriteOutput {
   stderr: string;
 }
 
-/** Expands `format` for one transfer; returns what goes to stdout and to stderr. */
-export function renderWriteOut(format: string, s: DownloadResult): WriteOutput {
-  const vars = variables(s);
+/** Expands `format` for one transfer (the run's `urlnum`th URL, from 0); returns what goes to stdout and to stderr. */
+export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): WriteOutput {
+  const vars = variables(s, urlnum);
   const out: WriteOutput = { stdout: "", stderr: "" };
   let stream: keyof WriteOutput = "stdout";
   const re = /%\{([a-z_]+)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
@@ -67,6 +68,9 @@ export function renderWriteOut(format: string, s: DownloadResult): WriteOutput {
     else if (m[3]) out[stream] += m[3] === "n" ? "\n" : m[3] === "t" ? "\t" : m[3] === "r" ? "\r" : "\\";
     else if (m[2]) out[stream] += s.headers?.get(m[2]) ?? "";
     else if (m[1] === "stderr" || m[1] === "stdout") stream = m[1];
+    else if (m[1] === "onerror") {
+      if (s.exitCode === 0) return out; // the rest is for a failed transfer only
+    }
     else if (m[1] === "json") out[stream] += JSON.stringify(vars);
     else if (m[1] === "header_json") out[stream] += JSON.stringify(headerJson(s));
     else if (m[1] === "connections") out[stream] += JSON.stringify(s.connections);

@@ -77,12 +77,12 @@ describe("-o names", () => {
   });
 
   test("the i-th -o goes with every URL of the i-th glob; later -o names follow on", () => {
-    expect(expandGlobs(["h/[1-2]", "h/x", "h/{a,b}"], ["f#1", "x.out"])).toEqual({
-      urls: ["h/1", "h/2", "h/x", "h/a", "h/b"],
-      outputs: ["f1", "f2", "x.out"],
-    });
+    const g = expandGlobs(["h/[1-2]", "h/x", "h/{a,b}"], ["f#1", "x.out"]);
+    expect(g).toMatchObject({ urls: ["h/1", "h/2", "h/x", "h/a", "h/b"], outputs: ["f1", "f2", "x.out"] });
+    // %{urlnum} counts the URLs given; URLs after them (--input-file's) go on from the last.
+    expect([0, 1, 2, 3, 4, 5, 6].map(g.urlnum)).toEqual([0, 0, 1, 2, 2, 3, 4]);
     // -o names beyond the URLs given (for --input-file's URLs) keep their order after the expanded ones.
-    expect(expandGlobs(["h/[1-2]"], ["f#1", "from-list"])).toEqual({ urls: ["h/1", "h/2"], outputs: ["f1", "f2", "from-list"] });
+    expect(expandGlobs(["h/[1-2]"], ["f#1", "from-list"])).toMatchObject({ urls: ["h/1", "h/2"], outputs: ["f1", "f2", "from-list"] });
     const plain = ["h/a", "h/b"];
     expect(expandGlobs(plain, []).urls).toBe(plain);
   });
