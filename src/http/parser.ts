@@ -5,7 +5,7 @@
 import { FetchxError } from "../errors.ts";
 import { isDigits, isToken, latin1, latin1Range } from "./chars.ts";
 import { Headers } from "./headers.ts";
-import type { BodyMode, ParserEvents, ResponseHead } from "./types.ts";
+import type { BodyMode, HeaderList, ParserEvents, ResponseHead } from "./types.ts";
 
 export type ParserState =
   | "STATUS_LINE" // before and inside the status line (also again after each 1xx head)
@@ -480,6 +480,20 @@ export function parseContentLength(values: readonly string[]): number | null {
       result = n;
     }
   return result;
+}
+
+/**
+ * The Content-Length of a head the parser accepted ("5, 5" is 5), or null when absent or unusable. What the
+ * engine reads for sizes: `Number()` of the raw value made "5, 5" NaN, and a download then ended with "NaN
+ * bytes missing" (exit 18) after a body that had all its bytes.
+ */
+export function contentLengthOf(headers: HeaderList): number | null {
+  if (!headers.has("content-length")) return null;
+  try {
+    return parseContentLength(headers.getAll("content-length"));
+  } catch {
+    return null;
+  }
 }
 
 /** Transfer codings in order, "identity" dropped; anything but "chunked" last is refused. */

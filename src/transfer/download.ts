@@ -10,6 +10,7 @@
 // which the trace (-v) shows; every retry goes through retrying().
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
+import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, MptcpState } from "../net/types.ts";
@@ -927,8 +928,7 @@ export class Download implements ProgressSource, RequestSender {
     if (job) total = job.validator.size;
     else {
       // Content-Length counts the bytes on the wire, which is what sizeDownload counts (before decoding).
-      const length = r.headers?.get("content-length");
-      total = this.plan.method !== "HEAD" && length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
+      total = this.plan.method !== "HEAD" && r.headers ? contentLengthOf(r.headers) : null;
     }
     return {
       url: this.plan.url.href,

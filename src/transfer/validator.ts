@@ -2,6 +2,7 @@
 // Resuming and every parallel range check the server still serves that version (undici's retry-handler
 // does the same), so bytes of two versions are never spliced into one file.
 import { isStrongEtag, parseContentRange, parseUnsatisfiedRange } from "../http/headers.ts";
+import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { FetchxError } from "../errors.ts";
 
@@ -14,10 +15,10 @@ export interface Validator {
 export function validatorOf(head: ResponseHead): Validator {
   const etag = head.headers.get("etag");
   const cr = head.status === 206 ? parseContentRange(head.headers.get("content-range")) : null;
-  const length = head.headers.get("content-length");
+  const length = contentLengthOf(head.headers);
   return {
     // With Transfer-Encoding the body is chunked and Content-Length says nothing (RFC 9112 6.3).
-    size: cr ? cr.total : length !== undefined && head.status === 200 && !head.headers.get("transfer-encoding") ? Number(length) : null,
+    size: cr ? cr.total : length !== null && head.status === 200 && !head.headers.get("transfer-encoding") ? length : null,
     etag: etag && isStrongEtag(etag) ? etag : null,
     lastModified: head.headers.get("last-modified") ?? null,
   };
@@ -62,8 +63,8 @@ export function checkPartial(head: ResponseHead, start: number, end: number | nu
       { retryable: true },
     );
   // The body must be the range it claims: more bytes would be written where they do not belong.
-  const length = head.headers.get("content-length");
-  if (length !== undefined && !head.headers.get("transfer-encoding") && Number(length) !== cr.end - cr.start + 1)
+  const length = contentLengthOf(head.headers);
+  if (length !== null && !head.headers.get("transfer-encoding") && length !== cr.end - cr.start + 1)
     throw new FetchxError("WEIRD_REPLY", `206 with Content-Range ${cr.start}-${cr.end} carries ${length} bytes`, { retryable: true });
 }
 

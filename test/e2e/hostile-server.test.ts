@@ -32,6 +32,14 @@ beforeAll(async () => {
       "/stored-gzip": { body: data, encoding: "gzip", forceEncoding: true },
       "/bomb": { raw: bytesOf(head("200 OK", [["Content-Encoding", "gzip, gzip"], ["Content-Length", String(bomb.length)]]), bomb) },
       "/tiny": { body: "tiny\n" },
+      // RFC 9110 8.6: a list of one repeated value is that value (nginx behind a proxy that merged heads).
+      "/cl-list": ({ req }) => {
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers["range"] ?? "");
+        if (!range) return { raw: bytesOf(head("200 OK", [["Content-Length", `${data.length}, ${data.length}`], ["Accept-Ranges", "bytes"]]), data) };
+        const start = Number(range[1]);
+        const end = range[2] ? Number(range[2]) + 1 : data.length;
+        return partialAnswer(`bytes ${start}-${end - 1}/${data.length}`, data.subarray(start, end));
+      },
       "/named": { body: data, headers: { "Content-Disposition": 'attachment; filename="victim.txt"' } },
       "/go/file.bin": { redirect: { to: "/evil.sh" } },
       "/evil.sh": { body: data },
@@ -96,6 +104,17 @@ describe("framing", () => {
     expect(await sha256(a)).toBe(SHA);
     expect(await sha256(b)).toBe(SHA);
   });
+});
+
+test("Content-Length: N, N is N: exact bytes with one connection and with four, nothing left over (curl 7.88: 0)", async () => {
+  for (const extra of [[], ["--connections", "4"]]) {
+    const d = dir(`cl-list${extra.length}`);
+    const r = await runCli([server.url("/cl-list"), "-sS", "-o", "f.bin", ...extra], { cwd: d });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(await sha256(`${d}/f.bin`)).toBe(SHA);
+    expect(readdirSync(d)).toEqual(["f.bin"]);
+  }
+  expect(await curlCode([server.url("/cl-list"), "-o", "curl.bin"])).toBe(0);
 });
 
 describe("ranges", () => {
