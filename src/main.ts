@@ -5,6 +5,7 @@
 import { asFetchxError, usageError } from "./errors.ts";
 import { hasDefaultConfig, helpColumns } from "./cli/environment.ts";
 import { stderr, stdout } from "./ui/stdio.ts";
+import { close as closeFd, errnoMessage, O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, openPath, redirectStderr } from "./net/libc.ts";
 import { COMMIT, VERSION } from "./version.ts";
 // Run by the bundler: the plain --help text at 80 columns, embedded as a string.
 import { helpFor } from "./cli/help.ts" with { type: "macro" };
@@ -24,6 +25,18 @@ function answeredEarly(argv: string[]): boolean {
   return true;
 }
 
+/**
+ * curl's --stderr FILE ("-" is standard output): descriptor 2 is pointed there before anything else is
+ * written to it, so every line (errors, warnings, progress, -v) goes there. A FILE that cannot be opened
+ * is said on standard error as it was, and the run goes on (as curl does).
+ */
+function stderrTo(path: string): void {
+  const fd = path === "-" ? 1 : openPath(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666);
+  const r = fd < 0 ? fd : redirectStderr(fd);
+  if (fd > 2) closeFd(fd);
+  if (r < 0) stderr.write(`fetchx: warning: cannot write to --stderr ${path}: ${errnoMessage(-r)}; standard error it is\n`);
+}
+
 interface ErrorLog {
   current?: { error(message: string): void };
 }
@@ -41,6 +54,8 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   }
   const [{ expandConfig }, { parseArgv }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
   const raw = parseArgv(expandConfig(argv, process.env));
+  const errorsTo = raw.values.get("stderr");
+  if (typeof errorsTo === "string") stderrTo(errorsTo);
   if (raw.values.get("help")) {
     // curl's model: --help alone is short; --help all, --help GROUP or --help TOPIC say more.
     if (raw.positionals.length > 1) throw usageError("--help takes at most one word: all, a group or a topic");

@@ -79,7 +79,7 @@ const curlOptionList = (): CurlOption[] => [
   T("socks5-gssapi-service", undefined, SOCKS), T("socks5-hostname", undefined, SOCKS), T("speed-limit", "Y"), T("speed-time", "y"),
   T("ssl-allow-beast", undefined, TLS_KNOB), T("ssl-auto-client-cert", undefined, TLS_KNOB), T("ssl-no-revoke"),
   T("ssl-revoke-best-effort", undefined, TLS_KNOB), T("ssl-sessions", undefined, TLS_KNOB, "8.12"), T("sslv2", "2", "insecure and gone (curl refuses it too)"),
-  T("sslv3", "3", "insecure and gone (curl refuses it too)"), T("stderr", undefined, "use the shell: 2>FILE"), T("styled-output"),
+  T("sslv3", "3", "insecure and gone (curl refuses it too)"), T("stderr"), T("styled-output"),
   T("suppress-connect-headers", undefined, "fetchx never prints a proxy's CONNECT answer: drop the option"), T("tcp-fastopen", undefined, "not implemented"),
   T("tcp-nodelay"), T("time-cond", "z"), T("tls-earlydata", undefined, TLS_KNOB, "8.11"), T("tls-max"), T("tls13-ciphers", undefined, TLS_KNOB),
   T("tlsauthtype", undefined, TLS_KNOB), T("tlspassword", undefined, TLS_KNOB), T("tlsuser", undefined, TLS_KNOB), T("tlsv1", "1"),

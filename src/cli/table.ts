@@ -157,6 +157,7 @@ export const OPTIONS: OptionSpec[] = [
 
   { name: "silent", short: "s", kind: "flag", group: "reporting", description: "no progress and no error messages", important: true },
   { name: "show-error", short: "S", kind: "flag", group: "reporting", description: "with -s, still show errors" },
+  { name: "stderr", kind: "string", group: "reporting", hint: "FILE", description: "write what goes to standard error to FILE instead (- for standard output)" },
   { name: "verbose", short: "v", kind: "flag", group: "reporting", description: "trace connection, MPTCP, TLS and headers on stderr", important: true },
   { name: "write-out", short: "w", kind: "string", group: "reporting", hint: "FORMAT", description: "print FORMAT after the transfer: %{http_code}, %{json}, ... (@FILE reads it)" },
   { name: "progress", kind: "string", group: "reporting", hint: "bar|plain|none", description: "progress display on stderr (default: bar on a terminal, else none)", important: true },

@@ -430,6 +430,15 @@ export function syncDone(thread: bigint): number | undefined {
   return Number(BigInt.asIntN(32, threadResult[0]!)) < 0 ? -1 : 0;
 }
 
+/**
+ * dup2(fd, 2): standard error goes where fd goes from now on (curl's --stderr). Opened apart from SYMBOLS:
+ * each symbol there costs start-up, and only a run with --stderr needs this one. 0, or -errno.
+ */
+export function redirectStderr(fd: number): number {
+  const { dup2 } = dlopen("libc.so.6", { dup2: { args: [i32, i32], returns: i32 } }).symbols;
+  return dup2(fd, 2) < 0 ? -errno() : 0;
+}
+
 /** isatty(3): whether fd is a terminal (node:tty costs ~4 ms of start-up just to import). */
 export const isTerminal = (fd: number) => lib().isatty(fd) === 1;
 

@@ -134,6 +134,22 @@ describe("exit codes", () => {
     expect(new TextDecoder().decode(r.stdout)).toStartWith("28 operation timed out");
   });
 
+  test("--stderr FILE takes every line of standard error; --stderr - sends them to standard output (as curl)", async () => {
+    const log = join(tmp.path, "stderr.log");
+    const r = await runCli(["-S", "--stderr", log, "http://127.0.0.1:1/"]);
+    expect([r.code, r.stderr, new TextDecoder().decode(r.stdout)]).toEqual([7, "", ""]);
+    oneErrorLine(readFileSync(log, "utf8"), 7);
+    const toOut = await runCli(["-sS", "--stderr", "-", "-w", "[%{http_code}]", "http://127.0.0.1:1/"]);
+    expect(toOut.code).toBe(7);
+    expect(toOut.stderr).toBe("");
+    expect(new TextDecoder().decode(toOut.stdout)).toMatch(/^fetchx: \(7\) .*\n\[000\]$/);
+    // A file that cannot be opened: said on standard error as it was, and the transfer goes on.
+    const missing = await runCli(["-sS", "--stderr", join(tmp.path, "no-dir", "x.log"), server.url("/missing")]);
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toStartWith("fetchx: warning: cannot write to --stderr ");
+    expect(new TextDecoder().decode(missing.stdout)).toBe("not here\n");
+  });
+
   test("-s hides the error line, -sS shows it", async () => {
     const quiet = await runCli([server.url("/missing"), "-fs"]);
     expect(quiet.code).toBe(22);
