@@ -516,7 +516,8 @@ export class Download implements ProgressSource, RequestSender {
       // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
       // A 206 to a request without Range must still be the file from byte 0 with its size (a range the
       // caller asked for itself, curl -r or -C OFFSET, is the caller's to judge).
-      const judged = asked ?? (probing || this.callerRange ? null : WHOLE_FILE);
+      // A finished file's check (bytes=SIZE-) is judged by checkResume: a 206 there says the server's file is larger.
+      const judged = asked ?? (probing || this.callerRange || resume === "complete" ? null : WHOLE_FILE);
       const weird = judged && status === 206 ? judgeRange(ex.head, judged, statusError) : null;
       if (retryable || weird?.kind === "error") {
         ex.close();

@@ -119,6 +119,22 @@ describe("-C - resume", () => {
     expect(existsSync(partOf(out))).toBe(false);
   });
 
+  test("a shorter file at NAME, no .part (curl's partial file): -C - says so and downloads it whole; was exit 8 after five retries", async () => {
+    const out = tmp.file("shorter.bin");
+    const first = await runCli([server.url("/whole"), "-o", out]);
+    expect(first.code).toBe(0);
+    writeFileSync(out, randomBytes(K, 5)); // not even the server's bytes: appending to it would splice
+    const seen = requestsFor(server.requests, "/whole").length;
+
+    const r = await runCli([server.url("/whole"), "-C", "-", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("exists but the server's file is larger or different: downloading it again");
+    const asked = requestsFor(server.requests, "/whole").slice(seen).map((q) => q.headers["range"] ?? "");
+    expect(asked).toEqual([`bytes=${K}-`, ""]);
+    expect(await sha256(out)).toBe(SHA);
+    expect(existsSync(partOf(out))).toBe(false);
+  });
+
   test(".part without a journal: not trusted, said so, downloaded from the start", async () => {
     const out = tmp.file("no-journal.bin");
     // Garbage where the first K bytes would be: splicing onto it would change the hash.
