@@ -328,5 +328,8 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     cookies: state.jar,
     user: credentials(o, parts.url, state),
   };
+  // -C - into standard output (or an output chosen from the head, -i) has no file to go on from: the
+  // whole body, as curl sends it (the engine itself refuses a resume without a path).
+  if (options.resume && (options.decideOutput || typeof options.output !== "string")) options.resume = false;
   return { url: parts.url, options };
 }

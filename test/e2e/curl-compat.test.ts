@@ -102,6 +102,7 @@ const CASES: Case[] = [
   { name: "-w %{redirect_url} of a redirect not followed", args: ["-s", "-o", "x", "-w", "%{redirect_url}|%{num_redirects}", "@URL/redirect"] },
   { name: "-w %{redirect_url} past --max-redirs", args: ["-sL", "--max-redirs", "0", "-o", "x", "-w", "%{redirect_url}|%{num_redirects}", "@URL/redirect"] },
   { name: "-w %{urlnum} and %{onerror}: the rest only for a failed transfer", args: ["-sf", "-w", "%{urlnum}%{onerror} failed %{http_code}\\n", "@URL/g/[1-3].txt", "@URL/missing"] },
+  { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },
   { name: "-H @file: one header a line", args: ["-s", "-H", "@hdrs.txt", "@URL/echo"], files: { "hdrs.txt": "X-One: 1\r\n\r\nX-Two: two\n" }, headers: ["x-one", "x-two"] },
   { name: '-A "" sends no User-Agent', args: ["-s", "-A", "", "@URL/echo"], headers: ["user-agent"] },
   { name: "plain GET to stdout", args: ["-sSf", "@URL/hello.txt"] },
