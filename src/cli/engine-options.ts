@@ -296,8 +296,9 @@ export function logEvents(log: Logger): DownloadEvents {
     onWarning: (message) => log.warn(message),
     onRetry: ({ error, delayMs, resumeAt }) =>
       log.warn(`${error.message}; retrying in ${(delayMs / 1000).toFixed(1)} s${resumeAt !== undefined ? ` (resuming at byte ${resumeAt})` : ""}`),
-    onResume: ({ path, kind, implicit }) => {
+    onResume: ({ path, kind, implicit, bytes }) => {
       if (kind === "complete") log.info(`${path} is already complete`);
+      else if (kind === "prefix") log.info(`resuming ${path} from byte ${bytes} (its last bytes match the server's)`);
       else if (implicit) log.info(`resuming ${path} (left by an earlier run; delete it to start over)`);
     },
   };

@@ -76,7 +76,8 @@ verified when --checksum is given) is renamed to FILE. After an error, Ctrl-C or
   fetchx -C - -o FILE URL        continues from FILE.part (Range + If-Range)
 
 Running the same command again without -C - resumes FILE.part too (fetchx says so); delete FILE.part to
-start over. -C - also checks an already finished FILE against the server.
+start over. -C - also checks an already finished FILE against the server, and goes on from a shorter FILE
+that curl or wget left (no FILE.part) once its last 64 KiB match the server's (else it downloads it again).
 
 If the server's file changed (other size or validator), fetchx says so and starts over rather than
 splicing two versions. A .part without a usable journal is not trusted. A chunked answer (size unknown

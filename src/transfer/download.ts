@@ -10,6 +10,7 @@
 // which the trace (-v) shows; every retry goes through retrying().
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
+import { parseContentRange } from "../http/headers.ts";
 import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { ParsedUrl } from "../http/url.ts";
@@ -17,7 +18,7 @@ import type { Connection, MptcpState } from "../net/types.ts";
 import { checkFileName, FileSink, partPath, partProblem, typeAt, type FileType } from "../sink/file.ts";
 import { nodeFs } from "../node-fs.ts";
 import { pathExists } from "../net/libc.ts";
-import { journalPath, readJournal, removeJournal } from "../sink/journal.ts";
+import { JournalWriter, journalPath, readJournal, removeJournal } from "../sink/journal.ts";
 import { fdSink, streamSink } from "../sink/sequential.ts";
 import { DownstreamClosed, type Sink } from "../sink/types.ts";
 import { ChecksumMismatch } from "./checksum.ts";
@@ -50,11 +51,28 @@ interface ResumeState {
   size: number | null;
 }
 
+/**
+ * A file at NAME shorter than the server's, without NAME.part: a partial file curl, wget or aria2 left (they
+ * append to the final name). Its last bytes are compared with the server's before it is resumed.
+ */
+interface TailCheck {
+  tail: true;
+  /** The file's size: where the server's bytes would go on. */
+  size: number;
+  /** Of the server's file, from its 206 to bytes=SIZE-. */
+  validator: Validator;
+}
+
+const isTail = (r: Attempts["resume"]): r is TailCheck => r !== null && r !== "complete" && "tail" in r;
+
+/** Bytes at the end of a file at NAME compared with the server's before its bytes are trusted (curl trusts them all). */
+export const TAIL_CHECK_BYTES = 64 * 1024;
+
 /** The state carried from one first request to the next within one download. */
 interface Attempts {
   /** The output path when known before the request (resume and probing need it). */
   path: string | null;
-  resume: ResumeState | "complete" | null;
+  resume: ResumeState | "complete" | TailCheck | null;
   /** Restarts from zero so far (the file changed, ranges turned out unusable). */
   restarts: number;
   /** If-Range is sent until a server shows it mishandles it. */
@@ -464,6 +482,10 @@ export class Download implements ProgressSource, RequestSender {
     for (;;) {
       this.go("request");
       const first = await this.firstAnswer(st);
+      if (isTail(st.resume)) {
+        await this.checkTail(first, st, st.resume);
+        continue;
+      }
       const step = this.checkResume(first, st);
       if (step === "done") return;
       if (step === "again") continue;
@@ -500,7 +522,11 @@ export class Download implements ProgressSource, RequestSender {
     let asked: RangeAsked | null = null;
     let extra: [string, string][] = [];
     if (resume === "complete") extra = [["Range", `bytes=${nodeFs().statSync(st.path!).size}-`]];
-    else if (resume) {
+    else if (isTail(resume)) {
+      const start = Math.max(0, resume.size - TAIL_CHECK_BYTES);
+      asked = { start, end: resume.size, validator: resume.validator, ifRange: st.useIfRange, identity: s.compressed };
+      extra = rangeHeaders(asked);
+    } else if (resume) {
       // Size unknown (the bytes came chunked): from the first missing byte, open-ended unless a range follows.
       const size = resume.size ?? Number.MAX_SAFE_INTEGER;
       const [a, b] = resume.done.missing(size)[0] ?? [size, size];
@@ -538,7 +564,7 @@ export class Download implements ProgressSource, RequestSender {
    */
   private checkResume({ ex, asked, probing }: FirstAnswer, st: Attempts): { resumed: ResumeState | null } | "again" | "done" {
     const head = ex.head;
-    const resume = st.resume;
+    const resume = st.resume as Exclude<Attempts["resume"], TailCheck>; // a TailCheck went to checkTail
     if (probing && head.status === 416) {
       // Only an empty file has no byte 0: ask again plainly, so it is an ordinary 200.
       ex.close();
@@ -564,6 +590,15 @@ export class Download implements ProgressSource, RequestSender {
         this.result.filenameEffective = st.path!;
         this.settings.onResume?.({ path: st.path!, kind: "complete", implicit: false, bytes: nodeFs().statSync(st.path!).size });
         return "done";
+      }
+      // The rest of a shorter file, as curl would append it: its last bytes are compared first (checkTail).
+      // Only a regular file itself: a link would be renamed away from where it points.
+      const found = nodeFs().lstatSync(st.path!);
+      const size = found.size;
+      const cr = head.status === 206 ? parseContentRange(head.headers.get("content-range")) : null;
+      if (found.isFile() && size > 0 && cr && cr.start === size && cr.total !== null && cr.total > size && !head.headers.get("content-encoding")) {
+        st.resume = { tail: true, size, validator: validatorOf(head) };
+        return "again";
       }
       this.warn(`${st.path} exists but the server's file is larger or different: downloading it again`);
       st.resume = null;
@@ -597,6 +632,53 @@ export class Download implements ProgressSource, RequestSender {
         return "again";
       }
     }
+  }
+
+  /**
+   * check-resume of a file at NAME shorter than the server's (TailCheck): the server's bytes at its last
+   * TAIL_CHECK_BYTES are read and compared with the file's. The same: the file becomes NAME.part with a
+   * journal claiming its bytes (written and synced before the rename, so a crash in between leaves NAME
+   * as it was, or a .part its journal vouches for), and the next request resumes it as any .part. Not the
+   * same, or any other answer: it is downloaded again whole, and NAME is replaced only once that is done.
+   */
+  private async checkTail({ ex, asked }: FirstAnswer, st: Attempts, tail: TailCheck): Promise<void> {
+    const path = st.path!;
+    st.resume = null;
+    const verdict = judgeRange(ex.head, asked!, statusError);
+    let why = verdict.kind === "partial" ? "" : `the server answered ${ex.head.status} to a request for its bytes at the file's end`;
+    if (verdict.kind === "partial") {
+      const length = asked!.end! - asked!.start;
+      const theirs = new Uint8Array(length);
+      let got = 0;
+      await ex.body((b) => {
+        if (got + b.byteLength > length) throw new FetchxError("WEIRD_REPLY", `more than the ${length} bytes asked for`);
+        theirs.set(b, got);
+        got += b.byteLength;
+      });
+      ex.release();
+      const ours = new Uint8Array(length);
+      const fs = nodeFs();
+      const fd = fs.openSync(path, "r");
+      try {
+        const n = fs.readSync(fd, ours, 0, length, asked!.start);
+        if (got !== length || n !== length || !Buffer.from(ours).equals(theirs)) why = `its last ${length} bytes differ from the server's`;
+        else fs.fdatasyncSync(fd); // the journal below claims these bytes: they must be on disk
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else ex.close();
+    if (why) {
+      this.warn(`${path} exists but ${why}: downloading it again`);
+      return;
+    }
+    const v = tail.validator;
+    const journal = new JournalWriter(journalPath(path));
+    journal.save({ url: this.plan.url.href, source: this.result.url, size: v.size, etag: v.etag, lastModified: v.lastModified, done: [[0, tail.size]] }, []);
+    journal.close();
+    nodeFs().renameSync(path, partPath(path));
+    this.journalSeen = { path, exists: true };
+    st.resume = { path, validator: v, done: new RangeSet([[0, tail.size]]), size: v.size };
+    this.settings.onResume?.({ path, kind: "prefix", implicit: false, bytes: tail.size });
   }
 
   /**

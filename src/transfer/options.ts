@@ -113,8 +113,12 @@ export interface RetryInfo {
 /** Bytes an earlier run left that this download keeps (or a finished file it only checked). */
 export interface ResumeInfo {
   path: string;
-  /** "journal": NAME.part with its journal is resumed; "complete": NAME was already whole. */
-  kind: "journal" | "complete";
+  /**
+   * "journal": NAME.part with its journal is resumed; "complete": NAME was already whole; "prefix": NAME
+   * was shorter than the server's file and its last bytes matched the server's (a partial file another
+   * downloader left): it is now NAME.part and goes on from its end.
+   */
+  kind: "journal" | "complete" | "prefix";
   /** Resumed without being asked (`resume: false`): a rerun never throws work away. */
   implicit: boolean;
   bytes: number;

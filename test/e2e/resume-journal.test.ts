@@ -119,20 +119,35 @@ describe("-C - resume", () => {
     expect(existsSync(partOf(out))).toBe(false);
   });
 
-  test("a shorter file at NAME, no .part (curl's partial file): -C - says so and downloads it whole; was exit 8 after five retries", async () => {
-    const out = tmp.file("shorter.bin");
-    const first = await runCli([server.url("/whole"), "-o", out]);
-    expect(first.code).toBe(0);
-    writeFileSync(out, randomBytes(K, 5)); // not even the server's bytes: appending to it would splice
+  test("a shorter file at NAME that is the server's first bytes (curl's partial file): -C - compares its last 64 KiB, then resumes it", async () => {
+    const out = tmp.file("prefix.bin");
+    writeFileSync(out, new CountingBody(SIZE, 31).bytes(0, K)); // what curl -o left when it was cut at K
     const seen = requestsFor(server.requests, "/whole").length;
 
     const r = await runCli([server.url("/whole"), "-C", "-", "-o", out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("exists but the server's file is larger or different: downloading it again");
-    const asked = requestsFor(server.requests, "/whole").slice(seen).map((q) => q.headers["range"] ?? "");
-    expect(asked).toEqual([`bytes=${K}-`, ""]);
+    expect(r.stderr).toContain(`resuming ${out} from byte ${K} (its last bytes match the server's)`);
+    const asked = requestsFor(server.requests, "/whole").slice(seen);
+    expect(asked.map((q) => q.headers["range"])).toEqual([`bytes=${K}-`, `bytes=${K - 65536}-${K - 1}`, `bytes=${K}-${SIZE - 1}`]);
+    expect(asked.slice(1).map((q) => q.headers["if-range"])).toEqual([ETAG, ETAG]);
     expect(await sha256(out)).toBe(SHA);
     expect(existsSync(partOf(out))).toBe(false);
+    expect(existsSync(journalOf(out))).toBe(false);
+  });
+
+  test("a shorter file at NAME whose last bytes are not the server's: -C - says so and downloads it whole (never spliced); was exit 8 after five retries", async () => {
+    const out = tmp.file("shorter.bin");
+    writeFileSync(out, randomBytes(K, 5));
+    const seen = requestsFor(server.requests, "/whole").length;
+
+    const r = await runCli([server.url("/whole"), "-C", "-", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("exists but its last 65536 bytes differ from the server's: downloading it again");
+    const asked = requestsFor(server.requests, "/whole").slice(seen).map((q) => q.headers["range"] ?? "");
+    expect(asked).toEqual([`bytes=${K}-`, `bytes=${K - 65536}-${K - 1}`, ""]);
+    expect(await sha256(out)).toBe(SHA);
+    expect(existsSync(partOf(out))).toBe(false);
+    expect(existsSync(journalOf(out))).toBe(false);
   });
 
   test(".part without a journal: not trusted, said so, downloaded from the start", async () => {
