@@ -45,8 +45,9 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
   const limitRate = rateText === undefined || /^0+(\.0*)?[kmgt]?(\/[smhd])?$/i.test(rateText.trim()) ? 0 : parseRate(rateText);
   if (limitRate === null) throw usageError(`--limit-rate wants a rate like 200k, 1.5M or 10M/m, got "${rateText}"`);
   const maxText = str("parallel-max");
-  if (maxText !== undefined && (!/^\d+$/.test(maxText) || Number(maxText) < 1 || Number(maxText) > 300))
-    throw usageError(`--parallel-max wants a number from 1 to 300, got "${maxText}"`);
+  if (maxText !== undefined && !/^\d+$/.test(maxText)) throw usageError(`--parallel-max wants a number (at most 300), got "${maxText}"`);
+  // As curl: above 300 is 300, 0 is the default.
+  const parallelMax = maxText === undefined || Number(maxText) < 1 ? 5 : Math.min(Number(maxText), 300);
   return {
     connectTo: parseConnectTo((raw.values.get("connect-to") as string[] | undefined) ?? []),
     ...parseInterface(str("interface")),
@@ -58,6 +59,6 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
     limitRate,
     inputFile: str("input-file"),
     parallel: raw.values.get("parallel") === true,
-    parallelMax: maxText === undefined ? 5 : Number(maxText),
+    parallelMax,
   };
 }

@@ -95,6 +95,8 @@ const CASES: Case[] = [
   { name: "globbing: a zero-padded range, each to stdout", args: ["-s", "@URL/g/[008-010].txt"] },
   { name: "globbing: -o with two patterns, #2 then #1", args: ["-s", "@URL/g/{a,b}[1-2].txt", "-o", "#2-#1.out"] },
   { name: "globbing: -Z with a range", args: ["-sZ", "--parallel-max", "2", "@URL/g/[1-3].txt", "-o", "z#1"] },
+  { name: "--parallel-max above 300 is 300 (as curl)", args: ["-sZ", "--parallel-max", "1000", "@URL/g/[1-2].txt", "-o", "a#1"] },
+  { name: "--parallel-max 0 is the default", args: ["-sZ", "--parallel-max", "0", "@URL/g/[1-2].txt", "-o", "b#1"] },
   { name: "globbing: -g sends brackets as they are", args: ["-sg", "@URL/g/[1-2].txt"] },
   { name: "globbing: a bad range is exit 3", args: ["-sS", "@URL/g/[3-1].txt"] },
   { name: "globbing: an unmatched brace is exit 3", args: ["-sS", "@URL/g/{a,b.txt"] },

@@ -84,7 +84,7 @@ describe("several URLs", () => {
       [server.url("/f1.bin"), server.url("/f2.bin"), "-o", tmp.file("same"), "-o", tmp.file("same")],
       ["-Z", server.url("/f1.bin"), server.url("/f2.bin")],
       ["--input-file", empty],
-      ["--parallel-max", "0", "-Z", server.url("/f1.bin")],
+      ["--parallel-max", "many", "-Z", server.url("/f1.bin")],
     ]) {
       const r = await runCli([...args, "-sS"]);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
