@@ -181,7 +181,7 @@ describe.skipIf(skip !== null)("IPv6 zone ids in URLs", () => {
     ["no zone on a link-local address", () => [`http://[fe80::1]:${port}/file.bin`], 7, "fe80::1"],
     ["empty zone", () => [`http://[fe80::1%]:${port}/file.bin`], 3, "zone id"],
     ["zone on an IPv4 literal", () => [`http://192.0.2.1%25${DEV}:${port}/file.bin`], 6, "in brackets"],
-    ["zone on an IPv4 literal in brackets", () => [`http://[192.0.2.1%25${DEV}]:${port}/file.bin`], 3, "malformed URL"],
+    ["zone on an IPv4 literal in brackets (curl: a bad range, [ starting a glob)", () => [`http://[192.0.2.1%25${DEV}]:${port}/file.bin`], 3, "bad range"],
     ["zone on a host name", () => [`http://files.test%25${DEV}:${port}/file.bin`], 6, "in brackets"],
     ["a proxy's zone naming no interface", () => ["-x", `http://[fe80::1%25nosuch0]:${port}`, "http://files.test/file.bin"], 7, 'no network interface "nosuch0"'],
     ["--connect-to a zone naming no interface", () => ["--connect-to", `files.test:${port}:[fe80::1%nosuch0]:${port}`, `http://files.test:${port}/`], 6, 'no network interface "nosuch0"'],
