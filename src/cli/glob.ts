@@ -12,7 +12,9 @@ export const MAX_GLOB_URLS = 100_000;
 /** A literal piece of the URL, or a pattern's texts in order. */
 type Part = string | string[];
 
-const bad = (what: string, url: string, at: number) => new FetchxError("BAD_URL", `${what} in URL position ${at + 1}: ${url}`);
+const bad = (what: string, url: string, at: number) => new FetchxError("BAD_URL", `${what} in URL position ${at + 1}: ${shown(url)}`);
+/** The URL with its password's characters starred (same length: the position still points where it did). */
+const shown = (url: string) => url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:)([^/@]*)@/, (_, head: string, pass: string) => `${head}${"*".repeat(pass.length)}@`);
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
 const isAlpha = (c: string | undefined) => c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z"));
 
@@ -89,7 +91,7 @@ function parseRange(url: string, at: number): [string[], number] {
 }
 
 const tooMany = (url: string, count: number) =>
-  new FetchxError("BAD_URL", `${url} stands for ${count} URLs: at most ${MAX_GLOB_URLS} (split the range, or use -g to turn globbing off)`);
+  new FetchxError("BAD_URL", `${shown(url)} stands for ${count} URLs: at most ${MAX_GLOB_URLS} (split the range, or use -g to turn globbing off)`);
 
 /** The URL cut into literal text and patterns; a URL without any pattern is one literal part. */
 export function parseGlob(url: string): Part[] {

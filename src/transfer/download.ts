@@ -658,9 +658,10 @@ export class Download implements ProgressSource, RequestSender {
       ex.release();
       const ours = new Uint8Array(length);
       const fs = nodeFs();
-      const fd = fs.openSync(path, "r");
+      // Not followed if it became a link meanwhile, never blocking if it became a FIFO: it must still be the file.
+      const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
       try {
-        const n = fs.readSync(fd, ours, 0, length, asked!.start);
+        const n = fs.fstatSync(fd).isFile() ? fs.readSync(fd, ours, 0, length, asked!.start) : -1;
         if (got !== length || n !== length || !Buffer.from(ours).equals(theirs)) why = `its last ${length} bytes differ from the server's`;
         else fs.fdatasyncSync(fd); // the journal below claims these bytes: they must be on disk
       } finally {
@@ -672,10 +673,17 @@ export class Download implements ProgressSource, RequestSender {
       return;
     }
     const v = tail.validator;
-    const journal = new JournalWriter(journalPath(path));
-    journal.save({ url: this.plan.url.href, source: this.result.url, size: v.size, etag: v.etag, lastModified: v.lastModified, done: [[0, tail.size]] }, []);
-    journal.close();
-    nodeFs().renameSync(path, partPath(path));
+    const jpath = journalPath(path);
+    try {
+      const journal = new JournalWriter(jpath);
+      journal.save({ url: this.plan.url.href, source: this.result.url, size: v.size, etag: v.etag, lastModified: v.lastModified, done: [[0, tail.size]] }, []);
+      journal.close();
+      nodeFs().renameSync(path, partPath(path));
+    } catch (err) {
+      removeJournal(jpath); // NAME stays as it was, with nothing beside it
+      const code = (err as { code?: string }).code ?? String(err);
+      throw new FetchxError("WRITE", `cannot go on from ${path}: ${code}`, { cause: err, retryable: false });
+    }
     this.journalSeen = { path, exists: true };
     st.resume = { path, validator: v, done: new RangeSet([[0, tail.size]]), size: v.size };
     this.settings.onResume?.({ path, kind: "prefix", implicit: false, bytes: tail.size });

@@ -60,6 +60,8 @@ describe("globUrls", () => {
     for (const bad of ["h/[a-Z]", "h/[1-3:0]", "h/[1-3:5]", "h/[3-1]", "h/[1]", "h/[1-2", "h/[1 - 2]", "h/[1-2:x]", "h/[0x1-3]", "h/[a-b:5]"])
       expect(failure(bad)).toStartWith("bad range");
     expect(failure("h/[ 1-2]")).toStartWith("bad range specification");
+    // A password in the URL is starred, keeping the position right.
+    expect(failure("http://u:secret@h/[3-1]")).toBe("bad range in URL position 19: http://u:******@h/[3-1]");
     expect(failure("h/[+1-3]")).toStartWith("bad range specification");
   });
 
