@@ -7,6 +7,7 @@ export type ErrorCode =
   | "UNSUPPORTED_PROTOCOL"
   | "BAD_URL"
   | "RESOLVE_PROXY"
+  | "PROXY"
   | "RESOLVE"
   | "CONNECT"
   | "MPTCP_UNAVAILABLE"
@@ -36,6 +37,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   UNSUPPORTED_PROTOCOL: 1,
   BAD_URL: 3,
   RESOLVE_PROXY: 5,
+  // curl's CURLE_PROXY (7.73): a SOCKS proxy refused the handshake or the connection it was asked for.
+  PROXY: 97,
   RESOLVE: 6,
   CONNECT: 7,
   MPTCP_UNAVAILABLE: 7,

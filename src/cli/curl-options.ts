@@ -15,7 +15,7 @@ export interface CurlOption {
 
 const AUTH = "only Basic (-u) and Bearer (--oauth2-bearer) authentication";
 const H2 = "fetchx speaks HTTP/1.1 only";
-const SOCKS = "only HTTP proxies";
+const SOCKS = "SOCKS5 with no authentication or a user name and password only (GSS-API is not supported)";
 const PROXY_TLS = "HTTPS proxies are not supported (http:// proxies, CONNECT for https)";
 const TLS_KNOB = "the TLS stack (Bun's BoringSSL) is not tuned per option";
 const DNS = "name resolution is the system's (use --resolve)";
@@ -74,9 +74,9 @@ const curlOptionList = (): CurlOption[] => [
   T("remove-on-error"), T("request", "X"), T("request-target", undefined, "not implemented"), T("resolve"), T("retry"),
   T("retry-all-errors"), T("retry-connrefused"), T("retry-delay"), T("retry-max-time"), T("service-name", undefined, AUTH),
   T("show-error", "S"), T("show-headers", undefined, undefined, "8.10"), T("sigalgs", undefined, TLS_KNOB, "8.14"), T("silent", "s"),
-  T("skip-existing", undefined, undefined, "8.10"), T("socks4", undefined, SOCKS), T("socks4a", undefined, SOCKS), T("socks5", undefined, SOCKS),
-  T("socks5-basic", undefined, SOCKS), T("socks5-gssapi", undefined, SOCKS), T("socks5-gssapi-nec", undefined, SOCKS),
-  T("socks5-gssapi-service", undefined, SOCKS), T("socks5-hostname", undefined, SOCKS), T("speed-limit", "Y"), T("speed-time", "y"),
+  T("skip-existing", undefined, undefined, "8.10"), T("socks4"), T("socks4a"), T("socks5"),
+  T("socks5-basic"), T("socks5-gssapi", undefined, SOCKS), T("socks5-gssapi-nec", undefined, SOCKS),
+  T("socks5-gssapi-service", undefined, SOCKS), T("socks5-hostname"), T("speed-limit", "Y"), T("speed-time", "y"),
   T("ssl-allow-beast", undefined, TLS_KNOB), T("ssl-auto-client-cert", undefined, TLS_KNOB), T("ssl-no-revoke"),
   T("ssl-revoke-best-effort", undefined, TLS_KNOB), T("ssl-sessions", undefined, TLS_KNOB, "8.12"), T("sslv2", "2", "insecure and gone (curl refuses it too)"),
   T("sslv3", "3", "insecure and gone (curl refuses it too)"), T("stderr"), T("styled-output"),

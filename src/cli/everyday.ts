@@ -38,6 +38,19 @@ function parseInterface(v: string | undefined): { interface?: string; localAddre
   return isIP(addr) ? { localAddress: addr } : { interface: v };
 }
 
+/** curl's --socks4, --socks4a, --socks5 and --socks5-hostname, as the proxy URL scheme they stand for. */
+const SOCKS_OPTIONS: Record<string, string> = { socks4: "socks4", socks4a: "socks4a", socks5: "socks5", "socks5-hostname": "socks5h" };
+
+/** -x, or a --socks* option: whichever came last on the command line (curl: they replace each other). */
+function proxyOption(raw: RawArgs): string | undefined {
+  let proxy = raw.values.get("proxy") as string | undefined;
+  for (const [name, value] of raw.order ?? []) {
+    if (name === "proxy") proxy = value;
+    else if (SOCKS_OPTIONS[name] !== undefined) proxy = value === "" ? "" : `${SOCKS_OPTIONS[name]}://${value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")}`;
+  }
+  return proxy;
+}
+
 export function everydayOptions(raw: RawArgs, env: Record<string, string | undefined>): EverydayOptions {
   const str = (n: string) => raw.values.get(n) as string | undefined;
   const rateText = str("limit-rate");
@@ -51,7 +64,7 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
   return {
     connectTo: parseConnectTo((raw.values.get("connect-to") as string[] | undefined) ?? []),
     ...parseInterface(str("interface")),
-    proxy: str("proxy"),
+    proxy: proxyOption(raw),
     noproxy: str("noproxy"),
     proxyUser: str("proxy-user"),
     proxytunnel: raw.values.get("proxytunnel") === true,

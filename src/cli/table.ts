@@ -84,8 +84,13 @@ export const OPTIONS: OptionSpec[] = [
   { name: "connect-to", kind: "list", group: "connection", hint: "HOST1:PORT1:HOST2:PORT2", description: "connect to HOST2:PORT2 for requests to HOST1:PORT1 (empty parts match any / keep)" },
   { name: "interface", kind: "string", group: "connection", hint: "NAME|ADDR", description: "send from this interface (SO_BINDTODEVICE) or local address (bind)" },
 
-  { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "URL", description: "use this HTTP proxy [USER:PASS@]HOST[:PORT] (overrides http_proxy, https_proxy, all_proxy)", important: true },
-  { name: "proxy-user", short: "U", kind: "string", group: "proxy", hint: "USER:PASS", description: "Basic credentials for the proxy" },
+  { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "URL", description: "use this proxy [SCHEME://][USER:PASS@]HOST[:PORT], SCHEME http (default), socks4, socks4a, socks5 or socks5h (overrides http_proxy, https_proxy, all_proxy)", important: true },
+  { name: "socks4", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4 proxy (the name resolved here, IPv4 only): -x socks4://HOST[:PORT]" },
+  { name: "socks4a", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4a proxy (the proxy resolves the name): -x socks4a://HOST[:PORT]" },
+  { name: "socks5", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the name resolved here): -x socks5://HOST[:PORT]" },
+  { name: "socks5-hostname", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the proxy resolves the name): -x socks5h://HOST[:PORT]" },
+  { name: "socks5-basic", kind: "flag", group: "proxy", description: "accepted for curl: SOCKS5 user and password go whenever given", noop: "credentials for a SOCKS5 proxy are always offered with user/password authentication" },
+  { name: "proxy-user", short: "U", kind: "string", group: "proxy", hint: "USER:PASS", description: "credentials for the proxy (Basic for HTTP, user/password for SOCKS5)" },
   { name: "noproxy", kind: "string", group: "proxy", hint: "LIST", description: "comma-separated hosts/domains/CIDRs that go direct ('*' = all; overrides no_proxy)" },
   { name: "proxytunnel", short: "p", kind: "flag", group: "proxy", description: "tunnel plain http through the proxy with CONNECT too" },
 

@@ -4,7 +4,7 @@ import { curlHelpText } from "./curl-options.ts";
 
 const EXIT_MEANINGS: [number, string][] = [
   [0, "success (with several URLs: all of them)"],
-  [1, "unsupported protocol (only http:// and https://; only http:// proxies)"],
+  [1, "unsupported protocol (only http:// and https://; http:// and SOCKS proxies)"],
   [2, "bad command line (unknown option, bad value, -o with several URLs, ...)"],
   [3, "malformed URL"],
   [5, "could not resolve the proxy's host name"],
@@ -29,6 +29,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [61, "bad Content-Encoding with --compressed"],
   [63, "the body is larger than --max-filesize"],
   [77, "--cacert missing, unreadable or without a certificate"],
+  [97, "a SOCKS proxy refused the handshake, the credentials or the connection it was asked for"],
   [130, "interrupted by SIGINT/SIGTERM; partial data kept when there was any: run the same command again (or with -C -) to resume"],
 ];
 
@@ -114,8 +115,9 @@ reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% f
   "exit-codes": { summary: "what each exit code means", text: exitCodes },
   curl: { summary: "curl's options: which fetchx accepts, and where its defaults differ", text: curlHelpText },
   proxies: {
-    summary: "HTTP proxies: -x, environment variables, no_proxy, CONNECT, auth",
-    text: () => `fetchx speaks to HTTP proxies (http://[USER:PASS@]HOST[:PORT]; the port defaults to 1080).
+    summary: "HTTP and SOCKS proxies: -x, environment variables, no_proxy, CONNECT, auth",
+    text: () => `fetchx speaks to HTTP proxies (http://[USER:PASS@]HOST[:PORT]) and SOCKS proxies (socks4://,
+socks4a://, socks5://, socks5h://); the port defaults to 1080.
 
 Which proxy:  -x/--proxy URL, else the environment:
   http_proxy            for http:// URLs (HTTP_PROXY too, except in CGI programs: REQUEST_METHOD set)
@@ -129,11 +131,17 @@ How:  http:// URLs are sent to the proxy as "GET http://host/path"; https:// URL
 -p/--proxytunnel, go through a CONNECT tunnel, and TLS runs end to end inside it (the origin's
 certificate is checked as usual). The connection to the proxy is made like any other: --mptcp, -4/-6,
 --interface and --connect-timeout apply to it.
+SOCKS:  every URL goes through the proxy's tunnel. socks5h:// and socks4a:// (--socks5-hostname,
+--socks4a HOST[:PORT]) hand the host name to the proxy, which resolves it; socks5:// and socks4://
+(--socks5, --socks4) resolve it here and send the address (SOCKS4: IPv4 only). SOCKS5 credentials are
+sent as user and password (RFC 1929). A later -x or --socks* option replaces an earlier one.
 Credentials:  from the proxy URL, or -U/--proxy-user USER:PASS (Basic); never sent to the origin.
-Failures:  an unresolvable proxy exits 5; a refused CONNECT (403, 407) exits 56 with the status.
+Failures:  an unresolvable proxy exits 5; a refused CONNECT (403, 407) exits 56 with the status; a SOCKS
+proxy that refuses the handshake, the credentials or the connection exits 97, as curl.
 
   fetchx -x http://proxy.lan:3128 -O https://example.com/f.iso
   https_proxy=http://u:p@proxy.lan:3128 no_proxy=.lan,10.0.0.0/8 fetchx -O https://example.com/f.iso
+  fetchx --socks5-hostname localhost:1080 -O https://example.com/f.iso      # ssh -D 1080 host
 `,
   },
 };

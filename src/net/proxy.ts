@@ -1,11 +1,14 @@
-// HTTP proxies, as curl uses them.
+// HTTP and SOCKS proxies, as curl uses them.
 // Which proxy: -x/--proxy, else the environment: http_proxy for http URLs, https_proxy for https, then
 // all_proxy (lower case wins over upper case; HTTP_PROXY in upper case is ignored when REQUEST_METHOD is
 // set, because a CGI program gets the client's "Proxy:" request header as HTTP_PROXY -- "httpoxy").
 // --noproxy (else no_proxy) lists hosts that go direct. `-x ""` turns proxies off.
-// How: plain http goes to the proxy in absolute form ("GET http://host/path"); https, and http with
-// -p/--proxytunnel, open a CONNECT tunnel first. The connection to the proxy comes from the same dial(),
-// so --mptcp, -4/-6, --interface and the connect timeout apply to it.
+// How: plain http goes to an HTTP proxy in absolute form ("GET http://host/path"); https, and http with
+// -p/--proxytunnel, open a CONNECT tunnel first. A SOCKS proxy (socks4://, socks4a://, socks5://, socks5h://,
+// curl's --socks4 ... --socks5-hostname) always tunnels: RFC 1928's CONNECT (with RFC 1929's user and
+// password when given), or SOCKS4's; socks5h and socks4a hand the host name to the proxy, socks5 and socks4
+// resolve it here. The connection to the proxy comes from the same dial(), so --mptcp, -4/-6, --interface
+// and the connect timeout apply to it.
 //
 // The tunnel is set up on the raw fd, before Bun adopts it (DialOptions.tunnel): a short blocking-free
 // exchange with send/recv/poll through libc, then dial() adopts the fd with TLS for the origin exactly as
@@ -39,7 +42,15 @@ export interface ProxySettings {
   env: ProxyEnv;
 }
 
+/** What speaks at the proxy's address: http:// (CONNECT or forwarding) or one of SOCKS's versions. */
+export type ProxyKind = "http" | "socks4" | "socks4a" | "socks5" | "socks5h";
+const PROXY_KINDS: readonly string[] = ["http", "socks4", "socks4a", "socks5", "socks5h"];
+
+/** Whether the proxy is told the host name (socks5h, socks4a) rather than an address resolved here. */
+export const proxyResolves = (kind: ProxyKind) => kind === "socks5h" || kind === "socks4a" || kind === "http";
+
 export interface Proxy {
+  kind: ProxyKind;
   host: string;
   port: number;
   /** "user:password" for Proxy-Authorization: Basic. */
@@ -64,7 +75,8 @@ export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv 
   };
 }
 
-/** Parses a proxy URL: [http://][user[:pass]@]host[:port]; the port defaults to 1080, as in curl. */
+/** Parses a proxy URL: [http:// | socks4:// | socks4a:// | socks5:// | socks5h://][user[:pass]@]host[:port];
+ *  the port defaults to 1080, as in curl. */
 export function parseProxy(text: string, proxyUser?: string): Proxy {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
@@ -76,8 +88,9 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
   } catch (err) {
     throw usageError(`malformed proxy URL "${text}"`);
   }
-  if (url.protocol !== "http:")
-    throw new FetchxError("UNSUPPORTED_PROTOCOL", `proxy scheme "${url.protocol.slice(0, -1)}" not supported (only http:// proxies)`);
+  const kind = url.protocol.slice(0, -1).toLowerCase();
+  if (!PROXY_KINDS.includes(kind))
+    throw new FetchxError("UNSUPPORTED_PROTOCOL", `proxy scheme "${kind}" not supported (http://, socks4://, socks4a://, socks5:// and socks5h:// are)`);
   if (!url.hostname) throw usageError(`no host in proxy URL "${text}"`);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   // WHATWG URL drops the default port 80 from url.port; the text tells whether it was given.
@@ -86,7 +99,7 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
   if (auth === undefined && (url.username || url.password)) {
     auth = decodeURIComponent(url.username) + (url.password ? `:${decodeURIComponent(url.password)}` : "");
   }
-  return { host, port, ...(auth === undefined ? {} : { auth }), ...(zone === undefined ? {} : { zone }) };
+  return { kind: kind as ProxyKind, host, port, ...(auth === undefined ? {} : { auth }), ...(zone === undefined ? {} : { zone }) };
 }
 
 /** Whether `host` matches a no_proxy list: "*", names (with or without a leading dot, matching
@@ -131,14 +144,14 @@ export function routeFor(u: { host: string; secure: boolean }, s: ProxySettings)
   if (!text) return null;
   if (bypassesProxy(u.host, s.noproxy ?? s.env.no)) return null;
   const proxy = parseProxy(text, s.proxyUser);
-  return { proxy, mode: u.secure || s.proxytunnel ? "tunnel" : "forward" };
+  return { proxy, mode: u.secure || s.proxytunnel || proxy.kind !== "http" ? "tunnel" : "forward" };
 }
 
 /** The key for reusing connections: a forwarding proxy connection serves every http origin. */
 export function routeKey(route: ProxyRoute | null, origin: string): string {
   if (!route) return origin;
   const p = formatHostPort(route.proxy.zone ? `${route.proxy.host}%${route.proxy.zone}` : route.proxy.host, route.proxy.port);
-  return route.mode === "forward" ? `forward|${p}` : `tunnel|${p}|${origin}`;
+  return route.mode === "forward" ? `forward|${p}` : `tunnel|${route.proxy.kind}|${p}|${origin}`;
 }
 
 export const proxyAuthorization = (auth: string): [string, string] => ["Proxy-Authorization", `Basic ${Buffer.from(auth).toString("base64")}`];
@@ -155,9 +168,10 @@ export function forwardSpec<T extends { target: string; headers: [string, string
  * Dial options that reach `target` (host and port after --connect-to) through the route's proxy. TLS
  * settings stay those of the origin: the handshake runs inside the tunnel.
  */
-export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string): DialOptions {
+export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string, address?: string): DialOptions {
   const { host, port } = base;
   const trace = base.trace;
+  const { kind, auth } = route.proxy;
   return {
     ...base,
     host: route.proxy.host,
@@ -166,9 +180,11 @@ export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string
     zone: route.proxy.zone,
     // A forward route carries plain http only (https always tunnels), so base.tls is unset there.
     tunnel:
-      route.mode === "tunnel"
-        ? (fd, signal) => openTunnel(fd, { host, port, auth: route.proxy.auth, userAgent, signal, trace })
-        : undefined,
+      route.mode === "forward"
+        ? undefined
+        : kind === "http"
+          ? (fd, signal) => openTunnel(fd, { host, port, auth, userAgent, signal, trace })
+          : (fd, signal) => openSocks(fd, { kind, host: address ?? host, port, auth, signal, trace }),
   };
 }
 
@@ -233,7 +249,7 @@ async function sendAll(fd: number, bytes: Uint8Array, signal: AbortSignal): Prom
       off += r.ret;
       continue;
     }
-    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("SEND", `sending CONNECT to the proxy failed [${libc.errnoName(r.errno)}]`);
+    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("SEND", `sending to the proxy failed [${libc.errnoName(r.errno)}]`);
     await ready(fd, libc.POLLOUT, signal);
   }
 }
@@ -244,7 +260,125 @@ async function recvSome(fd: number, signal: AbortSignal): Promise<Uint8Array | n
     const r = libc.recv(fd, buf, 0);
     if (r.ret > 0) return buf.slice(0, r.ret);
     if (r.ret === 0) return null;
-    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("RECV", `reading the proxy's CONNECT reply failed [${libc.errnoName(r.errno)}]`);
+    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("RECV", `reading the proxy's reply failed [${libc.errnoName(r.errno)}]`);
     await ready(fd, libc.POLLIN, signal);
   }
+}
+
+export interface SocksRequest {
+  kind: Exclude<ProxyKind, "http">;
+  /** The host name (socks5h, socks4a) or the address resolved here (socks5, socks4). */
+  host: string;
+  port: number;
+  /** "user:password": RFC 1929 for SOCKS5, the user id for SOCKS4. */
+  auth?: string;
+  signal: AbortSignal;
+  trace?: (line: string) => void;
+}
+
+const socksError = (message: string) => new FetchxError("PROXY", message, { retryable: false });
+
+/** RFC 1928's replies to CONNECT, as curl words them. */
+const SOCKS5_REPLIES = ["succeeded", "general SOCKS server failure", "connection not allowed by ruleset", "network unreachable", "host unreachable", "connection refused", "TTL expired", "command not supported", "address type not supported"];
+
+/** Bytes read from the proxy, exactly as many as asked for. */
+class SocksReader {
+  #buffered = new Uint8Array(0);
+  constructor(private readonly fd: number, private readonly signal: AbortSignal, private readonly what: string) {}
+
+  async take(n: number): Promise<Uint8Array> {
+    while (this.#buffered.byteLength < n) {
+      const chunk = await recvSome(this.fd, this.signal);
+      if (chunk === null) throw socksError(`${this.what} proxy closed the connection during the handshake`);
+      const joined = new Uint8Array(this.#buffered.byteLength + chunk.byteLength);
+      joined.set(this.#buffered);
+      joined.set(chunk, this.#buffered.byteLength);
+      this.#buffered = joined;
+    }
+    const out = this.#buffered.subarray(0, n);
+    this.#buffered = this.#buffered.subarray(n);
+    return out;
+  }
+
+  /** Nothing may follow the handshake's reply: the origin cannot speak before we do. */
+  done(): void {
+    if (this.#buffered.byteLength > 0) throw socksError(`${this.what} proxy sent data after its reply`);
+  }
+}
+
+/** The SOCKS handshake over a connected, non-blocking fd; resolves once the proxy has connected to host:port. */
+export async function openSocks(fd: number, r: SocksRequest): Promise<void> {
+  const target = formatHostPort(r.host, r.port);
+  const v5 = r.kind === "socks5" || r.kind === "socks5h";
+  const what = v5 ? "SOCKS5" : "SOCKS4";
+  r.trace?.(`Opening ${what} tunnel to ${target}${proxyResolves(r.kind) ? " (the proxy resolves the name)" : ""}`);
+  const read = new SocksReader(fd, r.signal, what);
+  const enc = new TextEncoder();
+  const [user = "", ...rest] = (r.auth ?? "").split(":");
+  const password = rest.join(":");
+  const port = [r.port >> 8, r.port & 0xff];
+  if (!v5) {
+    // SOCKS4: VN CD DSTPORT DSTIP USERID NUL, and with 4a the host name after (DSTIP 0.0.0.1).
+    const family = libc.isIP(r.host);
+    if (r.kind === "socks4" && family !== 4) throw socksError(`SOCKS4 reaches IPv4 addresses only, and ${r.host} is not one`);
+    const ip = family === 4 ? r.host.split(".").map(Number) : [0, 0, 0, 1];
+    const name = family === 4 ? [] : [...enc.encode(r.host), 0];
+    await sendAll(fd, Uint8Array.from([4, 1, ...port, ...ip, ...enc.encode(user), 0, ...name]), r.signal);
+    const reply = await read.take(8);
+    if (reply[1] !== 0x5a) {
+      const why = reply[1] === 0x5b ? "request rejected or failed" : reply[1] === 0x5c || reply[1] === 0x5d ? "the proxy could not confirm the user id (identd)" : `reply ${reply[1]}`;
+      throw socksError(`SOCKS4 proxy did not connect to ${target}: ${why}`);
+    }
+    read.done();
+    return;
+  }
+  // SOCKS5: offer "no authentication", and user/password when there are credentials (RFC 1929).
+  await sendAll(fd, Uint8Array.from(r.auth === undefined ? [5, 1, 0] : [5, 2, 0, 2]), r.signal);
+  const [version, method] = await read.take(2);
+  if (version !== 5) throw socksError(`the proxy does not speak SOCKS5 (it answered version ${version})`);
+  if (method === 2) {
+    const u = enc.encode(user);
+    const p = enc.encode(password);
+    if (u.byteLength > 255 || p.byteLength > 255) throw socksError("SOCKS5 user name and password are at most 255 bytes each");
+    await sendAll(fd, Uint8Array.from([1, u.byteLength, ...u, p.byteLength, ...p]), r.signal);
+    const [, status] = await read.take(2);
+    if (status !== 0) throw socksError(`SOCKS5 proxy refused the user name and password (status ${status})`);
+  } else if (method === 0xff) throw socksError(`SOCKS5 proxy accepts none of the offered authentication methods${r.auth === undefined ? " (give credentials in the proxy URL or with --proxy-user)" : ""}`);
+  else if (method !== 0) throw socksError(`SOCKS5 proxy chose an authentication method fetchx did not offer (${method})`);
+  const family = libc.isIP(r.host);
+  let address: number[];
+  if (family === 4) address = [1, ...r.host.split(".").map(Number)];
+  else if (family === 6) address = [4, ...ipv6Bytes(r.host)];
+  else {
+    const name = enc.encode(r.host);
+    if (name.byteLength > 255) throw socksError(`host name too long for SOCKS5 (${name.byteLength} bytes, at most 255)`);
+    address = [3, name.byteLength, ...name];
+  }
+  await sendAll(fd, Uint8Array.from([5, 1, 0, ...address, ...port]), r.signal);
+  const head = await read.take(4);
+  if (head[0] !== 5) throw socksError(`the proxy does not speak SOCKS5 (its reply has version ${head[0]})`);
+  if (head[1] !== 0) throw socksError(`SOCKS5 proxy could not connect to ${target}: ${SOCKS5_REPLIES[head[1]!] ?? `reply ${head[1]}`}`);
+  // The address the proxy bound (unused): IPv4, a name, or IPv6, then the port.
+  const bound = head[3] === 1 ? 4 : head[3] === 4 ? 16 : head[3] === 3 ? (await read.take(1))[0]! : -1;
+  if (bound < 0) throw socksError(`SOCKS5 proxy replied with an unknown address type ${head[3]}`);
+  await read.take(bound + 2);
+  read.done();
+  r.trace?.(`${what} tunnel to ${target} open`);
+}
+
+/** The 16 bytes of an IPv6 address written as text. */
+function ipv6Bytes(text: string): number[] {
+  const [headText = "", tailText] = text.split("::");
+  const groups = (part: string | undefined) => (part ? part.split(":") : []);
+  const head = groups(headText);
+  const tail = groups(tailText);
+  // An embedded IPv4 tail ("::ffff:192.0.2.1") is two groups.
+  const expand = (gs: string[]) => gs.flatMap((g) => (g.includes(".") ? (([a, b, c, d]) => [((a! << 8) | b!).toString(16), ((c! << 8) | d!).toString(16)])(g.split(".").map(Number)) : [g]));
+  const h = expand(head);
+  const t = expand(tail);
+  const all = tailText === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t];
+  return all.flatMap((g) => {
+    const n = parseInt(g, 16);
+    return [n >> 8, n & 0xff];
+  });
 }

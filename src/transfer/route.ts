@@ -1,4 +1,4 @@
-// How a request reaches its origin: --connect-to, an HTTP proxy (forward or CONNECT tunnel) and the
+// How a request reaches its origin: --connect-to, a proxy (HTTP: forward or CONNECT tunnel; SOCKS) and the
 // --limit-rate bucket. The HttpClient asks this for the pool key, the request spec and the connection,
 // so proxies and rate limits live in one place and every connection still comes from dial().
 import { FetchxError } from "../errors.ts";
@@ -6,7 +6,8 @@ import type { ParsedUrl } from "../http/url.ts";
 import { connectTarget } from "../net/connect-to.ts";
 import { dial } from "../net/dialer.ts";
 import { formatHostPort } from "../net/hostport.ts";
-import { forwardSpec, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
+import { forwardSpec, proxyResolves, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
+import { resolveHost } from "../net/resolve.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import type { RequestSpec } from "./exchange.ts";
 import type { ClientSettings } from "./options.ts";
@@ -49,9 +50,18 @@ export class Router {
     let conn: Connection;
     if (!route) conn = await dial(direct);
     else {
-      base.trace?.(`Using HTTP proxy ${route.proxy.host}:${route.proxy.port} (${route.mode === "tunnel" ? "CONNECT tunnel" : "forwarding"})`);
+      const { kind, host, port } = route.proxy;
+      if (kind === "http") base.trace?.(`Using HTTP proxy ${host}:${port} (${route.mode === "tunnel" ? "CONNECT tunnel" : "forwarding"})`);
+      else base.trace?.(`Using ${kind.toUpperCase()} proxy ${host}:${port}`);
+      // socks5:// and socks4:// take an address: the origin's name is resolved here (an error is the
+      // origin's, exit 6), as for a direct connection; SOCKS4 knows IPv4 only.
+      let address: string | undefined;
+      if (!proxyResolves(kind)) {
+        const found = await resolveHost({ host: target.host, port: target.port, family: kind === "socks4" ? 4 : base.family, overrides: base.resolve });
+        address = found[0];
+      }
       try {
-        conn = await dial(viaProxy(direct, route, this.opts.userAgent));
+        conn = await dial(viaProxy(direct, route, this.opts.userAgent, address));
       } catch (err) {
         // curl's exit 5: the proxy's name did not resolve.
         if (err instanceof FetchxError && err.code === "RESOLVE")

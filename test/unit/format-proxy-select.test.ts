@@ -16,8 +16,8 @@ describe("which proxy", () => {
     expect(proxyEnvFrom({ http_proxy: "a", REQUEST_METHOD: "GET" }).http).toBe("a");
     expect(proxyEnvFrom({ https_proxy: "s", HTTPS_PROXY: "S", ALL_PROXY: "A", NO_PROXY: "n" })).toEqual({ http: undefined, https: "s", all: "A", no: "n" });
     const env = proxyEnvFrom({ http_proxy: "h:1", all_proxy: "all:2" });
-    expect(routeFor(http, { proxytunnel: false, env })!.proxy).toEqual({ host: "h", port: 1 });
-    expect(routeFor(https, { proxytunnel: false, env })!.proxy).toEqual({ host: "all", port: 2 });
+    expect(routeFor(http, { proxytunnel: false, env })!.proxy).toEqual({ kind: "http", host: "h", port: 1 });
+    expect(routeFor(https, { proxytunnel: false, env })!.proxy).toEqual({ kind: "http", host: "all", port: 2 });
   });
 
   test("-x wins over the environment; -x '' turns proxies off; --noproxy wins over no_proxy", () => {
@@ -27,19 +27,23 @@ describe("which proxy", () => {
     expect(routeFor(http, { proxy: "", proxytunnel: false, env: proxyEnvFrom({ http_proxy: "p:1" }) })).toBeNull();
   });
 
-  test("mode: forward for http, tunnel for https and with -p", () => {
+  test("mode: forward for http, tunnel for https and with -p; a SOCKS proxy always tunnels", () => {
     const s = { proxy: "p:3128", proxytunnel: false, env: {} };
     expect(routeFor(http, s)!.mode).toBe("forward");
     expect(routeFor(https, s)!.mode).toBe("tunnel");
     expect(routeFor(http, { ...s, proxytunnel: true })!.mode).toBe("tunnel");
+    expect(routeFor(http, { ...s, proxy: "socks5h://p:1080" })!.mode).toBe("tunnel");
   });
 
-  test("proxy URLs: default port 1080, explicit :80, credentials decoded, --proxy-user overrides, only http", () => {
-    expect(parseProxy("proxy.lan")).toEqual({ host: "proxy.lan", port: 1080 });
-    expect(parseProxy("http://proxy.lan:80")).toEqual({ host: "proxy.lan", port: 80 });
-    expect(parseProxy("http://u%40x:p%3Aw@[::1]:3128/")).toEqual({ host: "::1", port: 3128, auth: "u@x:p:w" });
+  test("proxy URLs: default port 1080, explicit :80, credentials decoded, --proxy-user overrides; http and SOCKS", () => {
+    expect(parseProxy("proxy.lan")).toEqual({ kind: "http", host: "proxy.lan", port: 1080 });
+    expect(parseProxy("http://proxy.lan:80")).toEqual({ kind: "http", host: "proxy.lan", port: 80 });
+    expect(parseProxy("http://u%40x:p%3Aw@[::1]:3128/")).toEqual({ kind: "http", host: "::1", port: 3128, auth: "u@x:p:w" });
     expect(parseProxy("http://u:p@h:1", "other:pw").auth).toBe("other:pw");
-    expect(() => parseProxy("socks5://h:1080")).toThrow(/not supported/);
+    for (const kind of ["socks4", "socks4a", "socks5", "socks5h"] as const) expect(parseProxy(`${kind}://h`)).toEqual({ kind, host: "h", port: 1080 });
+    expect(parseProxy("SOCKS5H://u:p@h:9050")).toEqual({ kind: "socks5h", host: "h", port: 9050, auth: "u:p" });
+    expect(() => parseProxy("https://h:443")).toThrow(/not supported/);
+    expect(() => parseProxy("socks6://h")).toThrow(/not supported/);
   });
 
   test("no_proxy: *, names and subdomains, leading dots, IPs, CIDRs, IPv6", () => {
@@ -72,7 +76,7 @@ describe("which proxy", () => {
   });
 
   test("forwarding: absolute-form target with the query, no fragment; proxy credentials added once", () => {
-    const route = { proxy: { host: "p", port: 1, auth: "u:pw" }, mode: "forward" as const };
+    const route = { proxy: { kind: "http" as const, host: "p", port: 1, auth: "u:pw" }, mode: "forward" as const };
     const spec = forwardSpec({ method: "GET", target: "/a/b?c=1", host: "h:8080", headers: [["Accept", "*/*"]] as [string, string][] }, new URL("http://h:8080/a/b?c=1#frag"), route);
     expect(spec.target).toBe("http://h:8080/a/b?c=1");
     expect(spec.headers).toContainEqual(["Proxy-Authorization", `Basic ${btoa("u:pw")}`]);

@@ -1,0 +1,148 @@
+// SOCKS proxies (curl's -x socks4:// socks4a:// socks5:// socks5h://, --socks4 ... --socks5-hostname,
+// all_proxy): a SOCKS server of our own (test/servers/socks.ts) in front of the test HTTP server. Asserted:
+// the bytes (sha256), what the proxy was asked for (a name or an address: who resolved it), credentials,
+// and the exit code of each failure, against curl 7.88 on the same command where curl is installed.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomBytes, runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
+import { startServer, type TestServer } from "../servers/http.ts";
+import { startSocks, type SocksServer } from "../servers/socks.ts";
+import { makeCert } from "../servers/tls.ts";
+
+const data = randomBytes(2 * 1024 * 1024, 77);
+const SHA = await sha256(data);
+const CURL = Bun.which("curl");
+const tmp = tempDir("fetchx-socks-");
+let origin: TestServer;
+let tlsOrigin: TestServer;
+let ca: string;
+let socks: SocksServer;
+let authed: SocksServer;
+let refusing: SocksServer;
+
+beforeAll(async () => {
+  origin = await startServer({ routes: { "/data": { body: data } } });
+  const cert = await makeCert(tmp.path);
+  ca = cert.caPath;
+  tlsOrigin = await startServer({ routes: { "/data": { body: data } }, tls: { cert: cert.certPem, key: cert.keyPem } });
+  // Only the proxy knows origin.test: a client that resolved it itself would fail (exit 6).
+  socks = await startSocks({ names: { "origin.test": "127.0.0.1", localhost: "127.0.0.1" } });
+  authed = await startSocks({ names: { "origin.test": "127.0.0.1" }, auth: "alice:s3cret" });
+  refusing = await startSocks({ refuse: 5 });
+});
+afterAll(() => {
+  for (const s of [origin, tlsOrigin, socks, authed, refusing]) s?.stop();
+  tmp.cleanup();
+});
+
+const viaName = () => `http://origin.test:${origin.port}/data`;
+let n = 0;
+const out = () => tmp.file(`out-${n++}.bin`);
+
+/** fetchx (and curl 7.88 where installed) with `args`: exit code, and the bytes when 0. */
+async function both(args: string[], env: Record<string, string> = {}) {
+  const ours = out();
+  const r = await runCli([...args, "-sS", "-o", ours], { env });
+  let curl: number | null = null;
+  if (CURL) curl = (await runCommand(["curl", ...args, "-sS", "-o", out()], { env })).code;
+  return { code: r.code, stderr: r.stderr, sha: r.code === 0 ? await sha256(ours) : null, curl };
+}
+
+describe("through a SOCKS proxy", () => {
+  test("socks5h: the proxy resolves the name; exact bytes (curl 7.88: the same)", async () => {
+    const before = socks.requests.length;
+    const r = await both(["-x", socks.url("socks5h"), viaName()]);
+    expect([r.code, r.stderr, r.sha]).toEqual([0, "", SHA]);
+    expect(socks.requests[before]).toEqual({ version: 5, type: "name", host: "origin.test", port: origin.port, user: undefined });
+    if (CURL) expect(r.curl).toBe(0);
+  });
+
+  test("--socks5-hostname HOST:PORT and all_proxy=socks5h:// are the same route", async () => {
+    for (const [args, env] of [
+      [["--socks5-hostname", `127.0.0.1:${socks.port}`], {}],
+      [[], { all_proxy: socks.url("socks5h") }],
+    ] as [string[], Record<string, string>][]) {
+      const before = socks.requests.length;
+      const r = await both([...args, viaName()], env);
+      expect([r.code, r.sha]).toEqual([0, SHA]);
+      expect(socks.requests.slice(before).map((q) => q.type)).toEqual(CURL ? ["name", "name"] : ["name"]);
+    }
+  });
+
+  test("socks5 and socks4 resolve the name here (--resolve) and send the address; socks4a sends the name", async () => {
+    const resolve = ["--resolve", `origin.test:${origin.port}:127.0.0.1`];
+    for (const [scheme, type] of [["socks5", "ipv4"], ["socks4", "ipv4"], ["socks4a", "name"]] as const) {
+      const before = socks.requests.length;
+      const r = await both(["-x", socks.url(scheme), ...resolve, viaName()]);
+      expect({ scheme, code: r.code, sha: r.sha }).toEqual({ scheme, code: 0, sha: SHA });
+      const asked = socks.requests[before]!;
+      expect({ scheme, version: asked.version, type: asked.type, host: asked.host }).toEqual({
+        scheme,
+        version: scheme === "socks5" ? 5 : 4,
+        type,
+        host: type === "name" ? "origin.test" : "127.0.0.1",
+      });
+      if (CURL) expect({ scheme, curl: r.curl }).toEqual({ scheme, curl: 0 });
+    }
+  });
+
+  test("https through socks5h: TLS inside the tunnel, the certificate checked for the origin's name", async () => {
+    const r = await both(["-x", socks.url("socks5h"), "--cacert", ca, `https://localhost:${tlsOrigin.port}/data`]);
+    expect([r.code, r.stderr, r.sha]).toEqual([0, "", SHA]);
+    if (CURL) expect(r.curl).toBe(0);
+  });
+
+  test("SOCKS5 user and password (RFC 1929): from the URL or --proxy-user; refused ones exit 97 (curl 7.88: 97)", async () => {
+    const ok = await both(["-x", authed.url("socks5h", "alice:s3cret"), viaName()]);
+    expect([ok.code, ok.sha]).toEqual([0, SHA]);
+    expect(authed.requests.at(-1)!.user).toBe("alice");
+    const viaFlag = await both(["-x", authed.url("socks5h"), "--proxy-user", "alice:s3cret", viaName()]);
+    expect([viaFlag.code, viaFlag.sha]).toEqual([0, SHA]);
+    for (const [args, text] of [
+      [["-x", authed.url("socks5h", "alice:wrong")], "refused the user name and password"],
+      [["-x", authed.url("socks5h")], "accepts none of the offered authentication methods"],
+    ] as [string[], string][]) {
+      const r = await both([...args, viaName()]);
+      expect(r.code).toBe(97);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(text);
+      if (CURL) expect(r.curl).toBe(97);
+    }
+  });
+
+  test("the proxy cannot connect (reply 5), or cannot resolve the name: exit 97, one line, no retry (curl 7.88: 97)", async () => {
+    const before = refusing.requests.length;
+    const refused = await both(["-x", refusing.url("socks5h"), viaName()]);
+    expect(refused.code).toBe(97);
+    expect(refused.stderr.trim()).toMatch(/^fetchx: \(97\) SOCKS5 proxy could not connect to origin\.test:\d+: connection refused$/);
+    expect(refusing.requests.length - before).toBe(CURL ? 2 : 1);
+    if (CURL) expect(refused.curl).toBe(97);
+    const unknown = await both(["-x", socks.url("socks5h"), `http://nowhere.test:${origin.port}/data`]);
+    expect(unknown.code).toBe(97);
+    expect(unknown.stderr).toContain("host unreachable");
+    if (CURL) expect(unknown.curl).toBe(97);
+  });
+
+  test("socks5:// resolves here: a name nobody resolves is the origin's failure, exit 6, and the proxy is never asked", async () => {
+    const before = socks.requests.length;
+    const r = await runCli(["-sS", "-x", socks.url("socks5"), `http://origin.invalid:${origin.port}/data`, "-o", out()]);
+    expect(r.code).toBe(6);
+    expect(socks.requests.length).toBe(before);
+  });
+
+  test("-x after --socks5-hostname wins, and --noproxy still goes direct", async () => {
+    const before = socks.requests.length;
+    const r = await runCli(["-sS", "--socks5-hostname", `127.0.0.1:${socks.port}`, "-x", "", origin.url("/data"), "-o", out()]);
+    expect(r.code).toBe(0);
+    const direct = await runCli(["-sS", "-x", socks.url("socks5h"), "--noproxy", "127.0.0.1", origin.url("/data"), "-o", out()]);
+    expect(direct.code).toBe(0);
+    expect(socks.requests.length).toBe(before);
+  });
+
+  test("several URLs through one proxy, -Z: every file exact", async () => {
+    const a = out();
+    const b = out();
+    const r = await runCli(["-sS", "-Z", "-x", socks.url("socks5h"), viaName(), "-o", a, viaName(), "-o", b]);
+    expect(r.code).toBe(0);
+    expect([await sha256(a), await sha256(b)]).toEqual([SHA, SHA]);
+  });
+});
