@@ -367,7 +367,7 @@ export async function openSocks(fd: number, r: SocksRequest): Promise<void> {
 }
 
 /** The 16 bytes of an IPv6 address written as text. */
-function ipv6Bytes(text: string): number[] {
+export function ipv6Bytes(text: string): number[] {
   const [headText = "", tailText] = text.split("::");
   const groups = (part: string | undefined) => (part ? part.split(":") : []);
   const head = groups(headText);

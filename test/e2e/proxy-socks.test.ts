@@ -85,6 +85,19 @@ describe("through a SOCKS proxy", () => {
     }
   });
 
+  test("socks5 with an IPv6 address: sent as one (address type 4), all 16 bytes right", async () => {
+    const origin6 = await startServer({ host: "::1", routes: { "/data": { body: data } } });
+    try {
+      const before = socks.requests.length;
+      const r = await both(["-x", socks.url("socks5"), "--resolve", `origin.test:${origin6.port}:::1`, `http://origin.test:${origin6.port}/data`]);
+      expect([r.code, r.sha]).toEqual([0, SHA]);
+      expect(socks.requests[before]).toMatchObject({ version: 5, type: "ipv6", host: "0:0:0:0:0:0:0:1", port: origin6.port });
+      if (CURL) expect(r.curl).toBe(0);
+    } finally {
+      origin6.stop();
+    }
+  });
+
   test("https through socks5h: TLS inside the tunnel, the certificate checked for the origin's name", async () => {
     const r = await both(["-x", socks.url("socks5h"), "--cacert", ca, `https://localhost:${tlsOrigin.port}/data`]);
     expect([r.code, r.stderr, r.sha]).toEqual([0, "", SHA]);

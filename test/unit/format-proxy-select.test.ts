@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseUrlList } from "../../src/cli/urls.ts";
 import { connectTarget, parseConnectTo } from "../../src/net/connect-to.ts";
-import { bypassesProxy, forwardSpec, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
+import { bypassesProxy, forwardSpec, ipv6Bytes, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
 
 const https = { host: "example.com", secure: true };
 const http = { host: "example.com", secure: false };
@@ -44,6 +44,15 @@ describe("which proxy", () => {
     expect(parseProxy("SOCKS5H://u:p@h:9050")).toEqual({ kind: "socks5h", host: "h", port: 9050, auth: "u:p" });
     expect(() => parseProxy("https://h:443")).toThrow(/not supported/);
     expect(() => parseProxy("socks6://h")).toThrow(/not supported/);
+  });
+
+  test("SOCKS5 IPv6 addresses as 16 bytes: compressed, full, with an IPv4 tail", () => {
+    const hex = (t: string) => Buffer.from(ipv6Bytes(t)).toString("hex");
+    expect(hex("::1")).toBe("00000000000000000000000000000001");
+    expect(hex("2001:db8::8:1")).toBe("20010db8000000000000000000080001");
+    expect(hex("2001:db8:1:2:3:4:5:6")).toBe("20010db8000100020003000400050006");
+    expect(hex("fe80::")).toBe("fe800000000000000000000000000000");
+    expect(hex("::ffff:192.0.2.1")).toBe("00000000000000000000ffffc0000201");
   });
 
   test("no_proxy: *, names and subdomains, leading dots, IPs, CIDRs, IPv6", () => {
