@@ -43,6 +43,8 @@ export interface CompatOptions {
   protocols?: string[];
   redirectProtocols?: string[];
   bearer?: string;
+  /** -u's scheme: --digest, --anyauth, else Basic. */
+  authScheme: "basic" | "digest" | "any";
   netrc?: "required" | "optional";
   netrcFile?: string;
   cookies: string[];
@@ -143,6 +145,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     protocols: proto === undefined ? undefined : parseProto(proto, "proto"),
     redirectProtocols: protoRedir === undefined ? undefined : parseProto(protoRedir, "proto-redir"),
     bearer: str("oauth2-bearer"),
+    authScheme: flag("digest") ? "digest" : flag("anyauth") ? "any" : "basic",
     // --netrc-file is -n with another file, and abides by --netrc-optional.
     netrc: flag("netrc-optional") ? "optional" : flag("netrc") || str("netrc-file") !== undefined ? "required" : undefined,
     netrcFile: str("netrc-file"),

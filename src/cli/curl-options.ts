@@ -13,7 +13,7 @@ export interface CurlOption {
   since?: string;
 }
 
-const AUTH = "only Basic (-u) and Bearer (--oauth2-bearer) authentication";
+const AUTH = "only Basic, Digest (-u, --digest, --anyauth) and Bearer (--oauth2-bearer) authentication";
 const H2 = "fetchx speaks HTTP/1.1 only";
 const SOCKS = "SOCKS5 with no authentication or a user name and password only (GSS-API is not supported)";
 const PROXY_TLS = "HTTPS proxies are not supported (http:// proxies, CONNECT for https)";
@@ -27,13 +27,13 @@ const T = (name: string, short?: string, why?: string, since?: string): CurlOpti
 // Built at first use: only `fetchx help curl` and an unknown option read it (about 250 calls and two
 // maps that every download would otherwise pay for when the parser is loaded).
 const curlOptionList = (): CurlOption[] => [
-  T("abstract-unix-socket"), T("alt-svc", undefined, H2), T("anyauth", undefined, AUTH), T("aws-sigv4", undefined, AUTH),
+  T("abstract-unix-socket"), T("alt-svc", undefined, H2), T("anyauth"), T("aws-sigv4", undefined, AUTH),
   T("basic"), T("ca-native", undefined, "fetchx trusts Bun's CA store or --cacert/--capath", "8.2"), T("cacert"), T("capath"),
   T("cert", "E"), T("cert-status", undefined, TLS_KNOB), T("cert-type", undefined, "PEM only"), T("ciphers", undefined, TLS_KNOB),
   T("compressed"), T("config", "K"), T("connect-timeout"), T("connect-to"), T("continue-at", "C"), T("cookie", "b"),
   T("cookie-jar", "c"), T("create-dirs"), T("create-file-mode"), T("crlfile", undefined, TLS_KNOB), T("curves", undefined, TLS_KNOB),
   T("data", "d"), T("data-ascii"), T("data-binary"), T("data-raw"), T("data-urlencode"), T("delegation", undefined, AUTH),
-  T("digest", undefined, AUTH), T("disable", "q"), T("disallow-username-in-url", undefined, "not implemented"),
+  T("digest"), T("disable", "q"), T("disallow-username-in-url", undefined, "not implemented"),
   T("dns-interface", undefined, DNS), T("dns-ipv4-addr", undefined, DNS), T("dns-ipv6-addr", undefined, DNS), T("dns-servers", undefined, DNS),
   T("doh-cert-status", undefined, DNS), T("doh-insecure", undefined, DNS), T("doh-url", undefined, DNS),
   T("dump-ca-embed", undefined, "no embedded CA store of its own", "8.10"), T("dump-header", "D"),

@@ -86,6 +86,7 @@ function requestSetopts(o: Options): DownloadOptions {
     maxRedirects: o.maxRedirs,
     failOnHttpError: o.fail,
     bearer: o.bearer,
+    authScheme: o.authScheme,
     protocols: o.protocols,
     redirectProtocols: o.redirectProtocols,
   };

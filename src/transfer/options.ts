@@ -229,6 +229,12 @@ export interface DownloadOptions extends DownloadEvents {
   contentType?: string;
   /** Bearer token for the Authorization header, sent only to the first origin (curl --oauth2-bearer). @default undefined */
   bearer?: string;
+  /**
+   * How `user` is sent: "basic" with every request; "digest" only in answer to the server's Digest challenge
+   * (curl --digest: the first request goes without, a 401 with the challenge is answered once); "any" answers
+   * whichever the server asks for, Digest before Basic (curl --anyauth). @default "basic"
+   */
+  authScheme?: "basic" | "digest" | "any";
   /** Cookies sent with each request and updated from each answer's Set-Cookie, redirects included. @default none */
   cookies?: CookieJar;
   /** Schemes allowed for the URL and redirects (curl --proto). @default ["http", "https"] */
@@ -287,7 +293,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

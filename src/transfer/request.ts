@@ -3,6 +3,7 @@
 // given for.
 import { FetchxError } from "../errors.ts";
 import { ACCEPT_ENCODING } from "../http/decode.ts";
+import { digestAuthorization, digestChallenge, type DigestChallenge } from "../http/digest.ts";
 import { latin1AsUtf8, parseRetryAfter } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { CookieJar } from "../http/cookies.ts";
@@ -43,6 +44,7 @@ export interface PlanOptions {
   body?: RequestBody;
   contentType?: string;
   bearer?: string;
+  authScheme?: "basic" | "digest" | "any";
   cookies?: CookieJar;
   /** Schemes allowed for the URL (and redirects), and for redirects only. */
   protocols: string[];
@@ -70,6 +72,13 @@ export class RequestPlan {
   body?: RequestBody;
   /** A stream body was handed to a request: it cannot be sent again. */
   bodySent = false;
+  /** The server's Digest challenge, once one was answered (--digest, --anyauth), and the requests made with its nonce. */
+  private challenge: DigestChallenge | null = null;
+  private nc = 0;
+  /** --anyauth: the server asked for Basic. */
+  private basicAsked = false;
+  /** Challenges answered so far: a second plain 401 means the credentials are wrong, not the nonce old. */
+  private answered = 0;
 
   constructor(private readonly opts: PlanOptions, urlText: string) {
     this.url = parseUrl(urlText);
@@ -85,6 +94,36 @@ export class RequestPlan {
     return !(this.bodySent && hasStream(this.body));
   }
 
+  /**
+   * A 401 that --digest or --anyauth should answer (credentials given, the first origin, a challenge fetchx
+   * can answer, not answered already unless only its nonce went stale): true when the request is to be sent
+   * again, now with Authorization.
+   */
+  takeChallenge(head: ResponseHead): boolean {
+    const scheme = this.opts.authScheme ?? "basic";
+    if (head.status !== 401 || scheme === "basic" || !this.auth || this.opts.bearer || originOf(this.url) !== this.firstOrigin) return false;
+    const offers = head.headers.getAll("www-authenticate");
+    const digest = digestChallenge(offers);
+    if (digest && (this.answered === 0 || digest.stale) && this.answered < 3) {
+      this.challenge = digest;
+      this.nc = 0;
+      this.answered++;
+      return true;
+    }
+    if (scheme === "any" && !digest && !this.basicAsked && this.answered === 0 && offers.some((v) => /^\s*Basic\b/i.test(v))) {
+      this.basicAsked = true;
+      this.answered++;
+      return true;
+    }
+    return false;
+  }
+
+  /** --digest, --anyauth before the server's challenge: the request is sent to draw it. */
+  private get authProbe(): boolean {
+    const scheme = this.opts.authScheme ?? "basic";
+    return scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && originOf(this.url) === this.firstOrigin;
+  }
+
   /** A redirect to `next`: checked against --proto and --proto-redir. */
   allowRedirect(next: ParsedUrl): void {
     checkAllowed(next, this.opts.protocols);
@@ -98,13 +137,17 @@ export class RequestPlan {
     // An empty User-Agent sends none, as curl's -A "".
     const ours: [string, string][] = o.userAgent === "" ? [["Accept", "*/*"]] : [["User-Agent", o.userAgent], ["Accept", "*/*"]];
     if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
-    else if (this.auth && sameOrigin) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
+    else if (this.auth && sameOrigin) {
+      const scheme = o.authScheme ?? "basic";
+      if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
+      else if (scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
+    }
     if (o.referer) ours.push(["Referer", o.referer]);
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
     const cookie = o.cookies?.header(url.url);
     if (cookie) ours.push(["Cookie", cookie]);
     if (this.body !== undefined) {
-      const length = bodyLength(this.body);
+      const length = this.authProbe ? 0 : bodyLength(this.body);
       ours.push(length === null ? ["Transfer-Encoding", "chunked"] : ["Content-Length", String(length)]);
       if (o.contentType) ours.push(["Content-Type", o.contentType]);
     }
@@ -128,7 +171,10 @@ export class RequestPlan {
 
   spec(extra: [string, string][] = []): RequestSpec {
     const spec: RequestSpec = { method: this.method, target: this.url.target, host: hostHeader(this.url), headers: this.headers(extra) };
-    if (this.body !== undefined) {
+    // The request that draws the challenge goes without its body, as curl's (Content-Length: 0): the body
+    // is sent once, with the answer, so a streamed one can be sent at all.
+    if (this.body !== undefined && this.authProbe) spec.body = new Uint8Array(0);
+    else if (this.body !== undefined) {
       spec.body = this.body;
       this.bodySent = true;
     }
@@ -173,6 +219,13 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const ex = await sender.send(plan.spec(extra), plan.url);
     sender.answered(ex, plan.url);
     const head = ex.head;
+    // --digest, --anyauth: the 401 carries the challenge; the same request goes again with the answer.
+    if (plan.takeChallenge(head)) {
+      await ex.discard();
+      ex.release();
+      sender.trace("Server asks for authentication: answering its challenge");
+      continue;
+    }
     // A raw UTF-8 Location (not percent-encoded) arrives as Latin-1 text: read it as the UTF-8 it is, so
     // the URL asked for is the one the server named (curl sends the raw bytes, which is the same request).
     const next = redirectTarget(head, plan.url);

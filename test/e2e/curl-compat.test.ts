@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { randomBytes, runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
 import { makeCert } from "../servers/tls.ts";
+import { digestRoute } from "../servers/digest.ts";
 
 const FILE = randomBytes(2000, 7);
 const LAST_MODIFIED = "Mon, 15 Jan 2024 12:00:00 GMT";
@@ -58,6 +59,9 @@ beforeAll(async () => {
       "/broken": { status: 500, body: "oops\n" },
       "/json": ({ req }) => ({ body: enc.encode(`${req.headers["content-type"]}|${req.headers["accept"]}|${new TextDecoder().decode(req.body)}\n`), contentType: "application/json" }),
       "/docker/version": { body: '{"Version":"24.0"}\n', contentType: "application/json" },
+      "/digest": digestRoute({ user: "user", password: "pass", body: "welcome, digest\n" }),
+      "/digest-sha256": digestRoute({ user: "user", password: "pass", algorithm: "SHA-256", body: "welcome, sha-256\n" }),
+      "/digest-2069": digestRoute({ user: "user", password: "pass", qop: false, body: "welcome, rfc 2069\n" }),
       // What globbed URLs ask for: /g/1.txt ... /g/3.txt, /g/a1.txt ... /g/b2.txt, /g/008.txt ... /g/010.txt.
       ...Object.fromEntries(["1", "2", "3", "a1", "a2", "b1", "b2", "008", "009", "010"].map((n) => [`/g/${n}.txt`, { body: `glob ${n}\n` }])),
     },
@@ -105,6 +109,14 @@ const CASES: Case[] = [
   { name: "-w %{redirect_url} past --max-redirs", args: ["-sL", "--max-redirs", "0", "-o", "x", "-w", "%{redirect_url}|%{num_redirects}", "@URL/redirect"] },
   { name: "-w %{urlnum} and %{onerror}: the rest only for a failed transfer", args: ["-sf", "-w", "%{urlnum}%{onerror} failed %{http_code}\\n", "@URL/g/[1-3].txt", "@URL/missing"] },
   { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },
+  { name: "--digest -u (MD5, qop=auth): the 401's challenge answered", args: ["-sf", "--digest", "-u", "user:pass", "@URL/digest"] },
+  { name: "--digest with SHA-256", args: ["-sf", "--digest", "-u", "user:pass", "@URL/digest-sha256"] },
+  { name: "--digest without qop (RFC 2069)", args: ["-sf", "--digest", "-u", "user:pass", "@URL/digest-2069"] },
+  { name: "--digest with a wrong password: the 401, exit 22 with -f", args: ["-sf", "--digest", "-u", "user:nope", "-w", "%{http_code}", "@URL/digest"] },
+  { name: "--digest with -d: the POST sent again with its body", args: ["-sf", "--digest", "-u", "user:pass", "-d", "x=1", "@URL/digest"] },
+  { name: "--digest with -T - (a stream): sent once, with the answer", args: ["-s", "--digest", "-u", "user:pass", "-T", "-", "@URL/digest"], stdin: "streamed\n".repeat(100) },
+  { name: "--anyauth picks Digest when offered", args: ["-sf", "--anyauth", "-u", "user:pass", "@URL/digest"] },
+  { name: "--anyauth answers a Basic-only server with Basic", args: ["-sf", "--anyauth", "-u", "user:pass", "@URL/auth"] },
   { name: "-H @file: one header a line", args: ["-s", "-H", "@hdrs.txt", "@URL/echo"], files: { "hdrs.txt": "X-One: 1\r\n\r\nX-Two: two\n" }, headers: ["x-one", "x-two"] },
   { name: '-A "" sends no User-Agent', args: ["-s", "-A", "", "@URL/echo"], headers: ["user-agent"] },
   { name: "plain GET to stdout", args: ["-sSf", "@URL/hello.txt"] },
