@@ -40,6 +40,8 @@ export interface CompatOptions {
   unixSocket?: string;
   /** --http2 or --http2-prior-knowledge was asked: fetchx says it speaks HTTP/1.1. */
   http2: boolean;
+  /** -0/--http1.0. */
+  http10: boolean;
   protocols?: string[];
   redirectProtocols?: string[];
   bearer?: string;
@@ -142,6 +144,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     timeCond: str("time-cond"),
     unixSocket: unix,
     http2: flag("http2") || flag("http2-prior-knowledge"),
+    http10: flag("http1.0"),
     protocols: proto === undefined ? undefined : parseProto(proto, "proto"),
     redirectProtocols: protoRedir === undefined ? undefined : parseProto(protoRedir, "proto-redir"),
     bearer: str("oauth2-bearer"),

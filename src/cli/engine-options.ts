@@ -87,6 +87,7 @@ function requestSetopts(o: Options): DownloadOptions {
     failOnHttpError: o.fail,
     bearer: o.bearer,
     authScheme: o.authScheme,
+    httpVersion: o.http10 ? "1.0" : undefined,
     protocols: o.protocols,
     redirectProtocols: o.redirectProtocols,
   };

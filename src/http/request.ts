@@ -1,4 +1,4 @@
-// Writes HTTP/1.1 request heads. Everything that reaches the wire is checked here, because a CR or LF in
+// Writes HTTP/1.1 request heads (HTTP/1.0 ones for curl's -0). Everything that reaches the wire is checked here, because a CR or LF in
 // a user-supplied header or URL would let the value inject extra header lines (request splitting).
 
 import { FetchxError } from "../errors.ts";
@@ -11,6 +11,8 @@ export interface RequestHead {
   /** Host header value (with ":port" when not the default). A "Host" in `headers` replaces it. */
   host: string;
   headers: [string, string][];
+  /** "1.0" for curl's -0/--http1.0; HTTP/1.1 otherwise. */
+  version?: "1.0";
 }
 
 const encoder = new TextEncoder();
@@ -31,5 +33,5 @@ export function buildRequest(r: RequestHead): Uint8Array {
     else lines += `${name}: ${value}\r\n`;
   }
   if (hasLineBreakOrNul(host)) throw new FetchxError("USAGE", "Host contains a CR, LF or NUL character");
-  return encoder.encode(`${r.method} ${r.target} HTTP/1.1\r\nHost: ${host}\r\n${lines}\r\n`);
+  return encoder.encode(`${r.method} ${r.target} HTTP/${r.version ?? "1.1"}\r\nHost: ${host}\r\n${lines}\r\n`);
 }

@@ -14,6 +14,8 @@ export interface RequestSpec {
   target: string;
   host: string;
   headers: [string, string][];
+  /** "1.0" for an HTTP/1.0 request line (curl -0). */
+  version?: "1.0";
   /** Sent after the head: with Content-Length, or chunked when `headers` say Transfer-Encoding: chunked. */
   body?: RequestBody;
 }

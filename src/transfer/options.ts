@@ -235,6 +235,8 @@ export interface DownloadOptions extends DownloadEvents {
    * whichever the server asks for, Digest before Basic (curl --anyauth). @default "basic"
    */
   authScheme?: "basic" | "digest" | "any";
+  /** "1.0" sends HTTP/1.0 request lines (curl -0/--http1.0); the answer may still be HTTP/1.1. @default "1.1" */
+  httpVersion?: "1.0" | "1.1";
   /** Cookies sent with each request and updated from each answer's Set-Cookie, redirects included. @default none */
   cookies?: CookieJar;
   /** Schemes allowed for the URL and redirects (curl --proto). @default ["http", "https"] */
@@ -293,7 +295,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

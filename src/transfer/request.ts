@@ -45,6 +45,8 @@ export interface PlanOptions {
   contentType?: string;
   bearer?: string;
   authScheme?: "basic" | "digest" | "any";
+  /** "1.0": HTTP/1.0 request lines (curl -0). */
+  httpVersion?: "1.0" | "1.1";
   cookies?: CookieJar;
   /** Schemes allowed for the URL (and redirects), and for redirects only. */
   protocols: string[];
@@ -148,6 +150,7 @@ export class RequestPlan {
     if (cookie) ours.push(["Cookie", cookie]);
     if (this.body !== undefined) {
       const length = this.authProbe ? 0 : bodyLength(this.body);
+      if (length === null && o.httpVersion === "1.0") throw new FetchxError("USAGE", "HTTP/1.0 (-0) cannot send a body of unknown length: it has no chunked encoding");
       ours.push(length === null ? ["Transfer-Encoding", "chunked"] : ["Content-Length", String(length)]);
       if (o.contentType) ours.push(["Content-Type", o.contentType]);
     }
@@ -166,11 +169,14 @@ export class RequestPlan {
    * credentials and cookies that URL's origin may have; the plan's url stays as it is.
    */
   specFor(url: ParsedUrl, extra: [string, string][] = []): RequestSpec {
-    return { method: this.method, target: url.target, host: hostHeader(url), headers: this.headers(extra, url) };
+    const spec: RequestSpec = { method: this.method, target: url.target, host: hostHeader(url), headers: this.headers(extra, url) };
+    if (this.opts.httpVersion === "1.0") spec.version = "1.0";
+    return spec;
   }
 
   spec(extra: [string, string][] = []): RequestSpec {
     const spec: RequestSpec = { method: this.method, target: this.url.target, host: hostHeader(this.url), headers: this.headers(extra) };
+    if (this.opts.httpVersion === "1.0") spec.version = "1.0";
     // The request that draws the challenge goes without its body, as curl's (Content-Length: 0): the body
     // is sent once, with the answer, so a streamed one can be sent at all.
     if (this.body !== undefined && this.authProbe) spec.body = new Uint8Array(0);
