@@ -336,7 +336,7 @@ export async function openSocks(fd: number, r: SocksRequest): Promise<void> {
   await sendAll(fd, Uint8Array.from(r.auth === undefined ? [5, 1, 0] : [5, 2, 0, 2]), r.signal);
   const [version, method] = await read.take(2);
   if (version !== 5) throw socksError(`the proxy does not speak SOCKS5 (it answered version ${version})`);
-  if (method === 2) {
+  if (method === 2 && r.auth !== undefined) {
     const u = enc.encode(user);
     const p = enc.encode(password);
     if (u.byteLength > 255 || p.byteLength > 255) throw socksError("SOCKS5 user name and password are at most 255 bytes each");

@@ -122,6 +122,19 @@ describe("through a SOCKS proxy", () => {
     }
   });
 
+  test("a proxy that picks user/password when none was offered: exit 97, no credentials sent (curl 7.88: 97)", async () => {
+    const broken = await startSocks({ names: { "origin.test": "127.0.0.1" }, auth: "alice:s3cret", forceMethod: 2 });
+    try {
+      const r = await both(["-x", broken.url("socks5h"), viaName()]);
+      expect(r.code).toBe(97);
+      expect(r.stderr.trim()).toBe("fetchx: (97) SOCKS5 proxy chose an authentication method fetchx did not offer (2)");
+      expect(broken.requests).toEqual([]); // it never got as far as a CONNECT
+      if (CURL) expect(r.curl).toBe(97);
+    } finally {
+      broken.stop();
+    }
+  });
+
   test("the proxy cannot connect (reply 5), or cannot resolve the name: exit 97, one line, no retry (curl 7.88: 97)", async () => {
     const before = refusing.requests.length;
     const refused = await both(["-x", refusing.url("socks5h"), viaName()]);

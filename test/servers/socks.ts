@@ -22,6 +22,8 @@ export interface SocksOptions {
   auth?: string;
   /** SOCKS5 reply code (or SOCKS4 0x5b) to every CONNECT. */
   refuse?: number;
+  /** A SOCKS5 method chosen whatever the client offered (a broken or hostile proxy). */
+  forceMethod?: number;
 }
 
 export interface SocksServer {
@@ -127,8 +129,8 @@ export async function startSocks(opts: SocksOptions = {}): Promise<SocksServer> 
       if (b.length < 2 || b.length < 2 + b[1]!) return;
       const methods = [...b.subarray(2, 2 + b[1]!)];
       st.input = b.subarray(2 + b[1]!);
-      const wanted = opts.auth === undefined ? 0 : 2;
-      if (!methods.includes(wanted)) return fail(sock, Uint8Array.from([5, 0xff]));
+      const wanted = opts.forceMethod ?? (opts.auth === undefined ? 0 : 2);
+      if (!methods.includes(wanted) && opts.forceMethod === undefined) return fail(sock, Uint8Array.from([5, 0xff]));
       sock.write(Uint8Array.from([5, wanted]));
       st.stage = wanted === 2 ? "auth" : "request";
       return step(sock, st);
