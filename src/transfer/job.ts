@@ -86,9 +86,12 @@ export class Job {
   /** The first save was started (it opens the journal that progress lines are written into). */
   private journalStarted = false;
   private readonly failed = new AbortController();
+  /** What the download had received before this job began (tries that started over count no more). */
+  private readonly receivedBefore: number;
 
   constructor(init: JobInit) {
     this.download = init.download;
+    this.receivedBefore = init.download.result.sizeDownload;
     this.sink = init.sink;
     this.file = init.file;
     this.validator = init.validator;
@@ -228,9 +231,13 @@ export class Job {
     this.journal?.close();
   }
 
-  /** Bytes written so far, resumed ones included (a plain stream without ranges counts what arrived). */
+  /**
+   * Bytes written so far, resumed ones included (a plain stream without ranges counts what arrived since
+   * this job began: a try that started over from byte 0 does not add its lost bytes to the progress, nor
+   * to where the failure line says the transfer stopped).
+   */
   get bytesDone(): number {
-    return this.rangesOk ? this.done.size : this.download.result.sizeDownload;
+    return this.rangesOk ? this.done.size : this.download.result.sizeDownload - this.receivedBefore;
   }
 
   segments(): SegmentView[] {

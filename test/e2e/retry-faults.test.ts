@@ -40,6 +40,8 @@ beforeAll(async () => {
       "/truncated-no-retry": { body, faults: [truncateAfter(K)] },
       "/always-unavailable": { body, faults: [unavailable(1_000_000, "1")] },
       "/always-stalls": { body, faults: [stallAfter(K)] },
+      // No ranges, chunked, cut after K every time: each retry starts over from byte 0.
+      "/cut-no-ranges": { body, ranges: false, framing: "chunked", faults: [truncateAfter(K)] },
     },
   });
 });
@@ -132,6 +134,18 @@ describe("--retry resumes", () => {
     // A lower bound on behaviour (Retry-After honoured), not a timing benchmark; 100 ms of slack for clocks.
     expect(unavailableAt[1]! - unavailableAt[0]!).toBeGreaterThanOrEqual(900);
     expect(unavailableAt[2]! - unavailableAt[1]!).toBeGreaterThanOrEqual(900);
+  });
+
+  test("a server without ranges cut every time: each try starts over, and the line says where the last one stopped", async () => {
+    const out = tmp.file("cut-no-ranges.bin");
+    const r = await runCli([server.url("/cut-no-ranges"), "-sS", "--retry", "2", "--retry-delay", "0.01", "-o", out, "-w", "%{size_download}"]);
+    expect(r.code).toBe(18);
+    expect(requestsFor(server.requests, "/cut-no-ranges").length).toBeGreaterThanOrEqual(2);
+    // Where the last try stopped (under K), not the bytes of every try added up (over 2 K).
+    const at = /at ([\d.]+) KiB/.exec(r.stderr);
+    expect(at).not.toBeNull();
+    expect(Number(at![1]) * 1024).toBeLessThan(1.5 * K); // a rounded KiB figure
+    expect(Number(new TextDecoder().decode(r.stdout))).toBeGreaterThan(2 * K); // %{size_download}: what the network carried
   });
 
   test("404 is not transient: one request, exit 22 with -f", async () => {
