@@ -89,3 +89,21 @@ describe("-o names", () => {
     expect(expandGlobs(plain, []).urls).toBe(plain);
   });
 });
+
+test("20,000 seeded random patterns: a list of URLs or one FetchxError with exit 3, never anything else", () => {
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const alphabet = "[]{},-:\\0123456789azAZ%.#/@\"= ";
+  let lists = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let s = "http://h/";
+    for (let j = 1 + Math.floor(rnd() * 16); j > 0; j--) s += alphabet[Math.floor(rnd() * alphabet.length)];
+    try {
+      expect(globUrls(s).length).toBeLessThanOrEqual(MAX_GLOB_URLS);
+      lists++;
+    } catch (err) {
+      if (!(err instanceof FetchxError) || err.exitCode !== 3) throw new Error(`${JSON.stringify(s)}: ${err}`);
+    }
+  }
+  expect(lists).toBeGreaterThan(1000); // the inputs are not all refused
+});

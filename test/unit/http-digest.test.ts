@@ -39,3 +39,20 @@ describe("Digest", () => {
     expect(header).not.toContain("qop");
   });
 });
+
+test("20,000 seeded random challenges: parsed or skipped, never a throw", () => {
+  let seed = 777;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const pieces = ["realm", "nonce", "qop", "algorithm", "opaque", "stale", "=", '"', "\\", ",", " ", "auth", "MD5", "SHA-256", "-sess", "x", "Digest", "Basic"];
+  let answered = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let s = "";
+    for (let j = Math.floor(rnd() * 14); j > 0; j--) s += pieces[Math.floor(rnd() * pieces.length)];
+    const c = digestChallenge([`Digest ${s}`, s]);
+    if (c) {
+      expect(digestAuthorization(c, "u:p", "GET", "/", 1, "c")).toStartWith("Digest username=");
+      answered++;
+    }
+  }
+  expect(answered).toBeGreaterThan(0);
+});
