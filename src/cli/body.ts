@@ -11,7 +11,7 @@ import type { Options } from "./options.ts";
 const enc = new TextEncoder();
 
 /** A file's bytes ("-" = standard input), as curl reads @FILE. */
-function readData(path: string, what: string): Uint8Array {
+export function readData(path: string, what: string): Uint8Array {
   try {
     return path === "-" ? new Uint8Array(nodeFs().readFileSync(0)) : new Uint8Array(nodeFs().readFileSync(path));
   } catch (err) {

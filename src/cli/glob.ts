@@ -175,10 +175,10 @@ const mayGlob = (u: string) => u.includes("[") || u.includes("{") || u.includes(
 /**
  * The run's URLs and -o names with every globbed URL in place of its combinations: the i-th -o names the
  * i-th URL's files, with "#N" filled in for each. -o names past the URLs given here (for --input-file's)
- * follow on after them.
+ * follow on after them. Not `enabled` (-g): as they are.
  */
-export function expandGlobs(urls: string[], outputs: string[]): Globbed {
-  if (!urls.some(mayGlob)) return { urls, outputs, urlnum: (i) => i };
+export function expandGlobs(urls: string[], outputs: string[], enabled = true): Globbed {
+  if (!enabled || !urls.some(mayGlob)) return { urls, outputs, urlnum: (i) => i };
   const outUrls: string[] = [];
   const outNames: string[] = [];
   const from: number[] = [];

@@ -1,13 +1,13 @@
 // The one typed options object the CLI produces (curl's OperationConfig). Everything below src/cli reads
 // this, never argv.
 import { isIP } from "../net/libc.ts";
-import { FetchxError, usageError } from "../errors.ts";
-import { nodeFs } from "../node-fs.ts";
+import { usageError } from "../errors.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
-import { expandGlobs, type Globbed } from "./glob.ts";
+import { readData } from "./body.ts";
+import { expandGlobs } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
 
@@ -99,13 +99,7 @@ function integer(raw: RawArgs, name: string, fallback: number, min = 0): number 
  */
 function headerLines(value: string): string[] {
   if (!value.startsWith("@")) return [value];
-  const path = value.slice(1);
-  let text: string;
-  try {
-    text = nodeFs().readFileSync(path === "-" ? 0 : path, "utf8");
-  } catch (err) {
-    throw new FetchxError("READ_FILE", `cannot read -H file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
-  }
+  const text = new TextDecoder().decode(readData(value.slice(1), "-H"));
   return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
 }
 
@@ -182,7 +176,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   if (outputs.includes("")) throw usageError('-o wants a file name ("-" for standard output), got ""');
   // curl's "{a,b}" and "[1-10]" in the URLs given here (not in --input-file's, as wget), unless -g.
   const given = [...raw.positionals, ...list("url")];
-  const globbed: Globbed = flag("globoff") ? { urls: given, outputs, urlnum: (i) => i } : expandGlobs(given, outputs);
+  const globbed = expandGlobs(given, outputs, !flag("globoff"));
 
   return {
     urls: globbed.urls,

@@ -1,5 +1,6 @@
-// Writes HTTP/1.1 request heads (HTTP/1.0 ones for curl's -0). Everything that reaches the wire is checked here, because a CR or LF in
-// a user-supplied header or URL would let the value inject extra header lines (request splitting).
+// Writes HTTP/1.1 request heads (HTTP/1.0 ones for curl's -0). Everything that reaches the wire is checked
+// here, because a CR or LF in a user-supplied header or URL would let the value inject extra header lines
+// (request splitting).
 
 import { FetchxError } from "../errors.ts";
 import { hasControlOrSpace, hasLineBreakOrNul, isToken } from "./chars.ts";

@@ -321,7 +321,7 @@ export async function openSocks(fd: number, r: SocksRequest): Promise<void> {
     // SOCKS4: VN CD DSTPORT DSTIP USERID NUL, and with 4a the host name after (DSTIP 0.0.0.1).
     const family = libc.isIP(r.host);
     if (r.kind === "socks4" && family !== 4) throw socksError(`SOCKS4 reaches IPv4 addresses only, and ${r.host} is not one`);
-    const ip = family === 4 ? r.host.split(".").map(Number) : [0, 0, 0, 1];
+    const ip = family === 4 ? [...libc.inetPton(libc.AF_INET, r.host)!] : [0, 0, 0, 1];
     const name = family === 4 ? [] : [...enc.encode(r.host), 0];
     await sendAll(fd, Uint8Array.from([4, 1, ...port, ...ip, ...enc.encode(user), 0, ...name]), r.signal);
     const reply = await read.take(8);
@@ -347,8 +347,8 @@ export async function openSocks(fd: number, r: SocksRequest): Promise<void> {
   else if (method !== 0) throw socksError(`SOCKS5 proxy chose an authentication method fetchx did not offer (${method})`);
   const family = libc.isIP(r.host);
   let address: number[];
-  if (family === 4) address = [1, ...r.host.split(".").map(Number)];
-  else if (family === 6) address = [4, ...ipv6Bytes(r.host)];
+  if (family === 4) address = [1, ...libc.inetPton(libc.AF_INET, r.host)!];
+  else if (family === 6) address = [4, ...libc.inetPton(libc.AF_INET6, r.host.split("%")[0]!)!]; // SOCKS5 has no place for a zone
   else {
     const name = enc.encode(r.host);
     if (name.byteLength > 255) throw socksError(`host name too long for SOCKS5 (${name.byteLength} bytes, at most 255)`);
@@ -364,21 +364,4 @@ export async function openSocks(fd: number, r: SocksRequest): Promise<void> {
   await read.take(bound + 2);
   read.done();
   r.trace?.(`${what} tunnel to ${target} open`);
-}
-
-/** The 16 bytes of an IPv6 address written as text. */
-export function ipv6Bytes(text: string): number[] {
-  const [headText = "", tailText] = text.split("::");
-  const groups = (part: string | undefined) => (part ? part.split(":") : []);
-  const head = groups(headText);
-  const tail = groups(tailText);
-  // An embedded IPv4 tail ("::ffff:192.0.2.1") is two groups.
-  const expand = (gs: string[]) => gs.flatMap((g) => (g.includes(".") ? (([a, b, c, d]) => [((a! << 8) | b!).toString(16), ((c! << 8) | d!).toString(16)])(g.split(".").map(Number)) : [g]));
-  const h = expand(head);
-  const t = expand(tail);
-  const all = tailText === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t];
-  return all.flatMap((g) => {
-    const n = parseInt(g, 16);
-    return [n >> 8, n & 0xff];
-  });
 }

@@ -70,6 +70,8 @@ export class RequestPlan {
   url: ParsedUrl;
   private readonly firstOrigin: string;
   private readonly auth?: string;
+  /** How `auth` is sent (--digest, --anyauth; Basic by default). */
+  private readonly scheme: "basic" | "digest" | "any";
   /** The body still to send; a redirect that turns the request into a GET drops it. */
   body?: RequestBody;
   /** A stream body was handed to a request: it cannot be sent again. */
@@ -87,6 +89,7 @@ export class RequestPlan {
     checkAllowed(this.url, opts.protocols);
     this.firstOrigin = originOf(this.url);
     this.auth = opts.user ?? this.url.user;
+    this.scheme = opts.authScheme ?? "basic";
     this.method = opts.method;
     this.body = opts.body;
   }
@@ -102,8 +105,7 @@ export class RequestPlan {
    * again, now with Authorization.
    */
   takeChallenge(head: ResponseHead): boolean {
-    const scheme = this.opts.authScheme ?? "basic";
-    if (head.status !== 401 || scheme === "basic" || !this.auth || this.opts.bearer || originOf(this.url) !== this.firstOrigin) return false;
+    if (head.status !== 401 || this.scheme === "basic" || !this.auth || this.opts.bearer || originOf(this.url) !== this.firstOrigin) return false;
     const offers = head.headers.getAll("www-authenticate");
     const digest = digestChallenge(offers);
     if (digest && (this.answered === 0 || digest.stale) && this.answered < 3) {
@@ -112,7 +114,7 @@ export class RequestPlan {
       this.answered++;
       return true;
     }
-    if (scheme === "any" && !digest && !this.basicAsked && this.answered === 0 && offers.some((v) => /^\s*Basic\b/i.test(v))) {
+    if (this.scheme === "any" && !digest && !this.basicAsked && this.answered === 0 && offers.some((v) => /^\s*Basic\b/i.test(v))) {
       this.basicAsked = true;
       this.answered++;
       return true;
@@ -122,8 +124,7 @@ export class RequestPlan {
 
   /** --digest, --anyauth before the server's challenge: the request is sent to draw it. */
   private get authProbe(): boolean {
-    const scheme = this.opts.authScheme ?? "basic";
-    return scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && originOf(this.url) === this.firstOrigin;
+    return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && originOf(this.url) === this.firstOrigin;
   }
 
   /** A redirect to `next`: checked against --proto and --proto-redir. */
@@ -140,9 +141,8 @@ export class RequestPlan {
     const ours: [string, string][] = o.userAgent === "" ? [["Accept", "*/*"]] : [["User-Agent", o.userAgent], ["Accept", "*/*"]];
     if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
     else if (this.auth && sameOrigin) {
-      const scheme = o.authScheme ?? "basic";
       if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
-      else if (scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
+      else if (this.scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     }
     if (o.referer) ours.push(["Referer", o.referer]);
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
@@ -175,8 +175,7 @@ export class RequestPlan {
   }
 
   spec(extra: [string, string][] = []): RequestSpec {
-    const spec: RequestSpec = { method: this.method, target: this.url.target, host: hostHeader(this.url), headers: this.headers(extra) };
-    if (this.opts.httpVersion === "1.0") spec.version = "1.0";
+    const spec = this.specFor(this.url, extra);
     // The request that draws the challenge goes without its body, as curl's (Content-Length: 0): the body
     // is sent once, with the answer, so a streamed one can be sent at all.
     if (this.body !== undefined && this.authProbe) spec.body = new Uint8Array(0);

@@ -3,7 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { parseUrlList } from "../../src/cli/urls.ts";
 import { connectTarget, parseConnectTo } from "../../src/net/connect-to.ts";
-import { bypassesProxy, forwardSpec, ipv6Bytes, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
+import { AF_INET6, inetPton } from "../../src/net/libc.ts";
+import { bypassesProxy, forwardSpec, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
 
 const https = { host: "example.com", secure: true };
 const http = { host: "example.com", secure: false };
@@ -47,7 +48,7 @@ describe("which proxy", () => {
   });
 
   test("SOCKS5 IPv6 addresses as 16 bytes: compressed, full, with an IPv4 tail", () => {
-    const hex = (t: string) => Buffer.from(ipv6Bytes(t)).toString("hex");
+    const hex = (t: string) => Buffer.from(inetPton(AF_INET6, t)!).toString("hex");
     expect(hex("::1")).toBe("00000000000000000000000000000001");
     expect(hex("2001:db8::8:1")).toBe("20010db8000000000000000000080001");
     expect(hex("2001:db8:1:2:3:4:5:6")).toBe("20010db8000100020003000400050006");
