@@ -21,7 +21,7 @@ export function beforeDownload(o: Options, url: string, index: number, known?: s
   let path: string | null | undefined = known;
   if (path === undefined) {
     try {
-      path = o.remoteHeaderName && o.outputs[index] === undefined ? undefined : outputPath(o, () => parseUrl(url).url, undefined, o.outputs[index]);
+      path = o.remoteHeaderName && typeof o.outputs[index] !== "string" ? undefined : outputPath(o, () => parseUrl(url).url, undefined, o.outputs[index]);
     } catch {
       return undefined; // the download reports it
     }

@@ -139,6 +139,10 @@ Where fetchx's defaults differ from curl's, on purpose:
   redirects   credentials (-u, Authorization, Cookie) are never sent to another host; there is no
               --location-trusted.
   HTTP        HTTP/1.1 only: --http2 and --http2-prior-knowledge are accepted with a note.
+  -O          each -o or -O names the next URL's file, in order, as curl's; the URLs after the last one
+              are -O'd too where curl writes them to stdout: fetchx -O URL1 URL2 saves both.
+  exit code   with several URLs, the first failing URL's (curl: the last URL's, unless --fail-early),
+              so a failure never hides behind a later success.
 
 Options (curl's name: whether fetchx accepts it):
 ${CURL_OPTIONS.map(line).join("\n")}

@@ -14,6 +14,7 @@ import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../
 import type { Logger } from "../ui/log.ts";
 import { joinData, requestParts } from "./body.ts";
 import { netrcLookup } from "./netrc.ts";
+import type { OutputSlot } from "./glob.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
 
@@ -80,6 +81,7 @@ function requestSetopts(o: Options): DownloadOptions {
     headers: o.headers,
     userAgent: o.userAgent,
     referer: o.referer,
+    autoReferer: o.autoReferer,
     user: o.user,
     compressed: o.compressed,
     followRedirects: o.followRedirects,
@@ -148,7 +150,7 @@ function stdoutOutput(forced: boolean): Output {
  * to the file once the server answered 206). `-o -` and no -o/-O mean stdout. -D FILE gets every head as
  * it arrives.
  */
-function outputSetopts(o: Options, url: string, output: string | undefined, state: RunState, known: string | null | undefined): DownloadOptions {
+function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, state: RunState, known: string | null | undefined): DownloadOptions {
   const toOutput = (path: string | null): Output => path ?? stdoutOutput(output === "-");
   const given = () => parseUrl(url).url;
   const named = (head?: ResponseHead, effective?: URL) => {
@@ -156,6 +158,8 @@ function outputSetopts(o: Options, url: string, output: string | undefined, stat
     return o.noClobber ? unclobbered(p) : p;
   };
   const toStdout = output === "-" || (output === undefined && !o.remoteName);
+  // -J names the file from the answer's Content-Disposition where -O would name it.
+  const fromHeader = o.remoteHeaderName && typeof output !== "string";
   const dumpToStdout = o.dumpHeader === "-" && toStdout;
   const printHead = o.includeHeaders || o.head || dumpToStdout;
   // Heads since the last final answer: with -L the redirects' heads come first (curl -i -L, -I -L).
@@ -173,7 +177,7 @@ function outputSetopts(o: Options, url: string, output: string | undefined, stat
   };
   const from = o.resumeFrom;
   if (from !== undefined) {
-    if (o.remoteHeaderName && output === undefined) throw new FetchxError("USAGE", "-C OFFSET appends to a file named now: give -o FILE or -O without -J");
+    if (fromHeader) throw new FetchxError("USAGE", "-C OFFSET appends to a file named now: give -o FILE or -O without -J");
     const path = named();
     return {
       ...events,
@@ -185,10 +189,10 @@ function outputSetopts(o: Options, url: string, output: string | undefined, stat
       },
     };
   }
-  if (!printHead && !(o.remoteHeaderName && output === undefined)) return { ...events, output: toOutput(named()) };
-  if (o.resume && o.remoteHeaderName && output === undefined) throw new FetchxError("USAGE", "-C - resumes into a file: give -o FILE or -O");
+  if (!printHead && !fromHeader) return { ...events, output: toOutput(named()) };
+  if (o.resume && fromHeader) throw new FetchxError("USAGE", "-C - resumes into a file: give -o FILE or -O");
   // -O names the file from the URL given, known now; -J only from the answer.
-  const early = o.remoteHeaderName && output === undefined ? undefined : named();
+  const early = fromHeader ? undefined : named();
   return {
     ...events,
     decideOutput: (head, effective) => ({
@@ -316,7 +320,7 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const parts = requestParts(o, url, index, state.data);
   // What no URL changes is made once a run.
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
-  const out = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && o.outputs[index] === undefined ? named : undefined);
+  const out = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   if (state.cookieText) headers.push(["Cookie", state.cookieText]);
   if (o.range !== undefined) headers.push(["Range", `bytes=${o.range}`]);

@@ -173,20 +173,21 @@ export function fillOutputName(name: string, values: string[]): string {
 const mayGlob = (u: string) => u.includes("[") || u.includes("{") || u.includes("]") || u.includes("}");
 
 /**
- * The run's URLs and -o names with every globbed URL in place of its combinations: the i-th -o names the
- * i-th URL's files, with "#N" filled in for each. -o names past the URLs given here (for --input-file's)
+ * The run's URLs and output slots with every globbed URL in place of its combinations: the i-th -o or -O
+ * names the i-th URL's files, with "#N" filled in for each of -o's. -o names past the URLs given here (for --input-file's)
  * follow on after them. Not `enabled` (-g): as they are.
  */
-export function expandGlobs(urls: string[], outputs: string[], enabled = true): Globbed {
+export function expandGlobs(urls: string[], outputs: OutputSlot[], enabled = true): Globbed {
   if (!enabled || !urls.some(mayGlob)) return { urls, outputs, urlnum: (i) => i };
   const outUrls: string[] = [];
-  const outNames: string[] = [];
+  const outNames: OutputSlot[] = [];
   const from: number[] = [];
   urls.forEach((u, i) => {
     for (const g of globUrls(u)) {
       outUrls.push(g.url);
       from.push(i);
-      if (i < outputs.length) outNames.push(fillOutputName(outputs[i]!, g.values));
+      const slot = outputs[i];
+      if (slot !== undefined) outNames.push(slot === null ? null : fillOutputName(slot, g.values));
     }
   });
   if (outUrls.length > MAX_GLOB_URLS) throw new FetchxError("BAD_URL", `the URLs given stand for ${outUrls.length} URLs: at most ${MAX_GLOB_URLS}`);
@@ -196,9 +197,12 @@ export function expandGlobs(urls: string[], outputs: string[], enabled = true): 
   return { urls: outUrls, outputs: outNames, urlnum: (i) => (i < from.length ? from[i]! : i + extra) };
 }
 
+/** What names one URL's output: -o's FILE, or null for -O in its place (the name from the URL). */
+export type OutputSlot = string | null;
+
 export interface Globbed {
   urls: string[];
-  outputs: string[];
+  outputs: OutputSlot[];
   /** curl's %{urlnum} of the run's i-th URL: the number (from 0) of the URL it came from. */
   urlnum: (i: number) => number;
 }

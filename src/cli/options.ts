@@ -7,7 +7,7 @@ import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
 import { readData } from "./body.ts";
-import { expandGlobs } from "./glob.ts";
+import { expandGlobs, type OutputSlot } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
 
@@ -36,6 +36,8 @@ export interface Options extends EverydayOptions, CompatOptions {
   headers: [string, string][];
   userAgent: string;
   referer?: string;
+  /** -e "URL;auto" or ";auto": each followed redirect sends the URL it came from. */
+  autoReferer: boolean;
   user?: string;
   compressed: boolean;
   head: boolean;
@@ -43,10 +45,14 @@ export interface Options extends EverydayOptions, CompatOptions {
   maxRedirs: number;
 
   // output
-  /** -o values in order; the i-th names the i-th URL's file (curl's pairing). */
-  outputs: string[];
+  /**
+   * -o and -O in command-line order: the i-th names the i-th URL's file (curl's pairing), -o's FILE or
+   * null for -O. URLs past them go to stdout, or are -O'd when `remoteName`.
+   */
+  outputs: OutputSlot[];
   /** curl's %{urlnum} of the i-th URL: which URL given it came from (globbing makes several of one). */
   urlnum: (index: number) => number;
+  /** -O or --remote-name-all given: the URLs no -o or -O names are named from their URL (curl: -O names one). */
   remoteName: boolean;
   remoteHeaderName: boolean;
   outputDir?: string;
@@ -158,6 +164,12 @@ function parsePaths(v: string | undefined): string[] | "endpoints" | undefined {
   return list;
 }
 
+/** -e URL, "URL;auto" or ";auto" (curl: the URL first, then each followed redirect's origin URL). */
+function refererOption(v: string | undefined): { referer?: string; autoReferer: boolean } {
+  if (v === undefined || !v.endsWith(";auto")) return { referer: v, autoReferer: false };
+  return { referer: v.slice(0, -";auto".length) || undefined, autoReferer: true };
+}
+
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /** Validated, typed options from the raw argv record and the environment (no I/O but -H @FILE). */
@@ -171,12 +183,11 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   if (progress !== undefined && !["bar", "plain", "none"].includes(progress))
     throw usageError(`--progress wants bar, plain or none, got "${progress}"`);
   const mptcpFlag = raw.values.get("mptcp");
-  const outputs = list("output");
   // curl 7.88: "option -o: is badly used here" (2); an empty name would leave a hidden ".part".
-  if (outputs.includes("")) throw usageError('-o wants a file name ("-" for standard output), got ""');
+  if (list("output").includes("")) throw usageError('-o wants a file name ("-" for standard output), got ""');
+  const outputs = (raw.order ?? []).filter(([k]) => k === "output" || k === "remote-name").map(([k, v]) => (k === "output" ? v : null));
   // curl's "{a,b}" and "[1-10]" in the URLs given here (not in --input-file's, as wget), unless -g.
-  const given = [...raw.positionals, ...list("url")];
-  const globbed = expandGlobs(given, outputs, !flag("globoff"));
+  const globbed = expandGlobs(raw.positionals, outputs, !flag("globoff"));
 
   return {
     urls: globbed.urls,
@@ -191,7 +202,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     method: str("request"),
     headers: list("header").flatMap(headerLines).map(parseHeader),
     userAgent: str("user-agent") ?? USER_AGENT,
-    referer: str("referer"),
+    ...refererOption(str("referer")),
     user: str("user"),
     compressed: flag("compressed"),
     head: flag("head"),
@@ -199,7 +210,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     maxRedirs: integer(raw, "max-redirs", 50, -1),
     outputs: globbed.outputs,
     urlnum: globbed.urlnum,
-    remoteName: flag("remote-name"),
+    remoteName: flag("remote-name") || flag("remote-name-all"),
     remoteHeaderName: flag("remote-header-name"),
     outputDir: str("output-dir"),
     createDirs: flag("create-dirs"),

@@ -14,7 +14,10 @@ function notSupported(name: string, short = false): string | undefined {
 export interface RawArgs {
   values: Map<string, string | boolean | string[]>;
   positionals: string[];
-  /** Every option value in command-line order (curl joins -d, --data-binary, --json pieces in that order). */
+  /**
+   * Every option given, in command-line order, with its value ("" for a flag): curl joins -d, --data-binary
+   * and --json pieces in that order, and pairs -o and -O with the URLs in order.
+   */
   order?: [string, string][];
 }
 
@@ -43,8 +46,10 @@ export function suggest(name: string): string {
 }
 
 function set(out: RawArgs, spec: OptionSpec, value: string | boolean) {
-  if (typeof value === "string") (out.order ??= []).push([spec.name, value]);
-  if (spec.kind === "list") {
+  (out.order ??= []).push([spec.name, typeof value === "string" ? value : ""]);
+  // --url is a URL like any other argument, in its place among them (curl pairs the i-th -o with the i-th).
+  if (spec.name === "url") out.positionals.push(value as string);
+  else if (spec.kind === "list") {
     const list = (out.values.get(spec.name) as string[] | undefined) ?? [];
     list.push(value as string);
     out.values.set(spec.name, list);

@@ -89,7 +89,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     try {
       // -O's name, found by checkOutputs; named again when the URL as sent differs from the one given
       // (-T FILE to a directory URL) or -o names it (checkOutputs keeps -o's name without --output-dir).
-      const named = opts.outputs[index] === undefined ? targets[index] : undefined;
+      const named = typeof opts.outputs[index] !== "string" ? targets[index] : undefined;
       const prepared = prepareDownload(opts, url, index, state, named);
       target = beforeDownload(opts, prepared.url, index, prepared.url === url ? named : undefined);
       url = prepared.url;
@@ -173,21 +173,24 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
 }
 
 /**
- * Where several URLs go: the i-th -o names the i-th URL's file (as in curl), the others follow -O or go
- * to stdout. Parallel transfers cannot share stdout, and no two URLs may write the same file.
+ * Where several URLs go: the i-th -o or -O names the i-th URL's file (as in curl), the others are -O'd when
+ * -O was given (curl: standard output) or go to stdout. Parallel transfers cannot share stdout, and no two
+ * URLs may write the same file.
  */
 function checkOutputs(opts: Options, urls: string[]): (string | null | undefined)[] {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
-  if (opts.outputs.length > urls.length) throw usageError(`${opts.outputs.length} -o options for ${urls.length} URL(s): one -o names one URL's file`);
+  if (opts.outputs.length > urls.length) throw usageError(`${opts.outputs.length} -o/-O options for ${urls.length} URL(s): each names one URL's file`);
   // Naming a URL (parse, decode, sanitise) leaves ~1.1 KB of garbage that JavaScriptCore let pile up for
   // the whole loop: 10,000 URLs took 11 MB here before the first transfer. A collection every 1,000: 4 MB.
   const collect = collector(1000);
   const targets = urls.map((u, i) => {
     collect();
-    if (opts.outputs[i] !== undefined) return opts.outputs[i] === "-" ? null : opts.outputs[i]!;
-    if (!opts.remoteName || opts.remoteHeaderName) return opts.remoteName ? undefined : null; // -J: known later
+    const slot = opts.outputs[i];
+    if (typeof slot === "string") return slot === "-" ? null : slot;
+    const remote = slot === null || opts.remoteName;
+    if (!remote || opts.remoteHeaderName) return remote ? undefined : null; // -J: known later
     try {
-      return outputPath(opts, () => parseUrl(u).url, undefined, undefined);
+      return outputPath(opts, () => parseUrl(u).url, undefined, slot);
     } catch {
       return undefined; // a bad URL fails on its own turn
     }

@@ -47,7 +47,8 @@ export const OPTIONS: OptionSpec[] = [
   { name: "globoff", short: "g", kind: "flag", group: "basic", description: "send {} and [] in URLs as they are: no {a,b} sets, no [1-10] ranges" },
 
   { name: "output", short: "o", kind: "list", group: "output", hint: "FILE", description: "write to FILE instead of stdout (repeat: one per URL, in order)", important: true },
-  { name: "remote-name", short: "O", kind: "flag", group: "output", aliases: ["remote-name-all"], description: "name the file after the URL's last path segment", important: true },
+  { name: "remote-name", short: "O", kind: "flag", group: "output", description: "name the file after the URL's last path segment (each -o or -O names the next URL; the URLs after the last are -O too)", important: true },
+  { name: "remote-name-all", kind: "flag", group: "output", description: "-O for every URL no -o names" },
   { name: "remote-header-name", short: "J", kind: "flag", group: "output", description: "with -O, take the name from Content-Disposition (sanitised)" },
   { name: "output-dir", kind: "string", group: "output", hint: "DIR", description: "directory for -o/-O files" },
   { name: "create-dirs", kind: "flag", group: "output", description: "create missing directories of the output path" },

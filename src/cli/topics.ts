@@ -102,7 +102,7 @@ reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% f
   %{http_code} %{http_version} %{method} %{scheme} %{url} %{url_effective} %{redirect_url}
   %{content_type} %{size_download} %{size_header} %{size_request} %{speed_download}
   %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_redirect} %{time_total}
-  %{num_connects} %{num_redirects} %{num_retries} %{remote_ip} %{remote_port} %{local_ip}
+  %{num_connects} %{num_headers} %{num_redirects} %{num_retries} %{remote_ip} %{remote_port} %{local_ip}
   %{local_port} %{filename_effective} %{exitcode} %{errormsg}
   %{mptcp} %{mptcp_subflows} %{connections}   (fetchx's own: MPTCP state and per-connection detail)
   %header{NAME}  one response header      %{header_json}  all response headers

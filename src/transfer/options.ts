@@ -172,6 +172,8 @@ export interface DownloadOptions extends DownloadEvents {
   userAgent?: string;
   /** Referer header. @default undefined */
   referer?: string;
+  /** Each followed redirect sends the URL it came from as Referer (curl -e ";auto"). @default false */
+  autoReferer?: boolean;
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
   user?: string;
   /** Ask for gzip, deflate, br, zstd and decode the body (curl --compressed). @default false */
@@ -295,7 +297,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

@@ -39,6 +39,7 @@ export interface PlanOptions {
   headers: [string, string][];
   userAgent: string;
   referer?: string;
+  autoReferer?: boolean;
   user?: string;
   compressed: boolean;
   body?: RequestBody;
@@ -83,6 +84,8 @@ export class RequestPlan {
   private basicAsked = false;
   /** Challenges answered so far: a second plain 401 means the credentials are wrong, not the nonce old. */
   private answered = 0;
+  /** The Referer sent: -e's, then with autoReferer the URL each followed redirect came from. */
+  private referer?: string;
 
   constructor(private readonly opts: PlanOptions, urlText: string) {
     this.url = parseUrl(urlText);
@@ -92,6 +95,17 @@ export class RequestPlan {
     this.scheme = opts.authScheme ?? "basic";
     this.method = opts.method;
     this.body = opts.body;
+    this.referer = opts.referer;
+  }
+
+  /** Goes on to a followed redirect's target; with autoReferer the URL left is the next Referer (without its credentials and fragment, as curl 8). */
+  redirectTo(next: string): void {
+    if (this.opts.autoReferer) {
+      const from = new URL(this.url.url.href);
+      from.username = from.password = from.hash = "";
+      this.referer = from.href;
+    }
+    this.url = parseUrl(next);
   }
 
   /** Whether the request can be sent again (a retry): not once a stream body was consumed. */
@@ -144,7 +158,7 @@ export class RequestPlan {
       if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
       else if (this.scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     }
-    if (o.referer) ours.push(["Referer", o.referer]);
+    if (this.referer) ours.push(["Referer", this.referer]);
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
     const cookie = o.cookies?.header(url.url);
     if (cookie) ours.push(["Cookie", cookie]);
@@ -254,7 +268,7 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
       plan.method = "GET";
       plan.body = undefined;
     }
-    plan.url = parseUrl(next);
+    plan.redirectTo(next);
     sender.redirected(next, true);
     sender.trace(`Following redirect to ${next}`);
   }

@@ -22,6 +22,8 @@ export function variables(s: DownloadResult, urlnum = 0): Record<string, string 
     redirect_url: s.redirectUrl ?? "",
     size_download: s.sizeDownload,
     size_header: s.sizeHeader,
+    // curl 7.73: the header lines of the last answer.
+    num_headers: s.headers ? s.headers.entries().length : 0,
     size_request: s.sizeRequest,
     size_upload: s.sizeUpload,
     speed_download: total > 0 ? Math.round(s.sizeDownload / total) : 0,
