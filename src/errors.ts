@@ -10,6 +10,8 @@ export type ErrorCode =
   | "PROXY"
   | "RESOLVE"
   | "CONNECT"
+  | "INTERFACE"
+  | "LOGIN_DENIED"
   | "MPTCP_UNAVAILABLE"
   | "WEIRD_REPLY"
   | "BAD_CONTENT_ENCODING"
@@ -41,6 +43,10 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   PROXY: 97,
   RESOLVE: 6,
   CONNECT: 7,
+  // curl's CURLE_INTERFACE_FAILED: --interface or --local-port cannot be bound.
+  INTERFACE: 45,
+  // curl's CURLE_LOGIN_DENIED: --disallow-username-in-url and a URL with a user name.
+  LOGIN_DENIED: 67,
   MPTCP_UNAVAILABLE: 7,
   WEIRD_REPLY: 8,
   BAD_CONTENT_ENCODING: 61,

@@ -58,6 +58,10 @@ export interface CompatOptions {
   tlsMin?: "1.2" | "1.3";
   tlsMax?: "1.2" | "1.3";
   retryConnRefused: boolean;
+  /** --post301, --post302, --post303: the redirect statuses after which a POST stays a POST. */
+  keepPost: number[];
+  /** --disallow-username-in-url. */
+  disallowUsername: boolean;
   retryAllErrors: boolean;
   failWithBody: boolean;
   failEarly: boolean;
@@ -135,6 +139,8 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     noClobber: flag("no-clobber"),
     skipExisting: flag("skip-existing"),
     remoteTime: flag("remote-time"),
+    keepPost: [301, 302, 303].filter((s) => flag(`post${s}`)),
+    disallowUsername: flag("disallow-username-in-url"),
     createFileMode: parseMode(str("create-file-mode")),
     maxFileSize: parseBytes(str("max-filesize")),
     range: str("range"),

@@ -64,6 +64,7 @@ function connectionSetopts(o: Options): ClientOptions {
     connectTo: o.connectTo,
     interface: o.interface,
     localAddress: o.localAddress,
+    localPorts: o.localPorts,
     limitRate: o.limitRate,
     userAgent: o.userAgent,
     unixSocket: o.unixSocket,
@@ -82,6 +83,7 @@ function requestSetopts(o: Options): DownloadOptions {
     userAgent: o.userAgent,
     referer: o.referer,
     autoReferer: o.autoReferer,
+    keepPost: o.keepPost,
     user: o.user,
     compressed: o.compressed,
     followRedirects: o.followRedirects,
@@ -279,6 +281,15 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
   };
 }
 
+/** Whether the URL names a user (a bad URL is reported by its download). */
+function userInUrl(url: string): boolean {
+  try {
+    return parseUrl(url).user !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** -u, the URL's user, or ~/.netrc (-n: netrc first; --netrc-optional: only without other credentials). */
 function credentials(o: Options, url: string, state: RunState): string | undefined {
   if (o.user !== undefined || !state.netrc) return o.user;
@@ -317,6 +328,7 @@ export function logEvents(log: Logger): DownloadEvents {
  * URL's file before the first transfer); used only if the URL as sent is the one given.
  */
 export function prepareDownload(o: Options, url: string, index: number, state: RunState, named?: string | null): { url: string; options: DownloadOptions } {
+  if (o.disallowUsername && userInUrl(url)) throw new FetchxError("LOGIN_DENIED", "Login denied: the URL has a user name (--disallow-username-in-url)");
   const parts = requestParts(o, url, index, state.data);
   // What no URL changes is made once a run.
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });

@@ -13,6 +13,8 @@ export interface EverydayOptions {
   interface?: string;
   /** --interface ADDR (or host!ADDR): bind the local address. */
   localAddress?: string;
+  /** --local-port N[-M]: the local ports to bind, first and last. */
+  localPorts?: [number, number];
   /** -x; "" turns proxies off, undefined leaves the choice to the environment. */
   proxy?: string;
   noproxy?: string;
@@ -24,6 +26,16 @@ export interface EverydayOptions {
   inputFile?: string;
   parallel: boolean;
   parallelMax: number;
+}
+
+/** --local-port N or N-M (curl: 0 to 65535, N <= M; a range from 0 binds any port). */
+function parseLocalPort(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(v);
+  const first = Number(m?.[1]);
+  const last = m?.[2] === undefined ? first : Number(m[2]);
+  if (!m || first > 65535 || last > 65535 || last < first) throw usageError(`--local-port wants a port or a range N-M of ports (0-65535), got "${v}"`);
+  return first === 0 ? undefined : [first, last];
 }
 
 /** curl's --interface forms: "if!NAME", "host!ADDR", or a bare name or address. */
@@ -64,6 +76,7 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
   return {
     connectTo: parseConnectTo((raw.values.get("connect-to") as string[] | undefined) ?? []),
     ...parseInterface(str("interface")),
+    localPorts: parseLocalPort(str("local-port")),
     proxy: proxyOption(raw),
     noproxy: str("noproxy"),
     proxyUser: str("proxy-user"),

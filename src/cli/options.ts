@@ -170,6 +170,9 @@ function refererOption(v: string | undefined): { referer?: string; autoReferer: 
   return { referer: v.slice(0, -";auto".length) || undefined, autoReferer: true };
 }
 
+/** The options that name one URL's output, in order: -o FILE, -O, --out-null (curl 8.16: discarded). */
+const OUTPUT_SLOTS = new Set(["output", "remote-name", "out-null"]);
+
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /** Validated, typed options from the raw argv record and the environment (no I/O but -H @FILE). */
@@ -185,7 +188,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   const mptcpFlag = raw.values.get("mptcp");
   // curl 7.88: "option -o: is badly used here" (2); an empty name would leave a hidden ".part".
   if (list("output").includes("")) throw usageError('-o wants a file name ("-" for standard output), got ""');
-  const outputs = (raw.order ?? []).filter(([k]) => k === "output" || k === "remote-name").map(([k, v]) => (k === "output" ? v : null));
+  const outputs = (raw.order ?? []).filter(([k]) => OUTPUT_SLOTS.has(k)).map(([k, v]) => (k === "output" ? v : k === "out-null" ? "/dev/null" : null));
   // curl's "{a,b}" and "[1-10]" in the URLs given here (not in --input-file's, as wget), unless -g.
   const globbed = expandGlobs(raw.positionals, outputs, !flag("globoff"));
 

@@ -23,6 +23,8 @@ export interface AttemptOptions {
   mptcp: boolean;
   interface?: string;
   localAddress?: string;
+  /** curl --local-port: the first free port of [first, last]. */
+  localPorts?: [number, number];
   /** sin6_scope_id for an IPv6 address (the URL's zone), instead of the address's own "%zone". */
   scope?: number;
   /** Aborted when another attempt won or the dial gave up; the fd is then closed here. */
@@ -54,18 +56,36 @@ function bindLocal(fd: number, ip: string, opts: AttemptOptions): void {
     const name = new TextEncoder().encode(`${opts.interface}\0`);
     const r = libc.setsockoptBytes(fd, libc.SOL_SOCKET, libc.SO_BINDTODEVICE, name);
     if (r.ret < 0)
-      throw new FetchxError("CONNECT", `could not bind to interface "${opts.interface}": ${libc.errnoName(r.errno)}`, {
+      throw new FetchxError("INTERFACE", `could not bind to interface "${opts.interface}": ${libc.errnoName(r.errno)}`, {
         retryable: false,
       });
   }
+  if (opts.localAddress && familyOf(opts.localAddress) !== familyOf(ip)) throw new AttemptError(ip, 97);
+  if (opts.localPorts) return bindPort(fd, ip, opts.localAddress, opts.localPorts);
   if (opts.localAddress) {
-    if (familyOf(opts.localAddress) !== familyOf(ip)) throw new AttemptError(ip, 97);
     const r = libc.bind(fd, sockaddr(opts.localAddress, 0));
     if (r.ret < 0)
-      throw new FetchxError("CONNECT", `could not bind to local address ${opts.localAddress}: ${libc.errnoName(r.errno)}`, {
+      throw new FetchxError("INTERFACE", `could not bind to local address ${opts.localAddress}: ${libc.errnoName(r.errno)}`, {
         retryable: false,
       });
   }
+}
+
+/**
+ * curl --local-port: the first port of the range that binds (on `address`, else any address of the
+ * target's family). None free is curl's CURLE_INTERFACE_FAILED (45), not retried.
+ */
+function bindPort(fd: number, ip: string, address: string | undefined, [first, last]: [number, number]): void {
+  const local = address ?? (familyOf(ip) === libc.AF_INET6 ? "::" : "0.0.0.0");
+  let errno = 0;
+  for (let port = first; port <= last; port++) {
+    const r = libc.bind(fd, sockaddr(local, port));
+    if (r.ret >= 0) return;
+    errno = r.errno;
+    if (errno !== libc.EADDRINUSE && errno !== libc.EACCES) break;
+  }
+  const range = first === last ? `port ${first}` : `a port of ${first}-${last}`;
+  throw new FetchxError("INTERFACE", `could not bind to ${range}: ${libc.errnoName(errno)}`, { retryable: false });
 }
 
 /** sockaddr_un for a path; a leading "\0" names an abstract socket (Linux). */

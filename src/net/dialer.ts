@@ -73,7 +73,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
     const fd = await raceAttempts(
       candidates,
       (ip, cancel) =>
-        connectAttempt(ip, opts.port, { mptcp: opts.mptcp, interface: opts.interface, localAddress: opts.localAddress, scope, cancel }),
+        connectAttempt(ip, opts.port, { mptcp: opts.mptcp, interface: opts.interface, localAddress: opts.localAddress, localPorts: opts.localPorts, scope, cancel }),
       {
         signal,
         onStart: (ip) => trace(`Trying ${formatHostPort(ip, opts.port)}${opts.mptcp ? " (MPTCP)" : ""}...`),

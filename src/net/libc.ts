@@ -133,6 +133,8 @@ export const EAGAIN = 11;
 export const ENOPROTOOPT = 92;
 export const EPROTONOSUPPORT = 93;
 export const EINVAL = 22;
+export const EADDRINUSE = 98;
+export const EACCES = 13;
 const ENOSYS = 38;
 
 /** errno of the calling thread; read it right after the failing call. */

@@ -59,6 +59,8 @@ export interface DialOptions {
   localAddress?: string;
   /** --interface NAME: SO_BINDTODEVICE. */
   interface?: string;
+  /** --local-port: bind a local port of [first, last]. */
+  localPorts?: [number, number];
   /** Connect to this Unix domain socket instead (host and port still name the origin: Host, SNI). */
   unixSocket?: string;
   /** Runs on the connected raw fd before Bun adopts it (a proxy's CONNECT exchange); TLS, if any, starts after. */

@@ -40,6 +40,8 @@ export interface ClientOptions {
   interface?: string;
   /** Bind the local side to this address. @default undefined */
   localAddress?: string;
+  /** Bind the local side to a port of this range, [first, last] (curl --local-port). @default any port */
+  localPorts?: [number, number];
   /** HTTP proxy URL; "" turns proxies off. @default undefined (from `proxyEnv`) */
   proxy?: string;
   /** Hosts, domains and CIDRs that bypass the proxy (curl --noproxy). @default undefined */
@@ -174,6 +176,8 @@ export interface DownloadOptions extends DownloadEvents {
   referer?: string;
   /** Each followed redirect sends the URL it came from as Referer (curl -e ";auto"). @default false */
   autoReferer?: boolean;
+  /** Redirect statuses (301, 302, 303) after which a POST is sent again as a POST, body and all (curl --post301, --post302, --post303). @default [] */
+  keepPost?: number[];
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
   user?: string;
   /** Ask for gzip, deflate, br, zstd and decode the body (curl --compressed). @default false */
@@ -275,7 +279,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "caFile" | "interface" | "localAddress" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
+type ClientOptional = "family" | "ca" | "caFile" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);
@@ -297,7 +301,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

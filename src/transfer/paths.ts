@@ -43,7 +43,7 @@ export interface PathHost {
 }
 
 /** Failures that say something about the path rather than the server's answer. */
-const PATH_FAILURES = new Set(["CONNECT", "TIMEOUT", "RECV", "SEND", "EMPTY_REPLY"]);
+const PATH_FAILURES = new Set(["CONNECT", "INTERFACE", "TIMEOUT", "RECV", "SEND", "EMPTY_REPLY"]);
 
 export class PathSet {
   readonly paths: PathState[];

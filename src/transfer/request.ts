@@ -40,6 +40,8 @@ export interface PlanOptions {
   userAgent: string;
   referer?: string;
   autoReferer?: boolean;
+  /** Redirect statuses (301, 302, 303) after which a POST is sent again as POST (curl --post301 ...). */
+  keepPost?: number[];
   user?: string;
   compressed: boolean;
   body?: RequestBody;
@@ -96,6 +98,11 @@ export class RequestPlan {
     this.method = opts.method;
     this.body = opts.body;
     this.referer = opts.referer;
+  }
+
+  /** --post301, --post302, --post303: a POST answered `status` stays a POST. */
+  keepsPost(status: number): boolean {
+    return this.opts.keepPost?.includes(status) ?? false;
   }
 
   /** Goes on to a followed redirect's target; with autoReferer the URL left is the next Referer (without its credentials and fragment, as curl 8). */
@@ -263,8 +270,10 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     await ex.discard();
     ex.release();
     // As curl and browsers: 303 turns anything but HEAD into GET, 301 and 302 turn a POST into GET; the
-    // body goes with it. 307 and 308 send the same request (and body) again.
-    if ((head.status === 303 && plan.method !== "HEAD") || (plan.method === "POST" && (head.status === 301 || head.status === 302))) {
+    // body goes with it (unless --post301, --post302, --post303 keep a POST a POST). 307 and 308 send the
+    // same request (and body) again.
+    const keep = plan.method === "POST" && plan.keepsPost(head.status);
+    if (!keep && ((head.status === 303 && plan.method !== "HEAD") || (plan.method === "POST" && (head.status === 301 || head.status === 302)))) {
       plan.method = "GET";
       plan.body = undefined;
     }

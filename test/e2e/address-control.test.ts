@@ -1,11 +1,12 @@
 // Where connections go and come from: --connect-to (Host, SNI and certificate check keep the URL's host)
-// and --interface by address, "host!ADDR", device name, and an unknown device.
+// and --interface by address, "host!ADDR", device name, and an unknown device; --local-port.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { makeCert, type TestCert } from "../servers/tls.ts";
 
 const data = randomBytes(64 * 1024 + 9, 41);
+const big = randomBytes(8 << 20, 43);
 const tmp = tempDir("fetchx-addr-");
 let plain: TestServer;
 let secure: TestServer;
@@ -13,7 +14,7 @@ let cert: TestCert;
 
 beforeAll(async () => {
   cert = await makeCert(tmp.path, { cn: "files.example", altNames: ["DNS:files.example"] });
-  plain = await startServer({ routes: { "/d": { body: data } } });
+  plain = await startServer({ routes: { "/d": { body: data }, "/big": { body: big } } });
   secure = await startServer({ routes: { "/d": { body: data } }, tls: { cert: cert.certPem, key: cert.keyPem } });
 });
 afterAll(() => {
@@ -65,12 +66,63 @@ describe("--interface", () => {
     expect(json(r).local_ip).toBe(ip);
   });
 
-  test("device name (lo) binds to the device; an unknown device fails to connect", async () => {
+  test("device name (lo) binds to the device; an unknown device is curl's exit 45", async () => {
     const r = await runCli([plain.url("/d"), "--interface", "lo", "-o", "/dev/null", "-sS", "-w", "%{json}"]);
     expect(r.code).toBe(0);
     expect(json(r).size_download).toBe(data.length);
     const bad = await runCli([plain.url("/d"), "--interface", "nosuchdev0", "-o", "/dev/null", "-sS", "--retry", "0"]);
-    expect(bad.code).toBe(7);
+    expect(bad.code).toBe(45); // curl 7.88: 45 (CURLE_INTERFACE_FAILED); fetchx said 7 before
     expect(bad.stderr).toContain("nosuchdev0");
+  });
+});
+
+describe("--local-port", () => {
+  // A port held by a listening socket of this test cannot be bound by fetchx (no SO_REUSEADDR, as curl).
+  const held = () => Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+
+  test.each([[false], [true]])("a range whose first port is taken: the next free one (mptcp %p)", async (mptcp) => {
+    const busy = held();
+    try {
+      const first = busy.port;
+      const args = [plain.url("/d"), "--local-port", `${first}-${first + 30}`, "-o", tmp.file(`lp${mptcp}.bin`), "-sS", "-w", "%{json}"];
+      const r = await runCli(mptcp ? [...args, "--mptcp"] : args);
+      expect(r.code).toBe(0);
+      const port = json(r).local_port as number;
+      expect(port).toBeGreaterThan(first);
+      expect(port).toBeLessThanOrEqual(first + 30);
+      expect(await sha256(await Bun.file(tmp.file(`lp${mptcp}.bin`)).bytes())).toBe(await sha256(data));
+    } finally {
+      busy.stop(true);
+    }
+  });
+
+  test("every connection of --connections 4 comes from the range", async () => {
+    const busy = held();
+    const first = busy.port + 1;
+    busy.stop(true);
+    const out = tmp.file("lp4.bin");
+    const r = await runCli([plain.url("/big"), "--local-port", `${first}-${first + 40}`, "--connections", "4", "-o", out, "-sS", "-w", "%{json}"]);
+    expect(r.code).toBe(0);
+    const conns = json(r).connections as { local: string }[];
+    expect(conns.length).toBeGreaterThan(1);
+    for (const c of conns) {
+      const port = Number(c.local.slice(c.local.lastIndexOf(":") + 1));
+      expect(port).toBeGreaterThanOrEqual(first);
+      expect(port).toBeLessThanOrEqual(first + 40);
+    }
+    expect(await sha256(await Bun.file(out).bytes())).toBe(await sha256(big));
+  });
+
+  test("no free port in the range: exit 45 (curl 7.88's) in one line, nothing retried", async () => {
+    const busy = held();
+    try {
+      const r = await runCli([plain.url("/d"), "--local-port", String(busy.port), "-o", tmp.file("lp-none.bin"), "-sS"]);
+      expect(r.code).toBe(45);
+      expect(r.stderr.trim().split("\n")).toEqual([`fetchx: (45) could not bind to port ${busy.port}: EADDRINUSE`]);
+      const curl = Bun.spawnSync(["curl", "-sS", "--local-port", String(busy.port), "-o", "/dev/null", plain.url("/d")]);
+      expect(curl.exitCode).toBe(45);
+    } finally {
+      busy.stop(true);
+    }
   });
 });
