@@ -1,10 +1,11 @@
 // What curl's tool does around a transfer, outside the engine: --skip-existing before it; after it
-// -R (the file's time from Last-Modified), --etag-save, --create-file-mode, --remove-on-error, the note
+// -R (the file's time from Last-Modified), --xattr, --etag-save, --create-file-mode, --remove-on-error, the note
 // that a retry rescued the transfer, and -c (the cookie jar, once at the end of the run).
 import { nodeFs } from "../node-fs.ts";
 import type { FetchxError } from "../errors.ts";
 import type { CookieJar } from "../http/cookies.ts";
 import { parseUrl } from "../http/url.ts";
+import * as libc from "../net/libc.ts";
 import { journalPath } from "../sink/journal.ts";
 import { partPath } from "../sink/file.ts";
 import type { DownloadResult } from "../transfer/stats.ts";
@@ -45,11 +46,37 @@ export function afterDownload(o: Options, r: DownloadResult, failure: FetchxErro
     if (!Number.isNaN(t)) nodeFs().utimesSync(path!, t / 1000, t / 1000);
   }
   if (o.createFileMode !== undefined && written()) nodeFs().chmodSync(path!, o.createFileMode);
+  if (o.xattr && written()) writeXattrs(path!, r, log);
   if (o.etagSave !== undefined && r.httpCode !== 304) {
     const etag = r.headers?.get("etag");
     const text = etag ? `${etag}\n` : "";
     if (o.etagSave === "-") nodeFs().writeSync(1, text);
     else nodeFs().writeFileSync(o.etagSave, text);
+  }
+}
+
+/**
+ * --xattr: where the file came from and what it is, as curl names them (freedesktop.org's "Common Extended
+ * Attributes"): the URL given (curl's, not the one redirected to) without credentials, the Content-Type,
+ * and the program. A file system
+ * without user attributes is a warning, as in curl; the download stands.
+ */
+function writeXattrs(path: string, r: DownloadResult, log: Logger): void {
+  const attrs: [string, string | undefined][] = [["user.xdg.origin.url", withoutCredentials(r.url)], ["user.mime_type", r.contentType], ["user.creator", "fetchx"]];
+  for (const [name, value] of attrs) {
+    if (!value) continue;
+    const rc = libc.setXattr(path, name, value);
+    if (rc < 0) return log.warn(`Error setting extended attributes on '${path}': ${libc.errnoMessage(-rc)}`);
+  }
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const u = parseUrl(url).url;
+    u.username = u.password = "";
+    return u.href;
+  } catch {
+    return url;
   }
 }
 

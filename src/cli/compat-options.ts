@@ -62,6 +62,8 @@ export interface CompatOptions {
   keepPost: number[];
   /** --disallow-username-in-url. */
   disallowUsername: boolean;
+  /** --xattr: the file's origin URL and media type as extended attributes. */
+  xattr: boolean;
   retryAllErrors: boolean;
   failWithBody: boolean;
   failEarly: boolean;
@@ -141,6 +143,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     remoteTime: flag("remote-time"),
     keepPost: [301, 302, 303].filter((s) => flag(`post${s}`)),
     disallowUsername: flag("disallow-username-in-url"),
+    xattr: flag("xattr"),
     createFileMode: parseMode(str("create-file-mode")),
     maxFileSize: parseBytes(str("max-filesize")),
     range: str("range"),

@@ -87,7 +87,7 @@ const curlOptionList = (): CurlOption[] => [
   T("trace-ascii", undefined, TRACE), T("trace-config", undefined, TRACE, "8.3"), T("trace-ids", undefined, TRACE, "8.2"),
   T("trace-time", undefined, TRACE), T("unix-socket"), T("upload-file", "T"), T("url"), T("url-query"), T("user", "u"),
   T("user-agent", "A"), T("variable", undefined, SCRIPT, "8.3"), T("verbose", "v"), T("version", "V"),
-  T("vlan-priority", undefined, "not implemented", "8.9"), T("write-out", "w"), T("xattr", undefined, "not implemented"),
+  T("vlan-priority", undefined, "not implemented", "8.9"), T("write-out", "w"), T("xattr"),
 ];
 
 let list: CurlOption[] | undefined;

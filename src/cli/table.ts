@@ -59,6 +59,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "no-clobber", kind: "flag", group: "output", description: "never overwrite a file: write NAME.1, NAME.2, ... instead" },
   { name: "skip-existing", kind: "flag", group: "output", description: "do not download when the output file already exists (exit 0)" },
   { name: "remote-time", short: "R", kind: "flag", group: "output", description: "give the file the server's Last-Modified time" },
+  { name: "xattr", kind: "flag", group: "output", description: "store the URL and Content-Type in the file's extended attributes (user.xdg.origin.url, user.mime_type)" },
   { name: "create-file-mode", kind: "string", group: "output", hint: "MODE", description: "octal permissions of created files (default 0644 before umask)" },
   { name: "max-filesize", kind: "string", group: "output", hint: "BYTES", description: "refuse bodies larger than BYTES (k, M, G suffixes): exit 63" },
   { name: "range", short: "r", kind: "string", group: "output", hint: "RANGE", description: "ask for these bytes only (e.g. 0-499, 500-, -500); the answer is written as it comes" },

@@ -441,6 +441,21 @@ export function redirectStderr(fd: number): number {
   return dup2(fd, 2) < 0 ? -errno() : 0;
 }
 
+/**
+ * lsetxattr(2) of `name` = `value` on `path` (a link itself, never what it points to): curl's --xattr.
+ * Opened apart from SYMBOLS, as redirectStderr. 0, or -errno.
+ */
+let xattrLib: { lsetxattr: (path: Pointer, name: Pointer, value: Pointer | null, size: number, flags: number) => number } | undefined;
+export function setXattr(path: string, name: string, value: string): number {
+  const { lsetxattr } = (xattrLib ??= dlopen("libc.so.6", { lsetxattr: { args: [p, p, p, FFIType.u64, i32], returns: i32 } }).symbols);
+  const at = cString(path, 0);
+  const key = cString(name, 1);
+  if (at < 0) return at;
+  if (key < 0) return key;
+  const bytes = cEncoder.encode(value);
+  return lsetxattr(at as Pointer, key as Pointer, bytes.byteLength ? ptr(bytes) : null, bytes.byteLength, 0) < 0 ? -errno() : 0;
+}
+
 /** isatty(3): whether fd is a terminal (node:tty costs ~4 ms of start-up just to import). */
 export const isTerminal = (fd: number) => lib().isatty(fd) === 1;
 

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { dlopen, FFIType, ptr } from "bun:ffi";
 import { randomBytes, runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
 import { makeCert } from "../servers/tls.ts";
@@ -405,6 +406,37 @@ describe("TLS versions: --tlsv1.3 and --tls-max 1.2", () => {
       expect(free.stderr).toContain("TLSv1.3");
     } finally {
       modern.stop();
+    }
+  });
+});
+
+describe.skipIf(!CURL)("--xattr: the same attributes as curl 7.88's", () => {
+  // lgetxattr(2) through libc: neither Bun nor node:fs reads extended attributes.
+  const { lgetxattr } = dlopen("libc.so.6", { lgetxattr: { args: [FFIType.cstring, FFIType.cstring, FFIType.ptr, FFIType.u64], returns: FFIType.i64 } }).symbols;
+  const cstr = (s: string) => Buffer.from(`${s}\0`);
+  const attr = (path: string, name: string): string | null => {
+    const buf = new Uint8Array(4096);
+    const n = Number(lgetxattr(ptr(cstr(path)), ptr(cstr(name)), ptr(buf), buf.byteLength));
+    return n < 0 ? null : new TextDecoder().decode(buf.subarray(0, n));
+  };
+
+  test("-O with credentials, a query and a fragment in the URL; through a redirect", async () => {
+    for (const [path, name] of [["/hello.txt?q=1#part", "hello.txt"], ["/redirect", "redirect"]] as const) {
+      const url = http.replace("http://", "http://user:secret@") + path;
+      const dirs = [tempDir("fetchx-xattr-"), tempDir("fetchx-xattr-curl-")];
+      try {
+        const ours = await runCli(["-sSL", "--xattr", "-O", url], { cwd: dirs[0]!.path });
+        const theirs = await runCommand(["curl", "-sSL", "--xattr", "-O", url], { cwd: dirs[1]!.path });
+        expect([ours.code, theirs.code]).toEqual([0, 0]);
+        const [a, b] = dirs.map((d) => join(d.path, name));
+        expect(attr(b!, "user.xdg.origin.url")).not.toBeNull(); // TMPDIR takes user attributes (ext4, tmpfs since Linux 6.6)
+        expect(attr(a!, "user.xdg.origin.url")).toBe(attr(b!, "user.xdg.origin.url"));
+        expect(attr(a!, "user.xdg.origin.url")).not.toContain("secret");
+        expect(attr(a!, "user.mime_type")).toBe(attr(b!, "user.mime_type"));
+        expect(attr(a!, "user.creator")).toBe("fetchx"); // curl 8.x writes "curl" there; 7.88 nothing
+      } finally {
+        for (const d of dirs) d.cleanup();
+      }
     }
   });
 });
