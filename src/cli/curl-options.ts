@@ -62,7 +62,7 @@ const curlOptionList = (): CurlOption[] => [
   T("proto-redir"), T("proxy", "x"), T("proxy-anyauth", undefined, AUTH), T("proxy-basic", undefined, "Basic is the only proxy scheme: drop the option"),
   T("proxy-cacert", undefined, PROXY_TLS), T("proxy-capath", undefined, PROXY_TLS), T("proxy-cert", undefined, PROXY_TLS),
   T("proxy-cert-type", undefined, PROXY_TLS), T("proxy-ciphers", undefined, PROXY_TLS), T("proxy-crlfile", undefined, PROXY_TLS),
-  T("proxy-digest", undefined, AUTH), T("proxy-header", undefined, "not implemented"), T("proxy-http2", undefined, H2, "8.1"),
+  T("proxy-digest", undefined, AUTH), T("proxy-header"), T("proxy-http2", undefined, H2, "8.1"),
   T("proxy-insecure", undefined, PROXY_TLS), T("proxy-key", undefined, PROXY_TLS), T("proxy-key-type", undefined, PROXY_TLS),
   T("proxy-negotiate", undefined, AUTH), T("proxy-ntlm", undefined, AUTH), T("proxy-pass", undefined, PROXY_TLS),
   T("proxy-pinnedpubkey", undefined, PROXY_TLS), T("proxy-service-name", undefined, AUTH), T("proxy-ssl-allow-beast", undefined, PROXY_TLS),

@@ -26,9 +26,9 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Proxies: -x, --noproxy, -U, -p and the *_proxy environment. */
+/** Proxies: -x, --noproxy, -U, -p, --proxy-header and the *_proxy environment. */
 function proxySetopts(o: Options): ClientOptions {
-  return { proxy: o.proxy, noProxy: o.noproxy, proxyUser: o.proxyUser, proxyTunnel: o.proxytunnel, proxyEnv: o.proxyEnv };
+  return { proxy: o.proxy, noProxy: o.noproxy, proxyUser: o.proxyUser, proxyTunnel: o.proxytunnel, proxyEnv: o.proxyEnv, proxyHeaders: o.proxyHeaders };
 }
 
 /**

@@ -35,6 +35,8 @@ export interface Options extends EverydayOptions, CompatOptions {
   method?: string;
   headers: [string, string][];
   userAgent: string;
+  /** --proxy-header: for the proxy only (CONNECT, and a forwarded request). */
+  proxyHeaders: [string, string][];
   referer?: string;
   /** -e "URL;auto" or ";auto": each followed redirect sends the URL it came from. */
   autoReferer: boolean;
@@ -204,6 +206,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     resolve: parseResolve(list("resolve")),
     method: str("request"),
     headers: list("header").flatMap(headerLines).map(parseHeader),
+    proxyHeaders: list("proxy-header").flatMap(headerLines).map(parseHeader),
     userAgent: str("user-agent") ?? USER_AGENT,
     ...refererOption(str("referer")),
     user: str("user"),

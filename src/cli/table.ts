@@ -97,6 +97,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "socks5-basic", kind: "flag", group: "proxy", description: "accepted for curl: SOCKS5 user and password go whenever given", noop: "credentials for a SOCKS5 proxy are always offered with user/password authentication" },
   { name: "proxy-user", short: "U", kind: "string", group: "proxy", hint: "USER:PASS", description: "credentials for the proxy (Basic for HTTP, user/password for SOCKS5)" },
   { name: "noproxy", kind: "string", group: "proxy", hint: "LIST", description: "comma-separated hosts/domains/CIDRs that go direct ('*' = all; overrides no_proxy)" },
+  { name: "proxy-header", kind: "list", group: "proxy", hint: "'NAME: VALUE'", description: "a header for the proxy only: CONNECT's, and a forwarded request's (@FILE: one a line; 'NAME:' removes one)" },
   { name: "proxytunnel", short: "p", kind: "flag", group: "proxy", description: "tunnel plain http through the proxy with CONNECT too" },
 
   { name: "request", short: "X", kind: "string", group: "request", hint: "METHOD", description: "request method (default GET)" },

@@ -40,6 +40,8 @@ export interface ProxySettings {
   proxyUser?: string;
   proxytunnel: boolean;
   env: ProxyEnv;
+  /** curl --proxy-header: for an HTTP proxy only. */
+  headers?: [string, string][];
 }
 
 /** What speaks at the proxy's address: http:// (CONNECT or forwarding) or one of SOCKS's versions. */
@@ -63,6 +65,8 @@ export interface ProxyRoute {
   proxy: Proxy;
   /** "tunnel": CONNECT then speak to the origin; "forward": absolute-form requests to the proxy. */
   mode: "tunnel" | "forward";
+  /** Headers for the proxy (--proxy-header): CONNECT's, or a forwarded request's. */
+  headers?: [string, string][];
 }
 
 export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv {
@@ -144,7 +148,8 @@ export function routeFor(u: { host: string; secure: boolean }, s: ProxySettings)
   if (!text) return null;
   if (bypassesProxy(u.host, s.noproxy ?? s.env.no)) return null;
   const proxy = parseProxy(text, s.proxyUser);
-  return { proxy, mode: u.secure || s.proxytunnel || proxy.kind !== "http" ? "tunnel" : "forward" };
+  const mode = u.secure || s.proxytunnel || proxy.kind !== "http" ? "tunnel" : "forward";
+  return s.headers?.length ? { proxy, mode, headers: s.headers } : { proxy, mode };
 }
 
 /** The key for reusing connections: a forwarding proxy connection serves every http origin. */
@@ -156,12 +161,26 @@ export function routeKey(route: ProxyRoute | null, origin: string): string {
 
 export const proxyAuthorization = (auth: string): [string, string] => ["Proxy-Authorization", `Basic ${Buffer.from(auth).toString("base64")}`];
 
-/** A request spec for a forwarding proxy: absolute-form target (no fragment), plus proxy credentials. */
+/**
+ * `ours` with `theirs` (--proxy-header) after them, as curl orders -H: a name of theirs replaces ours of
+ * that name, an empty value only removes it.
+ */
+export function withHeaders(ours: [string, string][], theirs: [string, string][] | undefined): [string, string][] {
+  if (!theirs?.length) return ours;
+  const named = new Set(theirs.map(([k]) => k.toLowerCase()));
+  return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...theirs.filter(([, v]) => v !== "")];
+}
+
+/**
+ * A request spec for a forwarding proxy: absolute-form target (no fragment), plus Proxy-Connection (as
+ * curl's), proxy credentials and --proxy-header.
+ */
 export function forwardSpec<T extends { target: string; headers: [string, string][] }>(spec: T, url: URL, route: ProxyRoute): T {
   const absolute = `${url.protocol}//${url.host}${spec.target}`;
   const headers: [string, string][] = [...spec.headers];
+  if (!headers.some(([k]) => k.toLowerCase() === "proxy-connection")) headers.push(["Proxy-Connection", "Keep-Alive"]);
   if (route.proxy.auth !== undefined && !headers.some(([k]) => k.toLowerCase() === "proxy-authorization")) headers.push(proxyAuthorization(route.proxy.auth));
-  return { ...spec, target: absolute, headers };
+  return { ...spec, target: absolute, headers: withHeaders(headers, route.headers) };
 }
 
 /**
@@ -183,7 +202,7 @@ export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string
       route.mode === "forward"
         ? undefined
         : kind === "http"
-          ? (fd, signal) => openTunnel(fd, { host, port, auth, userAgent, signal, trace })
+          ? (fd, signal) => openTunnel(fd, { host, port, auth, userAgent, headers: route.headers, signal, trace })
           : (fd, signal) => openSocks(fd, { kind, host: address ?? host, port, auth, signal, trace }),
   };
 }
@@ -193,6 +212,8 @@ export interface TunnelRequest {
   port: number;
   auth?: string;
   userAgent: string;
+  /** --proxy-header, applied to CONNECT's own. */
+  headers?: [string, string][];
   signal: AbortSignal;
   trace?: (line: string) => void;
 }
@@ -203,9 +224,11 @@ const MSG_NOSIGNAL = 0x4000;
 /** CONNECT host:port over a connected, non-blocking fd; resolves once the proxy says 2xx. */
 export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
   const target = formatHostPort(t.host, t.port);
-  const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`, "Proxy-Connection: Keep-Alive"];
-  if (t.userAgent !== "") lines.splice(2, 0, `User-Agent: ${t.userAgent}`); // -A "" sends none
-  if (t.auth !== undefined) lines.push(proxyAuthorization(t.auth).join(": "));
+  const ours: [string, string][] = [["Host", target]];
+  if (t.userAgent !== "") ours.push(["User-Agent", t.userAgent]); // -A "" sends none
+  ours.push(["Proxy-Connection", "Keep-Alive"]);
+  if (t.auth !== undefined) ours.push(proxyAuthorization(t.auth));
+  const lines = [`CONNECT ${target} HTTP/1.1`, ...withHeaders(ours, t.headers).map(([k, v]) => `${k}: ${v}`)];
   t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
   await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);
 

@@ -50,6 +50,11 @@ export interface ClientOptions {
   proxyUser?: string;
   /** Tunnel every request through CONNECT, also for http://. @default false */
   proxyTunnel?: boolean;
+  /**
+   * Headers for an HTTP proxy only (curl --proxy-header): CONNECT's, and a forwarded request's besides the
+   * download's own. A name replaces fetchx's header of that name there, an empty value removes it. @default none
+   */
+  proxyHeaders?: [string, string][];
   /** http_proxy / https_proxy / no_proxy as read from an environment. @default none (the library never reads process.env) */
   proxyEnv?: ProxyEnv;
   /** Bytes per second for all transfers of this client together; 0 = no limit. @default 0 */
@@ -279,7 +284,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "caFile" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
+type ClientOptional = "family" | "ca" | "caFile" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);

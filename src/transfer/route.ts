@@ -22,7 +22,7 @@ export class Router {
     private readonly opts: ClientSettings,
     private readonly signal?: AbortSignal,
   ) {
-    this.proxies = { proxy: opts.proxy, noproxy: opts.noProxy, proxyUser: opts.proxyUser, proxytunnel: opts.proxyTunnel, env: opts.proxyEnv };
+    this.proxies = { proxy: opts.proxy, noproxy: opts.noProxy, proxyUser: opts.proxyUser, proxytunnel: opts.proxyTunnel, env: opts.proxyEnv, headers: opts.proxyHeaders };
     if (opts.limitRate > 0) this.bucket = new TokenBucket(opts.limitRate);
   }
 
