@@ -64,6 +64,8 @@ export interface CompatOptions {
   disallowUsername: boolean;
   /** --xattr: the file's origin URL and media type as extended attributes. */
   xattr: boolean;
+  /** --path-as-is. */
+  pathAsIs: boolean;
   retryAllErrors: boolean;
   failWithBody: boolean;
   failEarly: boolean;
@@ -144,6 +146,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     keepPost: [301, 302, 303].filter((s) => flag(`post${s}`)),
     disallowUsername: flag("disallow-username-in-url"),
     xattr: flag("xattr"),
+    pathAsIs: flag("path-as-is"),
     createFileMode: parseMode(str("create-file-mode")),
     maxFileSize: parseBytes(str("max-filesize")),
     range: str("range"),

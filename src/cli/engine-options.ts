@@ -84,6 +84,7 @@ function requestSetopts(o: Options): DownloadOptions {
     referer: o.referer,
     autoReferer: o.autoReferer,
     keepPost: o.keepPost,
+    pathAsIs: o.pathAsIs,
     user: o.user,
     compressed: o.compressed,
     followRedirects: o.followRedirects,

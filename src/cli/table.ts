@@ -108,6 +108,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "compressed", kind: "flag", group: "request", description: "ask for a compressed response and decode it (gzip, deflate, br, zstd)" },
   { name: "head", short: "I", kind: "flag", group: "request", description: "send HEAD and print the response headers" },
   { name: "location", short: "L", kind: "flag", group: "request", description: "follow redirects", important: true },
+  { name: "path-as-is", kind: "flag", group: "request", description: "send the URL's path as given: /a/../b stays /a/../b" },
   { name: "post301", kind: "flag", group: "request", description: "with -L, a POST answered 301 is sent again as POST (curl's default turns it into GET)" },
   { name: "post302", kind: "flag", group: "request", description: "with -L, a POST answered 302 is sent again as POST" },
   { name: "post303", kind: "flag", group: "request", description: "with -L, a POST answered 303 is sent again as POST" },

@@ -46,6 +46,26 @@ export function parseUrl(input: string): ParsedUrl {
   return { ...parsed, zone, href: withZone(parsed.href, zone) };
 }
 
+const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
+
+/**
+ * `parsed` with the path of `input` as given (curl --path-as-is): "." and ".." segments are sent, not
+ * resolved as WHATWG (and curl by default) resolve them; each other segment is percent-encoded as the
+ * URL parser would. The query stays the parser's.
+ */
+export function withPathAsIs(parsed: ParsedUrl, input: string): ParsedUrl {
+  const text = schemeOf(input) === undefined ? `http://${input}` : input;
+  const afterAuthority = text.indexOf("/", text.indexOf("//") + 2);
+  if (afterAuthority < 0) return parsed;
+  const end = text.slice(afterAuthority).search(/[?#]/);
+  const raw = end < 0 ? text.slice(afterAuthority) : text.slice(afterAuthority, afterAuthority + end);
+  const path = raw
+    .split("/")
+    .map((seg) => (seg === "" || DOT_SEGMENT.test(seg) ? seg : new URL(`http://h/${seg}`).pathname.slice(1)))
+    .join("/");
+  return { ...parsed, target: path + parsed.url.search };
+}
+
 // RFC 6874 zone ids ("[fe80::1%25eth0]"): Bun's URL (WHATWG) rejects them, so the zone is taken out before
 // parsing and put back in the text shown. As curl 7.88 (lib/urlapi.c, ipv6_parse): "%25" then the zone, or a
 // bare "%" (the older syntax, so "[fe80::1%25]" is zone "25"); at most 15 characters (IFNAMSIZ - 1), kept as

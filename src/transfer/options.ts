@@ -183,6 +183,8 @@ export interface DownloadOptions extends DownloadEvents {
   autoReferer?: boolean;
   /** Redirect statuses (301, 302, 303) after which a POST is sent again as a POST, body and all (curl --post301, --post302, --post303). @default [] */
   keepPost?: number[];
+  /** Send the URL's path as given: "." and ".." segments are not resolved (curl --path-as-is). A redirect's Location is resolved as always. @default false */
+  pathAsIs?: boolean;
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
   user?: string;
   /** Ask for gzip, deflate, br, zstd and decode the body (curl --compressed). @default false */
@@ -306,7 +308,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "pathAsIs" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

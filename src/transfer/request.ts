@@ -7,7 +7,7 @@ import { digestAuthorization, digestChallenge, type DigestChallenge } from "../h
 import { latin1AsUtf8, parseRetryAfter } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { CookieJar } from "../http/cookies.ts";
-import { parseUrl, resolveRedirect, type ParsedUrl } from "../http/url.ts";
+import { parseUrl, resolveRedirect, withPathAsIs, type ParsedUrl } from "../http/url.ts";
 import { bodyLength, type Exchange, type RequestSpec } from "./exchange.ts";
 import type { RequestBody } from "./options.ts";
 import { RETRYABLE_STATUS } from "./retry.ts";
@@ -42,6 +42,8 @@ export interface PlanOptions {
   autoReferer?: boolean;
   /** Redirect statuses (301, 302, 303) after which a POST is sent again as POST (curl --post301 ...). */
   keepPost?: number[];
+  /** The URL's path as given, "." and ".." segments included (curl --path-as-is). */
+  pathAsIs?: boolean;
   user?: string;
   compressed: boolean;
   body?: RequestBody;
@@ -90,7 +92,7 @@ export class RequestPlan {
   private referer?: string;
 
   constructor(private readonly opts: PlanOptions, urlText: string) {
-    this.url = parseUrl(urlText);
+    this.url = opts.pathAsIs ? withPathAsIs(parseUrl(urlText), urlText) : parseUrl(urlText);
     checkAllowed(this.url, opts.protocols);
     this.firstOrigin = originOf(this.url);
     this.auth = opts.user ?? this.url.user;
