@@ -66,6 +66,8 @@ export interface CompatOptions {
   xattr: boolean;
   /** --path-as-is. */
   pathAsIs: boolean;
+  /** --aws-sigv4 PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]. */
+  awsSigv4?: string;
   retryAllErrors: boolean;
   failWithBody: boolean;
   failEarly: boolean;
@@ -130,6 +132,8 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
   const tlsMin = flag("tlsv1.3") ? "1.3" : undefined;
   const tlsMax = tlsVersion(str("tls-max"));
   if (tlsMin === "1.3" && tlsMax === "1.2") throw usageError("--tlsv1.3 and --tls-max 1.2 leave no TLS version");
+  // curl: "Cannot use sigv4 authentication with path-as-is flag" (the signature is over the normalized path).
+  if (str("aws-sigv4") !== undefined && flag("path-as-is")) throw usageError("--aws-sigv4 cannot be used with --path-as-is: the signature covers the resolved path");
   const proto = str("proto");
   const protoRedir = str("proto-redir");
   return {
@@ -147,6 +151,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     disallowUsername: flag("disallow-username-in-url"),
     xattr: flag("xattr"),
     pathAsIs: flag("path-as-is"),
+    awsSigv4: str("aws-sigv4"),
     createFileMode: parseMode(str("create-file-mode")),
     maxFileSize: parseBytes(str("max-filesize")),
     range: str("range"),

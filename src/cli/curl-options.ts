@@ -13,7 +13,7 @@ export interface CurlOption {
   since?: string;
 }
 
-const AUTH = "only Basic, Digest (-u, --digest, --anyauth) and Bearer (--oauth2-bearer) authentication";
+const AUTH = "only Basic, Digest (-u, --digest, --anyauth), Bearer (--oauth2-bearer) and AWS Signature V4 (--aws-sigv4) authentication";
 const H2 = "fetchx speaks HTTP/1.1 only";
 const SOCKS = "SOCKS5 with no authentication or a user name and password only (GSS-API is not supported)";
 const PROXY_TLS = "HTTPS proxies are not supported (http:// proxies, CONNECT for https)";
@@ -27,7 +27,7 @@ const T = (name: string, short?: string, why?: string, since?: string): CurlOpti
 // Built at first use: only `fetchx help curl` and an unknown option read it (about 250 calls and two
 // maps that every download would otherwise pay for when the parser is loaded).
 const curlOptionList = (): CurlOption[] => [
-  T("abstract-unix-socket"), T("alt-svc", undefined, H2), T("anyauth"), T("aws-sigv4", undefined, AUTH),
+  T("abstract-unix-socket"), T("alt-svc", undefined, H2), T("anyauth"), T("aws-sigv4"),
   T("basic"), T("ca-native", undefined, "fetchx trusts Bun's CA store or --cacert/--capath", "8.2"), T("cacert"), T("capath"),
   T("cert", "E"), T("cert-status", undefined, TLS_KNOB), T("cert-type", undefined, "PEM only"), T("ciphers", undefined, TLS_KNOB),
   T("compressed"), T("config", "K"), T("connect-timeout"), T("connect-to"), T("continue-at", "C"), T("cookie", "b"),

@@ -85,6 +85,7 @@ function requestSetopts(o: Options): DownloadOptions {
     autoReferer: o.autoReferer,
     keepPost: o.keepPost,
     pathAsIs: o.pathAsIs,
+    awsSigv4: o.awsSigv4,
     user: o.user,
     compressed: o.compressed,
     followRedirects: o.followRedirects,

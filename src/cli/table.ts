@@ -128,6 +128,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "form-string", kind: "list", group: "body", hint: "NAME=STRING", description: "a multipart field taken literally (no @ or <)" },
   { name: "upload-file", short: "T", kind: "list", group: "body", hint: "FILE", description: "PUT FILE, streamed from disk ('-' = stdin, sent chunked); a URL ending in / gets FILE's name" },
 
+  { name: "aws-sigv4", kind: "string", group: "auth", hint: "PROVIDER[:P2[:REGION[:SERVICE]]]", description: "sign each request with AWS Signature V4 using -u KEY_ID:SECRET (S3, MinIO, R2: aws:amz:REGION:s3)" },
   { name: "oauth2-bearer", kind: "string", group: "auth", hint: "TOKEN", description: "send Authorization: Bearer TOKEN (only to the first host)" },
   { name: "basic", kind: "flag", group: "auth", description: "Basic authentication (the default scheme of -u)", noop: "Basic is -u's default scheme" },
   { name: "digest", kind: "flag", group: "auth", description: "send -u's credentials as HTTP Digest (RFC 7616: MD5, SHA-256, SHA-512-256), answering the server's challenge" },

@@ -183,6 +183,12 @@ export interface DownloadOptions extends DownloadEvents {
   autoReferer?: boolean;
   /** Redirect statuses (301, 302, 303) after which a POST is sent again as a POST, body and all (curl --post301, --post302, --post303). @default [] */
   keepPost?: number[];
+  /**
+   * Sign every request with AWS Signature Version 4 instead of sending `user` as Basic (curl --aws-sigv4
+   * "PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]", e.g. "aws:amz:us-east-1:s3"); `user` is "KEY_ID:SECRET".
+   * @default undefined
+   */
+  awsSigv4?: string;
   /** Send the URL's path as given: "." and ".." segments are not resolved (curl --path-as-is). A redirect's Location is resolved as always. @default false */
   pathAsIs?: boolean;
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
@@ -308,7 +314,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "pathAsIs" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "pathAsIs" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

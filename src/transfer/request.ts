@@ -4,6 +4,7 @@
 import { FetchxError } from "../errors.ts";
 import { ACCEPT_ENCODING } from "../http/decode.ts";
 import { digestAuthorization, digestChallenge, type DigestChallenge } from "../http/digest.ts";
+import { parseSigV4, signV4, type SigV4Params } from "../http/sigv4.ts";
 import { latin1AsUtf8, parseRetryAfter } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { CookieJar } from "../http/cookies.ts";
@@ -44,6 +45,8 @@ export interface PlanOptions {
   keepPost?: number[];
   /** The URL's path as given, "." and ".." segments included (curl --path-as-is). */
   pathAsIs?: boolean;
+  /** curl's --aws-sigv4 value: `user` signs each request (AWS Signature Version 4) instead of Basic. */
+  awsSigv4?: string;
   user?: string;
   compressed: boolean;
   body?: RequestBody;
@@ -65,6 +68,16 @@ function checkAllowed(u: ParsedUrl, allowed: string[]): void {
 }
 
 const hasStream = (b: RequestBody | undefined): boolean => b instanceof ReadableStream || (Array.isArray(b) && b.some(hasStream));
+
+/** A body's bytes when they are all in memory (not a stream, a file or a form with files), else null. */
+function bytesOf(b: RequestBody): Uint8Array | null {
+  if (b instanceof Uint8Array) return b;
+  if (typeof b === "string") return new TextEncoder().encode(b);
+  if (!Array.isArray(b)) return null;
+  const parts = b.map(bytesOf);
+  if (parts.some((p) => p === null)) return null;
+  return Buffer.concat(parts as Uint8Array[]);
+}
 
 /** "user" alone means an empty password (curl sends "TOKEN:" for https://TOKEN@host/). */
 const withColon = (user: string) => (user.includes(":") ? user : `${user}:`);
@@ -145,6 +158,18 @@ export class RequestPlan {
     return false;
   }
 
+  /** --aws-sigv4: the request to `url` signed now (its own time: a retry or a range request signs again). */
+  private signed(url: ParsedUrl): [string, string][] {
+    const body = this.body === undefined ? undefined : (bytesOf(this.body) ?? "stream");
+    let params: SigV4Params;
+    try {
+      params = parseSigV4(this.opts.awsSigv4!, url.host);
+    } catch (err) {
+      throw new FetchxError("BAD_URL", (err as Error).message, { retryable: false });
+    }
+    return signV4(params, { method: this.method, target: url.target, host: hostHeader(url), headers: this.opts.headers, body, credentials: withColon(this.auth!), now: Date.now() / 1000 });
+  }
+
   /** --digest, --anyauth before the server's challenge: the request is sent to draw it. */
   private get authProbe(): boolean {
     return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && originOf(this.url) === this.firstOrigin;
@@ -163,7 +188,9 @@ export class RequestPlan {
     // An empty User-Agent sends none, as curl's -A "".
     const ours: [string, string][] = o.userAgent === "" ? [["Accept", "*/*"]] : [["User-Agent", o.userAgent], ["Accept", "*/*"]];
     if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
-    else if (this.auth && sameOrigin) {
+    else if (o.awsSigv4 !== undefined && this.auth && sameOrigin) {
+      if (!o.headers.some(([k, v]) => v !== "" && k.toLowerCase() === "authorization")) ours.push(...this.signed(url));
+    } else if (this.auth && sameOrigin) {
       if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
       else if (this.scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     }

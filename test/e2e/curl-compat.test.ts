@@ -166,6 +166,20 @@ const CASES: Case[] = [
   { name: "--path-as-is sends . and .. segments", args: ["-s", "--path-as-is", "@URL/dir/../hello.txt"] },
   { name: "--path-as-is with %2e, // and a query", args: ["-s", "--path-as-is", "@URL/x/./..//y/%2e%2E/hello.txt?q=1"] },
   { name: "without --path-as-is the dots are resolved", args: ["-s", "@URL/x/./../dir/../hello.txt"] },
+  // The same signature as curl 7.88's for a request whose date is given (7.88 then sends X-Amz-Date twice,
+  // so only Authorization is compared). 7.88 signs queries, repeated headers and S3 requests as curl 8
+  // fixed them (unsorted, unmerged, without x-amz-content-sha256): fetchx follows curl 8 there
+  // (test/unit/http-sigv4.test.ts has curl 8's own expected signatures).
+  {
+    name: "--aws-sigv4: the signature curl 7.88 makes",
+    args: ["-s", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "-u", "AKID:s3cr3t/key", "-H", "X-Amz-Date: 20260101T000000Z", "@URL/hello.txt"],
+    headers: ["authorization"],
+  },
+  {
+    name: "--aws-sigv4 with -d and another provider's date header",
+    args: ["-s", "--aws-sigv4", "osc:osc:eu-west-2:api", "-u", "AKID:s3cr3t", "-H", "X-Osc-Date: 20260101T000000Z", "-d", "x=1", "@URL/echo-body"],
+    headers: ["authorization"],
+  },
   { name: "--disallow-username-in-url: exit 67, nothing sent", args: ["-s", "--disallow-username-in-url", "@TOKENURL/hello.txt"] },
   { name: "--local-port with a bad range: exit 2", args: ["-s", "--local-port", "5-3", "@URL/hello.txt"] },
   { name: "--interface with no such device: exit 45", args: ["-s", "--interface", "nosuchdev0", "@URL/hello.txt"] },
