@@ -62,9 +62,10 @@ describe("errors", () => {
     expect(err.message).toContain('"only6.test"');
   });
 
-  test("unknown --interface -> CONNECT, not retryable", async () => {
+  test("unknown --interface -> INTERFACE (curl's 45), not retryable", async () => {
     const err = await dialError({ ...base, host: "127.0.0.1", port: listener(), interface: "nosuchdev0" });
-    expect(err.code).toBe("CONNECT");
+    expect(err.code).toBe("INTERFACE");
+    expect(err.exitCode).toBe(45);
     expect(err.retryable).toBe(false);
     expect(err.message).toContain("nosuchdev0");
   });
