@@ -31,6 +31,7 @@ export type ErrorCode =
   | "CERT"
   | "FILESIZE"
   | "CA_FILE"
+  | "PINNED_PUBKEY"
   | "INTERRUPTED"
   | "INTERNAL";
 
@@ -68,6 +69,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   FILESIZE: 63,
   // curl's CURLE_SSL_CACERT_BADFILE: --cacert missing, unreadable or without a certificate.
   CA_FILE: 77,
+  // curl's CURLE_SSL_PINNEDPUBKEYNOTMATCH: the server's public key is not the one --pinnedpubkey names.
+  PINNED_PUBKEY: 90,
   INTERRUPTED: 130,
   // A bug in fetchx, not a network or server failure: curl's closest is CURLE_BAD_FUNCTION_ARGUMENT (43,
   // "internal error"). The stack is printed with the message.

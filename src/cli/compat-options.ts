@@ -53,6 +53,8 @@ export interface CompatOptions {
   cookieJar?: string;
   junkSessionCookies: boolean;
   capath?: string;
+  /** --pinnedpubkey sha256//HASH[;...] or FILE. */
+  pinnedPubKey?: string;
   cert?: string;
   key?: string;
   tlsMin?: "1.2" | "1.3";
@@ -173,6 +175,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     cookieJar: str("cookie-jar"),
     junkSessionCookies: flag("junk-session-cookies"),
     capath: str("capath"),
+    pinnedPubKey: str("pinnedpubkey"),
     cert: str("cert"),
     key: str("key"),
     tlsMin,

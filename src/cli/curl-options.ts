@@ -56,7 +56,7 @@ const curlOptionList = (): CurlOption[] => [
   T("no-progress-meter"), T("no-sessionid", undefined, TLS_KNOB), T("noproxy"), T("ntlm", undefined, AUTH), T("ntlm-wb", undefined, AUTH),
   T("oauth2-bearer"), T("out-null", undefined, undefined, "8.16"), T("output", "o"), T("output-dir"), T("parallel", "Z"),
   T("parallel-immediate"), T("parallel-max"), T("parallel-max-host", undefined, "at most 16 connections per host, always", "8.16"),
-  T("pass", undefined, "encrypted keys are not supported"), T("path-as-is"), T("pinnedpubkey", undefined, TLS_KNOB),
+  T("pass", undefined, "encrypted keys are not supported"), T("path-as-is"), T("pinnedpubkey"),
   T("post301"), T("post302"), T("post303"),
   T("preproxy", undefined, SOCKS), T("progress-bar", "#"), T("proto"), T("proto-default", undefined, "a URL without a scheme is http://, as curl's default"),
   T("proto-redir"), T("proxy", "x"), T("proxy-anyauth", undefined, AUTH), T("proxy-basic", undefined, "Basic is the only proxy scheme: drop the option"),

@@ -50,7 +50,7 @@ function sslSetopts(o: Options): ClientOptions {
   }
   const cert = o.cert ? readText(o.cert, "--cert") : undefined;
   const key = o.key ? readText(o.key, "--key") : undefined;
-  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), tlsMin: o.tlsMin, tlsMax: o.tlsMax };
+  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey };
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */

@@ -31,6 +31,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [61, "bad Content-Encoding with --compressed"],
   [63, "the body is larger than --max-filesize"],
   [77, "--cacert missing, unreadable or without a certificate"],
+  [90, "the server's public key is not the one --pinnedpubkey names"],
   [97, "a SOCKS proxy refused the handshake, the credentials or the connection it was asked for"],
   [130, "interrupted by SIGINT/SIGTERM; partial data kept when there was any: run the same command again (or with -C -) to resume"],
 ];

@@ -38,6 +38,8 @@ export interface TlsOptions {
   ca?: string;
   /** -k / --insecure: skip verification. */
   insecure: boolean;
+  /** --pinnedpubkey: the base64 SHA-256 hashes of the public keys (DER SubjectPublicKeyInfo) accepted; checked even with -k. */
+  pins?: string[];
 }
 
 export interface DialOptions {

@@ -42,6 +42,23 @@ function readCaFile(path: string): string {
   throw new FetchxError("CA_FILE", `the CA file ${path} holds no PEM certificate`);
 }
 
+/**
+ * curl's --pinnedpubkey: "sha256//BASE64[;sha256//BASE64...]", or a file holding the public key (PEM
+ * "PUBLIC KEY" or DER), as base64 SHA-256 hashes of the DER SubjectPublicKeyInfo.
+ */
+export function parsePins(value: string): string[] {
+  if (value.startsWith("sha256//")) return value.split(";").map((p) => p.trim().replace(/^sha256\/\//, ""));
+  let bytes: Buffer;
+  try {
+    bytes = nodeFs().readFileSync(value);
+  } catch (err) {
+    throw new FetchxError("PINNED_PUBKEY", `cannot read the --pinnedpubkey file ${value}: ${(err as { code?: string }).code ?? err}`, { cause: err, retryable: false });
+  }
+  const pem = /-----BEGIN PUBLIC KEY-----([\s\S]*?)-----END PUBLIC KEY-----/.exec(bytes.toString("latin1"));
+  const der = pem ? Buffer.from(pem[1]!.replace(/\s+/g, ""), "base64") : bytes;
+  return [new Bun.CryptoHasher("sha256").update(der).digest("base64")];
+}
+
 export class HttpClient {
   private idle = new Map<string, Connection[]>();
   private live = new Set<Connection>();
@@ -51,6 +68,13 @@ export class HttpClient {
 
   constructor(readonly settings: ClientSettings) {
     this.router = new Router(settings, this.closed.signal);
+  }
+
+  private pinList?: string[];
+  /** --pinnedpubkey's hashes, its file read at the first TLS connection (as curl reads it). */
+  private pins(): string[] | undefined {
+    const pinned = this.settings.pinnedPubKey;
+    return pinned === undefined ? undefined : (this.pinList ??= parsePins(pinned));
   }
 
   private caText?: string;
@@ -70,7 +94,7 @@ export class HttpClient {
       family: o.family,
       mptcp: o.mptcp,
       connectTimeoutMs: o.connectTimeoutMs,
-      tls: u.secure ? { servername: u.host, ca: this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key } : undefined,
+      tls: u.secure ? { servername: u.host, ca: this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key, pins: this.pins() } : undefined,
       unixSocket: o.unixSocket,
       resolve: o.resolve,
       interface: hooks.path ? hooks.path.interface : o.interface,

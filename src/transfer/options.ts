@@ -32,6 +32,12 @@ export interface ClientOptions {
    * @default undefined
    */
   caFile?: string;
+  /**
+   * Accept only a server whose public key is this one (curl --pinnedpubkey): "sha256//BASE64" (several
+   * joined by ";") or a file with the key (PEM or DER), read at the first TLS connection. Checked with
+   * `insecure` too; a mismatch is PINNED_PUBKEY (curl's exit 90). @default undefined
+   */
+  pinnedPubKey?: string;
   /** "host:port" -> addresses used instead of DNS (curl --resolve). @default none */
   resolve?: Map<string, string[]>;
   /** curl's --connect-to rules. @default none */
@@ -292,7 +298,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "caFile" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
+type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);

@@ -457,3 +457,54 @@ describe.skipIf(!CURL)("--xattr: the same attributes as curl 7.88's", () => {
     }
   });
 });
+
+describe.skipIf(!CURL)("--pinnedpubkey: the exit codes curl 7.88 gives", () => {
+  let dir: TempDir;
+  let server: TestServer;
+  let caPath: string;
+  let pin: string;
+  let keyFile: string;
+  beforeAll(async () => {
+    dir = tempDir("fetchx-compat-pin-");
+    const cert = await makeCert(dir.path);
+    caPath = cert.caPath;
+    server = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem }, routes: { "/": { body: "pinned\n" } } });
+    // The leaf's public key, as openssl writes it, and its pin: sha256 of the DER SubjectPublicKeyInfo.
+    keyFile = join(dir.path, "pub.pem");
+    const pub = Bun.spawnSync(["openssl", "x509", "-in", join(dir.path, "cert.pem"), "-pubkey", "-noout"]).stdout;
+    writeFileSync(keyFile, pub);
+    const der = Bun.spawnSync(["openssl", "pkey", "-pubin", "-outform", "der"], { stdin: pub }).stdout;
+    pin = `sha256//${new Bun.CryptoHasher("sha256").update(der).digest("base64")}`;
+  });
+  afterAll(() => {
+    server?.stop();
+    dir?.cleanup();
+  });
+
+  test("the right pin, one of several, the key's PEM file: 0; a wrong one: 90, with -k too", async () => {
+    const wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    const cases: [string[], number][] = [
+      [["--pinnedpubkey", pin], 0],
+      [["--pinnedpubkey", `${wrong};${pin}`], 0],
+      [["--pinnedpubkey", keyFile], 0],
+      [["--pinnedpubkey", wrong], 90],
+      [["-k", "--pinnedpubkey", wrong], 90],
+    ];
+    for (const [extra, code] of cases) {
+      const args = ["-s", "--cacert", caPath, ...extra, server.url("/")];
+      const [ours, theirs] = [await runCli(args), await runCommand(["curl", ...args])];
+      expect({ extra, code: ours.code, out: new TextDecoder().decode(ours.stdout) }).toEqual({ extra, code: theirs.code, out: new TextDecoder().decode(theirs.stdout) });
+      expect({ extra, code: ours.code }).toEqual({ extra, code });
+    }
+  });
+
+  test("a mismatch is one line naming the server's pin, before any request; plain http:// ignores the option", async () => {
+    const before = server.requests.length;
+    const r = await runCli(["-sS", "--cacert", caPath, "--pinnedpubkey", "sha256//AAAA", server.url("/")]);
+    expect(r.code).toBe(90);
+    expect(r.stderr.trim().split("\n")).toEqual([`fetchx: (90) SSL: public key does not match pinned public key (the server's is ${pin})`]);
+    expect(server.requests.length).toBe(before);
+    const plain = await runCli(["-sS", "--pinnedpubkey", "sha256//AAAA", `${http}/hello.txt`]);
+    expect(plain.code).toBe(0);
+  });
+});
