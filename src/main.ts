@@ -52,8 +52,11 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     const { helpCommand } = await import("./cli/subcommands.ts");
     return helpCommand(argv);
   }
-  const [{ expandConfig }, { parseArgv }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
-  const raw = parseArgv(expandConfig(argv, process.env));
+  const [{ expandConfig }, { parseArgv, shareGlobals, splitNext }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
+  // curl's --next: one set of options per group of URLs, run one group after another.
+  const raws = splitNext(expandConfig(argv, process.env)).map(parseArgv);
+  if (raws.length > 1) shareGlobals(raws);
+  const raw = raws[0]!;
   const errorsTo = raw.values.get("stderr");
   if (typeof errorsTo === "string") stderrTo(errorsTo);
   if (raw.values.get("help")) {
@@ -68,10 +71,21 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     return 0;
   }
   const { toOptions } = await import("./cli/options.ts");
-  const opts = toOptions(raw, process.env);
-  if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError("no URL given; try fetchx --help");
+  const operations = raws.map((r) => toOptions(r, process.env));
+  // Every group is checked before the first transfer (curl: "no URL specified!", exit 2).
+  operations.forEach((opts, i) => {
+    if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError(i === 0 ? "no URL given; try fetchx --help" : `no URL given after --next number ${i}`);
+  });
   const { runDownloads } = await import("./cli/run.ts");
-  return runDownloads(opts, log);
+  if (operations.length === 1) return runDownloads(operations[0]!, log);
+  // The first failure's exit code, as for several URLs; --fail-early starts no group after it.
+  let code = 0;
+  for (const opts of operations) {
+    const c = await runDownloads(opts, log);
+    if (code === 0) code = c;
+    if (code !== 0 && opts.failEarly) break;
+  }
+  return code;
 }
 
 const log: ErrorLog = {};

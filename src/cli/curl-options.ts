@@ -51,7 +51,7 @@ const curlOptionList = (): CurlOption[] => [
   T("local-port"), T("location", "L"), T("location-trusted", undefined, "credentials never follow a redirect to another host"),
   T("manual", "M", "see fetchx --help and fetchx help TOPIC"), T("max-filesize"), T("max-redirs"), T("max-time", "m"),
   T("metalink", undefined, "obsolete (curl dropped it)"), T("mptcp", undefined, undefined, "8.9"), T("negotiate", undefined, AUTH),
-  T("netrc", "n"), T("netrc-file"), T("netrc-optional"), T("next", ":", "one set of options for all URLs"),
+  T("netrc", "n"), T("netrc-file"), T("netrc-optional"), T("next", ":"),
   T("no-alpn", undefined, TLS_KNOB), T("no-buffer", "N"), T("no-clobber"), T("no-keepalive"), T("no-npn", undefined, "obsolete (curl ignores it too)"),
   T("no-progress-meter"), T("no-sessionid", undefined, TLS_KNOB), T("noproxy"), T("ntlm", undefined, AUTH), T("ntlm-wb", undefined, AUTH),
   T("oauth2-bearer"), T("out-null", undefined, undefined, "8.16"), T("output", "o"), T("output-dir"), T("parallel", "Z"),

@@ -56,6 +56,33 @@ function set(out: RawArgs, spec: OptionSpec, value: string | boolean) {
   } else out.values.set(spec.name, value);
 }
 
+/**
+ * curl's -: / --next: the words split into one group per operation, each with its own options and URLs
+ * (words after "--" are URLs and never split). Always at least one group.
+ */
+export function splitNext(words: string[]): string[][] {
+  const groups: string[][] = [[]];
+  let literal = false;
+  for (const w of words) {
+    if (!literal && (w === "--next" || w === "-:")) groups.push([]);
+    else groups.at(-1)!.push(w);
+    if (w === "--") literal = true;
+  }
+  return groups;
+}
+
+/** Options that are the whole run's wherever they are given (curl's "Scope: global"), not one operation's. */
+const GLOBAL_OPTIONS = ["fail-early", "parallel", "parallel-max", "progress-bar", "progress", "show-error", "stderr", "verbose"];
+
+/** Each operation's record with the run's global options (the last value given anywhere) in it. */
+export function shareGlobals(raws: RawArgs[]): void {
+  for (const name of GLOBAL_OPTIONS) {
+    let value: string | boolean | string[] | undefined;
+    for (const r of raws) if (r.values.has(name)) value = r.values.get(name);
+    if (value !== undefined) for (const r of raws) r.values.set(name, value);
+  }
+}
+
 export function parseArgv(argv: string[]): RawArgs {
   const out: RawArgs = { values: new Map(), positionals: [] };
   for (let i = 0; i < argv.length; i++) {

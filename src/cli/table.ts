@@ -43,6 +43,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "version", short: "V", kind: "flag", group: "basic", description: "print version, commit and Bun version", important: true },
   { name: "config", short: "K", kind: "list", group: "basic", hint: "FILE", description: "read options from FILE, curlrc syntax ('-' = stdin); ~/.fetchxrc is read first unless -q" },
   { name: "disable", short: "q", kind: "flag", group: "basic", description: "as the first option: do not read ~/.fetchxrc" },
+  { name: "next", short: ":", kind: "flag", group: "basic", description: "start another group of URLs with options of its own (curl's; global ones such as -v, -Z, -S stay)" },
   { name: "url", kind: "list", group: "basic", hint: "URL", description: "a URL to download (as a plain argument; handy in -K files)" },
   { name: "globoff", short: "g", kind: "flag", group: "basic", description: "send {} and [] in URLs as they are: no {a,b} sets, no [1-10] ranges" },
 

@@ -1,10 +1,11 @@
 // The pure parts behind curl's options: the cookie jar, netrc lookup, -K config words, --proto sets and
-// the body joiner. The wire behaviour is in test/e2e/curl-compat.test.ts, against curl itself.
-import { expect, test } from "bun:test";
+// the body joiner, --next groups. The wire behaviour is in test/e2e/curl-compat.test.ts, against curl itself.
+import { describe, expect, test } from "bun:test";
 import { joinData, urlEncode } from "../../src/cli/body.ts";
 import { parseProto } from "../../src/cli/compat-options.ts";
 import { configWords } from "../../src/cli/config.ts";
 import { netrcLookup } from "../../src/cli/netrc.ts";
+import { parseArgv, shareGlobals, splitNext } from "../../src/cli/parse.ts";
 import { CookieJar } from "../../src/http/cookies.ts";
 
 test("cookie jar: domain, host-only, path, secure, expiry, and the Netscape round trip", () => {
@@ -51,4 +52,21 @@ test("-d pieces join with &, --json pieces run together; urlencode as curl", () 
   const d = (kind: "data" | "json", value: string) => ({ kind, value });
   expect(new TextDecoder().decode(joinData([d("data", "a=1"), d("json", "{"), d("json", "}"), d("data", "b")]))).toBe("a=1&{}&b");
   expect(urlEncode("a b/é~", "+")).toBe("a+b%2F%C3%A9~");
+});
+
+describe("--next", () => {
+  test("the words split at --next and -:, never after --", () => {
+    expect(splitNext(["-s", "A", "--next", "-o", "f", "B", "-:", "C"])).toEqual([["-s", "A"], ["-o", "f", "B"], ["C"]]);
+    expect(splitNext(["A", "--", "--next", "-:"])).toEqual([["A", "--", "--next", "-:"]]);
+    expect(splitNext([])).toEqual([[]]);
+  });
+
+  test("global options (-v, -Z, -S, --fail-early, --stderr) reach every group; the others stay in theirs", () => {
+    const raws = splitNext(["-v", "-f", "A", "--next", "-Z", "--parallel-max", "3", "B"]).map(parseArgv);
+    shareGlobals(raws);
+    expect(raws.map((r) => [r.values.get("verbose"), r.values.get("parallel"), r.values.get("parallel-max"), r.values.get("fail")])).toEqual([
+      [true, true, "3", true],
+      [true, true, "3", undefined],
+    ]);
+  });
 });
