@@ -58,8 +58,7 @@ export function afterDownload(o: Options, r: DownloadResult, failure: FetchxErro
 /**
  * --xattr: where the file came from and what it is, as curl names them (freedesktop.org's "Common Extended
  * Attributes"): the URL given (curl's, not the one redirected to) without credentials, the Content-Type,
- * and the program. A file system
- * without user attributes is a warning, as in curl; the download stands.
+ * and the program. A file system without user attributes is a warning, as in curl; the download stands.
  */
 function writeXattrs(path: string, r: DownloadResult, log: Logger): void {
   const attrs: [string, string | undefined][] = [["user.xdg.origin.url", withoutCredentials(r.url)], ["user.mime_type", r.contentType], ["user.creator", "fetchx"]];
@@ -70,11 +69,10 @@ function writeXattrs(path: string, r: DownloadResult, log: Logger): void {
   }
 }
 
+/** parseUrl keeps credentials out of the URL it returns. */
 function withoutCredentials(url: string): string {
   try {
-    const u = parseUrl(url).url;
-    u.username = u.password = "";
-    return u.href;
+    return parseUrl(url).url.href;
   } catch {
     return url;
   }

@@ -174,8 +174,8 @@ const mayGlob = (u: string) => u.includes("[") || u.includes("{") || u.includes(
 
 /**
  * The run's URLs and output slots with every globbed URL in place of its combinations: the i-th -o or -O
- * names the i-th URL's files, with "#N" filled in for each of -o's. -o names past the URLs given here (for --input-file's)
- * follow on after them. Not `enabled` (-g): as they are.
+ * names the i-th URL's files, with "#N" filled in for each of -o's. Slots past the URLs given here (for
+ * --input-file's) follow on after them. Not `enabled` (-g): as they are.
  */
 export function expandGlobs(urls: string[], outputs: OutputSlot[], enabled = true): Globbed {
   if (!enabled || !urls.some(mayGlob)) return { urls, outputs, urlnum: (i) => i };
