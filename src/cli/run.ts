@@ -42,6 +42,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   if (opts.parallel) widenThreadPool(opts.parallelMax);
   const urls = await collectUrls(opts.urls, opts.inputFile);
   const targets = checkOutputs(opts, urls);
+  // curl 7.88 goes on too ("Got more output options than URLs").
+  if (opts.outputs.length > urls.length) logger.warn(`${opts.outputs.length} output options (-o, -O) for ${urls.length} URL(s): the last ${opts.outputs.length - urls.length} name nothing`);
   const writeOut = await readWriteOut(opts.writeOut);
   const display = createProgressDisplay(opts);
   const events = logEvents(logger);
@@ -179,7 +181,6 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
  */
 function checkOutputs(opts: Options, urls: string[]): (string | null | undefined)[] {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
-  if (opts.outputs.length > urls.length) throw usageError(`${opts.outputs.length} -o/-O options for ${urls.length} URL(s): each names one URL's file`);
   // Naming a URL (parse, decode, sanitise) leaves ~1.1 KB of garbage that JavaScriptCore let pile up for
   // the whole loop: 10,000 URLs took 11 MB here before the first transfer. A collection every 1,000: 4 MB.
   const collect = collector(1000);

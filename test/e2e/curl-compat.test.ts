@@ -195,6 +195,7 @@ const CASES: Case[] = [
     args: ["-sf", "@URL/missing", "--next", "-s", "@URL/hello.txt"],
     only: { why: "curl exits with the last transfer's code (0); fetchx with the first failure's, as for several URLs", code: 22, stdout: "hello\n" },
   },
+  { name: "more -o than URLs: the first names the file, the rest nothing (a warning)", args: ["-s", "-o", "a", "-o", "b", "@URL/hello.txt"] },
   { name: "--disallow-username-in-url: exit 67, nothing sent", args: ["-s", "--disallow-username-in-url", "@TOKENURL/hello.txt"] },
   { name: "--local-port with a bad range: exit 2", args: ["-s", "--local-port", "5-3", "@URL/hello.txt"] },
   { name: "--interface with no such device: exit 45", args: ["-s", "--interface", "nosuchdev0", "@URL/hello.txt"] },
