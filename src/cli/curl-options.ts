@@ -39,7 +39,7 @@ const curlOptionList = (): CurlOption[] => [
   T("dump-ca-embed", undefined, "no embedded CA store of its own", "8.10"), T("dump-header", "D"),
   T("ech", undefined, TLS_KNOB, "8.8"), T("egd-file", undefined, "obsolete (curl ignores it too)"), T("engine", undefined, TLS_KNOB),
   T("etag-compare"), T("etag-save"), T("expand-url", undefined, SCRIPT, "8.3"), T("expect100-timeout", undefined, "fetchx never sends Expect: 100-continue"),
-  T("fail", "f"), T("fail-early"), T("fail-with-body"), T("false-start", undefined, TLS_KNOB), T("follow", undefined, "not implemented (use -L)", "8.16"),
+  T("fail", "f"), T("fail-early"), T("fail-with-body"), T("false-start", undefined, TLS_KNOB), T("follow", undefined, undefined, "8.16"),
   T("form", "F"), T("form-escape", undefined, "not implemented"), T("form-string"), T("get", "G"), T("globoff", "g"),
   T("happy-eyeballs-timeout-ms", undefined, "fetchx uses RFC 8305's 250 ms"), T("haproxy-clientip", undefined, "no PROXY protocol", "8.2"),
   T("haproxy-protocol", undefined, "no PROXY protocol"), T("head", "I"), T("header", "H"), T("help", "h"), T("hsts", undefined, "no HSTS cache"),

@@ -89,6 +89,7 @@ function requestSetopts(o: Options): DownloadOptions {
     user: o.user,
     compressed: o.compressed,
     followRedirects: o.followRedirects,
+    keepMethod: o.keepMethod,
     maxRedirects: o.maxRedirs,
     failOnHttpError: o.fail,
     bearer: o.bearer,

@@ -44,6 +44,8 @@ export interface Options extends EverydayOptions, CompatOptions {
   compressed: boolean;
   head: boolean;
   followRedirects: boolean;
+  /** -X given without --follow: its method stays on 301, 302 and 303 (the body does not), as curl's. */
+  keepMethod: boolean;
   maxRedirs: number;
 
   // output
@@ -212,7 +214,9 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     user: str("user"),
     compressed: flag("compressed"),
     head: flag("head"),
-    followRedirects: flag("location"),
+    followRedirects: flag("location") || flag("follow"),
+    // curl: -X's method goes with every request, redirects included, unless --follow (curl 8.16).
+    keepMethod: str("request") !== undefined && !flag("follow"),
     maxRedirs: integer(raw, "max-redirs", 50, -1),
     outputs: globbed.outputs,
     urlnum: globbed.urlnum,

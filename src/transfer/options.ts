@@ -187,6 +187,11 @@ export interface DownloadOptions extends DownloadEvents {
   referer?: string;
   /** Each followed redirect sends the URL it came from as Referer (curl -e ";auto"). @default false */
   autoReferer?: boolean;
+  /**
+   * Keep `method` on a 301, 302 or 303 that would turn it into GET (the body is dropped all the same): curl's
+   * -X, which sets the method of every request. @default false (RFC 9110's rule, curl's --follow)
+   */
+  keepMethod?: boolean;
   /** Redirect statuses (301, 302, 303) after which a POST is sent again as a POST, body and all (curl --post301, --post302, --post303). @default [] */
   keepPost?: number[];
   /**
@@ -320,7 +325,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "pathAsIs" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

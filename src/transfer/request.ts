@@ -41,6 +41,8 @@ export interface PlanOptions {
   userAgent: string;
   referer?: string;
   autoReferer?: boolean;
+  /** The method stays on a redirect that turns it into GET (curl -X); the body is dropped all the same. */
+  keepMethod?: boolean;
   /** Redirect statuses (301, 302, 303) after which a POST is sent again as POST (curl --post301 ...). */
   keepPost?: number[];
   /** The URL's path as given, "." and ".." segments included (curl --path-as-is). */
@@ -113,6 +115,11 @@ export class RequestPlan {
     this.method = opts.method;
     this.body = opts.body;
     this.referer = opts.referer;
+  }
+
+  /** curl -X: the method stays on a redirect that would turn it into GET. */
+  get keepsMethod(): boolean {
+    return this.opts.keepMethod ?? false;
   }
 
   /** --post301, --post302, --post303: a POST answered `status` stays a POST. */
@@ -299,11 +306,12 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     await ex.discard();
     ex.release();
     // As curl and browsers: 303 turns anything but HEAD into GET, 301 and 302 turn a POST into GET; the
-    // body goes with it (unless --post301, --post302, --post303 keep a POST a POST). 307 and 308 send the
-    // same request (and body) again.
+    // body goes with it (unless --post301, --post302, --post303 keep a POST a POST). A method given with
+    // -X stays on the request line, without the body, as curl's (--follow: RFC 9110's GET). 307 and 308
+    // send the same request (and body) again.
     const keep = plan.method === "POST" && plan.keepsPost(head.status);
     if (!keep && ((head.status === 303 && plan.method !== "HEAD") || (plan.method === "POST" && (head.status === 301 || head.status === 302)))) {
-      plan.method = "GET";
+      if (!plan.keepsMethod) plan.method = "GET";
       plan.body = undefined;
     }
     plan.redirectTo(next);

@@ -159,6 +159,13 @@ const CASES: Case[] = [
   { name: "-T - streams stdin chunked", args: ["-s", "-T", "-", "@URL/echo-body"], stdin: "from stdin\n".repeat(500), headers: ["transfer-encoding"] },
   { name: "-F fields and a file", args: ["-s", "-F", "name=value", "-F", "doc=@up.txt;type=text/plain", "-F", "msg=<msg.txt", "@URL/echo"], files: { "up.txt": "file body\n", "msg.txt": "from a file" }, multipart: true },
   { name: "POST then 303: GET without body", args: ["-sL", "-d", "x=1", "@URL/see-other"] },
+  { name: "-X POST -L: the method stays after a 301, the body does not (curl's -X)", args: ["-sL", "-X", "POST", "-d", "x=1", "@URL/moved"], headers: ["content-length", "content-type"] },
+  { name: "-X DELETE -L: DELETE after a 303 too", args: ["-sL", "-X", "DELETE", "@URL/see-other"] },
+  {
+    name: "--follow: a 301 turns -X POST into GET (curl 8.16)",
+    args: ["-s", "--follow", "-X", "POST", "-d", "x=1", "@URL/moved"],
+    only: { why: "curl 8.16", code: 0, stdout: "GET /echo\n" },
+  },
   { name: "--post301 keeps a POST a POST after 301, body and all", args: ["-sL", "--post301", "-d", "x=1", "@URL/moved"], headers: ["content-length"] },
   { name: "--post302 keeps a POST a POST after 302", args: ["-sL", "--post302", "-d", "x=1", "@URL/found"], headers: ["content-length"] },
   { name: "--post303 keeps a POST a POST after 303", args: ["-sL", "--post303", "-d", "x=1", "@URL/see-other"], headers: ["content-length"] },
