@@ -1,7 +1,7 @@
 // Many URLs in one run: several arguments, --input-file (file and stdin, comments), -Z/--parallel with
 // --parallel-max, the summary line, and a failure that neither stops the others nor hides its exit code.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
@@ -75,11 +75,18 @@ describe("several URLs", () => {
     expect(await sha256(readFileSync(`${dir}/f3.bin`))).toBe(await sha256(files[2]!));
   });
 
-  test("usage errors: more -o than URLs, two URLs to one file, --parallel to stdout, empty input file, bad --parallel-max", async () => {
+  test("more -o than URLs: a warning, as curl's, and the first -o names the file", async () => {
+    const r = await runCli([server.url("/f1.bin"), "-o", tmp.file("x"), "-o", tmp.file("y"), "-S"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("2 output options (-o, -O) for 1 URL(s): the last 1 name nothing");
+    expect(await sha256(readFileSync(tmp.file("x")))).toBe(await sha256(files[0]!));
+    expect(existsSync(tmp.file("y"))).toBe(false);
+  });
+
+  test("usage errors: two URLs to one file, --parallel to stdout, empty input file, bad --parallel-max", async () => {
     const empty = tmp.file("empty.txt");
     writeFileSync(empty, "# nothing\n\n");
     for (const args of [
-      [server.url("/f1.bin"), "-o", tmp.file("x"), "-o", tmp.file("y")],
       [server.url("/f1.bin"), server.url("/f1.bin"), "-O", "--output-dir", tmp.path],
       [server.url("/f1.bin"), server.url("/f2.bin"), "-o", tmp.file("same"), "-o", tmp.file("same")],
       ["-Z", server.url("/f1.bin"), server.url("/f2.bin")],
