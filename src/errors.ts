@@ -93,6 +93,8 @@ export interface FetchxErrorOptions {
   retryable?: boolean;
   status?: number;
   retryAfter?: number;
+  verifyResult?: number;
+  proxyStatus?: number;
 }
 
 export class FetchxError extends Error {
@@ -103,6 +105,10 @@ export class FetchxError extends Error {
   readonly status?: number;
   /** Seconds from a Retry-After header, when the server sent one. */
   readonly retryAfter?: number;
+  /** CERT: the certificate check's result as OpenSSL numbers it (curl's %{ssl_verify_result}). */
+  readonly verifyResult?: number;
+  /** A refused CONNECT: the proxy's status (curl's %{http_connect}). */
+  readonly proxyStatus?: number;
   /** What the download did up to the failure (set by the engine on the error a download ends with). */
   result?: import("./transfer/stats.ts").DownloadResult;
 
@@ -114,6 +120,8 @@ export class FetchxError extends Error {
     this.retryable = options.retryable ?? RETRYABLE.has(code);
     if (options.status !== undefined) this.status = options.status;
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+    if (options.verifyResult !== undefined) this.verifyResult = options.verifyResult;
+    if (options.proxyStatus !== undefined) this.proxyStatus = options.proxyStatus;
   }
 }
 

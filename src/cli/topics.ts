@@ -106,7 +106,9 @@ reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% f
   %{content_type} %{size_download} %{size_header} %{size_request} %{speed_download}
   %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_redirect} %{time_total}
   %{num_connects} %{num_headers} %{num_redirects} %{num_retries} %{remote_ip} %{remote_port} %{local_ip}
-  %{local_port} %{filename_effective} %{exitcode} %{errormsg}
+  %{local_port} %{filename_effective} %{exitcode} %{errormsg} %{referer} %{http_connect}
+  %{ssl_verify_result} %{proxy_used} %{conn_id} %{xfer_id} %{url.NAME} %{urle.NAME} (NAME: scheme,
+  user, password, host, port, path, query, fragment, zoneid)
   %{mptcp} %{mptcp_subflows} %{connections}   (fetchx's own: MPTCP state and per-connection detail)
   %header{NAME}  one response header      %{header_json}  all response headers
   %{json}        every variable as one JSON object

@@ -13,7 +13,7 @@ import { nodeFs } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import { errnoMessage, errnoName, pollMany, POLLIN, readLink, recv, recvInto } from "./libc.ts";
 import { mptcpStatus } from "./mptcp.ts";
-import type { Connection, DialTimings, MptcpStatus } from "./types.ts";
+import type { Connection, DialInfo, DialTimings, MptcpStatus } from "./types.ts";
 
 /** Pause the socket above this many unread bytes, resume below LOW_WATER (hysteresis avoids flapping). */
 export const HIGH_WATER = 4 * 1024 * 1024;
@@ -204,6 +204,7 @@ export class SocketConnection implements Connection {
   /** This poller turn handed a view of rawBuf to the listener. */
   private rawLent = false;
   timings?: DialTimings;
+  dialInfo?: DialInfo;
 
   constructor(e: Endpoints) {
     this.fd = e.fd;

@@ -81,15 +81,18 @@ export async function dial(opts: DialOptions): Promise<Connection> {
       },
     );
     timings.connectedMs = performance.now() - t0;
+    let connectStatus = 0;
     if (opts.tunnel) {
       try {
-        await untilAborted(opts.tunnel(fd, signal), signal);
+        connectStatus = await untilAborted(opts.tunnel(fd, signal), signal);
       } catch (err) {
         libc.close(fd);
         throw err;
       }
     }
-    return await adopt(fd, opts, signal, timings, t0);
+    const conn = await adopt(fd, opts, signal, timings, t0);
+    conn.dialInfo = { verifyResult: conn.dialInfo?.verifyResult ?? 0, connectStatus, viaProxy: !!opts.tunnel };
+    return conn;
   } catch (err) {
     if (err instanceof AllAttemptsFailed)
       throw new FetchxError("CONNECT", `failed to connect to ${opts.host} port ${opts.port}: ${err.message}`, { cause: err });
@@ -142,6 +145,7 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
         if (ipName && (err as { code?: string } | null)?.code === "ERR_TLS_CERT_ALTNAME_INVALID") err = null;
         else if (err && isCertProblem(err)) {
           if (!tls.insecure) return reject(certError(err, tls, opts.host));
+          conn.dialInfo = { verifyResult: x509Result(err), connectStatus: 0, viaProxy: false };
         } else if (!ok || err) {
           return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
         }
@@ -224,10 +228,32 @@ const CERT_TEXT: Record<string, string> = {
   SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in certificate chain",
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "unable to get local issuer certificate",
   UNABLE_TO_GET_ISSUER_CERT: "unable to get issuer certificate",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "unable to verify the first certificate",
+  // BoringSSL's name for a leaf whose issuer is nowhere (the server sent no chain): OpenSSL, and so curl,
+  // say "unable to get local issuer certificate" (20) for the same certificate.
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "unable to get local issuer certificate",
   CERT_HAS_EXPIRED: "certificate has expired",
   CERT_NOT_YET_VALID: "certificate is not yet valid",
 };
+
+// OpenSSL's X509_V_ERR_* numbers for the codes Bun names (curl's %{ssl_verify_result} shows the number).
+const X509_RESULT: Record<string, number> = {
+  UNABLE_TO_GET_ISSUER_CERT: 2,
+  CERT_SIGNATURE_FAILURE: 7,
+  CERT_NOT_YET_VALID: 9,
+  CERT_HAS_EXPIRED: 10,
+  DEPTH_ZERO_SELF_SIGNED_CERT: 18,
+  SELF_SIGNED_CERT_IN_CHAIN: 19,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 20,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 20, // BoringSSL's code for OpenSSL's 20 (CERT_TEXT)
+  CERT_REVOKED: 23,
+  INVALID_CA: 24,
+  INVALID_PURPOSE: 26,
+  CERT_UNTRUSTED: 27,
+  CERT_REJECTED: 28,
+  ERR_TLS_CERT_ALTNAME_INVALID: 62,
+};
+/** The X509_V_ERR_* number of a certificate error (1, "unspecified", for one without a number here). */
+const x509Result = (err: Error) => X509_RESULT[(err as { code?: string }).code ?? ""] ?? 1;
 
 function isCertProblem(err: Error): boolean {
   const code = (err as { code?: string }).code ?? "";
@@ -240,5 +266,5 @@ function certError(err: Error, tls: TlsOptions, host: string): FetchxError {
     code === "ERR_TLS_CERT_ALTNAME_INVALID"
       ? `SSL: no alternative certificate subject name matches target host name '${tls.servername ?? host}'`
       : `SSL certificate problem: ${CERT_TEXT[code] ?? err.message}`;
-  return new FetchxError("CERT", `${text} (${code})`, { cause: err, retryable: false });
+  return new FetchxError("CERT", `${text} (${code})`, { cause: err, retryable: false, verifyResult: x509Result(err) });
 }

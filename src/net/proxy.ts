@@ -203,7 +203,7 @@ export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string
         ? undefined
         : kind === "http"
           ? (fd, signal) => openTunnel(fd, { host, port, auth, userAgent, headers: route.headers, signal, trace })
-          : (fd, signal) => openSocks(fd, { kind, host: address ?? host, port, auth, signal, trace }),
+          : (fd, signal) => openSocks(fd, { kind, host: address ?? host, port, auth, signal, trace }).then(() => 0),
   };
 }
 
@@ -221,8 +221,8 @@ export interface TunnelRequest {
 const MAX_REPLY_HEAD = 64 * 1024;
 const MSG_NOSIGNAL = 0x4000;
 
-/** CONNECT host:port over a connected, non-blocking fd; resolves once the proxy says 2xx. */
-export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
+/** CONNECT host:port over a connected, non-blocking fd; resolves with the proxy's 2xx status. */
+export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> {
   const target = formatHostPort(t.host, t.port);
   const ours: [string, string][] = [["Host", target]];
   if (t.userAgent !== "") ours.push(["User-Agent", t.userAgent]); // -A "" sends none
@@ -252,10 +252,11 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<void> {
   // curl ends a failed CONNECT with exit 56 (CURLE_RECV_ERROR), whatever the status.
   // 407 is the standard answer; some proxies (tinyproxy) answer a wrong password with 401.
   if (code === 407 || code === 401)
-    throw new FetchxError("RECV", `proxy authentication failed (${code}) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false });
-  if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500 });
+    throw new FetchxError("RECV", `proxy authentication failed (${code}) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false, proxyStatus: code });
+  if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500, proxyStatus: code });
   // Nothing may follow the reply: the origin cannot speak before we do (TLS and HTTP are client-first).
   if (reply.byteLength > end + 4) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
+  return code;
 }
 
 /** Waits until fd is ready for `events`; a failing poll ends the exchange. */

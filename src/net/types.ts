@@ -25,6 +25,16 @@ export interface DialTimings {
   handshakeMs: number;
 }
 
+/** What the dial learned besides timings (curl's -w %{ssl_verify_result}, %{http_connect}, %{proxy_used}). */
+export interface DialInfo {
+  /** The certificate check's result as OpenSSL numbers it: 0 verified (or not TLS), else the X509_V_ERR_* that -k let pass. */
+  verifyResult: number;
+  /** The proxy's status answering CONNECT (a tunnel), else 0. */
+  connectStatus: number;
+  /** Reached through a proxy (HTTP or SOCKS). */
+  viaProxy: boolean;
+}
+
 export interface TlsOptions {
   /** SNI and name to verify; omitted for IP literals. */
   servername?: string;
@@ -65,8 +75,11 @@ export interface DialOptions {
   localPorts?: [number, number];
   /** Connect to this Unix domain socket instead (host and port still name the origin: Host, SNI). */
   unixSocket?: string;
-  /** Runs on the connected raw fd before Bun adopts it (a proxy's CONNECT exchange); TLS, if any, starts after. */
-  tunnel?: (fd: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Runs on the connected raw fd before Bun adopts it (a proxy's CONNECT exchange; TLS, if any, starts
+   * after); resolves with the proxy's CONNECT status (0 for SOCKS).
+   */
+  tunnel?: (fd: number, signal: AbortSignal) => Promise<number>;
   signal?: AbortSignal;
   /** Verbose trace lines (-v); the dialer says what it tries and what MPTCP did. */
   trace?: (line: string) => void;
@@ -86,6 +99,8 @@ export interface Connection {
   refreshMptcp(): MptcpStatus;
   /** How long the dial's steps took (set by the dialer). */
   timings?: DialTimings;
+  /** The certificate check, a proxy's CONNECT answer (set by the dialer). */
+  dialInfo?: DialInfo;
   /**
    * Next chunk of received bytes, or null at a clean end of stream. Rejects with FetchxError RECV on
    * reset and TIMEOUT when `idleTimeoutMs` passes with no data. The socket is paused while unread data

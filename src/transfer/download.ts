@@ -291,6 +291,8 @@ export class Download implements ProgressSource, RequestSender {
       this.go("failed", err.message);
       this.result.exitCode = err.exitCode;
       this.result.errorMessage = err.message;
+      if (err instanceof FetchxError && err.verifyResult !== undefined) this.result.sslVerifyResult = err.verifyResult;
+      if (err instanceof FetchxError && err.proxyStatus !== undefined) [this.result.httpConnect, this.result.proxyUsed] = [err.proxyStatus, true];
       this.end();
       err.result = this.result;
       throw err;
@@ -398,6 +400,10 @@ export class Download implements ProgressSource, RequestSender {
     r.headers = head.headers;
     r.sizeHeader += head.headerBytes;
     r.sizeRequest += ex.requestBytes;
+    r.referer = this.plan.refererSent;
+    r.connId = ex.conn.id;
+    const info = ex.conn.dialInfo;
+    if (info) [r.proxyUsed, r.httpConnect, r.sslVerifyResult] = [info.viaProxy, info.connectStatus, info.verifyResult];
     r.remoteIp = ex.conn.remoteAddress;
     r.remotePort = ex.conn.remotePort;
     r.localIp = ex.conn.localAddress;

@@ -77,6 +77,8 @@ class ThrottledConnection implements Connection {
   get alive() { return this.inner.alive; }
   get queuedBytes() { return this.inner.queuedBytes; }
   get idleUsable() { return this.inner.idleUsable; }
+  get timings() { return this.inner.timings; }
+  get dialInfo() { return this.inner.dialInfo; }
   refreshMptcp(): MptcpStatus { return this.inner.refreshMptcp(); }
   write(data: Uint8Array | string): Promise<void> { return this.inner.write(data); }
   close(): void {

@@ -122,6 +122,12 @@ export class RequestPlan {
     return this.opts.keepMethod ?? false;
   }
 
+  /** The Referer the requests carry: -H's when given (empty: none), else -e's or the last redirect's. */
+  get refererSent(): string | undefined {
+    const given = this.opts.headers.find(([k]) => k.toLowerCase() === "referer");
+    return given ? given[1] || undefined : this.referer;
+  }
+
   /** --post301, --post302, --post303: a POST answered `status` stays a POST. */
   keepsPost(status: number): boolean {
     return this.opts.keepPost?.includes(status) ?? false;

@@ -62,6 +62,8 @@ export class Router {
       }
       try {
         conn = await dial(viaProxy(direct, route, this.opts.userAgent, address));
+        // A forwarding proxy has no tunnel: the dialer could not tell (curl's %{proxy_used}).
+        if (conn.dialInfo) conn.dialInfo.viaProxy = true;
       } catch (err) {
         // curl's exit 5: the proxy's name did not resolve.
         if (err instanceof FetchxError && err.code === "RESOLVE")

@@ -44,6 +44,16 @@ export interface DownloadResult {
   numConnects: number;
   numRedirects: number;
   numRetries: number;
+  /** The Referer of the last request, if any (curl's %{referer}). */
+  referer?: string;
+  /** The id of the connection the last answer came on, -1 before any (curl 8.2's %{conn_id}). */
+  connId: number;
+  /** The last connection went through a proxy (curl 8.7's %{proxy_used}). */
+  proxyUsed: boolean;
+  /** The proxy's answer to CONNECT for the last connection, 0 without a tunnel (curl's %{http_connect}). */
+  httpConnect: number;
+  /** The certificate check of the last TLS connection: 0 verified, else OpenSSL's X509_V_ERR_* (curl's %{ssl_verify_result}). */
+  sslVerifyResult: number;
   remoteIp: string;
   remotePort: number;
   localIp: string;
@@ -83,6 +93,10 @@ export function newStats(url: string, method: string): DownloadResult {
     numConnects: 0,
     numRedirects: 0,
     numRetries: 0,
+    connId: -1,
+    proxyUsed: false,
+    httpConnect: 0,
+    sslVerifyResult: 0,
     remoteIp: "",
     remotePort: 0,
     localIp: "",

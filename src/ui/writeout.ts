@@ -2,6 +2,8 @@
 // object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
 // stream, %{onerror} drops the rest unless the transfer failed, \n \t \r \\ are escapes, %% is a percent
 // sign. Unknown variables expand to nothing and are warned about on stderr, as curl does.
+import { schemeOf } from "../http/chars.ts";
+import { takeZone } from "../http/url.ts";
 import type { DownloadResult } from "../transfer/stats.ts";
 
 const secs = (ms: number) => Number((ms / 1000).toFixed(6));
@@ -38,6 +40,15 @@ export function variables(s: DownloadResult, urlnum = 0): Record<string, string 
     num_connects: s.numConnects,
     num_redirects: s.numRedirects,
     num_retries: s.numRetries,
+    referer: s.referer ?? "",
+    conn_id: s.connId,
+    xfer_id: urlnum,
+    proxy_used: s.proxyUsed ? 1 : 0,
+    http_connect: s.httpConnect,
+    ssl_verify_result: s.sslVerifyResult,
+    proxy_ssl_verify_result: 0,
+    ...urlParts("url", s.url),
+    ...urlParts("urle", s.urlEffective),
     remote_ip: s.remoteIp,
     remote_port: s.remotePort,
     local_ip: s.localIp,
@@ -61,7 +72,7 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
   const vars = variables(s, urlnum);
   const out: WriteOutput = { stdout: "", stderr: "" };
   let stream: keyof WriteOutput = "stdout";
-  const re = /%\{([a-z_]+)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
+  const re = /%\{([a-z_.]+)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
   let last = 0;
   for (let m = re.exec(format); m; m = re.exec(format)) {
     out[stream] += format.slice(last, m.index);
@@ -80,11 +91,39 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
       const v = vars[m[1]!];
       if (v === undefined) out.stderr += `fetchx: unknown --write-out variable: '${m[1]}'\n`;
       // curl prints the status as "%03ld": 000 when nothing answered, which scripts test for.
-      else out[stream] += /^(http|response)_code$/.test(m[1]!) ? String(v).padStart(3, "0") : String(v);
+      else out[stream] += /^(http_code|response_code|http_connect)$/.test(m[1]!) ? String(v).padStart(3, "0") : String(v);
     }
   }
   out[stream] += format.slice(last);
   return out;
+}
+
+/**
+ * curl 8.1's %{url.NAME} and %{urle.NAME}: the parts of the URL given and of the effective one (a port not
+ * given is the scheme's; query and fragment without their "?" and "#"; no "options" in HTTP URLs).
+ */
+function urlParts(prefix: string, text: string): Record<string, string | number> {
+  let parts: Record<string, string | number>;
+  try {
+    const { rest, zone } = takeZone(schemeOf(text) === undefined ? `http://${text}` : text, text);
+    const u = new URL(rest);
+    const scheme = u.protocol.slice(0, -1);
+    parts = {
+      scheme,
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      options: "",
+      host: u.hostname,
+      port: u.port === "" ? (scheme === "https" ? 443 : 80) : Number(u.port),
+      path: u.pathname,
+      query: u.search.slice(1),
+      fragment: u.hash.slice(1),
+      zoneid: zone ?? "",
+    };
+  } catch {
+    return {}; // a URL that never parsed: its parts are unknown variables, as in curl
+  }
+  return Object.fromEntries(Object.entries(parts).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
 function headerJson(s: DownloadResult): Record<string, string[]> {

@@ -142,6 +142,13 @@ const CASES: Case[] = [
   { name: '-e ";auto" -L: each redirect sends where it came from', args: ["-sL", "-e", ";auto", "-o", "x", "@URL/redirect-twice"], headers: ["referer"] },
   { name: '-e "URL;auto" -L: URL first, then each redirect\'s origin', args: ["-sL", "-e", "http://example.test/start;auto", "-o", "x", "@URL/redirect-twice"], headers: ["referer"] },
   { name: "-e URL -L: the same Referer on every hop", args: ["-sL", "-e", "http://example.test/start", "-o", "x", "@URL/redirect-twice"], headers: ["referer"] },
+  { name: "-w %{referer}, %{http_connect}, %{ssl_verify_result}, %{proxy_ssl_verify_result} of a plain request", args: ["-s", "-o", "x", "-e", "http://from.example/page", "-w", "%{referer}|%{http_connect}|%{ssl_verify_result}|%{proxy_ssl_verify_result}", "@URL/hello.txt"] },
+  { name: '-w %{referer} after -e ";auto" -L: the last hop\'s', args: ["-sL", "-o", "x", "-e", ";auto", "-w", "%{referer}", "@URL/redirect-twice"] },
+  {
+    name: "-w %{url.*} and %{urle.*}: the parts of the URL given and the effective one (curl 8.1)",
+    args: ["-sL", "-o", "x", "-w", "%{url.scheme}|%{url.path}|%{url.query}|%{url.fragment}|%{urle.path}|%{urle.query}", "@URL/redirect?a=1#top"],
+    only: { why: "curl 8.1", code: 0, stdout: "http|/redirect|a=1|top|/file.bin|" },
+  },
   { name: "-w %{num_headers}", args: ["-s", "-o", "x", "-w", "%{num_headers} %{size_header}", "@URL/hello.txt"] },
   { name: "-d pieces joined with &", args: ["-s", "-d", "a=1", "-d", "b=two words", "@URL/echo-body"], headers: ["content-type", "content-length"] },
   { name: "-d @file drops CR and LF", args: ["-s", "-d", "@body.txt", "@URL/echo-body"], files: { "body.txt": "line1\r\nline2\nline3\n" }, headers: ["content-length"] },
@@ -529,5 +536,30 @@ describe.skipIf(!CURL)("--pinnedpubkey: the exit codes curl 7.88 gives", () => {
     expect(server.requests.length).toBe(before);
     const plain = await runCli(["-sS", "--pinnedpubkey", "sha256//AAAA", `${http}/hello.txt`]);
     expect(plain.code).toBe(0);
+  });
+});
+
+describe.skipIf(!CURL)("-w %{ssl_verify_result}: OpenSSL's number, as curl 7.88 prints it", () => {
+  let dir: TempDir;
+  let server: TestServer;
+  let caPath: string;
+  beforeAll(async () => {
+    dir = tempDir("fetchx-compat-verify-");
+    const cert = await makeCert(dir.path);
+    caPath = cert.caPath;
+    server = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem }, routes: { "/": { body: "tls\n" } } });
+  });
+  afterAll(() => {
+    server?.stop();
+    dir?.cleanup();
+  });
+
+  test("an unknown issuer: exit 60 with its number; -k: exit 0 with the same number; --cacert: 0", async () => {
+    for (const extra of [[], ["-k"], ["--cacert", caPath]]) {
+      const args = ["-s", "-o", "/dev/null", "-w", "%{ssl_verify_result} %{exitcode}", ...extra, server.url("/")];
+      const [ours, theirs] = [await runCli(args), await runCommand(["curl", ...args])];
+      const text = (b: Uint8Array) => new TextDecoder().decode(b);
+      expect({ extra, out: text(ours.stdout), code: ours.code }).toEqual({ extra, out: text(theirs.stdout), code: theirs.code });
+    }
   });
 });

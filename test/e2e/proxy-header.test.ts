@@ -84,6 +84,18 @@ describe.skipIf(!CURL)("--proxy-header, as curl 7.88 sends it", () => {
     ["'Name:' removes one of CONNECT's own, 'Name: v' replaces one", ["-p", "--proxy-header", "Proxy-Connection:", "--proxy-header", "Host: elsewhere.example", "@ORIGIN/a"]],
     ["@FILE: one a line", ["-p", "--proxy-header", "@ph.txt", "@ORIGIN/a"]],
   ];
+  test("-w %{http_connect}: the proxy's answer to CONNECT, 000 without a tunnel; %{proxy_used} (curl 8.7) says a proxy was used", async () => {
+    const url = origin.url("/a");
+    for (const tunnel of [["-p"], []]) {
+      const args = ["-s", "-x", proxy.url, ...tunnel, "-o", "/dev/null", "-w", "%{http_connect}", url];
+      const [ours, theirs] = [await runCli(args, { env: clean }), await runCommand(["curl", ...args], { env: clean })];
+      expect({ tunnel, out: new TextDecoder().decode(ours.stdout) }).toEqual({ tunnel, out: new TextDecoder().decode(theirs.stdout) });
+    }
+    const used = await runCli(["-s", "-x", proxy.url, "-o", "/dev/null", "-w", "%{proxy_used}", url], { env: clean });
+    const direct = await runCli(["-s", "-o", "/dev/null", "-w", "%{proxy_used} %{http_connect}", url], { env: clean });
+    expect([new TextDecoder().decode(used.stdout), new TextDecoder().decode(direct.stdout)]).toEqual(["1", "0 000"]);
+  });
+
   test.each(cases)("%s", async (_name, args) => {
     await Bun.write(`${tmp.path}/ph.txt`, "X-One: 1\r\nX-Two: 2\n");
     const full = ["-sS", "-x", proxy.url, ...args.map((a) => a.replace("@ORIGIN", origin.url("").replace(/\/$/, "")))];

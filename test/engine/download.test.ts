@@ -292,6 +292,11 @@ describe("engine: progress, MPTCP state, monitor, rate limit, write-out", () => 
     const r = await download(server.url("/f"), { output: dir.file("wo.bin") });
     const out = renderWriteOut("%{http_code} %{size_download} %{num_connects} %{mptcp} %{filename_effective}", r);
     expect(out.stdout).toBe(`200 ${data.length} 1 off ${dir.file("wo.bin")}`);
+    // curl 8.1's URL parts: a port not given is the scheme's; 8.2's conn_id, 8.7's proxy_used.
+    const parts = renderWriteOut("%{url.scheme} %{url.port} %{urle.host} %{url.user}:%{url.password} %{url.zoneid}|", { ...r, url: "https://u:p%20w@example.com/a?b#c" });
+    expect(parts.stdout).toBe("https 443 127.0.0.1 u:p w |");
+    expect(renderWriteOut("%{proxy_used} %{http_connect} %{ssl_verify_result}", r).stdout).toBe("0 000 0");
+    expect(Number(renderWriteOut("%{conn_id}", r).stdout)).toBeGreaterThanOrEqual(0);
   });
 });
 
