@@ -69,7 +69,7 @@ const curlOptionList = (): CurlOption[] => [
   T("proxy-ssl-auto-client-cert", undefined, PROXY_TLS), T("proxy-tls13-ciphers", undefined, PROXY_TLS), T("proxy-tlsauthtype", undefined, PROXY_TLS),
   T("proxy-tlspassword", undefined, PROXY_TLS), T("proxy-tlsuser", undefined, PROXY_TLS), T("proxy-tlsv1", undefined, PROXY_TLS),
   T("proxy-user", "U"), T("proxy1.0", undefined, H2), T("proxytunnel", "p"), T("random-file", undefined, "obsolete (curl ignores it too)"),
-  T("range", "r"), T("rate", undefined, "not implemented (use -Z and --parallel-max)"), T("raw", undefined, "not implemented"),
+  T("range", "r"), T("rate"), T("raw", undefined, "not implemented"),
   T("referer", "e"), T("remote-header-name", "J"), T("remote-name", "O"), T("remote-name-all"), T("remote-time", "R"),
   T("remove-on-error"), T("request", "X"), T("request-target", undefined, "not implemented"), T("resolve"), T("retry"),
   T("retry-all-errors"), T("retry-connrefused"), T("retry-delay"), T("retry-max-time"), T("service-name", undefined, AUTH),

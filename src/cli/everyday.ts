@@ -26,6 +26,8 @@ export interface EverydayOptions {
   inputFile?: string;
   parallel: boolean;
   parallelMax: number;
+  /** --rate: the least time between two transfer starts of a serial run, ms (0: as fast as they go). */
+  rateIntervalMs: number;
 }
 
 /** --local-port N or N-M (curl: 0 to 65535, N <= M; a range from 0 binds any port). */
@@ -36,6 +38,20 @@ function parseLocalPort(v: string | undefined): [number, number] | undefined {
   const last = m?.[2] === undefined ? first : Number(m[2]);
   if (!m || first > 65535 || last > 65535 || last < first) throw usageError(`--local-port wants a port or a range N-M of ports (0-65535), got "${v}"`);
   return first === 0 ? undefined : [first, last];
+}
+
+const RATE_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * curl's --rate N[/[K]U]: N transfer starts per K units (s, m, h, d; per hour when no unit; "5/15s" from
+ * curl 8.10), as the time between two starts. Above 1000 a second there is no limit, as in curl.
+ */
+function parseRateOption(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const m = /^(\d+)(?:\/(\d*)([smhd]))?$/.exec(v);
+  if (!m || Number(m[1]) === 0 || m[2] === "0") throw usageError(`--rate wants transfers per time unit like 2/s, 10/m, 5/15s or 100 (per hour), got "${v}"`);
+  const interval = ((m[3] ? RATE_UNIT_MS[m[3]]! : RATE_UNIT_MS.h!) * Number(m[2] || 1)) / Number(m[1]);
+  return interval < 1 ? 0 : interval;
 }
 
 /** curl's --interface forms: "if!NAME", "host!ADDR", or a bare name or address. */
@@ -86,5 +102,6 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
     inputFile: str("input-file"),
     parallel: raw.values.get("parallel") === true,
     parallelMax,
+    rateIntervalMs: parseRateOption(str("rate")),
   };
 }

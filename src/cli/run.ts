@@ -80,6 +80,9 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   // Several URLs: their output directories are listed once, and a file none of whose names was there skips
   // its own lookups (cli/listing.ts). One URL looks its names up itself (three calls, no listing).
   const absent = urls.length > 1 ? outputListing() : undefined;
+  // --rate: transfer starts at least this far apart (curl: serial transfers only).
+  const spacing = opts.parallel ? 0 : opts.rateIntervalMs;
+  let nextStart = 0;
   const started = performance.now();
   const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed || (opts.failEarly && failed) }, async (index, { lane, free, previous }) => {
     let url = urls[index]!;
@@ -88,6 +91,16 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     let failure: FetchxError | undefined;
     let retried: string | undefined;
     let target: string | null | undefined;
+    if (spacing > 0) {
+      const wait = nextStart - performance.now();
+      // Ended early by Ctrl-C or --max-time: the transfer then fails at once as interrupted.
+      if (wait > 0 && !controller.signal.aborted)
+        await new Promise<void>((done) => {
+          const timer = setTimeout(done, wait);
+          controller.signal.addEventListener("abort", () => (clearTimeout(timer), done()), { once: true });
+        });
+      nextStart = performance.now() + spacing;
+    }
     try {
       // -O's name, found by checkOutputs; named again when the URL as sent differs from the one given
       // (-T FILE to a directory URL) or -o names it (checkOutputs keeps -o's name without --output-dir).

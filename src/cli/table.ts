@@ -174,6 +174,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "limit-rate", kind: "string", group: "transfer", hint: "RATE", description: "at most RATE bytes/s per transfer, all connections together (k, M, G suffixes: 200k)" },
   { name: "input-file", kind: "string", group: "transfer", hint: "FILE", description: "also download the URLs in FILE, one a line, # comments ('-' = stdin)" },
   { name: "parallel", short: "Z", kind: "flag", group: "transfer", description: "download several URLs at the same time", important: true },
+  { name: "rate", kind: "string", group: "transfer", hint: "N/U", description: "start at most N transfers per unit (s, m, h, d; 5/15s: per 15 seconds; default per hour) when they run one after another" },
   { name: "parallel-max", kind: "string", group: "transfer", hint: "N", description: "with -Z, at most N transfers at once (default 5)" },
   { name: "parallel-immediate", kind: "flag", group: "transfer", description: "accepted for curl: fetchx connects as transfers start", noop: "fetchx opens connections as transfers start" },
 

@@ -3,23 +3,28 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
+import { randomBytes, runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 
 const files = [1, 2, 3, 4].map((i) => randomBytes(200 * 1024 + i, 100 + i));
 const tmp = tempDir("fetchx-multi-");
 let server: TestServer;
 let slow: TestServer;
+let stamped: TestServer;
+/** When each request to `stamped` arrived (ms, this process's clock). */
+const arrivals: number[] = [];
 
 beforeAll(async () => {
   const routes = Object.fromEntries(files.map((body, i) => [`/f${i + 1}.bin`, { body }]));
   server = await startServer({ routes });
   // 200 KiB at 100 KiB/s per connection: each body takes ~2 s, so parallel transfers overlap.
   slow = await startServer({ routes, rateBytesPerSec: 100 * 1024 });
+  stamped = await startServer({ routes: { "/t": () => (arrivals.push(performance.now()), { body: "t\n" }) } });
 });
 afterAll(() => {
   server.stop();
   slow.stop();
+  stamped.stop();
   tmp.cleanup();
 });
 
@@ -177,4 +182,30 @@ describe("--parallel", () => {
     await expectFiles(dir, [1, 2]);
     expect(r.stderr).toMatch(/2 ok, 1 failed/);
   }, 60_000);
+});
+
+describe("--rate", () => {
+  // Between arrivals after the first: the first request also waits for its connection, the others reuse it.
+  const gaps = () => arrivals.slice(2).map((t, i) => t - arrivals[i + 1]!);
+  const four = () => [1, 2, 3, 4].flatMap(() => ["-o", "/dev/null", stamped.url("/t")]);
+
+  test("--rate 20/s: four transfers started at least 50 ms apart, as curl 7.88 spaces them", async () => {
+    for (const cmd of [[], ["curl"]]) {
+      arrivals.length = 0;
+      const args = ["-s", "--rate", "20/s", ...four()];
+      const r = cmd.length ? await runCommand([...cmd, ...args]) : await runCli(args);
+      expect(r.code).toBe(0);
+      expect({ cmd, n: arrivals.length, short: gaps().filter((g) => g < 45) }).toEqual({ cmd, n: 4, short: [] });
+    }
+  });
+
+  test("5/1s (curl 8.10's form) is 200 ms; -Z ignores --rate (as curl); 0 is refused (exit 2)", async () => {
+    arrivals.length = 0;
+    expect((await runCli(["-s", "--rate", "5/1s", ...four().slice(0, 9)])).code).toBe(0);
+    expect(gaps()[0]).toBeGreaterThanOrEqual(195);
+    arrivals.length = 0;
+    expect((await runCli(["-s", "-Z", "--rate", "1/h", ...four()])).code).toBe(0);
+    expect(arrivals.length).toBe(4);
+    expect((await runCli(["-s", "--rate", "0", stamped.url("/t")])).code).toBe(2);
+  });
 });
