@@ -19,6 +19,7 @@ export type ErrorCode =
   | "HTTP_ERROR"
   | "WRITE"
   | "READ_FILE"
+  | "LOCAL_FILE"
   | "TIMEOUT"
   | "CHECKSUM"
   | "RANGE"
@@ -55,6 +56,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   HTTP_ERROR: 22,
   WRITE: 23,
   READ_FILE: 26,
+  // curl's CURLE_FILE_COULDNT_READ_FILE: a file:// URL's file cannot be opened or read.
+  LOCAL_FILE: 37,
   TIMEOUT: 28,
   // curl has no checksum check; aria2 uses 32 for "checksum validation failed", and curl leaves 32 unused.
   CHECKSUM: 32,

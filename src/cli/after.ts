@@ -4,7 +4,7 @@
 import { nodeFs } from "../node-fs.ts";
 import type { FetchxError } from "../errors.ts";
 import type { CookieJar } from "../http/cookies.ts";
-import { parseUrl } from "../http/url.ts";
+import { parseUrl, urlObject } from "../http/url.ts";
 import * as libc from "../net/libc.ts";
 import { journalPath } from "../sink/journal.ts";
 import { partPath } from "../sink/file.ts";
@@ -22,7 +22,7 @@ export function beforeDownload(o: Options, url: string, index: number, known?: s
   let path: string | null | undefined = known;
   if (path === undefined) {
     try {
-      path = o.remoteHeaderName && typeof o.outputs[index] !== "string" ? undefined : outputPath(o, () => parseUrl(url).url, undefined, o.outputs[index]);
+      path = o.remoteHeaderName && typeof o.outputs[index] !== "string" ? undefined : outputPath(o, () => urlObject(url), undefined, o.outputs[index]);
     } catch {
       return undefined; // the download reports it
     }

@@ -99,7 +99,7 @@ export function parseProto(spec: string, name: string): string[] {
     else for (const s of set) allowed.add(s);
   }
   void name;
-  return ["http", "https"].filter((s) => allowed.has(s));
+  return ["http", "https", "file"].filter((s) => allowed.has(s));
 }
 
 function tlsVersion(v: string | undefined): "1.2" | "1.3" | undefined {

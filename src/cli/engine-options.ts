@@ -6,7 +6,7 @@ import { nodeFs, nodePath } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import { CookieJar } from "../http/cookies.ts";
 import type { ResponseHead } from "../http/types.ts";
-import { parseUrl } from "../http/url.ts";
+import { parseUrl, urlObject } from "../http/url.ts";
 import { isTerminal } from "../net/libc.ts";
 import { fdSink } from "../sink/sequential.ts";
 import { headText } from "../transfer/request.ts";
@@ -157,7 +157,7 @@ function stdoutOutput(forced: boolean): Output {
  */
 function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, state: RunState, known: string | null | undefined): DownloadOptions {
   const toOutput = (path: string | null): Output => path ?? stdoutOutput(output === "-");
-  const given = () => parseUrl(url).url;
+  const given = () => urlObject(url);
   const named = (head?: ResponseHead, effective?: URL) => {
     const p = known !== undefined && !head ? known : outputPath(o, effective ? () => effective : given, head, output);
     return o.noClobber ? unclobbered(p) : p;

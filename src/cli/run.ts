@@ -3,7 +3,7 @@
 // download is the engine's (FetchxClient), configured through engine-options.ts.
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
-import { parseUrl } from "../http/url.ts";
+import { urlObject } from "../http/url.ts";
 import { setEnv } from "../net/libc.ts";
 import { isSpecialFile, typeAt } from "../sink/file.ts";
 import { DownstreamClosed } from "../sink/types.ts";
@@ -204,7 +204,7 @@ function checkOutputs(opts: Options, urls: string[]): (string | null | undefined
     const remote = slot === null || opts.remoteName;
     if (!remote || opts.remoteHeaderName) return remote ? undefined : null; // -J: known later
     try {
-      return outputPath(opts, () => parseUrl(u).url, undefined, slot);
+      return outputPath(opts, () => urlObject(u), undefined, slot);
     } catch {
       return undefined; // a bad URL fails on its own turn
     }

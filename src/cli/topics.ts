@@ -4,7 +4,7 @@ import { curlHelpText } from "./curl-options.ts";
 
 const EXIT_MEANINGS: [number, string][] = [
   [0, "success (with several URLs: all of them)"],
-  [1, "unsupported protocol (only http:// and https://; http:// and SOCKS proxies)"],
+  [1, "unsupported protocol (only http://, https:// and file://; http:// and SOCKS proxies), or one --proto leaves out"],
   [2, "bad command line (unknown option, bad value, -o with several URLs, ...)"],
   [3, "malformed URL"],
   [5, "could not resolve the proxy's host name"],
@@ -20,6 +20,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [33, "the server does not honour ranges where a resume needs them"],
   [35, "TLS handshake failed"],
   [36, "cannot resume (-C -) the partial file"],
+  [37, "a file:// URL's file cannot be opened or read"],
   [43, "internal error: a bug in fetchx (the stack is printed; please report it)"],
   [45, "--interface or --local-port cannot be bound (no such device or address, no free port)"],
   [47, "too many redirects (--max-redirs)"],

@@ -22,6 +22,12 @@ export interface ParsedUrl {
   user?: string;
 }
 
+/** Whether `url` is a file:// URL (transfer/local-file.ts reads those; parseUrl takes http and https only). */
+export const isFileUrl = (url: string) => url.length > 5 && url.charCodeAt(4) === 58 /* : */ && url.slice(0, 4).toLowerCase() === "file";
+
+/** The URL object of a URL given, for naming its file (-O): parseUrl's, or WHATWG's for a file:// URL. */
+export const urlObject = (text: string): URL => (isFileUrl(text) ? new URL(text) : parseUrl(text).url);
+
 export function parseUrl(input: string): ParsedUrl {
   if (input === "") throw new FetchxError("BAD_URL", "empty URL");
   // WHATWG parsing would silently drop tabs and newlines; a URL containing them is a mistake.

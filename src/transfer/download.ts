@@ -13,7 +13,7 @@ import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import { parseContentRange } from "../http/headers.ts";
 import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
-import type { ParsedUrl } from "../http/url.ts";
+import { isFileUrl, type ParsedUrl } from "../http/url.ts";
 import type { Connection, MptcpState } from "../net/types.ts";
 import { checkFileName, FileSink, partPath, partProblem, typeAt, type FileType } from "../sink/file.ts";
 import { nodeFs } from "../node-fs.ts";
@@ -173,6 +173,8 @@ function abortError(reason: unknown): FetchxError {
 
 /** Runs one download on `client`; resolves with its result, rejects with a FetchxError carrying `result`. */
 export function runDownload(client: HttpClient, url: string, options: DownloadOptions): Promise<DownloadResult> {
+  // file:// is read here, without a client: transfer/local-file.ts.
+  if (isFileUrl(url)) return import("./local-file.ts").then((m) => m.localDownload(url, options));
   return new Download(client, url, options).run();
 }
 

@@ -269,7 +269,7 @@ export interface DownloadOptions extends DownloadEvents {
   httpVersion?: "1.0" | "1.1";
   /** Cookies sent with each request and updated from each answer's Set-Cookie, redirects included. @default none */
   cookies?: CookieJar;
-  /** Schemes allowed for the URL and redirects (curl --proto). @default ["http", "https"] */
+  /** Schemes allowed for the URL and redirects (curl --proto; redirects never go to file://). @default ["http", "https", "file"] */
   protocols?: string[];
   /** Schemes allowed for redirects, on top of `protocols` (curl --proto-redir). @default ["http", "https"] */
   redirectProtocols?: string[];
@@ -352,7 +352,7 @@ export function downloadSettings(o: DownloadOptions): DownloadSettings {
     monitorIntervalMs: o.monitorIntervalMs ?? 1000,
     progressIntervalMs: o.progressIntervalMs ?? 1000,
     pathTimeoutMs: o.pathTimeoutMs ?? 3000,
-    protocols: o.protocols ?? ["http", "https"],
+    protocols: o.protocols ?? ["http", "https", "file"],
     redirectProtocols: o.redirectProtocols ?? ["http", "https"],
     failWithBody: o.failWithBody ?? false,
     maxFileSize: o.maxFileSize ?? 0,

@@ -26,6 +26,9 @@ const CURL = Bun.which("curl");
 beforeAll(async () => {
   sockDir = tempDir("fetchx-compat-sock-");
   unixPath = join(sockDir.path, "api.sock");
+  // What file:// URLs read (@FILEURL is file:// and this directory): one file, and a directory.
+  writeFileSync(join(sockDir.path, "local.txt"), "0123456789 local\n");
+  mkdirSync(join(sockDir.path, "sub"));
   server = await startServer({
     unix: unixPath,
     routes: {
@@ -37,6 +40,7 @@ beforeAll(async () => {
       "/see-other": { redirect: { to: "/echo", status: 303 } },
       "/temporary": { redirect: { to: "/echo", status: 307 } },
       "/found": { redirect: { to: "/echo", status: 302 } },
+      "/to-file": { redirect: { to: "file:///etc/hostname" } },
       "/moved": { redirect: { to: "/echo", status: 301 } },
       // The request as the server saw it: method, target, the body.
       "/echo": ({ req }) => ({ body: enc.encode(`${req.method} ${req.path}\n`), contentType: "text/plain" }),
@@ -210,6 +214,21 @@ const CASES: Case[] = [
     only: { why: "curl exits with the last transfer's code (0); fetchx with the first failure's, as for several URLs", code: 22, stdout: "hello\n" },
   },
   { name: "more -o than URLs: the first names the file, the rest nothing (a warning)", args: ["-s", "-o", "a", "-o", "b", "@URL/hello.txt"] },
+  { name: "file://: the local file to stdout", args: ["-fsSL", "@FILEURL/local.txt"] },
+  { name: "file://localhost/ and -r 2-4", args: ["-s", "-r", "2-4", "@LOCALHOSTFILE/local.txt"] },
+  { name: "file:// with -O, -w (%{http_code} is 000)", args: ["-s", "-O", "-w", "%{http_code} %{size_download} %{filename_effective} %{exitcode}", "@FILEURL/local.txt"] },
+  { name: "file:// with -o and a percent-encoded name", args: ["-s", "-o", "copy.txt", "@FILEURL/loc%61l.txt"] },
+  { name: "file:// with -i: the head curl makes up, then the body", args: ["-s", "-i", "@FILEURL/local.txt"] },
+  { name: "file:// with -I: the head alone", args: ["-s", "-I", "@FILEURL/local.txt"] },
+  { name: "file:// of a missing file: exit 37", args: ["-s", "@FILEURL/missing.txt"] },
+  { name: "file://otherhost/: exit 3", args: ["-s", "file://elsewhere.example/etc/hostname"] },
+  { name: "file:// and --proto =https: exit 1", args: ["-s", "--proto", "=https", "@FILEURL/local.txt"] },
+  { name: "a redirect to file:// is never followed", args: ["-sL", "-o", "x", "@URL/to-file"] },
+  {
+    name: "file:// of a directory: exit 37",
+    args: ["-s", "@FILEURL/sub"],
+    only: { why: "curl 7.88 prints nothing and exits 0; fetchx says the URL names no file", code: 37, stdout: "" },
+  },
   { name: "--disallow-username-in-url: exit 67, nothing sent", args: ["-s", "--disallow-username-in-url", "@TOKENURL/hello.txt"] },
   { name: "--local-port with a bad range: exit 2", args: ["-s", "--local-port", "5-3", "@URL/hello.txt"] },
   { name: "--interface with no such device: exit 45", args: ["-s", "--interface", "nosuchdev0", "@URL/hello.txt"] },
@@ -273,7 +292,8 @@ const CASES: Case[] = [
 
 function expand(args: string[], etag: string): string[] {
   const tokenUrl = http.replace("http://", "http://T0KEN@");
-  return args.map((a) => a.replace("@URL", http).replace("@TOKENURL", tokenUrl).replace("@SOCK", unixPath).replace("@ETAG", etag));
+  const fileBase = `file://${sockDir.path}`;
+  return args.map((a) => a.replace("@URL", http).replace("@TOKENURL", tokenUrl).replace("@SOCK", unixPath).replace("@ETAG", etag).replace("@FILEURL", fileBase).replace("@LOCALHOSTFILE", `file://localhost${sockDir.path}`));
 }
 
 const maskText = (s: string) => s.replace(/^Date: .*$/gim, "Date: *");

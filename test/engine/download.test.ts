@@ -320,3 +320,31 @@ describe("engine: a cut chunked answer without Accept-Ranges", () => {
     expect(existsSync(`${out}.fetchx`)).toBe(false);
   });
 });
+
+describe("engine: file:// URLs", () => {
+  test("a local file copied through NAME.part to NAME, a Range honoured, --checksum checked (a mismatch keeps NAME.part)", async () => {
+    const src = dir.file("local-src.bin");
+    await Bun.write(src, data);
+    const out = dir.file("local-copy.bin");
+    const r = await download(`file://${src}`, { output: out });
+    expect([r.httpCode, r.sizeDownload, r.scheme, r.filenameEffective]).toEqual([0, data.length, "file", out]);
+    expect(await fileHash(out)).toBe(await hash(data));
+    expect(existsSync(`${out}.part`)).toBe(false);
+
+    const part = dir.file("local-range.bin");
+    await download(`file://${src}`, { output: part, headers: [["Range", "bytes=10-19"]] });
+    expect(readFileSync(part)).toEqual(Buffer.from(data.subarray(10, 20)));
+
+    const bad = dir.file("local-bad.bin");
+    const err = (await download(`file://${src}`, { output: bad, checksum: { algo: "sha256", hex: "0".repeat(64) } }).catch((e) => e)) as FetchxError;
+    expect([err.code, err.exitCode, existsSync(bad), existsSync(`${bad}.part`)]).toEqual(["CHECKSUM", 32, false, true]);
+  });
+
+  test("a missing file is exit 37 with nothing written; a host other than localhost is exit 3", async () => {
+    const out = dir.file("local-none.bin");
+    const missing = (await download(`file://${dir.file("nope")}`, { output: out }).catch((e) => e)) as FetchxError;
+    expect([missing.exitCode, existsSync(out), existsSync(`${out}.part`)]).toEqual([37, false, false]);
+    const remote = (await download("file://example.com/etc/hostname", { output: out }).catch((e) => e)) as FetchxError;
+    expect(remote.exitCode).toBe(3);
+  });
+});
