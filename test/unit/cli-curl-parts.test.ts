@@ -43,9 +43,10 @@ test("config words: curlrc's separators, quotes, escapes, short options and comm
 test("--proto: + adds, - removes, = sets, all and unknown names", () => {
   expect(parseProto("=https", "proto")).toEqual(["https"]);
   expect(parseProto("-all,+http", "proto")).toEqual(["http"]);
-  expect(parseProto("-http", "proto")).toEqual(["https"]);
-  expect(parseProto("https", "proto")).toEqual(["http", "https"]);
+  expect(parseProto("-http", "proto")).toEqual(["https", "file"]);
+  expect(parseProto("https", "proto")).toEqual(["http", "https", "file"]);
   expect(parseProto("=ftp", "proto")).toEqual([]);
+  expect(parseProto("-file", "proto")).toEqual(["http", "https"]);
 });
 
 test("-d pieces join with &, --json pieces run together; urlencode as curl", () => {
