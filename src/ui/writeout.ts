@@ -9,7 +9,7 @@ import type { DownloadResult } from "../transfer/stats.ts";
 const secs = (ms: number) => Number((ms / 1000).toFixed(6));
 
 /** The variables, by curl's names (plus mptcp, mptcp_subflows and connections, which are ours). */
-export function variables(s: DownloadResult, urlnum = 0): Record<string, string | number | unknown> {
+export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): Record<string, string | number | unknown> {
   const total = secs(s.tTotal);
   return {
     url: s.url,
@@ -47,8 +47,9 @@ export function variables(s: DownloadResult, urlnum = 0): Record<string, string 
     http_connect: s.httpConnect,
     ssl_verify_result: s.sslVerifyResult,
     proxy_ssl_verify_result: 0,
-    ...urlParts("url", s.url),
-    ...urlParts("urle", s.urlEffective),
+    // Two URL parses: only for a format that names them (%{json} does).
+    ...(withUrlParts ? urlParts("url", s.url) : {}),
+    ...(withUrlParts ? urlParts("urle", s.urlEffective) : {}),
     remote_ip: s.remoteIp,
     remote_port: s.remotePort,
     local_ip: s.localIp,
@@ -69,7 +70,7 @@ export interface WriteOutput {
 
 /** Expands `format` for one transfer (the run's `urlnum`th URL, from 0); returns what goes to stdout and to stderr. */
 export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): WriteOutput {
-  const vars = variables(s, urlnum);
+  const vars = variables(s, urlnum, /%\{(json|urle?\.)/.test(format));
   const out: WriteOutput = { stdout: "", stderr: "" };
   let stream: keyof WriteOutput = "stdout";
   const re = /%\{([a-z_.]+)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
