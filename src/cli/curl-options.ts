@@ -83,9 +83,9 @@ const curlOptionList = (): CurlOption[] => [
   T("suppress-connect-headers", undefined, "fetchx never prints a proxy's CONNECT answer: drop the option"), T("tcp-fastopen", undefined, "not implemented"),
   T("tcp-nodelay"), T("time-cond", "z"), T("tls-earlydata", undefined, TLS_KNOB, "8.11"), T("tls-max"), T("tls13-ciphers", undefined, TLS_KNOB),
   T("tlsauthtype", undefined, TLS_KNOB), T("tlspassword", undefined, TLS_KNOB), T("tlsuser", undefined, TLS_KNOB), T("tlsv1", "1"),
-  T("tlsv1.0"), T("tlsv1.1"), T("tlsv1.2"), T("tlsv1.3"), T("tr-encoding", undefined, "not implemented"), T("trace", undefined, TRACE),
-  T("trace-ascii", undefined, TRACE), T("trace-config", undefined, TRACE, "8.3"), T("trace-ids", undefined, TRACE, "8.2"),
-  T("trace-time", undefined, TRACE), T("unix-socket"), T("upload-file", "T"), T("url"), T("url-query"), T("user", "u"),
+  T("tlsv1.0"), T("tlsv1.1"), T("tlsv1.2"), T("tlsv1.3"), T("tr-encoding", undefined, "not implemented"), T("trace"),
+  T("trace-ascii"), T("trace-config", undefined, TRACE, "8.3"), T("trace-ids", undefined, TRACE, "8.2"),
+  T("trace-time"), T("unix-socket"), T("upload-file", "T"), T("url"), T("url-query"), T("user", "u"),
   T("user-agent", "A"), T("variable", undefined, SCRIPT, "8.3"), T("verbose", "v"), T("version", "V"),
   T("vlan-priority", undefined, "not implemented", "8.9"), T("write-out", "w"), T("xattr"),
 ];

@@ -9,7 +9,7 @@ import type { ResponseHead } from "../http/types.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import { isTerminal } from "../net/libc.ts";
 import { fdSink } from "../sink/sequential.ts";
-import { headText } from "../transfer/request.ts";
+import { headText } from "../http/headers.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
 import type { Logger } from "../ui/log.ts";
 import { joinData, requestParts } from "./body.ts";
@@ -313,6 +313,7 @@ export function logEvents(log: Logger): DownloadEvents {
   return {
     onTrace: log.verbose ? (line) => log.trace(line) : undefined,
     onHeaderLine: log.verbose ? (d, line) => log.header(d, line) : undefined,
+    onWire: log.wire,
     onWarning: (message) => log.warn(message),
     onRetry: ({ error, delayMs, resumeAt }) =>
       log.warn(`${error.message}; retrying in ${(delayMs / 1000).toFixed(1)} s${resumeAt !== undefined ? ` (resuming at byte ${resumeAt})` : ""}`),

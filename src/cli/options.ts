@@ -81,6 +81,10 @@ export interface Options extends EverydayOptions, CompatOptions {
   silent: boolean;
   showError: boolean;
   verbose: boolean;
+  /** --trace FILE / --trace-ascii FILE (the last one given): every byte to FILE ("-" stdout, "%" stderr). */
+  trace?: { path: string; ascii: boolean };
+  /** --trace-time: the time before each -v line and trace entry. */
+  traceTime: boolean;
   writeOut?: string;
   progress: ProgressMode;
 }
@@ -177,6 +181,14 @@ function refererOption(v: string | undefined): { referer?: string; autoReferer: 
 /** The options that name one URL's output, in order: -o FILE, -O, --out-null (curl 8.16: discarded). */
 const OUTPUT_SLOTS = new Set(["output", "remote-name", "out-null"]);
 
+/** --trace or --trace-ascii, whichever came last (curl: one replaces the other). */
+function traceOption(raw: RawArgs): { path: string; ascii: boolean } | undefined {
+  const last = (raw.order ?? []).findLast(([k]) => k === "trace" || k === "trace-ascii");
+  if (!last) return undefined;
+  if (last[1] === "") throw usageError(`--${last[0]} wants a file name ("-" for standard output, "%" for standard error)`);
+  return { path: last[1], ascii: last[0] === "trace-ascii" };
+}
+
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /** Validated, typed options from the raw argv record and the environment (no I/O but -H @FILE). */
@@ -239,6 +251,8 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     silent: flag("silent"),
     showError: flag("show-error"),
     verbose: flag("verbose"),
+    trace: traceOption(raw),
+    traceTime: flag("trace-time"),
     writeOut: str("write-out"),
     progress: (progress as ProgressMode | undefined) ?? "bar",
     ...everydayOptions(raw, env),

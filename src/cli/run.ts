@@ -12,6 +12,7 @@ import type { ProgressSnapshot, ProgressSource } from "../transfer/progress.ts";
 import type { RetryInfo } from "../transfer/options.ts";
 import { newStats, type DownloadResult } from "../transfer/stats.ts";
 import { createLogger, loadColours, type Logger } from "../ui/log.ts";
+import { openTrace } from "../ui/trace.ts";
 import { formatBytes, formatPercent } from "../ui/format.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
 import { transferName } from "../ui/progress-line.ts";
@@ -37,7 +38,7 @@ async function readWriteOut(format: string | undefined): Promise<string | undefi
 
 export async function runDownloads(opts: Options, log: { current?: Pick<Logger, "error"> }): Promise<number> {
   await loadColours();
-  const logger = createLogger(opts);
+  const logger = createLogger(opts, opts.trace && openTrace(opts.trace.path, opts.trace.ascii, opts.traceTime));
   log.current = logger;
   if (opts.parallel) widenThreadPool(opts.parallelMax);
   const urls = await collectUrls(opts.urls, opts.inputFile);

@@ -2,7 +2,7 @@
 // (Content-Range, Content-Disposition, Retry-After, ETag).
 
 import { latin1 } from "./chars.ts";
-import type { HeaderList } from "./types.ts";
+import type { HeaderList, ResponseHead } from "./types.ts";
 
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -56,6 +56,13 @@ export class Headers implements HeaderList {
       for (const item of value.split(",")) if (item.trim().toLowerCase() === wanted) return true;
     return false;
   }
+}
+
+/** The response head as text, as received (curl -i, -I); a file:// URL's made-up head has no status line. */
+export function headText(head: ResponseHead): string {
+  let s = head.status === 0 ? "" : `HTTP/${head.version} ${head.status} ${head.statusText}\r\n`;
+  for (const [k, v] of head.headers.entries()) s += `${k}: ${v}\r\n`;
+  return s + "\r\n";
 }
 
 export interface ContentRange {

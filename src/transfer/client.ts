@@ -5,7 +5,7 @@ import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import { Exchange, isStaleConnection, type RequestSpec } from "./exchange.ts";
-import type { ClientSettings } from "./options.ts";
+import type { ClientSettings, WireKind } from "./options.ts";
 import { Router } from "./route.ts";
 import type { ConnectionReport } from "./stats.ts";
 
@@ -14,6 +14,8 @@ export interface RequestHooks {
   /** A new connection was dialled for this request. */
   onConnect?(conn: Connection, dialMs: number): void;
   onHeaderLine?(direction: ">" | "<", line: string): void;
+  /** Every byte sent and received (curl --trace). */
+  onWire?(kind: WireKind, bytes: Uint8Array): void;
   trace?(line: string): void;
   /** Aborts a dial in progress. */
   signal?: AbortSignal;
@@ -129,6 +131,7 @@ export class HttpClient {
       const ex = new Exchange(conn, this.router.spec(u, spec), {
         idleTimeoutMs: this.settings.idleTimeoutMs,
         onHeaderLine: hooks.onHeaderLine,
+        onWire: hooks.onWire,
         release: (c) => this.park(key, c),
       });
       try {

@@ -233,6 +233,7 @@ export class Download implements ProgressSource, RequestSender {
     this.hooks = {
       onConnect: (conn, dialMs) => this.connected(conn, dialMs),
       onHeaderLine: s.onHeaderLine,
+      onWire: s.onWire,
       trace: s.onTrace,
       signal: s.signal,
     };

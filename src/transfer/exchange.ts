@@ -3,11 +3,12 @@
 // The consumer's return value is the backpressure (undici's onResponseData): nothing = go on, a promise =
 // wait for it, STOP = this body is no longer wanted (a segment was shortened); the connection then closes.
 import { FetchxError } from "../errors.ts";
+import { headText } from "../http/headers.ts";
 import { ResponseParser } from "../http/parser.ts";
 import { buildRequest } from "../http/request.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { Connection } from "../net/types.ts";
-import type { RequestBody } from "./options.ts";
+import type { RequestBody, WireKind } from "./options.ts";
 
 export interface RequestSpec {
   method: string;
@@ -39,6 +40,11 @@ export function bodyLength(body: RequestBody): number | null {
   return null;
 }
 
+/** A response head for a trace: each line (status, headers, the blank one) as curl's "Recv header" entries. */
+function traceHead(head: ResponseHead, wire: (kind: WireKind, bytes: Uint8Array) => void): void {
+  for (const line of headText(head).split(/(?<=\r\n)/)) wire("recv-header", encoder.encode(line));
+}
+
 /** The body's bytes in pieces, read as they are sent (a file is never read whole). */
 async function* bodyPieces(body: RequestBody): AsyncGenerator<Uint8Array> {
   if (typeof body === "string") yield encoder.encode(body);
@@ -51,6 +57,8 @@ export interface ExchangeOptions {
   /** No byte for this long ends the exchange with TIMEOUT (0 = no limit). */
   idleTimeoutMs: number;
   onHeaderLine?(direction: ">" | "<", line: string): void;
+  /** Every byte sent and received, as sent and as the parser hands on the body (curl --trace). */
+  onWire?(kind: WireKind, bytes: Uint8Array): void;
   /** Hands the connection back to its pool after a complete, reusable response. */
   release?(conn: Connection): void;
 }
@@ -77,9 +85,12 @@ export class Exchange {
     private readonly spec: RequestSpec,
     private readonly opts: ExchangeOptions,
   ) {
+    const wire = opts.onWire;
     this.parser = new ResponseParser(spec.method, {
-      onHead: (head) => (this.head = head),
-      onBody: (bytes) => this.pending.push(bytes),
+      // A trace gets the head's lines when it is parsed, before body bytes that came in the same read.
+      onHead: wire ? (head) => ((this.head = head), traceHead(head, wire)) : (head) => (this.head = head),
+      // A trace sees each body chunk as it goes by (a view of the receive buffer: written out at once).
+      onBody: wire ? (bytes) => (wire("recv-data", bytes), this.pending.push(bytes)) : (bytes) => this.pending.push(bytes),
       onComplete: () => (this.complete = true),
     });
   }
@@ -88,6 +99,7 @@ export class Exchange {
   async start(): Promise<ResponseHead> {
     const req = buildRequest(this.spec);
     this.requestBytes = req.byteLength;
+    this.opts.onWire?.("send-header", req);
     if (this.opts.onHeaderLine) for (const line of new TextDecoder().decode(req).split("\r\n").slice(0, -2)) this.opts.onHeaderLine(">", line);
     await this.conn.write(req);
     if (this.spec.body !== undefined) await this.sendBody(this.spec.body);
@@ -107,6 +119,7 @@ export class Exchange {
       if (piece.byteLength === 0) continue;
       if (chunked) await this.conn.write(encoder.encode(`${piece.byteLength.toString(16)}\r\n`));
       await this.conn.write(piece);
+      this.opts.onWire?.("send-data", piece);
       if (chunked) await this.conn.write(encoder.encode("\r\n"));
       this.uploadBytes += piece.byteLength;
     }

@@ -137,12 +137,20 @@ export interface ResumeInfo {
   bytes: number;
 }
 
-/** Callbacks of one download; all optional, all synchronous and cheap (never per chunk). */
+/** What a trace's bytes were: the request head or body sent, a response header line or body chunk received. */
+export type WireKind = "send-header" | "send-data" | "recv-header" | "recv-data";
+
+/** Callbacks of one download; all optional, all synchronous and cheap (never per chunk but onWire). */
 export interface DownloadEvents {
   /** Diagnostic lines (curl -v's "*" lines): connections, MPTCP, phases, decisions. */
   onTrace?(line: string): void;
   /** Request (">") and response ("<") header lines as sent and received. */
   onHeaderLine?(direction: ">" | "<", line: string): void;
+  /**
+   * Every byte: the request head and body as sent, each response header line and body chunk as received
+   * (curl --trace). Per chunk, synchronously, with a view the engine reuses after the call: a trace only.
+   */
+  onWire?(kind: WireKind, bytes: Uint8Array): void;
   /** Something went wrong that the engine handles (starting over, a journal it cannot use). */
   onWarning?(message: string): void;
   onRetry?(info: RetryInfo): void;

@@ -26,13 +26,6 @@ export function hostHeader(u: ParsedUrl): string {
   return u.port === (u.secure ? 443 : 80) ? host : `${host}:${u.port}`;
 }
 
-/** The response head as text, as received (curl -i, -I); a file:// URL's made-up head has no status line. */
-export function headText(head: ResponseHead): string {
-  let s = head.status === 0 ? "" : `HTTP/${head.version} ${head.status} ${head.statusText}\r\n`;
-  for (const [k, v] of head.headers.entries()) s += `${k}: ${v}\r\n`;
-  return s + "\r\n";
-}
-
 const originOf = (u: ParsedUrl) => `${u.secure}|${u.host}|${u.zone ?? ""}|${u.port}`;
 
 export interface PlanOptions {

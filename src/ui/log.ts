@@ -4,6 +4,8 @@
 // about 10 ms of every start (it touches process.stdout and process.stderr; see stdio.ts).
 import type pc from "picocolors";
 import { stderr } from "./stdio.ts";
+import { traceTime, type TraceWriter } from "./trace.ts";
+import type { WireKind } from "../transfer/options.ts";
 
 type Colors = ReturnType<typeof pc.createColors>;
 /** No colour: every function is String, as in picocolors' createColors(false) (and no `then`: not a promise). */
@@ -34,6 +36,8 @@ export interface Logger {
   /** Plain informational line on stderr (summaries), silenced by -s. */
   info(message: string): void;
   readonly verbose: boolean;
+  /** --trace: every byte sent and received. */
+  wire?(kind: WireKind, bytes: Uint8Array): void;
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -41,17 +45,34 @@ export function useColour(stream: { isTTY?: boolean }, env = process.env): boole
   return !!stream.isTTY && !("NO_COLOR" in env && env.NO_COLOR !== "") && env.TERM !== "dumb";
 }
 
-export function createLogger(opts: { verbose: boolean; silent: boolean; showError: boolean }): Logger {
+/**
+ * With `trace` (--trace, --trace-ascii) the -v lines go there as curl's "== Info:" entries, and header
+ * lines are left to the trace's own dump of the bytes; `traceTime` (--trace-time) puts the time before
+ * each -v line.
+ */
+export function createLogger(opts: { verbose: boolean; silent: boolean; showError: boolean; traceTime?: boolean }, trace?: TraceWriter): Logger {
   // Decided on the first line written: a quiet run never asks whether stderr is a terminal.
   let painter: Colors | undefined;
   const paint = () => (painter ??= colours(useColour(stderr)));
   // stderr.write is looked up at every line: the progress display wraps it (bar mode) while it draws.
   const line = (text: string) => void stderr.write(`${text}\n`);
   const showErrors = !opts.silent || opts.showError;
+  const time = opts.traceTime ? () => traceTime() : () => "";
+  if (trace) {
+    return {
+      verbose: true,
+      trace: (text) => trace.info(text),
+      header: () => {},
+      warn: (message) => !opts.silent && line(paint().yellow(`fetchx: warning: ${message}`)),
+      info: (message) => !opts.silent && line(message),
+      error: (message) => showErrors && line(`${paint().red("fetchx:")} ${message}`),
+      wire: (kind, bytes) => trace.wire(kind, bytes),
+    };
+  }
   return {
     verbose: opts.verbose,
-    trace: (text) => opts.verbose && line(paint().dim(`* ${text}`)),
-    header: (dir, text) => opts.verbose && line(dir === ">" ? paint().cyan(`> ${text}`) : `< ${text}`),
+    trace: (text) => opts.verbose && line(paint().dim(`${time()}* ${text}`)),
+    header: (dir, text) => opts.verbose && line(dir === ">" ? paint().cyan(`${time()}> ${text}`) : `${time()}< ${text}`),
     warn: (message) => !opts.silent && line(paint().yellow(`fetchx: warning: ${message}`)),
     info: (message) => !opts.silent && line(message),
     error: (message) => showErrors && line(`${paint().red("fetchx:")} ${message}`),

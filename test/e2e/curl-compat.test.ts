@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dlopen, FFIType, ptr } from "bun:ffi";
-import { randomBytes, runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
+import { randomBytes, runCli, runCommand, sha256, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
 import { makeCert } from "../servers/tls.ts";
 import { digestRoute } from "../servers/digest.ts";
@@ -580,6 +580,63 @@ describe.skipIf(!CURL)("-w %{ssl_verify_result}: OpenSSL's number, as curl 7.88 
       const [ours, theirs] = [await runCli(args), await runCommand(["curl", ...args])];
       const text = (b: Uint8Array) => new TextDecoder().decode(b);
       expect({ extra, out: text(ours.stdout), code: ours.code }).toEqual({ extra, out: text(theirs.stdout), code: theirs.code });
+    }
+  });
+});
+
+describe.skipIf(!CURL)("--trace, --trace-ascii, --trace-time: curl's format", () => {
+  let dir: TempDir;
+  beforeAll(() => {
+    dir = tempDir("fetchx-compat-trace-");
+  });
+  afterAll(() => dir?.cleanup());
+
+  /** A trace's entries of one kind ("=> Send header", "<= Recv data", ...): each heading and its dump lines. */
+  function entries(text: string, kind: string): string[][] {
+    const out: string[][] = [];
+    let cur: string[] | null = null;
+    for (const line of text.split("\n")) {
+      if (/^(\d\d:\d\d:\d\d\.\d{6} )?(== Info|=> |<= )/.test(line)) cur = line.replace(/^\d\d:\d\d:\d\d\.\d{6} /, "").startsWith(kind) ? (out.push([line]), out.at(-1)!) : null;
+      else if (cur && line !== "") cur.push(line);
+    }
+    return out;
+  }
+  /** The bytes of a --trace (hex) dump's lines. */
+  const hexBytes = (lines: string[]) => Buffer.from(lines.map((l) => l.slice(6, 6 + 16 * 3).replace(/ /g, "")).join(""), "hex");
+  // The User-Agent differs, and with it the head's length and the offsets after it.
+  const masked = (e: string[][]) => e.map((lines) => lines.map((l) => l.replace(/(User-Agent|Date): .*/, "$1: *").replace(/^(=> Send header), .*/, "$1").replace(/^[0-9a-f]{4}: /, "")));
+
+  test("--trace-ascii: the request head and each response header line as curl dumps them", async () => {
+    const [ours, theirs] = [join(dir.path, "ours.txt"), join(dir.path, "theirs.txt")];
+    const args = (f: string) => ["-s", "--trace-ascii", f, "-o", "/dev/null", `${http}/hello.txt`];
+    expect((await runCli(args(ours))).code).toBe(0);
+    expect((await runCommand(["curl", ...args(theirs)])).code).toBe(0);
+    const [a, b] = [readFileSync(ours, "utf8"), readFileSync(theirs, "utf8")];
+    expect(masked(entries(a, "=> Send header"))).toEqual(masked(entries(b, "=> Send header")));
+    expect(masked(entries(a, "<= Recv header"))).toEqual(masked(entries(b, "<= Recv header")));
+    expect(entries(a, "<= Recv data").flat()).toEqual(entries(b, "<= Recv data").flat());
+  });
+
+  test("--trace (hex): the body's bytes read back from the dump are the file's; -d's body is a Send data entry", async () => {
+    const file = join(dir.path, "hex.txt");
+    const r = await runCli(["-s", "--trace", file, "-d", "x=1&y=2", "-o", "/dev/null", `${http}/echo-body`]);
+    expect(r.code).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(entries(text, "=> Send data").map((e) => [e[0], hexBytes(e.slice(1)).toString()])).toEqual([["=> Send data, 7 bytes (0x7)", "x=1&y=2"]]);
+    const big = join(dir.path, "big.txt");
+    expect((await runCli(["-s", "--trace", big, "-o", "/dev/null", `${http}/file.bin`])).code).toBe(0);
+    const body = Buffer.concat(entries(readFileSync(big, "utf8"), "<= Recv data").map((e) => hexBytes(e.slice(1))));
+    expect(await sha256(body)).toBe(await sha256(FILE));
+  });
+
+  test("--trace % writes to stderr, the body still to stdout; --trace-time stamps each entry, as curl's", async () => {
+    const r = await runCli(["-s", "--trace-ascii", "%", "--trace-time", `${http}/hello.txt`]);
+    expect(new TextDecoder().decode(r.stdout)).toBe("hello\n");
+    const c = await runCommand(["curl", "-s", "--trace-ascii", "%", "--trace-time", `${http}/hello.txt`]);
+    for (const text of [r.stderr, c.stderr]) {
+      const headings = text.split("\n").filter((l) => /(== Info|=> |<= )/.test(l));
+      expect(headings.length).toBeGreaterThan(3);
+      for (const h of headings) expect(h).toMatch(/^\d\d:\d\d:\d\d\.\d{6} (== Info|=> |<= )/);
     }
   });
 });
