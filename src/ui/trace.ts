@@ -14,10 +14,11 @@ const LABEL: Record<WireKind, string> = {
 };
 
 /** curl's timestamp: local wall-clock time with microseconds, and a space. */
-export function traceTime(now = Date.now()): string {
+export function traceTime(now = performance.timeOrigin + performance.now()): string {
   const d = new Date(now);
   const two = (n: number) => String(n).padStart(2, "0");
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds() * 1000).padStart(6, "0")} `;
+  const micros = Math.floor((now % 1000) * 1000);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(micros).padStart(6, "0")} `;
 }
 
 /** The dump of `bytes` as curl's --trace (hex) or --trace-ascii writes it, without its heading line. */
