@@ -508,7 +508,7 @@ describe.skipIf(!CURL)("--xattr: the same attributes as curl 7.88's", () => {
   });
 });
 
-describe.skipIf(!CURL)("--pinnedpubkey: the exit codes curl 7.88 gives", () => {
+describe.skipIf(!CURL)("--pinnedpubkey and -w %{ssl_verify_result}, as curl 7.88 gives them", () => {
   let dir: TempDir;
   let server: TestServer;
   let caPath: string;
@@ -556,22 +556,6 @@ describe.skipIf(!CURL)("--pinnedpubkey: the exit codes curl 7.88 gives", () => {
     expect(server.requests.length).toBe(before);
     const plain = await runCli(["-sS", "--pinnedpubkey", "sha256//AAAA", `${http}/hello.txt`]);
     expect(plain.code).toBe(0);
-  });
-});
-
-describe.skipIf(!CURL)("-w %{ssl_verify_result}: OpenSSL's number, as curl 7.88 prints it", () => {
-  let dir: TempDir;
-  let server: TestServer;
-  let caPath: string;
-  beforeAll(async () => {
-    dir = tempDir("fetchx-compat-verify-");
-    const cert = await makeCert(dir.path);
-    caPath = cert.caPath;
-    server = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem }, routes: { "/": { body: "tls\n" } } });
-  });
-  afterAll(() => {
-    server?.stop();
-    dir?.cleanup();
   });
 
   test("an unknown issuer: exit 60 with its number; -k: exit 0 with the same number; --cacert: 0", async () => {
