@@ -113,7 +113,7 @@ describe("--local-port", () => {
     expect(await sha256(await Bun.file(out).bytes())).toBe(await sha256(big));
   });
 
-  test("no free port in the range: exit 45 (curl 7.88's) in one line, nothing retried", async () => {
+  test("no free port in the range: exit 45 (curl 7.88's) in one line", async () => {
     const busy = held();
     try {
       const r = await runCli([plain.url("/d"), "--local-port", String(busy.port), "-o", tmp.file("lp-none.bin"), "-sS"]);
