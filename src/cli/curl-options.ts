@@ -28,7 +28,7 @@ const T = (name: string, short?: string, why?: string, since?: string): CurlOpti
 // maps that every download would otherwise pay for when the parser is loaded).
 const curlOptionList = (): CurlOption[] => [
   T("abstract-unix-socket"), T("alt-svc", undefined, H2), T("anyauth"), T("aws-sigv4"),
-  T("basic"), T("ca-native", undefined, "fetchx trusts Bun's CA store or --cacert/--capath", "8.2"), T("cacert"), T("capath"),
+  T("basic"), T("ca-native", undefined, undefined, "8.2"), T("cacert"), T("capath"),
   T("cert", "E"), T("cert-status", undefined, TLS_KNOB), T("cert-type", undefined, "PEM only"), T("ciphers", undefined, TLS_KNOB),
   T("compressed"), T("config", "K"), T("connect-timeout"), T("connect-to"), T("continue-at", "C"), T("cookie", "b"),
   T("cookie-jar", "c"), T("create-dirs"), T("create-file-mode"), T("crlfile", undefined, TLS_KNOB), T("curves", undefined, TLS_KNOB),

@@ -154,6 +154,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "tlsv1.2", kind: "flag", group: "tls", description: "at least TLS 1.2 (fetchx's floor anyway)" },
   { name: "tlsv1.3", kind: "flag", group: "tls", description: "at least TLS 1.3" },
   { name: "tls-max", kind: "string", group: "tls", hint: "VERSION", description: "at most this TLS version (1.2, 1.3 or default)" },
+  { name: "ca-native", kind: "flag", group: "tls", description: "accepted for curl 8.2: fetchx trusts the system's CA bundle and directory (/etc/ssl/certs) already", noop: "the TLS stack reads the system's CA bundle and certificate directory by default" },
   { name: "ssl-no-revoke", kind: "flag", group: "tls", description: "accepted for curl (Schannel only)", noop: "a Windows Schannel option" },
 
   { name: "continue", short: "C", kind: "string", group: "transfer", hint: "-|OFFSET", aliases: ["continue-at"], description: "'-': resume from the .part file and its journal; OFFSET: ask from that byte and append to the file", important: true },

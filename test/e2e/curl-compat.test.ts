@@ -229,6 +229,11 @@ const CASES: Case[] = [
     args: ["-s", "@FILEURL/sub"],
     only: { why: "curl 7.88 prints nothing and exits 0; fetchx says the URL names no file", code: 37, stdout: "" },
   },
+  {
+    name: "--ca-native is accepted (the system's CA store is fetchx's already)",
+    args: ["-s", "--ca-native", "@URL/hello.txt"],
+    only: { why: "curl 8.2", code: 0, stdout: "hello\n" },
+  },
   { name: "--disallow-username-in-url: exit 67, nothing sent", args: ["-s", "--disallow-username-in-url", "@TOKENURL/hello.txt"] },
   { name: "--local-port with a bad range: exit 2", args: ["-s", "--local-port", "5-3", "@URL/hello.txt"] },
   { name: "--interface with no such device: exit 45", args: ["-s", "--interface", "nosuchdev0", "@URL/hello.txt"] },
