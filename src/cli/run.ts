@@ -38,7 +38,8 @@ async function readWriteOut(format: string | undefined): Promise<string | undefi
 
 export async function runDownloads(opts: Options, log: { current?: Pick<Logger, "error"> }): Promise<number> {
   await loadColours();
-  const logger = createLogger(opts, opts.trace && openTrace(opts.trace.path, opts.trace.ascii, opts.traceTime));
+  const plain = createLogger(opts);
+  const logger = opts.trace ? createLogger(opts, openTrace(opts.trace.path, opts.trace.ascii, opts.traceTime, (m) => plain.warn(m))) : plain;
   log.current = logger;
   if (opts.parallel) widenThreadPool(opts.parallelMax);
   const urls = await collectUrls(opts.urls, opts.inputFile);

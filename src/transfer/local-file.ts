@@ -57,7 +57,8 @@ export async function localDownload(url: string, options: DownloadOptions): Prom
     try {
       fd = nodeFs().openSync(path, "r");
     } catch (err) {
-      throw new FetchxError("LOCAL_FILE", `Couldn't open file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err, retryable: false });
+      const shown = /[\x00-\x1f]/.test(path) ? JSON.stringify(path) : path;
+      throw new FetchxError("LOCAL_FILE", `Couldn't open file ${shown}: ${(err as { code?: string }).code ?? err}`, { cause: err, retryable: false });
     }
     const st = nodeFs().fstatSync(fd);
     if (!st.isFile()) throw new FetchxError("LOCAL_FILE", `Couldn't read file ${path}: not a regular file`, { retryable: false });

@@ -51,9 +51,19 @@ export interface TraceWriter {
   wire(kind: WireKind, bytes: Uint8Array): void;
 }
 
-/** Opens the trace's destination (truncating a file) and writes each entry as it comes, synchronously. */
-export function openTrace(path: string, ascii: boolean, withTime: boolean): TraceWriter {
-  const fd = path === "-" ? 1 : path === "%" ? 2 : nodeFs().openSync(path, "w");
+/**
+ * Opens the trace's destination (truncating a file) and writes each entry as it comes, synchronously. A
+ * file that cannot be opened is said in `warn`, and the trace goes to standard error, as curl does.
+ */
+export function openTrace(path: string, ascii: boolean, withTime: boolean, warn: (message: string) => void): TraceWriter {
+  let fd = path === "-" ? 1 : 2;
+  if (path !== "-" && path !== "%") {
+    try {
+      fd = nodeFs().openSync(path, "w");
+    } catch (err) {
+      warn(`cannot open the trace file ${path} (${(err as { code?: string }).code ?? err}): the trace goes to standard error`);
+    }
+  }
   const write = (text: string) => void nodeFs().writeSync(fd, text);
   const stamp = () => (withTime ? traceTime() : "");
   return {

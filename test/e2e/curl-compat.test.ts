@@ -618,6 +618,13 @@ describe.skipIf(!CURL)("--trace, --trace-ascii, --trace-time: curl's format", ()
     expect(await sha256(body)).toBe(await sha256(FILE));
   });
 
+  test("a trace file that cannot be opened: a warning, and the trace on stderr (curl's fallback); the download stands", async () => {
+    const r = await runCli(["--trace-ascii", join(dir.path, "no", "such", "dir"), "-o", "/dev/null", `${http}/hello.txt`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("cannot open the trace file");
+    expect(r.stderr).toContain("<= Recv header, 17 bytes (0x11)");
+  });
+
   test("--trace % writes to stderr, the body still to stdout; --trace-time stamps each entry, as curl's", async () => {
     const r = await runCli(["-s", "--trace-ascii", "%", "--trace-time", `${http}/hello.txt`]);
     expect(new TextDecoder().decode(r.stdout)).toBe("hello\n");
