@@ -4,6 +4,7 @@
 import { nodeFs } from "../node-fs.ts";
 import type { FetchxError } from "../errors.ts";
 import type { CookieJar } from "../http/cookies.ts";
+import type { HstsCache } from "../http/hsts.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import * as libc from "../net/libc.ts";
 import { journalPath } from "../sink/journal.ts";
@@ -75,6 +76,16 @@ function withoutCredentials(url: string): string {
     return parseUrl(url).url.href;
   } catch {
     return url;
+  }
+}
+
+/** --hsts FILE: the cache written back at the end of the run (curl writes it even when nothing changed). */
+export function writeHsts(o: Options, cache: HstsCache | undefined, log: Logger): void {
+  if (!cache || !o.hstsFile) return;
+  try {
+    nodeFs().writeFileSync(o.hstsFile, cache.toText());
+  } catch (err) {
+    log.warn(`cannot write the HSTS cache ${o.hstsFile}: ${(err as { code?: string }).code ?? err}`);
   }
 }
 

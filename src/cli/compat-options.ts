@@ -70,6 +70,8 @@ export interface CompatOptions {
   pathAsIs: boolean;
   /** --aws-sigv4 PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]. */
   awsSigv4?: string;
+  /** --hsts FILE: the HSTS cache, read at the start and written at the end of the run. */
+  hstsFile?: string;
   retryAllErrors: boolean;
   failWithBody: boolean;
   failEarly: boolean;
@@ -154,6 +156,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     xattr: flag("xattr"),
     pathAsIs: flag("path-as-is"),
     awsSigv4: str("aws-sigv4"),
+    hstsFile: str("hsts"),
     createFileMode: parseMode(str("create-file-mode")),
     maxFileSize: parseBytes(str("max-filesize")),
     range: str("range"),

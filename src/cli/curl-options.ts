@@ -42,7 +42,7 @@ const curlOptionList = (): CurlOption[] => [
   T("fail", "f"), T("fail-early"), T("fail-with-body"), T("false-start", undefined, TLS_KNOB), T("follow", undefined, undefined, "8.16"),
   T("form", "F"), T("form-escape", undefined, "not implemented"), T("form-string"), T("get", "G"), T("globoff", "g"),
   T("happy-eyeballs-timeout-ms", undefined, "fetchx uses RFC 8305's 250 ms"), T("haproxy-clientip", undefined, "no PROXY protocol", "8.2"),
-  T("haproxy-protocol", undefined, "no PROXY protocol"), T("head", "I"), T("header", "H"), T("help", "h"), T("hsts", undefined, "no HSTS cache"),
+  T("haproxy-protocol", undefined, "no PROXY protocol"), T("head", "I"), T("header", "H"), T("help", "h"), T("hsts"),
   T("http0.9", undefined, H2), T("http1.0", "0"), T("http1.1"), T("http2"), T("http2-prior-knowledge"), T("http3", undefined, H2),
   T("http3-only", undefined, H2), T("ignore-content-length", undefined, "not implemented"), T("include", "i"), T("insecure", "k"),
   T("interface"), T("ip-tos", undefined, "not implemented", "8.9"), T("ipv4", "4"), T("ipv6", "6"), T("json"),

@@ -5,6 +5,7 @@
 import { nodeFs, nodePath } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import { CookieJar } from "../http/cookies.ts";
+import { HstsCache } from "../http/hsts.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import { isTerminal } from "../net/libc.ts";
@@ -224,6 +225,8 @@ export interface RunState {
   dump(path: string, text: string): void;
   /** The download options every URL of the run shares (prepareDownload makes them at the first URL). */
   fixed?: DownloadOptions;
+  /** --hsts FILE's cache (an empty one when FILE is not there yet, as curl starts it). */
+  hsts?: HstsCache;
 }
 
 /** -z's value: a date, else a file whose modification time is the date (curl's order). */
@@ -265,7 +268,9 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
     else if (o.netrcFile !== undefined) throw new FetchxError("READ_FILE", `cannot read netrc file ${path}: ENOENT`);
   }
   const dumped = new Set<string>();
+  const hsts = o.hstsFile === undefined ? undefined : o.hstsFile !== "" && nodeFs().existsSync(o.hstsFile) ? HstsCache.parse(readText(o.hstsFile, "--hsts")) : new HstsCache();
   return {
+    hsts,
     data: o.data.length ? joinData(o.data) : null,
     jar,
     cookieText: texts.length ? texts.join("; ") : undefined,
@@ -349,6 +354,7 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     body: parts.body,
     contentType: parts.contentType,
     cookies: state.jar,
+    hsts: state.hsts,
     user: credentials(o, parts.url, state),
   };
   // -C - into standard output (or an output chosen from the head, -i) has no file to go on from: the

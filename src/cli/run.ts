@@ -19,7 +19,7 @@ import { transferName } from "../ui/progress-line.ts";
 import { stderr, stdout } from "../ui/stdio.ts";
 import { renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, logEvents, prepareDownload, prepareRun } from "./engine-options.ts";
-import { afterDownload, beforeDownload, writeCookieJar } from "./after.ts";
+import { afterDownload, beforeDownload, writeCookieJar, writeHsts } from "./after.ts";
 import { outputListing } from "./listing.ts";
 import { collector, exitCodeOf, runMany, summaryLine } from "./multi.ts";
 import type { Options } from "./options.ts";
@@ -149,6 +149,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   });
   clearTimeout(timer);
   writeCookieJar(opts, state.jar);
+  writeHsts(opts, state.hsts, logger);
   // Their connections closed; the clients' own signal is not aborted: nothing listens to it any more, the
   // process exits next, and an abort's first call costs about 50 us.
   for (const c of clients) c.pool.closeAll();

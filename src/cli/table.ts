@@ -144,6 +144,7 @@ export const OPTIONS: OptionSpec[] = [
 
   { name: "insecure", short: "k", kind: "flag", group: "tls", description: "do not verify the server's certificate", important: true },
   { name: "cacert", kind: "string", group: "tls", hint: "FILE", description: "trust the CA certificates in FILE (PEM; env CURL_CA_BUNDLE)" },
+  { name: "hsts", kind: "string", group: "tls", hint: "FILE", description: "keep an HSTS cache in FILE (curl's format): http:// to a host that asked for HSTS goes over https" },
   { name: "pinnedpubkey", kind: "string", group: "tls", hint: "sha256//HASH|FILE", description: "accept only a server with this public key (base64 SHA-256, ';' between several, or a PEM/DER key file; checked with -k too: exit 90)" },
   { name: "capath", kind: "string", group: "tls", hint: "DIR", description: "trust the CA certificates in DIR's PEM files" },
   { name: "cert", short: "E", kind: "string", group: "tls", hint: "FILE", description: "client certificate (PEM; may hold the key too)" },

@@ -394,6 +394,9 @@ export class Download implements ProgressSource, RequestSender {
     r.sizeUpload += ex.uploadBytes;
     const cookies = this.settings.cookies;
     if (cookies) for (const line of head.headers.getAll("set-cookie")) cookies.receive(line, url.url);
+    // RFC 6797 8.1: only over https, and only the first Strict-Transport-Security header counts.
+    const sts = url.secure && this.settings.hsts ? head.headers.getAll("strict-transport-security")[0] : undefined;
+    if (sts !== undefined) this.settings.hsts!.receive(url.host, sts);
     this.settings.onAnswer?.(head, url.url);
     r.urlEffective = url.href;
     r.scheme = url.url.protocol.slice(0, -1); // "http:" (a URL's protocol ends with its colon)

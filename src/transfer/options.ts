@@ -8,6 +8,7 @@ import type { ProxyEnv } from "../net/proxy.ts";
 import { USER_AGENT } from "../version.ts";
 import type { ChecksumSpec } from "./checksum.ts";
 import type { CookieJar } from "../http/cookies.ts";
+import type { HstsCache } from "../http/hsts.ts";
 import type { ProgressSnapshot, ProgressSource } from "./progress.ts";
 import type { ConnectionReport } from "./stats.ts";
 
@@ -208,6 +209,11 @@ export interface DownloadOptions extends DownloadEvents {
    * @default undefined
    */
   awsSigv4?: string;
+  /**
+   * An HSTS cache (curl --hsts): http:// URLs to its hosts, redirects included, go over https, and each
+   * https answer's Strict-Transport-Security updates it. The caller loads and saves it. @default undefined
+   */
+  hsts?: HstsCache;
   /** Send the URL's path as given: "." and ".." segments are not resolved (curl --path-as-is). A redirect's Location is resolved as always. @default false */
   pathAsIs?: boolean;
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
@@ -333,7 +339,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

@@ -4,6 +4,7 @@
 import { FetchxError } from "../errors.ts";
 import { ACCEPT_ENCODING } from "../http/decode.ts";
 import { digestAuthorization, digestChallenge, type DigestChallenge } from "../http/digest.ts";
+import type { HstsCache } from "../http/hsts.ts";
 import { parseSigV4, signV4, type SigV4Params } from "../http/sigv4.ts";
 import { latin1AsUtf8, parseRetryAfter } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
@@ -42,6 +43,8 @@ export interface PlanOptions {
   pathAsIs?: boolean;
   /** curl's --aws-sigv4 value: `user` signs each request (AWS Signature Version 4) instead of Basic. */
   awsSigv4?: string;
+  /** curl's --hsts: http:// URLs to its hosts (the URL given and redirects) go over https. */
+  hsts?: HstsCache;
   user?: string;
   compressed: boolean;
   body?: RequestBody;
@@ -100,7 +103,7 @@ export class RequestPlan {
   private referer?: string;
 
   constructor(private readonly opts: PlanOptions, urlText: string) {
-    this.url = opts.pathAsIs ? withPathAsIs(parseUrl(urlText), urlText) : parseUrl(urlText);
+    this.url = this.secured(opts.pathAsIs ? withPathAsIs(parseUrl(urlText), urlText) : parseUrl(urlText));
     checkAllowed(this.url, opts.protocols);
     this.firstOrigin = originOf(this.url);
     this.auth = opts.user ?? this.url.user;
@@ -133,7 +136,16 @@ export class RequestPlan {
       from.username = from.password = from.hash = "";
       this.referer = from.href;
     }
-    this.url = parseUrl(next);
+    this.url = this.secured(parseUrl(next));
+  }
+
+  /** `u`, or its https:// twin when --hsts knows its host (the port kept unless it was http's default). */
+  private secured(u: ParsedUrl): ParsedUrl {
+    if (u.secure || !this.opts.hsts?.upgrades(u.host)) return u;
+    const x = new URL(u.url.href);
+    x.protocol = "https:";
+    const up = parseUrl(u.zone === undefined ? x.href : x.href.replace("]", `%25${u.zone}]`));
+    return u.user === undefined ? up : { ...up, user: u.user };
   }
 
   /** Whether the request can be sent again (a retry): not once a stream body was consumed. */

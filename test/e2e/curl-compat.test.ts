@@ -636,3 +636,73 @@ describe.skipIf(!CURL)("--trace, --trace-ascii, --trace-time: curl's format", ()
     }
   });
 });
+
+describe.skipIf(!CURL)("--hsts FILE: the cache curl 7.88 keeps, and the upgrades it makes", () => {
+  let dir: TempDir;
+  let server: TestServer;
+  let caPath: string;
+  beforeAll(async () => {
+    dir = tempDir("fetchx-compat-hsts-");
+    const cert = await makeCert(dir.path);
+    caPath = cert.caPath;
+    server = await startServer({
+      tls: { cert: cert.certPem, key: cert.keyPem },
+      routes: {
+        "/sts": { body: "secure\n", headers: { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" } },
+        "/forget": { body: "forget\n", headers: { "Strict-Transport-Security": "max-age=0" } },
+        "/x": { body: "x\n" },
+      },
+    });
+  });
+  afterAll(() => {
+    server?.stop();
+    dir?.cleanup();
+  });
+
+  /** The cache file's entries, each expiry as seconds from now rounded to the minute (runs differ by a second or two). */
+  const entries = (path: string) =>
+    readFileSync(path, "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.replace(/"(\d{4})(\d\d)(\d\d) (\d\d:\d\d:\d\d)"/, (_, y, m, d, t) => `+${Math.round((Date.parse(`${y}-${m}-${d}T${t}Z`) - Date.now()) / 60_000)}min`));
+
+  test("an https answer's Strict-Transport-Security is kept (a leading dot: includeSubDomains); an IP address never", async () => {
+    for (const [name, url] of [["name", `https://localhost:${server.port}/sts`], ["ip", `https://127.0.0.1:${server.port}/sts`]] as const) {
+      const [ours, theirs] = [join(dir.path, `${name}-ours.txt`), join(dir.path, `${name}-theirs.txt`)];
+      expect((await runCli(["-s", "--cacert", caPath, "--hsts", ours, url])).code).toBe(0);
+      expect((await runCommand(["curl", "-s", "--cacert", caPath, "--hsts", theirs, url])).code).toBe(0);
+      expect({ name, e: entries(ours) }).toEqual({ name, e: entries(theirs) });
+    }
+    expect(entries(join(dir.path, "name-ours.txt"))).toEqual([".localhost +525600min"]);
+  });
+
+  test("http:// to a host in the cache goes over https (the port kept); an expired entry does not, and leaves the file", async () => {
+    for (const [line, upgraded] of [['localhost "20991231 00:00:00"', true], ['localhost "20200101 00:00:00"', false]] as const) {
+      const results = [];
+      for (const cmd of [[], ["curl"]]) {
+        const file = join(dir.path, `cache-${upgraded}-${cmd.length}.txt`);
+        writeFileSync(file, `${line}\n`);
+        // --retry 0: plain http to the TLS port has an empty reply, which fetchx would retry by default.
+        const args = ["-s", "--retry", "0", "--cacert", caPath, "--hsts", file, "-w", "|%{url_effective}", `http://localhost:${server.port}/x`];
+        const r = cmd.length ? await runCommand([...cmd, ...args]) : await runCli(args);
+        results.push({ code: r.code, out: new TextDecoder().decode(r.stdout).split("|").at(-1), entries: entries(file) });
+      }
+      expect(results[0]).toEqual(results[1]!);
+      if (upgraded) expect(results[0]).toMatchObject({ code: 0, out: `https://localhost:${server.port}/x` });
+      else expect(results[0]!.entries).toEqual([]);
+    }
+  });
+
+  test("max-age=0 forgets the host (curl 7.88 alike)", async () => {
+    const results = [];
+    for (const cmd of [[], ["curl"]]) {
+      const file = join(dir.path, `forget-${cmd.length}.txt`);
+      writeFileSync(file, 'localhost "20991231 00:00:00"\nexample.com "unlimited"\n');
+      const args = ["-s", "--cacert", caPath, "--hsts", file, `https://localhost:${server.port}/forget`];
+      expect((cmd.length ? await runCommand([...cmd, ...args]) : await runCli(args)).code).toBe(0);
+      results.push(entries(file));
+    }
+    expect(results[0]).toEqual(results[1]!);
+    expect(results[0]).toEqual(['example.com "unlimited"']);
+  });
+});
