@@ -19,7 +19,8 @@ test("Strict-Transport-Security: max-age sets the expiry, includeSubDomains the 
   c.receive("a.example", "max-age=60; includeSubDomains");
   c.receive("b.example", 'max-age="3600"');
   c.receive("c.example", "includeSubDomains");
-  expect(c.toText().split("\n").filter((l) => !l.startsWith("#"))).toEqual(['.a.example "20260101 00:01:00"', 'b.example "20260101 01:00:00"', ""]);
+  c.receive("d.example", "max-age=99999999999999999999");
+  expect(c.toText().split("\n").filter((l) => !l.startsWith("#"))).toEqual(['.a.example "20260101 00:01:00"', 'b.example "20260101 01:00:00"', 'd.example "99991231 23:59:59"', ""]);
   c.receive("b.example", "max-age=0");
   expect(c.upgrades("b.example")).toBe(false);
   now += 61_000;
