@@ -58,6 +58,16 @@ export class Headers implements HeaderList {
   }
 }
 
+/**
+ * `ours` with `theirs` (a caller's -H, --proxy-header) after them, as curl orders them: a name of theirs
+ * replaces ours of that name, an empty value only removes it. A new list when `theirs` has any.
+ */
+export function withHeaders(ours: [string, string][], theirs: [string, string][] | undefined): [string, string][] {
+  if (!theirs?.length) return ours;
+  const named = new Set(theirs.map(([k]) => k.toLowerCase()));
+  return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...theirs.filter(([, v]) => v !== "")];
+}
+
 /** The response head as text, as received (curl -i, -I); a file:// URL's made-up head has no status line. */
 export function headText(head: ResponseHead): string {
   let s = head.status === 0 ? "" : `HTTP/${head.version} ${head.status} ${head.statusText}\r\n`;

@@ -19,6 +19,7 @@
 // handlers and a second handshake/certificate error path. The raw exchange costs one poll loop of a few
 // milliseconds on a connection that is about to do a TLS handshake anyway.
 import { FetchxError, usageError } from "../errors.ts";
+import { withHeaders } from "../http/headers.ts";
 import { takeZone } from "../http/url.ts";
 import { formatHostPort } from "./hostport.ts";
 import * as libc from "./libc.ts";
@@ -160,16 +161,6 @@ export function routeKey(route: ProxyRoute | null, origin: string): string {
 }
 
 export const proxyAuthorization = (auth: string): [string, string] => ["Proxy-Authorization", `Basic ${Buffer.from(auth).toString("base64")}`];
-
-/**
- * `ours` with `theirs` (--proxy-header) after them, as curl orders -H: a name of theirs replaces ours of
- * that name, an empty value only removes it.
- */
-export function withHeaders(ours: [string, string][], theirs: [string, string][] | undefined): [string, string][] {
-  if (!theirs?.length) return ours;
-  const named = new Set(theirs.map(([k]) => k.toLowerCase()));
-  return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...theirs.filter(([, v]) => v !== "")];
-}
 
 /**
  * A request spec for a forwarding proxy: absolute-form target (no fragment), plus Proxy-Connection (as

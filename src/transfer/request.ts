@@ -6,7 +6,7 @@ import { ACCEPT_ENCODING } from "../http/decode.ts";
 import { digestAuthorization, digestChallenge, type DigestChallenge } from "../http/digest.ts";
 import type { HstsCache } from "../http/hsts.ts";
 import { parseSigV4, signV4, type SigV4Params } from "../http/sigv4.ts";
-import { latin1AsUtf8, parseRetryAfter } from "../http/headers.ts";
+import { latin1AsUtf8, parseRetryAfter, withHeaders } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { CookieJar } from "../http/cookies.ts";
 import { parseUrl, resolveRedirect, withPathAsIs, type ParsedUrl } from "../http/url.ts";
@@ -132,19 +132,20 @@ export class RequestPlan {
   /** Goes on to a followed redirect's target; with autoReferer the URL left is the next Referer (without its credentials and fragment, as curl 8). */
   redirectTo(next: string): void {
     if (this.opts.autoReferer) {
-      const from = new URL(this.url.url.href);
-      from.username = from.password = from.hash = "";
+      const from = new URL(this.url.url.href); // parseUrl's URL holds no credentials
+      from.hash = "";
       this.referer = from.href;
     }
     this.url = this.secured(parseUrl(next));
   }
 
-  /** `u`, or its https:// twin when --hsts knows its host (the port kept unless it was http's default). */
+  /**
+   * `u`, or its https:// twin when --hsts knows its host: the same text after the scheme (zone included),
+   * so a port given stays and http's default becomes https's.
+   */
   private secured(u: ParsedUrl): ParsedUrl {
     if (u.secure || !this.opts.hsts?.upgrades(u.host)) return u;
-    const x = new URL(u.url.href);
-    x.protocol = "https:";
-    const up = parseUrl(u.zone === undefined ? x.href : x.href.replace("]", `%25${u.zone}]`));
+    const up = parseUrl(`https${u.href.slice(u.href.indexOf(":"))}`);
     return u.user === undefined ? up : { ...up, user: u.user };
   }
 
@@ -227,9 +228,11 @@ export class RequestPlan {
       for (const e of extra) ours.push(e);
       return ours;
     }
-    const named = new Set(o.headers.map(([k]) => k.toLowerCase()));
-    const user = o.headers.filter(([k, v]) => v !== "" && (sameOrigin || !/^(authorization|cookie)$/i.test(k)));
-    return [...ours.filter(([k]) => !named.has(k.toLowerCase())), ...user, ...extra];
+    // Credentials the caller gives go to the first origin only: elsewhere they only remove ours.
+    const theirs = sameOrigin ? o.headers : o.headers.map(([k, v]): [string, string] => (/^(authorization|cookie)$/i.test(k) ? [k, ""] : [k, v]));
+    const merged = withHeaders(ours, theirs);
+    for (const e of extra) merged.push(e);
+    return merged;
   }
 
   /**

@@ -58,18 +58,7 @@ export function createLogger(opts: { verbose: boolean; silent: boolean; showErro
   const line = (text: string) => void stderr.write(`${text}\n`);
   const showErrors = !opts.silent || opts.showError;
   const time = opts.traceTime ? () => traceTime() : () => "";
-  if (trace) {
-    return {
-      verbose: true,
-      trace: (text) => trace.info(text),
-      header: () => {},
-      warn: (message) => !opts.silent && line(paint().yellow(`fetchx: warning: ${message}`)),
-      info: (message) => !opts.silent && line(message),
-      error: (message) => showErrors && line(`${paint().red("fetchx:")} ${message}`),
-      wire: (kind, bytes) => trace.wire(kind, bytes),
-    };
-  }
-  return {
+  const logger: Logger = {
     verbose: opts.verbose,
     trace: (text) => opts.verbose && line(paint().dim(`${time()}* ${text}`)),
     header: (dir, text) => opts.verbose && line(dir === ">" ? paint().cyan(`${time()}> ${text}`) : `${time()}< ${text}`),
@@ -77,4 +66,5 @@ export function createLogger(opts: { verbose: boolean; silent: boolean; showErro
     info: (message) => !opts.silent && line(message),
     error: (message) => showErrors && line(`${paint().red("fetchx:")} ${message}`),
   };
+  return trace ? { ...logger, verbose: true, trace: (text) => trace.info(text), header: () => {}, wire: (kind, bytes) => trace.wire(kind, bytes) } : logger;
 }
