@@ -62,9 +62,10 @@ function twoColumns(left: string, right: string, col: number, columns: number): 
 
 /**
  * Any preformatted text (the help topics) wrapped to the width. A paragraph (lines starting at column 0,
- * up to a line that ends a sentence) with a line too long is reflowed as a whole; a long indented line (a table row, an example) breaks
- * between words and goes on under where its text started (after the first gap of two or more spaces,
- * as in "  term     description", else a little deeper than its indentation).
+ * up to a line that ends a sentence) with a line too long is reflowed as a whole; so is an entry
+ * ("  term     description" and the lines under its description). A long indented line (a table row, an
+ * example) breaks between words and goes on under where its text started (after the first gap of two or
+ * more spaces, else a little deeper than its indentation).
  */
 export function wrapText(text: string, columns: number): string {
   const width = columns - 1;
@@ -81,14 +82,19 @@ export function wrapText(text: string, columns: number): string {
       i = j;
       continue;
     }
-    if (line.length <= width) {
-      out.push(line);
-      continue;
-    }
     const indent = /^ */.exec(line)![0].length;
     const gap = /^ *\S.*? {2,}(?=\S)/.exec(line);
     const hang = gap && gap[0].length <= width / 2 ? gap[0].length : indent + 2;
-    let rest = line;
+    // An entry ("  term     description") goes on in lines indented to its description: one paragraph.
+    let j = i;
+    if (gap) while (j + 1 < lines.length && /^ *\S/.exec(lines[j + 1]!)?.[0].length === hang + 1) j++;
+    const entry = lines.slice(i, j + 1);
+    i = j;
+    if (entry.every((l) => l.length <= width)) {
+      out.push(...entry);
+      continue;
+    }
+    let rest = entry.map((l, k) => (k === 0 ? l.trimEnd() : l.trim())).join(" ");
     let first = true;
     while (rest.length > width) {
       const lead = first ? 0 : hang;

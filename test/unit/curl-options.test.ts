@@ -3,6 +3,7 @@
 // options Debian's curl itself documents.
 import { expect, test } from "bun:test";
 import { curlOptions, FETCHX_OWN, curlHelpText } from "../../src/cli/curl-options.ts";
+import { wrapText } from "../../src/cli/help.ts";
 import { parseArgv } from "../../src/cli/parse.ts";
 import { BY_NAME, BY_SHORT, OPTIONS } from "../../src/cli/table.ts";
 
@@ -46,4 +47,24 @@ test.skipIf(!Bun.which("curl"))("the list has every HTTP(S) option of the curl i
   const listed = new Set(CURL_OPTIONS.map((o) => o.name));
   expect(names.length).toBeGreaterThan(200);
   expect([...new Set(names)].filter((n) => !listed.has(n) && !NOT_HTTP.has(n))).toEqual([]);
+});
+
+test("fetchx help curl at 80 columns: each entry of the defaults is one paragraph under its description", () => {
+  const text = wrapText(curlHelpText(), 80);
+  const lines = text.split("\n");
+  const from = lines.indexOf("Where fetchx's defaults differ from curl's, on purpose:");
+  const entries: string[][] = [];
+  for (const line of lines.slice(from + 1, lines.indexOf("", from))) {
+    if (/^ {2}\S/.test(line)) entries.push([line]);
+    else entries.at(-1)!.push(line);
+  }
+  expect(entries.map((e) => e[0]!.trim().split(/ {2,}/)[0])).toEqual(["retries", ".part", "-C -", "redirects", "HTTP", "-O", "exit code"]);
+  for (const e of entries) {
+    for (const l of e) expect(l.length).toBeLessThanOrEqual(79);
+    // Under the description, each line filled before the next one starts (no line broken early and
+    // re-indented): every line but an entry's last reaches well into the width.
+    for (const l of e.slice(1)) expect(l).toMatch(/^ {14}\S/);
+    for (const l of e.slice(0, -1)) expect(l.length).toBeGreaterThan(60);
+  }
+  expect(entries[0]!.join(" ").replace(/ +/g, " ")).toContain("5xx) are retried 5 times with backoff");
 });
