@@ -52,10 +52,13 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     const { helpCommand } = await import("./cli/subcommands.ts");
     return helpCommand(argv);
   }
-  const [{ expandConfig }, { parseArgv, shareGlobals, splitNext }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
+  const [{ expandConfig }, { parseArgv, shareGlobals, splitNext, Variables }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
   // curl's --next: one set of options per group of URLs, run one group after another.
-  const raws = splitNext(expandConfig(argv, process.env)).map(parseArgv);
+  // curl's --variable: set in command-line order, seen by the groups after it.
+  const variables = new Variables();
+  const raws = splitNext(expandConfig(argv, process.env)).map((words) => parseArgv(words, variables));
   if (raws.length > 1) shareGlobals(raws);
+  for (const r of raws) for (const w of r.warnings ?? []) if (!r.values.get("silent")) stderr.write(`fetchx: warning: ${w}\n`);
   const raw = raws[0]!;
   const errorsTo = raw.values.get("stderr");
   if (typeof errorsTo === "string") stderrTo(errorsTo);

@@ -34,7 +34,8 @@ export function configWords(text: string): string[] {
     // "-ofile" or "-o file": a short option; "-sS" bundles pass through as they are.
     const short = dashes === "-";
     if (short && name.length > 1 && BY_SHORT.get(name[0]!)?.kind !== "flag") [name, rest] = [name[0]!, name.slice(1) + rest];
-    const spec = short ? BY_SHORT.get(name[0]!) : BY_NAME.get(name);
+    // "expand-NAME" (curl 8.3) takes NAME's value, expanded by the parser.
+    const spec = short ? BY_SHORT.get(name[0]!) : (BY_NAME.get(name) ?? (name.startsWith("expand-") ? BY_NAME.get(name.slice(7)) : undefined));
     const word = short ? `-${name}` : `--${name}`;
     if (!spec || spec.kind === "flag") {
       words.push(word);

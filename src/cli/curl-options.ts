@@ -20,7 +20,6 @@ const PROXY_TLS = "HTTPS proxies are not supported (http:// proxies, CONNECT for
 const TLS_KNOB = "the TLS stack (Bun's BoringSSL) is not tuned per option";
 const DNS = "name resolution is the system's (use --resolve)";
 const TRACE = "use -v (the trace shows connections, MPTCP, TLS and headers)";
-const SCRIPT = "no command-line language of its own (use the shell)";
 
 const T = (name: string, short?: string, why?: string, since?: string): CurlOption => ({ name, short, why, since });
 
@@ -38,7 +37,7 @@ const curlOptionList = (): CurlOption[] => [
   T("doh-cert-status", undefined, DNS), T("doh-insecure", undefined, DNS), T("doh-url", undefined, DNS),
   T("dump-ca-embed", undefined, "no embedded CA store of its own", "8.10"), T("dump-header", "D"),
   T("ech", undefined, TLS_KNOB, "8.8"), T("egd-file", undefined, "obsolete (curl ignores it too)"), T("engine", undefined, TLS_KNOB),
-  T("etag-compare"), T("etag-save"), T("expand-url", undefined, SCRIPT, "8.3"), T("expect100-timeout", undefined, "fetchx never sends Expect: 100-continue"),
+  T("etag-compare"), T("etag-save"), T("expect100-timeout", undefined, "fetchx never sends Expect: 100-continue"),
   T("fail", "f"), T("fail-early"), T("fail-with-body"), T("false-start", undefined, TLS_KNOB), T("follow", undefined, undefined, "8.16"),
   T("form", "F"), T("form-escape", undefined, "not implemented"), T("form-string"), T("get", "G"), T("globoff", "g"),
   T("happy-eyeballs-timeout-ms", undefined, "fetchx uses RFC 8305's 250 ms"), T("haproxy-clientip", undefined, "no PROXY protocol", "8.2"),
@@ -86,7 +85,7 @@ const curlOptionList = (): CurlOption[] => [
   T("tlsv1.0"), T("tlsv1.1"), T("tlsv1.2"), T("tlsv1.3"), T("tr-encoding", undefined, "not implemented"), T("trace"),
   T("trace-ascii"), T("trace-config", undefined, TRACE, "8.3"), T("trace-ids", undefined, TRACE, "8.2"),
   T("trace-time"), T("unix-socket"), T("upload-file", "T"), T("url"), T("url-query"), T("user", "u"),
-  T("user-agent", "A"), T("variable", undefined, SCRIPT, "8.3"), T("verbose", "v"), T("version", "V"),
+  T("user-agent", "A"), T("variable", undefined, undefined, "8.3"), T("verbose", "v"), T("version", "V"),
   T("vlan-priority", undefined, "not implemented", "8.9"), T("write-out", "w"), T("xattr"),
 ];
 

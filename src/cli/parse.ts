@@ -4,6 +4,9 @@
 import { usageError } from "../errors.ts";
 import { refusedCurlOption } from "./curl-options.ts";
 import { BY_NAME, BY_SHORT, OPTIONS, type OptionSpec } from "./table.ts";
+import { Variables } from "./variables.ts";
+
+export { Variables };
 
 /** A curl option fetchx knows of and refuses: why, instead of a guess. */
 function notSupported(name: string, short = false): string | undefined {
@@ -19,6 +22,8 @@ export interface RawArgs {
    * and --json pieces in that order, and pairs -o and -O with the URLs in order.
    */
   order?: [string, string][];
+  /** What reading the words warned of (curl's --variable and --expand- warnings), said unless -s. */
+  warnings?: string[];
 }
 
 /** Edit distance (insert, delete, substitute), for naming the nearest known option. */
@@ -83,8 +88,14 @@ export function shareGlobals(raws: RawArgs[]): void {
   }
 }
 
-export function parseArgv(argv: string[]): RawArgs {
+/**
+ * The words of one operation (one --next group). `variables` are the run's (--variable), shared by the
+ * groups in order: a group sees those set before its words.
+ */
+export function parseArgv(argv: string[], variables?: Variables): RawArgs {
   const out: RawArgs = { values: new Map(), positionals: [] };
+  let vars = variables;
+  const seen = vars?.warnings.length ?? 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = (what: string) => {
@@ -98,6 +109,9 @@ export function parseArgv(argv: string[]): RawArgs {
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       let name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      // curl 8.3: --expand-NAME is NAME with its value's {{variables}} expanded.
+      const expand = name.startsWith("expand-") && BY_NAME.has(name.slice(7));
+      if (expand) name = name.slice(7);
       let spec = BY_NAME.get(name);
       if (!spec && name.startsWith("no-")) {
         const base = BY_NAME.get(name.slice(3));
@@ -108,10 +122,18 @@ export function parseArgv(argv: string[]): RawArgs {
       }
       if (!spec) throw usageError(`unknown option --${name}${notSupported(name) ?? suggest(name)}; see fetchx --help`);
       name = spec.name;
+      if (expand && spec.kind === "flag") throw usageError(`option --expand-${name}: --${name} takes no value to expand`);
+      if (expand && name === "config") throw usageError("option --expand-config: config files are read before variables are set; name the file as it is");
       if (spec.kind === "flag") {
         if (eq >= 0) throw usageError(`option --${name} takes no value`);
         set(out, spec, true);
-      } else set(out, spec, eq >= 0 ? arg.slice(eq + 1) : next(`--${name}`));
+        continue;
+      }
+      let value = eq >= 0 ? arg.slice(eq + 1) : next(`--${name}`);
+      if (expand || name === "variable") vars ??= new Variables();
+      if (expand) value = vars!.expand(value, name);
+      if (name === "variable") vars!.set(value);
+      else set(out, spec, value);
       continue;
     }
     if (arg.startsWith("-") && arg.length > 1) {
@@ -130,5 +152,6 @@ export function parseArgv(argv: string[]): RawArgs {
     }
     out.positionals.push(arg);
   }
+  if (vars && vars.warnings.length > seen) out.warnings = vars.warnings.slice(seen);
   return out;
 }

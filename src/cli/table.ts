@@ -45,6 +45,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "disable", short: "q", kind: "flag", group: "basic", description: "as the first option: do not read ~/.fetchxrc" },
   { name: "next", short: ":", kind: "flag", group: "basic", description: "start another group of URLs with options of its own (curl's; global ones such as -v, -Z, -S stay)" },
   { name: "url", kind: "list", group: "basic", hint: "URL", description: "a URL to download (as a plain argument; handy in -K files)" },
+  { name: "variable", kind: "list", group: "basic", hint: "[%]NAME=TEXT|NAME@FILE", description: "set NAME for the {{NAME}} of an option written --expand-OPTION (%NAME: from the environment; @- reads stdin; {{NAME:trim:json:url:b64:64dec}} applies functions; curl 8.3)" },
   { name: "globoff", short: "g", kind: "flag", group: "basic", description: "send {} and [] in URLs as they are: no {a,b} sets, no [1-10] ranges" },
 
   { name: "output", short: "o", kind: "list", group: "output", hint: "FILE", description: "write to FILE instead of stdout (repeat: one per URL, in order)", important: true },

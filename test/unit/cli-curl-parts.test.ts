@@ -63,7 +63,7 @@ describe("--next", () => {
   });
 
   test("global options (-v, -Z, -S, --fail-early, --stderr) reach every group; the others stay in theirs", () => {
-    const raws = splitNext(["-v", "-f", "A", "--next", "-Z", "--parallel-max", "3", "B"]).map(parseArgv);
+    const raws = splitNext(["-v", "-f", "A", "--next", "-Z", "--parallel-max", "3", "B"]).map((w) => parseArgv(w));
     shareGlobals(raws);
     expect(raws.map((r) => [r.values.get("verbose"), r.values.get("parallel"), r.values.get("parallel-max"), r.values.get("fail")])).toEqual([
       [true, true, "3", true],
