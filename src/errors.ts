@@ -30,6 +30,9 @@ export type ErrorCode =
   | "SEND"
   | "RECV"
   | "CERT"
+  | "CLIENT_CERT"
+  | "CIPHER"
+  | "CRL_FILE"
   | "FILESIZE"
   | "CA_FILE"
   | "PINNED_PUBKEY"
@@ -69,6 +72,13 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   SEND: 55,
   RECV: 56,
   CERT: 60,
+  // curl's CURLE_SSL_CERTPROBLEM: --cert/--key cannot be used (a wrong or missing --pass, a key that is
+  // not the certificate's, a file that is no PEM).
+  CLIENT_CERT: 58,
+  // curl's CURLE_SSL_CIPHER: --ciphers names no cipher the TLS stack knows.
+  CIPHER: 59,
+  // curl's CURLE_SSL_CRL_BADFILE: --crlfile missing, unreadable or no CRL.
+  CRL_FILE: 82,
   FILESIZE: 63,
   // curl's CURLE_SSL_CACERT_BADFILE: --cacert missing, unreadable or without a certificate.
   CA_FILE: 77,

@@ -57,6 +57,9 @@ export interface CompatOptions {
   pinnedPubKey?: string;
   cert?: string;
   key?: string;
+  keyPassword?: string;
+  ciphers?: string;
+  crlFile?: string;
   tlsMin?: "1.2" | "1.3";
   tlsMax?: "1.2" | "1.3";
   retryConnRefused: boolean;
@@ -109,6 +112,22 @@ function tlsVersion(v: string | undefined): "1.2" | "1.3" | undefined {
   if (v === "1.2" || v === "1.3") return v;
   if (v === "1.0" || v === "1.1") throw usageError(`--tls-max ${v}: fetchx speaks TLS 1.2 and 1.3 only`);
   throw usageError(`--tls-max wants 1.2, 1.3 or default, got "${v}"`);
+}
+
+/**
+ * curl's -E FILE[:PASSWORD]: the first ":" not escaped by a backslash ends the file name ("\\:" is a colon
+ * of the name, "\\\\" a backslash); --pass wins over a password given there.
+ */
+export function certOption(cert: string | undefined, pass: string | undefined): { cert?: string; keyPassword?: string } {
+  if (cert === undefined) return { keyPassword: pass };
+  let name = "";
+  for (let i = 0; i < cert.length; i++) {
+    const c = cert[i]!;
+    if (c === "\\" && (cert[i + 1] === ":" || cert[i + 1] === "\\")) name += cert[++i];
+    else if (c === ":") return { cert: name, keyPassword: pass ?? cert.slice(i + 1) };
+    else name += c;
+  }
+  return { cert: name, keyPassword: pass };
 }
 
 function parseMode(v: string | undefined): number | undefined {
@@ -179,8 +198,10 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     junkSessionCookies: flag("junk-session-cookies"),
     capath: str("capath"),
     pinnedPubKey: str("pinnedpubkey"),
-    cert: str("cert"),
+    ...certOption(str("cert"), str("pass")),
     key: str("key"),
+    ciphers: str("ciphers"),
+    crlFile: str("crlfile"),
     tlsMin,
     tlsMax,
     retryConnRefused: flag("retry-connrefused"),

@@ -35,7 +35,7 @@ function proxySetopts(o: Options): ClientOptions {
 /**
  * TLS: -k, --cacert (read by the engine at the first TLS connection: a missing or garbage one is curl's exit
  * 77 there, and an http:// download never reads it, as curl's), --capath (every PEM file of the directory),
- * --cert/--key, --tlsv1.3, --tls-max.
+ * --cert/--key/--pass, --ciphers, --crlfile (read at the first TLS connection too), --tlsv1.3, --tls-max.
  */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;
@@ -51,7 +51,7 @@ function sslSetopts(o: Options): ClientOptions {
   }
   const cert = o.cert ? readText(o.cert, "--cert") : undefined;
   const key = o.key ? readText(o.key, "--key") : undefined;
-  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey };
+  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey };
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */

@@ -181,7 +181,7 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
   } catch (err) {
     // Adoption failed before Bun took the fd: it is still ours to close.
     libc.close(fd);
-    throw new FetchxError(opts.tls ? "TLS_HANDSHAKE" : "CONNECT", `could not adopt the socket: ${String(err)}`, { cause: err });
+    throw (opts.tls && tlsSetupError(err, opts.tls)) || new FetchxError(opts.tls ? "TLS_HANDSHAKE" : "CONNECT", `could not adopt the socket: ${String(err)}`, { cause: err });
   }
   void adopted;
   try {
@@ -213,6 +213,9 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
     ca: tls.ca,
     cert: tls.cert,
     key: tls.key,
+    passphrase: tls.passphrase,
+    ciphers: tls.ciphers,
+    crl: tls.crl,
     // For an IP literal Bun would reject on its check of "localhost": the handshake handler verifies
     // instead (the chain from Bun's verify error, the name against the IP SANs).
     rejectUnauthorized: !tls.insecure && !isIP(name),
@@ -220,6 +223,32 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
     // Bun's TLS options have no minVersion/maxVersion for client sockets; OpenSSL's SSL_OP_NO_* bits do it.
     secureOptions: (tls.minVersion === "1.3" ? SSL_OP_NO_TLSv1_2 : 0) | (tls.maxVersion === "1.2" ? SSL_OP_NO_TLSv1_3 : 0) || undefined,
   };
+}
+
+/**
+ * What the TLS stack refused in fetchx's own settings before any byte was sent (the same on every try,
+ * so never retried): curl's exit 58 for --cert/--key/--pass, 59 for --ciphers, 82 for --crlfile.
+ */
+function tlsSetupError(err: unknown, tls: TlsOptions): FetchxError | null {
+  const message = String((err as Error)?.message ?? err);
+  const code = (err as { code?: string })?.code ?? "";
+  if (tls.ciphers !== undefined && /Invalid ciphers/i.test(message))
+    return new FetchxError("CIPHER", `failed setting cipher list: ${tls.ciphers}`, { cause: err, retryable: false });
+  if (tls.crl !== undefined && /CRL/.test(message)) return new FetchxError("CRL_FILE", `error loading the CRL file: ${message}`, { cause: err, retryable: false });
+  if ((tls.cert !== undefined || tls.key !== undefined) && code.startsWith("ERR_OSSL_")) {
+    const why =
+      code === "ERR_OSSL_BAD_DECRYPT"
+        ? tls.passphrase === undefined
+          ? "the key is encrypted: give its passphrase with --pass"
+          : "wrong --pass for the key"
+        : code === "ERR_OSSL_X509_KEY_VALUES_MISMATCH"
+          ? "the key is not the certificate's"
+          : code === "ERR_OSSL_PEM_NO_START_LINE"
+            ? "not a PEM certificate or key"
+            : message;
+    return new FetchxError("CLIENT_CERT", `unable to use the client certificate: ${why} (${code})`, { cause: err, retryable: false });
+  }
+  return null;
 }
 
 // Worded as curl words them, with Bun's code kept for searching.
@@ -233,6 +262,7 @@ const CERT_TEXT: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "unable to get local issuer certificate",
   CERT_HAS_EXPIRED: "certificate has expired",
   CERT_NOT_YET_VALID: "certificate is not yet valid",
+  CERT_REVOKED: "certificate revoked",
 };
 
 // OpenSSL's X509_V_ERR_* numbers for the codes Bun names (curl's %{ssl_verify_result} shows the number).

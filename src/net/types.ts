@@ -44,6 +44,12 @@ export interface TlsOptions {
   /** PEM client certificate and key (--cert, --key). */
   cert?: string;
   key?: string;
+  /** --pass: the passphrase of an encrypted key. */
+  passphrase?: string;
+  /** --ciphers: TLS 1.2 cipher suites (OpenSSL names). */
+  ciphers?: string;
+  /** --crlfile: PEM certificate revocation lists. */
+  crl?: string;
   /** PEM bundle from --cacert. */
   ca?: string;
   /** -k / --insecure: skip verification. */

@@ -79,6 +79,22 @@ export class HttpClient {
     return pinned === undefined ? undefined : (this.pinList ??= parsePins(pinned));
   }
 
+  private crlText?: string;
+  /** The --crlfile's lists, read at the first TLS connection (curl: exit 82 there when it cannot be). */
+  private revoked(): string | undefined {
+    const path = this.settings.crlFile;
+    if (path === undefined) return undefined;
+    if (this.crlText === undefined) {
+      try {
+        this.crlText = nodeFs().readFileSync(path, "utf8");
+      } catch (err) {
+        throw new FetchxError("CRL_FILE", `error loading the CRL file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err, retryable: false });
+      }
+      if (!this.crlText.includes("-----BEGIN X509 CRL-----")) throw new FetchxError("CRL_FILE", `error loading the CRL file ${path}: no PEM CRL in it`, { retryable: false });
+    }
+    return this.crlText;
+  }
+
   private caText?: string;
   /** `ca` and the CA file's certificates, the file read at the first TLS connection only. */
   private trusted(): string | undefined {
@@ -96,7 +112,7 @@ export class HttpClient {
       family: o.family,
       mptcp: o.mptcp,
       connectTimeoutMs: o.connectTimeoutMs,
-      tls: u.secure ? { servername: u.host, ca: this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key, pins: this.pins() } : undefined,
+      tls: u.secure ? { servername: u.host, ca: this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key, passphrase: o.keyPassword, ciphers: o.ciphers, crl: this.revoked(), pins: this.pins() } : undefined,
       unixSocket: o.unixSocket,
       resolve: o.resolve,
       interface: hooks.path ? hooks.path.interface : o.interface,

@@ -86,6 +86,15 @@ export interface ClientOptions {
   /** PEM client certificate and its key (curl --cert, --key). @default undefined */
   cert?: string;
   key?: string;
+  /** The passphrase of an encrypted `key` (curl --pass); a wrong or missing one is CLIENT_CERT (exit 58). @default undefined */
+  keyPassword?: string;
+  /** TLS 1.2 cipher suites, OpenSSL's names joined by ":" (curl --ciphers); unknown ones are CIPHER (exit 59). @default the runtime's */
+  ciphers?: string;
+  /**
+   * A PEM file of certificate revocation lists (curl --crlfile), read at the first TLS connection: a server
+   * certificate it revokes is CERT (exit 60); missing, unreadable or no CRL is CRL_FILE (exit 82). @default undefined
+   */
+  crlFile?: string;
 }
 
 /**
@@ -317,7 +326,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key";
+type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key" | "keyPassword" | "ciphers" | "crlFile";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);

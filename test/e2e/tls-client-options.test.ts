@@ -1,0 +1,140 @@
+// curl's TLS options for client certificates and server checks: --pass (and -E FILE:PASSWORD) for an
+// encrypted key, --ciphers, --crlfile. Each case runs Debian's curl 7.88 and fetchx against the same
+// server: the same exit code and body. The servers are node:tls servers of this process (one that asks
+// every client for a certificate signed by the test CA, one that speaks only TLS 1.2 with one cipher
+// suite); certificates, the encrypted key and the CRLs are made by openssl.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import tls from "node:tls";
+import type { AddressInfo } from "node:net";
+import { runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
+import { makeCert, type TestCert } from "../servers/tls.ts";
+
+const CURL = Bun.which("curl");
+let dir: TempDir;
+let cert: TestCert;
+const servers: tls.Server[] = [];
+let mtlsUrl: string;
+let cipherUrl: string;
+
+function openssl(args: string[]) {
+  const p = Bun.spawnSync(["openssl", ...args], { cwd: dir.path, stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`openssl ${args.join(" ")}: ${p.stderr.toString()}`);
+}
+
+/** A TLS server answering every request with one line: the client certificate's CN, or the cipher. */
+async function listen(options: tls.TlsOptions, answer: (s: tls.TLSSocket) => string): Promise<string> {
+  const server = tls.createServer(options, (sock) => {
+    sock.on("error", () => {});
+    sock.once("data", () => {
+      const body = `${answer(sock)}\n`;
+      sock.end(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    });
+  });
+  server.on("tlsClientError", () => {});
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+beforeAll(async () => {
+  dir = tempDir("fetchx-tls-client-");
+  cert = await makeCert(dir.path);
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  // A client certificate from the test CA, its key in the clear and encrypted (PKCS#8, AES-256).
+  openssl(["req", ...ec, "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=fetchx client"]);
+  openssl(["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-out", "client.pem"]);
+  openssl(["pkey", "-in", "client.key", "-aes256", "-passout", "pass:hunter2:x", "-out", "client-enc.key"]);
+  writeFileSync(join(dir.path, "cli:ent.pem"), readFileSync(join(dir.path, "client.pem")));
+  // CRLs of the test CA: one empty, one revoking the server's certificate.
+  writeFileSync(join(dir.path, "index.txt"), "");
+  writeFileSync(join(dir.path, "crlnumber"), "01\n");
+  writeFileSync(join(dir.path, "ca.cnf"), "[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n");
+  openssl(["ca", "-config", "ca.cnf", "-gencrl", "-keyfile", "ca.key", "-cert", "ca.pem", "-out", "crl-empty.pem"]);
+  openssl(["ca", "-config", "ca.cnf", "-revoke", "cert.pem", "-keyfile", "ca.key", "-cert", "ca.pem"]);
+  openssl(["ca", "-config", "ca.cnf", "-gencrl", "-keyfile", "ca.key", "-cert", "ca.pem", "-out", "crl-revoked.pem"]);
+
+  mtlsUrl = await listen({ key: cert.keyPem, cert: cert.certPem, ca: cert.caPem, requestCert: true, rejectUnauthorized: true }, (s) => String((s.getPeerCertificate() as { subject?: { CN?: string } }).subject?.CN));
+  cipherUrl = await listen({ key: cert.keyPem, cert: cert.certPem, maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" }, (s) => s.getCipher().name);
+});
+
+afterAll(() => {
+  for (const s of servers) s.close();
+  dir?.[Symbol.dispose]();
+});
+
+interface Case {
+  name: string;
+  args: string[];
+  /** "@MTLS" or "@CIPHER": the server asked. */
+  server: "@MTLS" | "@CIPHER";
+  /** The exit code both give (asserted, so the case cannot pass by both failing alike unnoticed). */
+  code: number;
+  stdout?: string;
+}
+
+const CASES: Case[] = [
+  { name: "--pass decrypts the --key", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client-enc.key", "--pass", "hunter2:x"], code: 0, stdout: "fetchx client\n" },
+  { name: "-E FILE:PASSWORD (the first colon not after a backslash ends the file name)", server: "@MTLS", args: ["--cert", "cli\\:ent.pem:hunter2:x", "--key", "client-enc.key"], code: 0, stdout: "fetchx client\n" },
+  { name: "a clear key with its certificate", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client.key"], code: 0, stdout: "fetchx client\n" },
+  { name: "a wrong --pass: exit 58 before anything is sent", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client-enc.key", "--pass", "wrong"], code: 58 },
+  { name: "a key that is not the certificate's: exit 58", server: "@MTLS", args: ["--cert", "client.pem", "--key", "key.pem"], code: 58 },
+  { name: "no certificate for a server that wants one: exit 56", server: "@MTLS", args: [], code: 56 },
+  { name: "--ciphers with the server's suite", server: "@CIPHER", args: ["--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256"], code: 0, stdout: "ECDHE-ECDSA-AES128-GCM-SHA256\n" },
+  { name: "--ciphers without it: handshake failure, exit 35", server: "@CIPHER", args: ["--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305"], code: 35 },
+  { name: "--ciphers naming nothing known: exit 59", server: "@CIPHER", args: ["--ciphers", "NO-SUCH-CIPHER"], code: 59 },
+  { name: "--crlfile revoking the server's certificate: exit 60", server: "@CIPHER", args: ["--crlfile", "crl-revoked.pem"], code: 60 },
+  { name: "--crlfile that revokes nothing", server: "@CIPHER", args: ["--crlfile", "crl-empty.pem"], code: 0, stdout: "ECDHE-ECDSA-AES128-GCM-SHA256\n" },
+  { name: "-k with a revoking --crlfile: not verified, so not refused", server: "@CIPHER", args: ["-k", "--crlfile", "crl-revoked.pem"], code: 0, stdout: "ECDHE-ECDSA-AES128-GCM-SHA256\n" },
+  { name: "--crlfile that does not exist: exit 82", server: "@CIPHER", args: ["--crlfile", "no-such.pem"], code: 82 },
+  { name: "--crlfile holding no CRL: exit 82", server: "@CIPHER", args: ["--crlfile", "ca.pem"], code: 82 },
+];
+
+describe.skipIf(!CURL)("TLS client options against curl 7.88", () => {
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const url = c.server === "@MTLS" ? mtlsUrl : cipherUrl;
+      const args = ["-sS", "--retry", "0", "--cacert", cert.caPath, ...c.args, url];
+      const ours = await runCli(args, { cwd: dir.path, env: { HOME: dir.path } });
+      const theirs = await runCommand(["curl", ...args.filter((a) => a !== "--retry" && a !== "0"), "--retry", "0"], { cwd: dir.path, env: { HOME: dir.path } });
+      expect({ code: ours.code, stderr: ours.code === c.code ? "" : ours.stderr }).toEqual({ code: c.code, stderr: "" });
+      expect(theirs.code).toBe(c.code);
+      expect(Buffer.from(ours.stdout).toString()).toBe(Buffer.from(theirs.stdout).toString());
+      if (c.stdout !== undefined) expect(Buffer.from(ours.stdout).toString()).toBe(c.stdout);
+      if (c.code !== 0) expect(ours.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  }
+});
+
+describe("what the failures say", () => {
+  const cli = (args: string[], url: string) => runCli(["-sS", "--cacert", cert.caPath, ...args, url], { cwd: dir.path, env: { HOME: dir.path } });
+
+  test("an encrypted key without --pass names the fix; no retry is made of it", async () => {
+    const r = await cli(["-v", "--cert", "client.pem", "--key", "client-enc.key"], mtlsUrl);
+    expect(r.code).toBe(58);
+    expect(r.stderr).toContain("give its passphrase with --pass");
+    expect(r.stderr).not.toContain("retry");
+  });
+
+  test("a revoked server certificate: curl's words, and %{ssl_verify_result} 23 (X509_V_ERR_CERT_REVOKED) with -k", async () => {
+    const r = await cli(["--crlfile", "crl-revoked.pem"], cipherUrl);
+    expect(r.stderr).toContain("SSL certificate problem: certificate revoked");
+    const k = await cli(["-k", "--crlfile", "crl-revoked.pem", "-o", "/dev/null", "-w", "%{ssl_verify_result}"], cipherUrl);
+    expect({ code: k.code, out: Buffer.from(k.stdout).toString() }).toEqual({ code: 0, out: "23" });
+  });
+
+  test("an http:// URL never reads --crlfile (as curl, which reads it for TLS only)", async () => {
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("plain\n") });
+    try {
+      const r = await cli(["--crlfile", "no-such.pem"], `http://127.0.0.1:${server.port}/`);
+      expect({ code: r.code, out: Buffer.from(r.stdout).toString() }).toEqual({ code: 0, out: "plain\n" });
+    } finally {
+      server.stop(true);
+    }
+  });
+
+  test("the encrypted key really is encrypted (the test would prove nothing otherwise)", () => {
+    expect(readFileSync(join(dir.path, "client-enc.key"), "utf8")).toContain("BEGIN ENCRYPTED PRIVATE KEY");
+  });
+});
