@@ -66,6 +66,7 @@ function connectionSetopts(o: Options): ClientOptions {
     interface: o.interface,
     localAddress: o.localAddress,
     localPorts: o.localPorts,
+    haproxy: o.haproxy,
     limitRate: o.limitRate,
     userAgent: o.userAgent,
     unixSocket: o.unixSocket,

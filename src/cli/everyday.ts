@@ -7,6 +7,16 @@ import { proxyEnvFrom, type ProxyEnv } from "../net/proxy.ts";
 import { parseRate } from "../ui/format.ts";
 import type { RawArgs } from "./parse.ts";
 
+/**
+ * curl 8.2's --haproxy-clientip: sent as both addresses, and it turns the protocol on. As curl, any text is
+ * sent (a test may want a wrong one), but not one that would end the line or split its fields.
+ */
+function haproxyOption(on: boolean, clientIp: string | undefined): { clientIp?: string } | undefined {
+  if (clientIp === undefined) return on ? {} : undefined;
+  if (clientIp === "" || /[\s\0-\x1f\x7f]/.test(clientIp)) throw usageError(`--haproxy-clientip wants an address without spaces or control characters, got ${JSON.stringify(clientIp)}`);
+  return { clientIp };
+}
+
 export interface EverydayOptions {
   connectTo: ConnectToRule[];
   /** --interface NAME: bind to the device. */
@@ -15,6 +25,8 @@ export interface EverydayOptions {
   localAddress?: string;
   /** --local-port N[-M]: the local ports to bind, first and last. */
   localPorts?: [number, number];
+  /** --haproxy-protocol, --haproxy-clientip (which implies it, as curl 8.2's). */
+  haproxy?: { clientIp?: string };
   /** -x; "" turns proxies off, undefined leaves the choice to the environment. */
   proxy?: string;
   noproxy?: string;
@@ -93,6 +105,7 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
     connectTo: parseConnectTo((raw.values.get("connect-to") as string[] | undefined) ?? []),
     ...parseInterface(str("interface")),
     localPorts: parseLocalPort(str("local-port")),
+    haproxy: haproxyOption(raw.values.get("haproxy-protocol") === true, str("haproxy-clientip")),
     proxy: proxyOption(raw),
     noproxy: str("noproxy"),
     proxyUser: str("proxy-user"),

@@ -90,6 +90,8 @@ export const OPTIONS: OptionSpec[] = [
   { name: "connect-to", kind: "list", group: "connection", hint: "HOST1:PORT1:HOST2:PORT2", description: "connect to HOST2:PORT2 for requests to HOST1:PORT1 (empty parts match any / keep)" },
   { name: "interface", kind: "string", group: "connection", hint: "NAME|ADDR", description: "send from this interface (SO_BINDTODEVICE) or local address (bind)" },
   { name: "local-port", kind: "string", group: "connection", hint: "N[-M]", description: "connect from local port N, or the first free one of N-M" },
+  { name: "haproxy-protocol", kind: "flag", group: "connection", description: "start each connection with a PROXY protocol v1 line (HAProxy's; before TLS)" },
+  { name: "haproxy-clientip", kind: "string", group: "connection", hint: "IP", description: "the client address of the PROXY line (implies --haproxy-protocol; curl 8.2)" },
 
   { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "URL", description: "use this proxy [SCHEME://][USER:PASS@]HOST[:PORT], SCHEME http (default), socks4, socks4a, socks5 or socks5h (overrides http_proxy, https_proxy, all_proxy)", important: true },
   { name: "socks4", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4 proxy (the name resolved here, IPv4 only): -x socks4://HOST[:PORT]" },

@@ -11,6 +11,7 @@ import { formatHostPort } from "./hostport.ts";
 import { AllAttemptsFailed, raceAttempts } from "./happy-eyeballs.ts";
 import * as libc from "./libc.ts";
 import { resolveHost } from "./resolve.ts";
+import { sendAll } from "./proxy.ts";
 import { parseSockaddr, zoneIndex } from "./sockaddr.ts";
 import type { Connection, DialOptions, DialTimings, TlsOptions } from "./types.ts";
 
@@ -57,6 +58,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         throw new FetchxError("CONNECT", `failed to connect to Unix socket ${opts.unixSocket}: ${err.message}`, { cause: err });
       });
       timings.connectedMs = performance.now() - t0;
+      if (opts.haproxy) await sendFirst(fd, "PROXY UNKNOWN\r\n", signal);
       return await adopt(fd, { ...opts, mptcp: false }, signal, timings, t0);
     }
     const candidates = await untilAborted(
@@ -90,6 +92,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         throw err;
       }
     }
+    if (opts.haproxy) await sendFirst(fd, haproxyLine(fd, opts.haproxy.clientIp), signal);
     const conn = await adopt(fd, opts, signal, timings, t0);
     conn.dialInfo = { verifyResult: conn.dialInfo?.verifyResult ?? 0, connectStatus, viaProxy: !!opts.tunnel };
     return conn;
@@ -100,6 +103,28 @@ export async function dial(opts: DialOptions): Promise<Connection> {
     throw interrupted(err);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * HAProxy's PROXY protocol v1 line for a connected socket (curl's cf-haproxy.c): its own addresses and
+ * ports, or --haproxy-clientip as source and destination (TCP6 unless it is an IPv4 address).
+ */
+function haproxyLine(fd: number, clientIp: string | undefined): string {
+  const local = parseSockaddr(libc.getsockname(fd) ?? new Uint8Array());
+  const peer = parseSockaddr(libc.getpeername(fd) ?? new Uint8Array());
+  const v6 = clientIp !== undefined ? isIP(clientIp) !== 4 : peer?.family === 6;
+  const [src, dst] = clientIp !== undefined ? [clientIp, clientIp] : [local?.ip ?? "", peer?.ip ?? ""];
+  return `PROXY ${v6 ? "TCP6" : "TCP4"} ${src} ${dst} ${local?.port ?? 0} ${peer?.port ?? 0}\r\n`;
+}
+
+/** Bytes the connection starts with, sent on the raw fd before Bun adopts it (closed on failure). */
+async function sendFirst(fd: number, text: string, signal: AbortSignal): Promise<void> {
+  try {
+    await untilAborted(sendAll(fd, new TextEncoder().encode(text), signal, "the PROXY protocol line"), signal);
+  } catch (err) {
+    libc.close(fd);
+    throw err;
   }
 }
 

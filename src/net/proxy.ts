@@ -256,7 +256,8 @@ async function ready(fd: number, events: number, signal: AbortSignal): Promise<v
   if (r < 0) throw new FetchxError("RECV", `poll failed [${libc.errnoName(-r)}]`);
 }
 
-async function sendAll(fd: number, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+/** Writes all of `bytes` to a raw non-blocking socket (before Bun adopts it), waiting when it is full. */
+export async function sendAll(fd: number, bytes: Uint8Array, signal: AbortSignal, what = "to the proxy"): Promise<void> {
   let off = 0;
   while (off < bytes.byteLength) {
     const r = libc.send(fd, bytes.subarray(off), MSG_NOSIGNAL);
@@ -264,7 +265,7 @@ async function sendAll(fd: number, bytes: Uint8Array, signal: AbortSignal): Prom
       off += r.ret;
       continue;
     }
-    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("SEND", `sending to the proxy failed [${libc.errnoName(r.errno)}]`);
+    if (r.errno !== 11 && r.errno !== 4) throw new FetchxError("SEND", `sending ${what} failed [${libc.errnoName(r.errno)}]`);
     await ready(fd, libc.POLLOUT, signal);
   }
 }

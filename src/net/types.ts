@@ -86,6 +86,8 @@ export interface DialOptions {
    * after); resolves with the proxy's CONNECT status (0 for SOCKS).
    */
   tunnel?: (fd: number, signal: AbortSignal) => Promise<number>;
+  /** curl --haproxy-protocol: a PROXY protocol v1 line first (after a tunnel, before TLS); clientIp: --haproxy-clientip. */
+  haproxy?: { clientIp?: string };
   signal?: AbortSignal;
   /** Verbose trace lines (-v); the dialer says what it tries and what MPTCP did. */
   trace?: (line: string) => void;

@@ -118,6 +118,7 @@ export class HttpClient {
       interface: hooks.path ? hooks.path.interface : o.interface,
       localAddress: hooks.path ? hooks.path.localAddress : o.localAddress,
       localPorts: o.localPorts,
+      haproxy: o.haproxy,
       ...(hooks.path?.connectTimeoutMs ? { connectTimeoutMs: Math.min(hooks.path.connectTimeoutMs, o.connectTimeoutMs || Infinity) } : {}),
       signal: hooks.signal ? AbortSignal.any([hooks.signal, this.closed.signal]) : this.closed.signal,
       trace: hooks.trace,

@@ -49,6 +49,11 @@ export interface ClientOptions {
   localAddress?: string;
   /** Bind the local side to a port of this range, [first, last] (curl --local-port). @default any port */
   localPorts?: [number, number];
+  /**
+   * Open every connection with a PROXY protocol v1 line (curl --haproxy-protocol): the connection's own
+   * addresses and ports, or `clientIp` as both addresses (curl --haproxy-clientip). @default undefined
+   */
+  haproxy?: { clientIp?: string };
   /** HTTP proxy URL; "" turns proxies off. @default undefined (from `proxyEnv`) */
   proxy?: string;
   /** Hosts, domains and CIDRs that bypass the proxy (curl --noproxy). @default undefined */
@@ -326,7 +331,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key" | "keyPassword" | "ciphers" | "crlFile";
+type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "haproxy" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key" | "keyPassword" | "ciphers" | "crlFile";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);

@@ -24,6 +24,11 @@ export interface NginxOptions {
    * on and the upstream's 206 passed back (nginx's own range filter needs a known length).
    */
   proxy?: string;
+  /**
+   * Expect HAProxy's PROXY protocol line on every connection (listen ... proxy_protocol); /proxy-protocol
+   * answers "$proxy_protocol_addr $proxy_protocol_port $proxy_protocol_server_addr $proxy_protocol_server_port".
+   */
+  proxyProtocol?: boolean;
   /** Serve HTTPS with this certificate chain and key (PEM files, e.g. test/servers/tls.ts's makeCert). */
   tls?: { certPath: string; keyPath: string };
 }
@@ -85,7 +90,8 @@ http {
   scgi_temp_path ${prefix.path}/tmp/scgi;
   ${opts.limitConn ? "limit_conn_zone $binary_remote_addr zone=perclient:1m;" : ""}
   server {
-    listen ${listen}${opts.tls ? " ssl" : ""};
+    listen ${listen}${opts.tls ? " ssl" : ""}${opts.proxyProtocol ? " proxy_protocol" : ""};
+    ${opts.proxyProtocol ? 'location = /proxy-protocol { default_type text/plain; return 200 "$proxy_protocol_addr $proxy_protocol_port $proxy_protocol_server_addr $proxy_protocol_server_port\\n"; }' : ""}
     ${opts.tls ? `ssl_certificate ${opts.tls.certPath}; ssl_certificate_key ${opts.tls.keyPath};` : ""}
     ${opts.limitConn ? `limit_conn perclient ${opts.limitConn};` : ""}
     root ${opts.root};
