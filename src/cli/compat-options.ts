@@ -71,6 +71,7 @@ export interface CompatOptions {
   xattr: boolean;
   /** --path-as-is. */
   pathAsIs: boolean;
+  requestTarget?: string;
   /** --aws-sigv4 PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]. */
   awsSigv4?: string;
   /** --hsts FILE: the HSTS cache, read at the start and written at the end of the run. */
@@ -174,6 +175,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     disallowUsername: flag("disallow-username-in-url"),
     xattr: flag("xattr"),
     pathAsIs: flag("path-as-is"),
+    requestTarget: str("request-target"),
     awsSigv4: str("aws-sigv4"),
     hstsFile: str("hsts"),
     createFileMode: parseMode(str("create-file-mode")),

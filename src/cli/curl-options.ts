@@ -70,7 +70,7 @@ const curlOptionList = (): CurlOption[] => [
   T("proxy-user", "U"), T("proxy1.0", undefined, H2), T("proxytunnel", "p"), T("random-file", undefined, "obsolete (curl ignores it too)"),
   T("range", "r"), T("rate"), T("raw", undefined, "not implemented"),
   T("referer", "e"), T("remote-header-name", "J"), T("remote-name", "O"), T("remote-name-all"), T("remote-time", "R"),
-  T("remove-on-error"), T("request", "X"), T("request-target", undefined, "not implemented"), T("resolve"), T("retry"),
+  T("remove-on-error"), T("request", "X"), T("request-target"), T("resolve"), T("retry"),
   T("retry-all-errors"), T("retry-connrefused"), T("retry-delay"), T("retry-max-time"), T("service-name", undefined, AUTH),
   T("show-error", "S"), T("show-headers", undefined, undefined, "8.10"), T("sigalgs", undefined, TLS_KNOB, "8.14"), T("silent", "s"),
   T("skip-existing", undefined, undefined, "8.10"), T("socks4"), T("socks4a"), T("socks5"),

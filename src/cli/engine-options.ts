@@ -87,6 +87,7 @@ function requestSetopts(o: Options): DownloadOptions {
     autoReferer: o.autoReferer,
     keepPost: o.keepPost,
     pathAsIs: o.pathAsIs,
+    requestTarget: o.requestTarget,
     awsSigv4: o.awsSigv4,
     user: o.user,
     compressed: o.compressed,

@@ -166,8 +166,9 @@ export const proxyAuthorization = (auth: string): [string, string] => ["Proxy-Au
  * A request spec for a forwarding proxy: absolute-form target (no fragment), plus Proxy-Connection (as
  * curl's), proxy credentials and --proxy-header.
  */
-export function forwardSpec<T extends { target: string; headers: [string, string][] }>(spec: T, url: URL, route: ProxyRoute): T {
-  const absolute = `${url.protocol}//${url.host}${spec.target}`;
+export function forwardSpec<T extends { target: string; targetGiven?: boolean; headers: [string, string][] }>(spec: T, url: URL, route: ProxyRoute): T {
+  // curl --request-target goes to the proxy as it is (curl's http_target).
+  const absolute = spec.targetGiven ? spec.target : `${url.protocol}//${url.host}${spec.target}`;
   const headers: [string, string][] = [...spec.headers];
   if (!headers.some(([k]) => k.toLowerCase() === "proxy-connection")) headers.push(["Proxy-Connection", "Keep-Alive"]);
   if (route.proxy.auth !== undefined && !headers.some(([k]) => k.toLowerCase() === "proxy-authorization")) headers.push(proxyAuthorization(route.proxy.auth));

@@ -13,6 +13,8 @@ import type { RequestBody, WireKind } from "./options.ts";
 export interface RequestSpec {
   method: string;
   target: string;
+  /** The target is the caller's own (curl --request-target): a forwarding proxy gets it as it is. */
+  targetGiven?: boolean;
   host: string;
   headers: [string, string][];
   /** "1.0" for an HTTP/1.0 request line (curl -0). */

@@ -230,6 +230,12 @@ export interface DownloadOptions extends DownloadEvents {
   hsts?: HstsCache;
   /** Send the URL's path as given: "." and ".." segments are not resolved (curl --path-as-is). A redirect's Location is resolved as always. @default false */
   pathAsIs?: boolean;
+  /**
+   * The request-target sent instead of the URL's path and query (curl --request-target: "*" for
+   * `OPTIONS *`, a path the URL syntax would change), on every request of the download, and as it is to a
+   * forwarding proxy. @default the URL's
+   */
+  requestTarget?: string;
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
   user?: string;
   /** Ask for gzip, deflate, br, zstd and decode the body (curl --compressed). @default false */
@@ -353,7 +359,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

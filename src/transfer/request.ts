@@ -41,6 +41,8 @@ export interface PlanOptions {
   keepPost?: number[];
   /** The URL's path as given, "." and ".." segments included (curl --path-as-is). */
   pathAsIs?: boolean;
+  /** curl's --request-target: sent instead of the URL's path and query. */
+  requestTarget?: string;
   /** curl's --aws-sigv4 value: `user` signs each request (AWS Signature Version 4) instead of Basic. */
   awsSigv4?: string;
   /** curl's --hsts: http:// URLs to its hosts (the URL given and redirects) go over https. */
@@ -240,7 +242,8 @@ export class RequestPlan {
    * credentials and cookies that URL's origin may have; the plan's url stays as it is.
    */
   specFor(url: ParsedUrl, extra: [string, string][] = []): RequestSpec {
-    const spec: RequestSpec = { method: this.method, target: url.target, host: hostHeader(url), headers: this.headers(extra, url) };
+    const spec: RequestSpec = { method: this.method, target: this.opts.requestTarget ?? url.target, host: hostHeader(url), headers: this.headers(extra, url) };
+    if (this.opts.requestTarget !== undefined) spec.targetGiven = true;
     if (this.opts.httpVersion === "1.0") spec.version = "1.0";
     return spec;
   }

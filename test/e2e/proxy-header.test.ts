@@ -83,6 +83,8 @@ describe.skipIf(!CURL)("--proxy-header, as curl 7.88 sends it", () => {
     ["CONNECT (-p) carries --proxy-header; the origin sees -H only", ["-p", "--proxy-header", "X-Proxy: p1", "-H", "X-Origin: o1", "@ORIGIN/a"]],
     ["'Name:' removes one of CONNECT's own, 'Name: v' replaces one", ["-p", "--proxy-header", "Proxy-Connection:", "--proxy-header", "Host: elsewhere.example", "@ORIGIN/a"]],
     ["@FILE: one a line", ["-p", "--proxy-header", "@ph.txt", "@ORIGIN/a"]],
+    ["--request-target goes to a forwarding proxy as it is (not made absolute)", ["--request-target", "/a?x=1", "@ORIGIN/elsewhere"]],
+    ["--request-target '*' with -X OPTIONS, forwarded", ["-X", "OPTIONS", "--request-target", "*", "@ORIGIN/a"]],
   ];
   test("-w %{http_connect}: the proxy's answer to CONNECT, 000 without a tunnel; %{proxy_used} (curl 8.7) says a proxy was used", async () => {
     const url = origin.url("/a");
