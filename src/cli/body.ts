@@ -109,14 +109,26 @@ function parseFormPart(p: FormPart): { name: string; value: string; file?: strin
   return out;
 }
 
-const quoteName = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+/**
+ * A field name or file name inside its quotes, as curl's mime.c escapes it: by default as the HTML
+ * standard says (", CR and LF percent-encoded, nothing else); with --form-escape (curl 7.81) by
+ * backslashes (\\ and \").
+ */
+function quoteName(s: string, backslash: boolean): string {
+  let out = "";
+  for (const c of s) {
+    if (backslash) out += c === "\\" ? "\\\\" : c === '"' ? '\\"' : c;
+    else out += c === '"' ? "%22" : c === "\r" ? "%0D" : c === "\n" ? "%0A" : c;
+  }
+  return out;
+}
 
 /** multipart/form-data: a sequence of pieces whose file parts are read from disk as they are sent. */
-export function multipart(parts: FormPart[], boundary = `------------------------${crypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "")}`): { body: RequestBody; contentType: string } {
+export function multipart(parts: FormPart[], formEscape = false, boundary = `------------------------${crypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "")}`): { body: RequestBody; contentType: string } {
   const pieces: RequestBody[] = [];
   for (const raw of parts) {
     const p = parseFormPart(raw);
-    let disposition = `form-data; name="${quoteName(p.name)}"`;
+    let disposition = `form-data; name="${quoteName(p.name, formEscape)}"`;
     let type = p.type;
     let content: string | Uint8Array | Blob;
     if (p.file !== undefined) {
@@ -129,15 +141,15 @@ export function multipart(parts: FormPart[], boundary = `-----------------------
         }
       }
       const filename = p.filename ?? (stdin ? "" : nodePath().basename(p.file));
-      disposition += `; filename="${quoteName(filename)}"`;
+      disposition += `; filename="${quoteName(filename, formEscape)}"`;
       type ??= MIME[filename.split(".").pop()!.toLowerCase()] ?? "application/octet-stream";
       content = stdin ? readData("-", "-F") : Bun.file(p.file);
     } else if (p.content !== undefined) {
       content = readData(p.content, "-F");
-      if (p.filename) disposition += `; filename="${quoteName(p.filename)}"`;
+      if (p.filename) disposition += `; filename="${quoteName(p.filename, formEscape)}"`;
     } else {
       content = p.value;
-      if (p.filename) disposition += `; filename="${quoteName(p.filename)}"`;
+      if (p.filename) disposition += `; filename="${quoteName(p.filename, formEscape)}"`;
     }
     pieces.push(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type ? `Content-Type: ${type}\r\n` : ""}\r\n`, content, "\r\n");
   }
@@ -168,7 +180,7 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
     }
   }
   if (o.form.length) {
-    const { body, contentType } = multipart(o.form);
+    const { body, contentType } = multipart(o.form, o.formEscape);
     Object.assign(parts, { method: "POST", body, contentType });
   }
   const upload = o.uploads[index];

@@ -21,6 +21,8 @@ export interface CompatOptions {
   /** -G: the data goes into the URL's query. */
   get: boolean;
   form: FormPart[];
+  /** --form-escape: backslash-escape -F names and file names (curl 7.81) instead of percent-encoding. */
+  formEscape: boolean;
   /** -T files, the i-th for the i-th URL ("-" = stdin). */
   uploads: string[];
   urlQuery: string[];
@@ -164,6 +166,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     data,
     get: flag("get"),
     form,
+    formEscape: flag("form-escape"),
     uploads,
     urlQuery: list("url-query"),
     dumpHeader: str("dump-header"),

@@ -39,7 +39,7 @@ const curlOptionList = (): CurlOption[] => [
   T("ech", undefined, TLS_KNOB, "8.8"), T("egd-file", undefined, "obsolete (curl ignores it too)"), T("engine", undefined, TLS_KNOB),
   T("etag-compare"), T("etag-save"), T("expect100-timeout", undefined, "fetchx never sends Expect: 100-continue"),
   T("fail", "f"), T("fail-early"), T("fail-with-body"), T("false-start", undefined, TLS_KNOB), T("follow", undefined, undefined, "8.16"),
-  T("form", "F"), T("form-escape", undefined, "not implemented"), T("form-string"), T("get", "G"), T("globoff", "g"),
+  T("form", "F"), T("form-escape"), T("form-string"), T("get", "G"), T("globoff", "g"),
   T("happy-eyeballs-timeout-ms", undefined, "fetchx uses RFC 8305's 250 ms"), T("haproxy-clientip", undefined, undefined, "8.2"),
   T("haproxy-protocol"), T("head", "I"), T("header", "H"), T("help", "h"), T("hsts"),
   T("http0.9", undefined, H2), T("http1.0", "0"), T("http1.1"), T("http2"), T("http2-prior-knowledge"), T("http3", undefined, H2),

@@ -132,6 +132,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "get", short: "G", kind: "flag", group: "body", description: "send the -d data as the URL's query with GET" },
   { name: "form", short: "F", kind: "list", group: "body", hint: "NAME=VALUE", description: "multipart/form-data POST: NAME=VALUE, NAME=@FILE (upload), NAME=<FILE (content); ;type= ;filename=" },
   { name: "form-string", kind: "list", group: "body", hint: "NAME=STRING", description: "a multipart field taken literally (no @ or <)" },
+  { name: "form-escape", kind: "flag", group: "body", description: "escape -F names and file names with backslashes (\\\" and \\\\) instead of %22, %0D, %0A" },
   { name: "upload-file", short: "T", kind: "list", group: "body", hint: "FILE", description: "PUT FILE, streamed from disk ('-' = stdin, sent chunked); a URL ending in / gets FILE's name" },
 
   { name: "aws-sigv4", kind: "string", group: "auth", hint: "PROVIDER[:P2[:REGION[:SERVICE]]]", description: "sign each request with AWS Signature V4 using -u KEY_ID:SECRET (S3, MinIO, R2: aws:amz:REGION:s3)" },
