@@ -7,6 +7,7 @@ import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
 import { readData } from "./body.ts";
+import { EMPTY_VALUE } from "../http/headers.ts";
 import { expandGlobs, type OutputSlot } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
@@ -54,6 +55,8 @@ export interface Options extends EverydayOptions, CompatOptions {
    * null for -O. URLs past them go to stdout, or are -O'd when `remoteName`.
    */
   outputs: OutputSlot[];
+  /** What reading the options warned of (an -H line curl ignores), said once the run starts (not with -s). */
+  warnings: string[];
   /** curl's %{urlnum} of the i-th URL: which URL given it came from (globbing makes several of one). */
   urlnum: (index: number) => number;
   /** -O or --remote-name-all given: the URLs no -o or -O names are named from their URL (curl: -O names one). */
@@ -117,13 +120,34 @@ function headerLines(value: string): string[] {
   return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
 }
 
-function parseHeader(line: string): [string, string] {
-  // "Name:" with no value removes a header fetchx would send (as in curl).
+/**
+ * One -H line as curl reads it: "Name: value"; "Name:" with no value removes a header fetchx would send;
+ * "Name;" sends the header empty (EMPTY_VALUE). curl sends nothing for any other line (no colon, or text
+ * after the semicolon): fetchx warns and leaves it out too.
+ */
+function parseHeader(line: string, warnings: string[]): [string, string] | null {
   const colon = line.indexOf(":");
-  if (colon <= 0) throw usageError(`header "${line}" is not "Name: value"`);
-  const name = line.slice(0, colon).trim();
+  if (colon < 0) {
+    if (line.length > 1 && line.endsWith(";") && line.indexOf(";") === line.length - 1) return [checkName(line.slice(0, -1).trim()), EMPTY_VALUE];
+    warnings.push(`-H ${JSON.stringify(line)} is neither "Name: value", "Name:" nor "Name;": not sent (as curl)`);
+    return null;
+  }
+  if (colon === 0) throw usageError(`header "${line}" is not "Name: value"`);
+  return [checkName(line.slice(0, colon).trim()), line.slice(colon + 1).trim()];
+}
+
+function headerList(values: string[], warnings: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const v of values) for (const line of headerLines(v)) {
+    const h = parseHeader(line, warnings);
+    if (h) out.push(h);
+  }
+  return out;
+}
+
+function checkName(name: string): string {
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw usageError(`header name "${name}" is not a valid token`);
-  return [name, line.slice(colon + 1).trim()];
+  return name;
 }
 
 function parseResolve(entries: string[]): Map<string, string[]> {
@@ -207,6 +231,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   const outputs = (raw.order ?? []).filter(([k]) => OUTPUT_SLOTS.has(k)).map(([k, v]) => (k === "output" ? v : k === "out-null" ? "/dev/null" : null));
   // curl's "{a,b}" and "[1-10]" in the URLs given here (not in --input-file's, as wget), unless -g.
   const globbed = expandGlobs(raw.positionals, outputs, !flag("globoff"));
+  const warnings: string[] = [];
 
   return {
     urls: globbed.urls,
@@ -219,8 +244,8 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     cacert: str("cacert") ?? (env.CURL_CA_BUNDLE || undefined),
     resolve: parseResolve(list("resolve")),
     method: str("request"),
-    headers: list("header").flatMap(headerLines).map(parseHeader),
-    proxyHeaders: list("proxy-header").flatMap(headerLines).map(parseHeader),
+    headers: headerList(list("header"), warnings),
+    proxyHeaders: headerList(list("proxy-header"), warnings),
     userAgent: str("user-agent") ?? USER_AGENT,
     ...refererOption(str("referer")),
     user: str("user"),
@@ -231,6 +256,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     keepMethod: str("request") !== undefined && !flag("follow"),
     maxRedirs: integer(raw, "max-redirs", 50, -1),
     outputs: globbed.outputs,
+    warnings,
     urlnum: globbed.urlnum,
     remoteName: flag("remote-name") || flag("remote-name-all"),
     remoteHeaderName: flag("remote-header-name"),

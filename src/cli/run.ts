@@ -44,6 +44,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   if (opts.parallel) widenThreadPool(opts.parallelMax);
   const urls = await collectUrls(opts.urls, opts.inputFile);
   const targets = checkOutputs(opts, urls);
+  for (const w of opts.warnings) logger.warn(w);
   // curl 7.88 goes on too ("Got more output options than URLs").
   if (opts.outputs.length > urls.length) logger.warn(`${opts.outputs.length} output options (-o, -O) for ${urls.length} URL(s): the last ${opts.outputs.length - urls.length} name nothing`);
   const writeOut = await readWriteOut(opts.writeOut);

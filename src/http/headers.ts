@@ -59,6 +59,12 @@ export class Headers implements HeaderList {
 }
 
 /**
+ * A caller's header value that sends the header with nothing after its colon (curl's -H "Name;"): an
+ * empty value removes the header instead. Any value of spaces only is sent that way.
+ */
+export const EMPTY_VALUE = " ";
+
+/**
  * `ours` with `theirs` (a caller's -H, --proxy-header) after them, as curl orders them: a name of theirs
  * replaces ours of that name, an empty value only removes it. A new list when `theirs` has any.
  */

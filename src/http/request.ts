@@ -31,7 +31,7 @@ export function buildRequest(r: RequestHead): Uint8Array {
     if (hasLineBreakOrNul(value))
       throw new FetchxError("USAGE", `header ${name} contains a CR, LF or NUL character`);
     if (name.length === 4 && name.toLowerCase() === "host") host = value;
-    else lines += `${name}: ${value}\r\n`;
+    else lines += value.trim() === "" ? `${name}:\r\n` : `${name}: ${value}\r\n`; // curl's -H "Name;"
   }
   if (hasLineBreakOrNul(host)) throw new FetchxError("USAGE", "Host contains a CR, LF or NUL character");
   return encoder.encode(`${r.method} ${r.target} HTTP/${r.version ?? "1.1"}\r\nHost: ${host}\r\n${lines}\r\n`);

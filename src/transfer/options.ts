@@ -202,7 +202,10 @@ export interface DownloadOptions extends DownloadEvents {
   decideOutput?(head: ResponseHead, url: URL): OutputDecision | Promise<OutputDecision>;
   /** Request method; "HEAD" reads no body. @default "GET" */
   method?: string;
-  /** Extra request headers; a name replaces fetchx's own header of that name, an empty value removes it. @default none */
+  /**
+   * Extra request headers; a name replaces fetchx's own header of that name, an empty value removes it,
+   * and a value of spaces only (EMPTY_VALUE, curl's -H "Name;") sends it empty. @default none
+   */
   headers?: [string, string][];
   /** User-Agent of this download ("" sends none). @default the client's `userAgent` */
   userAgent?: string;

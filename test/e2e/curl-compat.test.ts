@@ -127,6 +127,8 @@ const CASES: Case[] = [
   { name: "-0 sends HTTP/1.0", args: ["-s", "-0", "@URL/version"] },
   { name: "--http1.0 with -d", args: ["-s", "--http1.0", "-d", "x=1", "@URL/version"] },
   { name: "-H @file: one header a line", args: ["-s", "-H", "@hdrs.txt", "@URL/echo"], files: { "hdrs.txt": "X-One: 1\r\n\r\nX-Two: two\n" }, headers: ["x-one", "x-two"] },
+  { name: '-H "Name;" sends the header empty (one of fetchx\'s own too); "Name; text" and a line without a colon are not sent', args: ["-s", "-H", "X-Empty;", "-H", "Accept;", "-H", "X-Semi; text", "-H", "Bogus", "-H", "X-Spaces;  ", "@URL/echo"], headers: ["x-empty", "accept", "x-semi", "bogus", "x-spaces"] },
+  { name: '-H @file with a "Name;" line', args: ["-s", "-H", "@hdrs.txt", "@URL/echo"], files: { "hdrs.txt": "X-Empty;\nX-Full: 1\n" }, headers: ["x-empty", "x-full"] },
   { name: '-A "" sends no User-Agent', args: ["-s", "-A", "", "@URL/echo"], headers: ["user-agent"] },
   { name: "plain GET to stdout", args: ["-sSf", "@URL/hello.txt"] },
   { name: "install one-liner: -fsSL through a redirect", args: ["-fsSL", "@URL/redirect"] },

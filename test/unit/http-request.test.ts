@@ -3,6 +3,7 @@
 import { expect, test } from "bun:test";
 import { FetchxError } from "../../src/errors.ts";
 import { buildRequest } from "../../src/http/request.ts";
+import { EMPTY_VALUE } from "../../src/http/headers.ts";
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
 
@@ -57,4 +58,9 @@ test("CR, LF or NUL anywhere -> USAGE", () => {
     expect(err, JSON.stringify(r)).toBeInstanceOf(FetchxError);
     expect((err as FetchxError).code).toBe("USAGE");
   }
+});
+
+test('a value of spaces only (EMPTY_VALUE, curl\'s -H "Name;") goes out as "Name:" with nothing after the colon', () => {
+  const bytes = buildRequest({ method: "GET", target: "/", host: "h", headers: [["X-Empty", EMPTY_VALUE], ["X-Two", "  "], ["X-Full", "v"]] });
+  expect(text(bytes)).toBe("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Two:\r\nX-Full: v\r\n\r\n");
 });
