@@ -74,6 +74,7 @@ export interface CompatOptions {
   /** --path-as-is. */
   pathAsIs: boolean;
   requestTarget?: string;
+  ignoreContentLength: boolean;
   /** --aws-sigv4 PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]. */
   awsSigv4?: string;
   /** --hsts FILE: the HSTS cache, read at the start and written at the end of the run. */
@@ -179,6 +180,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     xattr: flag("xattr"),
     pathAsIs: flag("path-as-is"),
     requestTarget: str("request-target"),
+    ignoreContentLength: flag("ignore-content-length"),
     awsSigv4: str("aws-sigv4"),
     hstsFile: str("hsts"),
     createFileMode: parseMode(str("create-file-mode")),

@@ -43,7 +43,7 @@ const curlOptionList = (): CurlOption[] => [
   T("happy-eyeballs-timeout-ms", undefined, "fetchx uses RFC 8305's 250 ms"), T("haproxy-clientip", undefined, undefined, "8.2"),
   T("haproxy-protocol"), T("head", "I"), T("header", "H"), T("help", "h"), T("hsts"),
   T("http0.9", undefined, H2), T("http1.0", "0"), T("http1.1"), T("http2"), T("http2-prior-knowledge"), T("http3", undefined, H2),
-  T("http3-only", undefined, H2), T("ignore-content-length", undefined, "not implemented"), T("include", "i"), T("insecure", "k"),
+  T("http3-only", undefined, H2), T("ignore-content-length"), T("include", "i"), T("insecure", "k"),
   T("interface"), T("ip-tos", undefined, "not implemented", "8.9"), T("ipv4", "4"), T("ipv6", "6"), T("json"),
   T("junk-session-cookies", "j"), T("keepalive-time"), T("key"), T("key-type", undefined, "PEM only"),
   T("libcurl", undefined, "fetchx is not libcurl (its engine is a Bun library: import from fetchx)"), T("limit-rate"),

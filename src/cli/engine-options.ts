@@ -88,6 +88,7 @@ function requestSetopts(o: Options): DownloadOptions {
     keepPost: o.keepPost,
     pathAsIs: o.pathAsIs,
     requestTarget: o.requestTarget,
+    ignoreContentLength: o.ignoreContentLength,
     awsSigv4: o.awsSigv4,
     user: o.user,
     compressed: o.compressed,

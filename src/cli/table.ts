@@ -114,6 +114,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "location", short: "L", kind: "flag", group: "request", description: "follow redirects (a method given with -X stays on every request, as curl's)", important: true },
   { name: "follow", kind: "flag", group: "request", description: "follow redirects, a 301/302/303 turning -X's method into GET as RFC 9110 says (curl 8.16)" },
   { name: "path-as-is", kind: "flag", group: "request", description: "send the URL's path as given: /a/../b stays /a/../b" },
+  { name: "ignore-content-length", kind: "flag", group: "request", description: "read bodies to the connection's close whatever Content-Length says (one connection, no ranges)" },
   { name: "request-target", kind: "string", group: "request", hint: "TARGET", description: "send TARGET instead of the URL's path and query (-X OPTIONS --request-target '*')" },
   { name: "post301", kind: "flag", group: "request", description: "with -L, a POST answered 301 is sent again as POST (curl's default turns it into GET)" },
   { name: "post302", kind: "flag", group: "request", description: "with -L, a POST answered 302 is sent again as POST" },

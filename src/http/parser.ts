@@ -26,6 +26,8 @@ export type ParserState =
 export interface ParserOptions {
   /** Limit for the status line plus headers (and separately for trailers). */
   maxHeaderBytes?: number;
+  /** curl's --ignore-content-length: a body without Transfer-Encoding runs to the connection's close. */
+  ignoreLength?: boolean;
 }
 
 const DEFAULT_MAX_HEADER_BYTES = 256 * 1024;
@@ -42,6 +44,7 @@ export class ResponseParser {
   readonly #method: string;
   readonly #events: ParserEvents;
   readonly #maxHeaderBytes: number;
+  readonly #ignoreLength: boolean;
 
   #state: ParserState = "STATUS_LINE";
   #error: unknown = null;
@@ -74,6 +77,7 @@ export class ResponseParser {
     this.#method = method.toUpperCase();
     this.#events = events;
     this.#maxHeaderBytes = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+    this.#ignoreLength = opts.ignoreLength ?? false;
   }
 
   get state(): ParserState {
@@ -378,7 +382,7 @@ export class ResponseParser {
   #decideBody(): void {
     const headers = this.#headers;
     const status = this.#status;
-    const length = parseContentLength(headers.valuesOf("content-length"));
+    const length = this.#ignoreLength ? null : parseContentLength(headers.valuesOf("content-length"));
     const codings = transferCodings(headers.valuesOf("transfer-encoding"));
 
     this.#keepAlive =

@@ -530,7 +530,7 @@ export class Download implements ProgressSource, RequestSender {
   private async firstAnswer(st: Attempts): Promise<FirstAnswer> {
     const s = this.settings;
     const resume = st.resume;
-    const probing = !resume && st.probe && s.connections > 1 && st.path !== null && this.plan.method === "GET" && !this.callerRange;
+    const probing = !resume && st.probe && s.connections > 1 && st.path !== null && this.plan.method === "GET" && !this.callerRange && !s.ignoreContentLength;
     let asked: RangeAsked | null = null;
     let extra: [string, string][] = [];
     if (resume === "complete") extra = [["Range", `bytes=${nodeFs().statSync(st.path!).size}-`]];
@@ -799,6 +799,7 @@ export class Download implements ProgressSource, RequestSender {
     if (probed && head.status === 206) this.result.httpCode = 200;
     s.onHead?.(head, this.plan.url.url);
     const given = validatorOf(head); // what this answer says of its file (a resume keeps its journal's)
+    if (s.ignoreContentLength && head.status === 200) given.size = null; // the body ends where the connection does
     const announced = given.size;
     if (s.maxFileSize > 0 && announced !== null && announced > s.maxFileSize && head.status < 300) {
       ex.close();
@@ -830,7 +831,7 @@ export class Download implements ProgressSource, RequestSender {
     // without a size or a validator (ETag, Last-Modified): then nothing could tell a changed file.
     const refused = (head.headers.get("accept-ranges") ?? "").trim().toLowerCase() === "none" || probed;
     const checkable = validator.size !== null || !!validator.etag || !!validator.lastModified;
-    const mayRange = !rangesOk && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused && checkable;
+    const mayRange = !rangesOk && !s.ignoreContentLength && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused && checkable;
 
     const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive, validator.size);
     const regular = !!file && !file.special;

@@ -15,6 +15,8 @@ export interface RequestSpec {
   target: string;
   /** The target is the caller's own (curl --request-target): a forwarding proxy gets it as it is. */
   targetGiven?: boolean;
+  /** curl's --ignore-content-length: the answer's body runs to the connection's close. */
+  ignoreLength?: boolean;
   host: string;
   headers: [string, string][];
   /** "1.0" for an HTTP/1.0 request line (curl -0). */
@@ -94,7 +96,7 @@ export class Exchange {
       // A trace sees each body chunk as it goes by (a view of the receive buffer: written out at once).
       onBody: wire ? (bytes) => (wire("recv-data", bytes), this.pending.push(bytes)) : (bytes) => this.pending.push(bytes),
       onComplete: () => (this.complete = true),
-    });
+    }, spec.ignoreLength ? { ignoreLength: true } : undefined);
   }
 
   /** Sends the request and reads up to the end of the response head. */

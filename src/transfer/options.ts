@@ -239,6 +239,12 @@ export interface DownloadOptions extends DownloadEvents {
    * forwarding proxy. @default the URL's
    */
   requestTarget?: string;
+  /**
+   * Read each answer's body to the connection's close whatever Content-Length says (curl
+   * --ignore-content-length, for servers that send a wrong one): no size is known, so one connection, no
+   * resume by ranges, and a cut body cannot be told from a whole one. @default false
+   */
+  ignoreContentLength?: boolean;
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
   user?: string;
   /** Ask for gzip, deflate, br, zstd and decode the body (curl --compressed). @default false */
@@ -362,7 +368,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

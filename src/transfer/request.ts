@@ -43,6 +43,8 @@ export interface PlanOptions {
   pathAsIs?: boolean;
   /** curl's --request-target: sent instead of the URL's path and query. */
   requestTarget?: string;
+  /** curl's --ignore-content-length: every answer's body runs to the connection's close. */
+  ignoreContentLength?: boolean;
   /** curl's --aws-sigv4 value: `user` signs each request (AWS Signature Version 4) instead of Basic. */
   awsSigv4?: string;
   /** curl's --hsts: http:// URLs to its hosts (the URL given and redirects) go over https. */
@@ -244,6 +246,7 @@ export class RequestPlan {
   specFor(url: ParsedUrl, extra: [string, string][] = []): RequestSpec {
     const spec: RequestSpec = { method: this.method, target: this.opts.requestTarget ?? url.target, host: hostHeader(url), headers: this.headers(extra, url) };
     if (this.opts.requestTarget !== undefined) spec.targetGiven = true;
+    if (this.opts.ignoreContentLength) spec.ignoreLength = true;
     if (this.opts.httpVersion === "1.0") spec.version = "1.0";
     return spec;
   }

@@ -22,7 +22,7 @@ export const bytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt
 export const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
 
 /** Parses all of `chunks` (then EOF) with method `methods[i]` for the i-th response. */
-export function parseAll(methods: string[], chunks: Uint8Array[], opts?: { maxHeaderBytes?: number }): Message[] {
+export function parseAll(methods: string[], chunks: Uint8Array[], opts?: { maxHeaderBytes?: number; ignoreLength?: boolean }): Message[] {
   const messages: Message[] = [];
   let current: Uint8Array | null = null;
   let msg: Message;

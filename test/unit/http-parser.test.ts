@@ -330,3 +330,15 @@ test("latin1: every byte value becomes the character of that code, whatever the 
   const big = new Uint8Array(100_000).fill(0xe9);
   expect(latin1(big)).toBe("\u00e9".repeat(100_000));
 });
+
+describe("ignoreLength (curl --ignore-content-length)", () => {
+  test("Content-Length is not the body's end: the connection's close is, and the connection is not kept", () => {
+    const [m] = parseAll(["GET"], [bytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdefgh")], { ignoreLength: true });
+    expect({ body: text(m!.body), mode: m!.mode, keepAlive: m!.keepAlive, expected: m!.expected }).toEqual({ body: "abcdefgh", mode: "close", keepAlive: false, expected: null });
+  });
+
+  test("chunked framing and bodiless answers are as always", () => {
+    const [a, b] = parseAll(["GET", "HEAD"], [bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n")], { ignoreLength: true });
+    expect([text(a!.body), a!.mode, b!.mode]).toEqual(["abc", "chunked", "none"]);
+  });
+});
