@@ -10,7 +10,7 @@ import type { ResponseHead } from "../http/types.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import { isTerminal } from "../net/libc.ts";
 import { fdSink } from "../sink/sequential.ts";
-import { headText } from "../http/headers.ts";
+import { headText, parseContentRange } from "../http/headers.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
 import type { Logger } from "../ui/log.ts";
 import { joinData, requestParts } from "./body.ts";
@@ -192,7 +192,10 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
       ...events,
       headers: [["Range", `bytes=${from}-`]],
       decideOutput: (head) => {
-        if (head.status === 200 && from > 0) throw new FetchxError("RANGE", "HTTP server doesn't seem to support byte ranges. Cannot resume.");
+        // A 206 must start where the file ends (curl's content_range check), or its bytes land at the wrong offset.
+        const starts = head.status === 206 ? parseContentRange(head.headers.get("content-range"))?.start : undefined;
+        if ((head.status === 200 || (head.status === 206 && starts !== from)) && from > 0)
+          throw new FetchxError("RANGE", `HTTP server doesn't seem to support byte ranges. Cannot resume.${head.status === 206 ? ` (it answered from byte ${starts ?? "?"}, not ${from})` : ""}`);
         const out: Output = path === null ? { fd: 1 } : { fd: nodeFs().openSync(path, "a") };
         return { output: out, preamble: printHead ? new TextEncoder().encode(hops.join("")) : undefined };
       },
