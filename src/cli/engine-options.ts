@@ -350,13 +350,16 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const out = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   if (state.cookieText) headers.push(["Cookie", state.cookieText]);
-  if (o.range !== undefined) headers.push(["Range", `bytes=${o.range}`]);
+  // -C OFFSET's Range wins over -r's (curl sends one Range header).
+  if (o.range !== undefined && o.resumeFrom === undefined) headers.push(["Range", `bytes=${o.range}`]);
   const options: DownloadOptions = {
     ...fixed,
     ...out,
     // Ours first: the user's -H of the same name wins (the engine replaces by name, the later one last).
     headers: [...headers, ...(out.headers ?? []), ...o.headers],
-    method: o.head ? "HEAD" : (o.method ?? parts.method ?? "GET"),
+    // -X wins over -I's HEAD, as curl's; the body is still not read (headOnly).
+    method: o.method ?? (o.head ? "HEAD" : (parts.method ?? "GET")),
+    headOnly: o.head || undefined,
     body: parts.body,
     contentType: parts.contentType,
     cookies: state.jar,

@@ -421,6 +421,8 @@ export class Download implements ProgressSource, RequestSender {
     // curl's %{redirect_url}: where the last answer pointed and was not followed (empty once followed).
     r.redirectUrl = followed ? undefined : next;
     if (!followed) return;
+    // curl's %{method} is the last request's: the one this redirect turned into (303: GET).
+    r.method = this.plan.method;
     r.numRedirects++;
     r.tRedirect = performance.now() - r.startedAt;
   }
@@ -841,6 +843,13 @@ export class Download implements ProgressSource, RequestSender {
     if (regular && !resumed && mayHaveJournal) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 
     if (preamble) await sink.write(preamble);
+    if (s.headOnly && this.plan.method !== "HEAD") {
+      // The head was all that was wanted (curl -I -X GET): the body is not read, its connection not kept.
+      ex.close();
+      this.go("commit");
+      await sink.commit();
+      return;
+    }
     if (!resumed && (this.plan.method === "HEAD" || decoder || preamble || head.status >= 300 || this.callerRange || this.plan.body !== undefined)) {
       // One plain stream: HEAD, decoded bodies, error pages (what a retry could not resume anyway).
       await this.streamOnce(ex, sink, decoder);

@@ -245,6 +245,8 @@ export interface DownloadOptions extends DownloadEvents {
    * resume by ranges, and a cut body cannot be told from a whole one. @default false
    */
   ignoreContentLength?: boolean;
+  /** Read the final answer's head only, whatever the method (curl -I with -X METHOD): its body is not read. @default false */
+  headOnly?: boolean;
   /** "user:password" for Basic authentication, sent only to the first origin. @default the URL's userinfo */
   user?: string;
   /** Ask for gzip, deflate, br, zstd and decode the body (curl --compressed). @default false */
@@ -368,7 +370,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;
