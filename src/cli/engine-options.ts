@@ -159,7 +159,7 @@ function stdoutOutput(forced: boolean): Output {
  * to the file once the server answered 206). `-o -` and no -o/-O mean stdout. -D FILE gets every head as
  * it arrives.
  */
-function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, state: RunState, known: string | null | undefined): DownloadOptions {
+function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, state: RunState, known: string | null | undefined): DownloadOptions & Unshown {
   const toOutput = (path: string | null): Output => path ?? stdoutOutput(output === "-");
   const given = () => urlObject(url);
   const named = (head?: ResponseHead, effective?: URL) => {
@@ -174,7 +174,12 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
   // Heads since the last final answer: with -L the redirects' heads come first (curl -i -L, -I -L).
   let hops: string[] = [];
   let final = false;
-  const events: DownloadOptions = {
+  let shown = false;
+  const preamble = () => ((shown = true), printHead ? new TextEncoder().encode(hops.join("")) : undefined);
+  const events: DownloadOptions & Unshown = {
+    // A transfer that failed after its head came (-f and a 404) never decided its output: curl has
+    // printed the head by then (-i, -I, -D -), so the run prints it before the error.
+    unshownHeads: () => (printHead && toStdout && !shown && final ? hops.join("") : ""),
     onAnswer: (head) => {
       if (o.dumpHeader === undefined && !printHead) return; // no head is shown: not even its text is made
       const text = headText(head);
@@ -197,7 +202,7 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
         if ((head.status === 200 || (head.status === 206 && starts !== from)) && from > 0)
           throw new FetchxError("RANGE", `HTTP server doesn't seem to support byte ranges. Cannot resume.${head.status === 206 ? ` (it answered from byte ${starts ?? "?"}, not ${from})` : ""}`);
         const out: Output = path === null ? { fd: 1 } : { fd: nodeFs().openSync(path, "a") };
-        return { output: out, preamble: printHead ? new TextEncoder().encode(hops.join("")) : undefined };
+        return { output: out, preamble: preamble() };
       },
     };
   }
@@ -209,7 +214,7 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
     ...events,
     decideOutput: (head, effective) => ({
       output: toOutput(early !== undefined ? early : named(head, effective)),
-      preamble: printHead ? new TextEncoder().encode(hops.join("")) : undefined,
+      preamble: preamble(),
       // A name the server chose (-J) never replaces an existing file (curl: "Refusing to overwrite", 23).
       exclusive: early === undefined && !!o.remoteHeaderName && head.headers.get("content-disposition") !== undefined,
     }),
@@ -342,12 +347,12 @@ export function logEvents(log: Logger): DownloadEvents {
  * `named`: the file -O names from the URL given, when the caller has it already (the -Z loop names every
  * URL's file before the first transfer); used only if the URL as sent is the one given.
  */
-export function prepareDownload(o: Options, url: string, index: number, state: RunState, named?: string | null): { url: string; options: DownloadOptions } {
+export function prepareDownload(o: Options, url: string, index: number, state: RunState, named?: string | null): { url: string; options: DownloadOptions } & Unshown {
   if (o.disallowUsername && userInUrl(url)) throw new FetchxError("LOGIN_DENIED", "Login denied: the URL has a user name (--disallow-username-in-url)");
   const parts = requestParts(o, url, index, state.data);
   // What no URL changes is made once a run.
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
-  const out = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
+  const { unshownHeads, ...out } = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   if (state.cookieText) headers.push(["Cookie", state.cookieText]);
   // -C OFFSET's Range wins over -r's (curl sends one Range header).
@@ -369,5 +374,10 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   // -C - into standard output (or an output chosen from the head, -i) has no file to go on from: the
   // whole body, as curl sends it (the engine itself refuses a resume without a path).
   if (options.resume && (options.decideOutput || typeof options.output !== "string")) options.resume = false;
-  return { url: parts.url, options };
+  return { url: parts.url, options, unshownHeads };
+}
+
+/** The heads a failed transfer received and never showed (outputSetopts). */
+interface Unshown {
+  unshownHeads?: () => string;
 }

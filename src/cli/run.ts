@@ -17,7 +17,7 @@ import { formatBytes, formatPercent } from "../ui/format.ts";
 import { createProgressDisplay } from "../ui/progress-display.ts";
 import { transferName } from "../ui/progress-line.ts";
 import { stderr, stdout } from "../ui/stdio.ts";
-import { renderWriteOut } from "../ui/writeout.ts";
+import { formatFromFile, renderWriteOut } from "../ui/writeout.ts";
 import { clientOptions, logEvents, prepareDownload, prepareRun } from "./engine-options.ts";
 import { afterDownload, beforeDownload, writeCookieJar, writeHsts } from "./after.ts";
 import { outputListing } from "./listing.ts";
@@ -30,7 +30,7 @@ async function readWriteOut(format: string | undefined): Promise<string | undefi
   if (!format?.startsWith("@")) return format;
   const path = format.slice(1);
   try {
-    return path === "-" ? await Bun.stdin.text() : await Bun.file(path).text();
+    return formatFromFile(await (path === "-" ? Bun.stdin : Bun.file(path)).bytes());
   } catch {
     throw new FetchxError("READ_FILE", `cannot read write-out format from ${path}`);
   }
@@ -94,6 +94,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     let failure: FetchxError | undefined;
     let retried: string | undefined;
     let target: string | null | undefined;
+    let unshownHeads: (() => string) | undefined;
     if (spacing > 0) {
       const wait = nextStart - performance.now();
       // Ended early by Ctrl-C or --max-time: the transfer then fails at once as interrupted.
@@ -109,6 +110,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       // (-T FILE to a directory URL) or -o names it (checkOutputs keeps -o's name without --output-dir).
       const named = typeof opts.outputs[index] !== "string" ? targets[index] : undefined;
       const prepared = prepareDownload(opts, url, index, state, named);
+      unshownHeads = prepared.unshownHeads;
       target = beforeDownload(opts, prepared.url, index, prepared.url === url ? named : undefined);
       url = prepared.url;
       if (target === "skip") return { url, exitCode: 0, bytes: 0 };
@@ -133,6 +135,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result = (thrown as FetchxError).result ?? newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;
+      const heads = failure instanceof DownstreamClosed ? "" : (unshownHeads?.() ?? "");
+      if (heads) stdout.write(heads);
     }
     await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
