@@ -48,7 +48,7 @@ describe("exit codes", () => {
     ["bad URL", ["http://[::1/"], 3, /URL/],
     ["unsupported scheme", ["ftp://127.0.0.1/x"], 1, /ftp/],
     ["bad --max-time", ["-m", "soon", "http://x/"], 2, /--max-time/],
-    ["bad header", ["-H", "nocolon", "http://x/"], 2, /header/],
+    ["bad header name", ["-H", "bad name: v", "http://x/"], 2, /header name/],
     ["unresolvable host", ["http://no-such-host.invalid/"], 6, /resolve/],
   ];
   test.each(cases)("%s", async (_name, args, code, message) => {
