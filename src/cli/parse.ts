@@ -113,9 +113,10 @@ export function parseArgv(argv: string[], variables?: Variables): RawArgs {
       const expand = name.startsWith("expand-") && BY_NAME.has(name.slice(7));
       if (expand) name = name.slice(7);
       let spec = BY_NAME.get(name);
+      // curl's --no-NAME turns any boolean option off again (a .curlrc's -L undone on the command line).
       if (!spec && name.startsWith("no-")) {
         const base = BY_NAME.get(name.slice(3));
-        if (base?.negatable) {
+        if (base?.kind === "flag") {
           out.values.set(base.name, false);
           continue;
         }

@@ -128,6 +128,8 @@ const CASES: Case[] = [
   { name: "-f -i and a 404: the head is printed, then exit 22", args: ["-sfi", "--retry", "0", "@URL/missing"], mask: true },
   { name: "-f -I -L and a 404 after a redirect: both heads, then exit 22", args: ["-sfIL", "--retry", "0", "@URL/to-missing"], mask: true },
   { name: "-f -D - and a 500: the head on stdout, then exit 22", args: ["-sf", "-D", "-", "--retry", "0", "@URL/broken"], mask: true },
+  { name: "--no-location undoes -L; --no-fail and --no-include likewise", args: ["-sLfi", "--no-location", "--no-fail", "--no-include", "-w", "%{num_redirects} %{http_code}", "-o", "x", "@URL/redirect"] },
+  { name: "--no-location on the command line undoes a config file's location", args: ["-s", "--no-location", "-w", "%{num_redirects}", "-o", "x", "@URL/redirect"], files: { ".curlrc": "location\n", ".fetchxrc": "location\n" } },
   { name: "-I -X GET: GET is sent, only the head is printed", args: ["-sI", "-X", "GET", "@URL/hello.txt"], mask: true },
   { name: "-I -X POST -d: both refuse a HEAD with a body (exit 2)", args: ["-sI", "-X", "POST", "-d", "x=1", "@URL/echo"], mask: true },
   { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },
