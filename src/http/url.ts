@@ -143,17 +143,15 @@ function describe(url: URL): ParsedUrl {
   return user === undefined ? { url, host, port, target, secure, href } : { url, host, port, target, secure, href, user };
 }
 
-/** The last path segment, percent-decoded and sanitised; null for "/" or when nothing usable remains. */
+/**
+ * The last path segment as written in the URL, sanitised; null for "/" or when nothing usable remains.
+ * Not percent-decoded, as curl's -O: "a%20b.tgz" is saved as "a%20b.tgz" (scripts name the file that way
+ * afterwards), and "%2F" stays three characters of the name, never a directory.
+ */
 export function fileNameFromUrl(url: URL): string | null {
   const segment = url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
   if (segment === "") return null;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
-    decoded = segment;
-  }
-  return sanitizeFileName(decoded);
+  return sanitizeFileName(segment);
 }
 
 // NAME_MAX on Linux file systems is 255 bytes; leave room for the ".part" suffix of downloads in progress.

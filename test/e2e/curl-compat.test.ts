@@ -76,6 +76,8 @@ beforeAll(async () => {
       "/digest-2069": digestRoute({ user: "user", password: "pass", qop: false, body: "welcome, rfc 2069\n" }),
       // What globbed URLs ask for: /g/1.txt ... /g/3.txt, /g/a1.txt ... /g/b2.txt, /g/008.txt ... /g/010.txt.
       ...Object.fromEntries(["1", "2", "3", "a1", "a2", "b1", "b2", "008", "009", "010"].map((n) => [`/g/${n}.txt`, { body: `glob ${n}\n` }])),
+      "/g/a%20b.txt": { body: "a space\n" },
+      "/g/x%2Fy.txt": { body: "a slash\n" },
     },
   });
   http = server.url("");
@@ -151,6 +153,7 @@ const CASES: Case[] = [
   { name: "install one-liner: -fsSL through a redirect", args: ["-fsSL", "@URL/redirect"] },
   { name: "-o with -L, two hops", args: ["-sSL", "-o", "out.bin", "@URL/redirect-twice"] },
   { name: "-O names the file after the URL", args: ["-sSO", "@URL/file.bin"] },
+  { name: "-O keeps the URL's percent-encoding in the name (a%20b.txt, x%2Fy.txt)", args: ["-sO", "@URL/g/a%20b.txt", "-O", "@URL/g/x%2Fy.txt"] },
   { name: "-o and -O pair with the URLs in order: -O -o x A B", args: ["-s", "-O", "-o", "x", "@URL/file.bin", "@URL/hello.txt"] },
   { name: "-o and -O pair with the URLs in order: -O A -o x B", args: ["-s", "-O", "@URL/file.bin", "-o", "x", "@URL/hello.txt"] },
   { name: "--url takes its place among the URLs (-o x --url A -o y B)", args: ["-s", "-o", "x", "--url", "@URL/file.bin", "-o", "y", "@URL/hello.txt"] },

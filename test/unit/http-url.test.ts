@@ -106,11 +106,14 @@ describe("resolveRedirect", () => {
 });
 
 describe("file names", () => {
-  test("fileNameFromUrl takes the last segment, percent-decoded", () => {
-    expect(fileNameFromUrl(new URL("http://h/dir/r%C3%A9sum%C3%A9.pdf?download=1"))).toBe("résumé.pdf");
+  test("fileNameFromUrl takes the last segment as written (not percent-decoded, as curl's -O)", () => {
+    expect(fileNameFromUrl(new URL("http://h/dir/r%C3%A9sum%C3%A9.pdf?download=1"))).toBe("r%C3%A9sum%C3%A9.pdf");
+    expect(fileNameFromUrl(new URL("http://h/dir/a%20b.tgz"))).toBe("a%20b.tgz");
     expect(fileNameFromUrl(new URL("http://h/dir/"))).toBeNull();
     expect(fileNameFromUrl(new URL("http://h/"))).toBeNull();
-    expect(fileNameFromUrl(new URL("http://h/a/..%2F..%2Fetc%2Fpasswd"))).toBe("passwd");
+    // "%2F" is no separator; the leading dots go (no hidden file), where curl keeps them.
+    expect(fileNameFromUrl(new URL("http://h/a/..%2F..%2Fetc%2Fpasswd"))).toBe("%2F..%2Fetc%2Fpasswd");
+    expect(fileNameFromUrl(new URL("http://h/x%2Fy.bin"))).toBe("x%2Fy.bin");
     expect(fileNameFromUrl(new URL("http://h/a/%2e%2e"))).toBeNull();
     expect(fileNameFromUrl(new URL("http://h/bad%E0%A4%A"))).toBe("bad%E0%A4%A");
   });
