@@ -133,7 +133,7 @@ function unclobbered(path: string | null): string | null {
   throw new FetchxError("WRITE", `${path} and ${path}.1 to ${path}.100 exist (--no-clobber)`);
 }
 
-const isRedirect = (head: ResponseHead) => head.status >= 300 && head.status < 400 && head.headers.has("location");
+const isRedirect = (head: ResponseHead) => head.status >= 300 && head.status < 400 && head.status !== 304 && head.headers.has("location");
 
 export const BINARY_ON_TERMINAL = "binary output can mess up your terminal; use -o FILE or -O to save it (-o - forces it)";
 
@@ -269,8 +269,9 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
   let jar: CookieJar | undefined;
   if (files.length || o.cookieJar !== undefined) {
     jar = new CookieJar();
-    // A -b file that does not exist only turns the cookie engine on (curl's -b "" idiom).
-    for (const f of files) if (f !== "" && nodeFs().existsSync(f)) jar.load(f === "-" ? nodeFs().readFileSync(0, "utf8") : readText(f, "-b"), o.junkSessionCookies);
+    // Every -b file in order, "-" being standard input, as curl's; one that does not exist only turns the
+    // cookie engine on (curl's -b "" idiom).
+    for (const f of files) if (f === "-" || (f !== "" && nodeFs().existsSync(f))) jar.load(f === "-" ? nodeFs().readFileSync(0, "utf8") : readText(f, "-b"), o.junkSessionCookies);
   }
   let netrc: string | undefined;
   if (o.netrc) {
@@ -284,7 +285,8 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
     hsts,
     data: o.data.length ? joinData(o.data) : null,
     jar,
-    cookieText: texts.length ? texts.join("; ") : undefined,
+    // curl's tool joins the -b pairs with a bare ";".
+    cookieText: texts.length ? texts.join(";") : undefined,
     netrc,
     conditions,
     dump(path, text) {
@@ -354,7 +356,6 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
   const { unshownHeads, ...out } = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
-  if (state.cookieText) headers.push(["Cookie", state.cookieText]);
   // -C OFFSET's Range wins over -r's (curl sends one Range header).
   if (o.range !== undefined && o.resumeFrom === undefined) headers.push(["Range", `bytes=${o.range}`]);
   const options: DownloadOptions = {
@@ -368,6 +369,7 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     body: parts.body,
     contentType: parts.contentType,
     cookies: state.jar,
+    cookie: state.cookieText,
     hsts: state.hsts,
     user: credentials(o, parts.url, state),
   };

@@ -14,12 +14,38 @@ import { bodyLength, type Exchange, type RequestSpec } from "./exchange.ts";
 import type { RequestBody } from "./options.ts";
 import { RETRYABLE_STATUS } from "./retry.ts";
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** curl follows any 3xx with a Location but 304 (the answer to a conditional request). */
+const isRedirectStatus = (status: number) => status >= 300 && status < 400 && status !== 304;
+
+/** The Location of a redirect answer as sent (the first one, when there are several, as curl), else null. */
+function locationOf(head: ResponseHead): string | null {
+  if (!isRedirectStatus(head.status)) return null;
+  const location = head.headers.getAll("location")[0];
+  return location === undefined || location.trim() === "" ? null : location;
+}
 
 /** Where a redirect answer points (a raw UTF-8 Location read as the UTF-8 it is), or null when it is none. */
 export function redirectTarget(head: ResponseHead, base: ParsedUrl): string | null {
-  const location = head.headers.get("location");
-  return REDIRECTS.has(head.status) && location ? resolveRedirect(base, latin1AsUtf8(location)) : null;
+  const location = locationOf(head);
+  return location === null ? null : resolveRedirect(base, latin1AsUtf8(location));
+}
+
+/**
+ * A redirect not followed, as %{redirect_url} shows it: resolved when it can be, else as written (a
+ * Location fetchx could not follow is no error when it is not followed: an app's "myapp://callback").
+ */
+function unfollowedTarget(location: string, base: ParsedUrl): string {
+  try {
+    return resolveRedirect(base, latin1AsUtf8(location));
+  } catch {
+    try {
+      const url = new URL(location.trim(), base.url);
+      if (url.host !== "" && url.pathname === "") url.pathname = "/"; // curl's "scheme://host/" form
+      return url.href;
+    } catch {
+      return location.trim();
+    }
+  }
 }
 
 export function hostHeader(u: ParsedUrl): string {
@@ -58,6 +84,8 @@ export interface PlanOptions {
   /** "1.0": HTTP/1.0 request lines (curl -0). */
   httpVersion?: "1.0" | "1.1";
   cookies?: CookieJar;
+  /** curl -b NAME=VALUE: sent to the first origin after the jar's cookies, unless a Cookie header is given. */
+  cookie?: string;
   /** Schemes allowed for the URL (and redirects), and for redirects only. */
   protocols: string[];
   redirectProtocols: string[];
@@ -219,7 +247,11 @@ export class RequestPlan {
     }
     if (this.referer) ours.push(["Referer", this.referer]);
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
-    const cookie = o.cookies?.header(url.url);
+    // The jar's cookies, then -b NAME=VALUE, in one header as curl's; the user's -H Cookie (even "Cookie:",
+    // which sends none) replaces the -b pairs only: the jar's still go, in a header of their own before it.
+    const userCookie = o.headers.some(([k]) => k.toLowerCase() === "cookie");
+    const jarCookie = o.cookies?.header(url.url) ?? "";
+    const cookie = [jarCookie, sameOrigin && !userCookie ? o.cookie : undefined].filter(Boolean).join("; ");
     if (cookie) ours.push(["Cookie", cookie]);
     if (this.body !== undefined) {
       const length = this.authProbe ? 0 : bodyLength(this.body);
@@ -235,6 +267,10 @@ export class RequestPlan {
     // Credentials the caller gives go to the first origin only: elsewhere they only remove ours.
     const theirs = sameOrigin ? o.headers : o.headers.map(([k, v]): [string, string] => (/^(authorization|cookie)$/i.test(k) ? [k, ""] : [k, v]));
     const merged = withHeaders(ours, theirs);
+    if (userCookie && jarCookie) {
+      const at = merged.findIndex(([k]) => k.toLowerCase() === "cookie");
+      merged.splice(at < 0 ? merged.length : at, 0, ["Cookie", jarCookie]);
+    }
     for (const e of extra) merged.push(e);
     return merged;
   }
@@ -310,21 +346,25 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     }
     // A raw UTF-8 Location (not percent-encoded) arrives as Latin-1 text: read it as the UTF-8 it is, so
     // the URL asked for is the one the server named (curl sends the raw bytes, which is the same request).
-    const next = redirectTarget(head, plan.url);
-    if (!next) return ex;
-    if (policy.follow) plan.allowRedirect(parseUrl(next));
+    const location = locationOf(head);
+    if (location === null) return ex;
     if (!policy.follow) {
-      sender.redirected(next, false);
+      sender.redirected(unfollowedTarget(location, plan.url), false);
       return ex;
     }
+    const next = resolveRedirect(plan.url, latin1AsUtf8(location));
+    plan.allowRedirect(parseUrl(next));
     if (!plan.replayable && (head.status === 307 || head.status === 308))
       throw new FetchxError("SEND", `the server redirected (${head.status}) a streamed body, which cannot be sent again`, { retryable: false });
     if (policy.max >= 0 && sender.redirects >= policy.max) {
       sender.redirected(next, false);
       throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${policy.max}) redirects followed`);
     }
-    await ex.discard();
-    ex.release();
+    // A redirect's body is not wanted: one cut short does not stop the redirect (curl follows it too).
+    await ex.discard().then(
+      () => ex.release(),
+      () => ex.close(),
+    );
     // As curl and browsers: 303 turns anything but HEAD into GET, 301 and 302 turn a POST into GET; the
     // body goes with it (unless --post301, --post302, --post303 keep a POST a POST). A method given with
     // -X stays on the request line, without the body, as curl's (--follow: RFC 9110's GET). 307 and 308

@@ -63,6 +63,13 @@ beforeAll(async () => {
       },
       "/missing": { status: 404, body: "not here\n" },
       "/to-missing": { redirect: { to: "/missing", status: 302 } },
+      // Redirects curl reads its own way: to a scheme no one follows, to a broken URL, two Locations, a
+      // body cut short, 300 Multiple Choices.
+      "/to-app": { raw: "HTTP/1.1 302 Found\r\nLocation: myapp://callback?code=1\r\nContent-Length: 0\r\n\r\n" },
+      "/to-broken": { raw: "HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n" },
+      "/two-locations": { raw: "HTTP/1.1 302 Found\r\nLocation: /hello.txt\r\nLocation: /missing\r\nContent-Length: 0\r\n\r\n" },
+      "/redirect-cut": { raw: "HTTP/1.1 302 Found\r\nLocation: /hello.txt\r\nContent-Length: 50\r\n\r\nabc", rawEnd: "close" },
+      "/choices": { raw: "HTTP/1.1 300 Multiple Choices\r\nLocation: /hello.txt\r\nContent-Length: 0\r\n\r\n" },
       // 206s to -C 3 that start elsewhere, or say nothing of where they start, and one that is right.
       "/range-wrong": { raw: "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-9/10\r\nContent-Length: 8\r\nConnection: close\r\n\r\n23456789", rawEnd: "close" },
       "/range-unsaid": { raw: "HTTP/1.1 206 Partial Content\r\nContent-Length: 8\r\nConnection: close\r\n\r\n23456789", rawEnd: "close" },
@@ -132,6 +139,12 @@ const CASES: Case[] = [
   { name: "-f -D - and a 500: the head on stdout, then exit 22", args: ["-sf", "-D", "-", "--retry", "0", "@URL/broken"], mask: true },
   { name: "--no-location undoes -L; --no-fail and --no-include likewise", args: ["-sLfi", "--no-location", "--no-fail", "--no-include", "-w", "%{num_redirects} %{http_code}", "-o", "x", "@URL/redirect"] },
   { name: "--no-location on the command line undoes a config file's location", args: ["-s", "--no-location", "-w", "%{num_redirects}", "-o", "x", "@URL/redirect"], files: { ".curlrc": "location\n", ".fetchxrc": "location\n" } },
+  { name: "a redirect to a scheme fetchx cannot follow, not followed: exit 0, %{redirect_url} names it", args: ["-s", "-o", "x", "-w", "%{http_code} %{redirect_url}", "@URL/to-app"] },
+  { name: "a redirect to a URL that does not parse, not followed: exit 0", args: ["-s", "-o", "x", "-w", "%{http_code}", "@URL/to-broken"] },
+  { name: "-L with two Location headers: the first", args: ["-sL", "-w", "%{num_redirects}", "@URL/two-locations"] },
+  { name: "-L and a redirect whose body is cut short: followed all the same", args: ["-sL", "--retry", "0", "-w", "%{num_redirects}", "@URL/redirect-cut"] },
+  { name: "-L and 300 Multiple Choices with a Location: followed", args: ["-sL", "-w", "%{num_redirects}", "@URL/choices"] },
+  { name: "a 300 with a Location, not followed: %{redirect_url}", args: ["-s", "-o", "x", "-w", "%{redirect_url}", "@URL/choices"] },
   { name: "-I -X GET: GET is sent, only the head is printed", args: ["-sI", "-X", "GET", "@URL/hello.txt"], mask: true },
   { name: "-I -X POST -d: both refuse a HEAD with a body (exit 2)", args: ["-sI", "-X", "POST", "-d", "x=1", "@URL/echo"], mask: true },
   { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },
