@@ -1,16 +1,19 @@
 // -w / --write-out: curl's format language. %{var} expands a variable, %{json} all of them as one JSON
 // object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
 // stream, %{onerror} drops the rest unless the transfer failed, \n \t \r \\ are escapes, %% is a percent
-// sign. Unknown variables expand to nothing and are warned about on stderr, as curl does.
+// sign. Unknown variables expand to nothing and are warned about on stderr, as curl does. Compared with
+// curl 7.88: times have six decimals (in %{json} too, as numbers), a value curl has not got is null in
+// %{json} (and nothing in the text), %header{name} is the header's first value.
 import { schemeOf } from "../http/chars.ts";
 import { takeZone } from "../http/url.ts";
 import type { DownloadResult } from "../transfer/stats.ts";
 
-const secs = (ms: number) => Number((ms / 1000).toFixed(6));
+/** curl prints a time as seconds with six decimals ("%lu.%06lu" of microseconds): 0.000000, never 0. */
+const secs = (ms: number) => (ms / 1000).toFixed(6);
 
-/** The variables, by curl's names (plus mptcp, mptcp_subflows and connections, which are ours). */
+/** The variables, by curl's names (plus mptcp, mptcp_subflows and connections, which are ours); null is curl's "not known". */
 export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): Record<string, string | number | unknown> {
-  const total = secs(s.tTotal);
+  const total = s.tTotal / 1000;
   return {
     url: s.url,
     urlnum,
@@ -20,8 +23,8 @@ export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): R
     http_code: s.httpCode,
     response_code: s.httpCode,
     http_version: s.httpVersion,
-    content_type: s.contentType ?? "",
-    redirect_url: s.redirectUrl ?? "",
+    content_type: s.contentType ?? null,
+    redirect_url: s.redirectUrl ?? null,
     size_download: s.sizeDownload,
     size_header: s.sizeHeader,
     // curl 7.73: the header lines of the last answer.
@@ -36,11 +39,11 @@ export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): R
     time_pretransfer: secs(s.tPretransfer),
     time_starttransfer: secs(s.tStartTransfer),
     time_redirect: secs(s.tRedirect),
-    time_total: total,
+    time_total: secs(s.tTotal),
     num_connects: s.numConnects,
     num_redirects: s.numRedirects,
     num_retries: s.numRetries,
-    referer: s.referer ?? "",
+    referer: s.referer ?? null,
     conn_id: s.connId,
     xfer_id: urlnum,
     proxy_used: s.proxyUsed ? 1 : 0,
@@ -54,9 +57,9 @@ export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): R
     remote_port: s.remotePort,
     local_ip: s.localIp,
     local_port: s.localPort,
-    filename_effective: s.filenameEffective ?? "",
+    filename_effective: s.filenameEffective ?? null,
     exitcode: s.exitCode,
-    errormsg: s.errorMessage,
+    errormsg: s.errorMessage || null,
     mptcp: s.mptcp,
     mptcp_subflows: s.mptcpSubflows,
     connections: s.connections,
@@ -80,23 +83,49 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
     last = re.lastIndex;
     if (m[0] === "%%") out[stream] += "%";
     else if (m[3]) out[stream] += m[3] === "n" ? "\n" : m[3] === "t" ? "\t" : m[3] === "r" ? "\r" : "\\";
-    else if (m[2]) out[stream] += s.headers?.get(m[2]) ?? "";
+    // curl 7.88 gives a header's first value (8.x joins them with ", "); a header that is not there is nothing.
+    else if (m[2]) out[stream] += s.headers?.getAll(m[2])[0] ?? "";
     else if (m[1] === "stderr" || m[1] === "stdout") stream = m[1];
     else if (m[1] === "onerror") {
       if (s.exitCode === 0) return out; // the rest is for a failed transfer only
     }
-    else if (m[1] === "json") out[stream] += JSON.stringify(vars);
+    else if (m[1] === "json") out[stream] += jsonOf(vars);
     else if (m[1] === "header_json") out[stream] += JSON.stringify(headerJson(s));
     else if (m[1] === "connections") out[stream] += JSON.stringify(s.connections);
     else {
       const v = vars[m[1]!];
       if (v === undefined) out.stderr += `fetchx: unknown --write-out variable: '${m[1]}'\n`;
       // curl prints the status as "%03ld": 000 when nothing answered, which scripts test for.
-      else out[stream] += /^(http_code|response_code|http_connect)$/.test(m[1]!) ? String(v).padStart(3, "0") : String(v);
+      else out[stream] += /^(http_code|response_code|http_connect)$/.test(m[1]!) ? String(v).padStart(3, "0") : String(v ?? "");
     }
   }
   out[stream] += format.slice(last);
   return out;
+}
+
+/** %{json}: the times go in as numbers with their six decimals ("time_total":0.001101), as curl's; JSON.stringify would drop the zeros. */
+function jsonOf(vars: Record<string, unknown>): string {
+  const fields = Object.entries(vars).map(([k, v]) => `${JSON.stringify(k)}:${k.startsWith("time_") ? v : JSON.stringify(v)}`);
+  return `{${fields.join(",")}}`;
+}
+
+/**
+ * A -w @FILE (or @-) format as curl 7.88's file2string reads it: fgets into a 256-byte buffer, each piece
+ * cut at its first CR, then its first LF (and, as a C string, at a NUL). So the file's line breaks print
+ * nothing, and neither does what follows a CR on its line ("x\r\ry\n" is "x"); a line is read 255 bytes at
+ * a time, each piece cut on its own. \n in the text is how such a format ends a line.
+ */
+export function formatFromFile(bytes: Uint8Array): string {
+  const kept: Uint8Array[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    const lf = bytes.indexOf(0x0a, start);
+    const end = Math.min(start + 255, lf < 0 ? bytes.length : lf + 1);
+    const piece = bytes.subarray(start, end);
+    const cut = piece.findIndex((b) => b === 0x0d || b === 0x0a || b === 0);
+    kept.push(cut < 0 ? piece : piece.subarray(0, cut));
+    start = end;
+  }
+  return new TextDecoder().decode(Buffer.concat(kept));
 }
 
 /**

@@ -1,0 +1,137 @@
+// -w / --write-out against Debian's curl 7.88, on the same command lines and the same local server: times
+// with six decimals (in %{json} too, as numbers), a -w @FILE format without the file's line breaks, null
+// in %{json} for what curl has not got, %header{name} of a repeated header, and %{method} after a redirect
+// that changed the method. Times differ between runs: their format is checked, then they are masked.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
+import { startServer, type TestServer } from "../servers/http.ts";
+
+const CURL = Bun.which("curl");
+const enc = new TextEncoder();
+const TIME = /^\d+\.\d{6}$/;
+const TIMES = ["time_namelookup", "time_connect", "time_appconnect", "time_pretransfer", "time_redirect", "time_starttransfer", "time_total"];
+
+let server: TestServer;
+let dir: TempDir;
+
+beforeAll(async () => {
+  dir = tempDir("fetchx-writeout-");
+  server = await startServer({
+    routes: {
+      "/hello.txt": { body: "hello\n", contentType: "text/plain" },
+      "/redirect": { redirect: { to: "/hello.txt", status: 302 } },
+      "/see-other": { redirect: { to: "/echo", status: 303 } },
+      "/found": { redirect: { to: "/echo", status: 302 } },
+      "/echo": ({ req }) => ({ body: enc.encode(`${req.method} ${req.path}\n`), contentType: "text/plain" }),
+      // Written as it goes out: X-Dup and Set-Cookie twice each, no Content-Type.
+      "/repeated": { raw: "HTTP/1.1 200 OK\r\nX-Dup: a\r\nContent-Length: 3\r\nx-dup: b\r\nSet-Cookie: c=1\r\nSet-Cookie: d=2\r\n\r\nhi\n" },
+    },
+  });
+});
+
+afterAll(() => {
+  server?.stop();
+  dir?.cleanup();
+});
+
+/** The same arguments ("@URL" is the server) run by curl and by fetchx: their stdout, as text. */
+async function both(args: string[], stdin?: string): Promise<{ curl: string; ours: string }> {
+  const argv = args.map((a) => a.replace("@URL", server.url("")));
+  const opts = { cwd: dir.path, env: { HOME: dir.path, CURL_HOME: dir.path, http_proxy: "", no_proxy: "*" }, stdin, timeoutMs: 20_000 };
+  const [curl, ours] = [await runCommand(["curl", ...argv], opts), await runCli(argv, opts)];
+  expect(ours.code).toBe(curl.code!);
+  return { curl: new TextDecoder().decode(curl.stdout), ours: new TextDecoder().decode(ours.stdout) };
+}
+
+/** Every time of a %{json} object as printed (the number's text), by name. */
+function jsonTimes(text: string): Record<string, string> {
+  return Object.fromEntries([...text.matchAll(/"(time_[a-z]+)":([^,}]*)/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+describe.skipIf(!CURL)("-w against curl 7.88", () => {
+  test("time variables have six decimals, 0.000000 included", async () => {
+    const format = TIMES.map((t) => `%{${t}}`).join(" ");
+    for (const args of [["-s", "-o", "/dev/null", "-w", format, "@URL/hello.txt"], ["-sL", "-o", "/dev/null", "-w", format, "@URL/redirect"]]) {
+      const { curl, ours } = await both(args);
+      for (const out of [curl, ours]) for (const t of out.split(" ")) expect({ args, t }).toEqual({ args, t: expect.stringMatching(TIME) });
+      // No TLS: curl's time_appconnect is 0.000000, and so is ours.
+      expect(ours.split(" ")[2]).toBe("0.000000");
+      expect(curl.split(" ")[2]).toBe("0.000000");
+    }
+  });
+
+  test("%{json}: the times are numbers with six decimals", async () => {
+    const { curl, ours } = await both(["-s", "-o", "/dev/null", "-w", "%{json}", "@URL/hello.txt"]);
+    const [theirs, mine] = [jsonTimes(curl), jsonTimes(ours)];
+    expect(Object.keys(mine).sort()).toEqual(Object.keys(theirs).sort());
+    for (const [name, text] of [...Object.entries(theirs), ...Object.entries(mine)]) expect({ name, text }).toEqual({ name, text: expect.stringMatching(TIME) });
+    expect(mine.time_appconnect).toBe("0.000000");
+    expect(typeof JSON.parse(ours).time_total).toBe("number");
+  });
+
+  test("%{json}: what curl has not got is null (errormsg, redirect_url, referer, content_type, filename_effective)", async () => {
+    const keys = ["content_type", "errormsg", "filename_effective", "redirect_url", "referer", "http_code", "method", "num_redirects", "exitcode"];
+    const pick = (text: string) => Object.fromEntries(keys.map((k) => [k, JSON.parse(text)[k]]));
+    const cases = [
+      ["-s", "-w", "%{json}", "@URL/hello.txt"], // to stdout: no file name
+      ["-s", "-o", "/dev/null", "-w", "%{json}", "@URL/redirect"], // a redirect not followed
+      ["-sL", "-o", "/dev/null", "-e", "http://from.example/page", "-w", "%{json}", "@URL/redirect"],
+      ["-s", "-o", "/dev/null", "-w", "%{json}", "@URL/repeated"], // no Content-Type
+    ];
+    for (const args of cases) {
+      const { curl, ours } = await both(args);
+      const json = (out: string) => out.slice(out.indexOf("{"));
+      expect({ args, vars: pick(json(ours)) }).toEqual({ args, vars: pick(json(curl)) });
+    }
+    const plain = await both(["-s", "-o", "/dev/null", "-w", "[%{errormsg}][%{redirect_url}][%{referer}][%{content_type}]", "@URL/repeated"]);
+    expect(plain.ours).toBe(plain.curl);
+    expect(plain.ours).toBe("[][][][]");
+  });
+
+  test("-w @FILE and -w @-: the file's CR and LF print nothing, nor the rest of a line after a CR", async () => {
+    const files: Record<string, string> = {
+      "escape-then-newline": "%{http_code}\\n\n",
+      "two-lines": "a %{http_code}\nb\\tc\n",
+      "crlf-and-blank-lines": "a\r\n\\n\r\nb\n\n\n",
+      "a CR mid-line": "x\r\ry\nz\\n",
+      "no final newline": "%{http_code}",
+      "a long line read 255 bytes at a time": `${"A".repeat(5)}\r${"B".repeat(300)}\r${"C".repeat(300)}\n%{http_code}\n`,
+      "a NUL ends the line": "a\0b\nc\n",
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const path = dir.file("format.txt");
+      writeFileSync(path, text);
+      const fromFile = await both(["-s", "-o", "/dev/null", "-w", `@${path}`, "@URL/hello.txt"]);
+      expect({ name, out: fromFile.ours }).toEqual({ name, out: fromFile.curl });
+      const fromStdin = await both(["-s", "-o", "/dev/null", "-w", "@-", "@URL/hello.txt"], text);
+      expect({ name, out: fromStdin.ours }).toEqual({ name, out: fromStdin.curl });
+    }
+    const { ours } = await both(["-s", "-o", "/dev/null", "-w", `@${dir.file("format.txt")}`, "@URL/hello.txt"]);
+    expect(ours).toBe("ac");
+  });
+
+  test("%header{name} of a header sent twice is its first value", async () => {
+    const { curl, ours } = await both(["-s", "-o", "/dev/null", "-w", "[%header{x-dup}][%header{X-DUP}][%header{set-cookie}][%header{nope}]", "@URL/repeated"]);
+    expect(ours).toBe(curl);
+    expect(ours).toBe("[a][a][c=1][]");
+  });
+
+  test("%{method} is the last request's: GET after a POST redirected by 303 or 302", async () => {
+    const cases = [
+      ["-sL", "-d", "x", "@URL/see-other"],
+      ["-sL", "-d", "x", "@URL/found"],
+      ["-sL", "--post303", "-d", "x", "@URL/see-other"],
+      ["-sL", "-X", "PUT", "-d", "x", "@URL/see-other"],
+      ["-sIL", "@URL/see-other"],
+      ["-s", "-d", "x", "@URL/see-other"],
+    ];
+    const methods: string[] = [];
+    for (const args of cases) {
+      const { curl, ours } = await both(["-o", "/dev/null", "-w", "%{method} %{num_redirects}", ...args]);
+      expect({ args, ours }).toEqual({ args, ours: curl });
+      methods.push(ours);
+    }
+    expect(methods).toEqual(["GET 1", "GET 1", "POST 1", "PUT 1", "HEAD 1", "POST 0"]);
+  });
+});
