@@ -260,9 +260,9 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
     if (c) conditions.push(c);
   }
   if (o.etagCompare !== undefined) {
-    // A missing or empty file: curl sends no condition and downloads.
-    const etag = nodeFs().existsSync(o.etagCompare) ? readText(o.etagCompare, "--etag-compare").split(/\r?\n/)[0]!.trim() : "";
-    if (etag) conditions.push(["If-None-Match", etag]);
+    // An empty file: curl 7.88 sends If-None-Match: "" (which matches nothing); one that cannot be read is its exit 26.
+    const etag = readText(o.etagCompare, "--etag-compare").split(/\r?\n/)[0]!.trim();
+    conditions.push(["If-None-Match", etag || '""']);
   }
   const texts = o.cookies.filter((c) => c.includes("="));
   const files = o.cookies.filter((c) => !c.includes("="));

@@ -222,6 +222,9 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   const list = (n: string) => (raw.values.get(n) as string[] | undefined) ?? [];
 
   if (flag("ipv4") && flag("ipv6")) throw usageError("-4 and -6 exclude each other");
+  // curl 7.88 refuses both pairs too (exit 2).
+  if (flag("fail") && flag("fail-with-body")) throw usageError("--fail and --fail-with-body exclude each other: choose one");
+  if (flag("remote-header-name") && flag("include")) throw usageError("-i and -J exclude each other: the heads would go into the file the server names");
   const progress = str("progress") ?? (flag("progress-bar") ? "bar" : flag("no-progress-meter") ? "none" : undefined) ?? (env.FETCHX_PROGRESS || undefined);
   if (progress !== undefined && !["bar", "plain", "none"].includes(progress))
     throw usageError(`--progress wants bar, plain or none, got "${progress}"`);
