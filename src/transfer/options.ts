@@ -314,6 +314,11 @@ export interface DownloadOptions extends DownloadEvents {
   httpVersion?: "1.0" | "1.1";
   /** Cookies sent with each request and updated from each answer's Set-Cookie, redirects included. @default none */
   cookies?: CookieJar;
+  /**
+   * "NAME=VALUE; ..." sent to the first origin after the jar's cookies, in the same Cookie header (curl -b
+   * NAME=VALUE); a caller's Cookie header replaces it, not the jar's. @default none
+   */
+  cookie?: string;
   /** Schemes allowed for the URL and redirects (curl --proto; redirects never go to file://). @default ["http", "https", "file"] */
   protocols?: string[];
   /** Schemes allowed for redirects, on top of `protocols` (curl --proto-redir). @default ["http", "https"] */
@@ -370,7 +375,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;
