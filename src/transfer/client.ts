@@ -21,6 +21,8 @@ export interface RequestHooks {
   signal?: AbortSignal;
   /** Bind new connections to this path (transfer/paths.ts); pooled apart from other paths' connections. */
   path?: { key: string; localAddress?: string; interface?: string; connectTimeoutMs?: number };
+  /** Wait for the answer's head however long the server takes (a download's first request, as curl). */
+  patientHead?: boolean;
 }
 
 /** The PEM text of a CA file, checked to hold a certificate that parses (curl's exit 77 otherwise). */
@@ -147,6 +149,7 @@ export class HttpClient {
       const conn = pooled ?? (await this.connect(u, hooks));
       const ex = new Exchange(conn, this.router.spec(u, spec), {
         idleTimeoutMs: this.settings.idleTimeoutMs,
+        headIdleTimeoutMs: hooks.patientHead ? 0 : undefined,
         onHeaderLine: hooks.onHeaderLine,
         onWire: hooks.onWire,
         release: (c) => this.park(key, c),

@@ -205,6 +205,7 @@ export class Download implements ProgressSource, RequestSender {
   private waiting = 0;
   private mptcp: { state: MptcpState; subflows: number } = { state: "off", subflows: 0 };
   private readonly hooks: RequestHooks;
+  private patientHooks?: RequestHooks;
   /** The paths range connections are spread over, when there are several (paths.ts). */
   private paths: PathSet | null = null;
   /** The last response head received. */
@@ -380,7 +381,10 @@ export class Download implements ProgressSource, RequestSender {
 
   // RequestSender: what requestFollowing needs.
   async send(spec: RequestSpec, url: ParsedUrl, path?: RequestHooks["path"]): Promise<Exchange> {
-    const ex = await this.client.request(url, spec, path ? { ...this.hooks, path } : this.hooks);
+    // The first answer (and its redirects) may take the server as long as it likes, as curl waits; a
+    // range request of the transfer keeps the idle limit (its connection is replaced when it stalls).
+    const hooks = this.phase === "request" ? (this.patientHooks ??= { ...this.hooks, patientHead: true }) : this.hooks;
+    const ex = await this.client.request(url, spec, path ? { ...hooks, path } : hooks);
     this.use(ex.conn);
     return ex;
   }
@@ -836,6 +840,8 @@ export class Download implements ProgressSource, RequestSender {
     const mayRange = !rangesOk && !s.ignoreContentLength && head.status === 200 && this.plan.method === "GET" && this.plan.body === undefined && !decoder && !preamble && !this.callerRange && !refused && checkable;
 
     const { sink, file } = await this.openOutput(output!, !!resumed, !!exclusive, validator.size);
+    // Without ranges a stall cannot be resumed: wait for the server as curl does (-m still ends it).
+    if (!rangesOk) ex.bodyIdleTimeoutMs = 0;
     const regular = !!file && !file.special;
     const jpath = regular && (rangesOk || mayRange) ? journalPath(path!) : null;
     this.result.rangesUnconfirmed = !!jpath && !rangesOk && !head.headers.get("accept-ranges")?.includes("bytes");

@@ -60,6 +60,8 @@ async function* bodyPieces(body: RequestBody): AsyncGenerator<Uint8Array> {
 export interface ExchangeOptions {
   /** No byte for this long ends the exchange with TIMEOUT (0 = no limit). */
   idleTimeoutMs: number;
+  /** The same while the head is awaited (the server may think for minutes, as curl lets it). @default idleTimeoutMs */
+  headIdleTimeoutMs?: number;
   onHeaderLine?(direction: ">" | "<", line: string): void;
   /** Every byte sent and received, as sent and as the parser hands on the body (curl --trace). */
   onWire?(kind: WireKind, bytes: Uint8Array): void;
@@ -84,11 +86,18 @@ export class Exchange {
   private trailing = false;
   private parser: ResponseParser;
 
+  /**
+   * No body byte for this long ends the exchange with TIMEOUT (0 = no limit): a download that cannot
+   * resume turns it off (as curl waits), one that can keeps it to find a dead connection and go on.
+   */
+  bodyIdleTimeoutMs: number;
+
   constructor(
     readonly conn: Connection,
     private readonly spec: RequestSpec,
     private readonly opts: ExchangeOptions,
   ) {
+    this.bodyIdleTimeoutMs = opts.idleTimeoutMs;
     const wire = opts.onWire;
     this.parser = new ResponseParser(spec.method, {
       // A trace gets the head's lines when it is parsed, before body bytes that came in the same read.
@@ -134,7 +143,7 @@ export class Exchange {
   private async pump(): Promise<void> {
     // Queued data is taken without a promise per chunk; only an empty queue waits.
     let chunk = this.conn.tryRead?.();
-    if (chunk === undefined) chunk = await this.conn.read(this.opts.idleTimeoutMs);
+    if (chunk === undefined) chunk = await this.conn.read(this.head ? this.bodyIdleTimeoutMs : (this.opts.headIdleTimeoutMs ?? this.bodyIdleTimeoutMs));
     this.accept(chunk);
   }
 
@@ -178,7 +187,7 @@ export class Exchange {
         } catch (err) {
           stop(() => reject(err));
         }
-      }, this.opts.idleTimeoutMs);
+      }, this.bodyIdleTimeoutMs);
     });
   }
 

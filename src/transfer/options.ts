@@ -20,7 +20,12 @@ export interface ClientOptions {
   family?: 4 | 6;
   /** Milliseconds to connect, TLS handshake included (curl's default). @default 300000 */
   connectTimeoutMs?: number;
-  /** No byte for this long on a connection is a stall (retried). wget waits 900 s, aria2 60 s. @default 60000 */
+  /**
+   * No byte for this long is a stall (retried, resumed from where it stopped). It applies to range requests
+   * and to bodies that can be resumed by range; a download's first answer is waited for however long the
+   * server thinks, and a body that could not be resumed however long it pauses, as curl waits (its
+   * --max-time, maxTimeMs, ends those). wget waits 900 s, aria2 60 s. @default 60000
+   */
   idleTimeoutMs?: number;
   /** Skip TLS certificate verification (curl -k). @default false */
   insecure?: boolean;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { download, FetchxClient, FetchxError, type ProgressSnapshot, type ResumeInfo, type RetryInfo } from "../../src/index.ts";
 import { renderWriteOut } from "../../src/ui/writeout.ts";
-import { changingContent, stallAfter, truncateAfter, unavailable } from "../servers/faults.ts";
+import { changingContent, slowHeaders, stallAfter, truncateAfter, unavailable } from "../servers/faults.ts";
 import { randomBytes, sha256, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { readJournal } from "../servers/transfer.ts";
@@ -74,6 +74,49 @@ describe("engine: retries", () => {
     expect(err.exitCode).toBe(22);
     expect(err.result.httpCode).toBe(503);
     expect(existsSync(dir.file("busy0.bin"))).toBe(false);
+  });
+});
+
+describe("engine: a server that takes its time", () => {
+  /** A server answering 200 with `headers`, half the body, a pause of `pauseMs`, then the rest. */
+  function pausing(headers: string, pauseMs: number) {
+    const body = randomBytes(40_000, 9);
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(s) {
+          s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${headers}\r\n`);
+          s.write(body.subarray(0, 20_000));
+          setTimeout(() => s.end(body.subarray(20_000)), pauseMs);
+        },
+      },
+    });
+    return { url: `http://127.0.0.1:${server.port}/p`, body, [Symbol.dispose]: () => server.stop(true) };
+  }
+
+  test("a head that pauses longer than idleTimeoutMs is waited for (curl waits for the server too)", async () => {
+    const s = await startServer({ routes: { "/think": { body: data.subarray(0, 1000), faults: [slowHeaders(600)] } } });
+    try {
+      const r = await download(s.url("/think"), { output: dir.file("think.bin"), retries: 0, idleTimeoutMs: 200 });
+      expect(r.sizeDownload).toBe(1000);
+    } finally {
+      s.stop();
+    }
+  });
+
+  test("a body that cannot be resumed (no ranges) is waited for across a pause longer than idleTimeoutMs", async () => {
+    using s = pausing("", 600);
+    const out = dir.file("pause-plain.bin");
+    const r = await download(s.url, { output: out, retries: 0, idleTimeoutMs: 200 });
+    expect({ bytes: r.sizeDownload, hash: await fileHash(out) }).toEqual({ bytes: 40_000, hash: await hash(s.body) });
+  });
+
+  test("a body that can be resumed (ranges and a validator) still times out on the pause: the retry goes on from there", async () => {
+    using s = pausing('Accept-Ranges: bytes\r\nETag: "p1"\r\n', 600);
+    const err = await download(s.url, { output: dir.file("pause-ranges.bin"), retries: 0, idleTimeoutMs: 200 }).catch((e) => e);
+    expect(err).toBeInstanceOf(FetchxError);
+    expect(err.exitCode).toBe(28);
   });
 });
 
