@@ -31,6 +31,7 @@ export type ErrorCode =
   | "RECV"
   | "CERT"
   | "CLIENT_CERT"
+  | "OPTION_SYNTAX"
   | "CIPHER"
   | "CRL_FILE"
   | "FILESIZE"
@@ -50,6 +51,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   CONNECT: 7,
   // curl's CURLE_INTERFACE_FAILED: --interface or --local-port cannot be bound.
   INTERFACE: 45,
+  // curl's CURLE_SETOPT_OPTION_SYNTAX: an option's value libcurl cannot parse (--resolve's entries).
+  OPTION_SYNTAX: 49,
   // curl's CURLE_LOGIN_DENIED: --disallow-username-in-url and a URL with a user name.
   LOGIN_DENIED: 67,
   MPTCP_UNAVAILABLE: 7,

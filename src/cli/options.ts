@@ -1,7 +1,7 @@
 // The one typed options object the CLI produces (curl's OperationConfig). Everything below src/cli reads
 // this, never argv.
 import { isIP } from "../net/libc.ts";
-import { usageError } from "../errors.ts";
+import { FetchxError, usageError } from "../errors.ts";
 import { USER_AGENT } from "../version.ts";
 import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
@@ -155,11 +155,11 @@ function parseResolve(entries: string[]): Map<string, string[]> {
   for (const e of entries) {
     // host:port:addr[,addr]; IPv6 addresses may be bracketed.
     const m = e.match(/^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/);
-    if (!m) throw usageError(`--resolve wants HOST:PORT:ADDRESS, got "${e}"`);
+    if (!m) throw new FetchxError("OPTION_SYNTAX", `--resolve wants HOST:PORT:ADDRESS, got "${e}"`);
     const addrs = m[3]!.split(",").map((a) => a.trim().replace(/^\[(.*)\]$/, "$1"));
     // Addresses only, and no IPv6 zone: curl 7.88 refuses both (its exit 49); a zone goes in the URL.
     const bad = addrs.find((a) => a.includes("%") || !isIP(a));
-    if (bad !== undefined) throw usageError(`--resolve wants IP addresses${bad.includes("%") ? " without a zone id" : ""}, got "${bad}" in "${e}"`);
+    if (bad !== undefined) throw new FetchxError("OPTION_SYNTAX", `--resolve wants IP addresses${bad.includes("%") ? " without a zone id" : ""}, got "${bad}" in "${e}"`);
     map.set(`${m[1]!.replace(/^\[(.*)\]$/, "$1").toLowerCase()}:${m[2]}`, addrs);
   }
   return map;

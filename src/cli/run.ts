@@ -153,7 +153,12 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload, httpStatus: result.httpCode };
   });
   clearTimeout(timer);
-  writeCookieJar(opts, state.jar);
+  // curl goes on when the jar cannot be written (exit 0): the downloads stand.
+  try {
+    writeCookieJar(opts, state.jar);
+  } catch (err) {
+    logger.warn(`cannot write the cookie jar ${opts.cookieJar}: ${(err as { code?: string }).code ?? err}`);
+  }
   writeHsts(opts, state.hsts, logger);
   // Their connections closed; the clients' own signal is not aborted: nothing listens to it any more, the
   // process exits next, and an abort's first call costs about 50 us.

@@ -91,7 +91,8 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
     ({ rest, zone } = takeZone(withScheme, text));
     url = new URL(rest);
   } catch (err) {
-    throw usageError(`malformed proxy URL "${text}"`);
+    // curl: "Unsupported proxy syntax", its exit 5.
+    throw new FetchxError("RESOLVE_PROXY", `malformed proxy URL "${text}"`, { retryable: false });
   }
   const kind = url.protocol.slice(0, -1).toLowerCase();
   if (!PROXY_KINDS.includes(kind))
