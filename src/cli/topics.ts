@@ -11,7 +11,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [6, "could not resolve the host name"],
   [7, "could not connect; also --mptcp when the kernel refuses MPTCP (the message gives the fix)"],
   [8, "malformed reply from the server"],
-  [18, "the transfer ended early; the .part file and its journal are kept for -C -"],
+  [18, "the transfer ended early; the .part file and its journal are kept for -C - when the answer named its version (a size, ETag or Last-Modified) to check a resume against, else nothing is kept"],
   [22, "HTTP status >= 400 with -f/--fail"],
   [23, "write error: disk full, bad path, no file name for -O; a closed stdout pipe ends quietly with 23"],
   [26, "cannot read a local file (-w @FILE, --input-file, --variable NAME@FILE)"],
