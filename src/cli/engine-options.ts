@@ -186,6 +186,7 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
       if (o.dumpHeader !== undefined && !dumpToStdout) state.dump(o.dumpHeader, text);
       if (final) hops = [];
       hops.push(text);
+      if (head.status < 200) return void (final = false); // a 1xx goes before the answer it announces
       final = !(o.followRedirects && isRedirect(head));
     },
   };

@@ -396,6 +396,10 @@ export class Download implements ProgressSource, RequestSender {
     r.tStartTransfer = performance.now() - r.startedAt;
     r.tPretransfer ||= r.tStartTransfer;
     r.sizeUpload += ex.uploadBytes;
+    for (const early of ex.informational) {
+      r.sizeHeader += early.headerBytes;
+      this.settings.onAnswer?.(early, url.url);
+    }
     const cookies = this.settings.cookies;
     if (cookies) for (const line of head.headers.getAll("set-cookie")) cookies.receive(line, url.url);
     // RFC 6797 8.1: only over https, and only the first Strict-Transport-Security header counts.

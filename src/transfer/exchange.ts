@@ -91,6 +91,8 @@ export class Exchange {
    * resume turns it off (as curl waits), one that can keeps it to find a dead connection and go on.
    */
   bodyIdleTimeoutMs: number;
+  /** The 1xx heads that came before the final one, in order. */
+  readonly informational: ResponseHead[] = [];
 
   constructor(
     readonly conn: Connection,
@@ -105,6 +107,8 @@ export class Exchange {
       // A trace sees each body chunk as it goes by (a view of the receive buffer: written out at once).
       onBody: wire ? (bytes) => (wire("recv-data", bytes), this.pending.push(bytes)) : (bytes) => this.pending.push(bytes),
       onComplete: () => (this.complete = true),
+      // 100 Continue, 103 Early Hints ...: curl shows them with -i and -D; the download reports them.
+      onInformational: (head) => this.informational.push(head),
     }, spec.ignoreLength ? { ignoreLength: true } : undefined);
   }
 

@@ -177,7 +177,7 @@ export interface DownloadEvents {
   onResume?(info: ResumeInfo): void;
   /** The final response head (after redirects) arrived. */
   onHead?(head: ResponseHead, url: URL): void;
-  /** Every response head as it arrives: redirects, retried failures and the final answer (curl -D). */
+  /** Every response head as it arrives: 1xx ones (100 Continue, 103 Early Hints), redirects, retried failures and the final answer (curl -D). */
   onAnswer?(head: ResponseHead, url: URL): void;
   /** A new connection was made for this download. */
   onConnect?(report: ConnectionReport, dialMs: number): void;

@@ -69,6 +69,7 @@ beforeAll(async () => {
       "/to-broken": { raw: "HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n" },
       "/two-locations": { raw: "HTTP/1.1 302 Found\r\nLocation: /hello.txt\r\nLocation: /missing\r\nContent-Length: 0\r\n\r\n" },
       "/redirect-cut": { raw: "HTTP/1.1 302 Found\r\nLocation: /hello.txt\r\nContent-Length: 50\r\n\r\nabc", rawEnd: "close" },
+      "/early-hints": { raw: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhints\n" },
       "/choices": { raw: "HTTP/1.1 300 Multiple Choices\r\nLocation: /hello.txt\r\nContent-Length: 0\r\n\r\n" },
       // 206s to -C 3 that start elsewhere, or say nothing of where they start, and one that is right.
       "/range-wrong": { raw: "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-9/10\r\nContent-Length: 8\r\nConnection: close\r\n\r\n23456789", rawEnd: "close" },
@@ -153,6 +154,9 @@ const CASES: Case[] = [
   { name: "--resolve with a name where an address goes: exit 49", args: ["-s", "--resolve", "h:80:not-an-ip", "@URL/hello.txt"] },
   { name: "-x with a proxy URL that does not parse: exit 5", args: ["-s", "-x", "http://[::1", "@URL/hello.txt"] },
   { name: "-c into a directory that cannot hold it: the download stands, exit 0", args: ["-s", "-c", "/proc/no-such-dir/jar", "@URL/set-cookies"] },
+  { name: "-i with a 103 Early Hints before the answer: both heads, as received", args: ["-si", "@URL/early-hints"] },
+  { name: "-D - and %{size_header} with a 103 Early Hints", args: ["-s", "-D", "-", "-o", "x", "-w", "%{size_header} %{http_code}", "@URL/early-hints"] },
+  { name: "-D FILE with a 103 Early Hints and -L", args: ["-sL", "-D", "heads.txt", "-o", "x", "@URL/early-hints"] },
   { name: "-I -X GET: GET is sent, only the head is printed", args: ["-sI", "-X", "GET", "@URL/hello.txt"], mask: true },
   { name: "-I -X POST -d: both refuse a HEAD with a body (exit 2)", args: ["-sI", "-X", "POST", "-d", "x=1", "@URL/echo"], mask: true },
   { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },
