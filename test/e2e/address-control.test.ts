@@ -52,9 +52,9 @@ describe("--connect-to", () => {
     expect((await runCli([plain.url("/d"), "--connect-to", "nonsense", "-sS"])).code).toBe(2);
   });
 
-  test("--resolve to something that is not an address is a usage error (was a dial ending as 'interrupted', 130)", async () => {
+  test("--resolve to something that is not an address is curl's option-syntax error 49 (was a dial ending as 'interrupted', 130)", async () => {
     const r = await runCli(["http://files.example/d", "--resolve", "files.example:80:not-an-address", "-sS"]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(49);
     expect(r.stderr).toContain('"not-an-address"');
   });
 });
