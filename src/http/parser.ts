@@ -38,6 +38,13 @@ const CR = 13;
 const HTTP_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
 const weird = (message: string) => new FetchxError("WEIRD_REPLY", message);
+/** A first line that is no HTTP/1.x status line (TLS bytes, "HTTP/1.2", "HTTP/1.1 2000"): curl 7.88 calls it
+ *  HTTP/0.9 or an unsupported version, exit 1 (CURLE_UNSUPPORTED_PROTOCOL). */
+const notHttp1 = (message: string) => new FetchxError("UNSUPPORTED_PROTOCOL", message);
+/** Malformed chunked framing: curl's 56 (CURLE_RECV_ERROR). Not retried: the server would send it again. */
+const badChunk = (message: string) => new FetchxError("RECV", message, { retryable: false });
+/** A transfer coding we cannot undo: curl's 61 (CURLE_BAD_CONTENT_ENCODING). */
+const badCoding = (message: string) => new FetchxError("BAD_CONTENT_ENCODING", message);
 const quote = (text: string) => JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
 
 export class ResponseParser {
@@ -57,12 +64,18 @@ export class ResponseParser {
   #headBytes = 0; // bytes of the current head only (ResponseHead.headerBytes)
 
   #version: "1.0" | "1.1" = "1.1";
+  /** The status line said HTTP/2 on this HTTP/1.1 connection. */
+  #misversioned = false;
   #status = 0;
   #statusText = "";
   // Each made when its section begins (a status line, the last chunk): a response has one or two.
   #headers = NO_LINES;
   #trailers = NO_LINES;
   #head: ResponseHead | null = null;
+  // The latest header line's field, appended to its section once the next line shows that no obs-fold
+  // continues it: a field is read only after its folds are joined (RFC 9112 5.2), and Headers is append-only.
+  #fieldName = "";
+  #fieldValue = "";
 
   #bodyMode: BodyMode = "none";
   #expected: number | null = null;
@@ -134,7 +147,14 @@ export class ResponseParser {
   #eofError(): FetchxError {
     if (this.#fedBytes === 0) return new FetchxError("EMPTY_REPLY", "empty reply from server");
     switch (this.#state) {
+      // No final status line: curl's 52 as for no byte at all (a cut connection, so worth a retry).
       case "STATUS_LINE":
+        return new FetchxError(
+          "EMPTY_REPLY",
+          this.#status === 0
+            ? "empty reply from server (the connection closed inside the status line)"
+            : `empty reply from server (the connection closed after ${this.#status} ${this.#statusText || "informational"}, before the final response)`,
+        );
       case "HEADERS":
         return weird("connection closed inside the response headers");
       case "BODY_LENGTH":
@@ -200,31 +220,31 @@ export class ResponseParser {
           if (c === 0x3b /* ; */) this.#state = "CHUNK_EXT";
           else if (c === CR) this.#state = "CHUNK_SIZE_LF";
           else if (c === LF) this.#endOfSizeLine();
-          else if (c !== 0x20 && c !== 0x09) throw weird("invalid character after chunk size");
+          else if (c !== 0x20 && c !== 0x09) throw badChunk("invalid character after chunk size");
           break;
         }
         case "CHUNK_EXT": {
           const lf = chunk.indexOf(LF, pos);
           const end = lf < 0 ? len : lf;
           this.#chunkExtBytes += end - pos;
-          if (this.#chunkExtBytes > MAX_CHUNK_EXT_BYTES) throw weird("chunk extension too long");
+          if (this.#chunkExtBytes > MAX_CHUNK_EXT_BYTES) throw badChunk("chunk extension too long");
           pos = lf < 0 ? len : lf + 1;
           if (lf >= 0) this.#endOfSizeLine();
           break;
         }
         case "CHUNK_SIZE_LF":
-          if (chunk[pos++] !== LF) throw weird("missing LF after chunk size");
+          if (chunk[pos++] !== LF) throw badChunk("missing LF after chunk size");
           this.#endOfSizeLine();
           break;
         case "CHUNK_DATA_CR": {
           const c = chunk[pos++];
           if (c === CR) this.#state = "CHUNK_DATA_LF";
           else if (c === LF) this.#state = "CHUNK_SIZE"; // bare LF tolerated, as in the head
-          else throw weird("missing CRLF after chunk data");
+          else throw badChunk("missing CRLF after chunk data");
           break;
         }
         case "CHUNK_DATA_LF":
-          if (chunk[pos++] !== LF) throw weird("missing LF after chunk data");
+          if (chunk[pos++] !== LF) throw badChunk("missing LF after chunk data");
           this.#state = "CHUNK_SIZE";
           break;
         case "DONE":
@@ -243,19 +263,19 @@ export class ResponseParser {
       const c = chunk[pos]!;
       const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
       if (digit >= 0) {
-        if (this.#chunkSize > (Number.MAX_SAFE_INTEGER - digit) / 16) throw weird("chunk size too large");
+        if (this.#chunkSize > (Number.MAX_SAFE_INTEGER - digit) / 16) throw badChunk("chunk size too large");
         this.#chunkSize = this.#chunkSize * 16 + digit;
         this.#chunkDigits++;
         pos++;
         continue;
       }
-      if (this.#chunkDigits === 0) throw weird("invalid chunk size: no hex digits");
+      if (this.#chunkDigits === 0) throw badChunk("invalid chunk size: no hex digits");
       pos++;
       if (c === CR) this.#state = "CHUNK_SIZE_LF";
       else if (c === LF) this.#endOfSizeLine();
       else if (c === 0x3b /* ; */) this.#state = "CHUNK_EXT";
       else if (c === 0x20 || c === 0x09) this.#state = "CHUNK_SIZE_BWS";
-      else throw weird("invalid character in chunk size");
+      else throw badChunk("invalid character in chunk size");
       return pos;
     }
     return pos;
@@ -302,7 +322,7 @@ export class ResponseParser {
     for (const part of this.#lineParts)
       for (let j = 0; j < part.length && i < HTTP_PREFIX.length; j++, i++) {
         if (i === 0 && part[j] === CR) return; // a blank line before the status line, finished later
-        if (part[j] !== HTTP_PREFIX[i]) throw weird("reply is not HTTP/1.x (no status line)");
+        if (part[j] !== HTTP_PREFIX[i]) throw notHttp1("reply is not HTTP/1.x (no status line)");
       }
   }
 
@@ -336,22 +356,63 @@ export class ResponseParser {
       return;
     }
     if (line === "") {
+      this.#appendField();
       if (this.#state === "HEADERS") this.#endOfHead();
       else this.#endOfTrailers();
       return;
     }
-    appendHeaderLine(this.#state === "HEADERS" ? this.#headers : this.#trailers, line);
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) return this.#unfold(line);
+    this.#appendField();
+    this.#field(line);
+  }
+
+  /** "Name: value" with the checks RFC 9112 asks of a recipient, kept as the latest field. */
+  #field(line: string): void {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw weird(`malformed header line ${quote(line)}`);
+    let name = line.slice(0, colon);
+    if (!isToken(name)) name = nameBeforeWhitespace(name);
+    const value = withoutOws(line, colon + 1);
+    if (value.includes("\0") || value.includes("\r")) throw weird(`invalid character in header ${name}`);
+    this.#fieldName = name;
+    this.#fieldValue = value;
+  }
+
+  /**
+   * An obs-fold line (SP or HTAB first): RFC 9112 5.2 has a user agent replace each obs-fold with SP before
+   * reading the value, as curl 7.88 takes them. Never in a framing header: curl reads those before their
+   * folds ("Content-Length:" then " 5" is its exit 8, "Transfer-Encoding:" then " chunked" a body it leaves
+   * chunked), so two readers would frame the body two ways.
+   */
+  #unfold(line: string): void {
+    const name = this.#fieldName;
+    if (name === "") throw weird("obsolete line folding with no header line before it");
+    if (isFramingHeader(name)) throw weird(`obsolete line folding in ${name}`);
+    const more = withoutOws(line, 0);
+    if (more.includes("\0") || more.includes("\r")) throw weird(`invalid character in header ${name}`);
+    if (more !== "") this.#fieldValue = this.#fieldValue === "" ? more : `${this.#fieldValue} ${more}`;
+  }
+
+  #appendField(): void {
+    if (this.#fieldName === "") return;
+    (this.#state === "HEADERS" ? this.#headers : this.#trailers).append(this.#fieldName, this.#fieldValue);
+    this.#fieldName = "";
+    this.#fieldValue = "";
   }
 
   #parseStatusLine(line: string): void {
     const m = splitStatusLine(line);
-    if (!m) throw weird(`invalid status line ${quote(line)}`);
+    if (!m) throw notHttp1(`invalid status line ${quote(line)}`);
     const [major, minor, status, reason] = m;
-    if (major !== "1" || (minor !== "0" && minor !== "1"))
-      throw weird(`unsupported HTTP version HTTP/${major}.${minor} in status line`);
-    this.#version = minor === "0" ? "1.0" : "1.1";
+    // "HTTP/2 200" or "HTTP/2.0 200" on this HTTP/1.1 connection: a server misstating its version, which
+    // curl 7.88 accepts with the status as sent. The bytes can only be HTTP/1.1's, and so is the framing.
+    this.#misversioned = major === "2" && minor === "0";
+    if (!this.#misversioned && (major !== "1" || (minor !== "0" && minor !== "1")))
+      throw notHttp1(`unsupported HTTP version HTTP/${major}.${minor} in status line`);
+    this.#version = minor === "1" || this.#misversioned ? "1.1" : "1.0";
     this.#status = Number(status);
-    if (this.#status < 100) throw weird(`invalid status code ${status}`);
+    if (this.#status < 100) throw notHttp1(`invalid status code ${status}`);
     this.#statusText = (reason ?? "").trim();
     this.#headers = new Headers();
   }
@@ -387,6 +448,8 @@ export class ResponseParser {
 
     this.#keepAlive =
       this.#version === "1.1" ? !headers.hasToken("connection", "close") : headers.hasToken("connection", "keep-alive");
+    // Nor is a server that misstates its version trusted with a second request.
+    if (this.#misversioned) this.#keepAlive = false;
 
     const noBody =
       this.#method === "HEAD" ||
@@ -445,10 +508,11 @@ function withoutOws(line: string, from: number): string {
 
 /**
  * "HTTP/d.d ddd", then nothing or a space or tab and the reason phrase (no CR in it): the version's two
- * digits, the status and the reason, or null when the line is not that.
+ * digits, the status and the reason, or null when the line is not that. "HTTP/2 ddd" is read as "HTTP/2.0".
  */
 function splitStatusLine(line: string): [string, string, string, string | undefined] | null {
-  if (line.length < 12 || !line.startsWith("HTTP/") || line[6] !== "." || line[8] !== " ") return null;
+  if (line.length < 12 || !line.startsWith("HTTP/") || line[6] !== "." || line[8] !== " ")
+    return line.startsWith("HTTP/2 ") ? splitStatusLine(`HTTP/2.0${line.slice(6)}`) : null;
   if (!isDigits(line[5]!) || !isDigits(line[7]!) || !isDigits(line.slice(9, 12))) return null;
   if (line.length === 12) return [line[5]!, line[7]!, line.slice(9, 12), undefined];
   if ((line[12] !== " " && line[12] !== "\t") || line.includes("\r", 13)) return null;
@@ -458,18 +522,25 @@ function splitStatusLine(line: string): [string, string, string, string | undefi
 /** The headers of a section not begun yet: never appended to (a line is parsed only inside a section). */
 const NO_LINES = new Headers();
 
-/** "Name: value" with the checks RFC 9112 asks of a recipient, appended to `headers`. */
-function appendHeaderLine(headers: Headers, line: string): void {
-  const first = line.charCodeAt(0);
-  if (first === 0x20 || first === 0x09) throw weird("obsolete line folding in response headers");
-  const colon = line.indexOf(":");
-  if (colon <= 0) throw weird(`malformed header line ${quote(line)}`);
-  const name = line.slice(0, colon);
-  if (!isToken(name)) throw weird(`invalid header name ${quote(name)}`);
-  const value = withoutOws(line, colon + 1);
-  if (value.includes("\0") || value.includes("\r")) throw weird(`invalid character in header ${name}`);
-  headers.append(name, value);
+/**
+ * The name of "Name : value" (spaces or tabs before the colon), which RFC 9112 5.1 has a server refuse in a
+ * request; in a response curl 7.88 reads on, so the field is "Name". Not for Content-Length and
+ * Transfer-Encoding: curl takes "Content-Length :" for another header and ignores it, a reader that strips
+ * the space frames the body by it, and that disagreement is how request smuggling starts.
+ */
+function nameBeforeWhitespace(raw: string): string {
+  let end = raw.length;
+  while (end > 0 && (raw.charCodeAt(end - 1) === 32 || raw.charCodeAt(end - 1) === 9)) end--;
+  const name = raw.slice(0, end);
+  if (end === raw.length || !isToken(name)) throw weird(`invalid header name ${quote(raw)}`);
+  if (isFramingHeader(name)) throw weird(`whitespace before the colon of ${name}`);
+  return name;
 }
+
+const isFramingHeader = (name: string) => {
+  const lower = name.toLowerCase();
+  return lower === "content-length" || lower === "transfer-encoding";
+};
 
 /** The single Content-Length all values agree on ("5, 5" is allowed), or null when absent. */
 export function parseContentLength(values: readonly string[]): number | null {
@@ -512,8 +583,8 @@ function transferCodings(values: readonly string[]): string[] {
     }
   for (let i = 0; i < codings.length; i++) {
     const coding = codings[i]!;
-    if (coding === "chunked" && i !== codings.length - 1) throw weird("chunked is not the last transfer coding");
-    if (coding !== "chunked") throw weird(`unsupported transfer coding ${quote(coding)}`);
+    if (coding === "chunked" && i !== codings.length - 1) throw badCoding("chunked is not the last transfer coding");
+    if (coding !== "chunked") throw badCoding(`unsupported transfer coding ${quote(coding)}`);
   }
   return codings;
 }

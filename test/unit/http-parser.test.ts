@@ -188,32 +188,33 @@ function failure(methods: string[], wire: string | string[], opts?: { maxHeaderB
 }
 
 describe("ResponseParser errors", () => {
-  const weird: [string, string, RegExp][] = [
-    ["HTTP/2 status line", "HTTP/2 200 OK\r\n\r\n", /status line/],
-    ["HTTP/1.2", "HTTP/1.2 200 OK\r\n\r\n", /unsupported HTTP version/],
-    ["two-digit status", "HTTP/1.1 20 OK\r\n\r\n", /invalid status line/],
-    ["not HTTP at all (fails before any line end)", "SSH-2.0-OpenSSH_9.2", /not HTTP/],
-    ["obs-fold", "HTTP/1.1 200 OK\r\nX-A: a\r\n  folded\r\nContent-Length: 0\r\n\r\n", /line folding/],
-    ["header without colon", "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", /malformed header/],
-    ["space before colon", "HTTP/1.1 200 OK\r\nX-A : b\r\n\r\n", /invalid header name/],
-    ["conflicting Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", /conflicting/],
-    ["non-digit Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n", /invalid Content-Length/],
-    ["signed Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", /invalid Content-Length/],
-    ["huge Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", /too large/],
-    ["unsupported transfer coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", /transfer coding/],
-    ["chunked not last", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", /not the last/],
-    ["non-hex chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", /chunk size/],
-    ["empty chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", /chunk size/],
-    ["chunk size above 2^53", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20000000000000\r\n", /too large/],
-    ["junk after chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3 x\r\nabc\r\n", /after chunk size/],
-    ["chunk data overrun", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n", /after chunk data/],
-    ["101 Switching Protocols", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", /101/],
-    ["folded trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: a\r\n b\r\n\r\n", /line folding/],
+  // Exit codes as curl 7.88's on the same reply: 1 for no HTTP/1.x status line, 56 for broken chunked
+  // framing, 61 for a transfer coding it cannot undo, 8 for the rest.
+  const refused: [string, string, FetchxError["code"], RegExp][] = [
+    ["HTTP/3 status line", "HTTP/3 200 OK\r\n\r\n", "UNSUPPORTED_PROTOCOL", /invalid status line/],
+    ["HTTP/1.2", "HTTP/1.2 200 OK\r\n\r\n", "UNSUPPORTED_PROTOCOL", /unsupported HTTP version/],
+    ["two-digit status", "HTTP/1.1 20 OK\r\n\r\n", "UNSUPPORTED_PROTOCOL", /invalid status line/],
+    ["not HTTP at all (fails before any line end)", "SSH-2.0-OpenSSH_9.2", "UNSUPPORTED_PROTOCOL", /not HTTP/],
+    ["obs-fold with no header before it", "HTTP/1.1 200 OK\r\n  folded\r\nContent-Length: 0\r\n\r\n", "WEIRD_REPLY", /line folding/],
+    ["header without colon", "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", "WEIRD_REPLY", /malformed header/],
+    ["space inside a header name", "HTTP/1.1 200 OK\r\nX A: b\r\n\r\n", "WEIRD_REPLY", /invalid header name/],
+    ["conflicting Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", "WEIRD_REPLY", /conflicting/],
+    ["non-digit Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n", "WEIRD_REPLY", /invalid Content-Length/],
+    ["signed Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", "WEIRD_REPLY", /invalid Content-Length/],
+    ["huge Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", "WEIRD_REPLY", /too large/],
+    ["unsupported transfer coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "BAD_CONTENT_ENCODING", /transfer coding/],
+    ["chunked not last", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", "BAD_CONTENT_ENCODING", /not the last/],
+    ["non-hex chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "RECV", /chunk size/],
+    ["empty chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", "RECV", /chunk size/],
+    ["chunk size above 2^53", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20000000000000\r\n", "RECV", /too large/],
+    ["junk after chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3 x\r\nabc\r\n", "RECV", /after chunk size/],
+    ["chunk data overrun", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n", "RECV", /after chunk data/],
+    ["101 Switching Protocols", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", "WEIRD_REPLY", /101/],
   ];
-  for (const [name, wire, message] of weird)
-    test(`${name} -> WEIRD_REPLY`, () => {
+  for (const [name, wire, code, message] of refused)
+    test(`${name} -> ${code}`, () => {
       const err = failure(["GET"], wire);
-      expect(err.code).toBe("WEIRD_REPLY");
+      expect(err.code).toBe(code);
       expect(err.message).toMatch(message);
     });
 
@@ -237,8 +238,8 @@ describe("ResponseParser errors", () => {
     expect(err.retryable).toBe(true);
   });
 
-  test("EOF inside the head -> WEIRD_REPLY", () => {
-    for (const wire of ["HTTP/1.1 200 O", "HTTP/1.1 200 OK\r\nContent-Le", "HTTP/1.1 100 Continue\r\n\r\n"]) {
+  test("EOF inside the headers -> WEIRD_REPLY", () => {
+    for (const wire of ["HTTP/1.1 200 OK\r\nContent-Le", "HTTP/1.1 100 Continue\r\n"]) {
       const err = failure(["GET"], wire);
       expect(err.code).toBe("WEIRD_REPLY");
       expect(err.message).toBe("connection closed inside the response headers");
@@ -340,5 +341,114 @@ describe("ignoreLength (curl --ignore-content-length)", () => {
   test("chunked framing and bodiless answers are as always", () => {
     const [a, b] = parseAll(["GET", "HEAD"], [bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n")], { ignoreLength: true });
     expect([text(a!.body), a!.mode, b!.mode]).toEqual(["abc", "chunked", "none"]);
+  });
+});
+
+// Replies curl 7.88 reads and fetchx refused with exit 8 (obs-fold, "Name :", HTTP/2 on an HTTP/1.1
+// connection), and the codes curl gives the malformed ones: each checked whole, at every split point and
+// byte by byte, since a fold or a space can arrive in a piece of its own.
+describe("ResponseParser leniency and exit codes as curl's", () => {
+  const everySplit = (wire: string, methods = ["GET"]): Message[] => {
+    const b = bytes(wire);
+    const whole = parseAll(methods, [b]);
+    for (let i = 0; i <= b.length; i++) expect(parseAll(methods, [b.slice(0, i), b.slice(i)]), `split at ${i}`).toEqual(whole);
+    expect(parseAll(methods, Array.from(b, (x) => Uint8Array.of(x))), "byte by byte").toEqual(whole);
+    return whole;
+  };
+  const headersOf = (wire: string) => everySplit(wire)[0]!.headers;
+
+  test("obs-fold: each fold becomes one space before the value is read (RFC 9112 5.2)", () => {
+    expect(headersOf("HTTP/1.1 200 OK\r\nX-Foo: a\r\n  continued\r\nContent-Length: 0\r\n\r\n")).toEqual([["X-Foo", "a continued"], ["Content-Length", "0"]]);
+    // Tabs, several folds, blank folds, an empty first line, and a fold on the head's last field.
+    expect(headersOf("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-A: a\r\n\tb \r\n \t c\t\r\nX-B:\r\n  x\r\nX-C: y\r\n \r\n\r\n")).toEqual([
+      ["Content-Length", "0"],
+      ["X-A", "a b c"],
+      ["X-B", "x"],
+      ["X-C", "y"],
+    ]);
+  });
+
+  test("obs-fold in trailers, and after a 1xx head the fold has no field to continue", () => {
+    const [m] = everySplit("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-T: a\r\n b\r\n\r\n");
+    expect([text(m!.body), m!.trailers]).toEqual(["hi", [["X-T", "a b"]]]);
+    const err = failure(["GET"], "HTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\nHTTP/1.1 200 OK\r\n y\r\n\r\n");
+    expect([err.code, err.message]).toEqual(["WEIRD_REPLY", "obsolete line folding with no header line before it"]);
+  });
+
+  test("a folded Content-Length or Transfer-Encoding is refused: curl 7.88 frames by the first line alone", () => {
+    for (const [wire, name] of [
+      ["HTTP/1.1 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello", "Content-Length"],
+      ["HTTP/1.1 200 OK\r\ncontent-length: 5\r\n 5\r\n\r\nhello", "content-length"],
+      ["HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "Transfer-Encoding"],
+    ]) {
+      const err = failure(["GET"], wire!);
+      expect([err.code, err.message]).toEqual(["WEIRD_REPLY", `obsolete line folding in ${name}`]);
+    }
+  });
+
+  test("whitespace between a field name and its colon is dropped from the name", () => {
+    expect(headersOf("HTTP/1.1 200 OK\r\nX-Foo : bar\r\nX-Bar\t \t: baz\r\nContent-Length: 0\r\n\r\n")).toEqual([["X-Foo", "bar"], ["X-Bar", "baz"], ["Content-Length", "0"]]);
+    const [m] = everySplit("HTTP/1.1 200 OK\r\nConnection : close\r\nContent-Length: 2\r\n\r\nok");
+    expect([m!.keepAlive, text(m!.body)]).toEqual([false, "ok"]);
+  });
+
+  test("...except before the colon of Content-Length or Transfer-Encoding: refused, not guessed at", () => {
+    for (const [line, name] of [
+      ["Content-Length : 5", "Content-Length"],
+      ["Transfer-Encoding\t: chunked", "Transfer-Encoding"],
+      ["TRANSFER-ENCODING  : chunked", "TRANSFER-ENCODING"],
+    ]) {
+      const err = failure(["GET"], `HTTP/1.1 200 OK\r\n${line}\r\n\r\nhello`);
+      expect([err.code, err.message]).toEqual(["WEIRD_REPLY", `whitespace before the colon of ${name}`]);
+    }
+  });
+
+  test("HTTP/2 and HTTP/2.0 status lines on an HTTP/1.1 connection: HTTP/1.1 framing, status as sent, no reuse", () => {
+    for (const line of ["HTTP/2 404", "HTTP/2 404 Not Found", "HTTP/2.0 404 Not Found"]) {
+      const [m] = everySplit(`${line}\r\nContent-Length: 5\r\n\r\nhello`);
+      expect([m!.status, text(m!.body), m!.mode, m!.keepAlive]).toEqual([404, "hello", "length", false]);
+    }
+    const [c] = everySplit("HTTP/2 200\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    expect([text(c!.body), c!.mode]).toEqual(["hello", "chunked"]);
+    for (const line of ["HTTP/2.1 200 OK", "HTTP/3 200", "HTTP/2 20", "HTTP/2  200"]) expect(failure(["GET"], `${line}\r\n\r\n`).code).toBe("UNSUPPORTED_PROTOCOL");
+  });
+
+  test("a lowercase status line stays refused: curl 7.88 reads 'http/1.1 404' as a 200 (exit 1 as it has no status line)", () => {
+    const err = failure(["GET"], "http/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    expect(err.code).toBe("UNSUPPORTED_PROTOCOL");
+    expect(err.exitCode).toBe(1);
+  });
+
+  test("malformed chunked framing is exit 56, not retried", () => {
+    for (const wire of [
+      "zz\r\nhello\r\n0\r\n\r\n", // no hex digits
+      "5\r\nhelloXX0\r\n\r\n", // no CRLF after the data
+      "5\r\nhello\rX0\r\n\r\n", // CR without LF after the data
+      "1000000000000000000\r\nhello\r\n", // 19 digits
+      "5\rXhello\r\n0\r\n\r\n", // CR without LF after the size
+    ]) {
+      const err = failure(["GET"], `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${wire}`);
+      expect([err.code, err.exitCode, err.retryable], wire).toEqual(["RECV", 56, false]);
+    }
+  });
+
+  test("a transfer coding other than chunked is exit 61", () => {
+    for (const te of ["foo", "foo, chunked", "chunked, gzip"]) {
+      const err = failure(["GET"], `HTTP/1.1 200 OK\r\nTransfer-Encoding: ${te}\r\n\r\nhello`);
+      expect([err.code, err.exitCode, err.retryable]).toEqual(["BAD_CONTENT_ENCODING", 61, false]);
+    }
+  });
+
+  test("the connection closed before a final status line is exit 52 and worth a retry", () => {
+    for (const [wire, message] of [
+      ["HTT", "empty reply from server (the connection closed inside the status line)"],
+      ["HTTP/1.1 20", "empty reply from server (the connection closed inside the status line)"],
+      ["HTTP/1.1 100 Continue\r\n\r\n", "empty reply from server (the connection closed after 100 Continue, before the final response)"],
+      ["HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2", "empty reply from server (the connection closed after 100 Continue, before the final response)"],
+      ["HTTP/1.1 103\r\nLink: x\r\n\r\n", "empty reply from server (the connection closed after 103 informational, before the final response)"],
+    ]) {
+      const err = failure(["GET"], wire!);
+      expect([err.code, err.exitCode, err.retryable, err.message]).toEqual(["EMPTY_REPLY", 52, true, message]);
+    }
   });
 });
