@@ -124,7 +124,7 @@ that downloads over HTTP(S) should work. Of curl's ${CURL_OPTIONS.length} option
 option exits 2 naming it, before anything is sent.
 
 Where fetchx's defaults differ from curl's, on purpose:
-  retries     transient failures (connection reset, timeout, truncated body, 408, 429, 5xx) are retried
+  retries     transient failures (connection reset, timeout, truncated body, 408, 429, 500, 502, 503, 504) are retried
               5 times with backoff, resuming from the bytes already written. curl retries only with
               --retry N. So some curl failures become a later success: a 503 from a server still
               starting, a health check with --head --fail, a reset in the middle of a large file.

@@ -94,7 +94,7 @@ until its end) or one without Accept-Ranges keeps a journal too, when it has a s
 Last-Modified to check: the rerun asks Range: bytes=N- and appends a 206 (its total gives the size); a
 200 to it starts over with one notice. A body decoded with --compressed keeps no journal: its offsets are
 the decoded bytes', not the server's, so a rerun starts from byte 0. Transient failures (resets,
-timeouts, 5xx, 429) are retried --retry N times (default 5) with backoff, each retry resuming from the
+timeouts, 408, 429, 500, 502, 503, 504) are retried --retry N times (default 5) with backoff, each retry resuming from the
 bytes on disk; --retry-delay fixes the wait, --retry-max-time bounds the total.
 --connections N (at most 16 per host) downloads N ranges over N connections, and an idle connection
 takes over half of the slowest one's remaining range. The journal format is documented in docs/JOURNAL.md.

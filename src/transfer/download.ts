@@ -560,7 +560,8 @@ export class Download implements ProgressSource, RequestSender {
       const ex = await requestFollowing(this.plan, this, { follow: s.followRedirects, max: s.maxRedirects }, extra);
       const status = ex.head.status;
       const failing = RETRYABLE_STATUS(status) || (s.retryAllErrors && (s.failOnHttpError || s.failWithBody) && status >= 400);
-      const retryable = failing && this.retry.wouldRetry(statusError(ex.head));
+      // Only when a retry will really follow: else the answer is the answer (a 503's body, exit 0 without -f).
+      const retryable = failing && this.plan.replayable && !this.signal.aborted && this.retry.wouldRetry(statusError(ex.head));
       // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
       // A 206 to a request without Range must still be the file from byte 0 with its size (a range the
       // caller asked for itself, curl -r or -C OFFSET, is the caller's to judge).

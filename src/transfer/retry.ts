@@ -23,7 +23,8 @@ const CAP_MS = 30_000;
 // for unasked: at most a minute per retry (the --retry help says so).
 export const RETRY_AFTER_CAP_MS = 60_000;
 
-export const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || (status >= 500 && status <= 599);
+/** The statuses curl's --retry calls transient: 408, 429, 500, 502, 503, 504 (not 501 or 505: no retry changes those). */
+export const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
 
 export class RetryPolicy {
   /** Retries done in all (for %{num_retries}). */
@@ -44,6 +45,8 @@ export class RetryPolicy {
   /** Whether `err` would be retried now (no state changes). */
   wouldRetry(err: unknown): boolean {
     if (!(err instanceof FetchxError) || this.streak >= this.opts.retries) return false;
+    // curl's --retry-max-time: no retry starts once this much time has passed (the wait itself is not counted).
+    if (this.opts.maxTimeMs > 0 && performance.now() - this.began >= this.opts.maxTimeMs) return false;
     // Not the caller's own mistakes or decisions: a bad option, an interrupt, a closed pipe or a full disk.
     if (this.opts.allErrors) return !["USAGE", "INTERRUPTED", "WRITE", "UNSUPPORTED_PROTOCOL"].includes(err.code);
     if (!err.retryable) return false;
@@ -59,7 +62,6 @@ export class RetryPolicy {
     const e = err as FetchxError;
     let delay = this.opts.delayMs > 0 ? this.opts.delayMs : this.random() * Math.min(CAP_MS, BASE_MS * 2 ** this.streak);
     if (e.retryAfter !== undefined) delay = Math.min(Math.max(delay, e.retryAfter * 1000), RETRY_AFTER_CAP_MS);
-    if (this.opts.maxTimeMs > 0 && performance.now() - this.began + delay > this.opts.maxTimeMs) return null;
     this.streak++;
     this.total++;
     return delay;

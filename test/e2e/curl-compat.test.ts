@@ -451,10 +451,39 @@ describe("retries: fetchx's default, and curl's options for them", () => {
         "/starting": { body: "ready\n", faults: [{ kind: "unavailable", retryAfter: "0", times: 1 }] },
         "/again": { body: "ready\n", faults: [{ kind: "unavailable", retryAfter: "0", times: 1 }] },
         "/gone": { status: 404, body: "no\n" },
+        "/down": { status: 503, body: "down\n" },
+        "/not-implemented": { status: 501, body: "no such method\n" },
+        "/bad-version": { status: 505, body: "no such version\n" },
       },
     });
   });
   afterAll(() => flaky?.stop());
+
+  /** Requests the flaky server saw for one command, its exit code and stdout. */
+  const counted = async (cmd: string[], run: (args: string[]) => Promise<{ code: number | null; stdout: Uint8Array }>) => {
+    const before = flaky.requests.length;
+    const r = await run(cmd);
+    return { requests: flaky.requests.length - before, code: r.code, stdout: new TextDecoder().decode(r.stdout) };
+  };
+
+  test.skipIf(!CURL)("--retry-max-time spent: the last 503 is the answer (its page, exit 0 without -f), after as many requests as curl's", async () => {
+    const args = ["-s", "--retry", "5", "--retry-delay", "1", "--retry-max-time", "1", flaky.url("/down")];
+    const ours = await counted(args, (a) => runCli(a));
+    const theirs = await counted(args, (a) => runCommand(["curl", ...a]));
+    expect({ requests: ours.requests, code: ours.code }).toEqual({ requests: theirs.requests, code: theirs.code });
+    expect(ours.code).toBe(0);
+    expect(ours.stdout).toBe("down\n"); // curl prints each try's page (here twice): fetchx the answer's
+  });
+
+  test.skipIf(!CURL)("--retry retries 408, 429, 500, 502, 503, 504 only: a 501 or 505 is answered once, as curl", async () => {
+    for (const path of ["/not-implemented", "/bad-version"]) {
+      const args = ["-s", "--retry", "2", "--retry-delay", "0.01", "-d", "a=1", flaky.url(path)];
+      const ours = await counted(args, (a) => runCli(a));
+      const theirs = await counted(["-s", "--retry", "2", "--retry-delay", "1", "-d", "a=1", flaky.url(path)], (a) => runCommand(["curl", ...a]));
+      expect({ path, ours }).toEqual({ path, ours: theirs });
+      expect(ours.requests).toBe(1);
+    }
+  });
 
   test("a 503 that a retry cures: success, and -sS says a retry rescued it", async () => {
     const r = await runCli(["-sS", flaky.url("/starting")]);
