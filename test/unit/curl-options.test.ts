@@ -66,5 +66,5 @@ test("fetchx help curl at 80 columns: each entry of the defaults is one paragrap
     for (const l of e.slice(1)) expect(l).toMatch(/^ {14}\S/);
     for (const l of e.slice(0, -1)) expect(l.length).toBeGreaterThan(60);
   }
-  expect(entries[0]!.join(" ").replace(/ +/g, " ")).toContain("5xx) are retried 5 times with backoff");
+  expect(entries[0]!.join(" ").replace(/ +/g, " ")).toContain("504) are retried 5 times with backoff");
 });
