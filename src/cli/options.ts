@@ -98,7 +98,8 @@ function seconds(raw: RawArgs, name: string): number {
   const v = raw.values.get(name) as string | undefined;
   if (v === undefined) return 0;
   const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !Number.isFinite(n)) throw usageError(`--${name} wants seconds, got "${v}"`);
+  // As curl's strtod: ".5", "2.", "1e-1" are seconds too.
+  if (!/^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v.trim()) || !Number.isFinite(n)) throw usageError(`--${name} wants seconds, got "${v}"`);
   return Math.round(n * 1000);
 }
 

@@ -71,7 +71,6 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     controller.abort(err);
     for (const c of clients) c.pool.closeAll();
   };
-  const timer = opts.maxTimeMs > 0 ? setTimeout(() => stop(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs) : undefined;
   // What was kept, and how to go on, is said per transfer by reportFailure.
   const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}`));
   process.on("SIGINT", () => onSignal("SIGINT"));
@@ -95,6 +94,18 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     let retried: string | undefined;
     let target: string | null | undefined;
     let unshownHeads: (() => string) | undefined;
+    // -m is each transfer's limit, as curl's (a run of several URLs has no limit of its own).
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    let unlink = () => {};
+    const transferSignal = () => {
+      if (opts.maxTimeMs <= 0) return controller.signal;
+      const own = new AbortController();
+      deadline = setTimeout(() => own.abort(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs);
+      const passOn = () => own.abort(controller.signal.reason);
+      controller.signal.addEventListener("abort", passOn, { once: true });
+      unlink = () => controller.signal.removeEventListener("abort", passOn);
+      return own.signal;
+    };
     if (spacing > 0) {
       const wait = nextStart - performance.now();
       // Ended early by Ctrl-C or --max-time: the transfer then fails at once as interrupted.
@@ -124,7 +135,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
             retried = info.error.message;
             events.onRetry?.(info);
           },
-          signal: controller.signal,
+          signal: transferSignal(),
           onStart: (s: ProgressSource) => display.start((source = s)),
           onTransferred: overlapCommits ? free : undefined,
         }),
@@ -138,6 +149,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       const heads = failure instanceof DownstreamClosed ? "" : (unshownHeads?.() ?? "");
       if (heads) stdout.write(heads);
     }
+    clearTimeout(deadline);
+    unlink();
     await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
@@ -152,7 +165,6 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     }
     return { url, exitCode: failure?.exitCode ?? 0, bytes: result.sizeDownload, httpStatus: result.httpCode };
   });
-  clearTimeout(timer);
   // curl goes on when the jar cannot be written (exit 0): the downloads stand.
   try {
     writeCookieJar(opts, state.jar);

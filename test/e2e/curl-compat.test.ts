@@ -69,6 +69,8 @@ beforeAll(async () => {
       "/to-broken": { raw: "HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n" },
       "/two-locations": { raw: "HTTP/1.1 302 Found\r\nLocation: /hello.txt\r\nLocation: /missing\r\nContent-Length: 0\r\n\r\n" },
       "/redirect-cut": { raw: "HTTP/1.1 302 Found\r\nLocation: /hello.txt\r\nContent-Length: 50\r\n\r\nabc", rawEnd: "close" },
+      // About 0.4 s to answer (each head line 80 ms apart): three of them take longer than -m 1, one does not.
+      "/slowish": { body: "slow\n", faults: [{ kind: "slow-headers", delayMs: 80 }] },
       "/early-hints": { raw: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhints\n" },
       "/choices": { raw: "HTTP/1.1 300 Multiple Choices\r\nLocation: /hello.txt\r\nContent-Length: 0\r\n\r\n" },
       // 206s to -C 3 that start elsewhere, or say nothing of where they start, and one that is right.
@@ -157,6 +159,8 @@ const CASES: Case[] = [
   { name: "-i with a 103 Early Hints before the answer: both heads, as received", args: ["-si", "@URL/early-hints"] },
   { name: "-D - and %{size_header} with a 103 Early Hints", args: ["-s", "-D", "-", "-o", "x", "-w", "%{size_header} %{http_code}", "@URL/early-hints"] },
   { name: "-D FILE with a 103 Early Hints and -L", args: ["-sL", "-D", "heads.txt", "-o", "x", "@URL/early-hints"] },
+  { name: "-m is each transfer's limit, not the run's: three 0.4 s answers under -m 1", args: ["-s", "-m", "1", "@URL/slowish", "@URL/slowish", "@URL/slowish"] },
+  { name: "-m with a fraction curl reads (.5, 1e0)", args: ["-s", "-m", ".5", "--connect-timeout", "1e0", "@URL/hello.txt"] },
   { name: "-I -X GET: GET is sent, only the head is printed", args: ["-sI", "-X", "GET", "@URL/hello.txt"], mask: true },
   { name: "-I -X POST -d: both refuse a HEAD with a body (exit 2)", args: ["-sI", "-X", "POST", "-d", "x=1", "@URL/echo"], mask: true },
   { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },
