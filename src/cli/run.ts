@@ -43,7 +43,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   log.current = logger;
   if (opts.parallel) widenThreadPool(opts.parallelMax);
   const urls = await collectUrls(opts.urls, opts.inputFile);
-  const targets = checkOutputs(opts, urls);
+  const targets = checkOutputs(opts, urls, (m) => logger.warn(m));
   for (const w of opts.warnings) logger.warn(w);
   // curl 7.88 goes on too ("Got more output options than URLs").
   if (opts.outputs.length > urls.length) logger.warn(`${opts.outputs.length} output options (-o, -O) for ${urls.length} URL(s): the last ${opts.outputs.length - urls.length} name nothing`);
@@ -60,7 +60,10 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   let downstreamClosed = false;
   // One client per lane: a lane runs its transfers one after another, so its keep-alive connections and
   // its --limit-rate bucket belong to one transfer at a time.
-  const lanes = opts.parallel ? Math.min(opts.parallelMax, urls.length) : 1;
+  // Bodies bound for standard output go one after another even with -Z: in parallel they would interleave.
+  const toStdout = opts.parallel && urls.length > 1 && targets.includes(null);
+  if (toStdout) logger.trace("-Z with bodies on standard output: one transfer at a time, in order");
+  const lanes = opts.parallel && !toStdout ? Math.min(opts.parallelMax, urls.length) : 1;
   const settings = clientOptions(opts);
   // A loop, not Array.from: that builtin is JavaScript compiled at its first call, 0.2-0.3 ms (a
   // compiled binary, timestamped), and a download needs it nowhere else.
@@ -78,7 +81,9 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
 
   // A transfer that is only committing frees its lane, unless -w could then print after a later body on
   // stdout (one transfer after another promises curl's order: body, its -w, next body).
-  const overlapCommits = !writeOut || opts.parallel;
+  // Nor when two URLs write one file: the later must not begin its NAME.part before the earlier's rename.
+  const named = targets.filter((t): t is string => typeof t === "string");
+  const overlapCommits = (!writeOut || opts.parallel) && new Set(named).size === named.length;
   // Several URLs: their output directories are listed once, and a file none of whose names was there skips
   // its own lookups (cli/listing.ts). One URL looks its names up itself (three calls, no listing).
   const absent = urls.length > 1 ? outputListing() : undefined;
@@ -214,10 +219,10 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
 
 /**
  * Where several URLs go: the i-th -o or -O names the i-th URL's file (as in curl), the others are -O'd when
- * -O was given (curl: standard output) or go to stdout. Parallel transfers cannot share stdout, and no two
- * URLs may write the same file.
+ * -O was given (curl: standard output) or go to stdout. Two URLs writing one file: one after another the
+ * later replaces the earlier (as curl, with a warning); in parallel they are refused (both would write it at once).
  */
-function checkOutputs(opts: Options, urls: string[]): (string | null | undefined)[] {
+function checkOutputs(opts: Options, urls: string[], warn: (m: string) => void): (string | null | undefined)[] {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
   // Naming a URL (parse, decode, sanitise) leaves ~1.1 KB of garbage that JavaScriptCore let pile up for
   // the whole loop: 10,000 URLs took 11 MB here before the first transfer. A collection every 1,000: 4 MB.
@@ -234,12 +239,16 @@ function checkOutputs(opts: Options, urls: string[]): (string | null | undefined
       return undefined; // a bad URL fails on its own turn
     }
   });
-  if (urls.length > 1 && opts.parallel && targets.some((t) => t === null))
-    throw usageError("--parallel with several URLs needs -O or one -o per URL: their bodies cannot share standard output");
   const seen = new Set<string>();
+  const warned = new Set<string>();
+  const parallel = opts.parallel && !targets.includes(null); // with stdout in the run, -Z goes one at a time
   for (const t of targets) {
     if (!t) continue;
-    if (seen.has(t) && !sharable(t, opts.parallel)) throw usageError(`two URLs would write the same file ${t}: name one of them with -o`);
+    if (seen.has(t) && !sharable(t, parallel)) {
+      if (parallel) throw usageError(`two URLs would write the same file ${t} at once (-Z): name one of them with -o`);
+      if (!warned.has(t)) warn(`several URLs write ${t}: the last one's body stays (as curl)`);
+      warned.add(t);
+    }
     seen.add(t);
   }
   return targets;

@@ -161,6 +161,8 @@ const CASES: Case[] = [
   { name: "-D FILE with a 103 Early Hints and -L", args: ["-sL", "-D", "heads.txt", "-o", "x", "@URL/early-hints"] },
   { name: "-m is each transfer's limit, not the run's: three 0.4 s answers under -m 1", args: ["-s", "-m", "1", "@URL/slowish", "@URL/slowish", "@URL/slowish"] },
   { name: "-m with a fraction curl reads (.5, 1e0)", args: ["-s", "-m", ".5", "--connect-timeout", "1e0", "@URL/hello.txt"] },
+  { name: "two URLs to one -o file, one after another: the last one's body", args: ["-s", "-o", "x", "@URL/file.bin", "-o", "x", "@URL/hello.txt"] },
+  { name: "-O with a query glob that names one file twice: the last one's body", args: ["-s", "-O", "@URL/hello.txt?i=[1-2]"] },
   { name: "-I -X GET: GET is sent, only the head is printed", args: ["-sI", "-X", "GET", "@URL/hello.txt"], mask: true },
   { name: "-I -X POST -d: both refuse a HEAD with a body (exit 2)", args: ["-sI", "-X", "POST", "-d", "x=1", "@URL/echo"], mask: true },
   { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },

@@ -88,13 +88,12 @@ describe("several URLs", () => {
     expect(existsSync(tmp.file("y"))).toBe(false);
   });
 
-  test("usage errors: two URLs to one file, --parallel to stdout, empty input file, bad --parallel-max", async () => {
+  test("usage errors: two URLs to one file at once (-Z), empty input file, bad --parallel-max", async () => {
     const empty = tmp.file("empty.txt");
     writeFileSync(empty, "# nothing\n\n");
     for (const args of [
-      [server.url("/f1.bin"), server.url("/f1.bin"), "-O", "--output-dir", tmp.path],
-      [server.url("/f1.bin"), server.url("/f2.bin"), "-o", tmp.file("same"), "-o", tmp.file("same")],
-      ["-Z", server.url("/f1.bin"), server.url("/f2.bin")],
+      ["-Z", server.url("/f1.bin"), server.url("/f1.bin"), "-O", "--output-dir", tmp.path],
+      ["-Z", server.url("/f1.bin"), server.url("/f2.bin"), "-o", tmp.file("same"), "-o", tmp.file("same")],
       ["--input-file", empty],
       ["--parallel-max", "many", "-Z", server.url("/f1.bin")],
     ]) {
@@ -103,6 +102,21 @@ describe("several URLs", () => {
     }
     const missing = await runCli(["--input-file", tmp.file("nope.txt"), "-sS"]);
     expect(missing.code).toBe(26);
+  });
+
+  test("one after another, two URLs may write one file: the last one's body stays, with a warning (as curl, which says nothing)", async () => {
+    const same = tmp.file("same-seq");
+    const r = await runCli(["-S", server.url("/f1.bin"), server.url("/f2.bin"), "-o", same, "-o", same]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`several URLs write ${same}: the last one's body stays`);
+    expect(await sha256(readFileSync(same))).toBe(await sha256(files[1]!));
+    expect(existsSync(`${same}.part`)).toBe(false);
+  });
+
+  test("-Z with bodies on standard output: one at a time, each whole, in order (curl interleaves them as they come)", async () => {
+    const r = await runCli(["-sSZ", server.url("/f1.bin"), server.url("/f2.bin"), server.url("/f1.bin")]);
+    expect(r.code).toBe(0);
+    expect(await sha256(r.stdout)).toBe(await sha256(Buffer.concat([files[0]!, files[1]!, files[0]!])));
   });
 
   test("several URLs to /dev/null, as curl takes them (one after another and with -Z); a FIFO only one after another", async () => {
