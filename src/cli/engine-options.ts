@@ -175,7 +175,8 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
   let hops: string[] = [];
   let final = false;
   let shown = false;
-  const preamble = () => ((shown = true), printHead ? new TextEncoder().encode(hops.join("")) : undefined);
+  // The heads as received: their text is byte per char (Latin-1), so a UTF-8 value goes out as its own bytes.
+  const preamble = () => ((shown = true), printHead ? Buffer.from(hops.join(""), "latin1") : undefined);
   const events: DownloadOptions & Unshown = {
     // A transfer that failed after its head came (-f and a 404) never decided its output: curl has
     // printed the head by then (-i, -I, -D -), so the run prints it before the error.
@@ -291,11 +292,12 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
     netrc,
     conditions,
     dump(path, text) {
-      if (path === "-") return void nodeFs().writeSync(1, text);
+      // A head's text is byte per char (Latin-1): written back as those bytes, as received (curl -D).
+      if (path === "-") return void nodeFs().writeSync(1, Buffer.from(text, "latin1"));
       const fd = nodeFs().openSync(path, dumped.has(path) ? "a" : "w");
       dumped.add(path);
       try {
-        nodeFs().writeSync(fd, text);
+        nodeFs().writeSync(fd, Buffer.from(text, "latin1"));
       } finally {
         nodeFs().closeSync(fd);
       }

@@ -6,6 +6,7 @@
 // the default path keeps its last "/", an IP address's Domain is host-only, loopback hosts count as
 // secure, and cookies are looked up in curl's hash buckets (see `bucket`).
 import { isIP } from "../net/libc.ts";
+import { latin1AsUtf8 } from "./headers.ts";
 
 export interface Cookie {
   name: string;
@@ -107,7 +108,9 @@ export class CookieJar {
   /** One Set-Cookie header value received for `url`; ignored when malformed, for another domain, or Secure over plain http to a host not loopback. */
   receive(header: string, url: URL): void {
     const host = hostOf(url);
-    this.add(header, { host, path: url.pathname, secure: secureContext(url, host) });
+    // The header was read byte per char: a UTF-8 value is kept as the text it is, so the jar file and the
+    // Cookie header carry the server's bytes again (not each byte re-encoded).
+    this.add(latin1AsUtf8(header), { host, path: url.pathname, secure: secureContext(url, host) });
   }
 
   /** A Set-Cookie value, from an answer or (without host and path, as curl's Curl_cookie_add with no domain) a file. */

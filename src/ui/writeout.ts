@@ -5,6 +5,7 @@
 // curl 7.88: times have six decimals (in %{json} too, as numbers), a value curl has not got is null in
 // %{json} (and nothing in the text), %header{name} is the header's first value.
 import { schemeOf } from "../http/chars.ts";
+import { latin1AsUtf8 } from "../http/headers.ts";
 import { takeZone } from "../http/url.ts";
 import type { DownloadResult } from "../transfer/stats.ts";
 
@@ -23,7 +24,7 @@ export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): R
     http_code: s.httpCode,
     response_code: s.httpCode,
     http_version: s.httpVersion,
-    content_type: s.contentType ?? null,
+    content_type: s.contentType == null ? null : latin1AsUtf8(s.contentType),
     redirect_url: s.redirectUrl ?? null,
     size_download: s.sizeDownload,
     size_header: s.sizeHeader,
@@ -84,7 +85,8 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
     if (m[0] === "%%") out[stream] += "%";
     else if (m[3]) out[stream] += m[3] === "n" ? "\n" : m[3] === "t" ? "\t" : m[3] === "r" ? "\r" : "\\";
     // curl 7.88 gives a header's first value (8.x joins them with ", "); a header that is not there is nothing.
-    else if (m[2]) out[stream] += s.headers?.getAll(m[2])[0] ?? "";
+    // Header text is byte per char: a UTF-8 value is printed as its own bytes again.
+    else if (m[2]) out[stream] += latin1AsUtf8(s.headers?.getAll(m[2])[0] ?? "");
     else if (m[1] === "stderr" || m[1] === "stdout") stream = m[1];
     else if (m[1] === "onerror") {
       if (s.exitCode === 0) return out; // the rest is for a failed transfer only
@@ -158,6 +160,6 @@ function urlParts(prefix: string, text: string): Record<string, string | number>
 
 function headerJson(s: DownloadResult): Record<string, string[]> {
   const o: Record<string, string[]> = {};
-  for (const [k, v] of s.headers?.entries() ?? []) (o[k.toLowerCase()] ??= []).push(v);
+  for (const [k, v] of s.headers?.entries() ?? []) (o[k.toLowerCase()] ??= []).push(latin1AsUtf8(v));
   return o;
 }

@@ -71,6 +71,9 @@ beforeAll(async () => {
       "/redirect-cut": { raw: "HTTP/1.1 302 Found\r\nLocation: /hello.txt\r\nContent-Length: 50\r\n\r\nabc", rawEnd: "close" },
       // About 0.4 s to answer (each head line 80 ms apart): three of them take longer than -m 1, one does not.
       "/slowish": { body: "slow\n", faults: [{ kind: "slow-headers", delayMs: 80 }] },
+      // Header values in UTF-8 (sent as their bytes): shown, saved and sent back as those bytes.
+      "/utf8-header": { raw: "HTTP/1.1 200 OK\r\nX-Name: café €\r\nContent-Length: 3\r\n\r\nok\n" },
+      "/utf8-cookie": { raw: "HTTP/1.1 302 Found\r\nSet-Cookie: who=café\r\nLocation: /cookies\r\nContent-Length: 0\r\n\r\n" },
       "/early-hints": { raw: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhints\n" },
       "/choices": { raw: "HTTP/1.1 300 Multiple Choices\r\nLocation: /hello.txt\r\nContent-Length: 0\r\n\r\n" },
       // 206s to -C 3 that start elsewhere, or say nothing of where they start, and one that is right.
@@ -163,6 +166,10 @@ const CASES: Case[] = [
   { name: "-m with a fraction curl reads (.5, 1e0)", args: ["-s", "-m", ".5", "--connect-timeout", "1e0", "@URL/hello.txt"] },
   { name: "two URLs to one -o file, one after another: the last one's body", args: ["-s", "-o", "x", "@URL/file.bin", "-o", "x", "@URL/hello.txt"] },
   { name: "-O with a query glob that names one file twice: the last one's body", args: ["-s", "-O", "@URL/hello.txt?i=[1-2]"] },
+  { name: "-i with a UTF-8 header value: its bytes as received", args: ["-si", "@URL/utf8-header"] },
+  { name: "-D FILE with a UTF-8 header value: its bytes as received", args: ["-s", "-D", "heads.txt", "-o", "x", "@URL/utf8-header"] },
+  { name: "a UTF-8 cookie: the jar and the Cookie header sent back carry its bytes", args: ["-sL", "-c", "jar.txt", "@URL/utf8-cookie"], headers: ["cookie"] },
+  { name: "-w %header{} of a UTF-8 header value", args: ["-s", "-o", "x", "-w", "%header{x-name}", "@URL/utf8-header"] },
   { name: "-I -X GET: GET is sent, only the head is printed", args: ["-sI", "-X", "GET", "@URL/hello.txt"], mask: true },
   { name: "-I -X POST -d: both refuse a HEAD with a body (exit 2)", args: ["-sI", "-X", "POST", "-d", "x=1", "@URL/echo"], mask: true },
   { name: "-C - to stdout: the whole body (nothing to go on from)", args: ["-s", "-C", "-", "@URL/hello.txt"], headers: ["range"] },
