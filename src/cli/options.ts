@@ -8,7 +8,7 @@ import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
 import { readData } from "./body.ts";
 import { EMPTY_VALUE } from "../http/headers.ts";
-import { expandGlobs, type OutputSlot } from "./glob.ts";
+import { expandGlobs, globUrls, MAX_GLOB_URLS, type OutputSlot } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
 
@@ -237,7 +237,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   const globbed = expandGlobs(raw.positionals, outputs, !flag("globoff"));
   const warnings: string[] = [];
 
-  return {
+  const options: Options = {
     urls: globbed.urls,
     mptcp: mptcpFlag === undefined ? truthy(env.FETCHX_MPTCP) : mptcpFlag === true,
     paths: parsePaths(str("paths")),
@@ -288,4 +288,31 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     ...everydayOptions(raw, env),
     ...compatOptions(raw, byteCount),
   };
+  return flag("globoff") ? options : withUploadGlobs(options);
+}
+
+/**
+ * curl's -T with a glob ("-T '{a,b}.txt' URL/", "-T 'img[1-3].png' URL/"): one upload per file, each to
+ * the URL it goes with (a URL ending in "/" gets each file's name), in the pattern's order.
+ */
+function withUploadGlobs(o: Options): Options {
+  if (!o.uploads.some((u) => u !== "-" && u !== "." && (u.includes("{") || u.includes("[")))) return o;
+  const urls: string[] = [];
+  const uploads: string[] = [];
+  const outputs: OutputSlot[] = [];
+  const from: number[] = [];
+  o.urls.forEach((url, i) => {
+    const upload = o.uploads[i];
+    const files = upload === undefined || upload === "-" || upload === "." ? [upload] : globUrls(upload).map((g) => g.url);
+    for (const file of files) {
+      urls.push(url);
+      if (file !== undefined) uploads.push(file);
+      if (i < o.outputs.length) outputs.push(o.outputs[i]!);
+      from.push(o.urlnum(i));
+    }
+  });
+  if (urls.length > MAX_GLOB_URLS) throw new FetchxError("BAD_URL", `the -T files given stand for ${urls.length} uploads: at most ${MAX_GLOB_URLS}`);
+  outputs.push(...o.outputs.slice(o.urls.length));
+  const extra = o.urls.length - urls.length;
+  return { ...o, urls, uploads, outputs, urlnum: (i) => (i < from.length ? from[i]! : o.urlnum(i + extra)) };
 }
