@@ -56,8 +56,11 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   // curl's --next: one set of options per group of URLs, run one group after another.
   // curl's --variable: set in command-line order, seen by the groups after it.
   const variables = new Variables();
-  const raws = splitNext(expandConfig(argv, process.env)).map((words) => parseArgv(words, variables));
+  const configWarnings: string[] = [];
+  const raws = splitNext(expandConfig(argv, process.env, configWarnings)).map((words) => parseArgv(words, variables));
   if (raws.length > 1) shareGlobals(raws);
+  // curl's warnings about -K and ~/.fetchxrc lines it skips (an unknown option, a missing value).
+  if (!raws[0]!.values.get("silent")) for (const w of configWarnings) stderr.write(`fetchx: warning: ${w}\n`);
   for (const r of raws) for (const w of r.warnings ?? []) if (!r.values.get("silent")) stderr.write(`fetchx: warning: ${w}\n`);
   const raw = raws[0]!;
   const errorsTo = raw.values.get("stderr");
