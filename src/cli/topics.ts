@@ -130,12 +130,13 @@ reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% f
 socks4a://, socks5://, socks5h://); the port defaults to 1080.
 
 Which proxy:  -x/--proxy URL, else the environment:
-  http_proxy            for http:// URLs (HTTP_PROXY too, except in CGI programs: REQUEST_METHOD set)
+  http_proxy            for http:// URLs (never HTTP_PROXY, as curl: in a CGI program the client sets it)
   https_proxy, HTTPS_PROXY   for https:// URLs
   all_proxy, ALL_PROXY  for both, when the specific one is not set
-  Lower case wins over upper case. -x "" turns proxies off.
+  Lower case wins over upper case. -x "" turns proxies off; so does --unix-socket (any proxy).
 Which hosts go direct:  --noproxy LIST, else no_proxy / NO_PROXY: comma-separated host names (a name
-also covers its subdomains; a leading dot is allowed), IP addresses, CIDR ranges (10.0.0.0/8), or "*".
+also covers its subdomains; a leading dot is allowed), IP addresses, CIDR ranges (10.0.0.0/8), or "*"
+alone for every host. An entry with a port (host:443) matches nothing, as in curl.
 
 How:  http:// URLs are sent to the proxy as "GET http://host/path"; https:// URLs, and http:// with
 -p/--proxytunnel, go through a CONNECT tunnel, and TLS runs end to end inside it (the origin's
@@ -145,7 +146,8 @@ SOCKS:  every URL goes through the proxy's tunnel. socks5h:// and socks4a:// (--
 --socks4a HOST[:PORT]) hand the host name to the proxy, which resolves it; socks5:// and socks4://
 (--socks5, --socks4) resolve it here and send the address (SOCKS4: IPv4 only). SOCKS5 credentials are
 sent as user and password (RFC 1929). A later -x or --socks* option replaces an earlier one.
-Credentials:  from the proxy URL, or -U/--proxy-user USER:PASS (Basic); never sent to the origin.
+Credentials:  from the proxy URL, else -U/--proxy-user USER:PASS (Basic; USER alone sends an empty
+password); never sent to the origin.
 Failures:  an unresolvable proxy exits 5; a refused CONNECT (403, 407) exits 56 with the status; a SOCKS
 proxy that refuses the handshake, the credentials or the connection exits 97, as curl.
 

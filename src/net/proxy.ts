@@ -1,8 +1,9 @@
 // HTTP and SOCKS proxies, as curl uses them.
 // Which proxy: -x/--proxy, else the environment: http_proxy for http URLs, https_proxy for https, then
-// all_proxy (lower case wins over upper case; HTTP_PROXY in upper case is ignored when REQUEST_METHOD is
-// set, because a CGI program gets the client's "Proxy:" request header as HTTP_PROXY -- "httpoxy").
-// --noproxy (else no_proxy) lists hosts that go direct. `-x ""` turns proxies off.
+// all_proxy (lower case wins over upper case). HTTP_PROXY in upper case is never read, as curl never reads
+// it: a CGI program gets the client's "Proxy:" request header as HTTP_PROXY ("httpoxy"), and curl cannot
+// tell whether it runs in one. --noproxy (else no_proxy) lists hosts that go direct. `-x ""` turns proxies
+// off, and so does --unix-socket (transfer/route.ts).
 // How: plain http goes to an HTTP proxy in absolute form ("GET http://host/path"); https, and http with
 // -p/--proxytunnel, open a CONNECT tunnel first. A SOCKS proxy (socks4://, socks4a://, socks5://, socks5h://,
 // curl's --socks4 ... --socks5-hostname) always tunnels: RFC 1928's CONNECT (with RFC 1929's user and
@@ -70,10 +71,11 @@ export interface ProxyRoute {
   headers?: [string, string][];
 }
 
+/** The proxy variables as curl 7.88 reads them: an empty one counts as unset; no HTTP_PROXY (see above). */
 export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv {
   const pick = (lower: string, upper: string) => env[lower] || env[upper] || undefined;
   return {
-    http: env.http_proxy || (env.REQUEST_METHOD ? undefined : env.HTTP_PROXY) || undefined,
+    http: env.http_proxy || undefined,
     https: pick("https_proxy", "HTTPS_PROXY"),
     all: pick("all_proxy", "ALL_PROXY"),
     no: pick("no_proxy", "NO_PROXY"),
@@ -81,7 +83,10 @@ export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv 
 }
 
 /** Parses a proxy URL: [http:// | socks4:// | socks4a:// | socks5:// | socks5h://][user[:pass]@]host[:port];
- *  the port defaults to 1080, as in curl. */
+ *  the port defaults to 1080, as in curl. Credentials in the URL win over -U/--proxy-user's (curl 7.88's
+ *  parse_proxy() replaces them); either way a missing password is an empty one, so "user" is sent as
+ *  "user:" (RFC 7617's user-pass always has the colon; curl asks for the password on a terminal and
+ *  sends "user:" without one). */
 export function parseProxy(text: string, proxyUser?: string): Proxy {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
@@ -101,19 +106,25 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   // WHATWG URL drops the default port 80 from url.port; the text tells whether it was given.
   const port = url.port !== "" ? Number(url.port) : /:80(\/|$)/.test(withScheme.replace(/^[^@]*@/, "")) ? 80 : 1080;
-  let auth = proxyUser;
-  if (auth === undefined && (url.username || url.password)) {
-    auth = decodeURIComponent(url.username) + (url.password ? `:${decodeURIComponent(url.password)}` : "");
-  }
+  const auth =
+    url.username || url.password
+      ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+      : proxyUser === undefined || proxyUser.includes(":")
+        ? proxyUser
+        : `${proxyUser}:`;
   return { kind: kind as ProxyKind, host, port, ...(auth === undefined ? {} : { auth }), ...(zone === undefined ? {} : { zone }) };
 }
 
-/** Whether `host` matches a no_proxy list: "*", names (with or without a leading dot, matching
+/** Whether `host` matches a no_proxy list: "*" alone, names (with or without a leading dot, matching
  *  subdomains too, as curl does), IP addresses and CIDR ranges ("10.0.0.0/8", "::1/128"). Addresses
  *  and ranges go through net.BlockList, which compares them as numbers (so "::1" is "0:0::1") and
- *  matches an IPv4-mapped host ("::ffff:10.1.2.3") against IPv4 rules. */
+ *  matches an IPv4-mapped host ("::ffff:10.1.2.3") against IPv4 rules. As curl 7.88's
+ *  Curl_check_noproxy(): "*" matches every host only as the whole list ("foo,*" and " *" match no host
+ *  through the "*"); an entry with a port ("example.com:443", "192.0.2.7:80") matches nothing; a prefix
+ *  length is read as atoi() reads it, and 0 (or none) means the address alone. */
 export function bypassesProxy(host: string, list: string | undefined): boolean {
   if (!list) return false;
+  if (list === "*") return true;
   // node:net on first use: its import costs about 2 ms of every download's start (bench/startup.ts).
   const { BlockList } = import.meta.require("node:net") as typeof import("node:net");
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
@@ -122,22 +133,21 @@ export function bypassesProxy(host: string, list: string | undefined): boolean {
   for (const raw of list.split(/[\s,]+/)) {
     let entry = raw.trim().toLowerCase();
     if (entry === "") continue;
-    if (entry === "*") return true;
-    entry = entry.replace(/^\[(.*)\](:\d+)?$/, "$1");
-    if (!libc.isIP(entry.split("/")[0]!)) entry = entry.replace(/:\d+$/, ""); // "example.com:443", "192.0.2.7:80"
-    const [net, bits] = entry.split("/");
+    entry = entry.replace(/^\[(.*)\]$/, "$1");
+    const [net, bitsText] = entry.split("/");
     const family = libc.isIP(net!);
     if (family) {
       const type = family === 4 ? "ipv4" : "ipv6";
+      const bits = Number(/^\d*/.exec(bitsText ?? "")![0] || 0); // "/8x" is 8, "/x" is 0
       try {
-        if (bits === undefined) addresses.addAddress(net!, type);
-        else if (/^\d+$/.test(bits)) addresses.addSubnet(net!, Number(bits), type);
+        if (bits === 0) addresses.addAddress(net!, type);
+        else addresses.addSubnet(net!, bits, type);
       } catch {
         // A prefix longer than the address (10.0.0.0/33) matches nothing, as in curl.
       }
       continue;
     }
-    if (bits !== undefined || hostFamily) continue; // a name never matches an address, nor a range a name
+    if (bitsText !== undefined || hostFamily) continue; // a name never matches an address, nor a range a name
     entry = entry.replace(/^\./, "").replace(/\.$/, "");
     if (h === entry || h.endsWith(`.${entry}`)) return true;
   }

@@ -26,8 +26,11 @@ export class Router {
     if (opts.limitRate > 0) this.bucket = new TokenBucket(opts.limitRate);
   }
 
+  /** The proxy for `u`, or null for a direct connection. None with --unix-socket, as curl 7.88: the
+   *  socket stands for the origin, so a proxy (-x or the environment's) would send the absolute-form
+   *  request down it (curl's lib/url.c: "do not mix proxy and unix domain sockets"). */
   route(u: ParsedUrl): ProxyRoute | null {
-    return routeFor(u, this.proxies);
+    return this.opts.unixSocket === undefined ? routeFor(u, this.proxies) : null;
   }
 
   /** Connections with the same key can serve each other's requests. */

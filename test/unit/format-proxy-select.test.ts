@@ -10,9 +10,9 @@ const https = { host: "example.com", secure: true };
 const http = { host: "example.com", secure: false };
 
 describe("which proxy", () => {
-  test("environment: scheme-specific first, then all_proxy; lower case wins; CGI ignores HTTP_PROXY", () => {
+  test("environment: scheme-specific first, then all_proxy; lower case wins; HTTP_PROXY is never read (curl 7.88)", () => {
     expect(proxyEnvFrom({ http_proxy: "a", HTTP_PROXY: "b" }).http).toBe("a");
-    expect(proxyEnvFrom({ HTTP_PROXY: "b" }).http).toBe("b");
+    expect(proxyEnvFrom({ HTTP_PROXY: "b" }).http).toBeUndefined();
     expect(proxyEnvFrom({ HTTP_PROXY: "b", REQUEST_METHOD: "GET" }).http).toBeUndefined();
     expect(proxyEnvFrom({ http_proxy: "a", REQUEST_METHOD: "GET" }).http).toBe("a");
     expect(proxyEnvFrom({ https_proxy: "s", HTTPS_PROXY: "S", ALL_PROXY: "A", NO_PROXY: "n" })).toEqual({ http: undefined, https: "s", all: "A", no: "n" });
@@ -36,11 +36,13 @@ describe("which proxy", () => {
     expect(routeFor(http, { ...s, proxy: "socks5h://p:1080" })!.mode).toBe("tunnel");
   });
 
-  test("proxy URLs: default port 1080, explicit :80, credentials decoded, --proxy-user overrides; http and SOCKS", () => {
+  test("proxy URLs: default port 1080, explicit :80, credentials decoded and winning over --proxy-user; http and SOCKS", () => {
     expect(parseProxy("proxy.lan")).toEqual({ kind: "http", host: "proxy.lan", port: 1080 });
     expect(parseProxy("http://proxy.lan:80")).toEqual({ kind: "http", host: "proxy.lan", port: 80 });
     expect(parseProxy("http://u%40x:p%3Aw@[::1]:3128/")).toEqual({ kind: "http", host: "::1", port: 3128, auth: "u@x:p:w" });
-    expect(parseProxy("http://u:p@h:1", "other:pw").auth).toBe("other:pw");
+    expect(parseProxy("http://u:p@h:1", "other:pw").auth).toBe("u:p");
+    expect(parseProxy("http://h:1", "other:pw").auth).toBe("other:pw");
+    expect([parseProxy("http://u@h:1", "o:pw").auth, parseProxy("http://h:1", "o").auth]).toEqual(["u:", "o:"]);
     for (const kind of ["socks4", "socks4a", "socks5", "socks5h"] as const) expect(parseProxy(`${kind}://h`)).toEqual({ kind, host: "h", port: 1080 });
     expect(parseProxy("SOCKS5H://u:p@h:9050")).toEqual({ kind: "socks5h", host: "h", port: 9050, auth: "u:p" });
     expect(() => parseProxy("https://h:443")).toThrow(/not supported/);
@@ -70,7 +72,7 @@ describe("which proxy", () => {
     expect(bypassesProxy("2001:db9::5", "2001:db8::/32")).toBe(false);
     expect(bypassesProxy("::1", "[::1]")).toBe(true);
     expect(bypassesProxy("::ffff:10.0.0.1", "::ffff:10.0.0.0/120")).toBe(true);
-    expect(bypassesProxy("example.com", "a.org, example.com:443")).toBe(true);
+    expect(bypassesProxy("example.com", "a.org, example.com:443")).toBe(false); // a port: matches nothing, as curl
     expect(bypassesProxy("example.com", undefined)).toBe(false);
     // Addresses compare as numbers, mapped IPv4 meets IPv4 rules, families do not mix otherwise.
     expect(bypassesProxy("::1", "0:0::1")).toBe(true);
@@ -78,7 +80,9 @@ describe("which proxy", () => {
     expect(bypassesProxy("::ffff:10.1.2.3", "10.0.0.0/8")).toBe(true);
     expect(bypassesProxy("10.1.2.3", "2001:db8::/32")).toBe(false);
     expect(bypassesProxy("2001:db8::1", "10.0.0.0/8")).toBe(false);
-    expect(bypassesProxy("192.0.2.7", "192.0.2.7:8080")).toBe(true);
+    expect(bypassesProxy("192.0.2.7", "192.0.2.7:8080")).toBe(false);
+    expect([bypassesProxy("anything", "foo,*"), bypassesProxy("anything", " *")]).toEqual([false, false]); // "*" alone only
+    expect([bypassesProxy("10.1.2.3", "10.0.0.0/0"), bypassesProxy("10.1.2.3", "10.1.2.3/x"), bypassesProxy("10.1.2.3", "10.0.0.0/8x")]).toEqual([false, true, true]); // atoi; 0 is the address alone
     expect(bypassesProxy("192.0.2.7", "192.0.2.0/33, 192.0.2.0/x")).toBe(false);
     expect(bypassesProxy("10.example.com", "10.0.0.0/8")).toBe(false);
     expect(bypassesProxy("192.0.2.7", "example.com, .0.2.7")).toBe(false);

@@ -1,0 +1,182 @@
+// Which proxy, with which credentials, against curl 7.88 itself: each command runs with curl and with
+// fetchx through a recording HTTP proxy of this file, and what the proxy saw (request lines and headers),
+// what the origin saw, the exit code and stdout are compared. The rules it guards, as curl's:
+// "-U user" and "http://user@proxy" send "user:" (RFC 7617 wants the colon; fetchx sent "user"); the proxy
+// URL's credentials win over -U's; HTTP_PROXY in upper case is never read (HTTPS_PROXY and ALL_PROXY are);
+// --unix-socket uses no proxy (fetchx sent the absolute-form request down the socket); --noproxy "*"
+// matches every host only alone, and an entry with a port matches nothing.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Socket } from "bun";
+import { join } from "node:path";
+import { runCli, runCommand, tempDir } from "../servers/harness.ts";
+import { startServer, type TestServer } from "../servers/http.ts";
+import { makeCert } from "../servers/tls.ts";
+
+const CURL = Bun.which("curl");
+// curl asks for a -U password on the terminal (/dev/tty) when there is one: without a controlling
+// terminal it reads stdin, which is empty here, and sends an empty password.
+const SETSID = Bun.which("setsid");
+const tmp = tempDir("fetchx-proxy-curl-");
+const clean = { http_proxy: "", https_proxy: "", all_proxy: "", no_proxy: "", HTTP_PROXY: "", HTTPS_PROXY: "", ALL_PROXY: "", NO_PROXY: "", REQUEST_METHOD: "" };
+
+/** A proxy that records each request head: CONNECT is answered 200 and relayed; a forwarded request is answered "proxied\n". */
+function recordingProxy() {
+  const heads: string[] = [];
+  const server = Bun.listen<{ input: Buffer; upstream?: Socket<undefined> }>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open(s) {
+        s.data = { input: Buffer.alloc(0) };
+      },
+      async data(s, chunk) {
+        if (s.data.upstream) return void s.data.upstream.write(chunk);
+        s.data.input = Buffer.concat([s.data.input, chunk]);
+        const end = s.data.input.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        const head = s.data.input.subarray(0, end).toString("latin1");
+        const rest = s.data.input.subarray(end + 4);
+        s.data.input = Buffer.alloc(0);
+        heads.push(head);
+        const [method, target] = head.split(" ");
+        if (method !== "CONNECT") return void s.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nproxied\n");
+        const [host, port] = [target!.slice(0, target!.lastIndexOf(":")), Number(target!.slice(target!.lastIndexOf(":") + 1))];
+        s.data.upstream = await Bun.connect({
+          hostname: host,
+          port,
+          socket: { data: (_u, d) => void s.write(d), close: () => void s.end() },
+        });
+        s.write("HTTP/1.1 200 Connection established\r\n\r\n");
+        if (rest.byteLength) s.data.upstream.write(rest);
+      },
+      close(s) {
+        s.data.upstream?.end();
+      },
+    },
+  });
+  return { hostPort: `127.0.0.1:${server.port}`, heads, stop: () => server.stop(true) };
+}
+
+let origin: TestServer;
+let tlsOrigin: TestServer;
+let proxy: ReturnType<typeof recordingProxy>;
+let ca: string;
+const socketPath = join(tmp.path, "origin.sock");
+beforeAll(async () => {
+  origin = await startServer({ routes: { "/a": { body: "A\n" }, "/version": { body: "version 1\n" } }, unix: socketPath });
+  const cert = await makeCert(tmp.path);
+  ca = cert.caPath;
+  tlsOrigin = await startServer({ routes: { "/a": { body: "secure A\n" } }, tls: { cert: cert.certPem, key: cert.keyPem } });
+  proxy = recordingProxy();
+});
+afterAll(() => {
+  origin?.stop();
+  tlsOrigin?.stop();
+  proxy?.stop();
+  tmp.cleanup();
+});
+
+/** A head's lines after the request line, User-Agent's value masked, sorted (curl orders them otherwise). */
+const lines = (head: string) => head.split("\r\n").slice(1).map((l) => (/^user-agent:/i.test(l) ? "User-Agent: *" : l)).sort();
+
+/** "@P" the proxy's URL, "@PH" its host:port, "@U" the origin's /a, "@PORT" the origin's port, "@S" its Unix socket, "@TLS" the TLS origin's /a. */
+function fill(text: string): string {
+  return text
+    .replaceAll("@PORT", String(origin.port))
+    .replaceAll("@PH", proxy.hostPort)
+    .replaceAll("@P", `http://${proxy.hostPort}`)
+    .replaceAll("@U", origin.url("/a"))
+    .replaceAll("@S", socketPath)
+    .replaceAll("@TLS", `https://localhost:${tlsOrigin.port}/a`);
+}
+
+/** What the proxy and the origins saw for one command, its exit code and stdout. */
+async function seen(who: "curl" | "fetchx", args: string[], env: Record<string, string>) {
+  const [p, o, t] = [proxy.heads.length, origin.requests.length, tlsOrigin.requests.length];
+  const full = ["-sS", "--max-time", "10", ...args.map(fill)];
+  const opts = { env: { ...clean, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, fill(v)])) }, cwd: tmp.path };
+  const r = who === "curl" ? await runCommand([...(SETSID ? [SETSID, "-w"] : []), "curl", ...full], opts) : await runCli(full, opts);
+  const toOrigin = (q: TestServer["requests"][number]) => [`${q.method} ${q.path}`, ...Object.keys(q.headers).filter((k) => k.startsWith("proxy-")).sort()];
+  return {
+    code: r.code,
+    stdout: new TextDecoder().decode(r.stdout),
+    proxy: proxy.heads.slice(p).map((h) => [h.split("\r\n")[0], ...lines(h)]),
+    origin: origin.requests.slice(o).map(toOrigin),
+    tlsOrigin: tlsOrigin.requests.slice(t).map(toOrigin),
+  };
+}
+
+type Case = [args: string[], env?: Record<string, string>];
+
+/** Runs each case with curl and with fetchx; they must agree. Returns what fetchx's runs saw, for more checks. */
+async function compare(cases: Case[]) {
+  const ours = [];
+  for (const [args, env = {}] of cases) {
+    const theirs = await seen("curl", args, env);
+    const mine = await seen("fetchx", args, env);
+    expect({ args, env, ...mine }).toEqual({ args, env, ...theirs });
+    ours.push(mine);
+  }
+  return ours;
+}
+
+describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", () => {
+  test('-U USER and a proxy URL\'s USER@ send "USER:" (an empty password), forwarded and in CONNECT', async () => {
+    const runs = await compare([
+      [["-x", "@P", "-U", "pu", "@U"]],
+      [["-p", "-x", "@P", "-U", "pu", "@U"]],
+      [["-x", "@P", "-U", "", "@U"]],
+      [["@U"], { http_proxy: "http://pu@@PH" }],
+      [["-x", "http://pu%3Ax@@PH", "@U"]],
+    ]);
+    expect(runs[0]!.proxy[0]).toContain(`Proxy-Authorization: Basic ${btoa("pu:")}`);
+  });
+
+  test("credentials in the proxy URL win over -U's", async () => {
+    const runs = await compare([
+      [["-x", "http://pu:pp@@PH", "-U", "ou:op", "@U"]],
+      [["-x", "http://pu@@PH", "-U", "ou:op", "@U"]],
+      [["-x", "http://:pp@@PH", "-U", "ou:op", "@U"]],
+      [["-U", "ou:op", "@U"], { http_proxy: "http://pu:pp@@PH" }],
+      [["-p", "-U", "ou:op", "@U"], { http_proxy: "http://pu:pp@@PH" }],
+      [["-x", "@P", "-U", "ou:op", "@U"]],
+    ]);
+    expect(runs[0]!.proxy[0]).toContain(`Proxy-Authorization: Basic ${btoa("pu:pp")}`);
+  });
+
+  test("HTTP_PROXY in upper case is never read; HTTPS_PROXY and ALL_PROXY are", async () => {
+    const runs = await compare([
+      [["@U"], { HTTP_PROXY: "@P" }],
+      [["@U"], { HTTP_PROXY: "@P", REQUEST_METHOD: "GET" }],
+      [["@U"], { ALL_PROXY: "@P" }],
+      [["@U"], { HTTP_PROXY: "http://127.0.0.1:9", ALL_PROXY: "@P" }],
+      [["--cacert", ca, "@TLS"], { HTTPS_PROXY: "@P" }],
+    ]);
+    expect(runs.map((r) => r.stdout)).toEqual(["A\n", "A\n", "proxied\n", "proxied\n", "secure A\n"]);
+  });
+
+  test("--unix-socket uses no proxy: -x, http_proxy or all_proxy, forwarding or -p", async () => {
+    const runs = await compare([
+      [["--unix-socket", "@S", "http://localhost/version"], { http_proxy: "@P" }],
+      [["-x", "@P", "--unix-socket", "@S", "http://localhost/version"]],
+      [["--unix-socket", "@S", "http://localhost/version"], { all_proxy: "@P" }],
+      [["-p", "-x", "@P", "--unix-socket", "@S", "http://localhost/version"]],
+    ]);
+    for (const r of runs) expect(r).toMatchObject({ stdout: "version 1\n", proxy: [], origin: [["GET /version"]] });
+  });
+
+  test('--noproxy: "*" only alone; an entry with a port matches nothing', async () => {
+    const runs = await compare([
+      [["-x", "@P", "--noproxy", "foo,*", "@U"]],
+      [["-x", "@P", "--noproxy", " *", "@U"]],
+      [["@U"], { http_proxy: "@P", no_proxy: "foo,*" }],
+      [["-x", "@P", "--noproxy", "127.0.0.1:@PORT", "@U"]],
+      [["-x", "@P", "--noproxy", "localhost:@PORT", "http://localhost:@PORT/a"]],
+      [["@U"], { http_proxy: "@P", no_proxy: "127.0.0.1:@PORT" }],
+      [["-x", "@P", "--noproxy", "*", "@U"]],
+      [["-x", "@P", "--noproxy", "foo,127.0.0.1", "@U"]],
+      [["-x", "@P", "--noproxy", "10.0.0.0/0", "@U"]],
+    ]);
+    expect(runs.map((r) => r.stdout)).toEqual(["proxied\n", "proxied\n", "proxied\n", "proxied\n", "proxied\n", "proxied\n", "A\n", "A\n", "proxied\n"]);
+  });
+});
