@@ -1,14 +1,14 @@
 // Which proxy, with which credentials, against curl 7.88 itself: each command runs with curl and with
-// fetchx through a recording HTTP proxy of this file, and what the proxy saw (request lines and headers),
+// fetchx through a recording HTTP proxy (test/servers/recording-proxy.ts), and what the proxy saw (request lines and headers),
 // what the origin saw, the exit code and stdout are compared. The rules it guards, as curl's:
 // "-U user" and "http://user@proxy" send "user:" (RFC 7617 wants the colon; fetchx sent "user"); the proxy
 // URL's credentials win over -U's; HTTP_PROXY in upper case is never read (HTTPS_PROXY and ALL_PROXY are);
 // --unix-socket uses no proxy (fetchx sent the absolute-form request down the socket); --noproxy "*"
 // matches every host only alone, and an entry with a port matches nothing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Socket } from "bun";
 import { join } from "node:path";
 import { runCli, runCommand, tempDir } from "../servers/harness.ts";
+import { recordingProxy } from "../servers/recording-proxy.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { makeCert } from "../servers/tls.ts";
 
@@ -19,43 +19,6 @@ const SETSID = Bun.which("setsid");
 const tmp = tempDir("fetchx-proxy-curl-");
 const clean = { http_proxy: "", https_proxy: "", all_proxy: "", no_proxy: "", HTTP_PROXY: "", HTTPS_PROXY: "", ALL_PROXY: "", NO_PROXY: "", REQUEST_METHOD: "" };
 
-/** A proxy that records each request head: CONNECT is answered 200 and relayed; a forwarded request is answered "proxied\n". */
-function recordingProxy() {
-  const heads: string[] = [];
-  const server = Bun.listen<{ input: Buffer; upstream?: Socket<undefined> }>({
-    hostname: "127.0.0.1",
-    port: 0,
-    socket: {
-      open(s) {
-        s.data = { input: Buffer.alloc(0) };
-      },
-      async data(s, chunk) {
-        if (s.data.upstream) return void s.data.upstream.write(chunk);
-        s.data.input = Buffer.concat([s.data.input, chunk]);
-        const end = s.data.input.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        const head = s.data.input.subarray(0, end).toString("latin1");
-        const rest = s.data.input.subarray(end + 4);
-        s.data.input = Buffer.alloc(0);
-        heads.push(head);
-        const [method, target] = head.split(" ");
-        if (method !== "CONNECT") return void s.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nproxied\n");
-        const [host, port] = [target!.slice(0, target!.lastIndexOf(":")), Number(target!.slice(target!.lastIndexOf(":") + 1))];
-        s.data.upstream = await Bun.connect({
-          hostname: host,
-          port,
-          socket: { data: (_u, d) => void s.write(d), close: () => void s.end() },
-        });
-        s.write("HTTP/1.1 200 Connection established\r\n\r\n");
-        if (rest.byteLength) s.data.upstream.write(rest);
-      },
-      close(s) {
-        s.data.upstream?.end();
-      },
-    },
-  });
-  return { hostPort: `127.0.0.1:${server.port}`, heads, stop: () => server.stop(true) };
-}
 
 let origin: TestServer;
 let tlsOrigin: TestServer;

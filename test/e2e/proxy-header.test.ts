@@ -1,54 +1,17 @@
-// curl's --proxy-header against curl 7.88 itself, through a recording HTTP proxy of this file: the header
+// curl's --proxy-header against curl 7.88 itself, through a recording HTTP proxy (test/servers/recording-proxy.ts): the header
 // goes to the proxy only (CONNECT's head with -p or for https; a forwarded request carries -H too, as
 // curl's does), never to the origin through a tunnel; "Name:" removes one of fetchx's own, "Name: v"
 // replaces it; @FILE reads one a line. Each command runs with curl and with fetchx, and the heads the
 // proxy and the origin saw are compared (as sets of lines), User-Agent's value aside.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Socket } from "bun";
 import { runCli, runCommand, tempDir } from "../servers/harness.ts";
+import { recordingProxy } from "../servers/recording-proxy.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 
 const CURL = Bun.which("curl");
 const tmp = tempDir("fetchx-proxy-header-");
 const clean = { http_proxy: "", https_proxy: "", all_proxy: "", no_proxy: "", HTTP_PROXY: "", HTTPS_PROXY: "", ALL_PROXY: "", NO_PROXY: "" };
 
-/** A proxy that records each request head: CONNECT is answered 200 and relayed; a forwarded request is answered "proxied\n". */
-function recordingProxy() {
-  const heads: string[] = [];
-  const server = Bun.listen<{ input: Buffer; upstream?: Socket<undefined> }>({
-    hostname: "127.0.0.1",
-    port: 0,
-    socket: {
-      open(s) {
-        s.data = { input: Buffer.alloc(0) };
-      },
-      async data(s, chunk) {
-        if (s.data.upstream) return void s.data.upstream.write(chunk);
-        s.data.input = Buffer.concat([s.data.input, chunk]);
-        const end = s.data.input.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        const head = s.data.input.subarray(0, end).toString("latin1");
-        const rest = s.data.input.subarray(end + 4);
-        s.data.input = Buffer.alloc(0);
-        heads.push(head);
-        const [method, target] = head.split(" ");
-        if (method !== "CONNECT") return void s.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nproxied\n");
-        const [host, port] = [target!.slice(0, target!.lastIndexOf(":")), Number(target!.slice(target!.lastIndexOf(":") + 1))];
-        s.data.upstream = await Bun.connect({
-          hostname: host,
-          port,
-          socket: { data: (_u, d) => void s.write(d), close: () => void s.end() },
-        });
-        s.write("HTTP/1.1 200 Connection established\r\n\r\n");
-        if (rest.byteLength) s.data.upstream.write(rest);
-      },
-      close(s) {
-        s.data.upstream?.end();
-      },
-    },
-  });
-  return { url: `http://127.0.0.1:${server.port}`, heads, stop: () => server.stop(true) };
-}
 
 let origin: TestServer;
 let proxy: ReturnType<typeof recordingProxy>;
