@@ -370,6 +370,8 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     method: o.method ?? (o.head ? "HEAD" : (parts.method ?? "GET")),
     headOnly: o.head || undefined,
     body: parts.body,
+    // curl's request kind: -d, -F and --json post (a 301 or 302 drops the body even under -X PUT), -T puts.
+    postBody: parts.body !== undefined ? parts.method === "POST" : undefined,
     contentType: parts.contentType,
     cookies: state.jar,
     cookie: state.cookieText,

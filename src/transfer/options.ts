@@ -223,6 +223,12 @@ export interface DownloadOptions extends DownloadEvents {
    * -X, which sets the method of every request. @default false (RFC 9110's rule, curl's --follow)
    */
   keepMethod?: boolean;
+  /**
+   * Whether the body is a POST's, whatever `method` says (curl's request kind: -d, -F and --json post, -T
+   * puts): a 301 or 302 drops a POST's body (`-X PUT -d` goes on as PUT without it) and keeps an upload's
+   * (`-X POST -T` sends it again). @default method === "POST"
+   */
+  postBody?: boolean;
   /** Redirect statuses (301, 302, 303) after which a POST is sent again as a POST, body and all (curl --post301, --post302, --post303). @default [] */
   keepPost?: number[];
   /**
@@ -380,7 +386,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "postBody" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

@@ -63,6 +63,8 @@ export interface PlanOptions {
   autoReferer?: boolean;
   /** The method stays on a redirect that turns it into GET (curl -X); the body is dropped all the same. */
   keepMethod?: boolean;
+  /** The body is a POST's whatever the method (DownloadOptions.postBody). */
+  postBody?: boolean;
   /** Redirect statuses (301, 302, 303) after which a POST is sent again as POST (curl --post301 ...). */
   keepPost?: number[];
   /** The URL's path as given, "." and ".." segments included (curl --path-as-is). */
@@ -148,6 +150,11 @@ export class RequestPlan {
   /** curl -X: the method stays on a redirect that would turn it into GET. */
   get keepsMethod(): boolean {
     return this.opts.keepMethod ?? false;
+  }
+
+  /** The request is a POST in curl's sense (its body -d's, -F's or --json's), whatever -X names. */
+  get posting(): boolean {
+    return this.opts.postBody ?? this.method === "POST";
   }
 
   /** The Referer the requests carry: -H's when given (empty: none), else -e's or the last redirect's. */
@@ -369,8 +376,9 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     // body goes with it (unless --post301, --post302, --post303 keep a POST a POST). A method given with
     // -X stays on the request line, without the body, as curl's (--follow: RFC 9110's GET). 307 and 308
     // send the same request (and body) again.
-    const keep = plan.method === "POST" && plan.keepsPost(head.status);
-    if (!keep && ((head.status === 303 && plan.method !== "HEAD") || (plan.method === "POST" && (head.status === 301 || head.status === 302)))) {
+    const posting = plan.posting;
+    const keep = posting && plan.keepsPost(head.status);
+    if (!keep && ((head.status === 303 && plan.method !== "HEAD") || (posting && (head.status === 301 || head.status === 302)))) {
       if (!plan.keepsMethod) plan.method = "GET";
       plan.body = undefined;
     }
