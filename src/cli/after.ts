@@ -48,7 +48,9 @@ export function afterDownload(o: Options, r: DownloadResult, failure: FetchxErro
   }
   if (o.createFileMode !== undefined && written()) nodeFs().chmodSync(path!, o.createFileMode);
   if (o.xattr && written()) writeXattrs(path!, r, log);
-  if (o.etagSave !== undefined && r.httpCode !== 304) {
+  // A 304 with an ETag saves it, as curl; one without leaves the saved ETag (curl empties the file: the 304
+  // said that what the caller has is current, so its ETag still is).
+  if (o.etagSave !== undefined && (r.httpCode !== 304 || r.headers?.get("etag") !== undefined)) {
     const etag = r.headers?.get("etag");
     const text = etag ? `${etag}\n` : "";
     if (o.etagSave === "-") nodeFs().writeSync(1, text);

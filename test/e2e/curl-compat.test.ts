@@ -346,6 +346,7 @@ const CASES: Case[] = [
   { name: "-z DATE: 304 leaves the file alone", args: ["-s", "-z", "Tue, 16 Jan 2024 00:00:00 GMT", "-o", "f.bin", "@URL/file.bin"], files: { "f.bin": "old copy" }, headers: ["if-modified-since"] },
   { name: "-z older date downloads", args: ["-s", "-z", "Sun, 14 Jan 2024 00:00:00 GMT", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
   { name: "--etag-save", args: ["-s", "--etag-save", "etag.txt", "-o", "f.bin", "@URL/file.bin"] },
+  { name: "--etag-save with a 304 that carries the ETag: saved again", args: ["-s", "--etag-compare", "etag.txt", "--etag-save", "etag.txt", "-o", "f.bin", "-w", "%{http_code}", "@URL/file.bin"], files: { "etag.txt": "@ETAG" } },
   { name: "--etag-compare with a saved ETag: 304", args: ["-s", "--etag-compare", "etag.txt", "-o", "f.bin", "@URL/file.bin"], files: { "etag.txt": "@ETAG\n", "f.bin": "old" }, headers: ["if-none-match"] },
   {
     name: "-R takes Last-Modified",
