@@ -12,6 +12,7 @@ import { isTerminal } from "../net/libc.ts";
 import { fdSink } from "../sink/sequential.ts";
 import { headText, parseContentRange } from "../http/headers.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
+import { locationOf } from "../transfer/request.ts";
 import type { Logger } from "../ui/log.ts";
 import { joinData, requestParts } from "./body.ts";
 import { netrcLookup } from "./netrc.ts";
@@ -133,7 +134,6 @@ function unclobbered(path: string | null): string | null {
   throw new FetchxError("WRITE", `${path} and ${path}.1 to ${path}.100 exist (--no-clobber)`);
 }
 
-const isRedirect = (head: ResponseHead) => head.status >= 300 && head.status < 400 && head.status !== 304 && head.headers.has("location");
 
 export const BINARY_ON_TERMINAL = "binary output can mess up your terminal; use -o FILE or -O to save it (-o - forces it)";
 
@@ -188,7 +188,7 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
       if (final) hops = [];
       hops.push(text);
       if (head.status < 200) return void (final = false); // a 1xx goes before the answer it announces
-      final = !(o.followRedirects && isRedirect(head));
+      final = !(o.followRedirects && locationOf(head) !== null);
     },
   };
   const from = o.resumeFrom;

@@ -7,6 +7,7 @@ import type { RawArgs } from "./parse.ts";
 import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
 import { readData } from "./body.ts";
+import { isToken } from "../http/chars.ts";
 import { EMPTY_VALUE } from "../http/headers.ts";
 import { expandGlobs, globUrls, MAX_GLOB_URLS, type OutputSlot } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
@@ -147,7 +148,7 @@ function headerList(values: string[], warnings: string[]): [string, string][] {
 }
 
 function checkName(name: string): string {
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw usageError(`header name "${name}" is not a valid token`);
+  if (!isToken(name)) throw usageError(`header name "${name}" is not a valid token`);
   return name;
 }
 

@@ -3,7 +3,6 @@
 // download is the engine's (FetchxClient), configured through engine-options.ts.
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
-import { latin1AsUtf8 } from "../http/headers.ts";
 import { urlObject } from "../http/url.ts";
 import { setEnv } from "../net/libc.ts";
 import { isSpecialFile, typeAt } from "../sink/file.ts";
@@ -153,7 +152,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;
       const heads = failure instanceof DownstreamClosed ? "" : (unshownHeads?.() ?? "");
-      if (heads) stdout.write(latin1AsUtf8(heads)); // byte per char: UTF-8 values go out as their own bytes
+      if (heads) state.dump("-", heads); // as -D - writes heads: their bytes, as received
     }
     clearTimeout(deadline);
     unlink();

@@ -261,20 +261,18 @@ function tlsSetupError(err: unknown, tls: TlsOptions): FetchxError | null {
     return new FetchxError("CIPHER", `failed setting cipher list: ${tls.ciphers}`, { cause: err, retryable: false });
   if (tls.crl !== undefined && /CRL/.test(message)) return new FetchxError("CRL_FILE", `error loading the CRL file: ${message}`, { cause: err, retryable: false });
   if ((tls.cert !== undefined || tls.key !== undefined) && code.startsWith("ERR_OSSL_")) {
-    const why =
-      code === "ERR_OSSL_BAD_DECRYPT"
-        ? tls.passphrase === undefined
-          ? "the key is encrypted: give its passphrase with --pass"
-          : "wrong --pass for the key"
-        : code === "ERR_OSSL_X509_KEY_VALUES_MISMATCH"
-          ? "the key is not the certificate's"
-          : code === "ERR_OSSL_PEM_NO_START_LINE"
-            ? "not a PEM certificate or key"
-            : message;
+    const why = code === "ERR_OSSL_BAD_DECRYPT" && tls.passphrase === undefined ? "the key is encrypted: give its passphrase with --pass" : (CLIENT_CERT_TEXT[code] ?? message);
     return new FetchxError("CLIENT_CERT", `unable to use the client certificate: ${why} (${code})`, { cause: err, retryable: false });
   }
   return null;
 }
+
+// What BoringSSL's codes for a client certificate and key it cannot use mean to the caller.
+const CLIENT_CERT_TEXT: Record<string, string> = {
+  ERR_OSSL_BAD_DECRYPT: "wrong --pass for the key",
+  ERR_OSSL_X509_KEY_VALUES_MISMATCH: "the key is not the certificate's",
+  ERR_OSSL_PEM_NO_START_LINE: "not a PEM certificate or key",
+};
 
 // Worded as curl words them, with Bun's code kept for searching.
 const CERT_TEXT: Record<string, string> = {

@@ -396,7 +396,7 @@ export class Download implements ProgressSource, RequestSender {
     r.tStartTransfer = performance.now() - r.startedAt;
     r.tPretransfer ||= r.tStartTransfer;
     r.sizeUpload += ex.uploadBytes;
-    for (const early of ex.informational) {
+    if (ex.informational) for (const early of ex.informational) {
       r.sizeHeader += early.headerBytes;
       this.settings.onAnswer?.(early, url.url);
     }

@@ -91,8 +91,8 @@ export class Exchange {
    * resume turns it off (as curl waits), one that can keeps it to find a dead connection and go on.
    */
   bodyIdleTimeoutMs: number;
-  /** The 1xx heads that came before the final one, in order. */
-  readonly informational: ResponseHead[] = [];
+  /** The 1xx heads that came before the final one, in order (none: undefined, no array per request). */
+  informational?: ResponseHead[];
 
   constructor(
     readonly conn: Connection,
@@ -108,7 +108,7 @@ export class Exchange {
       onBody: wire ? (bytes) => (wire("recv-data", bytes), this.pending.push(bytes)) : (bytes) => this.pending.push(bytes),
       onComplete: () => (this.complete = true),
       // 100 Continue, 103 Early Hints ...: curl shows them with -i and -D; the download reports them.
-      onInformational: (head) => this.informational.push(head),
+      onInformational: (head) => (this.informational ??= []).push(head),
     }, spec.ignoreLength ? { ignoreLength: true } : undefined);
   }
 

@@ -18,7 +18,7 @@ import { RETRYABLE_STATUS } from "./retry.ts";
 const isRedirectStatus = (status: number) => status >= 300 && status < 400 && status !== 304;
 
 /** The Location of a redirect answer as sent (the first one, when there are several, as curl), else null. */
-function locationOf(head: ResponseHead): string | null {
+export function locationOf(head: ResponseHead): string | null {
   if (!isRedirectStatus(head.status)) return null;
   const location = head.headers.getAll("location")[0];
   return location === undefined || location.trim() === "" ? null : location;
