@@ -154,14 +154,24 @@ export class HttpClient {
         onWire: hooks.onWire,
         release: (c) => this.park(key, c),
       });
+      // The caller's abort (-m, Ctrl-C) ends the wait for the head: a first answer is waited for without
+      // an idle limit (patientHead), so nothing else would end it. The download closes the connections it
+      // holds once their heads are in.
+      const signal = hooks.signal;
+      const abandon = () => conn.close();
+      signal?.addEventListener("abort", abandon, { once: true });
       try {
+        if (signal?.aborted) throw signal.reason;
         await ex.start();
         return ex;
       } catch (err) {
         conn.close();
         this.live.delete(conn);
+        if (signal?.aborted) throw signal.reason;
         if (isStaleConnection(err, conn === pooled)) continue; // the server closed an idle keep-alive
         throw err;
+      } finally {
+        signal?.removeEventListener("abort", abandon);
       }
     }
   }

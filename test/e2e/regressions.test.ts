@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes, runCli, sha256, spawnCli, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
-import { changingContent, truncateAfter } from "../servers/faults.ts";
+import { changingContent, slowHeaders, truncateAfter } from "../servers/faults.ts";
 
 const data = randomBytes(3 * 1024 * 1024, 77);
 const tmp = tempDir("fetchx-reg-");
@@ -21,6 +21,8 @@ beforeAll(async () => {
       "/cut": { body: data, faults: [truncateAfter(1_000_000)] },
       "/cut-once": { body: data, faults: [truncateAfter(1_000_000, { times: 1 })] },
       "/changes": { body: data, faults: [truncateAfter(500_000), changingContent({ after: 1 })] },
+      // The status line, then nothing for 30 s.
+      "/silent": { body: "late\n", faults: [slowHeaders(30_000)] },
     },
   });
 });
@@ -60,6 +62,22 @@ describe("a reader that never reads", () => {
     const r = await stuckReader(["-m", "1"]);
     expect(r.code).toBe(28);
   });
+});
+
+describe("a server that never finishes its head", () => {
+  // The first answer is waited for without an idle limit (as curl waits): -m must still end the wait.
+  // Killed after 15 s: a wait -m does not end fails the test instead of hanging it.
+  for (const args of [[], ["--retry", "3"], ["--connections", "4"]]) {
+    test(`-m 1 ${args.join(" ")}: exit 28 after about a second, no file`, async () => {
+      const out = join(tmp.path, `silent-${args.length}.bin`);
+      const t0 = performance.now();
+      const r = await spawnCli([server.url("/silent"), "-sS", "-m", "1", "-o", out, ...args], { timeoutMs: 15_000 }).done;
+      expect(r.code).toBe(28);
+      expect(performance.now() - t0).toBeLessThan(8_000);
+      expect(r.stderr).toContain("(28)");
+      expect(existsSync(out)).toBe(false);
+    });
+  }
 });
 
 describe("--connections probe stays invisible", () => {

@@ -105,6 +105,20 @@ describe("engine: a server that takes its time", () => {
     }
   });
 
+  test("the caller's signal ends the wait for a head that never comes (the wait has no idle limit)", async () => {
+    // The status line, then nothing for 30 s: only the abort can end the wait.
+    const s = await startServer({ routes: { "/silent": { body: "late\n", faults: [slowHeaders(30_000)] } } });
+    try {
+      const t0 = performance.now();
+      const err = await download(s.url("/silent"), { output: dir.file("silent.bin"), retries: 3, signal: AbortSignal.timeout(300) }).catch((e) => e);
+      expect(err.code).toBe("TIMEOUT");
+      expect(performance.now() - t0).toBeLessThan(5_000);
+      expect(existsSync(dir.file("silent.bin"))).toBe(false);
+    } finally {
+      s.stop();
+    }
+  });
+
   test("a body that cannot be resumed (no ranges) is waited for across a pause longer than idleTimeoutMs", async () => {
     using s = pausing("", 600);
     const out = dir.file("pause-plain.bin");
