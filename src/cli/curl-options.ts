@@ -129,7 +129,9 @@ Where fetchx's defaults differ from curl's, on purpose:
               --retry N. So some curl failures become a later success: a 503 from a server still
               starting, a health check with --head --fail, a reset in the middle of a large file.
               --retry 0 restores curl's behaviour. When a retry rescued a transfer, fetchx says so on
-              stderr (shown with -sS too), and %{num_retries} counts the retries.
+              stderr (shown with -sS too; not when --retry was given), and %{num_retries} counts the
+              retries. -m bounds a transfer with these retries, as curl's -m bounds its one try; with
+              --retry given, -m bounds each try as curl's does, and a try it cuts is retried.
   .part       a download to FILE is written to FILE.part with a journal FILE.fetchx and renamed when
               complete: a failed download never leaves a truncated FILE (curl leaves what arrived).
               --remove-on-error removes the .part and the journal too; -C - resumes from them.

@@ -117,6 +117,7 @@ function transferSetopts(o: Options): DownloadOptions {
     retries: o.retries,
     retryDelayMs: o.retryDelayMs,
     retryMaxTimeMs: o.retryMaxTimeMs,
+    tryTimeoutMs: o.tryTimeoutMs,
     speedLimit: o.speedLimit,
     speedTimeMs: o.speedTimeMs,
     checksum: o.checksum,

@@ -71,6 +71,8 @@ export interface Options extends EverydayOptions, CompatOptions {
   resume: boolean;
   connections: number;
   retries: number;
+  /** --retry was given (a rescued transfer then needs no note: the retries were asked for). */
+  retryAsked: boolean;
   retryDelayMs: number;
   retryMaxTimeMs: number;
   /** Bytes per second below which a connection counts as stalled (0 = off). */
@@ -81,7 +83,10 @@ export interface Options extends EverydayOptions, CompatOptions {
 
   // behaviour
   fail: boolean;
+  /** -m without --retry: each transfer's limit, its retries (fetchx retries by default) included. */
   maxTimeMs: number;
+  /** -m with --retry: each try's limit, as curl's (a try cut by it is retried). */
+  tryTimeoutMs: number;
   silent: boolean;
   showError: boolean;
   verbose: boolean;
@@ -271,6 +276,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     resume: resumeFlag(str("continue")),
     connections: atMost(integer(raw, "connections", 1, 1), MAX_PER_HOST, "connections"),
     retries: integer(raw, "retry", 5, 0),
+    retryAsked: str("retry") !== undefined,
     retryDelayMs: seconds(raw, "retry-delay"),
     retryMaxTimeMs: seconds(raw, "retry-max-time"),
     speedLimit: byteCount(str("speed-limit")),
@@ -278,7 +284,10 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     checksum: str("checksum") === undefined ? undefined : parseChecksum(str("checksum")!),
     preallocate: flag("preallocate"),
     fail: flag("fail"),
-    maxTimeMs: seconds(raw, "max-time"),
+    // curl's -m bounds each try, and curl retries only with --retry; fetchx retries unasked (5 by default),
+    // so without --retry -m bounds the transfer and its retries: what `curl -m N` (one try) takes at most.
+    maxTimeMs: str("retry") === undefined ? seconds(raw, "max-time") : 0,
+    tryTimeoutMs: str("retry") !== undefined ? seconds(raw, "max-time") : 0,
     silent: flag("silent"),
     showError: flag("show-error"),
     verbose: flag("verbose"),

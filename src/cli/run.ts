@@ -99,7 +99,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     let retried: string | undefined;
     let target: string | null | undefined;
     let unshownHeads: (() => string) | undefined;
-    // -m is each transfer's limit, as curl's (a run of several URLs has no limit of its own).
+    // -m without --retry is each transfer's limit (a run of several URLs has no limit of its own); with
+    // --retry, each try's (the engine's tryTimeoutMs), as curl's.
     let deadline: ReturnType<typeof setTimeout> | undefined;
     let unlink = () => {};
     const transferSignal = () => {

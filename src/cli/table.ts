@@ -181,7 +181,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "fail", short: "f", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 and no output", important: true },
   { name: "fail-with-body", kind: "flag", group: "transfer", description: "HTTP errors (>= 400) end with exit 22 after the body was written" },
   { name: "fail-early", kind: "flag", group: "transfer", description: "with several URLs, start no new transfer after a failure" },
-  { name: "max-time", short: "m", kind: "string", group: "transfer", hint: "SECONDS", description: "give up a transfer after SECONDS (each URL its own, as curl; retries included)" },
+  { name: "max-time", short: "m", kind: "string", group: "transfer", hint: "SECONDS", description: "give up a transfer after SECONDS, each URL its own; with --retry, each try (as curl: a try cut is retried)" },
   { name: "limit-rate", kind: "string", group: "transfer", hint: "RATE", description: "at most RATE bytes/s per transfer, all connections together (k, M, G suffixes: 200k)" },
   { name: "input-file", kind: "string", group: "transfer", hint: "FILE", description: "also download the URLs in FILE, one a line, # comments ('-' = stdin)" },
   { name: "parallel", short: "Z", kind: "flag", group: "transfer", description: "download several URLs at the same time", important: true },

@@ -95,7 +95,8 @@ Last-Modified to check: the rerun asks Range: bytes=N- and appends a 206 (its to
 200 to it starts over with one notice. A body decoded with --compressed keeps no journal: its offsets are
 the decoded bytes', not the server's, so a rerun starts from byte 0. Transient failures (resets,
 timeouts, 408, 429, 500, 502, 503, 504) are retried --retry N times (default 5) with backoff, each retry resuming from the
-bytes on disk; --retry-delay fixes the wait, --retry-max-time bounds the total.
+bytes on disk; --retry-delay fixes the wait, --retry-max-time bounds the total. -m bounds a transfer
+with its retries; with --retry given, -m bounds each try (as curl's), and a try it cuts is retried.
 --connections N (at most 16 per host) downloads N ranges over N connections, and an idle connection
 takes over half of the slowest one's remaining range. The journal format is documented in docs/JOURNAL.md.
 

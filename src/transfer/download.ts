@@ -214,6 +214,16 @@ export class Download implements ProgressSource, RequestSender {
   private lastCut: FetchxError | null = null;
   /** The server's ranges proved unusable for segments (a bad probe answer): one connection. */
   private oneConnection = false;
+  /** The transfer's workers while they run (a cut try stops them). */
+  private workers: Worker[] | null = null;
+  /**
+   * tryTimeoutMs (curl's -m with --retry): `ending` aborts the download once no retry is left; `tryCtl`
+   * aborts the current try's requests (and dials); the timer cuts the try; `cuts` counts the tries cut.
+   */
+  private ending?: AbortController;
+  private tryCtl?: AbortController;
+  private tryTimer?: ReturnType<typeof setTimeout>;
+  private cuts = 0;
 
   constructor(
     private readonly client: HttpClient,
@@ -221,7 +231,8 @@ export class Download implements ProgressSource, RequestSender {
     options: DownloadOptions,
   ) {
     const s = (this.settings = downloadSettings(options));
-    this.signal = s.signal ?? never;
+    if (s.tryTimeoutMs > 0) this.ending = new AbortController();
+    this.signal = this.ending ? (s.signal ? AbortSignal.any([s.signal, this.ending.signal]) : this.ending.signal) : (s.signal ?? never);
     this.result = newStats(url, s.method);
     this.plan = new RequestPlan({ ...s, userAgent: s.userAgent ?? client.settings.userAgent }, url);
     this.retry = new RetryPolicy({
@@ -236,8 +247,48 @@ export class Download implements ProgressSource, RequestSender {
       onHeaderLine: s.onHeaderLine,
       onWire: s.onWire,
       trace: s.onTrace,
-      signal: s.signal,
+      signal: this.ending ? this.signal : s.signal,
     };
+  }
+
+  /**
+   * A new try (tryTimeoutMs): its deadline, and a signal for its requests when the last try's was used.
+   * Called as the download starts and as each retry starts (after its wait).
+   */
+  private newTry(): void {
+    const ms = this.settings.tryTimeoutMs;
+    if (!(ms > 0)) return;
+    clearTimeout(this.tryTimer);
+    if (!this.tryCtl || this.tryCtl.signal.aborted) {
+      this.tryCtl = new AbortController();
+      const signal = AbortSignal.any([this.signal, this.tryCtl.signal]);
+      this.hooks.signal = signal;
+      if (this.patientHooks) this.patientHooks.signal = signal;
+    }
+    this.tryTimer = setTimeout(() => this.cutTry(ms), ms);
+  }
+
+  /**
+   * The try ran out of time: retried while cuts are left (the retry policy agreeing: --retry-max-time),
+   * else the download ends with the timeout. Waiting for the first answer, the request in flight is
+   * aborted and retrying() waits and asks again. Transferring by ranges, the workers' connections close
+   * and they carry on from their bytes at once: one retry for the download however many it had. Anything
+   * else (a body that cannot be resumed, a commit) ends the download.
+   */
+  private cutTry(ms: number): void {
+    const err = new FetchxError("TIMEOUT", `operation timed out after ${ms} ms`);
+    const workers = this.phase === "transfer" ? this.workers : null;
+    const again = (this.phase === "request" || !!workers) && this.cuts < this.settings.retries && this.plan.replayable && this.retry.wouldRetry(err);
+    if (!again) return this.ending!.abort(err);
+    this.cuts++;
+    const tried = this.tryCtl!;
+    if (workers) {
+      this.result.numRetries = ++this.retry.total;
+      this.settings.onRetry?.({ error: err, delayMs: 0, attempt: this.retry.total, resumeAt: this.job?.done.size });
+      for (const w of workers) if (w.conn || w.opening) w.stop(err, true);
+      tried.abort(err);
+      this.newTry();
+    } else tried.abort(err); // retrying() starts the next try after its wait
   }
 
   trace(line: string): void {
@@ -272,6 +323,7 @@ export class Download implements ProgressSource, RequestSender {
     this.signal.addEventListener("abort", closeAll, { once: true });
     running++;
     s.onStart?.(this);
+    this.newTry();
     const ticker = setInterval(() => this.tick(), s.monitorIntervalMs);
     let lastProgress = 0;
     const progress = s.onProgress
@@ -302,6 +354,7 @@ export class Download implements ProgressSource, RequestSender {
       throw err;
     } finally {
       running--;
+      clearTimeout(this.tryTimer);
       clearInterval(ticker);
       clearInterval(progress);
       this.signal.removeEventListener("abort", closeAll);
@@ -467,12 +520,14 @@ export class Download implements ProgressSource, RequestSender {
         if (delay === null) throw err;
         this.result.numRetries = this.retry.total;
         this.settings.onRetry?.({ error: err as Error, delayMs: delay, attempt: this.retry.total, resumeAt: where.resumeAt?.() });
+        clearTimeout(this.tryTimer); // the wait is no part of a try (tryTimeoutMs): the next starts after it
         this.waiting++;
         try {
           await abortableSleep(delay, signal);
         } finally {
           this.waiting--;
         }
+        this.newTry();
       }
     }
   }
@@ -897,7 +952,7 @@ export class Download implements ProgressSource, RequestSender {
     const parallel = regular && rangesOk && !this.oneConnection ? reserveConnections(host, wanted) : reserveConnections(host, 1);
     if (parallel < wanted && regular && rangesOk) this.trace(`${parallel} connections to ${host} (at most ${MAX_PER_HOST} per host)`);
     // A loop: Array.from is compiled at its first call (0.2-0.3 ms of a one-file download).
-    const workers: Worker[] = [];
+    const workers: Worker[] = (this.workers = []);
     for (let i = 0; i < parallel; i++) workers.push(new Worker(i, job, paths, i));
     scheduler.workers = parallel;
     if (paths) {
@@ -954,6 +1009,7 @@ export class Download implements ProgressSource, RequestSender {
       await sink.abort();
       throw err;
     } finally {
+      this.workers = null;
       monitor.stop();
       paths?.stop();
       job.closeJournal();

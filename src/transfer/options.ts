@@ -281,6 +281,15 @@ export interface DownloadOptions extends DownloadEvents {
   retryDelayMs?: number;
   /** No retry starts after this many ms since the download began; 0 = no limit. @default 0 */
   retryMaxTimeMs?: number;
+  /**
+   * Each try's limit in ms, as curl's --max-time with --retry: a try still running then is cut with a
+   * timeout (exit 28) and retried while `retries` last (at most `retries` cuts, progress or not), resuming
+   * from the bytes it has; the retry wait is not counted. A try starts with the download and with each
+   * retry. The first answer, range requests and a dial in progress are cut; a body that cannot be resumed
+   * (decoded, an error page, a request with a body) and a commit end the download. The whole download's
+   * limit is `signal` (AbortSignal.timeout). 0 = none. @default 0
+   */
+  tryTimeoutMs?: number;
   /** Bytes per second below which a connection counts as stalled; 0 = off. @default 0 */
   speedLimit?: number;
   /** How long a connection may stay below `speedLimit`. @default 30000 */
@@ -405,6 +414,7 @@ export function downloadSettings(o: DownloadOptions): DownloadSettings {
     retries: o.retries ?? 5,
     retryDelayMs: o.retryDelayMs ?? 0,
     retryMaxTimeMs: o.retryMaxTimeMs ?? 0,
+    tryTimeoutMs: o.tryTimeoutMs ?? 0,
     speedLimit: o.speedLimit ?? 0,
     speedTimeMs: o.speedTimeMs ?? 30_000,
     preallocate: o.preallocate ?? false,

@@ -30,6 +30,8 @@ export class Worker {
   stopReason: FetchxError | null = null;
   /** Set when the worker's connection was replaced for being slow: not a failure, no retry budget. */
   replaced = false;
+  /** A request for a segment is on its way (no answer accepted yet). */
+  opening = false;
   connectedAt = 0;
   /** The path this worker's connection uses now (with several paths; paths.ts). */
   route: PathState | null = null;
@@ -67,8 +69,6 @@ export class Worker {
     if (first?.route) this.route = first.route;
     // The segment whose next chunk this worker asks for (its answer ended cleanly, the connection is kept).
     let kept: Segment | null = null;
-    // A request for a segment is on its way (no answer accepted yet).
-    let opening = false;
     job.working++;
     const work = async (): Promise<void> => {
       while (!job.error) {
@@ -85,9 +85,9 @@ export class Worker {
         try {
           if (this.paths && !pending && !next) this.route = this.paths.choose(this.home, (p) => this.load(p));
           if (!next) this.chunk = 0;
-          opening = !pending;
+          this.opening = !pending;
           const ex = pending?.ex ?? (await this.open(seg));
-          opening = false;
+          this.opening = false;
           pending = undefined;
           this.attach(ex.conn);
           await this.pump(seg, ex);
@@ -104,19 +104,23 @@ export class Worker {
           job.notify(); // a worker without work may take it
           const err = this.stopReason ?? asFetchxError(thrown);
           const wasReplaced = this.replaced;
+          const wasOpening = this.opening;
+          this.opening = false;
+          // Read once: a stop that found no connection must not explain a later failure.
+          this.stopReason = null;
+          this.replaced = false;
           this.detach();
           if (job.error) return;
           // A dead path costs its ranges, not the download's retries: carry on over another path.
           if (!wasReplaced && this.route && this.paths?.failover(this.route, err)) continue;
           // Refused before an answer (503/429, refused or reset) while other connections work: the server
           // limits connections per client. Run with fewer: back off and try again later, no retry spent.
-          if (!wasReplaced && opening && refusal(err) && job.working > 1) {
-            opening = false;
+          if (!wasReplaced && wasOpening && refusal(err) && job.working > 1) {
             await this.backOff(err);
             continue;
           }
           if (!wasReplaced) throw err;
-          job.download.trace(`connection ${this.id}: replaced (much slower than the others)`);
+          job.download.trace(`connection ${this.id}: ${err.message}; a new request carries on`);
         }
       }
     };

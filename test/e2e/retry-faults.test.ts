@@ -3,9 +3,9 @@
 // --retry 0 gives up with the partial data kept for -C -.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { runCli, sha256, tempDir } from "../servers/harness.ts";
+import { runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { generatedBody, startServer, type TestServer } from "../servers/http.ts";
-import { emptyReply, resetAfter, stallAfter, truncateAfter, unavailable } from "../servers/faults.ts";
+import { emptyReply, resetAfter, slowHeaders, stallAfter, truncateAfter, unavailable } from "../servers/faults.ts";
 import { journalOf, partOf, rangeOf, readJournal, requestsFor } from "../servers/transfer.ts";
 
 // Real transfers with rate limits and retries: longer than bun's 5 s default, bounded all the same.
@@ -42,6 +42,15 @@ beforeAll(async () => {
       "/always-stalls": { body, faults: [stallAfter(K)] },
       // No ranges, chunked, cut after K every time: each retry starts over from byte 0.
       "/cut-no-ranges": { body, ranges: false, framing: "chunked", faults: [truncateAfter(K)] },
+      // -m with --retry (each try's limit), one route per client (a fault counts the route's requests):
+      // the status line, then nothing for 30 s, on the first request or on every one; a body that stalls
+      // after K on the first request; four requests (the probe and three ranges) that stall.
+      ...Object.fromEntries(["fetchx", "curl"].flatMap((who) => [
+        [`/silent-once-${who}`, { body: "answered\n", faults: [slowHeaders(30_000, { times: 1 })] }],
+        [`/silent-${who}`, { body: "answered\n", faults: [slowHeaders(30_000)] }],
+        [`/body-stalls-once-${who}`, { body, faults: [stallAfter(K, { times: 1 })] }],
+      ])),
+      "/ranges-stall-once": { body, faults: [stallAfter(100_000, { times: 4 })] },
     },
   });
 });
@@ -171,9 +180,9 @@ describe("--retry resumes", () => {
     expect(n).toBeLessThanOrEqual(3);
   });
 
-  test("-m ends a transfer that keeps stalling with 28, whatever retries remain", async () => {
+  test("-m without --retry ends a transfer that keeps stalling with 28, whatever retries of fetchx's own remain", async () => {
     const out = tmp.file("always-stalls.bin");
-    const r = await runCli([server.url("/always-stalls"), "--retry", "10", "--speed-limit", "1000", "--speed-time", "1", "-m", "3", "-o", out]);
+    const r = await runCli([server.url("/always-stalls"), "--speed-limit", "1000", "--speed-time", "1", "-m", "3", "-o", out]);
     expect(r.code).toBe(28);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(partOf(out))).toBe(true);
@@ -188,5 +197,63 @@ describe("--retry resumes", () => {
     expect(existsSync(out)).toBe(false);
     expect(existsSync(partOf(out))).toBe(true);
     expect(readJournal(out, { size: SIZE }).done).toEqual([[0, K]]);
+  });
+});
+
+// curl's -m bounds each try, and a try it cuts is retried under --retry (curl retries a timeout). fetchx
+// follows when --retry is given; the retried try resumes from the bytes it has, where curl starts over.
+describe("-m with --retry: each try's limit", () => {
+  const CURL = Bun.which("curl");
+  const timed = async (run: () => Promise<{ code: number | null; stdout: Uint8Array; stderr: string }>) => {
+    const t0 = performance.now();
+    const r = await run();
+    return { ...r, ms: performance.now() - t0 };
+  };
+
+  test("a first answer that never comes is cut after -m and asked again: the second answer (as curl 7.88)", async () => {
+    const ours = await timed(() => runCli(["-sS", "-m", "1", "--retry", "2", server.url("/silent-once-fetchx")]));
+    const theirs = await timed(() => runCommand([CURL!, "-sS", "-m", "1", "--retry", "2", server.url("/silent-once-curl")]));
+    expect({ code: ours.code, out: text(ours.stdout) }).toEqual({ code: theirs.code, out: text(theirs.stdout) });
+    expect(ours.code).toBe(0);
+    expect(text(ours.stdout)).toBe("answered\n");
+    expect(requestsFor(server.requests, "/silent-once-fetchx").length).toBe(requestsFor(server.requests, "/silent-once-curl").length);
+    expect(requestsFor(server.requests, "/silent-once-fetchx").length).toBe(2);
+    expect(ours.stderr).not.toContain("note:"); // the retries were asked for
+    expect(ours.ms).toBeGreaterThan(1000);
+    expect(ours.ms).toBeLessThan(8000);
+  });
+
+  test("every try cut: --retry 1 makes two tries, then exit 28 (as curl 7.88)", async () => {
+    const ours = await timed(() => runCli(["-sS", "-m", "1", "--retry", "1", server.url("/silent-fetchx")]));
+    const theirs = await timed(() => runCommand([CURL!, "-sS", "-m", "1", "--retry", "1", server.url("/silent-curl")]));
+    expect(ours.code).toBe(28);
+    expect(theirs.code).toBe(28);
+    expect(ours.stderr).toMatch(/^fetchx: \(28\) operation timed out after 1000 ms/m);
+    expect(requestsFor(server.requests, "/silent-fetchx").length).toBe(2);
+    expect(requestsFor(server.requests, "/silent-curl").length).toBe(2);
+    expect(ours.ms).toBeGreaterThan(2000);
+    expect(ours.ms).toBeLessThan(8000);
+  });
+
+  test("a body that stalls on the first try: cut by -m, the retry resumes at the bytes it has; the same file as curl's", async () => {
+    const out = tmp.file("m-stall-fetchx.bin");
+    const curlOut = tmp.file("m-stall-curl.bin");
+    const r = await runCli(["-sS", "-m", "2", "--retry", "1", "-w", "%{num_retries}", "-o", out, server.url("/body-stalls-once-fetchx")]);
+    const c = await runCommand([CURL!, "-sS", "-m", "2", "--retry", "1", "-o", curlOut, server.url("/body-stalls-once-curl")]);
+    await expectComplete(r, out);
+    expect(text(r.stdout)).toBe("1");
+    expect(c.code).toBe(0);
+    expect(await sha256(curlOut)).toBe(SHA);
+    const reqs = requestsFor(server.requests, "/body-stalls-once-fetchx");
+    expect(reqs.length).toBe(2);
+    expect(rangeOf(reqs[1]!)?.start).toBe(K);
+    expect(rangeOf(requestsFor(server.requests, "/body-stalls-once-curl")[1]!)).toBeNull(); // curl starts over
+  });
+
+  test("--connections 4: one cut is one retry for the download, however many connections stalled", async () => {
+    const out = tmp.file("m-stall-4.bin");
+    const r = await runCli(["-sS", "--connections", "4", "-m", "2", "--retry", "1", "-w", "%{num_retries}", "-o", out, server.url("/ranges-stall-once")]);
+    await expectComplete(r, out);
+    expect(text(r.stdout)).toBe("1");
   });
 });

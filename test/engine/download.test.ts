@@ -119,6 +119,21 @@ describe("engine: a server that takes its time", () => {
     }
   });
 
+  test("tryTimeoutMs cuts a try and retries it; with no retry left the cut is the end (TIMEOUT)", async () => {
+    const s = await startServer({ routes: { "/once": { body: "late\n", faults: [slowHeaders(30_000, { times: 1 })] }, "/never": { body: "late\n", faults: [slowHeaders(30_000)] } } });
+    try {
+      const r = await download(s.url("/once"), { output: dir.file("once.bin"), retries: 1, retryDelayMs: 10, tryTimeoutMs: 300 });
+      expect(r.numRetries).toBe(1);
+      expect(readFileSync(dir.file("once.bin"), "utf8")).toBe("late\n");
+      const err = await download(s.url("/never"), { output: dir.file("never.bin"), retries: 2, retryDelayMs: 10, tryTimeoutMs: 300 }).catch((e) => e);
+      expect(err.code).toBe("TIMEOUT");
+      expect(err.result.numRetries).toBe(2);
+      expect(s.requests.filter((q) => q.path === "/never").length).toBe(3);
+    } finally {
+      s.stop();
+    }
+  });
+
   test("a body that cannot be resumed (no ranges) is waited for across a pause longer than idleTimeoutMs", async () => {
     using s = pausing("", 600);
     const out = dir.file("pause-plain.bin");
