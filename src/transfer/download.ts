@@ -217,13 +217,17 @@ export class Download implements ProgressSource, RequestSender {
   /** The transfer's workers while they run (a cut try stops them). */
   private workers: Worker[] | null = null;
   /**
-   * tryTimeoutMs (curl's -m with --retry): `ending` aborts the download once no retry is left; `tryCtl`
-   * aborts the current try's requests (and dials); the timer cuts the try; `cuts` counts the tries cut.
+   * tryTimeoutMs (curl's -m with --retry) and speedLimit: `ending` aborts the download once no retry is
+   * left; `tryCtl` aborts the current try's requests (and dials); the timer cuts the try; `cuts` counts
+   * the tries cut by it.
    */
   private ending?: AbortController;
   private tryCtl?: AbortController;
   private tryTimer?: ReturnType<typeof setTimeout>;
   private cuts = 0;
+  /** speedLimit where the workers' monitor does not look (the first answer, a body streamed once): bytes at each tick. */
+  private speedSamples: number[] = [0];
+  private speedPhase: Phase | null = "request";
 
   constructor(
     private readonly client: HttpClient,
@@ -231,7 +235,7 @@ export class Download implements ProgressSource, RequestSender {
     options: DownloadOptions,
   ) {
     const s = (this.settings = downloadSettings(options));
-    if (s.tryTimeoutMs > 0) this.ending = new AbortController();
+    if (s.tryTimeoutMs > 0 || s.speedLimit > 0) this.ending = new AbortController();
     this.signal = this.ending ? (s.signal ? AbortSignal.any([s.signal, this.ending.signal]) : this.ending.signal) : (s.signal ?? never);
     this.result = newStats(url, s.method);
     this.plan = new RequestPlan({ ...s, userAgent: s.userAgent ?? client.settings.userAgent }, url);
@@ -256,8 +260,7 @@ export class Download implements ProgressSource, RequestSender {
    * Called as the download starts and as each retry starts (after its wait).
    */
   private newTry(): void {
-    const ms = this.settings.tryTimeoutMs;
-    if (!(ms > 0)) return;
+    if (!this.ending) return;
     clearTimeout(this.tryTimer);
     if (!this.tryCtl || this.tryCtl.signal.aborted) {
       this.tryCtl = new AbortController();
@@ -265,7 +268,40 @@ export class Download implements ProgressSource, RequestSender {
       this.hooks.signal = signal;
       if (this.patientHooks) this.patientHooks.signal = signal;
     }
-    this.tryTimer = setTimeout(() => this.cutTry(ms), ms);
+    const ms = this.settings.tryTimeoutMs;
+    if (ms > 0) this.tryTimer = setTimeout(() => this.cutTry(ms), ms);
+  }
+
+  /**
+   * curl's --speed-limit over --speed-time where the workers' monitor does not look: waiting for the
+   * first answer (its head may take as long as the server likes, but not slower than the limit) and a
+   * body streamed once (a POST's answer, a decoded body, an error page). The first answer's request is
+   * cut and retried like any timeout; a body streamed once cannot be resumed, and ends the download.
+   */
+  private checkSpeed(): void {
+    const s = this.settings;
+    const samples = this.speedSamples;
+    const bytes = this.result.sizeDownload;
+    // Counted afresh from each phase (and from the end of a retry's wait).
+    const watched = !this.workers && this.waiting === 0 && (this.phase === "request" || this.phase === "transfer");
+    if (!watched || this.phase !== this.speedPhase) {
+      this.speedPhase = watched ? this.phase : null;
+      samples.length = 0;
+      if (watched) samples.push(bytes);
+      return;
+    }
+    samples.push(bytes);
+    const n = Math.max(1, Math.round(s.speedTimeMs / s.monitorIntervalMs));
+    if (samples.length <= n) return;
+    const seconds = (n * s.monitorIntervalMs) / 1000;
+    const rate = (samples[n]! - samples[0]!) / seconds;
+    samples.shift();
+    if (rate >= s.speedLimit) return;
+    samples.length = 0;
+    this.speedPhase = null;
+    const err = new FetchxError("TIMEOUT", `transfer slower than ${s.speedLimit} bytes/s for ${Math.round(seconds)} s`);
+    if (this.phase === "request") this.tryCtl?.abort(err);
+    else this.ending!.abort(err);
   }
 
   /**
@@ -384,6 +420,7 @@ export class Download implements ProgressSource, RequestSender {
 
   /** Once per monitor interval: the MPTCP state of this download's open connections, from the kernel. */
   private tick(): void {
+    if (this.settings.speedLimit > 0) this.checkSpeed();
     for (const c of this.conns.keys()) if (c.open) c.refreshMptcp();
     this.readMptcp();
     this.paths?.sample(this.settings.monitorIntervalMs / 1000);

@@ -290,7 +290,11 @@ export interface DownloadOptions extends DownloadEvents {
    * limit is `signal` (AbortSignal.timeout). 0 = none. @default 0
    */
   tryTimeoutMs?: number;
-  /** Bytes per second below which a connection counts as stalled; 0 = off. @default 0 */
+  /**
+   * Bytes per second below which a connection counts as stalled (retried, resumed); 0 = off. As curl's
+   * --speed-limit it holds while the first answer is awaited too, and for a body that cannot be resumed
+   * (a POST's answer, a decoded body, an error page: too slow ends the download). @default 0
+   */
   speedLimit?: number;
   /** How long a connection may stay below `speedLimit`. @default 30000 */
   speedTimeMs?: number;

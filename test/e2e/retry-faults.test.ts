@@ -49,7 +49,11 @@ beforeAll(async () => {
         [`/silent-once-${who}`, { body: "answered\n", faults: [slowHeaders(30_000, { times: 1 })] }],
         [`/silent-${who}`, { body: "answered\n", faults: [slowHeaders(30_000)] }],
         [`/body-stalls-once-${who}`, { body, faults: [stallAfter(K, { times: 1 })] }],
+        [`/speed-silent-once-${who}`, { body: "answered\n", faults: [slowHeaders(30_000, { times: 1 })] }],
       ])),
+      "/speed-silent": { body: "answered\n", faults: [slowHeaders(30_000)] },
+      // 300 bytes a second: below --speed-limit 1000.
+      "/trickle": { body: new Uint8Array(100_000).fill(97), rateBytesPerSec: 300 },
       "/ranges-stall-once": { body, faults: [stallAfter(100_000, { times: 4 })] },
     },
   });
@@ -255,5 +259,41 @@ describe("-m with --retry: each try's limit", () => {
     const r = await runCli(["-sS", "--connections", "4", "-m", "2", "--retry", "1", "-w", "%{num_retries}", "-o", out, server.url("/ranges-stall-once")]);
     await expectComplete(r, out);
     expect(text(r.stdout)).toBe("1");
+  });
+});
+
+// curl's --speed-limit over --speed-time holds from the request on: waiting for the first answer too (which
+// fetchx otherwise waits for as long as the server likes), and for a body that cannot be resumed.
+describe("--speed-limit where no range worker runs", () => {
+  const CURL = Bun.which("curl");
+
+  test("a server that never answers: cut after --speed-time, exit 28 (as curl 7.88)", async () => {
+    const t0 = performance.now();
+    const ours = await runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "0", server.url("/speed-silent")], { timeoutMs: 15_000 });
+    const ms = performance.now() - t0;
+    const theirs = await runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", server.url("/speed-silent")]);
+    expect(ours.code).toBe(28);
+    expect(theirs.code).toBe(28);
+    expect(ours.stderr).toMatch(/^fetchx: \(28\) transfer slower than 1000 bytes\/s for 1 s/m);
+    expect(ms).toBeLessThan(6000);
+  });
+
+  test("cut while waiting for the first answer, then retried: the second answer (as curl 7.88 with --retry)", async () => {
+    const ours = await runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "1", server.url("/speed-silent-once-fetchx")], { timeoutMs: 15_000 });
+    const theirs = await runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", "--retry", "1", server.url("/speed-silent-once-curl")]);
+    expect({ code: ours.code, out: text(ours.stdout) }).toEqual({ code: theirs.code, out: text(theirs.stdout) });
+    expect(text(ours.stdout)).toBe("answered\n");
+    expect(requestsFor(server.requests, "/speed-silent-once-fetchx").length).toBe(2);
+  });
+
+  test("a POST's answer trickling below the limit: exit 28 (as curl 7.88), no file", async () => {
+    const t0 = performance.now();
+    const ours = await runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "0", "-d", "x", "-o", tmp.file("trickle.out"), server.url("/trickle")], { timeoutMs: 15_000 });
+    const ms = performance.now() - t0;
+    const theirs = await runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", "-d", "x", "-o", tmp.file("trickle-curl.out"), server.url("/trickle")]);
+    expect(ours.code).toBe(28);
+    expect(theirs.code).toBe(28);
+    expect(ms).toBeLessThan(6000);
+    expect(existsSync(tmp.file("trickle.out"))).toBe(false);
   });
 });
