@@ -30,7 +30,8 @@ export interface ParserOptions {
   ignoreLength?: boolean;
 }
 
-const DEFAULT_MAX_HEADER_BYTES = 256 * 1024;
+// curl's limit for a response's headers, 1xx heads included (MAX_HTTP_RESP_HEADER_SIZE), and its error: 56.
+const DEFAULT_MAX_HEADER_BYTES = 300 * 1024;
 // Extensions are ignored, but an endless one must not keep us reading forever.
 const MAX_CHUNK_EXT_BYTES = 16 * 1024;
 const LF = 10;
@@ -303,7 +304,7 @@ export class ResponseParser {
     this.#headBytes += bytes;
     if (this.#sectionBytes > this.#maxHeaderBytes) {
       const what = this.#state === "TRAILERS" ? "response trailers" : "response headers";
-      throw weird(`${what} exceed ${formatSize(this.#maxHeaderBytes)}`);
+      throw new FetchxError("RECV", `${what} exceed ${formatSize(this.#maxHeaderBytes)}`, { retryable: false }); // no retry cures that
     }
   }
 

@@ -38,6 +38,10 @@ const cases: [string, string | Uint8Array, string[], number][] = [
   ["HTTP/3 on an HTTP/1.1 connection", "HTTP/3 200\r\nContent-Length: 5\r\n\r\nhello", [], 1],
   ["a four-digit status", "HTTP/1.1 2000 OK\r\nContent-Length: 5\r\n\r\nhello", [], 1],
   ["no status line at all", "garbage here\r\n\r\nhello", [], 1],
+  // curl's limit for the headers of a response, 1xx heads included: 300 KiB, then 56.
+  ["headers of 287 KiB", `HTTP/1.1 200 OK\r\n${"X-A: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n".repeat(7000)}Content-Length: 5\r\n\r\nhello`, [], 0],
+  ["headers of 320 KiB", `HTTP/1.1 200 OK\r\n${"X-A: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n".repeat(8100)}Content-Length: 5\r\n\r\nhello`, [], 56],
+  ["8,000 103 Early Hints heads before the answer", `${"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n".repeat(8000)}HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello`, [], 56],
 ];
 
 beforeAll(async () => {
