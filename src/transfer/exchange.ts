@@ -84,6 +84,8 @@ export class Exchange {
   private complete = false;
   /** Bytes followed the response on the connection: it is not reused. */
   private trailing = false;
+  /** The server answered with an error before the request body was all sent, and the rest was not sent. */
+  private unsent = false;
   private parser: ResponseParser;
 
   /**
@@ -129,7 +131,12 @@ export class Exchange {
     return this.head;
   }
 
-  /** Writes the body, each piece awaited (the socket's backpressure paces a file or a pipe). */
+  /**
+   * Writes the body, each piece awaited (the socket's backpressure paces a file or a pipe). An answer that
+   * comes before the body is all sent is read; a final status of 300 or more stops the upload there, as
+   * curl does ("HTTP error before end of send, stop sending"): a 413 or 403 to a large upload is not
+   * answered by sending the rest, and is seen even when the server closes the connection after it.
+   */
   private async sendBody(body: RequestBody): Promise<void> {
     const chunked = this.spec.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
     for await (const piece of bodyPieces(body)) {
@@ -139,8 +146,17 @@ export class Exchange {
       this.opts.onWire?.("send-data", piece);
       if (chunked) await this.conn.write(encoder.encode("\r\n"));
       this.uploadBytes += piece.byteLength;
+      if (await this.answeredEarly()) return;
     }
     if (chunked) await this.conn.write(encoder.encode("0\r\n\r\n"));
+  }
+
+  /** Reads an answer already waiting while the body is sent: true when it is final and 300 or more. */
+  private async answeredEarly(): Promise<boolean> {
+    while (!this.head && (this.conn.queuedBytes ?? 0) > 0) await this.pump();
+    if (!this.head || this.head.status < 300) return false;
+    this.unsent = true;
+    return true;
   }
 
   /** Reads one chunk from the connection into the parser. */
@@ -213,7 +229,7 @@ export class Exchange {
         if ((await this.pushed(consume)) === STOP) return this.stopped();
       } else await this.pump();
     }
-    if (!this.parser.keepAlive || this.trailing) this.conn.close();
+    if (!this.parser.keepAlive || this.trailing || this.unsent) this.conn.close();
     return true;
   }
 
@@ -253,7 +269,7 @@ export class Exchange {
   /** Whether the connection can carry another request. Not asked of the kernel here: the pool asks once,
    *  before the next request (idleUsable), and drops it then if the peer closed meanwhile. */
   get reusable(): boolean {
-    return this.complete && this.parser.keepAlive && !this.trailing && (this.conn.alive ?? this.conn.open);
+    return this.complete && this.parser.keepAlive && !this.trailing && !this.unsent && (this.conn.alive ?? this.conn.open);
   }
 
   get bodyBytes(): number {

@@ -274,3 +274,43 @@ describe("arguments", () => {
     }
   });
 });
+
+// A server that answers an upload before reading its body (a 413 for a body over its limit, a 403 for a
+// bad signature) and then closes: curl stops sending ("HTTP error before end of send") and shows the
+// answer; so does fetchx, instead of failing on the closed connection (or sending the whole body again).
+describe("an answer before the upload is sent", () => {
+  const CURL = Bun.which("curl");
+  let early: ReturnType<typeof Bun.listen>;
+  const big = tmp.file("upload.bin");
+  beforeAll(() => {
+    writeFileSync(big, randomBytes(64 << 20, 5)); // more than the kernel's buffers take without a reader
+    early = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(s) {
+          const state = s as unknown as { answered?: boolean };
+          if (state.answered) return;
+          state.answered = true;
+          s.write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo big!\n");
+          // Closed with the body unread: the kernel resets the connection, as a server over its limit does.
+          setTimeout(() => s.end(), 300);
+        },
+      },
+    });
+  });
+  afterAll(() => early.stop(true));
+
+  for (const extra of [[], ["-f"]]) {
+    test(`-T of 64 MiB ${extra.join(" ")}: the 413 (exit ${extra.length ? 22 : 0}), the upload stopped early, as curl 7.88`, async () => {
+      const url = `http://127.0.0.1:${early.port}/up`;
+      const args = ["-sS", "--retry", "0", "-T", big, "-w", "|%{http_code}", ...extra, url];
+      const ours = await runCli(args);
+      const theirs = await runCommand([CURL!, ...args]);
+      expect({ code: ours.code, out: new TextDecoder().decode(ours.stdout) }).toEqual({ code: theirs.code, out: new TextDecoder().decode(theirs.stdout) });
+      expect(ours.code).toBe(extra.length ? 22 : 0);
+      const sent = await runCli(["-s", "--retry", "0", "-T", big, "-o", "/dev/null", "-w", "%{size_upload}", url]);
+      expect(Number(new TextDecoder().decode(sent.stdout))).toBeLessThan(32 << 20);
+    });
+  }
+});
