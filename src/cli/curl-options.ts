@@ -19,7 +19,6 @@ const SOCKS = "SOCKS5 with no authentication or a user name and password only (G
 const PROXY_TLS = "HTTPS proxies are not supported (http:// proxies, CONNECT for https)";
 const TLS_KNOB = "the TLS stack (Bun's BoringSSL) is not tuned per option";
 const DNS = "name resolution is the system's (use --resolve)";
-const TRACE = "use -v (the trace shows connections, MPTCP, TLS and headers)";
 
 const T = (name: string, short?: string, why?: string, since?: string): CurlOption => ({ name, short, why, since });
 
@@ -79,11 +78,11 @@ const curlOptionList = (): CurlOption[] => [
   T("ssl-allow-beast", undefined, TLS_KNOB), T("ssl-auto-client-cert", undefined, TLS_KNOB), T("ssl-no-revoke"),
   T("ssl-revoke-best-effort", undefined, TLS_KNOB), T("ssl-sessions", undefined, TLS_KNOB, "8.12"), T("sslv2", "2", "insecure and gone (curl refuses it too)"),
   T("sslv3", "3", "insecure and gone (curl refuses it too)"), T("stderr"), T("styled-output"),
-  T("suppress-connect-headers", undefined, "fetchx never prints a proxy's CONNECT answer: drop the option"), T("tcp-fastopen", undefined, "not implemented"),
+  T("suppress-connect-headers"), T("tcp-fastopen"),
   T("tcp-nodelay"), T("time-cond", "z"), T("tls-earlydata", undefined, TLS_KNOB, "8.11"), T("tls-max"), T("tls13-ciphers", undefined, TLS_KNOB),
   T("tlsauthtype", undefined, TLS_KNOB), T("tlspassword", undefined, TLS_KNOB), T("tlsuser", undefined, TLS_KNOB), T("tlsv1", "1"),
   T("tlsv1.0"), T("tlsv1.1"), T("tlsv1.2"), T("tlsv1.3"), T("tr-encoding", undefined, "not implemented"), T("trace"),
-  T("trace-ascii"), T("trace-config", undefined, TRACE, "8.3"), T("trace-ids", undefined, TRACE, "8.2"),
+  T("trace-ascii"), T("trace-config", undefined, undefined, "8.3"), T("trace-ids", undefined, undefined, "8.2"),
   T("trace-time"), T("unix-socket"), T("upload-file", "T"), T("url"), T("url-query"), T("user", "u"),
   T("user-agent", "A"), T("variable", undefined, undefined, "8.3"), T("verbose", "v"), T("version", "V"),
   T("vlan-priority", undefined, "not implemented", "8.9"), T("write-out", "w"), T("xattr"),

@@ -83,6 +83,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "proto", kind: "string", group: "connection", hint: "PROTOCOLS", description: "allowed schemes, curl's syntax: '=https', '-all,+https', 'https'" },
   { name: "proto-redir", kind: "string", group: "connection", hint: "PROTOCOLS", description: "allowed schemes for redirects (also limited by --proto)" },
   { name: "tcp-nodelay", kind: "flag", group: "connection", description: "accepted for curl: fetchx sends without delay", noop: "fetchx writes whole requests at once" },
+  { name: "tcp-fastopen", kind: "flag", group: "connection", description: "accepted for curl: fetchx connects without TCP Fast Open", noop: "fetchx connects without TCP Fast Open (a hint: nothing else changes)" },
   { name: "no-keepalive", kind: "flag", group: "connection", description: "accepted for curl (TCP keepalive probes)", noop: "fetchx's idle timeout ends dead connections" },
   { name: "keepalive-time", kind: "string", group: "connection", hint: "SECONDS", description: "accepted for curl (TCP keepalive probes)", noop: "fetchx's idle timeout ends dead connections" },
   { name: "connect-timeout", kind: "string", group: "connection", hint: "SECONDS", description: "give up connecting after SECONDS (fractions allowed)" },
@@ -98,6 +99,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "socks4a", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4a proxy (the proxy resolves the name): -x socks4a://HOST[:PORT]" },
   { name: "socks5", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the name resolved here): -x socks5://HOST[:PORT]" },
   { name: "socks5-hostname", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the proxy resolves the name): -x socks5h://HOST[:PORT]" },
+  { name: "suppress-connect-headers", kind: "flag", group: "proxy", description: "accepted for curl: a proxy's CONNECT answer is never shown by -i or -D", noop: "fetchx never shows a proxy's CONNECT answer with -i or -D" },
   { name: "socks5-basic", kind: "flag", group: "proxy", description: "accepted for curl: SOCKS5 user and password go whenever given", noop: "credentials for a SOCKS5 proxy are always offered with user/password authentication" },
   { name: "proxy-user", short: "U", kind: "string", group: "proxy", hint: "USER:PASS", description: "credentials for the proxy (Basic for HTTP, user/password for SOCKS5)" },
   { name: "noproxy", kind: "string", group: "proxy", hint: "LIST", description: "comma-separated hosts/domains/CIDRs that go direct ('*' = all; overrides no_proxy)" },
@@ -200,6 +202,8 @@ export const OPTIONS: OptionSpec[] = [
   { name: "progress", kind: "string", group: "reporting", hint: "bar|plain|none", description: "progress display on stderr (default: bar on a terminal, else none)", important: true },
   { name: "progress-bar", short: "#", kind: "flag", group: "reporting", description: "the progress bar (--progress bar)" },
   { name: "no-progress-meter", kind: "flag", group: "reporting", description: "no progress display, errors still shown (--progress none)" },
+  { name: "trace-ids", kind: "flag", group: "reporting", description: "accepted for curl 8.2: -v lines carry no transfer or connection ids", noop: "fetchx's -v lines carry no transfer or connection ids" },
+  { name: "trace-config", kind: "string", group: "reporting", hint: "LIST", description: "accepted for curl 8.3: -v shows connections, MPTCP, TLS and headers", noop: "fetchx's -v shows connections, MPTCP, TLS and headers, whatever the list" },
   { name: "styled-output", kind: "flag", group: "reporting", negatable: true, description: "accepted for curl", noop: "fetchx styles output only on a terminal, and NO_COLOR turns it off" },
 ];
 

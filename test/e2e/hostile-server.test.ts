@@ -280,7 +280,7 @@ describe("arguments", () => {
 // answer; so does fetchx, instead of failing on the closed connection (or sending the whole body again).
 describe("an answer before the upload is sent", () => {
   const CURL = Bun.which("curl");
-  let early: ReturnType<typeof Bun.listen>;
+  let early: { port: number; stop(closeActive?: boolean): void };
   const big = tmp.file("upload.bin");
   beforeAll(() => {
     writeFileSync(big, randomBytes(64 << 20, 5)); // more than the kernel's buffers take without a reader
