@@ -6,11 +6,13 @@
 // with FETCHX_SYNC=file (a sync per file, as the library does). Medians of alternating rounds: wall time
 // and CPU time (user + system).
 //
-//   bun bench/small-files.ts [--rounds N] [--files N] [--pool N] [--before BIN]
+//   bun bench/small-files.ts [--rounds N] [--files N] [--pool N] [--before BIN] [--layers]
 //
 // --before BIN adds a row for another fetchx binary (an older build), run in the same rounds.
 // --pool N adds rows with UV_THREADPOOL_SIZE=N: Bun's thread pool has as many threads as cores (2 here),
-// and every file's sync waits for one of them. Needs nginx (Debian nginx-light) and curl. Builds
+// and every file's sync waits for one of them. --layers adds the layers of fetchx one by one, all to
+// /dev/null (bench/layers.ts): its connection pool and parser alone, the library's engine, the CLI; and
+// curl to /dev/null beside them. Needs nginx (Debian nginx-light) and curl. Builds
 // dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). Figures: bench/README.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +20,7 @@ import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
 import { buildFloor } from "./floor.ts";
+import { buildLayerProbes } from "./layers.ts";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -27,6 +30,7 @@ const rounds = Number(arg("--rounds", "7"));
 const count = Number(arg("--files", "400"));
 const pool = process.argv.includes("--pool") ? Number(arg("--pool", "8")) : 0;
 const before = process.argv.includes("--before") ? arg("--before", "") : "";
+const layers = process.argv.includes("--layers");
 
 const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
 if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
@@ -65,6 +69,16 @@ const rows: [string, () => Sample][] = [
   ["floor: bare Bun, fsync per file", () => run([floor, ...urls])],
   ["floor: bare Bun, no sync", () => run([floor, ...urls], { FLOOR_SYNC: "0" })],
 ];
+if (layers) {
+  const probe = await buildLayerProbes(tmp.path);
+  const toNull = urls.flatMap((u) => [u, "-o", "/dev/null"]);
+  rows.push(
+    ["curl, each to /dev/null", () => run(["curl", "-sS", "-Z", "--parallel-max", "8", ...toNull])],
+    ["fetchx CLI, each to /dev/null", () => run([fetchx, "-sS", "-Z", "--parallel-max", "8", ...toNull])],
+    ["engine: FetchxClient.download to /dev/null", () => run([probe.engine, ...urls])],
+    ["exchange: pool, request, parser, no file", () => run([probe.exchange, ...urls])],
+  );
+}
 if (before) rows.push(["fetchx (--before)", () => run([before, "-sS", "-Z", "--parallel-max", "8", "-O", ...urls])]);
 if (pool > 0)
   rows.push(

@@ -1,0 +1,60 @@
+// The layers of a small download, each compiled as fetchx is (build.ts's compileConfig), for
+// bench/small-files.ts --layers: how much of 400 x 32 KiB each layer of fetchx costs on its own.
+//   exchange: fetchx's connection pool, request and response parser (HttpClient.request), 8 lanes, each
+//             body read and dropped: no download machinery, no file.
+//   engine:   the library's FetchxClient.download(url, { output: "/dev/null" }), 8 lanes: retries,
+//             redirects, validators, the transfer's workers; no CLI and no file.
+// The CLI's own rows (-o /dev/null for each URL, and -O) and the floor (bench/floor.ts) make up the rest.
+// Usage of a built probe: `PROBE URL...`.
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { compileConfig, hostTarget } from "../build.ts";
+
+const SRC = resolve(import.meta.dir, "../src");
+
+const LANES = `
+const urls = process.argv.slice(2);
+let next = 0;
+async function lane(get) {
+  while (next < urls.length) await get(urls[next++]);
+}
+`;
+
+const EXCHANGE = `import { HttpClient } from "${SRC}/transfer/client.ts";
+import { clientSettings } from "${SRC}/transfer/options.ts";
+import { parseUrl } from "${SRC}/http/url.ts";
+${LANES}
+const client = new HttpClient(clientSettings({}));
+const get = async (s) => {
+  const u = parseUrl(s);
+  const ex = await client.request(u, { method: "GET", target: u.target, host: u.url.host, headers: [["User-Agent", "probe"], ["Accept", "*/*"]] });
+  await ex.body(() => {});
+  ex.release();
+};
+await Promise.all(Array.from({ length: Math.min(8, urls.length) }, () => lane(get)));
+client.close();
+process.exit(0);
+`;
+
+const ENGINE = `import { FetchxClient } from "${SRC}/transfer/fetchx-client.ts";
+${LANES}
+const client = new FetchxClient({});
+const get = (u) => client.download(u, { output: "/dev/null", ownsEventLoop: true });
+await Promise.all(Array.from({ length: Math.min(8, urls.length) }, () => lane(get)));
+client.close();
+process.exit(0);
+`;
+
+/** Compiles both probes into `dir`; returns their paths. */
+export async function buildLayerProbes(dir: string): Promise<{ exchange: string; engine: string }> {
+  const out: Record<string, string> = {};
+  for (const [name, source] of [["exchange", EXCHANGE], ["engine", ENGINE]] as const) {
+    const src = join(dir, `${name}-probe.ts`);
+    writeFileSync(src, source);
+    const exe = join(dir, `${name}-probe`);
+    const built = await Bun.build(compileConfig(src, hostTarget().bun, exe));
+    if (!built.success) throw new Error(built.logs.map(String).join("\n"));
+    out[name] = exe;
+  }
+  return { exchange: out.exchange!, engine: out.engine! };
+}
