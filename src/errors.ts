@@ -111,6 +111,7 @@ export interface FetchxErrorOptions {
   retryAfter?: number;
   verifyResult?: number;
   proxyStatus?: number;
+  dialTimeout?: boolean;
 }
 
 export class FetchxError extends Error {
@@ -125,6 +126,8 @@ export class FetchxError extends Error {
   readonly verifyResult?: number;
   /** A refused CONNECT: the proxy's status (curl's %{http_connect}). */
   readonly proxyStatus?: number;
+  /** TIMEOUT of a connection attempt (--connect-timeout: TCP, a proxy's CONNECT, the TLS handshake). */
+  readonly dialTimeout?: boolean;
   /** What the download did up to the failure (set by the engine on the error a download ends with). */
   result?: import("./transfer/stats.ts").DownloadResult;
 
@@ -138,6 +141,7 @@ export class FetchxError extends Error {
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
     if (options.verifyResult !== undefined) this.verifyResult = options.verifyResult;
     if (options.proxyStatus !== undefined) this.proxyStatus = options.proxyStatus;
+    if (options.dialTimeout) this.dialTimeout = true;
   }
 }
 

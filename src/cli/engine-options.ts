@@ -40,19 +40,31 @@ function proxySetopts(o: Options): ClientOptions {
  */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;
+  // A --capath that cannot be listed adds nothing, as curl's (verification then fails, or not, on the rest).
   if (o.capath) {
-    let names: string[];
+    let names: string[] = [];
     try {
       names = nodeFs().readdirSync(o.capath);
-    } catch (err) {
-      throw new FetchxError("READ_FILE", `cannot read --capath ${o.capath}: ${(err as { code?: string }).code ?? err}`);
+    } catch {
+      // nothing to add
     }
     const pems = names.map((n) => nodePath().join(o.capath!, n)).filter((p) => nodeFs().statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => nodeFs().readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
-    ca = pems.join("\n");
+    if (pems.length > 0) ca = pems.join("\n");
   }
-  const cert = o.cert ? readText(o.cert, "--cert") : undefined;
-  const key = o.key ? readText(o.key, "--key") : undefined;
-  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key: key ?? (cert?.includes("PRIVATE KEY-----") ? cert : undefined), keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey };
+  const cert = o.cert ? clientCertFile(o.cert, "--cert") : undefined;
+  const key = o.key ? clientCertFile(o.key, "--key") : cert?.includes("PRIVATE KEY-----") ? cert : undefined;
+  if (cert !== undefined && key === undefined)
+    throw new FetchxError("CLIENT_CERT", `unable to set the private key: ${o.cert} holds none (give it with --key)`, { retryable: false });
+  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key, keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey };
+}
+
+/** -E/--key's file: one that cannot be read is curl's 58, as a certificate that does not load. */
+function clientCertFile(path: string, option: string): string {
+  try {
+    return nodeFs().readFileSync(path, "utf8");
+  } catch (err) {
+    throw new FetchxError("CLIENT_CERT", `could not load the client certificate or key ${path} (${option}): ${(err as { code?: string }).code ?? err}`, { retryable: false });
+  }
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */
@@ -110,6 +122,8 @@ function transferSetopts(o: Options): DownloadOptions {
   return {
     retryAllErrors: o.retryAllErrors,
     retryConnRefused: o.retryConnRefused,
+    // curl retries a connection that timed out under --retry; fetchx's unasked retries do not.
+    retryDialTimeouts: o.retryAsked,
     failWithBody: o.failWithBody,
     maxFileSize: o.maxFileSize,
     resume: o.resume,

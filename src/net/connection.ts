@@ -160,7 +160,10 @@ export function socketError(err: unknown, code: "RECV" | "SEND" = "RECV"): Fetch
   if (err instanceof FetchxError) return err;
   const errno = (err as { code?: string } | null)?.code;
   const text = (errno && ERROR_TEXT[errno]) ?? (err instanceof Error ? err.message : String(err));
-  return new FetchxError(code, errno && ERROR_TEXT[errno] ? `${text} [${errno}]` : text, { cause: err });
+  // A TLS alert from the server (TLSV1_ALERT_CERTIFICATE_REQUIRED: the client certificate it wants is
+  // missing or refused) says the same on every try: not retried.
+  const alert = /_ALERT_/.test(text);
+  return new FetchxError(code, errno && ERROR_TEXT[errno] ? `${text} [${errno}]` : text, { cause: err, ...(alert ? { retryable: false } : {}) });
 }
 
 let nextId = 1;

@@ -6,6 +6,7 @@ import type { PeerCertificate } from "node:tls";
 import type { Socket, TLSOptions } from "bun";
 import { FetchxError } from "../errors.ts";
 import { AttemptError, connectAttempt, connectUnix } from "./attempt.ts";
+import { nameMatches, weakKey, weakness, type LeafFacts } from "./cert-policy.ts";
 import { SocketConnection } from "./connection.ts";
 import { formatHostPort } from "./hostport.ts";
 import { AllAttemptsFailed, raceAttempts } from "./happy-eyeballs.ts";
@@ -43,7 +44,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
   const timer =
     opts.connectTimeoutMs > 0
       ? setTimeout(
-          () => deadline.abort(new FetchxError("TIMEOUT", `connection timed out after ${opts.connectTimeoutMs} ms`)),
+          () => deadline.abort(new FetchxError("TIMEOUT", `connection timed out after ${opts.connectTimeoutMs} ms`, { dialTimeout: true })),
           opts.connectTimeoutMs,
         )
       : undefined;
@@ -170,7 +171,8 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
         if (ipName && (err as { code?: string } | null)?.code === "ERR_TLS_CERT_ALTNAME_INVALID") err = null;
         else if (err && isCertProblem(err)) {
           if (!tls.insecure) return reject(certError(err, tls, opts.host));
-          conn.dialInfo = { verifyResult: x509Result(err), connectStatus: 0, viaProxy: false };
+          const leaf = (s as unknown as { getPeerCertificate?: () => LeafFacts }).getPeerCertificate?.();
+          conn.dialInfo = { verifyResult: (leaf && weakKey(leaf)?.verifyResult) || x509Result(err), connectStatus: 0, viaProxy: false };
         } else if (!ok || err) {
           return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
         }
@@ -182,6 +184,14 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
           const { checkServerIdentity } = import.meta.require("node:tls") as typeof import("node:tls");
           const bad = peer ? checkServerIdentity(name, peer) : new Error("no peer certificate");
           if (bad) return reject(certError(Object.assign(bad, { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
+        }
+        // What curl's TLS stack refuses and Bun's lets through: a weak key or signature, a partial wildcard.
+        if (!tls.insecure) {
+          const leaf = (s as unknown as { getPeerCertificate?: () => LeafFacts }).getPeerCertificate?.();
+          const fault = leaf ? weakness(leaf) : null;
+          if (fault) return reject(new FetchxError("CERT", `SSL certificate problem: ${fault.text}`, { retryable: false, verifyResult: fault.verifyResult }));
+          if (leaf && !isIP(name) && !nameMatches(name, leaf))
+            return reject(certError(Object.assign(new Error("the name matches only a wildcard curl refuses"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
         }
         if (tls.pins) {
           const pin = publicKeyPin(s);
@@ -286,6 +296,8 @@ const CERT_TEXT: Record<string, string> = {
   CERT_HAS_EXPIRED: "certificate has expired",
   CERT_NOT_YET_VALID: "certificate is not yet valid",
   CERT_REVOKED: "certificate revoked",
+  UNABLE_TO_GET_CRL: "unable to get certificate CRL",
+  INVALID_PURPOSE: "unsupported certificate purpose",
 };
 
 // OpenSSL's X509_V_ERR_* numbers for the codes Bun names (curl's %{ssl_verify_result} shows the number).
@@ -303,7 +315,10 @@ const X509_RESULT: Record<string, number> = {
   INVALID_PURPOSE: 26,
   CERT_UNTRUSTED: 27,
   CERT_REJECTED: 28,
-  ERR_TLS_CERT_ALTNAME_INVALID: 62,
+  // curl checks the name itself after OpenSSL verified the chain: %{ssl_verify_result} says 1 then.
+  ERR_TLS_CERT_ALTNAME_INVALID: 1,
+  // BoringSSL's names for OpenSSL's "unable to get certificate CRL" and a key usage the chain does not allow.
+  UNABLE_TO_GET_CRL: 3,
 };
 /** The X509_V_ERR_* number of a certificate error (1, "unspecified", for one without a number here). */
 const x509Result = (err: Error) => X509_RESULT[(err as { code?: string }).code ?? ""] ?? 1;

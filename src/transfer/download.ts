@@ -245,6 +245,7 @@ export class Download implements ProgressSource, RequestSender {
       maxTimeMs: s.retryMaxTimeMs,
       allErrors: s.retryAllErrors,
       connRefused: s.retryConnRefused,
+      dialTimeouts: s.retryDialTimeouts,
     });
     this.hooks = {
       onConnect: (conn, dialMs) => this.connected(conn, dialMs),

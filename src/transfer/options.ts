@@ -356,6 +356,11 @@ export interface DownloadOptions extends DownloadEvents {
   /** Retry a refused connection before any byte arrived (curl --retry-connrefused). @default false */
   retryConnRefused?: boolean;
   /**
+   * Retry a connection attempt that timed out (connectTimeoutMs) before any byte arrived, as curl's
+   * --retry does; otherwise a host that does not answer is reported at once, as a refusing one. @default false
+   */
+  retryDialTimeouts?: boolean;
+  /**
    * Nothing else runs on this process's event loop (the fetchx command). Then a download under way alone
    * makes its output lookups, and a small file's create, write, fsync and rename, as plain calls on the
    * event loop: the thread pool would add its start (two threads) and two hand-overs, 0.7 ms and more of
@@ -433,6 +438,7 @@ export function downloadSettings(o: DownloadOptions): DownloadSettings {
     maxFileSize: o.maxFileSize ?? 0,
     retryAllErrors: o.retryAllErrors ?? false,
     retryConnRefused: o.retryConnRefused ?? false,
+    retryDialTimeouts: o.retryDialTimeouts ?? false,
     ownsEventLoop: o.ownsEventLoop ?? false,
     outputAbsent: o.outputAbsent ?? false,
   };

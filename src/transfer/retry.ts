@@ -15,6 +15,8 @@ export interface RetryOptions {
   allErrors?: boolean;
   /** A refused connection is retried even before any byte arrived (curl --retry-connrefused). */
   connRefused?: boolean;
+  /** A connection attempt that timed out is retried even before any byte arrived (curl --retry). */
+  dialTimeouts?: boolean;
 }
 
 const BASE_MS = 500;
@@ -51,8 +53,11 @@ export class RetryPolicy {
     if (this.opts.allErrors) return !["USAGE", "INTERRUPTED", "WRITE", "UNSUPPORTED_PROTOCOL"].includes(err.code);
     if (!err.retryable) return false;
     if (this.opts.connRefused && err.code === "CONNECT") return true;
-    // Before any byte arrived, an unresolvable or refusing host is a mistake to report at once (curl
-    // retries refused connections only with --retry-connrefused); later it is a network hiccup.
+    // Before any byte arrived, an unresolvable, refusing or silent host is a mistake to report at once (curl
+    // retries refused connections only with --retry-connrefused, and a connection that timed out only
+    // with --retry: unasked, fetchx's 5 retries of a 300 s connect timeout would take half an hour);
+    // later it is a network hiccup.
+    if (err.dialTimeout && !this.opts.dialTimeouts) return this.started;
     return this.started || (err.code !== "CONNECT" && err.code !== "RESOLVE");
   }
 

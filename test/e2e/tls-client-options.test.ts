@@ -81,6 +81,11 @@ const CASES: Case[] = [
   { name: "a wrong --pass: exit 58 before anything is sent", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client-enc.key", "--pass", "wrong"], code: 58 },
   { name: "a key that is not the certificate's: exit 58", server: "@MTLS", args: ["--cert", "client.pem", "--key", "key.pem"], code: 58 },
   { name: "no certificate for a server that wants one: exit 56", server: "@MTLS", args: [], code: 56 },
+  { name: "-E whose file holds no key, and no --key: exit 58 before anything is sent", server: "@MTLS", args: ["--cert", "client.pem"], code: 58 },
+  { name: "-E naming a file that does not exist: exit 58", server: "@MTLS", args: ["--cert", "no-such.pem", "--key", "client.key"], code: 58 },
+  { name: "-k reads no --cacert: one that does not exist is no error", server: "@CIPHER", args: ["-k", "--cacert", "no-such.pem"], code: 0, stdout: "ECDHE-ECDSA-AES128-GCM-SHA256\n" },
+  { name: "-k reads no --capath either", server: "@CIPHER", args: ["-k", "--capath", "no-such-dir"], code: 0, stdout: "ECDHE-ECDSA-AES128-GCM-SHA256\n" },
+  { name: "a --capath that does not exist adds nothing: the --cacert still trusts the server", server: "@CIPHER", args: ["--capath", "no-such-dir"], code: 0, stdout: "ECDHE-ECDSA-AES128-GCM-SHA256\n" },
   { name: "--ciphers with the server's suite", server: "@CIPHER", args: ["--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256"], code: 0, stdout: "ECDHE-ECDSA-AES128-GCM-SHA256\n" },
   { name: "--ciphers without it: handshake failure, exit 35", server: "@CIPHER", args: ["--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305"], code: 35 },
   { name: "--ciphers naming nothing known: exit 59", server: "@CIPHER", args: ["--ciphers", "NO-SUCH-CIPHER"], code: 59 },
@@ -110,6 +115,13 @@ describe.skipIf(!CURL)("TLS client options against curl 7.88", () => {
 describe("what the failures say", () => {
   const cli = (args: string[], url: string) => runCli(["-sS", "--cacert", cert.caPath, ...args, url], { cwd: dir.path, env: { HOME: dir.path } });
 
+  test("a server's TLS alert (no client certificate) is not retried, even with fetchx's default retries", async () => {
+    const r = await cli(["-w", "%{num_connects}"], mtlsUrl);
+    expect(r.code).toBe(56);
+    expect(r.stderr).toContain("ALERT_CERTIFICATE_REQUIRED");
+    expect(Buffer.from(r.stdout).toString()).toBe("1");
+  });
+
   test("an encrypted key without --pass names the fix; no retry is made of it", async () => {
     const r = await cli(["-v", "--cert", "client.pem", "--key", "client-enc.key"], mtlsUrl);
     expect(r.code).toBe(58);
@@ -117,11 +129,13 @@ describe("what the failures say", () => {
     expect(r.stderr).not.toContain("retry");
   });
 
-  test("a revoked server certificate: curl's words, and %{ssl_verify_result} 23 (X509_V_ERR_CERT_REVOKED) with -k", async () => {
+  test("a revoked server certificate: curl's words; with -k, curl's %{ssl_verify_result} (20: -k loads no CA)", async () => {
     const r = await cli(["--crlfile", "crl-revoked.pem"], cipherUrl);
     expect(r.stderr).toContain("SSL certificate problem: certificate revoked");
-    const k = await cli(["-k", "--crlfile", "crl-revoked.pem", "-o", "/dev/null", "-w", "%{ssl_verify_result}"], cipherUrl);
-    expect({ code: k.code, out: Buffer.from(k.stdout).toString() }).toEqual({ code: 0, out: "23" });
+    const args = ["-sS", "--cacert", cert.caPath, "-k", "--crlfile", "crl-revoked.pem", "-o", "/dev/null", "-w", "%{ssl_verify_result}", cipherUrl];
+    const k = await runCli(args, { cwd: dir.path, env: { HOME: dir.path } });
+    expect({ code: k.code, out: Buffer.from(k.stdout).toString() }).toEqual({ code: 0, out: "20" });
+    if (CURL) expect(Buffer.from((await runCommand([CURL, ...args], { cwd: dir.path, env: { HOME: dir.path } })).stdout).toString()).toBe("20");
   });
 
   test("an http:// URL never reads --crlfile (as curl, which reads it for TLS only)", async () => {

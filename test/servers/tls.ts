@@ -16,6 +16,10 @@ export interface CertOptions {
   cn?: string;
   /** subjectAltName entries in openssl syntax (default DNS:localhost, IP:127.0.0.1, IP:::1). */
   altNames?: string[];
+  /** The leaf's key: an EC P-256 key (default) or RSA of this many bits. */
+  leafRsaBits?: number;
+  /** The digest the CA signs the leaf with (default sha256; "sha1" for a certificate curl refuses). */
+  digest?: string;
 }
 
 function openssl(args: string[], cwd: string) {
@@ -30,11 +34,12 @@ export async function makeCert(dir: string, opts: CertOptions = {}): Promise<Tes
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   openssl(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", "/CN=fetchx test CA",
     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
-  openssl(["req", ...ec, "-keyout", "key.pem", "-out", "leaf.csr", "-subj", `/CN=${cn}`], dir);
+  const leafKey = opts.leafRsaBits ? ["-newkey", `rsa:${opts.leafRsaBits}`, "-nodes"] : ec;
+  openssl(["req", ...leafKey, "-keyout", "key.pem", "-out", "leaf.csr", "-subj", `/CN=${cn}`], dir);
   await Bun.write(join(dir, "leaf.ext"),
     `subjectAltName=${altNames.join(",")}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`);
   openssl(["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
-    "-extfile", "leaf.ext", "-out", "cert.pem"], dir);
+    `-${opts.digest ?? "sha256"}`, "-extfile", "leaf.ext", "-out", "cert.pem"], dir);
   const read = (name: string) => Bun.file(join(dir, name)).text();
   return {
     caPem: await read("ca.pem"),

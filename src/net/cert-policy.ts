@@ -1,0 +1,103 @@
+// What curl's TLS stack refuses in a server certificate that Bun's (BoringSSL) lets through, checked after
+// the handshake on the leaf the server sent (Bun gives no chain): OpenSSL's security level 2, Debian's
+// default (a key under 2048 bits, 224 for elliptic curves; a signature made with SHA-1 or MD5), and
+// curl's name rules (a wildcard is a whole leftmost label of a name with at least two more: no "f*.x.y",
+// no "*.com"). Each answer carries OpenSSL's X509_V_ERR_* number, curl's %{ssl_verify_result}.
+
+/** What a server certificate fails, as OpenSSL words it, or null. */
+export interface CertFault {
+  text: string;
+  verifyResult: number;
+}
+
+/** The leaf's facts this needs (node:tls's PeerCertificate has them). */
+export interface LeafFacts {
+  bits?: number;
+  asn1Curve?: string;
+  subjectaltname?: string;
+  subject?: Record<string, unknown>;
+  issuer?: Record<string, unknown>;
+  raw?: Uint8Array;
+}
+
+// DER of the signature algorithms OpenSSL's level 2 refuses: SHA-1 and MD5 (and MD2, MD4) with RSA,
+// ECDSA or DSA.
+const WEAK_SIGNATURES = new Set([
+  "2a864886f70d010102", // md2WithRSAEncryption
+  "2a864886f70d010103", // md4WithRSAEncryption
+  "2a864886f70d010104", // md5WithRSAEncryption
+  "2a864886f70d010105", // sha1WithRSAEncryption
+  "2b0e03021d", // sha1WithRSASignature (OIW)
+  "2a8648ce3d0401", // ecdsa-with-SHA1
+  "2a8648ce380403", // dsa-with-sha1
+]);
+
+/** The leaf's key or signature below curl's default security level, or null. */
+export function weakness(leaf: LeafFacts): CertFault | null {
+  return weakKey(leaf) ?? weakSignature(leaf);
+}
+
+/** The leaf's key below the security level (OpenSSL finds it first, even when nothing is verified: -k). */
+export function weakKey(leaf: LeafFacts): CertFault | null {
+  const ec = leaf.asn1Curve !== undefined;
+  return leaf.bits !== undefined && leaf.bits < (ec ? 224 : 2048) ? { text: "EE certificate key too weak", verifyResult: 66 } : null;
+}
+
+function weakSignature(leaf: LeafFacts): CertFault | null {
+  // A self-signed leaf is its own trust anchor (given with --cacert): OpenSSL does not judge its signature.
+  const selfSigned = JSON.stringify(leaf.subject) === JSON.stringify(leaf.issuer);
+  const oid = leaf.raw && !selfSigned ? signatureOid(leaf.raw) : null;
+  if (oid && WEAK_SIGNATURES.has(oid)) return { text: "CA signature digest algorithm too weak", verifyResult: 68 };
+  return null;
+}
+
+/**
+ * Whether `host` (a DNS name) matches one of the leaf's DNS names by curl's rules, or its common name when
+ * it has none: false where Bun's check accepted a partial wildcard ("f*.example.com") or one over a
+ * single label ("*.com").
+ */
+export function nameMatches(host: string, leaf: LeafFacts): boolean {
+  const dns = (leaf.subjectaltname ?? "")
+    .split(", ")
+    .filter((e) => e.startsWith("DNS:"))
+    .map((e) => e.slice(4));
+  const cn = leaf.subject?.CN;
+  const names = dns.length > 0 ? dns : typeof cn === "string" ? [cn] : [];
+  const h = host.toLowerCase().replace(/\.$/, "");
+  return names.some((n) => matches(h, n.toLowerCase().replace(/\.$/, "")));
+}
+
+function matches(host: string, pattern: string): boolean {
+  if (!pattern.includes("*")) return host === pattern;
+  if (!pattern.startsWith("*.") || pattern.indexOf("*", 1) >= 0) return false;
+  const rest = pattern.slice(2);
+  if (!rest.includes(".")) return false;
+  const dot = host.indexOf(".");
+  return dot > 0 && host.slice(dot + 1) === rest;
+}
+
+/** The signature algorithm's OID (hex of its DER contents) of a DER certificate, or null. */
+export function signatureOid(der: Uint8Array): string | null {
+  // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE { OID, ... }, ... }
+  const outer = header(der, 0, 0x30);
+  if (!outer) return null;
+  const tbs = header(der, outer.start, 0x30);
+  if (!tbs) return null;
+  const alg = header(der, tbs.start + tbs.length, 0x30);
+  if (!alg) return null;
+  const oid = header(der, alg.start, 0x06);
+  if (!oid || oid.start + oid.length > der.length) return null;
+  return Buffer.from(der.subarray(oid.start, oid.start + oid.length)).toString("hex");
+}
+
+/** A DER element's tag check and length at `at`: where its contents start and how long they are. */
+function header(der: Uint8Array, at: number, tag: number): { start: number; length: number } | null {
+  if (at + 2 > der.length || der[at] !== tag) return null;
+  const first = der[at + 1]!;
+  if (first < 0x80) return { start: at + 2, length: first };
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || at + 2 + n > der.length) return null;
+  let length = 0;
+  for (let i = 0; i < n; i++) length = length * 256 + der[at + 2 + i]!;
+  return { start: at + 2 + n, length };
+}
