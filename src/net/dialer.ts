@@ -297,7 +297,7 @@ const CERT_TEXT: Record<string, string> = {
   CERT_NOT_YET_VALID: "certificate is not yet valid",
   CERT_REVOKED: "certificate revoked",
   UNABLE_TO_GET_CRL: "unable to get certificate CRL",
-  INVALID_PURPOSE: "unsupported certificate purpose",
+  INVALID_PURPOSE: "unsuitable certificate purpose",
 };
 
 // OpenSSL's X509_V_ERR_* numbers for the codes Bun names (curl's %{ssl_verify_result} shows the number).

@@ -48,6 +48,7 @@ const CASES: Case[] = [
   { name: "a partial wildcard, f*.example.test, for foo.example.test", opts: { altNames: ["DNS:f*.example.test"] }, host: "foo.example.test", code: 60, verifyResult: "1" },
   { name: "a wildcard over one label, *.test, for foo.test", opts: { altNames: ["DNS:*.test"] }, host: "foo.test", code: 60, verifyResult: "1" },
   { name: "a whole-label wildcard, *.example.test, for foo.example.test (accepted)", opts: { altNames: ["DNS:*.example.test"] }, host: "foo.example.test", code: 0, verifyResult: "0" },
+  { name: "a leaf for client authentication only", opts: { extendedKeyUsage: "clientAuth" }, host: "localhost", code: 60, verifyResult: "26" },
 ];
 
 const ports = new Map<string, { port: number; cert: TestCert }>();

@@ -20,6 +20,8 @@ export interface CertOptions {
   leafRsaBits?: number;
   /** The digest the CA signs the leaf with (default sha256; "sha1" for a certificate curl refuses). */
   digest?: string;
+  /** The leaf's extendedKeyUsage (default serverAuth). */
+  extendedKeyUsage?: string;
 }
 
 function openssl(args: string[], cwd: string) {
@@ -37,7 +39,7 @@ export async function makeCert(dir: string, opts: CertOptions = {}): Promise<Tes
   const leafKey = opts.leafRsaBits ? ["-newkey", `rsa:${opts.leafRsaBits}`, "-nodes"] : ec;
   openssl(["req", ...leafKey, "-keyout", "key.pem", "-out", "leaf.csr", "-subj", `/CN=${cn}`], dir);
   await Bun.write(join(dir, "leaf.ext"),
-    `subjectAltName=${altNames.join(",")}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`);
+    `subjectAltName=${altNames.join(",")}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=${opts.extendedKeyUsage ?? "serverAuth"}\n`);
   openssl(["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
     `-${opts.digest ?? "sha256"}`, "-extfile", "leaf.ext", "-out", "cert.pem"], dir);
   const read = (name: string) => Bun.file(join(dir, name)).text();
