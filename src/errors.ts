@@ -111,7 +111,7 @@ export interface FetchxErrorOptions {
   retryAfter?: number;
   verifyResult?: number;
   proxyStatus?: number;
-  dialTimeout?: boolean;
+  unanswered?: boolean;
 }
 
 export class FetchxError extends Error {
@@ -126,8 +126,11 @@ export class FetchxError extends Error {
   readonly verifyResult?: number;
   /** A refused CONNECT: the proxy's status (curl's %{http_connect}). */
   readonly proxyStatus?: number;
-  /** TIMEOUT of a connection attempt (--connect-timeout: TCP, a proxy's CONNECT, the TLS handshake). */
-  readonly dialTimeout?: boolean;
+  /**
+   * TIMEOUT with not a byte from the server: a connection attempt (--connect-timeout: TCP, a proxy's
+   * CONNECT, the TLS handshake) or a first answer slower than --speed-limit.
+   */
+  readonly unanswered?: boolean;
   /** What the download did up to the failure (set by the engine on the error a download ends with). */
   result?: import("./transfer/stats.ts").DownloadResult;
 
@@ -141,7 +144,7 @@ export class FetchxError extends Error {
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
     if (options.verifyResult !== undefined) this.verifyResult = options.verifyResult;
     if (options.proxyStatus !== undefined) this.proxyStatus = options.proxyStatus;
-    if (options.dialTimeout) this.dialTimeout = true;
+    if (options.unanswered) this.unanswered = true;
   }
 }
 

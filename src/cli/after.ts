@@ -38,7 +38,8 @@ export function afterDownload(o: Options, r: DownloadResult, failure: FetchxErro
     if (o.removeOnError && path) for (const p of [path, partPath(path), journalPath(path)]) nodeFs().rmSync(p, { force: true });
     return;
   }
-  if (retried !== undefined && r.numRetries > 0 && !o.retryAsked)
+  // A rescue: the last answer is no error page (one saved without -f is what curl would have saved too).
+  if (retried !== undefined && r.numRetries > 0 && !o.retryAsked && r.httpCode < 400)
     log.error(`note: succeeded after ${r.numRetries} ${r.numRetries === 1 ? "retry" : "retries"} (curl without --retry would have failed: ${retried}); --retry 0 turns retries off`);
   // Asked only for -R and --create-file-mode: a lookup per file is measurable with -Z and 400 files.
   const written = () => path !== undefined && r.httpCode !== 304 && nodeFs().existsSync(path);

@@ -13,7 +13,9 @@ const enc = new TextEncoder();
 /** A file's bytes ("-" = standard input), as curl reads @FILE. */
 export function readData(path: string, what: string): Uint8Array {
   try {
-    return path === "-" ? new Uint8Array(nodeFs().readFileSync(0)) : new Uint8Array(nodeFs().readFileSync(path));
+    // A view of the Buffer read, not a copy: a 60 MB --data-binary @FILE peaked at 261 MB with the copies.
+    const buf = nodeFs().readFileSync(path === "-" ? 0 : path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (err) {
     throw new FetchxError("READ_FILE", `cannot read ${what} file ${path}: ${(err as { code?: string }).code ?? err}`, { cause: err });
   }
@@ -64,7 +66,14 @@ export function joinData(pieces: DataPiece[]): Uint8Array {
     if (i > 0 && !(p.kind === "json" && pieces[i - 1]!.kind === "json")) out.push(enc.encode("&"));
     out.push(pieceBytes(p));
   });
-  return new Uint8Array(Buffer.concat(out));
+  if (out.length === 1) return out[0]!; // one piece (a file's bytes): no copy
+  const joined = new Uint8Array(out.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of out) {
+    joined.set(b, at);
+    at += b.byteLength;
+  }
+  return joined;
 }
 
 /** URL with `query` appended ("?" or "&"), before any fragment. */

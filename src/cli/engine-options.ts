@@ -122,8 +122,8 @@ function transferSetopts(o: Options): DownloadOptions {
   return {
     retryAllErrors: o.retryAllErrors,
     retryConnRefused: o.retryConnRefused,
-    // curl retries a connection that timed out under --retry; fetchx's unasked retries do not.
-    retryDialTimeouts: o.retryAsked,
+    retriesAsked: o.retryAsked,
+    maxTimeMs: o.maxTimeMs,
     failWithBody: o.failWithBody,
     maxFileSize: o.maxFileSize,
     resume: o.resume,

@@ -99,19 +99,6 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     let retried: string | undefined;
     let target: string | null | undefined;
     let unshownHeads: (() => string) | undefined;
-    // -m without --retry is each transfer's limit (a run of several URLs has no limit of its own); with
-    // --retry, each try's (the engine's tryTimeoutMs), as curl's.
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    let unlink = () => {};
-    const transferSignal = () => {
-      if (opts.maxTimeMs <= 0) return controller.signal;
-      const own = new AbortController();
-      deadline = setTimeout(() => own.abort(new FetchxError("TIMEOUT", `operation timed out after ${opts.maxTimeMs} ms`)), opts.maxTimeMs);
-      const passOn = () => own.abort(controller.signal.reason);
-      controller.signal.addEventListener("abort", passOn, { once: true });
-      unlink = () => controller.signal.removeEventListener("abort", passOn);
-      return own.signal;
-    };
     if (spacing > 0) {
       const wait = nextStart - performance.now();
       // Ended early by Ctrl-C or --max-time: the transfer then fails at once as interrupted.
@@ -141,7 +128,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
             retried = info.error.message;
             events.onRetry?.(info);
           },
-          signal: transferSignal(),
+          // -m is each transfer's (the engine's maxTimeMs, or tryTimeoutMs with --retry), as curl's.
+          signal: controller.signal,
           onStart: (s: ProgressSource) => display.start((source = s)),
           onTransferred: overlapCommits ? free : undefined,
         }),
@@ -155,8 +143,6 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       const heads = failure instanceof DownstreamClosed ? "" : (unshownHeads?.() ?? "");
       if (heads) state.dump("-", heads); // as -D - writes heads: their bytes, as received
     }
-    clearTimeout(deadline);
-    unlink();
     await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
     if (failure instanceof DownstreamClosed) downstreamClosed = true;

@@ -166,6 +166,9 @@ export function socketError(err: unknown, code: "RECV" | "SEND" = "RECV"): Fetch
   return new FetchxError(code, errno && ERROR_TEXT[errno] ? `${text} [${errno}]` : text, { cause: err, ...(alert ? { retryable: false } : {}) });
 }
 
+/** What a read of a connection fetchx closed itself gets (its caller usually has a better reason). */
+const cutByUs = () => new FetchxError("RECV", "connection closed by fetchx");
+
 let nextId = 1;
 /** Where a peek at an idle connection's receive queue lands (the byte itself is never used). */
 const peekByte = new Uint8Array(1);
@@ -289,7 +292,8 @@ export class SocketConnection implements Connection {
       close: (_s, err) => {
         this.stopRaw(); // the fd is Bun's to close: the poller must not read it again
         if (err) this.fail(socketError(err));
-        this.onEnd();
+        // Our own close() is no end from the peer: reads after it fail (see close()).
+        if (!this.closed) this.onEnd();
         this.closed = true;
         if (this.writes.length) this.rejectWrites(this.failure ?? new FetchxError("SEND", "connection closed"));
         extra.closed?.(this.failure);
@@ -300,7 +304,8 @@ export class SocketConnection implements Connection {
   read(idleTimeoutMs?: number, max = READ_MAX): Promise<Uint8Array | null> {
     if (this.head < this.queue.length) return Promise.resolve(this.take());
     if (this.failure) return Promise.reject(this.failure);
-    if (this.ended || this.closed) return Promise.resolve(null);
+    if (this.ended) return Promise.resolve(null);
+    if (this.closed) return Promise.reject(cutByUs());
     if (this.waiter) return Promise.reject(new Error("Connection.read(): a read is already pending"));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, max: Math.min(max, RAW_BUFFER) };
@@ -316,7 +321,8 @@ export class SocketConnection implements Connection {
 
   listen(fn: (event: Uint8Array | null | Error) => void, idleTimeoutMs: number): void {
     if (this.failure) return fn(this.failure);
-    if (this.ended || this.closed) return fn(null);
+    if (this.ended) return fn(null);
+    if (this.closed) return fn(cutByUs());
     this.listener = fn;
     this.lastData = performance.now();
     this.fresh = false;
@@ -436,7 +442,8 @@ export class SocketConnection implements Connection {
   tryRead(): Uint8Array | null | undefined {
     if (this.head < this.queue.length) return this.take();
     if (this.failure) throw this.failure;
-    if (this.ended || this.closed) return null;
+    if (this.ended) return null;
+    if (this.closed) throw cutByUs();
     return undefined;
   }
 
@@ -464,8 +471,12 @@ export class SocketConnection implements Connection {
     this.refreshMptcp(); // last look at the subflows while the fd is still ours
     this.closed = true;
     this.stopRaw();
-    this.takeWaiter()?.resolve(null);
-    this.listener?.(null);
+    // Closed by us (a stall, a cut try, an abort) is no end of the body: a body that ends where the
+    // connection does would otherwise be taken whole at the bytes it had.
+    if (!this.ended) {
+      this.takeWaiter()?.reject(cutByUs());
+      this.listener?.(cutByUs());
+    }
     if (this.writes.length) this.rejectWrites(new FetchxError("SEND", "connection closed"));
     // A peer that already ended gets a graceful close; otherwise close at once, as curl does.
     if (this.ended) this.socket?.end();

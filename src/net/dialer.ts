@@ -44,7 +44,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
   const timer =
     opts.connectTimeoutMs > 0
       ? setTimeout(
-          () => deadline.abort(new FetchxError("TIMEOUT", `connection timed out after ${opts.connectTimeoutMs} ms`, { dialTimeout: true })),
+          () => deadline.abort(new FetchxError("TIMEOUT", `connection timed out after ${opts.connectTimeoutMs} ms`, { unanswered: true })),
           opts.connectTimeoutMs,
         )
       : undefined;

@@ -235,7 +235,7 @@ export class Download implements ProgressSource, RequestSender {
     options: DownloadOptions,
   ) {
     const s = (this.settings = downloadSettings(options));
-    if (s.tryTimeoutMs > 0 || s.speedLimit > 0) this.ending = new AbortController();
+    if (s.tryTimeoutMs > 0 || s.speedLimit > 0 || s.maxTimeMs > 0) this.ending = new AbortController();
     this.signal = this.ending ? (s.signal ? AbortSignal.any([s.signal, this.ending.signal]) : this.ending.signal) : (s.signal ?? never);
     this.result = newStats(url, s.method);
     this.plan = new RequestPlan({ ...s, userAgent: s.userAgent ?? client.settings.userAgent }, url);
@@ -245,7 +245,8 @@ export class Download implements ProgressSource, RequestSender {
       maxTimeMs: s.retryMaxTimeMs,
       allErrors: s.retryAllErrors,
       connRefused: s.retryConnRefused,
-      dialTimeouts: s.retryDialTimeouts,
+      asked: s.retriesAsked,
+      deadlineMs: s.maxTimeMs,
     });
     this.hooks = {
       onConnect: (conn, dialMs) => this.connected(conn, dialMs),
@@ -300,7 +301,8 @@ export class Download implements ProgressSource, RequestSender {
     if (rate >= s.speedLimit) return;
     samples.length = 0;
     this.speedPhase = null;
-    const err = new FetchxError("TIMEOUT", `transfer slower than ${s.speedLimit} bytes/s for ${Math.round(seconds)} s`);
+    // In the request phase not a byte of this answer came: unasked retries leave a silent server alone.
+    const err = new FetchxError("TIMEOUT", `transfer slower than ${s.speedLimit} bytes/s for ${Math.round(seconds)} s`, { unanswered: this.phase === "request" });
     if (this.phase === "request") this.tryCtl?.abort(err);
     else this.ending!.abort(err);
   }
@@ -315,7 +317,7 @@ export class Download implements ProgressSource, RequestSender {
   private cutTry(ms: number): void {
     const err = new FetchxError("TIMEOUT", `operation timed out after ${ms} ms`);
     const workers = this.phase === "transfer" ? this.workers : null;
-    const again = (this.phase === "request" || !!workers) && this.cuts < this.settings.retries && this.plan.replayable && this.retry.wouldRetry(err);
+    const again = (this.phase === "request" || !!workers) && this.cuts < this.settings.retries && this.replayable && this.retry.wouldRetry(err);
     if (!again) return this.ending!.abort(err);
     this.cuts++;
     const tried = this.tryCtl!;
@@ -361,6 +363,7 @@ export class Download implements ProgressSource, RequestSender {
     running++;
     s.onStart?.(this);
     this.newTry();
+    const deadline = s.maxTimeMs > 0 ? setTimeout(() => this.ending!.abort(new FetchxError("TIMEOUT", `operation timed out after ${s.maxTimeMs} ms`)), s.maxTimeMs) : undefined;
     const ticker = setInterval(() => this.tick(), s.monitorIntervalMs);
     let lastProgress = 0;
     const progress = s.onProgress
@@ -392,6 +395,7 @@ export class Download implements ProgressSource, RequestSender {
     } finally {
       running--;
       clearTimeout(this.tryTimer);
+      clearTimeout(deadline);
       clearInterval(ticker);
       clearInterval(progress);
       this.signal.removeEventListener("abort", closeAll);
@@ -530,6 +534,15 @@ export class Download implements ProgressSource, RequestSender {
     return this.result.numRedirects;
   }
 
+  /**
+   * Whether the request may be sent again: its body can be (a file, not a pipe read once), and a request
+   * with a body only when the retries were asked for (retriesAsked): a POST whose connection failed may
+   * have been acted on, and curl never sends it twice without --retry.
+   */
+  private get replayable(): boolean {
+    return this.plan.replayable && (this.plan.body === undefined || this.settings.retriesAsked);
+  }
+
   /** The caller asked for a range itself (curl -r, -C OFFSET): its answer is the body, as is. */
   get callerRange(): boolean {
     for (const [k, v] of this.settings.headers) if (k.toLowerCase() === "range" && v !== "") return true; // not some(): scheduler.ts
@@ -554,7 +567,7 @@ export class Download implements ProgressSource, RequestSender {
         return await attempt();
       } catch (err) {
         if (err instanceof FetchxError && err.code === "PARTIAL") this.lastCut = err;
-        const delay = signal.aborted || this.signal.aborted || !this.plan.replayable ? null : this.retry.delayFor(err);
+        const delay = signal.aborted || this.signal.aborted || !this.replayable ? null : this.retry.delayFor(err);
         if (delay === null) throw err;
         this.result.numRetries = this.retry.total;
         this.settings.onRetry?.({ error: err as Error, delayMs: delay, attempt: this.retry.total, resumeAt: where.resumeAt?.() });
@@ -654,7 +667,7 @@ export class Download implements ProgressSource, RequestSender {
       const status = ex.head.status;
       const failing = RETRYABLE_STATUS(status) || (s.retryAllErrors && (s.failOnHttpError || s.failWithBody) && status >= 400);
       // Only when a retry will really follow: else the answer is the answer (a 503's body, exit 0 without -f).
-      const retryable = failing && this.plan.replayable && !this.signal.aborted && this.retry.wouldRetry(statusError(ex.head));
+      const retryable = failing && this.replayable && !this.signal.aborted && this.retry.wouldRetry(statusError(ex.head));
       // A 206 with a Content-Range that does not fit is a broken answer, retried like a broken connection.
       // A 206 to a request without Range must still be the file from byte 0 with its size (a range the
       // caller asked for itself, curl -r or -C OFFSET, is the caller's to judge).

@@ -133,9 +133,10 @@ export class Exchange {
 
   /**
    * Writes the body, each piece awaited (the socket's backpressure paces a file or a pipe). An answer that
-   * comes before the body is all sent is read; a final status of 300 or more stops the upload there, as
-   * curl does ("HTTP error before end of send, stop sending"): a 413 or 403 to a large upload is not
-   * answered by sending the rest, and is seen even when the server closes the connection after it.
+   * comes before the body is all sent is read; a final status of 300 or more, or a whole answer, stops the
+   * upload there, as curl does ("HTTP error before end of send, stop sending"): a 413 or 403 to a large
+   * upload is not answered by sending the rest, and is seen even when the server closes the connection
+   * after it.
    */
   private async sendBody(body: RequestBody): Promise<void> {
     const chunked = this.spec.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
@@ -151,10 +152,13 @@ export class Exchange {
     if (chunked) await this.conn.write(encoder.encode("0\r\n\r\n"));
   }
 
-  /** Reads an answer already waiting while the body is sent: true when it is final and 300 or more. */
+  /**
+   * Reads an answer already waiting while the body is sent: true when it is final and 300 or more, or
+   * complete (the server is done with the request; it may close without reading the rest).
+   */
   private async answeredEarly(): Promise<boolean> {
     while (!this.head && (this.conn.queuedBytes ?? 0) > 0) await this.pump();
-    if (!this.head || this.head.status < 300) return false;
+    if (!this.head || (this.head.status < 300 && !this.complete)) return false;
     this.unsent = true;
     return true;
   }

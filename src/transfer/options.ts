@@ -291,6 +291,12 @@ export interface DownloadOptions extends DownloadEvents {
    */
   tryTimeoutMs?: number;
   /**
+   * The whole download's limit in ms, retries included (curl's --max-time where curl makes one try): it
+   * ends with TIMEOUT (exit 28), and no retry is made whose wait could end after it (the answer in hand,
+   * a 503 page, is the answer then). 0 = none. @default 0
+   */
+  maxTimeMs?: number;
+  /**
    * Bytes per second below which a connection counts as stalled (retried, resumed); 0 = off. As curl's
    * --speed-limit it holds while the first answer is awaited too, and for a body that cannot be resumed
    * (a POST's answer, a decoded body, an error page: too slow ends the download). @default 0
@@ -356,10 +362,13 @@ export interface DownloadOptions extends DownloadEvents {
   /** Retry a refused connection before any byte arrived (curl --retry-connrefused). @default false */
   retryConnRefused?: boolean;
   /**
-   * Retry a connection attempt that timed out (connectTimeoutMs) before any byte arrived, as curl's
-   * --retry does; otherwise a host that does not answer is reported at once, as a refusing one. @default false
+   * The caller asked for these retries (curl's --retry N): a server that never answered (a connection
+   * attempt that timed out, a first answer slower than speedLimit) is retried even before any byte came,
+   * a request with a body (a POST, an upload) is sent again, and a Retry-After is waited for up to 60 s.
+   * Retries not asked for (the default 5) do none of that: a silent host, a failed POST and a long
+   * Retry-After (over 10 s) are the answer at once, as without curl's --retry. @default false
    */
-  retryDialTimeouts?: boolean;
+  retriesAsked?: boolean;
   /**
    * Nothing else runs on this process's event loop (the fetchx command). Then a download under way alone
    * makes its output lookups, and a small file's create, write, fsync and rename, as plain calls on the
@@ -438,7 +447,8 @@ export function downloadSettings(o: DownloadOptions): DownloadSettings {
     maxFileSize: o.maxFileSize ?? 0,
     retryAllErrors: o.retryAllErrors ?? false,
     retryConnRefused: o.retryConnRefused ?? false,
-    retryDialTimeouts: o.retryDialTimeouts ?? false,
+    retriesAsked: o.retriesAsked ?? false,
+    maxTimeMs: o.maxTimeMs ?? 0,
     ownsEventLoop: o.ownsEventLoop ?? false,
     outputAbsent: o.outputAbsent ?? false,
   };

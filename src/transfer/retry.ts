@@ -15,8 +15,14 @@ export interface RetryOptions {
   allErrors?: boolean;
   /** A refused connection is retried even before any byte arrived (curl --retry-connrefused). */
   connRefused?: boolean;
-  /** A connection attempt that timed out is retried even before any byte arrived (curl --retry). */
-  dialTimeouts?: boolean;
+  /**
+   * The retries were asked for (curl --retry): a server that never answered (a connection attempt that
+   * timed out, a first answer slower than --speed-limit) is retried even before any byte arrived, and a
+   * Retry-After is waited for up to RETRY_AFTER_CAP_MS. Unasked, up to UNASKED_WAIT_MS.
+   */
+  asked?: boolean;
+  /** The download ends this many ms after the policy began (-m): no retry whose wait could end later. 0: none. */
+  deadlineMs?: number;
 }
 
 const BASE_MS = 500;
@@ -24,6 +30,11 @@ const CAP_MS = 30_000;
 // A Retry-After of hours (or 300 s on each of 5 retries: 25 minutes, silent with -s) is not worth waiting
 // for unasked: at most a minute per retry (the --retry help says so).
 export const RETRY_AFTER_CAP_MS = 60_000;
+/**
+ * fetchx's own retries (not asked for with --retry) wait at most this long for one: a 503 saying
+ * Retry-After: 300 is the answer at once, as it is for curl, where five waits of a minute went by.
+ */
+export const UNASKED_WAIT_MS = 10_000;
 
 /** The statuses curl's --retry calls transient: 408, 429, 500, 502, 503, 504 (not 501 or 505: no retry changes those). */
 export const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
@@ -47,17 +58,21 @@ export class RetryPolicy {
   /** Whether `err` would be retried now (no state changes). */
   wouldRetry(err: unknown): boolean {
     if (!(err instanceof FetchxError) || this.streak >= this.opts.retries) return false;
+    const elapsed = performance.now() - this.began;
     // curl's --retry-max-time: no retry starts once this much time has passed (the wait itself is not counted).
-    if (this.opts.maxTimeMs > 0 && performance.now() - this.began >= this.opts.maxTimeMs) return false;
+    if (this.opts.maxTimeMs > 0 && elapsed >= this.opts.maxTimeMs) return false;
+    // -m: a retry whose wait could outlast the download ends nothing well (the answer in hand is better).
+    if (this.opts.deadlineMs && elapsed + this.longestWait(err) >= this.opts.deadlineMs) return false;
+    if (err.retryAfter !== undefined && !this.opts.asked && err.retryAfter * 1000 > UNASKED_WAIT_MS) return false;
     // Not the caller's own mistakes or decisions: a bad option, an interrupt, a closed pipe or a full disk.
     if (this.opts.allErrors) return !["USAGE", "INTERRUPTED", "WRITE", "UNSUPPORTED_PROTOCOL"].includes(err.code);
     if (!err.retryable) return false;
     if (this.opts.connRefused && err.code === "CONNECT") return true;
-    // Before any byte arrived, an unresolvable, refusing or silent host is a mistake to report at once (curl
-    // retries refused connections only with --retry-connrefused, and a connection that timed out only
-    // with --retry: unasked, fetchx's 5 retries of a 300 s connect timeout would take half an hour);
-    // later it is a network hiccup.
-    if (err.dialTimeout && !this.opts.dialTimeouts) return this.started;
+    if (err.unanswered && !this.opts.asked) return this.started;
+    // Before any byte arrived, an unresolvable or refusing host is a mistake to report at once (curl
+    // retries refused connections only with --retry-connrefused), and so, unasked, is a silent one (curl
+    // retries that only with --retry: fetchx's 5 retries of a 300 s connect timeout would take half an
+    // hour); later it is a network hiccup.
     return this.started || (err.code !== "CONNECT" && err.code !== "RESOLVE");
   }
 
@@ -65,11 +80,22 @@ export class RetryPolicy {
   delayFor(err: unknown): number | null {
     if (!this.wouldRetry(err)) return null;
     const e = err as FetchxError;
-    let delay = this.opts.delayMs > 0 ? this.opts.delayMs : this.random() * Math.min(CAP_MS, BASE_MS * 2 ** this.streak);
+    let delay = this.opts.delayMs > 0 ? this.opts.delayMs : this.random() * this.backoff();
     if (e.retryAfter !== undefined) delay = Math.min(Math.max(delay, e.retryAfter * 1000), RETRY_AFTER_CAP_MS);
     this.streak++;
     this.total++;
     return delay;
+  }
+
+  /** The backoff's bound for the next retry (its wait is a random part of it). */
+  private backoff(): number {
+    return Math.min(CAP_MS, BASE_MS * 2 ** this.streak);
+  }
+
+  /** The longest delayFor could wait after `err`. */
+  private longestWait(err: FetchxError): number {
+    const base = this.opts.delayMs > 0 ? this.opts.delayMs : this.backoff();
+    return err.retryAfter !== undefined ? Math.min(Math.max(base, err.retryAfter * 1000), RETRY_AFTER_CAP_MS) : base;
   }
 }
 

@@ -52,6 +52,14 @@ beforeAll(async () => {
         [`/speed-silent-once-${who}`, { body: "answered\n", faults: [slowHeaders(30_000, { times: 1 })] }],
       ])),
       "/speed-silent": { body: "answered\n", faults: [slowHeaders(30_000)] },
+      // A body that ends where the connection does (no length), K bytes and then silence: cut by fetchx,
+      // it must not pass for whole.
+      "/close-delimited-stalls": { body, ranges: false, framing: "close", faults: [stallAfter(K)] },
+      // Answers the way servers that fail do, each counted: a 500, a 503 with a long Retry-After.
+      "/error-500": { status: 500, body: "broken\n" },
+      "/unavailable-long": { status: 503, body: "later\n", headers: { "Retry-After": "3600" } },
+      // A POST answered 503 (Retry-After: 1): requests 0, 1 and 3 (the first of each of three runs), else 200.
+      "/post-busy": ({ count }) => ([0, 1, 3].includes(count) ? { status: 503, body: "busy\n", headers: { "Retry-After": "1" } } : { body: "done\n" }),
       // 300 bytes a second: below --speed-limit 1000.
       "/trickle": { body: new Uint8Array(100_000).fill(97), rateBytesPerSec: 300 },
       "/ranges-stall-once": { body, faults: [stallAfter(100_000, { times: 4 })] },
@@ -295,5 +303,55 @@ describe("--speed-limit where no range worker runs", () => {
     expect(theirs.code).toBe(28);
     expect(ms).toBeLessThan(6000);
     expect(existsSync(tmp.file("trickle.out"))).toBe(false);
+  });
+});
+
+// Cut by fetchx itself (a speed limit, -m per try), a body without a length is not whole; fetchx's own
+// retries (unasked) neither send a POST again nor wait out a long Retry-After, and -m is no reason to turn
+// a 500 page into exit 28: what curl without --retry gives.
+describe("what fetchx's cuts and unasked retries must not do", () => {
+  const CURL = Bun.which("curl");
+  for (const args of [["--retry", "0", "-Y", "1000", "-y", "1"], ["--retry", "1", "-m", "2"]]) {
+    test(`a body without a length cut after K bytes (${args.join(" ")}): exit 28, no file under the final name (as curl's 28)`, async () => {
+      const out = tmp.file(`close-delimited-${args[1]}.bin`);
+      const r = await runCli(["-sS", ...args, "-o", out, server.url("/close-delimited-stalls")], { timeoutMs: 20_000 });
+      expect(r.code).toBe(28);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  test("a POST answered 503 is not sent again unasked (curl sends it once); with --retry it is, as curl's", async () => {
+    const count = () => requestsFor(server.requests, "/post-busy").length;
+    const before = count();
+    const r = await runCli(["-sS", "-f", "-d", "order=1", server.url("/post-busy")]);
+    expect(r.code).toBe(22);
+    expect(count() - before).toBe(1);
+    const asked = await runCli(["-sS", "-f", "--retry", "1", "-d", "order=1", server.url("/post-busy")]);
+    expect(asked.code).toBe(0);
+    expect(text(asked.stdout)).toBe("done\n");
+    expect(count() - before).toBe(3);
+    if (CURL) {
+      const c = await runCommand([CURL, "-sS", "-f", "--retry", "1", "-d", "order=1", server.url("/post-busy")]);
+      expect({ code: c.code, out: text(c.stdout) }).toEqual({ code: 0, out: "done\n" });
+    }
+  });
+
+  test("Retry-After: 3600 without --retry: the 503 at once (exit 22 with -f, as curl)", async () => {
+    const t0 = performance.now();
+    const r = await runCli(["-sS", "-f", "-o", tmp.file("long.out"), server.url("/unavailable-long")]);
+    expect(r.code).toBe(22);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(requestsFor(server.requests, "/unavailable-long").length).toBe(1);
+    if (CURL) expect((await runCommand([CURL, "-sS", "-f", "-o", tmp.file("long-curl.out"), server.url("/unavailable-long")])).code).toBe(22);
+  });
+
+  test("-m 3 and a server answering 500: the page and exit 0 (-f: 22) before -m, as curl; no 'rescued' note", async () => {
+    for (const f of [[], ["-f"]]) {
+      const r = await runCli(["-sS", "-m", "3", ...f, server.url("/error-500")]);
+      const c = CURL ? await runCommand([CURL, "-sS", "-m", "3", ...f, server.url("/error-500")]) : null;
+      expect(r.code).toBe(f.length ? 22 : 0);
+      if (c) expect({ code: r.code, out: text(r.stdout) }).toEqual({ code: c.code, out: text(c.stdout) });
+      expect(r.stderr).not.toContain("note:");
+    }
   });
 });

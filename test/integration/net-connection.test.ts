@@ -71,12 +71,21 @@ test("unread() bytes come back first, then the stream continues", async () => {
   expect(Buffer.from(first.subarray(0, 2)).toString() + rest).toBe("abcdef");
 });
 
-test("close() ends a pending read with null", async () => {
+test("close() ends a pending read with an error, not the end of the stream; a later read too", async () => {
+  // A body that ends where the connection does would otherwise be taken whole when fetchx cuts it.
   const conn = await connect(server({}));
   const pending = conn.read();
   conn.close();
-  expect(await pending).toBeNull();
+  expect(await pending.then(() => "end", (e: Error) => e.message)).toBe("connection closed by fetchx");
+  expect(await conn.read().then(() => "end", (e: Error) => e.message)).toBe("connection closed by fetchx");
   expect(conn.open).toBe(false);
+});
+
+test("a peer's close stays the end of the stream after fetchx closes too", async () => {
+  const conn = await connect(server({ open: (s) => void s.end("bye") }));
+  expect(Buffer.concat(await readAll(conn)).toString()).toBe("bye");
+  conn.close();
+  expect(await conn.read()).toBeNull();
 });
 
 test("a write larger than the socket buffers arrives whole (partial writes continue on drain)", async () => {

@@ -10,10 +10,34 @@ const busy = (retryAfter: number) => new FetchxError("HTTP_ERROR", "The requeste
 describe("Retry-After", () => {
   test("300 s (or an hour) is capped at 60 s on every retry; a short one is obeyed as given", () => {
     expect(RETRY_AFTER_CAP_MS).toBe(60_000);
-    const p = new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0 }, () => 0);
+    const p = new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0, asked: true }, () => 0);
     for (let i = 0; i < 5; i++) expect(p.delayFor(busy(i % 2 ? 3600 : 300))).toBe(60_000);
     expect(p.delayFor(busy(300))).toBeNull(); // the budget of 5 is spent
     expect(new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0 }, () => 0).delayFor(busy(2))).toBe(2000);
+  });
+
+  test("retries not asked for (fetchx's default 5) wait for no Retry-After over 10 s: the 503 is the answer", () => {
+    const p = new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0 }, () => 0);
+    expect(p.delayFor(busy(11))).toBeNull();
+    expect(p.delayFor(busy(10))).toBe(10_000);
+  });
+
+  test("a deadline (-m): no retry whose longest wait could end after it", () => {
+    const p = new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0, deadlineMs: 1_200 }, () => 0);
+    const reset = new FetchxError("RECV", "connection reset by peer");
+    expect(p.delayFor(reset)).toBe(0); // bound 0.5 s: fits
+    expect(p.delayFor(reset)).toBe(0); // bound 1 s: fits
+    expect(p.delayFor(reset)).toBeNull(); // bound 2 s: could end past 1.2 s
+    expect(new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0, deadlineMs: 1_200 }).delayFor(busy(2))).toBeNull();
+  });
+
+  test("a server that never answered is retried before any byte only when the retries were asked for", () => {
+    const silent = new FetchxError("TIMEOUT", "connection timed out after 1000 ms", { unanswered: true });
+    expect(new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0 }).delayFor(silent)).toBeNull();
+    expect(new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0, asked: true }).delayFor(silent)).not.toBeNull();
+    const later = new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0 });
+    later.progressed();
+    expect(later.delayFor(silent)).not.toBeNull();
   });
 
   test("--retry's help names the cap", () => {
