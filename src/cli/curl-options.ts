@@ -129,8 +129,10 @@ Where fetchx's defaults differ from curl's, on purpose:
               starting, a health check with --head --fail, a reset in the middle of a large file.
               --retry 0 restores curl's behaviour. When a retry rescued a transfer, fetchx says so on
               stderr (shown with -sS too; not when --retry was given), and %{num_retries} counts the
-              retries. -m bounds a transfer with these retries, as curl's -m bounds its one try; with
-              --retry given, -m bounds each try as curl's does, and a try it cuts is retried.
+              retries. These unasked retries never send a request with a body again, never retry a
+              server that did not answer at all, and wait for no Retry-After over 10 s. -m bounds a
+              transfer with them (no retry starts that could outlast it), as curl's -m bounds its one
+              try; with --retry given, -m bounds each try as curl's does, and a try it cuts is retried.
   .part       a download to FILE is written to FILE.part with a journal FILE.fetchx and renamed when
               complete: a failed download never leaves a truncated FILE (curl leaves what arrived).
               --remove-on-error removes the .part and the journal too; -C - resumes from them.

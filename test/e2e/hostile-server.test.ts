@@ -288,13 +288,16 @@ describe("an answer before the upload is sent", () => {
       hostname: "127.0.0.1",
       port: 0,
       socket: {
-        data(s) {
+        data(s, d) {
           const state = s as unknown as { answered?: boolean };
           if (state.answered) return;
           state.answered = true;
-          s.write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo big!\n");
-          // Closed with the body unread: the kernel resets the connection, as a server over its limit does.
-          setTimeout(() => s.end(), 300);
+          // /ok: a whole 200 before the body is read (a server done with the request); else a 413.
+          if (Buffer.from(d).toString("latin1").startsWith("PUT /ok ")) s.write("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\naccepted\n");
+          else s.write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo big!\n");
+          // Closed with the body unread: the kernel resets the connection, as a server over its limit does
+          // (the one done with the request closes at once).
+          setTimeout(() => s.end(), Buffer.from(d).toString("latin1").startsWith("PUT /ok ") ? 0 : 300);
         },
       },
     });
@@ -313,4 +316,14 @@ describe("an answer before the upload is sent", () => {
       expect(Number(new TextDecoder().decode(sent.stdout))).toBeLessThan(32 << 20);
     });
   }
+
+  test("-T of 64 MiB answered with a whole 200 before it was read: the answer, exit 0, sent once (as curl 7.88)", async () => {
+    const url = `http://127.0.0.1:${early.port}/ok`;
+    const args = ["-sS", "-T", big, "-w", "|%{http_code}", url];
+    const ours = await runCli(args);
+    const theirs = await runCommand([CURL!, ...args]);
+    expect({ code: ours.code, out: new TextDecoder().decode(ours.stdout) }).toEqual({ code: 0, out: "accepted\n|200" });
+    expect({ code: theirs.code, out: new TextDecoder().decode(theirs.stdout) }).toEqual({ code: 0, out: "accepted\n|200" });
+    expect(ours.stderr).toBe("");
+  });
 });
