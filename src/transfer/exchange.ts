@@ -84,7 +84,7 @@ export class Exchange {
   private complete = false;
   /** Bytes followed the response on the connection: it is not reused. */
   private trailing = false;
-  /** The server answered with an error before the request body was all sent, and the rest was not sent. */
+  /** The server answered (an error, or all of it) before the request body was all sent; the rest was not sent. */
   private unsent = false;
   private parser: ResponseParser;
 
