@@ -566,7 +566,8 @@ export class Download implements ProgressSource, RequestSender {
       try {
         return await attempt();
       } catch (err) {
-        if (err instanceof FetchxError && err.code === "PARTIAL") this.lastCut = err;
+        // What cut the transfer (a truncation, a reset, a stall): the failure to report if its resumes are refused.
+        if (err instanceof FetchxError && this.phase === "transfer" && err.code !== "RANGE") this.lastCut = err;
         const delay = signal.aborted || this.signal.aborted || !this.replayable ? null : this.retry.delayFor(err);
         if (delay === null) throw err;
         this.result.numRetries = this.retry.total;
@@ -622,12 +623,13 @@ export class Download implements ProgressSource, RequestSender {
         return await this.transfer(first.ex, step.resumed, st.useIfRange, first.probing);
       } catch (err) {
         if (!((err instanceof FileChanged || err instanceof RangesIgnored) && st.restarts < MAX_RESTARTS && path)) {
-          // Cut on every try, and each resume answered with the whole file again: the failure is the
-          // truncation (curl's 18), not a resume the caller asked for (33).
+          // Cut on every try, and each resume answered with the whole file again: the failure is what cut
+          // it (a truncation 18, a reset 56, a stall 28, as curl reports it), not a resume the caller
+          // asked for (33).
           if (err instanceof RangesIgnored && this.lastCut) {
             // The journal kept for a try at ranges has nothing to offer a rerun: the server refused them.
             if (this.job?.journalPath) removeJournal(this.job.journalPath);
-            throw new FetchxError("PARTIAL", `${this.lastCut.message} on every try, and the server cannot resume (it ignores Range)`, { retryable: false, cause: err });
+            throw new FetchxError(this.lastCut.code, `${this.lastCut.message} on every try, and the server cannot resume (it ignores Range)`, { retryable: false, cause: err });
           }
           throw err;
         }

@@ -42,6 +42,8 @@ beforeAll(async () => {
       "/always-stalls": { body, faults: [stallAfter(K)] },
       // No ranges, chunked, cut after K every time: each retry starts over from byte 0.
       "/cut-no-ranges": { body, ranges: false, framing: "chunked", faults: [truncateAfter(K)] },
+      // No ranges, reset after K every time: fetchx's resumes are refused, and the reset is the failure.
+      "/reset-no-ranges": { body, ranges: false, faults: [resetAfter(K)] },
       // -m with --retry (each try's limit), one route per client (a fault counts the route's requests):
       // the status line, then nothing for 30 s, on the first request or on every one; a body that stalls
       // after K on the first request; four requests (the probe and three ranges) that stall.
@@ -354,4 +356,12 @@ describe("what fetchx's cuts and unasked retries must not do", () => {
       expect(r.stderr).not.toContain("note:");
     }
   });
+});
+
+test("a server without ranges that resets every answer: exit 56 as curl's (not 33: no resume was asked for)", async () => {
+  const r = await runCli(["-sS", "-o", tmp.file("reset-no-ranges.bin"), server.url("/reset-no-ranges")]);
+  expect(r.code).toBe(56);
+  expect(r.stderr).toContain("cannot resume");
+  const curl = Bun.which("curl");
+  if (curl) expect((await runCommand([curl, "-sS", "-o", tmp.file("reset-no-ranges-curl.bin"), server.url("/reset-no-ranges")])).code).toBe(56);
 });
