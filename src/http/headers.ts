@@ -76,6 +76,8 @@ export function withHeaders(ours: [string, string][], theirs: [string, string][]
 
 /** The response head as text, as received (curl -i, -I); a file:// URL's made-up head has no status line. */
 export function headText(head: ResponseHead): string {
+  // Latin-1: one character per byte, written back out as the same bytes (UTF-8 in a value stays UTF-8).
+  if (head.raw) return Buffer.from(head.raw.buffer, head.raw.byteOffset, head.raw.byteLength).toString("latin1");
   let s = head.status === 0 ? "" : `HTTP/${head.version} ${head.status} ${head.statusText}\r\n`;
   for (const [k, v] of head.headers.entries()) s += `${k}: ${v}\r\n`;
   return s + "\r\n";

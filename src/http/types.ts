@@ -16,6 +16,8 @@ export interface ResponseHead {
   headers: HeaderList;
   /** Bytes of the status line and headers, as received. */
   headerBytes: number;
+  /** Those bytes themselves, when the exchange kept them (what -i and -D print). */
+  raw?: Uint8Array;
 }
 
 /** How the body is delimited, decided once the head is parsed. */

@@ -95,6 +95,8 @@ export class Exchange {
   bodyIdleTimeoutMs: number;
   /** The 1xx heads that came before the final one, in order (none: undefined, no array per request). */
   informational?: ResponseHead[];
+  /** What was read while the heads came (keepRawHeads cuts each head's bytes from it). */
+  private headBytes?: Uint8Array[];
 
   constructor(
     readonly conn: Connection,
@@ -163,6 +165,17 @@ export class Exchange {
     return true;
   }
 
+  /** The bytes of the 1xx heads and the final head, cut from what was read while they came. */
+  private keepRawHeads(): void {
+    const all = Buffer.concat(this.headBytes!);
+    this.headBytes = undefined;
+    let at = 0;
+    for (const h of [...(this.informational ?? []), this.head]) {
+      h.raw = all.subarray(at, at + h.headerBytes);
+      at += h.headerBytes;
+    }
+  }
+
   /** Reads one chunk from the connection into the parser. */
   private async pump(): Promise<void> {
     // Queued data is taken without a promise per chunk; only an empty queue waits.
@@ -178,7 +191,12 @@ export class Exchange {
       this.complete = true;
       return;
     }
+    // While heads are read, their bytes are kept (a copy: the chunk may be a reused receive buffer), so
+    // -i and -D show each head as it came (line ends, folded lines, the status line as sent).
+    const reading = !this.head;
+    if (reading) (this.headBytes ??= []).push(chunk.slice());
     const used = this.parser.feed(chunk);
+    if (reading && this.head) this.keepRawHeads();
     // Bytes after the end of a response that nobody asked for yet (fetchx never pipelines) are not the
     // next response: a server sending them is confused or smuggling. Drop them and the connection.
     if (used < chunk.byteLength) this.trailing = true;

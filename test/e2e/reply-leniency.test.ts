@@ -41,6 +41,12 @@ const cases: [string, string | Uint8Array, string[], number][] = [
   // curl's limit for the headers of a response, 1xx heads included: 300 KiB, then 56.
   ["headers of 287 KiB", `HTTP/1.1 200 OK\r\n${"X-A: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n".repeat(7000)}Content-Length: 5\r\n\r\nhello`, [], 0],
   ["headers of 320 KiB", `HTTP/1.1 200 OK\r\n${"X-A: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n".repeat(8100)}Content-Length: 5\r\n\r\nhello`, [], 56],
+  // -i shows each head as it came, as curl does (fetchx printed them rebuilt from the parsed fields).
+  ["-i of a head with bare LF line ends", "HTTP/1.1 200 OK\nContent-Length: 3\nX-A: b\n\nok\n", ["-i"], 0],
+  ["-i of obs-fold lines", "HTTP/1.1 200 OK\r\nX-Foo: a\r\n  continued\r\nContent-Length: 3\r\n\r\nok\n", ["-i"], 0],
+  ["-i of a status line without a reason", "HTTP/1.1 200\r\nContent-Length: 3\r\n\r\nok\n", ["-i"], 0],
+  ["-i of HTTP/2 200 on an HTTP/1.1 connection", "HTTP/2 200\r\nContent-Length: 3\r\n\r\nok\n", ["-i"], 0],
+  ["-i of a space before a colon, and a 103 before the answer", "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nX-Foo : bar\r\nContent-Length: 3\r\n\r\nok\n", ["-i"], 0],
   ["8,000 103 Early Hints heads before the answer", `${"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n".repeat(8000)}HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello`, [], 56],
 ];
 
@@ -76,10 +82,11 @@ describe.skipIf(!CURL)("replies that bend HTTP/1.1, against curl 7.88", () => {
   });
 });
 
-test("-D shows a folded field as one line, a space for each fold; -w shows the status HTTP/2 sent", async () => {
+test("-D shows folded lines as they came (as curl); -w shows the status HTTP/2 sent", async () => {
   const folded = await runCli(["-s", "--retry", "0", "-D", "-", "-o", "/dev/null", server.url("/1")]);
   expect(folded.code).toBe(0);
-  expect(Buffer.from(folded.stdout).toString()).toContain("\r\nX-Foo: a b c\r\n");
+  expect(Buffer.from(folded.stdout).toString()).toContain("\r\nX-Foo: a\r\n\tb\r\n \tc\r\n");
+  if (CURL) expect(Buffer.from(folded.stdout).toString()).toBe(Buffer.from((await runCommand([CURL, "-s", "-D", "-", "-o", "/dev/null", server.url("/1")])).stdout).toString());
   const h2 = await runCli(["-s", "--retry", "0", "-w", "%{http_code}", "-o", "/dev/null", server.url(`/${cases.findIndex(([n]) => n === "HTTP/2 404 under -f")}`)]);
   expect({ code: h2.code, stdout: Buffer.from(h2.stdout).toString() }).toEqual({ code: 0, stdout: "404" });
 });
