@@ -225,8 +225,10 @@ describe("-m with --retry: each try's limit", () => {
   };
 
   test("a first answer that never comes is cut after -m and asked again: the second answer (as curl 7.88)", async () => {
-    const ours = await timed(() => runCli(["-sS", "-m", "1", "--retry", "2", server.url("/silent-once-fetchx")]));
-    const theirs = await timed(() => runCommand([CURL!, "-sS", "-m", "1", "--retry", "2", server.url("/silent-once-curl")]));
+    const [ours, theirs] = await Promise.all([
+      timed(() => runCli(["-sS", "-m", "1", "--retry", "2", server.url("/silent-once-fetchx")])),
+      timed(() => runCommand([CURL!, "-sS", "-m", "1", "--retry", "2", server.url("/silent-once-curl")])),
+    ]);
     expect({ code: ours.code, out: text(ours.stdout) }).toEqual({ code: theirs.code, out: text(theirs.stdout) });
     expect(ours.code).toBe(0);
     expect(text(ours.stdout)).toBe("answered\n");
@@ -238,8 +240,10 @@ describe("-m with --retry: each try's limit", () => {
   });
 
   test("every try cut: --retry 1 makes two tries, then exit 28 (as curl 7.88)", async () => {
-    const ours = await timed(() => runCli(["-sS", "-m", "1", "--retry", "1", server.url("/silent-fetchx")]));
-    const theirs = await timed(() => runCommand([CURL!, "-sS", "-m", "1", "--retry", "1", server.url("/silent-curl")]));
+    const [ours, theirs] = await Promise.all([
+      timed(() => runCli(["-sS", "-m", "1", "--retry", "1", server.url("/silent-fetchx")])),
+      timed(() => runCommand([CURL!, "-sS", "-m", "1", "--retry", "1", server.url("/silent-curl")])),
+    ]);
     expect(ours.code).toBe(28);
     expect(theirs.code).toBe(28);
     expect(ours.stderr).toMatch(/^fetchx: \(28\) operation timed out after 1000 ms/m);
@@ -252,8 +256,10 @@ describe("-m with --retry: each try's limit", () => {
   test("a body that stalls on the first try: cut by -m, the retry resumes at the bytes it has; the same file as curl's", async () => {
     const out = tmp.file("m-stall-fetchx.bin");
     const curlOut = tmp.file("m-stall-curl.bin");
-    const r = await runCli(["-sS", "-m", "2", "--retry", "1", "-w", "%{num_retries}", "-o", out, server.url("/body-stalls-once-fetchx")]);
-    const c = await runCommand([CURL!, "-sS", "-m", "2", "--retry", "1", "-o", curlOut, server.url("/body-stalls-once-curl")]);
+    const [r, c] = await Promise.all([
+      runCli(["-sS", "-m", "2", "--retry", "1", "-w", "%{num_retries}", "-o", out, server.url("/body-stalls-once-fetchx")]),
+      runCommand([CURL!, "-sS", "-m", "2", "--retry", "1", "-o", curlOut, server.url("/body-stalls-once-curl")]),
+    ]);
     await expectComplete(r, out);
     expect(text(r.stdout)).toBe("1");
     expect(c.code).toBe(0);
@@ -278,10 +284,12 @@ describe("--speed-limit where no range worker runs", () => {
   const CURL = Bun.which("curl");
 
   test("a server that never answers: cut after --speed-time, exit 28 (as curl 7.88)", async () => {
+    let ms = 0;
     const t0 = performance.now();
-    const ours = await runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "0", server.url("/speed-silent")], { timeoutMs: 15_000 });
-    const ms = performance.now() - t0;
-    const theirs = await runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", server.url("/speed-silent")]);
+    const [ours, theirs] = await Promise.all([
+      runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "0", server.url("/speed-silent")], { timeoutMs: 15_000 }).then((r) => ((ms = performance.now() - t0), r)),
+      runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", server.url("/speed-silent")]),
+    ]);
     expect(ours.code).toBe(28);
     expect(theirs.code).toBe(28);
     expect(ours.stderr).toMatch(/^fetchx: \(28\) transfer slower than 1000 bytes\/s for 1 s/m);
@@ -289,8 +297,10 @@ describe("--speed-limit where no range worker runs", () => {
   });
 
   test("cut while waiting for the first answer, then retried: the second answer (as curl 7.88 with --retry)", async () => {
-    const ours = await runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "1", server.url("/speed-silent-once-fetchx")], { timeoutMs: 15_000 });
-    const theirs = await runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", "--retry", "1", server.url("/speed-silent-once-curl")]);
+    const [ours, theirs] = await Promise.all([
+      runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "1", server.url("/speed-silent-once-fetchx")], { timeoutMs: 15_000 }),
+      runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", "--retry", "1", server.url("/speed-silent-once-curl")]),
+    ]);
     expect({ code: ours.code, out: text(ours.stdout) }).toEqual({ code: theirs.code, out: text(theirs.stdout) });
     expect(text(ours.stdout)).toBe("answered\n");
     expect(requestsFor(server.requests, "/speed-silent-once-fetchx").length).toBe(2);
@@ -298,9 +308,11 @@ describe("--speed-limit where no range worker runs", () => {
 
   test("a POST's answer trickling below the limit: exit 28 (as curl 7.88), no file", async () => {
     const t0 = performance.now();
-    const ours = await runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "0", "-d", "x", "-o", tmp.file("trickle.out"), server.url("/trickle")], { timeoutMs: 15_000 });
-    const ms = performance.now() - t0;
-    const theirs = await runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", "-d", "x", "-o", tmp.file("trickle-curl.out"), server.url("/trickle")]);
+    let ms = 0;
+    const [ours, theirs] = await Promise.all([
+      runCli(["-sS", "-Y", "1000", "-y", "1", "--retry", "0", "-d", "x", "-o", tmp.file("trickle.out"), server.url("/trickle")], { timeoutMs: 15_000 }).then((r) => ((ms = performance.now() - t0), r)),
+      runCommand([CURL!, "-sS", "-Y", "1000", "-y", "1", "-d", "x", "-o", tmp.file("trickle-curl.out"), server.url("/trickle")]),
+    ]);
     expect(ours.code).toBe(28);
     expect(theirs.code).toBe(28);
     expect(ms).toBeLessThan(6000);
@@ -349,8 +361,7 @@ describe("what fetchx's cuts and unasked retries must not do", () => {
 
   test("-m 3 and a server answering 500: the page and exit 0 (-f: 22) before -m, as curl; no 'rescued' note", async () => {
     for (const f of [[], ["-f"]]) {
-      const r = await runCli(["-sS", "-m", "3", ...f, server.url("/error-500")]);
-      const c = CURL ? await runCommand([CURL, "-sS", "-m", "3", ...f, server.url("/error-500")]) : null;
+      const [r, c] = await Promise.all([runCli(["-sS", "-m", "3", ...f, server.url("/error-500")]), CURL ? runCommand([CURL, "-sS", "-m", "3", ...f, server.url("/error-500")]) : null]);
       expect(r.code).toBe(f.length ? 22 : 0);
       if (c) expect({ code: r.code, out: text(r.stdout) }).toEqual({ code: c.code, out: text(c.stdout) });
       expect(r.stderr).not.toContain("note:");
