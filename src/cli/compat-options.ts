@@ -158,7 +158,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
   const unix = str("unix-socket") ?? (str("abstract-unix-socket") === undefined ? undefined : `\0${str("abstract-unix-socket")}`);
   const tlsMin = flag("tlsv1.3") ? "1.3" : undefined;
   const tlsMax = tlsVersion(str("tls-max"));
-  if (tlsMin === "1.3" && tlsMax === "1.2") throw usageError("--tlsv1.3 and --tls-max 1.2 leave no TLS version");
+  // --tlsv1.3 with --tls-max 1.2 leaves no version: the handshake fails (35), as curl's; http:// is unaffected.
   // curl: "Cannot use sigv4 authentication with path-as-is flag" (the signature is over the normalized path).
   if (str("aws-sigv4") !== undefined && flag("path-as-is")) throw usageError("--aws-sigv4 cannot be used with --path-as-is: the signature covers the resolved path");
   const proto = str("proto");

@@ -572,6 +572,15 @@ describe("TLS versions: --tlsv1.3 and --tls-max 1.2", () => {
     }
   });
 
+  test.skipIf(!CURL)("--tlsv1.3 with --tls-max 1.2: no version left, 35 over TLS as curl's; an http:// URL is unaffected", async () => {
+    for (const url of [tls12.url("/"), `${http}/hello.txt`]) {
+      const args = ["-s", "--retry", "0", "--cacert", caPath, "--tlsv1.3", "--tls-max", "1.2", url];
+      const [ours, theirs] = [await runCli(args), await runCommand(["curl", ...args])];
+      expect({ url, code: ours.code }).toEqual({ url, code: theirs.code });
+      expect(ours.code).toBe(url.startsWith("https") ? 35 : 0);
+    }
+  });
+
   test("--tls-max 1.2 speaks TLS 1.2 to a server that offers 1.3", async () => {
     const cert = await makeCert(dir.path);
     const modern = await startServer({ tls: { cert: cert.certPem, key: cert.keyPem }, routes: { "/": { body: "tls\n" } } });
