@@ -13,6 +13,9 @@ export interface CertFault {
 /** The leaf's facts this needs (node:tls's PeerCertificate has them). */
 export interface LeafFacts {
   bits?: number;
+  /** Present for an RSA key. */
+  modulus?: string;
+  /** Present for an elliptic-curve key. */
   asn1Curve?: string;
   subjectaltname?: string;
   subject?: Record<string, unknown>;
@@ -37,10 +40,13 @@ export function weakness(leaf: LeafFacts): CertFault | null {
   return weakKey(leaf) ?? weakSignature(leaf);
 }
 
-/** The leaf's key below the security level (OpenSSL finds it first, even when nothing is verified: -k). */
+/**
+ * The leaf's key below the security level (OpenSSL finds it first, even when nothing is verified: -k): an
+ * RSA key under 2048 bits, a curve under 224. Other keys (Ed25519, Ed448) are strong enough at any size.
+ */
 export function weakKey(leaf: LeafFacts): CertFault | null {
-  const ec = leaf.asn1Curve !== undefined;
-  return leaf.bits !== undefined && leaf.bits < (ec ? 224 : 2048) ? { text: "EE certificate key too weak", verifyResult: 66 } : null;
+  const least = leaf.modulus !== undefined ? 2048 : leaf.asn1Curve !== undefined ? 224 : 0;
+  return leaf.bits !== undefined && leaf.bits < least ? { text: "EE certificate key too weak", verifyResult: 66 } : null;
 }
 
 function weakSignature(leaf: LeafFacts): CertFault | null {

@@ -40,9 +40,10 @@ describe("weakness", () => {
     const sha256 = new X509Certificate((await makeCert(`${dir.path}`)).certPem);
     expect(signatureOid(new Uint8Array(sha256.raw))).toBe("2a8648ce3d040302"); // ecdsa-with-SHA256
   });
-  test("key sizes: RSA under 2048 bits, curves under 224", () => {
-    expect(weakness({ bits: 1024 })?.verifyResult).toBe(66);
-    expect(weakness({ bits: 2048 })).toBeNull();
+  test("key sizes: RSA under 2048 bits, curves under 224; an Ed25519 key at any size", () => {
+    expect(weakness({ bits: 1024, modulus: "C0FFEE" })?.verifyResult).toBe(66);
+    expect(weakness({ bits: 2048, modulus: "C0FFEE" })).toBeNull();
+    expect(weakness({ bits: 253 })).toBeNull();
     expect(weakness({ bits: 192, asn1Curve: "prime192v1" })?.verifyResult).toBe(66);
     expect(weakness({ bits: 256, asn1Curve: "prime256v1" })).toBeNull();
   });
