@@ -67,13 +67,8 @@ export function joinData(pieces: DataPiece[]): Uint8Array {
     out.push(pieceBytes(p));
   });
   if (out.length === 1) return out[0]!; // one piece (a file's bytes): no copy
-  const joined = new Uint8Array(out.reduce((n, b) => n + b.byteLength, 0));
-  let at = 0;
-  for (const b of out) {
-    joined.set(b, at);
-    at += b.byteLength;
-  }
-  return joined;
+  const joined = Buffer.concat(out); // one copy, seen as a plain Uint8Array
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
 }
 
 /** URL with `query` appended ("?" or "&"), before any fragment. */

@@ -83,10 +83,8 @@ export interface Options extends EverydayOptions, CompatOptions {
 
   // behaviour
   fail: boolean;
-  /** -m without --retry: each transfer's limit, its retries (fetchx retries by default) included. */
+  /** -m: each transfer's limit, its own retries included; with --retry, each try's (engine-options.ts). */
   maxTimeMs: number;
-  /** -m with --retry: each try's limit, as curl's (a try cut by it is retried). */
-  tryTimeoutMs: number;
   silent: boolean;
   showError: boolean;
   verbose: boolean;
@@ -284,10 +282,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     checksum: str("checksum") === undefined ? undefined : parseChecksum(str("checksum")!),
     preallocate: flag("preallocate"),
     fail: flag("fail"),
-    // curl's -m bounds each try, and curl retries only with --retry; fetchx retries unasked (5 by default),
-    // so without --retry -m bounds the transfer and its retries: what `curl -m N` (one try) takes at most.
-    maxTimeMs: str("retry") === undefined ? seconds(raw, "max-time") : 0,
-    tryTimeoutMs: str("retry") !== undefined ? seconds(raw, "max-time") : 0,
+    maxTimeMs: seconds(raw, "max-time"),
     silent: flag("silent"),
     showError: flag("show-error"),
     verbose: flag("verbose"),

@@ -164,37 +164,39 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
       onClosed = (err) =>
         reject(new FetchxError("TLS_HANDSHAKE", `connection closed during the TLS handshake${err ? `: ${err.message}` : ""}`, { cause: err }));
       onHandshake = (s, ok, err) => {
+        const name = tls.servername ?? opts.host;
+        const ipName = isIP(name) !== 0;
+        // The leaf the server sent, asked of Bun once (the checks below all read it).
+        let peer: (PeerCertificate & LeafFacts) | null | undefined;
+        const leaf = () => (peer ??= (s as unknown as { getPeerCertificate?: () => PeerCertificate & LeafFacts }).getPeerCertificate?.() ?? null);
         // Bun reports certificate problems and broken handshakes (EPROTO, alerts) the same way.
         // Without SNI (an IP literal) Bun checks the name "localhost": its name verdict is not ours, the
         // chain was verified before it (a chain problem is reported first), and the IP check follows.
-        const ipName = isIP(tls.servername ?? opts.host) !== 0;
         if (ipName && (err as { code?: string } | null)?.code === "ERR_TLS_CERT_ALTNAME_INVALID") err = null;
         else if (err && isCertProblem(err)) {
           if (!tls.insecure) return reject(certError(err, tls, opts.host));
-          const leaf = (s as unknown as { getPeerCertificate?: () => LeafFacts }).getPeerCertificate?.();
-          conn.dialInfo = { verifyResult: (leaf && weakKey(leaf)?.verifyResult) || x509Result(err), connectStatus: 0, viaProxy: false };
+          const found = leaf();
+          conn.dialInfo = { verifyResult: (found && weakKey(found)?.verifyResult) || x509Result(err), connectStatus: 0, viaProxy: false };
         } else if (!ok || err) {
           return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
         }
-        // Bun checks the name only when it is sent as SNI, and an IP literal never is: check IP SANs here.
-        const name = tls.servername ?? opts.host;
-        if (!tls.insecure && isIP(name)) {
-          const peer = (s as unknown as { getPeerCertificate?: () => PeerCertificate }).getPeerCertificate?.();
-          // node:tls on first use: it loads node:net, about 2 ms of every download's start (bench/startup.ts).
-          const { checkServerIdentity } = import.meta.require("node:tls") as typeof import("node:tls");
-          const bad = peer ? checkServerIdentity(name, peer) : new Error("no peer certificate");
-          if (bad) return reject(certError(Object.assign(bad, { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
-        }
-        // What curl's TLS stack refuses and Bun's lets through: a weak key or signature, a partial wildcard.
         if (!tls.insecure) {
-          const leaf = (s as unknown as { getPeerCertificate?: () => LeafFacts }).getPeerCertificate?.();
-          const fault = leaf ? weakness(leaf) : null;
+          const found = leaf();
+          // Bun checks the name only when it is sent as SNI, and an IP literal never is: check IP SANs here.
+          if (ipName) {
+            // node:tls on first use: it loads node:net, about 2 ms of every download's start (bench/startup.ts).
+            const { checkServerIdentity } = import.meta.require("node:tls") as typeof import("node:tls");
+            const bad = found ? checkServerIdentity(name, found) : new Error("no peer certificate");
+            if (bad) return reject(certError(Object.assign(bad, { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
+          }
+          // What curl's TLS stack refuses and Bun's lets through: a weak key or signature, a partial wildcard.
+          const fault = found ? weakness(found) : null;
           if (fault) return reject(new FetchxError("CERT", `SSL certificate problem: ${fault.text}`, { retryable: false, verifyResult: fault.verifyResult }));
-          if (leaf && !isIP(name) && !nameMatches(name, leaf))
+          if (found && !ipName && !nameMatches(name, found))
             return reject(certError(Object.assign(new Error("the name matches only a wildcard curl refuses"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
         }
         if (tls.pins) {
-          const pin = publicKeyPin(s);
+          const pin = publicKeyPin(leaf()?.raw);
           if (pin === null || !tls.pins.includes(pin))
             return reject(new FetchxError("PINNED_PUBKEY", `SSL: public key does not match pinned public key (the server's is sha256//${pin ?? "?"})`, { retryable: false }));
           trace(`Public key hash: sha256//${pin}: pinned`);
@@ -231,8 +233,7 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
 }
 
 /** base64 SHA-256 of the peer's public key (its DER SubjectPublicKeyInfo, what curl's sha256// pins), or null. */
-function publicKeyPin(s: Socket): string | null {
-  const raw = (s as unknown as { getPeerCertificate?: () => { raw?: Uint8Array } }).getPeerCertificate?.()?.raw;
+function publicKeyPin(raw: Uint8Array | undefined): string | null {
   if (!raw) return null;
   // node:crypto only with --pinnedpubkey: its import costs about 1.7 ms (bench/startup.ts).
   const { X509Certificate } = import.meta.require("node:crypto") as typeof import("node:crypto");
