@@ -58,6 +58,15 @@ function weakSignature(leaf: LeafFacts): CertFault | null {
 }
 
 /**
+ * An IP literal named only by the leaf's common name: curl compares the common name when the leaf has no
+ * DNS or IP subjectAltName at all (node:tls's check wants an IP SAN).
+ */
+export function commonNameIs(ip: string, leaf: LeafFacts): boolean {
+  const alt = leaf.subjectaltname ?? "";
+  return !/(^|, )(DNS|IP Address):/.test(alt) && leaf.subject?.CN === ip;
+}
+
+/**
  * Whether `host` (a DNS name) matches one of the leaf's DNS names by curl's rules, or its common name when
  * it has none: false where Bun's check accepted a partial wildcard ("f*.example.com") or one over a
  * single label ("*.com").
@@ -106,4 +115,58 @@ function header(der: Uint8Array, at: number, tag: number): { start: number; leng
   let length = 0;
   for (let i = 0; i < n; i++) length = length * 256 + der[at + 2 + i]!;
   return { start: at + 2 + n, length };
+}
+
+/** Bun's verdicts for a chain that does not reach a self-signed root it trusts. */
+const UNANCHORED = new Set(["UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN"]);
+
+/** Whether Bun's verify error `code` could be a chain that a partial chain (below) accepts. */
+export const unanchored = (code: string | undefined): boolean => UNANCHORED.has(code ?? "");
+
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const ANY_PURPOSE = "2.5.29.37.0";
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * curl's partial chain (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN, curl sets it from 7.68): a certificate given
+ * with --cacert or --capath is a trust anchor even when it is not a self-signed root, an intermediate CA
+ * or the server's own certificate. BoringSSL trusts only chains that end at a root, and Bun shows none of
+ * the chain the server sent, only its leaf: so the leaf itself must be in `caPem`, or be issued by a CA
+ * there (the issuing CA given as --cacert). node:crypto checks the issuer (names, key identifiers, key
+ * usage) and the leaf's signature with the anchor's key, both validity periods (at `now`), and that the
+ * leaf may serve TLS servers. Returns null when the leaf is anchored and sound, a fault curl would report
+ * for an anchored leaf (expired, wrong purpose), or "unanchored" (the caller keeps Bun's verdict). A chain
+ * through an intermediate the server sent, up to an anchor above it, stays refused.
+ */
+export function partialChain(leafDer: Uint8Array, caPem: string, now = Date.now()): CertFault | "unanchored" | null {
+  // node:crypto only here: its import costs about 1.7 ms of a start (bench/startup.ts).
+  const { X509Certificate } = import.meta.require("node:crypto") as typeof import("node:crypto");
+  let leaf: InstanceType<typeof X509Certificate>;
+  try {
+    leaf = new X509Certificate(leafDer);
+  } catch {
+    return "unanchored";
+  }
+  let anchor: InstanceType<typeof X509Certificate> | null = null;
+  for (const pem of caPem.match(PEM_BLOCK) ?? []) {
+    let ca: InstanceType<typeof X509Certificate>;
+    try {
+      ca = new X509Certificate(pem);
+    } catch {
+      continue; // a block that does not parse anchors nothing (BoringSSL read the bundle already)
+    }
+    if (Buffer.compare(ca.raw, leaf.raw) === 0 || (ca.ca && leaf.checkIssued(ca) && leaf.verify(ca.publicKey))) {
+      anchor = ca;
+      break;
+    }
+  }
+  if (!anchor) return "unanchored";
+  for (const c of [leaf, anchor]) {
+    if (now > Date.parse(c.validTo)) return { text: "certificate has expired", verifyResult: 10 };
+    if (now < Date.parse(c.validFrom)) return { text: "certificate is not yet valid", verifyResult: 9 };
+  }
+  const purposes = leaf.keyUsage; // the extended key usage OIDs, when the leaf names any
+  if (purposes && purposes.length > 0 && !purposes.includes(SERVER_AUTH) && !purposes.includes(ANY_PURPOSE))
+    return { text: "unsuitable certificate purpose", verifyResult: 26 };
+  return null;
 }

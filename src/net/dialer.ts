@@ -6,7 +6,7 @@ import type { PeerCertificate } from "node:tls";
 import type { Socket, TLSOptions } from "bun";
 import { FetchxError } from "../errors.ts";
 import { AttemptError, connectAttempt, connectUnix } from "./attempt.ts";
-import { nameMatches, weakKey, weakness, type LeafFacts } from "./cert-policy.ts";
+import { commonNameIs, nameMatches, partialChain, unanchored, weakKey, weakness, type LeafFacts } from "./cert-policy.ts";
 import { SocketConnection } from "./connection.ts";
 import { formatHostPort } from "./hostport.ts";
 import { AllAttemptsFailed, raceAttempts } from "./happy-eyeballs.ts";
@@ -166,6 +166,8 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
       onHandshake = (s, ok, err) => {
         const name = tls.servername ?? opts.host;
         const ipName = isIP(name) !== 0;
+        // The chain was accepted here, not by Bun (a partial chain): Bun checked no name.
+        let anchoredHere = false;
         // The leaf the server sent, asked of Bun once (the checks below all read it).
         let peer: (PeerCertificate & LeafFacts) | null | undefined;
         const leaf = () => (peer ??= (s as unknown as { getPeerCertificate?: () => PeerCertificate & LeafFacts }).getPeerCertificate?.() ?? null);
@@ -174,19 +176,29 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
         // chain was verified before it (a chain problem is reported first), and the IP check follows.
         if (ipName && (err as { code?: string } | null)?.code === "ERR_TLS_CERT_ALTNAME_INVALID") err = null;
         else if (err && isCertProblem(err)) {
-          if (!tls.insecure) return reject(certError(err, tls, opts.host));
-          const found = leaf();
-          conn.dialInfo = { verifyResult: (found && weakKey(found)?.verifyResult) || x509Result(err), connectStatus: 0, viaProxy: false };
+          if (!tls.insecure) {
+            // curl's partial chain: an intermediate (or the leaf) given as --cacert is a trust anchor.
+            const found = tls.ca && !tls.crl && unanchored((err as { code?: string }).code) ? leaf() : null;
+            const partial = found?.raw ? partialChain(found.raw, tls.ca!) : "unanchored";
+            if (partial === "unanchored") return reject(certError(err, tls, opts.host));
+            if (partial) return reject(new FetchxError("CERT", `SSL certificate problem: ${partial.text}`, { retryable: false, verifyResult: partial.verifyResult }));
+            // Bun stopped at the chain: the name is checked below as for an IP literal.
+            err = null;
+            anchoredHere = true;
+          } else {
+            const found = leaf();
+            conn.dialInfo = { verifyResult: (found && weakKey(found)?.verifyResult) || x509Result(err), connectStatus: 0, viaProxy: false };
+          }
         } else if (!ok || err) {
           return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
         }
         if (!tls.insecure) {
           const found = leaf();
           // Bun checks the name only when it is sent as SNI, and an IP literal never is: check IP SANs here.
-          if (ipName) {
+          if (ipName || anchoredHere) {
             // node:tls on first use: it loads node:net, about 2 ms of every download's start (bench/startup.ts).
             const { checkServerIdentity } = import.meta.require("node:tls") as typeof import("node:tls");
-            const bad = found ? checkServerIdentity(name, found) : new Error("no peer certificate");
+            const bad = !found ? new Error("no peer certificate") : ipName && commonNameIs(name, found) ? undefined : checkServerIdentity(name, found);
             if (bad) return reject(certError(Object.assign(bad, { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
           }
           // What curl's TLS stack refuses and Bun's lets through: a weak key or signature, a partial wildcard.
@@ -254,7 +266,8 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
     crl: tls.crl,
     // For an IP literal Bun would reject on its check of "localhost": the handshake handler verifies
     // instead (the chain from Bun's verify error, the name against the IP SANs).
-    rejectUnauthorized: !tls.insecure && !isIP(name),
+    // With a CA file or path, a chain Bun refuses may be a partial chain curl accepts: the handler decides.
+    rejectUnauthorized: !tls.insecure && !isIP(name) && !tls.ca,
     ALPNProtocols: ALPN_HTTP1,
     // Bun's TLS options have no minVersion/maxVersion for client sockets; OpenSSL's SSL_OP_NO_* bits do it.
     secureOptions: (tls.minVersion === "1.3" ? SSL_OP_NO_TLSv1_2 : 0) | (tls.maxVersion === "1.2" ? SSL_OP_NO_TLSv1_3 : 0) || undefined,

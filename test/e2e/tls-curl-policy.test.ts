@@ -11,7 +11,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { AddressInfo } from "node:net";
 import { runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
-import { makeCert, type CertOptions, type TestCert } from "../servers/tls.ts";
+import { makeCert, makeChain, type CertOptions, type TestChain, type TestCert } from "../servers/tls.ts";
 
 const CURL = Bun.which("curl");
 let dir: TempDir;
@@ -22,14 +22,19 @@ async function serve(name: string, opts: CertOptions): Promise<{ port: number; c
   const d = join(dir.path, name);
   mkdirSync(d);
   const cert = await makeCert(d, opts);
-  const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem }, (sock) => {
+  return { port: await listen(cert.certPem, cert.keyPem), cert };
+}
+
+/** A TLS server sending `certPem` (a leaf, maybe followed by its chain) and answering "ok"; its port. */
+async function listen(certPem: string, keyPem: string): Promise<number> {
+  const server = tls.createServer({ key: keyPem, cert: certPem }, (sock) => {
     sock.on("error", () => {});
     sock.once("data", () => sock.end("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"));
   });
   server.on("tlsClientError", () => {});
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as AddressInfo).port, cert };
+  return (server.address() as AddressInfo).port;
 }
 
 interface Case {
@@ -79,6 +84,60 @@ describe.skipIf(!CURL)("server certificates curl refuses", () => {
       }
     });
   }
+});
+
+// curl (7.68 on) lets a certificate given with --cacert or --capath anchor a chain even when it is not a
+// self-signed root (OpenSSL's partial chain); BoringSSL (Bun) does not, and fetchx checks such an anchor
+// itself (src/net/cert-policy.ts). And an IP URL whose certificate has no subjectAltName but CN=IP.
+describe.skipIf(!CURL)("an intermediate or the leaf given as the trust anchor, as curl's partial chain", () => {
+  let chain: TestChain;
+  const port = new Map<string, number>();
+  beforeAll(async () => {
+    const d = join(dir.path, "chain");
+    mkdirSync(d);
+    chain = await makeChain(d);
+    const pems: [string, string][] = [["chain", chain.chainPem], ["leaf", chain.leafPem], ["client-only", chain.clientOnlyPem], ["forged", chain.forgedPem],
+      ["ip-cn", chain.ipCommonNamePem], ["ip-cn-dns", chain.ipCommonNameWithDnsPem]];
+    for (const [name, certPem] of pems) port.set(name, await listen(certPem, chain.keyPem));
+  });
+
+  const CHAIN_CASES: { name: string; server: string; anchor: (c: TestChain) => string; host?: string; code: number; verifyResult: string }[] = [
+    { name: "the intermediate, the server sending leaf and intermediate", server: "chain", anchor: (c) => c.intermediatePath, code: 0, verifyResult: "0" },
+    { name: "the intermediate, the server sending its leaf only", server: "leaf", anchor: (c) => c.intermediatePath, code: 0, verifyResult: "0" },
+    { name: "the server's own leaf", server: "leaf", anchor: (c) => c.leafPath, code: 0, verifyResult: "0" },
+    { name: "the root, the server sending its leaf only (refused)", server: "leaf", anchor: (c) => c.rootPath, code: 60, verifyResult: "20" },
+    { name: "another intermediate of the same root (refused)", server: "chain", anchor: (c) => c.otherIntermediatePath, code: 60, verifyResult: "20" },
+    { name: "the intermediate, for a leaf whose issuer has its name and another key (refused)", server: "forged", anchor: (c) => c.intermediatePath, code: 60, verifyResult: "20" },
+    { name: "the intermediate, for a leaf for client authentication only (refused)", server: "client-only", anchor: (c) => c.intermediatePath, code: 60, verifyResult: "26" },
+    { name: "the intermediate, for another name (refused)", server: "chain", anchor: (c) => c.intermediatePath, host: "other.test", code: 60, verifyResult: "1" },
+    { name: "the root, for 127.0.0.1 named only by the common name", server: "ip-cn", anchor: (c) => c.rootPath, host: "127.0.0.1", code: 0, verifyResult: "0" },
+    { name: "the root, for 127.0.0.1 as common name beside a DNS name (refused)", server: "ip-cn-dns", anchor: (c) => c.rootPath, host: "127.0.0.1", code: 60, verifyResult: "1" },
+  ];
+  for (const c of CHAIN_CASES) {
+    test(`--cacert ${c.name}: exit ${c.code}, %{ssl_verify_result} ${c.verifyResult}, as curl 7.88`, async () => {
+      const host = c.host ?? "localhost";
+      const p = port.get(c.server)!;
+      const args = ["-sS", "--retry", "0", "--cacert", c.anchor(chain), "--resolve", `${host}:${p}:127.0.0.1`, "-w", "|%{ssl_verify_result}", `https://${host}:${p}/`];
+      const text = (b: Uint8Array) => Buffer.from(b).toString();
+      const [ours, theirs] = await Promise.all([runCli(args), runCommand([CURL!, ...args])]);
+      expect({ code: ours.code, out: text(ours.stdout) }).toEqual({ code: theirs.code, out: text(theirs.stdout) });
+      expect({ code: ours.code, out: text(ours.stdout) }).toEqual({ code: c.code, out: c.code === 0 ? `ok\n|${c.verifyResult}` : `|${c.verifyResult}` });
+      if (ours.code !== 0) expect(ours.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  }
+
+  test("--capath with the intermediate (hashed, as curl needs): accepted as curl", async () => {
+    const d = join(dir.path, "capath");
+    mkdirSync(d);
+    const hash = Bun.spawnSync(["openssl", "x509", "-hash", "-noout", "-in", chain.intermediatePath]).stdout.toString().trim();
+    await Bun.write(join(d, `${hash}.0`), Bun.file(chain.intermediatePath));
+    const p = port.get("chain")!;
+    const args = ["-sS", "--retry", "0", "--capath", d, "-w", "|%{ssl_verify_result}", `https://localhost:${p}/`];
+    const [ours, theirs] = await Promise.all([runCli(args), runCommand([CURL!, ...args])]);
+    expect(ours.code).toBe(theirs.code);
+    expect(ours.code).toBe(0);
+    expect(Buffer.from(ours.stdout).toString()).toBe("ok\n|0");
+  });
 });
 
 describe("a TLS server that never answers the handshake", () => {

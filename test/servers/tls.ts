@@ -52,3 +52,66 @@ export async function makeCert(dir: string, opts: CertOptions = {}): Promise<Tes
     keyPath: join(dir, "key.pem"),
   };
 }
+
+export interface TestChain {
+  /** A self-signed root, and an intermediate CA it signed. */
+  rootPath: string;
+  intermediatePath: string;
+  /** The leaf key every leaf below uses. */
+  keyPem: string;
+  /** Leaves for localhost (and 127.0.0.1) signed by the intermediate. */
+  leafPem: string;
+  leafPath: string;
+  /** The leaf followed by the intermediate: what a server sends. */
+  chainPem: string;
+  /** A leaf for client authentication only. */
+  clientOnlyPem: string;
+  /** A leaf whose issuer carries the intermediate's name but was signed by another key. */
+  forgedPem: string;
+  /** Another intermediate of the same root (it signed none of the leaves). */
+  otherIntermediatePath: string;
+  /** A leaf signed by the root with no subjectAltName and CN=127.0.0.1; the same with DNS:foo.test. */
+  ipCommonNamePem: string;
+  ipCommonNameWithDnsPem: string;
+}
+
+/** root -> intermediate -> leaves, made with openssl in `dir` (for curl's partial chain). */
+export async function makeChain(dir: string): Promise<TestChain> {
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const caExt = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
+  await Bun.write(join(dir, "ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
+  const sign = async (csr: string, ca: string, ext: string, out: string) => {
+    await Bun.write(join(dir, `${out}.ext`), ext);
+    openssl(["x509", "-req", "-in", csr, "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-days", "30", "-extfile", `${out}.ext`, "-out", `${out}.pem`], dir);
+  };
+  openssl(["req", "-x509", ...ec, "-keyout", "root.key", "-out", "root.pem", "-days", "30", "-subj", "/CN=fetchx test root", ...caExt], dir);
+  for (const [name, cn] of [["int", "fetchx test intermediate"], ["int2", "fetchx other intermediate"]]) {
+    openssl(["req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`], dir);
+    await sign(`${name}.csr`, "root", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n", name);
+  }
+  openssl(["req", "-x509", ...ec, "-keyout", "fake.key", "-out", "fake.pem", "-days", "30", "-subj", "/CN=fetchx test intermediate", ...caExt], dir);
+  openssl(["req", ...ec, "-keyout", "key.pem", "-out", "leaf.csr", "-subj", "/CN=localhost"], dir);
+  const leafExt = (eku: string, alt = "subjectAltName=DNS:localhost,IP:127.0.0.1\n") =>
+    `${alt}basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=${eku}\n`;
+  await sign("leaf.csr", "int", leafExt("serverAuth"), "leaf");
+  await sign("leaf.csr", "int", leafExt("clientAuth"), "client-only");
+  await sign("leaf.csr", "fake", leafExt("serverAuth"), "forged");
+  openssl(["req", "-key", "key.pem", "-new", "-out", "ip.csr", "-subj", "/CN=127.0.0.1"], dir);
+  await sign("ip.csr", "root", leafExt("serverAuth", ""), "ip-cn");
+  await sign("ip.csr", "root", leafExt("serverAuth", "subjectAltName=DNS:foo.test\n"), "ip-cn-dns");
+  const read = (name: string) => Bun.file(join(dir, name)).text();
+  const [leafPem, intPem] = [await read("leaf.pem"), await read("int.pem")];
+  return {
+    rootPath: join(dir, "root.pem"),
+    intermediatePath: join(dir, "int.pem"),
+    keyPem: await read("key.pem"),
+    leafPem,
+    leafPath: join(dir, "leaf.pem"),
+    chainPem: leafPem + intPem,
+    clientOnlyPem: await read("client-only.pem"),
+    forgedPem: await read("forged.pem"),
+    otherIntermediatePath: join(dir, "int2.pem"),
+    ipCommonNamePem: await read("ip-cn.pem"),
+    ipCommonNameWithDnsPem: await read("ip-cn-dns.pem"),
+  };
+}

@@ -2,9 +2,10 @@
 // certificate's DER (openssl makes one signed with SHA-1 and one with SHA-256).
 import { afterAll, describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
-import { nameMatches, signatureOid, weakness } from "../../src/net/cert-policy.ts";
+import { mkdirSync } from "node:fs";
+import { commonNameIs, nameMatches, partialChain, signatureOid, weakness } from "../../src/net/cert-policy.ts";
 import { tempDir } from "../servers/harness.ts";
-import { makeCert } from "../servers/tls.ts";
+import { makeCert, makeChain } from "../servers/tls.ts";
 
 const dir = tempDir("fetchx-cert-policy-");
 afterAll(() => dir.cleanup());
@@ -50,5 +51,42 @@ describe("weakness", () => {
   test("DER that is not a certificate: no algorithm", () => {
     expect(signatureOid(new Uint8Array([1, 2, 3]))).toBeNull();
     expect(signatureOid(new Uint8Array([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]))).toBeNull();
+  });
+});
+
+describe("partialChain: a leaf anchored by its issuing CA or by itself, as curl's partial chain", () => {
+  const DAY = 24 * 3600 * 1000;
+  const der = (pem: string) => new Uint8Array(new X509Certificate(pem).raw);
+  test("anchored and sound: null; expired or not yet valid at another time: curl's 10 and 9", async () => {
+    const d = `${dir.path}/chain`;
+    mkdirSync(d);
+    const c = await makeChain(d);
+    const int = await Bun.file(c.intermediatePath).text();
+    const leaf = der(c.leafPem);
+    expect(partialChain(leaf, int)).toBeNull();
+    expect(partialChain(leaf, c.leafPem)).toBeNull();
+    expect(partialChain(leaf, int, Date.now() + 60 * DAY)).toEqual({ text: "certificate has expired", verifyResult: 10 });
+    expect(partialChain(leaf, int, Date.now() - 2 * DAY)).toEqual({ text: "certificate is not yet valid", verifyResult: 9 });
+    expect(partialChain(der(c.clientOnlyPem), int)).toEqual({ text: "unsuitable certificate purpose", verifyResult: 26 });
+    // Not anchored: a bundle without its issuer, a forged issuer name, a leaf that does not parse.
+    expect(partialChain(leaf, await Bun.file(c.rootPath).text())).toBe("unanchored");
+    expect(partialChain(leaf, await Bun.file(c.otherIntermediatePath).text())).toBe("unanchored");
+    expect(partialChain(der(c.forgedPem), int)).toBe("unanchored");
+    expect(partialChain(new Uint8Array([0x30, 0x03, 1, 2, 3]), int)).toBe("unanchored");
+    // The anchor among others in one bundle, with a block that does not parse before it.
+    const junk = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    expect(partialChain(leaf, junk + (await Bun.file(c.rootPath).text()) + int)).toBeNull();
+  });
+});
+
+describe("commonNameIs: an IP named by the common name only when no DNS or IP subjectAltName is there", () => {
+  test.each([
+    [{ subject: { CN: "127.0.0.1" } }, true],
+    [{ subject: { CN: "127.0.0.1" }, subjectaltname: "email:a@b.test" }, true],
+    [{ subject: { CN: "127.0.0.1" }, subjectaltname: "DNS:foo.test" }, false],
+    [{ subject: { CN: "127.0.0.1" }, subjectaltname: "IP Address:10.0.0.1" }, false],
+    [{ subject: { CN: "127.0.0.2" } }, false],
+  ])("%j: %p", (leaf, expected) => {
+    expect(commonNameIs("127.0.0.1", leaf)).toBe(expected);
   });
 });
