@@ -28,6 +28,7 @@ export type ErrorCode =
   | "TOO_MANY_REDIRECTS"
   | "EMPTY_REPLY"
   | "SEND"
+  | "SEND_REWIND"
   | "RECV"
   | "CERT"
   | "CLIENT_CERT"
@@ -73,6 +74,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   TOO_MANY_REDIRECTS: 47,
   EMPTY_REPLY: 52,
   SEND: 55,
+  // curl's CURLE_SEND_FAIL_REWIND: a body read from a pipe that a 307 or 308 asks to send again.
+  SEND_REWIND: 65,
   RECV: 56,
   CERT: 60,
   // curl's CURLE_SSL_CERTPROBLEM: --cert/--key cannot be used (a wrong or missing --pass, a key that is

@@ -169,6 +169,23 @@ export interface RequestParts {
   headers: [string, string][];
 }
 
+/**
+ * Standard input when it is a regular file (`-T - < FILE`): the file from stdin's offset on, opened anew
+ * through /proc, so it has a length and can be sent again (a 307 or 308, a retry) as curl rewinds it.
+ * Null for a pipe, a terminal or a socket (read once, as a stream).
+ */
+function stdinFile(): Blob | null {
+  try {
+    const st = nodeFs().fstatSync(0);
+    if (!st.isFile()) return null;
+    const pos = /^pos:\s*(\d+)/m.exec(nodeFs().readFileSync("/proc/self/fdinfo/0", "latin1"));
+    // Both ends given: a file's Blob knows no size until it is read, and its open slice would claim 2^52.
+    return Bun.file("/proc/self/fd/0").slice(Math.min(pos ? Number(pos[1]) : 0, st.size), st.size);
+  } catch {
+    return null;
+  }
+}
+
 /** The URL, method, body and headers of one URL's request from -d/-G/--json/-F/-T/--url-query. */
 export function requestParts(o: Options, url: string, index: number, data: Uint8Array | null): RequestParts {
   const parts: RequestParts = { url, headers: [] };
@@ -191,7 +208,7 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
   if (upload !== undefined) {
     parts.method = "PUT";
     const stdin = upload === "-" || upload === ".";
-    if (stdin) parts.body = Bun.stdin.stream() as ReadableStream<Uint8Array>;
+    if (stdin) parts.body = stdinFile() ?? (Bun.stdin.stream() as ReadableStream<Uint8Array>);
     else {
       try {
         if (!nodeFs().statSync(upload).isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });

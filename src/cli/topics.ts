@@ -33,6 +33,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [60, "the server's certificate is not trusted (see --cacert, -k) or --crlfile revokes it"],
   [61, "bad Content-Encoding with --compressed, or a Transfer-Encoding other than chunked"],
   [63, "the body is larger than --max-filesize"],
+  [65, "a 307 or 308 asks to send again an upload read from a pipe (-T -)"],
   [67, "--disallow-username-in-url and a URL with a user name: nothing was sent"],
   [77, "--cacert missing, unreadable or without a certificate"],
   [82, "--crlfile missing, unreadable or without a CRL"],

@@ -362,7 +362,7 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const next = resolveRedirect(plan.url, latin1AsUtf8(location));
     plan.allowRedirect(parseUrl(next));
     if (!plan.replayable && (head.status === 307 || head.status === 308))
-      throw new FetchxError("SEND", `the server redirected (${head.status}) a streamed body, which cannot be sent again`, { retryable: false });
+      throw new FetchxError("SEND_REWIND", `the server redirected (${head.status}) a body read from a stream, which cannot be sent again`, { retryable: false });
     if (policy.max >= 0 && sender.redirects >= policy.max) {
       sender.redirected(next, false);
       throw new FetchxError("TOO_MANY_REDIRECTS", `maximum (${policy.max}) redirects followed`);

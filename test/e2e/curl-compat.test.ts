@@ -5,10 +5,10 @@
 // the headers that carry meaning, body). Cases marked `only` follow curl 8.x where 7.88 differs (or differ
 // on purpose, saying why): they assert fetchx's result alone. One server for the whole table; the cases run one after another.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dlopen, FFIType, ptr } from "bun:ffi";
-import { randomBytes, runCli, runCommand, sha256, tempDir, type TempDir } from "../servers/harness.ts";
+import { fetchxCommand, randomBytes, runCli, runCommand, sha256, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
 import { makeCert } from "../servers/tls.ts";
 import { digestRoute } from "../servers/digest.ts";
@@ -39,6 +39,7 @@ beforeAll(async () => {
       "/to-http": { redirect: { to: "/hello.txt", status: 302 } },
       "/see-other": { redirect: { to: "/echo", status: 303 } },
       "/temporary": { redirect: { to: "/echo", status: 307 } },
+      "/temporary-body": { redirect: { to: "/echo-body", status: 307 } },
       "/found": { redirect: { to: "/echo", status: 302 } },
       "/to-file": { redirect: { to: "file:///etc/hostname" } },
       "/moved": { redirect: { to: "/echo", status: 301 } },
@@ -466,6 +467,48 @@ describe.skipIf(!CURL)("fetchx against curl 7.88, case by case", () => {
 
 // Where fetchx's defaults differ from curl's (fetchx help curl): retries by default, and what turns them
 // off or widens them. Asserted on the requests the server saw, not on timing.
+// -T - reads standard input: from a pipe once (a 307 or 308 cannot be followed: curl's 65), from a file
+// (`-T - < FILE`) as a file, which a 307 sends again, as curl rewinds it.
+describe.skipIf(!CURL)("-L -T - and a 307: standard input sent again when it is a file, as curl 7.88", () => {
+  const body = "uploaded from stdin\n".repeat(300);
+  const withFile = async (cmd: string[], skip = 0) => {
+    using d = tempDir("fetchx-compat-stdin-");
+    writeFileSync(join(d.path, "up.txt"), body);
+    const fd = openSync(join(d.path, "up.txt"), "r");
+    try {
+      if (skip > 0) readSync(fd, Buffer.alloc(skip), 0, skip, null); // stdin's offset moves on
+      return await runCommand(cmd, { stdin: fd });
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const url = () => `${server.url("/temporary-body")}`;
+
+  test("stdin a file: the upload follows the 307 whole, exit 0", async () => {
+    const args = ["-sSL", "-T", "-", url()];
+    const [ours, theirs] = [await withFile([...fetchxCommand(), ...args]), await withFile([CURL!, ...args])];
+    expect(theirs.code).toBe(0);
+    expect(Buffer.from(theirs.stdout).toString()).toBe(body);
+    expect({ code: ours.code, out: Buffer.from(ours.stdout).toString() }).toEqual({ code: 0, out: body });
+  });
+
+  test("stdin a file read partly before: the rest is the upload (curl sends the rest first, then rewinds to 0)", async () => {
+    const ours = await withFile([...fetchxCommand(), "-sS", "-T", "-", server.url("/echo-body")], 100);
+    expect(ours.code).toBe(0);
+    expect(Buffer.from(ours.stdout).toString()).toBe(body.slice(100));
+    const followed = await withFile([...fetchxCommand(), "-sSL", "-T", "-", url()], 100);
+    expect(Buffer.from(followed.stdout).toString()).toBe(body.slice(100));
+  });
+
+  test("stdin a pipe: exit 65 (curl's CURLE_SEND_FAIL_REWIND), one error line", async () => {
+    const args = ["-sSL", "-T", "-", url()];
+    const [ours, theirs] = await Promise.all([runCli(args, { stdin: body }), runCommand([CURL!, ...args], { stdin: body })]);
+    expect(theirs.code).toBe(65);
+    expect(ours.code).toBe(65);
+    expect(ours.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
 describe("retries: fetchx's default, and curl's options for them", () => {
   let flaky: TestServer;
   beforeAll(async () => {

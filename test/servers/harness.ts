@@ -71,7 +71,8 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  stdin?: Uint8Array | string;
+  /** Bytes through a pipe, or an open file descriptor (a file as standard input, at its offset). */
+  stdin?: Uint8Array | string | number;
   /** Added to (and overriding) the inherited environment. */
   env?: Record<string, string | undefined>;
   cwd?: string;
@@ -117,10 +118,19 @@ export function spawnCommand(cmd: string[], opts: CliOptions = {}): Running {
   const proc = Bun.spawn(argv, {
     cwd: opts.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
-    stdin: opts.stdin === undefined ? "ignore" : typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
+    // Bytes go through a pipe, as a shell's `... |` gives them (Bun would hand a Uint8Array over as a file).
+    stdin: opts.stdin === undefined ? "ignore" : typeof opts.stdin === "number" ? opts.stdin : "pipe",
     stdout: opts.stdout ?? "pipe",
     stderr: "pipe",
   }) as Running["proc"];
+  if (typeof opts.stdin === "string" || opts.stdin instanceof Uint8Array) {
+    const sink = proc.stdin as unknown as import("bun").FileSink;
+    // A child that exits before reading it all closes the pipe: that is its business, not an error here.
+    try {
+      sink.write(opts.stdin);
+      void Promise.resolve(sink.end()).catch(() => {});
+    } catch {}
+  }
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
