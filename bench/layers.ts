@@ -4,6 +4,8 @@
 //             body read and dropped: no download machinery, no file.
 //   engine:   the library's FetchxClient.download(url, { output: "/dev/null" }), 8 lanes: retries,
 //             redirects, validators, the transfer's workers; no CLI and no file.
+//   files:    the exchange, each body held by fetchx's FileSink and committed as -O commits small files
+//             (NAME.part written, one syncfs per batch, renamed): the file layer without the engine.
 // The CLI's own rows (-o /dev/null for each URL, and -O) and the floor (bench/floor.ts) make up the rest.
 // Usage of a built probe: `PROBE URL...`.
 import { writeFileSync } from "node:fs";
@@ -36,6 +38,27 @@ client.close();
 process.exit(0);
 `;
 
+const FILES = `import { HttpClient } from "${SRC}/transfer/client.ts";
+import { clientSettings } from "${SRC}/transfer/options.ts";
+import { parseUrl } from "${SRC}/http/url.ts";
+import { FileSink } from "${SRC}/sink/file.ts";
+${LANES}
+const client = new HttpClient(clientSettings({}));
+const commits = [];
+const get = async (s) => {
+  const u = parseUrl(s);
+  const ex = await client.request(u, { method: "GET", target: u.target, host: u.url.host, headers: [["User-Agent", "probe"], ["Accept", "*/*"]] });
+  const sink = await FileSink.open(s.slice(s.lastIndexOf("/") + 1), { createDirs: false, holdBytes: 64 * 1024, batchSync: true, alone: () => false, stat: null });
+  await ex.body((b) => sink.write(b));
+  ex.release();
+  commits.push(sink.commit());
+};
+await Promise.all(Array.from({ length: Math.min(8, urls.length) }, () => lane(get)));
+await Promise.all(commits);
+client.close();
+process.exit(0);
+`;
+
 const ENGINE = `import { FetchxClient } from "${SRC}/transfer/fetchx-client.ts";
 ${LANES}
 const client = new FetchxClient({});
@@ -45,10 +68,10 @@ client.close();
 process.exit(0);
 `;
 
-/** Compiles both probes into `dir`; returns their paths. */
-export async function buildLayerProbes(dir: string): Promise<{ exchange: string; engine: string }> {
+/** Compiles the probes into `dir`; returns their paths. */
+export async function buildLayerProbes(dir: string): Promise<{ exchange: string; files: string; engine: string }> {
   const out: Record<string, string> = {};
-  for (const [name, source] of [["exchange", EXCHANGE], ["engine", ENGINE]] as const) {
+  for (const [name, source] of [["exchange", EXCHANGE], ["files", FILES], ["engine", ENGINE]] as const) {
     const src = join(dir, `${name}-probe.ts`);
     writeFileSync(src, source);
     const exe = join(dir, `${name}-probe`);
@@ -56,5 +79,5 @@ export async function buildLayerProbes(dir: string): Promise<{ exchange: string;
     if (!built.success) throw new Error(built.logs.map(String).join("\n"));
     out[name] = exe;
   }
-  return { exchange: out.exchange!, engine: out.engine! };
+  return { exchange: out.exchange!, files: out.files!, engine: out.engine! };
 }

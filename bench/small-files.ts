@@ -12,7 +12,7 @@
 // --pool N adds rows with UV_THREADPOOL_SIZE=N: Bun's thread pool has as many threads as cores (2 here),
 // and every file's sync waits for one of them. --layers adds the layers of fetchx one by one, all to
 // /dev/null (bench/layers.ts): its connection pool and parser alone, the library's engine, the CLI; and
-// curl to /dev/null beside them. Needs nginx (Debian nginx-light) and curl. Builds
+// curl to /dev/null beside them; and the pool with fetchx's file sink committing as -O does. Needs nginx (Debian nginx-light) and curl. Builds
 // dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). Figures: bench/README.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -77,6 +77,7 @@ if (layers) {
     ["fetchx CLI, each to /dev/null", () => run([fetchx, "-sS", "-Z", "--parallel-max", "8", ...toNull])],
     ["engine: FetchxClient.download to /dev/null", () => run([probe.engine, ...urls])],
     ["exchange: pool, request, parser, no file", () => run([probe.exchange, ...urls])],
+    ["files: the exchange and FileSink, -O's commit", () => run([probe.files, ...urls])],
   );
 }
 if (before) rows.push(["fetchx (--before)", () => run([before, "-sS", "-Z", "--parallel-max", "8", "-O", ...urls])]);
