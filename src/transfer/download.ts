@@ -26,7 +26,7 @@ import { reportOf, type HttpClient, type RequestHooks } from "./client.ts";
 import type { Exchange, RequestSpec } from "./exchange.ts";
 import { MAX_PER_HOST, releaseConnections, reserveConnections } from "./hostcap.ts";
 import { FIRST_SAVE_BYTES, Job } from "./job.ts";
-import { Monitor } from "./monitor.ts";
+import { Monitor, TickSamples } from "./monitor.ts";
 import { bindingFor, DEFAULT_PATH, endpointPaths, interfaceOf, namedPaths, type NetPath, type PathBinding } from "../net/paths.ts";
 import { PathSet, type PathState } from "./paths.ts";
 import { downloadSettings, type DownloadOptions, type DownloadSettings, type Output } from "./options.ts";
@@ -171,6 +171,9 @@ function abortError(reason: unknown): FetchxError {
   return new FetchxError("INTERRUPTED", "download aborted", { cause: reason });
 }
 
+/** Ticks in --speed-time, at least one. */
+const speedTicks = (s: DownloadSettings) => Math.max(1, Math.round(s.speedTimeMs / s.monitorIntervalMs));
+
 /** Runs one download on `client`; resolves with its result, rejects with a FetchxError carrying `result`. */
 export function runDownload(client: HttpClient, url: string, options: DownloadOptions): Promise<DownloadResult> {
   // file:// is read here, without a client: transfer/local-file.ts.
@@ -226,7 +229,7 @@ export class Download implements ProgressSource, RequestSender {
   private tryTimer?: ReturnType<typeof setTimeout>;
   private cuts = 0;
   /** speedLimit where the workers' monitor does not look (the first answer, a body streamed once): bytes at each tick. */
-  private speedSamples: number[] = [0];
+  private speedSamples?: TickSamples;
   private speedPhase: Phase | null = "request";
 
   constructor(
@@ -238,6 +241,7 @@ export class Download implements ProgressSource, RequestSender {
     if (s.tryTimeoutMs > 0 || s.speedLimit > 0 || s.maxTimeMs > 0) this.ending = new AbortController();
     this.signal = this.ending ? (s.signal ? AbortSignal.any([s.signal, this.ending.signal]) : this.ending.signal) : (s.signal ?? never);
     this.result = newStats(url, s.method);
+    if (s.speedLimit > 0) (this.speedSamples = new TickSamples(speedTicks(s))).push(0); // from the start: no byte yet
     this.plan = new RequestPlan({ ...s, userAgent: s.userAgent ?? client.settings.userAgent }, url);
     this.retry = new RetryPolicy({
       retries: s.retries,
@@ -282,24 +286,23 @@ export class Download implements ProgressSource, RequestSender {
    */
   private checkSpeed(): void {
     const s = this.settings;
-    const samples = this.speedSamples;
+    const n = speedTicks(s);
+    const samples = this.speedSamples!;
     const bytes = this.result.sizeDownload;
     // Counted afresh from each phase (and from the end of a retry's wait).
     const watched = !this.workers && this.waiting === 0 && (this.phase === "request" || this.phase === "transfer");
     if (!watched || this.phase !== this.speedPhase) {
       this.speedPhase = watched ? this.phase : null;
-      samples.length = 0;
+      samples.clear();
       if (watched) samples.push(bytes);
       return;
     }
     samples.push(bytes);
-    const n = Math.max(1, Math.round(s.speedTimeMs / s.monitorIntervalMs));
-    if (samples.length <= n) return;
+    const moved = samples.moved(n);
+    if (moved === null) return;
     const seconds = (n * s.monitorIntervalMs) / 1000;
-    const rate = (samples[n]! - samples[0]!) / seconds;
-    samples.shift();
-    if (rate >= s.speedLimit) return;
-    samples.length = 0;
+    if (moved / seconds >= s.speedLimit) return;
+    samples.clear();
     this.speedPhase = null;
     // In the request phase not a byte of this answer came: unasked retries leave a silent server alone.
     const err = new FetchxError("TIMEOUT", `transfer slower than ${s.speedLimit} bytes/s for ${Math.round(seconds)} s`, { unanswered: this.phase === "request" });

@@ -13,8 +13,39 @@ const SLOW_FRACTION = 0.2;
 const SLOW_WINDOW_S = 3;
 const SLOW_ETA_S = 3;
 
+/**
+ * A byte counter read once a tick, the last `keep` + 1 readings kept: what moved over the last n ticks.
+ * The monitor keeps one per connection; a download keeps one for the parts no connection's monitor sees
+ * (download.ts: --speed-limit while the first answer is awaited, a body streamed once).
+ */
+export class TickSamples {
+  private readonly values: number[] = [];
+
+  constructor(private readonly keep: number) {}
+
+  push(bytes: number): void {
+    this.values.push(bytes);
+    if (this.values.length > this.keep + 1) this.values.shift();
+  }
+
+  /** Bytes counted over the last `n` ticks, or null before n ticks were seen. */
+  moved(n: number): number | null {
+    const v = this.values;
+    return v.length > n ? v[v.length - 1]! - v[v.length - 1 - n]! : null;
+  }
+
+  /** Ticks seen, up to `keep`. */
+  get ticks(): number {
+    return Math.max(0, this.values.length - 1);
+  }
+
+  clear(): void {
+    this.values.length = 0;
+  }
+}
+
 export class Monitor {
-  private samples = new Map<Worker, number[]>();
+  private samples = new Map<Worker, TickSamples>();
   private peak = new Map<Worker, number>();
   private timer: ReturnType<typeof setInterval>;
   /** Seconds per tick (monitorIntervalMs; 1 s unless a test makes it shorter). */
@@ -37,9 +68,9 @@ export class Monitor {
 
   /** Bytes per second of `w` over the last `n` ticks, or null if its connection is younger than that. */
   private rate(w: Worker, n: number): number | null {
-    const s = this.samples.get(w) ?? [];
-    if (!w.conn || s.length <= n || performance.now() - w.connectedAt < n * this.tickS * 1000) return null;
-    return (s[s.length - 1]! - s[s.length - 1 - n]!) / (n * this.tickS);
+    const moved = this.samples.get(w)?.moved(n) ?? null;
+    if (!w.conn || moved === null || performance.now() - w.connectedAt < n * this.tickS * 1000) return null;
+    return moved / (n * this.tickS);
   }
 
   private tick(): void {
@@ -47,15 +78,14 @@ export class Monitor {
     const window = this.ticks(opts.speedTimeMs / 1000);
     const rateWindow = this.ticks(RATE_WINDOW_S);
     for (const w of this.workers) {
-      const s = this.samples.get(w) ?? [];
+      let s = this.samples.get(w);
+      if (!s) this.samples.set(w, (s = new TickSamples(Math.max(window, this.ticks(SLOW_WINDOW_S), rateWindow, this.pathWindow()))));
       s.push(w.bytes);
-      if (s.length > Math.max(window, this.ticks(SLOW_WINDOW_S), rateWindow, this.pathWindow()) + 1) s.shift();
-      this.samples.set(w, s);
-      const last = s.length > 1 ? (s[s.length - 1]! - s[s.length - 2]!) / this.tickS : 0;
+      const last = (s.moved(1) ?? 0) / this.tickS;
       // Steal decisions use a 3 s average: servers that pace by the second (nginx limit_rate) send in
       // bursts, and a one-second sample can read 0 or double.
-      const span = Math.min(rateWindow, s.length - 1);
-      this.job.rates.set(w.id, w.conn && span > 0 ? (s[s.length - 1]! - s[s.length - 1 - span]!) / (span * this.tickS) : 0);
+      const span = Math.min(rateWindow, s.ticks);
+      this.job.rates.set(w.id, w.conn && span > 0 ? s.moved(span)! / (span * this.tickS) : 0);
       if (last > (this.peak.get(w) ?? 0)) this.peak.set(w, last);
     }
     if (opts.speedLimit > 0) {
@@ -82,10 +112,7 @@ export class Monitor {
    */
   private stopDeadPaths(): void {
     const n = this.pathWindow();
-    const moved = (w: Worker) => {
-      const s = this.samples.get(w) ?? [];
-      return s.length > n ? s[s.length - 1]! - s[s.length - 1 - n]! : null;
-    };
+    const moved = (w: Worker) => this.samples.get(w)?.moved(n) ?? null;
     for (const w of this.workers) {
       if (!w.conn || !w.route || performance.now() - w.connectedAt < n * this.tickS * 1000 || moved(w) !== 0) continue;
       if (!this.workers.some((o) => o.route && o.route !== w.route && (moved(o) ?? 0) > 0)) continue;
