@@ -55,7 +55,7 @@ function sslSetopts(o: Options): ClientOptions {
   const key = o.key ? clientCertFile(o.key, "--key") : cert?.includes("PRIVATE KEY-----") ? cert : undefined;
   if (cert !== undefined && key === undefined)
     throw new FetchxError("CLIENT_CERT", `unable to set the private key: ${o.cert} holds none (give it with --key)`, { retryable: false });
-  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key, keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey };
+  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key, keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey, alpn: !o.noAlpn };
 }
 
 /** -E/--key's file: one that cannot be read is curl's 58, as a certificate that does not load. */
@@ -74,6 +74,7 @@ function connectionSetopts(o: Options): ClientOptions {
     paths: o.paths,
     family: o.family,
     connectTimeoutMs: o.connectTimeoutMs || undefined,
+    happyEyeballsMs: o.happyEyeballsMs,
     resolve: o.resolve,
     connectTo: o.connectTo,
     interface: o.interface,

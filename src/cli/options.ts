@@ -24,6 +24,12 @@ export interface Options extends EverydayOptions, CompatOptions {
   paths?: string[] | "endpoints";
   family?: 4 | 6;
   connectTimeoutMs: number;
+  /** --happy-eyeballs-timeout-ms; undefined: the engine's 250. */
+  happyEyeballsMs?: number;
+  /** --proto-default: the scheme of a URL given without one (http, https or file). */
+  protoDefault?: string;
+  /** --no-alpn: no ALPN offered in TLS handshakes. */
+  noAlpn: boolean;
   insecure: boolean;
   cacert?: string;
   resolve: Map<string, string[]>;
@@ -105,6 +111,15 @@ function seconds(raw: RawArgs, name: string): number {
   // As curl's strtod: ".5", "2.", "1e-1" are seconds too.
   if (!/^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v.trim()) || !Number.isFinite(n)) throw usageError(`--${name} wants seconds, got "${v}"`);
   return Math.round(n * 1000);
+}
+
+/** --proto-default: a scheme fetchx speaks, lower-cased; another is curl's exit 1 before any request. */
+function protoDefault(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const scheme = v.toLowerCase();
+  if (scheme !== "http" && scheme !== "https" && scheme !== "file")
+    throw new FetchxError("UNSUPPORTED_PROTOCOL", `--proto-default ${v}: not a scheme fetchx speaks (http, https, file)`);
+  return scheme;
 }
 
 function integer(raw: RawArgs, name: string, fallback: number, min = 0): number {
@@ -248,6 +263,9 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     family: flag("ipv4") ? 4 : flag("ipv6") ? 6 : undefined,
     // curl waits at most 300 s to connect (TLS handshake included) when not told otherwise.
     connectTimeoutMs: seconds(raw, "connect-timeout") || 300_000,
+    happyEyeballsMs: raw.values.has("happy-eyeballs-timeout-ms") ? integer(raw, "happy-eyeballs-timeout-ms", 250) : undefined,
+    noAlpn: flag("no-alpn"),
+    protoDefault: protoDefault(str("proto-default")),
     insecure: flag("insecure"),
     cacert: str("cacert") ?? (env.CURL_CA_BUNDLE || undefined),
     resolve: parseResolve(list("resolve")),

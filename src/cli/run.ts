@@ -42,7 +42,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   const logger = opts.trace ? createLogger(opts, openTrace(opts.trace.path, opts.trace.ascii, opts.traceTime, (m) => plain.warn(m))) : plain;
   log.current = logger;
   if (opts.parallel) widenThreadPool(opts.parallelMax);
-  const urls = await collectUrls(opts.urls, opts.inputFile);
+  const urls = await collectUrls(opts.urls, opts.inputFile, opts.protoDefault);
   const targets = checkOutputs(opts, urls, (m) => logger.warn(m));
   for (const w of opts.warnings) logger.warn(w);
   // curl 7.88 goes on too ("Got more output options than URLs").

@@ -1,6 +1,7 @@
 // The URLs of a run: the positional arguments, then those of --input-file (wget's -i; aria2's -i).
 // One URL a line; blank lines and lines starting with "#" are skipped; surrounding spaces are dropped.
 import { FetchxError } from "../errors.ts";
+import { schemeOf } from "../http/chars.ts";
 
 /** URLs listed in a file's text, in order. */
 export function parseUrlList(text: string): string[] {
@@ -24,7 +25,11 @@ export async function readUrlFile(path: string, stdin: () => Promise<string> = (
   return parseUrlList(text);
 }
 
-/** All URLs of the run: arguments first, then the input file's. */
-export async function collectUrls(positionals: string[], inputFile: string | undefined): Promise<string[]> {
-  return inputFile === undefined ? positionals : [...positionals, ...(await readUrlFile(inputFile))];
+/**
+ * All URLs of the run: arguments first, then the input file's. One without "scheme://" gets
+ * `defaultScheme` (curl's --proto-default); without it the engine takes it as http, as curl does.
+ */
+export async function collectUrls(positionals: string[], inputFile: string | undefined, defaultScheme?: string): Promise<string[]> {
+  const urls = inputFile === undefined ? positionals : [...positionals, ...(await readUrlFile(inputFile))];
+  return defaultScheme === undefined ? urls : urls.map((u) => (schemeOf(u) === undefined ? `${defaultScheme}://${u}` : u));
 }

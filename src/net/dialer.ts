@@ -79,6 +79,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
         connectAttempt(ip, opts.port, { mptcp: opts.mptcp, interface: opts.interface, localAddress: opts.localAddress, localPorts: opts.localPorts, scope, cancel }),
       {
         signal,
+        delayMs: opts.happyEyeballsMs,
         onStart: (ip) => trace(`Trying ${formatHostPort(ip, opts.port)}${opts.mptcp ? " (MPTCP)" : ""}...`),
         dispose: (lateFd) => libc.close(lateFd),
       },
@@ -268,7 +269,7 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
     // instead (the chain from Bun's verify error, the name against the IP SANs).
     // With a CA file or path, a chain Bun refuses may be a partial chain curl accepts: the handler decides.
     rejectUnauthorized: !tls.insecure && !isIP(name) && !tls.ca,
-    ALPNProtocols: ALPN_HTTP1,
+    ALPNProtocols: tls.noAlpn ? undefined : ALPN_HTTP1,
     // Bun's TLS options have no minVersion/maxVersion for client sockets; OpenSSL's SSL_OP_NO_* bits do it.
     secureOptions: (tls.minVersion === "1.3" ? SSL_OP_NO_TLSv1_2 : 0) | (tls.maxVersion === "1.2" ? SSL_OP_NO_TLSv1_3 : 0) || undefined,
   };

@@ -54,6 +54,8 @@ export interface TlsOptions {
   ca?: string;
   /** -k / --insecure: skip verification. */
   insecure: boolean;
+  /** --no-alpn: no ALPN extension (else http/1.1 is offered). */
+  noAlpn?: boolean;
   /** --pinnedpubkey: the base64 SHA-256 hashes of the public keys (DER SubjectPublicKeyInfo) accepted; checked even with -k. */
   pins?: string[];
 }
@@ -70,6 +72,8 @@ export interface DialOptions {
   mptcp: boolean;
   /** 0 means no limit of our own (the kernel's SYN retries still apply). */
   connectTimeoutMs: number;
+  /** Happy Eyeballs: the next address is tried after this many ms (default 250). */
+  happyEyeballsMs?: number;
   tls?: TlsOptions;
   /** --resolve overrides: "host:port" -> addresses, consulted before DNS. */
   resolve?: Map<string, string[]>;

@@ -114,9 +114,10 @@ export class HttpClient {
       family: o.family,
       mptcp: o.mptcp,
       connectTimeoutMs: o.connectTimeoutMs,
+      happyEyeballsMs: o.happyEyeballsMs,
       // -k loads no CA certificates, as curl's: a missing --cacert is no error, and %{ssl_verify_result}
       // says what a chain checked against none gives (20 for a CA-signed leaf, 18 for a self-signed one).
-      tls: u.secure ? { servername: u.host, ca: o.insecure ? undefined : this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key, passphrase: o.keyPassword, ciphers: o.ciphers, crl: this.revoked(), pins: this.pins() } : undefined,
+      tls: u.secure ? { servername: u.host, ca: o.insecure ? undefined : this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key, passphrase: o.keyPassword, ciphers: o.ciphers, crl: this.revoked(), pins: this.pins(), noAlpn: !o.alpn } : undefined,
       unixSocket: o.unixSocket,
       resolve: o.resolve,
       interface: hooks.path ? hooks.path.interface : o.interface,

@@ -21,6 +21,11 @@ export interface ClientOptions {
   /** Milliseconds to connect, TLS handshake included (curl's default). @default 300000 */
   connectTimeoutMs?: number;
   /**
+   * With several addresses (IPv6 and IPv4), start the next connection attempt after this many
+   * milliseconds without an answer (curl's --happy-eyeballs-timeout-ms; RFC 8305's 250). @default 250
+   */
+  happyEyeballsMs?: number;
+  /**
    * No byte for this long is a stall (retried, resumed from where it stopped). It applies to range requests
    * and to bodies that can be resumed by range; a download's first answer is waited for however long the
    * server thinks, and a body that could not be resumed however long it pauses, as curl waits (its
@@ -29,6 +34,8 @@ export interface ClientOptions {
   idleTimeoutMs?: number;
   /** Skip TLS certificate verification (curl -k). @default false */
   insecure?: boolean;
+  /** Offer http/1.1 by ALPN in the TLS handshake (curl's --no-alpn: false). @default true */
+  alpn?: boolean;
   /** PEM text of the CA certificates to trust instead of the system's. @default undefined */
   ca?: string;
   /**
@@ -401,6 +408,8 @@ export function clientSettings(o: ClientOptions): ClientSettings {
     ...o,
     mptcp: o.mptcp ?? false,
     connectTimeoutMs: o.connectTimeoutMs ?? 300_000,
+    happyEyeballsMs: o.happyEyeballsMs ?? 250,
+    alpn: o.alpn ?? true,
     idleTimeoutMs: o.idleTimeoutMs ?? 60_000,
     insecure: o.insecure ?? false,
     resolve: o.resolve ?? new Map(),

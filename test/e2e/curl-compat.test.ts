@@ -167,6 +167,11 @@ const CASES: Case[] = [
   { name: "-m with a fraction curl reads (.5, 1e0)", args: ["-s", "-m", ".5", "--connect-timeout", "1e0", "@URL/hello.txt"] },
   { name: "--tcp-fastopen is a hint: the same answer", args: ["-s", "--tcp-fastopen", "@URL/hello.txt"] },
   { name: "--suppress-connect-headers without a proxy: the same head and body", args: ["-si", "--suppress-connect-headers", "@URL/hello.txt"], mask: true },
+  { name: "options curl accepts and ignores here (--no-npn, --egd-file, --random-file, --false-start, --ssl-allow-beast, Schannel's, --proxy-basic, --expect100-timeout, --no-sessionid): the same request and answer",
+    args: ["-s", "--no-npn", "--egd-file", "x", "--random-file", "x", "--false-start", "--ssl-allow-beast", "--ssl-revoke-best-effort", "--ssl-auto-client-cert", "--proxy-basic", "--expect100-timeout", "1", "--no-sessionid", "-d", "x=1", "@URL/echo"] },
+  { name: "--proto-default https: a URL without a scheme is https (a closed port: exit 7, and the URL it was)", args: ["-s", "--retry", "0", "--proto-default", "https", "-w", "%{url_effective}", "127.0.0.1:1/hello.txt"] },
+  { name: "--proto-default HTTP: the scheme is case-blind; a URL with its own scheme keeps it", args: ["-s", "--proto-default", "HTTP", "-w", "|%{url_effective}", "@HOSTPORT/hello.txt", "@URL/hello.txt"] },
+  { name: "--proto-default with a scheme nobody speaks: exit 1 before any request", args: ["-s", "--proto-default", "gopher2", "@HOSTPORT/hello.txt"] },
   { name: "--trace-ids and --trace-config (curl 8.2, 8.3) are accepted", args: ["-s", "--trace-ids", "--trace-config", "all", "@URL/hello.txt"], only: { why: "curl 8.2/8.3 options", code: 0, stdout: "hello\n" } },
   { name: "two URLs to one -o file, one after another: the last one's body", args: ["-s", "-o", "x", "@URL/file.bin", "-o", "x", "@URL/hello.txt"] },
   { name: "-O with a query glob that names one file twice: the last one's body", args: ["-s", "-O", "@URL/hello.txt?i=[1-2]"] },
@@ -374,7 +379,7 @@ const CASES: Case[] = [
 function expand(args: string[], etag: string): string[] {
   const tokenUrl = http.replace("http://", "http://T0KEN@");
   const fileBase = `file://${sockDir.path}`;
-  return args.map((a) => a.replace("@URL", http).replace("@TOKENURL", tokenUrl).replace("@SOCK", unixPath).replace("@ETAG", etag).replace("@FILEURL", fileBase).replace("@LOCALHOSTFILE", `file://localhost${sockDir.path}`));
+  return args.map((a) => a.replace("@URL", http).replace("@HOSTPORT", http.replace(/^http:\/\//, "")).replace("@TOKENURL", tokenUrl).replace("@SOCK", unixPath).replace("@ETAG", etag).replace("@FILEURL", fileBase).replace("@LOCALHOSTFILE", `file://localhost${sockDir.path}`));
 }
 
 const maskText = (s: string) => s.replace(/^Date: .*$/gim, "Date: *");

@@ -140,6 +140,30 @@ describe.skipIf(!CURL)("an intermediate or the leaf given as the trust anchor, a
   });
 });
 
+describe.skipIf(!CURL)("--no-alpn: no ALPN in the handshake, as curl's", () => {
+  test("the server sees http/1.1 offered, and nothing with --no-alpn", async () => {
+    const d = join(dir.path, "alpn");
+    mkdirSync(d);
+    const cert = await makeCert(d);
+    const seen: (string | false)[] = [];
+    const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem, ALPNProtocols: ["http/1.1"] }, (sock) => {
+      seen.push(sock.alpnProtocol ?? false);
+      sock.on("error", () => {});
+      sock.once("data", () => sock.end("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+    for (const extra of [[], ["--no-alpn"]]) {
+      const args = ["-sS", "--cacert", cert.caPath, ...extra, url];
+      const ours = await runCli(args);
+      const theirs = await runCommand([CURL!, ...args]);
+      expect([ours.code, theirs.code]).toEqual([0, 0]);
+    }
+    expect(seen).toEqual(["http/1.1", "http/1.1", false, false]);
+  });
+});
+
 describe("a TLS server that never answers the handshake", () => {
   let silent: net.Server;
   let url: string;

@@ -10,6 +10,7 @@ import * as libc from "../../src/net/libc.ts";
 import { parseSockaddr, sockaddr } from "../../src/net/sockaddr.ts";
 import type { DialOptions } from "../../src/net/types.ts";
 import { bunInNetns, createNetns, dialAndReport, netnsUnavailable, type Netns } from "../servers/netns.ts";
+import { fetchxCommand } from "../servers/harness.ts";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -153,6 +154,38 @@ describe.skipIf(netnsUnavailable !== null)("in a namespace with a blackhole", ()
     );
     expect(r).toMatchObject({ ok: true, remoteAddress: "127.0.0.1" });
   });
+
+  // curl's --happy-eyeballs-timeout-ms through the command line: the working IPv4 address is tried only
+  // once the silent IPv6 one had that long (a lower bound the clock cannot beat), and sooner with less.
+  test("fetchx --happy-eyeballs-timeout-ms: the next address after that many ms (default 250)", async () => {
+    using ns = blackholeNetns();
+    const r = await bunInNetns<{ runs: { ms: number; connect: number; code: number | null; body: string }[] }>(
+      ns,
+      `
+      const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
+      const runs = [];
+      for (const ms of ["1000", "50", null]) {
+        const args = ["-sS", "--resolve", "dual.test:" + server.port + ":[2001:db8::2],127.0.0.1", "-w", "|%{time_connect}", "http://dual.test:" + server.port + "/"];
+        if (ms) args.unshift("--happy-eyeballs-timeout-ms", ms);
+        // Not spawnSync: the server answers on this process's event loop.
+        const p = Bun.spawn([...${JSON.stringify(fetchxCommand())}, ...args], { stdout: "pipe", stderr: "inherit" });
+        const [body, connect] = (await new Response(p.stdout).text()).split("|");
+        await p.exited;
+        runs.push({ ms: Number(ms ?? 250), connect: Number(connect) * 1000, code: p.exitCode, body });
+      }
+      server.stop(true);
+      report({ runs });
+      `,
+      30_000,
+    );
+    for (const run of r.runs) {
+      expect({ ms: run.ms, code: run.code, body: run.body }).toEqual({ ms: run.ms, code: 0, body: "ok" });
+      expect(run.connect).toBeGreaterThanOrEqual(run.ms);
+    }
+    const [slow, fast, dflt] = r.runs;
+    expect(fast!.connect).toBeLessThan(dflt!.ms);
+    expect(dflt!.connect).toBeLessThan(slow!.ms);
+  }, 30_000);
 
   test("abort signal ends a hanging connect", async () => {
     using ns = blackholeNetns();
