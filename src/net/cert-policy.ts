@@ -124,6 +124,11 @@ const UNANCHORED = new Set(["UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_C
 export const unanchored = (code: string | undefined): boolean => UNANCHORED.has(code ?? "");
 
 const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+/** DER of the nameConstraints extension's OID (2.5.29.30). */
+const NAME_CONSTRAINTS = Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x1e);
+
+/** Whether a DER certificate carries the extension whose OID's DER is `oid` (a byte search: OIDs are unique enough). */
+const hasExtension = (der: Uint8Array, oid: Uint8Array) => Buffer.from(der.buffer, der.byteOffset, der.byteLength).indexOf(oid) >= 0;
 const ANY_PURPOSE = "2.5.29.37.0";
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -160,7 +165,8 @@ export function partialChain(leafDer: Uint8Array, caPem: string, now = Date.now(
       break;
     }
   }
-  if (!anchor) return "unanchored";
+  // An anchor that constrains names (OpenSSL checks them against the leaf) is left to Bun's verdict.
+  if (!anchor || hasExtension(anchor.raw, NAME_CONSTRAINTS)) return "unanchored";
   for (const c of [leaf, anchor]) {
     if (now > Date.parse(c.validTo)) return { text: "certificate has expired", verifyResult: 10 };
     if (now < Date.parse(c.validFrom)) return { text: "certificate is not yet valid", verifyResult: 9 };

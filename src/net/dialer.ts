@@ -175,6 +175,7 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
         // Bun reports certificate problems and broken handshakes (EPROTO, alerts) the same way.
         // Without SNI (an IP literal) Bun checks the name "localhost": its name verdict is not ours, the
         // chain was verified before it (a chain problem is reported first), and the IP check follows.
+        if (err) err = withCertCode(err);
         if (ipName && (err as { code?: string } | null)?.code === "ERR_TLS_CERT_ALTNAME_INVALID") err = null;
         else if (err && isCertProblem(err)) {
           if (!tls.insecure) {
@@ -311,6 +312,8 @@ const CERT_TEXT: Record<string, string> = {
   CERT_HAS_EXPIRED: "certificate has expired",
   CERT_NOT_YET_VALID: "certificate is not yet valid",
   CERT_REVOKED: "certificate revoked",
+  PERMITTED_VIOLATION: "permitted subtree violation",
+  EXCLUDED_VIOLATION: "excluded subtree violation",
   UNABLE_TO_GET_CRL: "unable to get certificate CRL",
   INVALID_PURPOSE: "unsuitable certificate purpose",
 };
@@ -326,6 +329,8 @@ const X509_RESULT: Record<string, number> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 20,
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 20, // BoringSSL's code for OpenSSL's 20 (CERT_TEXT)
   CERT_REVOKED: 23,
+  PERMITTED_VIOLATION: 47,
+  EXCLUDED_VIOLATION: 48,
   INVALID_CA: 24,
   INVALID_PURPOSE: 26,
   CERT_UNTRUSTED: 27,
@@ -337,6 +342,16 @@ const X509_RESULT: Record<string, number> = {
 };
 /** The X509_V_ERR_* number of a certificate error (1, "unspecified", for one without a number here). */
 const x509Result = (err: Error) => X509_RESULT[(err as { code?: string }).code ?? ""] ?? 1;
+
+/**
+ * BoringSSL reports a leaf outside a CA's name constraints with the code UNSPECIFIED and only the words
+ * telling which: named here as OpenSSL numbers them (curl's 60, %{ssl_verify_result} 47 or 48).
+ */
+function withCertCode(err: Error): Error {
+  if ((err as { code?: string }).code !== "UNSPECIFIED") return err;
+  const code = /permitted subtree violation/i.test(err.message) ? "PERMITTED_VIOLATION" : /excluded subtree violation/i.test(err.message) ? "EXCLUDED_VIOLATION" : null;
+  return code ? Object.assign(err, { code }) : err;
+}
 
 function isCertProblem(err: Error): boolean {
   const code = (err as { code?: string }).code ?? "";

@@ -97,7 +97,7 @@ describe.skipIf(!CURL)("an intermediate or the leaf given as the trust anchor, a
     mkdirSync(d);
     chain = await makeChain(d);
     const pems: [string, string][] = [["chain", chain.chainPem], ["leaf", chain.leafPem], ["client-only", chain.clientOnlyPem], ["forged", chain.forgedPem],
-      ["ip-cn", chain.ipCommonNamePem], ["ip-cn-dns", chain.ipCommonNameWithDnsPem]];
+      ["ip-cn", chain.ipCommonNamePem], ["ip-cn-dns", chain.ipCommonNameWithDnsPem], ["outside", chain.outsideConstraintsPem + (await Bun.file(chain.constrainedPath).text())]];
     for (const [name, certPem] of pems) port.set(name, await listen(certPem, chain.keyPem));
   });
 
@@ -110,6 +110,8 @@ describe.skipIf(!CURL)("an intermediate or the leaf given as the trust anchor, a
     { name: "the intermediate, for a leaf whose issuer has its name and another key (refused)", server: "forged", anchor: (c) => c.intermediatePath, code: 60, verifyResult: "20" },
     { name: "the intermediate, for a leaf for client authentication only (refused)", server: "client-only", anchor: (c) => c.intermediatePath, code: 60, verifyResult: "26" },
     { name: "the intermediate, for another name (refused)", server: "chain", anchor: (c) => c.intermediatePath, host: "other.test", code: 60, verifyResult: "1" },
+    { name: "an intermediate whose name constraints leave the leaf out (refused)", server: "outside", anchor: (c) => c.constrainedPath, code: 60, verifyResult: "47" },
+    { name: "the root, for a leaf outside its intermediate's name constraints (refused)", server: "outside", anchor: (c) => c.rootPath, code: 60, verifyResult: "47" },
     { name: "the root, for 127.0.0.1 named only by the common name", server: "ip-cn", anchor: (c) => c.rootPath, host: "127.0.0.1", code: 0, verifyResult: "0" },
     { name: "the root, for 127.0.0.1 as common name beside a DNS name (refused)", server: "ip-cn-dns", anchor: (c) => c.rootPath, host: "127.0.0.1", code: 60, verifyResult: "1" },
   ];

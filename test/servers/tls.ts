@@ -70,6 +70,9 @@ export interface TestChain {
   forgedPem: string;
   /** Another intermediate of the same root (it signed none of the leaves). */
   otherIntermediatePath: string;
+  /** An intermediate whose names are constrained to allowed.test, and a localhost leaf it signed. */
+  constrainedPath: string;
+  outsideConstraintsPem: string;
   /** A leaf signed by the root with no subjectAltName and CN=127.0.0.1; the same with DNS:foo.test. */
   ipCommonNamePem: string;
   ipCommonNameWithDnsPem: string;
@@ -89,6 +92,8 @@ export async function makeChain(dir: string): Promise<TestChain> {
     openssl(["req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`], dir);
     await sign(`${name}.csr`, "root", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n", name);
   }
+  openssl(["req", ...ec, "-keyout", "nc.key", "-out", "nc.csr", "-subj", "/CN=fetchx constrained intermediate"], dir);
+  await sign("nc.csr", "root", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nnameConstraints=critical,permitted;DNS:allowed.test\n", "nc");
   openssl(["req", "-x509", ...ec, "-keyout", "fake.key", "-out", "fake.pem", "-days", "30", "-subj", "/CN=fetchx test intermediate", ...caExt], dir);
   openssl(["req", ...ec, "-keyout", "key.pem", "-out", "leaf.csr", "-subj", "/CN=localhost"], dir);
   const leafExt = (eku: string, alt = "subjectAltName=DNS:localhost,IP:127.0.0.1\n") =>
@@ -96,6 +101,7 @@ export async function makeChain(dir: string): Promise<TestChain> {
   await sign("leaf.csr", "int", leafExt("serverAuth"), "leaf");
   await sign("leaf.csr", "int", leafExt("clientAuth"), "client-only");
   await sign("leaf.csr", "fake", leafExt("serverAuth"), "forged");
+  await sign("leaf.csr", "nc", leafExt("serverAuth"), "outside");
   openssl(["req", "-key", "key.pem", "-new", "-out", "ip.csr", "-subj", "/CN=127.0.0.1"], dir);
   await sign("ip.csr", "root", leafExt("serverAuth", ""), "ip-cn");
   await sign("ip.csr", "root", leafExt("serverAuth", "subjectAltName=DNS:foo.test\n"), "ip-cn-dns");
@@ -111,6 +117,8 @@ export async function makeChain(dir: string): Promise<TestChain> {
     clientOnlyPem: await read("client-only.pem"),
     forgedPem: await read("forged.pem"),
     otherIntermediatePath: join(dir, "int2.pem"),
+    constrainedPath: join(dir, "nc.pem"),
+    outsideConstraintsPem: await read("outside.pem"),
     ipCommonNamePem: await read("ip-cn.pem"),
     ipCommonNameWithDnsPem: await read("ip-cn-dns.pem"),
   };
