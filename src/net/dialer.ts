@@ -312,8 +312,6 @@ const CERT_TEXT: Record<string, string> = {
   CERT_HAS_EXPIRED: "certificate has expired",
   CERT_NOT_YET_VALID: "certificate is not yet valid",
   CERT_REVOKED: "certificate revoked",
-  PERMITTED_VIOLATION: "permitted subtree violation",
-  EXCLUDED_VIOLATION: "excluded subtree violation",
   UNABLE_TO_GET_CRL: "unable to get certificate CRL",
   INVALID_PURPOSE: "unsuitable certificate purpose",
 };
@@ -329,8 +327,6 @@ const X509_RESULT: Record<string, number> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 20,
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 20, // BoringSSL's code for OpenSSL's 20 (CERT_TEXT)
   CERT_REVOKED: 23,
-  PERMITTED_VIOLATION: 47,
-  EXCLUDED_VIOLATION: 48,
   INVALID_CA: 24,
   INVALID_PURPOSE: 26,
   CERT_UNTRUSTED: 27,
@@ -341,21 +337,41 @@ const X509_RESULT: Record<string, number> = {
   UNABLE_TO_GET_CRL: 3,
 };
 /** The X509_V_ERR_* number of a certificate error (1, "unspecified", for one without a number here). */
-const x509Result = (err: Error) => X509_RESULT[(err as { code?: string }).code ?? ""] ?? 1;
+const x509Result = (err: Error) => {
+  const code = (err as { code?: string }).code ?? "";
+  return X509_RESULT[code] ?? UNNAMED_RESULTS.find(([, name]) => name === code)?.[2] ?? 1;
+};
 
 /**
- * BoringSSL reports a leaf outside a CA's name constraints with the code UNSPECIFIED and only the words
- * telling which: named here as OpenSSL numbers them (curl's 60, %{ssl_verify_result} 47 or 48).
+ * OpenSSL's X509_V_ERR_* numbers, by the words BoringSSL gives, of the verify results Bun has no name for
+ * (its code is UNSPECIFIED then): a leaf outside a CA's name constraints, a path longer than a CA allows.
+ */
+const UNNAMED_RESULTS: [RegExp, string, number][] = [
+  [/path length constraint exceeded/i, "PATH_LENGTH_EXCEEDED", 25],
+  [/permitted subtree violation/i, "PERMITTED_VIOLATION", 47],
+  [/excluded subtree violation/i, "EXCLUDED_VIOLATION", 48],
+  [/unsupported name constraint type/i, "UNSUPPORTED_CONSTRAINT_TYPE", 51],
+  [/invalid name constraint syntax/i, "UNSUPPORTED_CONSTRAINT_SYNTAX", 52],
+  [/invalid name syntax/i, "UNSUPPORTED_NAME_SYNTAX", 53],
+  [/unhandled critical extension/i, "UNHANDLED_CRITICAL_EXTENSION", 34],
+  [/key usage does not include certificate signing/i, "KEYUSAGE_NO_CERTSIGN", 32],
+  [/certificate chain too long/i, "CERT_CHAIN_TOO_LONG", 22],
+];
+
+/**
+ * Bun names the certificate verify results it knows and reports the others as UNSPECIFIED with OpenSSL's
+ * words: a certificate problem all the same (curl's 60, and -k accepts it), named here where the words
+ * say which (%{ssl_verify_result} as curl's).
  */
 function withCertCode(err: Error): Error {
   if ((err as { code?: string }).code !== "UNSPECIFIED") return err;
-  const code = /permitted subtree violation/i.test(err.message) ? "PERMITTED_VIOLATION" : /excluded subtree violation/i.test(err.message) ? "EXCLUDED_VIOLATION" : null;
-  return code ? Object.assign(err, { code }) : err;
+  const known = UNNAMED_RESULTS.find(([words]) => words.test(err.message));
+  return Object.assign(err, { code: known ? known[1] : "CERT_UNSPECIFIED" });
 }
 
 function isCertProblem(err: Error): boolean {
   const code = (err as { code?: string }).code ?? "";
-  return code in CERT_TEXT || /CERT|ISSUER|SIGNATURE|ALTNAME/.test(code);
+  return code in CERT_TEXT || /CERT|ISSUER|SIGNATURE|ALTNAME/.test(code) || UNNAMED_RESULTS.some(([, name]) => name === code);
 }
 
 function certError(err: Error, tls: TlsOptions, host: string): FetchxError {

@@ -97,7 +97,7 @@ describe.skipIf(!CURL)("an intermediate or the leaf given as the trust anchor, a
     mkdirSync(d);
     chain = await makeChain(d);
     const pems: [string, string][] = [["chain", chain.chainPem], ["leaf", chain.leafPem], ["client-only", chain.clientOnlyPem], ["forged", chain.forgedPem],
-      ["ip-cn", chain.ipCommonNamePem], ["ip-cn-dns", chain.ipCommonNameWithDnsPem], ["outside", chain.outsideConstraintsPem + (await Bun.file(chain.constrainedPath).text())]];
+      ["ip-cn", chain.ipCommonNamePem], ["ip-cn-dns", chain.ipCommonNameWithDnsPem], ["outside", chain.outsideConstraintsPem + (await Bun.file(chain.constrainedPath).text())], ["too-deep", chain.pathTooLongPem]];
     for (const [name, certPem] of pems) port.set(name, await listen(certPem, chain.keyPem));
   });
 
@@ -115,6 +115,19 @@ describe.skipIf(!CURL)("an intermediate or the leaf given as the trust anchor, a
     { name: "the root, for 127.0.0.1 named only by the common name", server: "ip-cn", anchor: (c) => c.rootPath, host: "127.0.0.1", code: 0, verifyResult: "0" },
     { name: "the root, for 127.0.0.1 as common name beside a DNS name (refused)", server: "ip-cn-dns", anchor: (c) => c.rootPath, host: "127.0.0.1", code: 60, verifyResult: "1" },
   ];
+  test("a chain one CA deeper than a pathlen:0 CA allows: 60 and %{ssl_verify_result} 25 as curl; -k: 0 as curl (it was 35 with and without -k)", async () => {
+    const p = port.get("too-deep")!;
+    const text = (b: Uint8Array) => Buffer.from(b).toString();
+    for (const k of [[], ["-k"]]) {
+      const args = ["-s", "--retry", "0", "--cacert", chain.rootPath, ...k, "-w", "|%{exitcode}", `https://localhost:${p}/`];
+      const [ours, theirs] = await Promise.all([runCli(args), runCommand([CURL!, ...args])]);
+      expect({ k, code: ours.code }).toEqual({ k, code: theirs.code });
+      expect(text(ours.stdout)).toBe(k.length ? "ok\n|0" : "|60");
+    }
+    const r = await runCli(["-sS", "--retry", "0", "--cacert", chain.rootPath, "-w", "%{ssl_verify_result}", `https://localhost:${p}/`]);
+    expect(text(r.stdout)).toBe("25");
+  });
+
   for (const c of CHAIN_CASES) {
     test(`--cacert ${c.name}: exit ${c.code}, %{ssl_verify_result} ${c.verifyResult}, as curl 7.88`, async () => {
       const host = c.host ?? "localhost";

@@ -73,6 +73,8 @@ export interface TestChain {
   /** An intermediate whose names are constrained to allowed.test, and a localhost leaf it signed. */
   constrainedPath: string;
   outsideConstraintsPem: string;
+  /** leaf <- CA <- CA with pathlen:0 <- root, as a server sends it: one CA too many below pathlen:0. */
+  pathTooLongPem: string;
   /** A leaf signed by the root with no subjectAltName and CN=127.0.0.1; the same with DNS:foo.test. */
   ipCommonNamePem: string;
   ipCommonNameWithDnsPem: string;
@@ -94,6 +96,10 @@ export async function makeChain(dir: string): Promise<TestChain> {
   }
   openssl(["req", ...ec, "-keyout", "nc.key", "-out", "nc.csr", "-subj", "/CN=fetchx constrained intermediate"], dir);
   await sign("nc.csr", "root", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nnameConstraints=critical,permitted;DNS:allowed.test\n", "nc");
+  openssl(["req", ...ec, "-keyout", "pl0.key", "-out", "pl0.csr", "-subj", "/CN=fetchx pathlen 0"], dir);
+  await sign("pl0.csr", "root", "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n", "pl0");
+  openssl(["req", ...ec, "-keyout", "pl1.key", "-out", "pl1.csr", "-subj", "/CN=fetchx under pathlen 0"], dir);
+  await sign("pl1.csr", "pl0", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n", "pl1");
   openssl(["req", "-x509", ...ec, "-keyout", "fake.key", "-out", "fake.pem", "-days", "30", "-subj", "/CN=fetchx test intermediate", ...caExt], dir);
   openssl(["req", ...ec, "-keyout", "key.pem", "-out", "leaf.csr", "-subj", "/CN=localhost"], dir);
   const leafExt = (eku: string, alt = "subjectAltName=DNS:localhost,IP:127.0.0.1\n") =>
@@ -102,6 +108,7 @@ export async function makeChain(dir: string): Promise<TestChain> {
   await sign("leaf.csr", "int", leafExt("clientAuth"), "client-only");
   await sign("leaf.csr", "fake", leafExt("serverAuth"), "forged");
   await sign("leaf.csr", "nc", leafExt("serverAuth"), "outside");
+  await sign("leaf.csr", "pl1", leafExt("serverAuth"), "too-deep");
   openssl(["req", "-key", "key.pem", "-new", "-out", "ip.csr", "-subj", "/CN=127.0.0.1"], dir);
   await sign("ip.csr", "root", leafExt("serverAuth", ""), "ip-cn");
   await sign("ip.csr", "root", leafExt("serverAuth", "subjectAltName=DNS:foo.test\n"), "ip-cn-dns");
@@ -119,6 +126,7 @@ export async function makeChain(dir: string): Promise<TestChain> {
     otherIntermediatePath: join(dir, "int2.pem"),
     constrainedPath: join(dir, "nc.pem"),
     outsideConstraintsPem: await read("outside.pem"),
+    pathTooLongPem: (await read("too-deep.pem")) + (await read("pl1.pem")) + (await read("pl0.pem")),
     ipCommonNamePem: await read("ip-cn.pem"),
     ipCommonNameWithDnsPem: await read("ip-cn-dns.pem"),
   };
