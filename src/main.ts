@@ -41,8 +41,38 @@ interface ErrorLog {
   current?: { error(message: string): void };
 }
 
+/**
+ * Bun decodes the arguments as UTF-8 and puts U+FFFD where a byte is not: a Latin-1 file name ("caf\xe9")
+ * would name another file. Such an argument is refused (the raw bytes are in /proc/self/cmdline), before
+ * anything is written or sent. Only read when an argument holds U+FFFD.
+ */
+function checkArgvBytes(argv: string[]): void {
+  if (!argv.some((a) => a.includes("\uFFFD"))) return;
+  let raw: Buffer[];
+  try {
+    const text = (import.meta.require("node:fs") as typeof import("node:fs")).readFileSync("/proc/self/cmdline");
+    raw = [];
+    for (let at = 0; at < text.length; ) {
+      const end = text.indexOf(0, at);
+      raw.push(text.subarray(at, end < 0 ? text.length : end));
+      at = end < 0 ? text.length : end + 1;
+    }
+  } catch {
+    return; // no /proc: nothing to compare with
+  }
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  raw.slice(-argv.length).forEach((bytes, i) => {
+    try {
+      strict.decode(bytes);
+    } catch {
+      throw usageError(`argument ${i + 1} (${JSON.stringify(argv[i])}) is not UTF-8: fetchx would read another name or text for it`);
+    }
+  });
+}
+
 async function main(argv: string[], log: ErrorLog): Promise<number> {
   if (answeredEarly(argv)) return 0;
+  checkArgvBytes(argv);
   if (argv[0] === "doctor") {
     const [{ runCommand }, { doctorCommand }] = await Promise.all([import("citty"), import("./cli/doctor.ts")]);
     const { result } = await runCommand(doctorCommand, { rawArgs: argv.slice(1) });

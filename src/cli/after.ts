@@ -8,7 +8,7 @@ import type { HstsCache } from "../http/hsts.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import * as libc from "../net/libc.ts";
 import { journalPath } from "../sink/journal.ts";
-import { partPath } from "../sink/file.ts";
+import { partPath, typeAt } from "../sink/file.ts";
 import type { DownloadResult } from "../transfer/stats.ts";
 import type { Logger } from "../ui/log.ts";
 import type { Options } from "./options.ts";
@@ -35,7 +35,7 @@ export function beforeDownload(o: Options, url: string, index: number, known?: s
 export function afterDownload(o: Options, r: DownloadResult, failure: FetchxError | undefined, target: string | null | undefined, log: Logger, retried: string | undefined): void {
   const path = r.filenameEffective ?? target ?? undefined;
   if (failure) {
-    if (o.removeOnError && path) for (const p of [path, partPath(path), journalPath(path)]) nodeFs().rmSync(p, { force: true });
+    if (o.removeOnError && path) removeWritten(o, path, failure);
     return;
   }
   // A rescue: the last answer is no error page (one saved without -f is what curl would have saved too).
@@ -56,6 +56,25 @@ export function afterDownload(o: Options, r: DownloadResult, failure: FetchxErro
     const text = etag ? `${etag}\n` : "";
     if (o.etagSave === "-") nodeFs().writeSync(1, text);
     else nodeFs().writeFileSync(o.etagSave, text);
+  }
+}
+
+/**
+ * --remove-on-error: what this run wrote, as curl removes the file it saved: NAME.part and its journal, and
+ * NAME itself only where this run wrote into it (-C OFFSET appends to it; --fail-with-body saved the error
+ * page there). A file that was at NAME before is never touched (fetchx writes NAME only by its final
+ * rename), nor a directory or a device; one that cannot be removed stays, without a word.
+ */
+function removeWritten(o: Options, path: string, failure: FetchxError): void {
+  const own = [partPath(path), journalPath(path)];
+  if (o.resumeFrom !== undefined || (o.failWithBody && failure.code === "HTTP_ERROR")) own.push(path);
+  for (const p of own) {
+    if (!typeAt(p, false)?.isFile()) continue;
+    try {
+      nodeFs().rmSync(p);
+    } catch {
+      // left as it is: the failure already has its one line
+    }
   }
 }
 

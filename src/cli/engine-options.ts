@@ -9,6 +9,7 @@ import { HstsCache } from "../http/hsts.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import { isTerminal } from "../net/libc.ts";
+import { ownFdOf } from "../sink/file.ts";
 import { fdSink } from "../sink/sequential.ts";
 import { headText, parseContentRange } from "../http/headers.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
@@ -178,7 +179,12 @@ function stdoutOutput(forced: boolean): Output {
  * it arrives.
  */
 function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, state: RunState, known: string | null | undefined): DownloadOptions & Unshown {
-  const toOutput = (path: string | null): Output => path ?? stdoutOutput(output === "-");
+  // /dev/stdout, /dev/fd/N, /proc/self/fd/N: that descriptor itself, as standard output is written.
+  const toOutput = (path: string | null): Output => {
+    if (path === null) return stdoutOutput(output === "-");
+    const fd = ownFdOf(path);
+    return fd === null ? path : { fd };
+  };
   const given = () => urlObject(url);
   const named = (head?: ResponseHead, effective?: URL) => {
     const p = known !== undefined && !head ? known : outputPath(o, effective ? () => effective : given, head, output);

@@ -146,7 +146,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
-    else if (failure) reportFailure(logger, failure, source?.snapshot(), urls.length > 1, result.partialKept ? (result.rangesUnconfirmed ? "try" : "yes") : "no");
+    // --remove-on-error removes what a rerun would resume from.
+    else if (failure) reportFailure(logger, failure, source?.snapshot(), urls.length > 1, result.partialKept && !opts.removeOnError ? (result.rangesUnconfirmed ? "try" : "yes") : "no");
     failed ||= !!failure;
     afterDownload(opts, result, failure, target, logger, retried);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);

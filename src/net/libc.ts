@@ -313,6 +313,13 @@ export function renamePath(from: string, to: string): number {
   if (b < 0) return b;
   return lib().rename(a as Pointer, b as Pointer) < 0 ? -errno() : 0;
 }
+/** access(2) with W_OK: whether this process may write the file at `path` (0), or -errno. */
+export function writable(path: string): number {
+  const p = cString(path);
+  if (p < 0) return p;
+  return lib().access(p as Pointer, 2) === 0 ? 0 : -errno();
+}
+
 /** access(2) with F_OK: whether anything is at `path` (a dangling link counts as nothing, as for existsSync). */
 export function pathExists(path: string): boolean {
   const p = cString(path);
@@ -341,13 +348,19 @@ const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_TYPE = 0x1;
 const STATX_SIZE = 0x200;
+const STATX_MODE = 0x2;
+const STATX_UID = 0x8;
+const STATX_GID = 0x10;
 const S_IFMT = 0o170000;
 
-/** What is at a path: its type (the S_IFMT bits of st_mode), size and file system ("major:minor"). */
+/** What is at a path: its type (the S_IFMT bits of st_mode), size and file system ("major:minor"); its permission bits and owner. */
 export interface PathStat {
   mode: number;
   size: number;
   dev: string;
+  perm: number;
+  uid: number;
+  gid: number;
 }
 export const S_IFREG = 0o100000;
 export const S_IFDIR = 0o040000;
@@ -361,10 +374,11 @@ const EMPTY = new Uint8Array(1);
 function statx(dirfd: number, path: Pointer | number, flags: number): PathStat | number {
   if (path < 0) return path;
   const buf = new Uint8Array(256); // struct statx
-  const r = Number(lib().syscall(SYS_STATX, dirfd, path as Pointer, flags, STATX_TYPE | STATX_SIZE, ptr(buf)));
+  const r = Number(lib().syscall(SYS_STATX, dirfd, path as Pointer, flags, STATX_TYPE | STATX_SIZE | STATX_MODE | STATX_UID | STATX_GID, ptr(buf)));
   if (r < 0) return -errno();
   const dv = new DataView(buf.buffer);
-  return { mode: dv.getUint16(28, true) & S_IFMT, size: Number(dv.getBigUint64(40, true)), dev: `${dv.getUint32(136, true)}:${dv.getUint32(140, true)}` };
+  const mode = dv.getUint16(28, true);
+  return { mode: mode & S_IFMT, size: Number(dv.getBigUint64(40, true)), dev: `${dv.getUint32(136, true)}:${dv.getUint32(140, true)}`, perm: mode & 0o7777, uid: dv.getUint32(20, true), gid: dv.getUint32(24, true) };
 }
 
 /** statx(2) of `path` (of a link itself with `follow` false): its type and size, or -errno. */

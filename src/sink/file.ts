@@ -44,9 +44,30 @@ export function typeAt(path: string, follow = true): FileType | undefined {
   return { isFile: is(libc.S_IFREG), isDirectory: is(libc.S_IFDIR), isFIFO: is(libc.S_IFIFO), isSocket: is(libc.S_IFSOCK), isSymbolicLink: is(libc.S_IFLNK) };
 }
 
+const FD_ALIAS = /^\/(?:dev\/(?:stdout|stderr|stdin|fd\/\d+)|proc\/(?:self|thread-self|\d+)\/(?:task\/\d+\/)?fd\/\d+)$/;
+const OWN_FD = /^\/(?:dev\/(?:(stdin)|(stdout)|(stderr)|fd\/(\d+))|proc\/(?:self|thread-self)\/fd\/(\d+))$/;
+
+/**
+ * /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: another name for a descriptor of this process,
+ * written through as a device is, whatever the descriptor holds (a regular file too: `-o /dev/stdout >
+ * log`). A NAME.part beside it and a rename over it would replace the system's link itself.
+ */
+export function isFdAlias(path: string): boolean {
+  if (!/(?:std(?:out|err|in)|fd\/\d+)$/.test(path)) return false; // node:path only for such a name
+  return FD_ALIAS.test(nodePath().resolve(path));
+}
+
+/** The descriptor of this process that an fd alias names (/dev/stdout: 1, /proc/self/fd/5: 5), else null. */
+export function ownFdOf(path: string): number | null {
+  if (!isFdAlias(path)) return null;
+  const m = OWN_FD.exec(nodePath().resolve(path));
+  if (!m) return m;
+  return m[1] ? 0 : m[2] ? 1 : m[3] ? 2 : Number(m[4] ?? m[5]);
+}
+
 export function isSpecialFile(path: string): boolean {
   const st = typeAt(path);
-  return !!st && !st.isFile() && !st.isDirectory();
+  return (!!st && !st.isFile() && !st.isDirectory()) || isFdAlias(path);
 }
 
 /** What makes an existing NAME.part unusable (a planted link, a directory: somebody's), or null. */
@@ -136,14 +157,27 @@ async function syncOnItsOwn(path: string): Promise<void> {
 }
 
 /**
- * Opens a FIFO without blocking. A blocking open waits for a reader (and freezes the event loop); a
- * non-blocking write-only open fails until a reader exists, while a reader's own blocking open waits for
- * a writer: neither would ever go first. Read-write (defined on Linux) opens at once and lets the
- * reader in; the bytes wait in the pipe until it reads.
+ * Opens a FIFO for writing without blocking the event loop: a write-only open fails (ENXIO) while no
+ * reader has it open (a reader waiting in its own open counts), so it is tried again every few
+ * milliseconds, as curl's blocking open waits for a reader; the signal (Ctrl-C, -m) ends the wait. Written
+ * only, the FIFO tells fetchx when its reader goes (EPIPE: exit 23), where a read-write open waited for
+ * room forever.
  */
-function openFifo(path: string): number {
-  return nodeFs().openSync(path, nodeFs().constants.O_RDWR | nodeFs().constants.O_NONBLOCK);
+async function openFifo(path: string, waitReader: boolean, signal?: AbortSignal): Promise<number> {
+  const { O_WRONLY, O_NONBLOCK } = nodeFs().constants;
+  for (;;) {
+    try {
+      return nodeFs().openSync(path, O_WRONLY | O_NONBLOCK);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "ENXIO" || !waitReader) throw err;
+    }
+    if (signal?.aborted) throw signal.reason;
+    await Bun.sleep(FIFO_READER_POLL_MS);
+  }
 }
+
+/** How often a FIFO without a reader is tried again. */
+const FIFO_READER_POLL_MS = 20;
 
 /** Opens a device (/dev/null, a terminal) for writing, as fopen's "w" would, through libc (src/node-fs.ts). */
 function openSpecial(path: string): number {
@@ -162,9 +196,11 @@ async function openPart(target: string, resume: boolean): Promise<number> {
   if (resume) {
     if (typeAt(target, false)?.isSymbolicLink()) throw new FetchxError("WRITE", `cannot write ${target}: it is a symbolic link (refusing to write through it)`);
     const fd = await openAsync(target, O_RDWR | O_NOFOLLOW);
-    if (!nodeFs().fstatSync(fd).isFile()) {
+    const st = nodeFs().fstatSync(fd);
+    if (!st.isFile() || st.nlink > 1) {
       libc.close(fd);
-      throw new FetchxError("WRITE", `cannot write ${target}: not a regular file`);
+      // A hard link planted at NAME.part would have the resume write into another file.
+      throw new FetchxError("WRITE", `cannot write ${target}: ${st.isFile() ? "it has other hard links (refusing to write into another file)" : "not a regular file"}`);
     }
     return fd;
   }
@@ -215,6 +251,8 @@ export class FileSink implements Sink {
   private lost = false;
   /** Creating NAME.part and writing the held bytes into it (once). */
   private opening: Promise<void> | null = null;
+  /** The permission bits and owner of the file at NAME before: the new file takes them (set by open()). */
+  private keep: { perm: number; uid: number; gid: number } | null = null;
 
   private constructor(
     readonly path: string,
@@ -234,19 +272,32 @@ export class FileSink implements Sink {
     const st = opts.stat !== undefined ? (opts.stat ?? undefined) : typeAt(path);
     if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
     if (opts.exclusive && typeAt(path, false)) throw new FetchxError("WRITE", `refusing to overwrite ${path}: file exists`);
-    const special = !!st && !st.isFile();
+    const special = (!!st && !st.isFile()) || isFdAlias(path);
     const fifo = !!st && (st.isFIFO() || st.isSocket());
+    // A named FIFO may get its reader later; a pipe or socket named through /proc never will.
+    const waitReader = !!st && st.isFIFO() && !isFdAlias(path);
     const target = special ? path : partPath(path);
+    // A file already at NAME (not a link: that is replaced): one this process may not write is refused,
+    // as curl's open fails; else the new file takes its permissions and owner (curl writes into it).
+    const before = !special && st?.isFile() ? libc.statPath(path, false) : null;
+    const keep = before && typeof before !== "number" && before.mode === libc.S_IFREG ? { perm: before.perm, uid: before.uid, gid: before.gid } : null;
+    if (keep) {
+      const w = libc.writable(path);
+      if (w < 0) throw writeFailure(path, { code: errnoName(-w) });
+    }
     try {
       if (opts.createDirs) nodeFs().mkdirSync(nodePath().dirname(path), { recursive: true });
       if (!special && !opts.resume && !opts.exclusive && (opts.holdBytes ?? 0) > 0) {
         const sink = new FileSink(path, false, -1, false, opts.signal, false, opts.alone, !!opts.batchSync);
         sink.held = holdBuffer(opts.holdBytes!);
         sink.holdLimit = opts.holdBytes!;
+        sink.keep = keep;
         return sink;
       }
-      const fd = fifo ? openFifo(path) : special ? openSpecial(target) : await openPart(target, !!opts.resume);
-      return new FileSink(path, special, fd, fifo, opts.signal, opts.exclusive);
+      const fd = fifo ? await openFifo(path, waitReader, opts.signal) : special ? openSpecial(target) : await openPart(target, !!opts.resume);
+      const sink = new FileSink(path, special, fd, fifo, opts.signal, opts.exclusive);
+      sink.keep = keep;
+      return sink;
     } catch (err) {
       if (err instanceof FetchxError) throw err;
       throw writeFailure(target, err);
@@ -378,6 +429,7 @@ export class FileSink implements Sink {
       } finally {
         giveBack(buf); // the write is over, failed or not
       }
+      this.keepMetadata();
       if (dev !== undefined) {
         const outcome = await syncBatch.commit(target, this.path, dev).catch((err) => this.losing(writeFailure(this.path, err)));
         if (outcome === "renamed") return;
@@ -392,7 +444,29 @@ export class FileSink implements Sink {
       throw writeFailure(this.writingPath, err);
     }
     this.close();
+    this.keepMetadata();
     return this.rename();
+  }
+
+  /**
+   * NAME.part takes the owner and permission bits of the file it replaces, as the file curl writes into
+   * keeps them (a 0600 file stays unreadable to others). An owner this process cannot give is left; the
+   * rename still replaces the file (whose hard links keep the old bytes: curl's would change).
+   */
+  private keepMetadata(): void {
+    const keep = this.keep;
+    if (!keep) return;
+    const part = partPath(this.path);
+    try {
+      if (keep.uid !== process.getuid?.() || keep.gid !== process.getgid?.()) nodeFs().chownSync(part, keep.uid, keep.gid);
+    } catch {
+      // not ours to give (not root): the new file is ours
+    }
+    try {
+      if (keep.perm !== 0o644) nodeFs().chmodSync(part, keep.perm); // after chown, which clears set-id bits
+    } catch {
+      // left at fetchx's 0644
+    }
   }
 
   /** Fails the commit of held bytes that are not known to be on disk: from now on sync() refuses (`lost`). */

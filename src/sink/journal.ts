@@ -48,6 +48,7 @@ interface Progress {
 }
 
 export const journalPath = (output: string) => output + JOURNAL_SUFFIX;
+const TEMP_SUFFIX = ".tmp";
 
 let bootIdCache: string | null | undefined;
 /** This boot's id (Linux: /proc/sys/kernel/random/boot_id), or null where there is none. */
@@ -94,10 +95,23 @@ function union(a: Range[], b: Range[]): Range[] {
  * The journal at `path`, or null (with the reason) when missing or unreadable. `done` includes the
  * progress line when it was written on this boot and is whole.
  */
+/**
+ * Whether NAME's journal fits beside it: its temporary name (NAME.fetchx.tmp) within the 255 bytes a file
+ * name may have. A longer NAME is downloaded without one (a cut transfer starts over).
+ */
+export function journalFits(path: string): boolean {
+  return Buffer.byteLength(path.slice(path.lastIndexOf("/") + 1)) + JOURNAL_SUFFIX.length + TEMP_SUFFIX.length <= 255;
+}
+
 export function readJournal(path: string): { data: JournalData } | { data: null; why: string } {
   // Looked at before it is read: a FIFO planted at NAME.fetchx would block the read (and with it the whole
   // process, signals included) until some writer came.
-  const st = nodeFs().lstatSync(path, { throwIfNoEntry: false });
+  let st: ReturnType<ReturnType<typeof nodeFs>["lstatSync"]>;
+  try {
+    st = nodeFs().lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return { data: null, why: "no journal" }; // a name too long for one, a directory that cannot be read
+  }
   if (!st) return { data: null, why: "no journal" };
   if (!st.isFile()) return { data: null, why: "its journal is not a regular file" };
   let text: string;
@@ -178,7 +192,7 @@ export class JournalWriter {
   save(data: Omit<JournalData, "format" | "version" | "updated">, written: Range[]): void {
     const full: JournalData = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...data, updated: new Date().toISOString() };
     const record = Buffer.from(withCheck(JSON.stringify(full)) + "\n");
-    const tmp = `${this.path}.tmp`;
+    const tmp = this.path + TEMP_SUFFIX;
     nodeFs().rmSync(tmp, { force: true });
     const fd = createExclusive(tmp);
     this.#length = 0;

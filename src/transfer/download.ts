@@ -15,10 +15,10 @@ import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { isFileUrl, type ParsedUrl } from "../http/url.ts";
 import type { Connection, MptcpState } from "../net/types.ts";
-import { checkFileName, FileSink, partPath, partProblem, typeAt, type FileType } from "../sink/file.ts";
+import { checkFileName, FileSink, isFdAlias, partPath, partProblem, typeAt, type FileType } from "../sink/file.ts";
 import { nodeFs } from "../node-fs.ts";
 import { pathExists } from "../net/libc.ts";
-import { JournalWriter, journalPath, readJournal, removeJournal } from "../sink/journal.ts";
+import { JOURNAL_SUFFIX, JournalWriter, journalFits, journalPath, readJournal, removeJournal } from "../sink/journal.ts";
 import { fdSink, streamSink } from "../sink/sequential.ts";
 import { DownstreamClosed, type Sink } from "../sink/types.ts";
 import { ChecksumMismatch } from "./checksum.ts";
@@ -144,7 +144,7 @@ type Lookups = [journal: boolean, partProblem: string | null, target: FileType |
 const devices = new Map<string, FileType>();
 const remember = (path: string) => (found: Lookups): Lookups => {
   const t = found[2];
-  if (!t || t.isFile() || t.isDirectory() || t.isFIFO() || t.isSocket() || t.isSymbolicLink()) return found;
+  if (!t || (t.isFile() && !isFdAlias(path)) || t.isDirectory() || t.isFIFO() || t.isSocket() || t.isSymbolicLink()) return found;
   // Absolute names only: a relative one could name another file after a library caller's chdir().
   if (path.startsWith("/") && devices.size < 16) devices.set(path, t);
   return [false, null, t]; // a NAME.fetchx or NAME.part beside a device describes nothing it could resume
@@ -959,7 +959,10 @@ export class Download implements ProgressSource, RequestSender {
     // Without ranges a stall cannot be resumed: wait for the server as curl does (-m still ends it).
     if (!rangesOk) ex.bodyIdleTimeoutMs = 0;
     const regular = !!file && !file.special;
-    const jpath = regular && (rangesOk || mayRange) ? journalPath(path!) : null;
+    const journaled = regular && (rangesOk || mayRange);
+    const fits = !journaled || journalFits(path!);
+    if (!fits && !(validator.size !== null && validator.size <= FIRST_SAVE_BYTES)) this.warn(`${path}: no journal (its name leaves no room for ${JOURNAL_SUFFIX}.tmp within 255 bytes): a cut transfer starts over`);
+    const jpath = journaled && fits ? journalPath(path!) : null;
     this.result.rangesUnconfirmed = !!jpath && !rangesOk && !head.headers.get("accept-ranges")?.includes("bytes");
     const mayHaveJournal = this.journalSeen?.path !== path || this.journalSeen.exists;
     if (regular && !resumed && mayHaveJournal) removeJournal(journalPath(path!)); // an older journal would describe other bytes

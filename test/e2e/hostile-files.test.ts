@@ -3,9 +3,9 @@
 // journal files and of response framing. Every case ends with the exact bytes under the final name (or an
 // error and nothing there), one line on stderr, and nothing written outside the named files.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { download } from "../../src/index.ts";
-import { randomBytes, runCli, runCommand, sha256, tempDir, waitFor } from "../servers/harness.ts";
+import { fetchxCommand, randomBytes, runCli, runCommand, sha256, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { bytesOf, chunked, head, mutate } from "../servers/hostile.ts";
 import { truncateAfter } from "../servers/faults.ts";
@@ -228,7 +228,7 @@ describe("bounded fuzz", () => {
       if (!r.stderr.includes("starting over")) resumed++;
     }
     expect(resumed).toBeGreaterThanOrEqual(1); // the unmutated journal at least was resumed
-  });
+  }, 30_000); // 41 processes one after another
 
   test("60 seeded mutations of a chunked answer: exact bytes, or an error and nothing under the name", async () => {
     const random = seededRandom(7);
@@ -269,7 +269,7 @@ describe("bounded fuzz", () => {
     } finally {
       fuzz.stop();
     }
-  });
+  }, 30_000); // 60 to 120 processes one after another
 });
 
 test("the journal is removed and the .part renamed on success; nothing else is left", async () => {
@@ -279,4 +279,133 @@ test("the journal is removed and the .part renamed on success; nothing else is l
   expect(readdirSync(d)).toEqual(["out"]);
   expect(existsSync(partOf(`${d}/out`)) || existsSync(journalOf(`${d}/out`))).toBe(false);
   truncateSync(`${d}/out`, 0);
+});
+
+// What is already at the output name, or what the name itself is, met as curl 7.88 meets it where that
+// keeps a user's file safe (its permissions, its owner, a file fetchx never wrote), and never worse.
+describe("what is at the output name", () => {
+  const CURL = Bun.which("curl");
+  const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
+  /** As the user nobody (setpriv), in a directory everyone may write. */
+  const asNobody = (cmd: string[], cwd: string) => runCommand(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ...cmd], { cwd });
+
+  test("-o /proc/self/fd/1 and -o /dev/fd/1: written through to standard output, as curl (it was exit 23: NAME.part)", async () => {
+    for (const name of ["/proc/self/fd/1", "/dev/fd/1"]) {
+      const r = await runCli(["-sS", "-o", name, server.url("/f")]);
+      expect({ name, code: r.code, stderr: r.stderr }).toEqual({ name, code: 0, stderr: "" });
+      expect(await sha256(r.stdout)).toBe(SHA);
+    }
+  });
+
+  test.skipIf(Bun.spawnSync(["unshare", "-m", "true"]).exitCode !== 0)("-o /dev/stdout with standard output a file: the bytes go to the file and /dev/stdout stays a link (a private /dev)", async () => {
+    const d = fresh();
+    // A mount namespace of its own with a tmpfs /dev holding the links: the machine's /dev is never at stake.
+    const script = `mount -t tmpfs tmpfs /dev && ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd /dev/fd && "$@" -sS -o /dev/stdout ${server.url("/f")} > out; echo "exit $? $(readlink /dev/stdout)"`;
+    const r = await runCommand(["unshare", "-m", "sh", "-c", script, "sh", ...fetchxCommand()], { cwd: d });
+    expect(text(r.stdout).trim()).toBe("exit 0 /proc/self/fd/1");
+    expect(await sha256(readFileSync(`${d}/out`))).toBe(SHA);
+  });
+
+  test.skipIf(!CURL)("a file already at the name keeps its permissions and owner, as curl's write into it does (fetchx's rename gave 0644 and root)", async () => {
+    const d = fresh();
+    const stats: Record<string, string> = {};
+    for (const [who, argv] of [["curl", [CURL!]], ["fetchx", fetchxCommand()]] as const) {
+      for (const [name, mode] of [["secret", 0o600], ["tool", 0o755], ["shared", 0o664]] as const) {
+        const file = `${d}/${who}-${name}`;
+        writeFileSync(file, "old\n");
+        chmodSync(file, mode);
+        chownSync(file, 65534, 65534);
+        const r = await runCommand([...argv, "-sS", "-o", file, server.url("/f")]);
+        expect(r.code).toBe(0);
+        expect(await sha256(readFileSync(file))).toBe(SHA);
+        const st = statSync(file);
+        stats[`${who}-${name}`] = `${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`;
+      }
+    }
+    for (const name of ["secret", "tool", "shared"]) expect(stats[`fetchx-${name}`]).toBe(stats[`curl-${name}`]!);
+    expect(stats["fetchx-secret"]).toBe("600 65534:65534");
+  });
+
+  test.skipIf(!CURL || Bun.spawnSync(["setpriv", "--reuid=nobody", "true"]).exitCode !== 0)("as another user, a file at the name that user may not write is refused: exit 23 as curl, the file as it was (fetchx renamed over it)", async () => {
+    const d = fresh();
+    chmodSync(tmp.path, 0o755);
+    chmodSync(d, 0o777);
+    for (const who of ["curl", "fetchx"]) {
+      writeFileSync(`${d}/${who}.bin`, "root's\n"); // root's, 0644: nobody may not write it
+      const r = await asNobody([...(who === "curl" ? [CURL!] : fetchxCommand()), "-sS", "-o", `${who}.bin`, server.url("/f")], d);
+      expect({ who, code: r.code }).toEqual({ who, code: 23 });
+      expect(readFileSync(`${d}/${who}.bin`, "utf8")).toBe("root's\n");
+      if (who === "fetchx") expect(r.stderr.trim().split("\n")).toEqual([`fetchx: (23) cannot write fetchx.bin: permission denied`]);
+    }
+  });
+
+  test("--remove-on-error removes what this run wrote, never a file that was there before (it was deleted), nor a directory (it was a stack trace)", async () => {
+    const d = fresh();
+    writeFileSync(`${d}/old.bin`, "old\n");
+    const refused = await runCli(["-sS", "--retry", "0", "--remove-on-error", "-o", "old.bin", "http://127.0.0.1:1/"], { cwd: d });
+    expect(refused.code).toBe(7);
+    const missing = await runCli(["-sSf", "--remove-on-error", "-o", "old.bin", server.url("/missing")], { cwd: d });
+    expect(missing.code).toBe(22);
+    expect(readFileSync(`${d}/old.bin`, "utf8")).toBe("old\n");
+    mkdirSync(`${d}/dir.bin`);
+    const dir = await runCli(["-sSf", "--remove-on-error", "-o", "dir.bin", server.url("/missing")], { cwd: d });
+    expect(dir.code).toBe(22);
+    expect(dir.stderr.trim().split("\n")).toHaveLength(1);
+    // Cut short: the .part and journal go, and the error line promises no resume.
+    const cut = await runCli(["-sS", "--retry", "0", "--remove-on-error", "-o", "cut.bin", server.url("/cut")], { cwd: d });
+    expect(cut.code).toBe(18);
+    expect(cut.stderr).not.toContain("resume");
+    expect(readdirSync(d).sort()).toEqual(["dir.bin", "old.bin"]);
+  });
+
+  test("a hard link at NAME.part with its journal and -C -: refused, exit 23; the other file untouched", async () => {
+    const d = fresh();
+    const first = await runCli(["-sS", "--retry", "0", "-o", "x.bin", server.url("/cut")], { cwd: d });
+    expect(first.code).toBe(18);
+    const before = readFileSync(`${d}/x.bin.part`);
+    Bun.spawnSync(["cp", `${d}/x.bin.part`, `${d}/victim`]);
+    Bun.spawnSync(["rm", `${d}/x.bin.part`]);
+    Bun.spawnSync(["ln", `${d}/victim`, `${d}/x.bin.part`]);
+    const r = await runCli(["-sS", "-C", "-", "-o", "x.bin", server.url("/f")], { cwd: d });
+    expect(r.code).toBe(23);
+    expect(r.stderr).toContain("other hard links");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(Buffer.compare(readFileSync(`${d}/victim`), before)).toBe(0);
+    expect(existsSync(`${d}/x.bin`)).toBe(false);
+  });
+
+  test.skipIf(!CURL)("a FIFO whose reader leaves early: exit 23 as curl, no hang (the FIFO was opened read-write)", async () => {
+    const d = fresh();
+    for (const who of ["curl", "fetchx"]) {
+      mkfifo(`${d}/${who}.fifo`);
+      const reader = Bun.spawn(["head", "-c", "100", `${d}/${who}.fifo`], { stdout: "ignore" });
+      const r = await runCommand([...(who === "curl" ? [CURL!] : fetchxCommand()), "-sS", "--retry", "0", "-o", `${who}.fifo`, server.url("/f")], { cwd: d, timeoutMs: 10_000 });
+      await reader.exited;
+      expect({ who, code: r.code, timedOut: r.timedOut }).toEqual({ who, code: 23, timedOut: false });
+    }
+  });
+
+  test("an argument that is not UTF-8: exit 2 before anything is written (it named the U+FFFD file)", async () => {
+    const d = fresh();
+    const replacement = `${d}/\uFFFD.bin`;
+    writeFileSync(replacement, "another file\n");
+    // The name's byte 0xff reaches fetchx raw only through a shell (a JavaScript string is UTF-8).
+    const r = await runCommand(["sh", "-c", `"$@" -sS -o "$(printf '\\377.bin')" ${server.url("/f")}`, "sh", ...fetchxCommand()], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(replacement, "utf8")).toBe("another file\n");
+    expect(readdirSync(d)).toEqual(["\uFFFD.bin"]);
+  });
+
+  test("a name with no room for NAME.fetchx.tmp (247 bytes): cut short, no resume promised; -C - then starts over (it was exit 56)", async () => {
+    const d = fresh();
+    const name = `${"n".repeat(243)}.bin`;
+    const cut = await runCli(["-S", "--progress", "none", "--retry", "0", "-o", name, server.url("/cut")], { cwd: d });
+    expect(cut.code).toBe(18);
+    expect(cut.stderr).toContain("no journal");
+    expect(cut.stderr).not.toContain("run it again to resume");
+    const again = await runCli(["-sS", "-C", "-", "-o", name, server.url("/f")], { cwd: d });
+    expect(again.code).toBe(0);
+    expect(await sha256(readFileSync(`${d}/${name}`))).toBe(SHA);
+  });
 });
