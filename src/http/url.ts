@@ -154,15 +154,16 @@ export function fileNameFromUrl(url: URL): string | null {
   return sanitizeFileName(segment);
 }
 
-// NAME_MAX on Linux file systems is 255 bytes; leave room for the ".part" suffix of downloads in progress.
-const MAX_NAME_BYTES = 200;
+// NAME_MAX on Linux file systems is 255 bytes; leave room for what fetchx writes beside NAME while it
+// downloads (NAME.fetchx.tmp, 11 bytes more): a remote name up to 244 bytes is kept as curl keeps it.
+const MAX_NAME_BYTES = 244;
 const MAX_EXTENSION_CHARS = 16;
 // C0/C1 controls, DEL, and bidirectional overrides that make "gpj.exe" display as "exe.jpg".
 const UNSAFE_CHARS = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * A name that is safe to create in the output directory: the part after the last "/" or "\",
- * without control characters, leading dots or surrounding spaces, at most 200 UTF-8 bytes.
+ * without control characters, leading dots or surrounding spaces, at most 244 UTF-8 bytes.
  * Null when nothing usable remains ("", ".", "..", "../").
  */
 export function sanitizeFileName(name: string): string | null {

@@ -222,7 +222,12 @@ async function createExclusive<T>(target: string, create: () => Promise<T>): Pro
   // A link is never written through, a directory never removed (Download refuses both before the request).
   const problem = partProblem(typeAt(target, false));
   if (problem) throw new FetchxError("WRITE", `cannot write ${target}: ${problem}`);
-  nodeFs().rmSync(target, { force: true });
+  // unlink, not rmSync: Bun's rmSync names an EPERM (an immutable file) EFAULT, "bad address".
+  try {
+    nodeFs().unlinkSync(target);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "ENOENT") throw err;
+  }
   return create();
 }
 

@@ -139,11 +139,13 @@ describe("file names", () => {
     for (const [input, want] of cases) expect(sanitizeFileName(input), JSON.stringify(input)).toBe(want);
   });
 
-  test("long names are cut to 200 UTF-8 bytes, keeping the extension", () => {
+  test("long names are cut to 244 UTF-8 bytes (room for NAME.fetchx.tmp), keeping the extension; 244 stay whole", () => {
     const long = sanitizeFileName(`${"\u00e9".repeat(300)}.tar.gz`)!;
-    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(200);
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(244);
+    expect(Buffer.byteLength(long)).toBeGreaterThan(240);
+    expect(sanitizeFileName("y".repeat(244))).toBe("y".repeat(244));
     expect(long.endsWith(".gz")).toBe(true);
     expect(long.startsWith("\u00e9")).toBe(true);
-    expect(sanitizeFileName("x".repeat(1000))!.length).toBe(200);
+    expect(sanitizeFileName("x".repeat(1000))!.length).toBe(244);
   });
 });
