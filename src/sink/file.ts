@@ -146,6 +146,9 @@ function writeNewFileNow(target: string, bytes: Uint8Array, batch = false): stri
   }
 }
 
+/** A rename refused because NAME is in use as a mount point. */
+const busy = (err: unknown) => (err as { code?: string } | null)?.code === "EBUSY";
+
 /** fdatasync of a closed file, by thread-pool tasks: a file whose batch sync failed gets its own answer. */
 async function syncOnItsOwn(path: string): Promise<void> {
   const fd = await openAsync(path, nodeFs().constants.O_RDONLY | nodeFs().constants.O_NOFOLLOW);
@@ -436,7 +439,7 @@ export class FileSink implements Sink {
       }
       this.keepMetadata();
       if (dev !== undefined) {
-        const outcome = await syncBatch.commit(target, this.path, dev).catch((err) => this.losing(writeFailure(this.path, err)));
+        const outcome = await syncBatch.commit(target, this.path, dev).catch((err) => (busy(err) ? this.replaceInPlace() : this.losing(writeFailure(this.path, err))));
         if (outcome === "renamed") return;
         await syncOnItsOwn(target).catch((err) => this.losing(writeFailure(target, err)));
       }
@@ -480,6 +483,28 @@ export class FileSink implements Sink {
     throw err;
   }
 
+  /**
+   * NAME is a mount point (a file bind-mounted into a container, `-v ./app.conf:/etc/app.conf`): a rename
+   * over it fails (EBUSY), so NAME.part's bytes, synced and complete, are copied into it as curl writes it,
+   * and synced; NAME.part goes only then (a crash meanwhile leaves it whole for a rerun).
+   */
+  private replaceInPlace(): "renamed" {
+    const part = partPath(this.path);
+    try {
+      nodeFs().copyFileSync(part, this.path);
+      const fd = nodeFs().openSync(this.path, "r+");
+      try {
+        nodeFs().fsyncSync(fd);
+      } finally {
+        nodeFs().closeSync(fd);
+      }
+      nodeFs().unlinkSync(part);
+    } catch (err) {
+      throw writeFailure(this.path, err);
+    }
+    return "renamed";
+  }
+
   /** NAME.part becomes NAME (closed, its data synced). */
   private async rename(now = false): Promise<void> {
     if (!this.special) {
@@ -497,6 +522,7 @@ export class FileSink implements Sink {
         }
       } catch (err) {
         if ((err as { code?: string }).code === "EEXIST") throw new FetchxError("WRITE", `refusing to overwrite ${this.path}: file exists`);
+        if (busy(err) && !this.exclusive) return void this.replaceInPlace();
         throw writeFailure(this.path, err);
       }
     }

@@ -28,6 +28,7 @@ beforeAll(async () => {
   server = await startServer({
     routes: {
       "/f": { body: data },
+      "/small": { body: data.subarray(0, 20_000) },
       "/other": { body: data, etag: false, lastModified: false },
       "/plain": { body: data, etag: false, lastModified: false },
       "/slow": { body: data, rateBytesPerSec: 400_000 },
@@ -395,6 +396,22 @@ describe("what is at the output name", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(replacement, "utf8")).toBe("another file\n");
     expect(readdirSync(d)).toEqual(["\uFFFD.bin"]);
+  });
+
+  test.skipIf(Bun.spawnSync(["unshare", "-m", "true"]).exitCode !== 0)("a file bind-mounted at the name (a container's single-file mount): its bytes are replaced in place, small and streamed (a rename over it failed: 23, on every rerun)", async () => {
+    const d = fresh();
+    writeFileSync(`${d}/host.conf`, "the host's\n");
+    writeFileSync(`${d}/mounted`, "");
+    const f = fetchxCommand().map((a) => `'${a}'`).join(" ");
+    // A small body (held, committed with the batch) and a large one (streamed into NAME.part).
+    const script = `mount --bind host.conf mounted && ${f} -sS -o mounted ${server.url("/small")}; echo "$? $(sha256sum < mounted)"; ${f} -sS -o mounted ${server.url("/f")}; echo "$?"; ls`;
+    const r = await runCommand(["unshare", "-m", "sh", "-c", script], { cwd: d });
+    const lines = text(r.stdout).split("\n");
+    expect(lines[0]).toBe(`0 ${await sha256(data.subarray(0, 20_000))}  -`);
+    expect(lines[1]).toBe("0");
+    expect(r.stderr).toBe("");
+    expect(text(r.stdout)).not.toContain(".part");
+    expect(await sha256(readFileSync(`${d}/host.conf`))).toBe(SHA);
   });
 
   test("a name with no room for NAME.fetchx.tmp (247 bytes): cut short, no resume promised; -C - then starts over (it was exit 56)", async () => {
