@@ -135,7 +135,10 @@ Where fetchx's defaults differ from curl's, on purpose:
               try; with --retry given, -m bounds each try as curl's does, and a try it cuts is retried.
   .part       a download to FILE is written to FILE.part with a journal FILE.fetchx and renamed when
               complete: a failed download never leaves a truncated FILE (curl leaves what arrived).
-              --remove-on-error removes the .part and the journal too; -C - resumes from them.
+              A FILE already there keeps its permissions and owner (not its hard links); one
+              bind-mounted into a container is written in place once FILE.part is complete.
+              --remove-on-error removes the .part and the journal (and never a FILE fetchx did
+              not write); -C - resumes from them.
   -C -        resumes from FILE.part and its journal (checked against ETag and size), not from
               whatever FILE holds; -C OFFSET appends to FILE as curl does.
   redirects   credentials (-u, Authorization, Cookie) are never sent to another host; there is no
