@@ -110,6 +110,8 @@ function seconds(raw: RawArgs, name: string): number {
   const n = Number(v);
   // As curl's strtod: ".5", "2.", "1e-1" are seconds too.
   if (!/^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v.trim()) || !Number.isFinite(n)) throw usageError(`--${name} wants seconds, got "${v}"`);
+  // curl's bound (its milliseconds in a signed 64-bit number); a longer wait than a timer takes is clamped where it is set.
+  if (n > 9_223_372_036_854_775) throw usageError(`--${name}: too large a number of seconds, "${v}"`);
   return Math.round(n * 1000);
 }
 

@@ -11,6 +11,7 @@
 import type { Socket, SocketHandler } from "bun";
 import { nodeFs } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
+import { timerMs } from "../timers.ts";
 import { errnoMessage, errnoName, pollMany, POLLIN, readLink, recv, recvInto } from "./libc.ts";
 import { mptcpStatus } from "./mptcp.ts";
 import type { Connection, DialInfo, DialTimings, MptcpStatus } from "./types.ts";
@@ -313,7 +314,7 @@ export class SocketConnection implements Connection {
         waiter.timer = setTimeout(() => {
           this.fail(new FetchxError("TIMEOUT", `no data received for ${idleTimeoutMs} ms`));
           this.terminate();
-        }, idleTimeoutMs);
+        }, timerMs(idleTimeoutMs));
       this.waiter = waiter;
       if (this.rawPaused) this.startRaw();
     });

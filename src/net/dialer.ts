@@ -5,6 +5,7 @@ import { isIP } from "./libc.ts";
 import type { PeerCertificate } from "node:tls";
 import type { Socket, TLSOptions } from "bun";
 import { FetchxError } from "../errors.ts";
+import { timerMs } from "../timers.ts";
 import { AttemptError, connectAttempt, connectUnix } from "./attempt.ts";
 import { commonNameIs, nameMatches, partialChain, unanchored, weakKey, weakness, type LeafFacts } from "./cert-policy.ts";
 import { SocketConnection } from "./connection.ts";
@@ -45,7 +46,7 @@ export async function dial(opts: DialOptions): Promise<Connection> {
     opts.connectTimeoutMs > 0
       ? setTimeout(
           () => deadline.abort(new FetchxError("TIMEOUT", `connection timed out after ${opts.connectTimeoutMs} ms`, { unanswered: true })),
-          opts.connectTimeoutMs,
+          timerMs(opts.connectTimeoutMs),
         )
       : undefined;
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;

@@ -1,6 +1,7 @@
 // Happy Eyeballs v2 connection racing (RFC 8305 §5): start with the first candidate, start the next
 // one every `delayMs` or as soon as the running one fails, take the first that connects, and close
 // every other attempt. Generic over what an attempt yields so it can be tested without sockets.
+import { timerMs } from "../timers.ts";
 import { AttemptError } from "./attempt.ts";
 
 export interface RaceOptions<T> {
@@ -70,7 +71,7 @@ export function raceAttempts<T>(
           else if (running === 0) end(() => reject(new AllAttemptsFailed(failures)), undefined);
         },
       );
-      if (next < candidates.length) timer = setTimeout(startNext, delayMs);
+      if (next < candidates.length) timer = setTimeout(startNext, timerMs(delayMs));
     };
 
     if (opts.signal?.aborted) return reject(opts.signal.reason);

@@ -8,6 +8,7 @@
 // plain stream for what cannot be resumed (HEAD, decoded bodies, error pages). verify: --checksum. commit:
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
+import { timerMs } from "../timers.ts";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import { parseContentRange } from "../http/headers.ts";
@@ -275,7 +276,7 @@ export class Download implements ProgressSource, RequestSender {
       if (this.patientHooks) this.patientHooks.signal = signal;
     }
     const ms = this.settings.tryTimeoutMs;
-    if (ms > 0) this.tryTimer = setTimeout(() => this.cutTry(ms), ms);
+    if (ms > 0) this.tryTimer = setTimeout(() => this.cutTry(ms), timerMs(ms));
   }
 
   /**
@@ -366,7 +367,7 @@ export class Download implements ProgressSource, RequestSender {
     running++;
     s.onStart?.(this);
     this.newTry();
-    const deadline = s.maxTimeMs > 0 ? setTimeout(() => this.ending!.abort(new FetchxError("TIMEOUT", `operation timed out after ${s.maxTimeMs} ms`)), s.maxTimeMs) : undefined;
+    const deadline = s.maxTimeMs > 0 ? setTimeout(() => this.ending!.abort(new FetchxError("TIMEOUT", `operation timed out after ${s.maxTimeMs} ms`)), timerMs(s.maxTimeMs)) : undefined;
     const ticker = setInterval(() => this.tick(), s.monitorIntervalMs);
     let lastProgress = 0;
     const progress = s.onProgress

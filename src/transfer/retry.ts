@@ -3,6 +3,7 @@
 // server's Retry-After wins (capped). Every retry resumes from the bytes already written.
 // The budget counts failures in a row: progress since the last failure gives the budget back, so a long
 // download over a flaky path keeps healing while a dead server still ends after N tries.
+import { timerMs } from "../timers.ts";
 import { FetchxError } from "../errors.ts";
 
 export interface RetryOptions {
@@ -103,7 +104,7 @@ export class RetryPolicy {
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
+    const t = setTimeout(done, timerMs(ms));
     function done() {
       clearTimeout(t);
       signal.removeEventListener("abort", done);

@@ -165,6 +165,8 @@ const CASES: Case[] = [
   { name: "-D FILE with a 103 Early Hints and -L", args: ["-sL", "-D", "heads.txt", "-o", "x", "@URL/early-hints"] },
   { name: "-m is each transfer's limit, not the run's: three 0.4 s answers under -m 1", args: ["-s", "-m", "1", "@URL/slowish", "@URL/slowish", "@URL/slowish"] },
   { name: "-m with a fraction curl reads (.5, 1e0)", args: ["-s", "-m", ".5", "--connect-timeout", "1e0", "@URL/hello.txt"] },
+  { name: "-m and --connect-timeout of 2147484 s, over a timer's 24.8 days: nothing is cut (it was 28 at once)", args: ["-s", "-m", "2147484", "--connect-timeout", "2147484", "@URL/slowish"] },
+  { name: "-m 1e30: too large a number, exit 2 before anything is sent", args: ["-s", "-m", "1e30", "@URL/hello.txt"] },
   { name: "--tcp-fastopen is a hint: the same answer", args: ["-s", "--tcp-fastopen", "@URL/hello.txt"] },
   { name: "--suppress-connect-headers without a proxy: the same head and body", args: ["-si", "--suppress-connect-headers", "@URL/hello.txt"], mask: true },
   { name: "options curl accepts and ignores here (--no-npn, --egd-file, --random-file, --false-start, --ssl-allow-beast, Schannel's, --proxy-basic, --expect100-timeout, --no-sessionid): the same request and answer",
