@@ -82,12 +82,12 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     const { helpCommand } = await import("./cli/subcommands.ts");
     return helpCommand(argv);
   }
-  const [{ expandConfig }, { parseArgv, shareGlobals, splitNext, Variables }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
+  const [{ expandConfig }, { joinUrlless, parseArgv, shareGlobals, splitNext, Variables }] = await Promise.all([import("./cli/config.ts"), import("./cli/parse.ts")]);
   // curl's --next: one set of options per group of URLs, run one group after another.
   // curl's --variable: set in command-line order, seen by the groups after it.
   const variables = new Variables();
   const configWarnings: string[] = [];
-  const raws = splitNext(expandConfig(argv, process.env, configWarnings)).map((words) => parseArgv(words, variables));
+  const raws = joinUrlless(splitNext(expandConfig(argv, process.env, configWarnings)).map((words) => parseArgv(words, variables)));
   if (raws.length > 1) shareGlobals(raws);
   // curl's warnings about -K and ~/.fetchxrc lines it skips (an unknown option, a missing value).
   if (!raws[0]!.values.get("silent")) for (const w of configWarnings) stderr.write(`fetchx: warning: ${w}\n`);

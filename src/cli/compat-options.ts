@@ -1,7 +1,7 @@
 // Options of curl's command line beyond downloading (request bodies and uploads, cookies and netrc,
 // conditional requests, --proto, TLS versions, header dumps): parsed here (no I/O) and spread into the
 // one Options object by toOptions(). Files they name are read later, by body.ts and engine-options.ts.
-import { usageError } from "../errors.ts";
+import { FetchxError, usageError } from "../errors.ts";
 import type { RawArgs } from "./parse.ts";
 
 /** One piece of request data in command-line order: which option gave it, and its text. */
@@ -151,9 +151,11 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
   const uploads = list("upload-file");
 
   // curl: "You can only select one HTTP request method!"
-  const methods = [data.length && !flag("get") ? "POST (-d)" : "", form.length ? "POST (-F)" : "", uploads.length ? "PUT (-T)" : "", flag("head") ? "HEAD (-I)" : ""].filter(Boolean);
+  const methods = [data.length ? (flag("get") ? "GET (-G with -d)" : "POST (-d)") : "", form.length ? "POST (-F)" : "", uploads.length ? "PUT (-T)" : "", flag("head") ? "HEAD (-I)" : ""].filter(Boolean);
   if (methods.length > 1 && !(methods.length === 2 && flag("head") && flag("get") && data.length)) throw usageError(`only one request method can be chosen: ${methods.join(" and ")}`);
 
+  // A file name given empty: curl cannot open it (--etag-save '': 26, before any request; -D '' crashes it).
+  for (const name of ["dump-header", "etag-save"]) if (str(name) === "") throw new FetchxError("READ_FILE", `--${name} needs a file name ("-" for standard output)`);
   const cont = str("continue");
   const unix = str("unix-socket") ?? (str("abstract-unix-socket") === undefined ? undefined : `\0${str("abstract-unix-socket")}`);
   const tlsMin = flag("tlsv1.3") ? "1.3" : undefined;

@@ -174,10 +174,14 @@ function checkName(name: string): string {
 
 function parseResolve(entries: string[]): Map<string, string[]> {
   const map = new Map<string, string[]>();
-  for (const e of entries) {
+  for (const given of entries) {
+    // curl's "-HOST:PORT" removes an entry from its DNS cache (fetchx keeps none: nothing to do); "+HOST"
+    // marks one that may time out (fetchx's last as long as the run).
+    if (/^-[^:]+:\d+$/.test(given)) continue;
+    const e = given.replace(/^\+/, "");
     // host:port:addr[,addr]; IPv6 addresses may be bracketed.
     const m = e.match(/^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/);
-    if (!m) throw new FetchxError("OPTION_SYNTAX", `--resolve wants HOST:PORT:ADDRESS, got "${e}"`);
+    if (!m || Number(m[2]) > 65535) throw new FetchxError("OPTION_SYNTAX", `--resolve wants HOST:PORT:ADDRESS (a port up to 65535), got "${given}"`);
     const addrs = m[3]!.split(",").map((a) => a.trim().replace(/^\[(.*)\]$/, "$1"));
     // Addresses only, and no IPv6 zone: curl 7.88 refuses both (its exit 49); a zone goes in the URL.
     const bad = addrs.find((a) => a.includes("%") || !isIP(a));
@@ -185,6 +189,18 @@ function parseResolve(entries: string[]): Map<string, string[]> {
     map.set(`${m[1]!.replace(/^\[(.*)\]$/, "$1").toLowerCase()}:${m[2]}`, addrs);
   }
   return map;
+}
+
+/**
+ * -r as curl reads it: a value that starts with a number and has no dash is that number on: "10" and "10x"
+ * ask "bytes=10-" (with curl's warning), and one past 2^63 is refused; anything else goes as written.
+ */
+function rangeOption(v: string | undefined, warnings: string[]): string | undefined {
+  if (v === undefined || !/^\d/.test(v) || v.includes("-")) return v;
+  const from = BigInt(/^\d+/.exec(v)![0]);
+  if (from > 2n ** 63n - 1n) throw usageError(`option -r: is badly used here ("${v}")`);
+  warnings.push("A specified range MUST include at least one dash (-). Appending one for you!");
+  return `${from}-`;
 }
 
 function atMost(n: number, max: number, name: string): number {
@@ -313,6 +329,10 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     ...everydayOptions(raw, env),
     ...compatOptions(raw, byteCount),
   };
+  options.range = rangeOption(options.range, warnings);
+  // Accepted and changing nothing, but a value curl refuses is refused too (exit 2).
+  seconds(raw, "expect100-timeout");
+  integer(raw, "keepalive-time", 0);
   return flag("globoff") ? options : withUploadGlobs(options);
 }
 

@@ -76,6 +76,38 @@ export function splitNext(words: string[]): string[][] {
   return groups;
 }
 
+/**
+ * curl's --next after a group that has no URL yet starts nothing: the options before it and after it are
+ * one group (`fetchx --next URL`, `--next --next`). A last group without a URL stays, and is refused.
+ */
+export function joinUrlless(raws: RawArgs[]): RawArgs[] {
+  const out: RawArgs[] = [];
+  let pending: RawArgs | undefined;
+  for (const r of raws) {
+    const cur = pending ? joined(pending, r) : r;
+    pending = undefined;
+    if (cur.positionals.length > 0 || cur.values.has("url")) out.push(cur);
+    else pending = cur;
+  }
+  if (pending) out.push(pending);
+  return out;
+}
+
+/** `b` after `a`: lists one after the other, a single value `b`'s where both have one. */
+function joined(a: RawArgs, b: RawArgs): RawArgs {
+  const values = new Map(a.values);
+  for (const [k, v] of b.values) {
+    const before = values.get(k);
+    values.set(k, Array.isArray(before) && Array.isArray(v) ? [...before, ...v] : v);
+  }
+  return {
+    values,
+    positionals: [...a.positionals, ...b.positionals],
+    order: a.order || b.order ? [...(a.order ?? []), ...(b.order ?? [])] : undefined,
+    warnings: a.warnings || b.warnings ? [...(a.warnings ?? []), ...(b.warnings ?? [])] : undefined,
+  };
+}
+
 /** Options that are the whole run's wherever they are given (curl's "Scope: global"), not one operation's. */
 const GLOBAL_OPTIONS = ["fail-early", "parallel", "parallel-max", "progress-bar", "progress", "show-error", "stderr", "verbose"];
 
@@ -151,6 +183,8 @@ export function parseArgv(argv: string[], variables?: Variables): RawArgs {
       }
       continue;
     }
+    // A lone "-" is no URL: curl reads it as an option and knows none of that name.
+    if (arg === "-") throw usageError("option -: is unknown");
     out.positionals.push(arg);
   }
   if (vars && vars.warnings.length > seen) out.warnings = vars.warnings.slice(seen);

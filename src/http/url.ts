@@ -28,11 +28,15 @@ export const isFileUrl = (url: string) => url.length > 5 && url.charCodeAt(4) ==
 /** The URL object of a URL given, for naming its file (-O): parseUrl's, or WHATWG's for a file:// URL. */
 export const urlObject = (text: string): URL => (isFileUrl(text) ? new URL(text) : parseUrl(text).url);
 
-export function parseUrl(input: string): ParsedUrl {
-  if (input === "") throw new FetchxError("BAD_URL", "empty URL");
+export function parseUrl(given: string): ParsedUrl {
+  if (given === "") throw new FetchxError("BAD_URL", "empty URL");
+  // curl reads "http:/host" as "http://host"; "http:host" and "http:\\host" are malformed (its 3), not a host named "http".
+  const oneSlash = /^(https?):\/(?!\/)/i.exec(given);
+  const input = oneSlash ? `${oneSlash[1]}://${given.slice(oneSlash[0].length)}` : given;
   // WHATWG parsing would silently drop tabs and newlines; a URL containing them is a mistake.
   if (hasControlOrSpace(input)) throw new FetchxError("BAD_URL", `URL contains whitespace or control characters: ${JSON.stringify(input)}`);
   const scheme = schemeOf(input)?.toLowerCase();
+  if (scheme === undefined && /^https?:/i.test(input)) throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}: "${input.slice(0, input.indexOf(":") + 1)}" is not followed by "//"`);
   // Like curl, a URL without "scheme://" is taken as http.
   const text = scheme === undefined ? `http://${input}` : input;
   if (scheme !== undefined) checkProtocol(scheme);

@@ -2,7 +2,7 @@
 // HOST2:PORT2 instead, while the Host header, SNI and certificate check keep the URL's host. An empty
 // HOST1 or PORT1 matches any; an empty HOST2 or PORT2 keeps the original. The first matching rule wins.
 // Through a proxy it changes the CONNECT target, not the proxy.
-import { usageError } from "../errors.ts";
+import { FetchxError } from "../errors.ts";
 
 export interface ConnectToRule {
   fromHost: string;
@@ -19,7 +19,7 @@ export function parseConnectTo(entries: string[]): ConnectToRule[] {
     const m = /^(\[[^\]]*\]|[^:[\]]*):(\d*):(\[[^\]]*\]|[^:[\]]*):(\d*)$/.exec(e.trim());
     const port = (p: string) => (p === "" ? null : Number(p));
     if (!m || [m[2]!, m[4]!].some((p) => p !== "" && (Number(p) < 1 || Number(p) > 65535)))
-      throw usageError(`--connect-to wants HOST1:PORT1:HOST2:PORT2, got "${e}"`);
+      throw new FetchxError("OPTION_SYNTAX", `--connect-to wants HOST1:PORT1:HOST2:PORT2, got "${e}"`); // curl's 49
     return { fromHost: unbracket(m[1]!).toLowerCase(), fromPort: port(m[2]!), toHost: unbracket(m[3]!), toPort: port(m[4]!) };
   });
 }

@@ -77,7 +77,8 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
   const vars = variables(s, urlnum, /%\{(json|urle?\.)/.test(format));
   const out: WriteOutput = { stdout: "", stderr: "" };
   let stream: keyof WriteOutput = "stdout";
-  const re = /%\{([a-z_.]+)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
+  // Any text up to "}" is a variable's name, as curl reads it: "%{}" and "%{nope:x}" are unknown ones.
+  const re = /%\{([^}]*)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
   let last = 0;
   for (let m = re.exec(format); m; m = re.exec(format)) {
     out[stream] += format.slice(last, m.index);
@@ -95,7 +96,7 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
     else if (m[1] === "header_json") out[stream] += JSON.stringify(headerJson(s));
     else if (m[1] === "connections") out[stream] += JSON.stringify(s.connections);
     else {
-      const v = vars[m[1]!];
+      const v = Object.hasOwn(vars, m[1]!) ? vars[m[1]!] : undefined;
       if (v === undefined) out.stderr += `fetchx: unknown --write-out variable: '${m[1]}'\n`;
       // curl prints the status as "%03ld": 000 when nothing answered, which scripts test for.
       else out[stream] += /^(http_code|response_code|http_connect)$/.test(m[1]!) ? String(v).padStart(3, "0") : String(v ?? "");

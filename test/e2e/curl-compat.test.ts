@@ -165,6 +165,19 @@ const CASES: Case[] = [
   { name: "-D FILE with a 103 Early Hints and -L", args: ["-sL", "-D", "heads.txt", "-o", "x", "@URL/early-hints"] },
   { name: "-m is each transfer's limit, not the run's: three 0.4 s answers under -m 1", args: ["-s", "-m", "1", "@URL/slowish", "@URL/slowish", "@URL/slowish"] },
   { name: "-m with a fraction curl reads (.5, 1e0)", args: ["-s", "-m", ".5", "--connect-timeout", "1e0", "@URL/hello.txt"] },
+  { name: "a lone - is no URL: exit 2, nothing sent (it was taken for one)", args: ["-s", "-", "@URL/hello.txt"] },
+  { name: "--next before any URL starts nothing: one group", args: ["-s", "--next", "@URL/hello.txt"] },
+  { name: "--next --next: the empty group between is no group", args: ["-s", "@URL/hello.txt", "--next", "--next", "@URL/echo"] },
+  { name: "-G -d with -T: two methods, exit 2 (it sent a PUT with the query)", args: ["-s", "-G", "-T", "up.txt", "-d", "a=b", "@URL/echo"], files: { "up.txt": "up\n" } },
+  { name: "http: without a slash is a malformed URL: exit 3 (it was a host named http, 6)", args: ["-s", "http:hello.txt"] },
+  { name: "http:/HOST with one slash is http://HOST, as curl reads it", args: ["-s", "-w", "|%{url_effective}", "@ONESLASH/hello.txt"] },
+  { name: "--resolve with a port over 65535: exit 49 (it was ignored)", args: ["-s", "--resolve", "example.test:99999:127.0.0.1", "@URL/hello.txt"] },
+  { name: "--resolve +HOST (curl's timeout mark) and -HOST:PORT (its removal) are accepted", args: ["-s", "--resolve", "-other.test:80", "--resolve", "+@RESOLVEHOST:127.0.0.1", "-w", "%{http_code}", "@RESOLVEURL/hello.txt"] },
+  { name: "--connect-to that does not parse: exit 49, as --resolve (it was 2)", args: ["-s", "--connect-to", "a.test:80:127.0.0.1:abc", "http://a.test/"] },
+  { name: "-r 10x and -r 7: from that byte on (bytes=10-), as curl reads them", args: ["-s", "-r", "10x", "@URL/file.bin", "-o", "a", "-r", "7", "@URL/file.bin", "-o", "b"], headers: ["range"] },
+  { name: "--expect100-timeout and --keepalive-time refuse what curl refuses (abc: exit 2)", args: ["-s", "--expect100-timeout", "abc", "@URL/hello.txt"] },
+  { name: "-w with an unknown or empty variable name prints nothing for it (it printed the text)", args: ["-s", "-w", "[%{}%{nope:x}%{toString}]", "@URL/hello.txt"] },
+  { name: "--etag-save with no file name: exit 26 before anything is sent", args: ["-s", "--etag-save", "", "@URL/hello.txt"] },
   { name: "-m and --connect-timeout of 2147484 s, over a timer's 24.8 days: nothing is cut (it was 28 at once)", args: ["-s", "-m", "2147484", "--connect-timeout", "2147484", "@URL/slowish"] },
   { name: "-m 1e30: too large a number, exit 2 before anything is sent", args: ["-s", "-m", "1e30", "@URL/hello.txt"] },
   { name: "--tcp-fastopen is a hint: the same answer", args: ["-s", "--tcp-fastopen", "@URL/hello.txt"] },
@@ -381,7 +394,7 @@ const CASES: Case[] = [
 function expand(args: string[], etag: string): string[] {
   const tokenUrl = http.replace("http://", "http://T0KEN@");
   const fileBase = `file://${sockDir.path}`;
-  return args.map((a) => a.replace("@URL", http).replace("@HOSTPORT", http.replace(/^http:\/\//, "")).replace("@TOKENURL", tokenUrl).replace("@SOCK", unixPath).replace("@ETAG", etag).replace("@FILEURL", fileBase).replace("@LOCALHOSTFILE", `file://localhost${sockDir.path}`));
+  return args.map((a) => a.replace("@RESOLVEURL", http.replace("127.0.0.1", "resolved.test")).replace("@RESOLVEHOST", `resolved.test:${new URL(http).port}`).replace("@ONESLASH", http.replace("http://", "http:/")).replace("@URL", http).replace("@HOSTPORT", http.replace(/^http:\/\//, "")).replace("@TOKENURL", tokenUrl).replace("@SOCK", unixPath).replace("@ETAG", etag).replace("@FILEURL", fileBase).replace("@LOCALHOSTFILE", `file://localhost${sockDir.path}`));
 }
 
 const maskText = (s: string) => s.replace(/^Date: .*$/gim, "Date: *");
