@@ -48,18 +48,15 @@ interface ErrorLog {
  */
 function checkArgvBytes(argv: string[]): void {
   if (!argv.some((a) => a.includes("\uFFFD"))) return;
-  let raw: Buffer[];
+  let cmdline: Buffer;
   try {
-    const text = (import.meta.require("node:fs") as typeof import("node:fs")).readFileSync("/proc/self/cmdline");
-    raw = [];
-    for (let at = 0; at < text.length; ) {
-      const end = text.indexOf(0, at);
-      raw.push(text.subarray(at, end < 0 ? text.length : end));
-      at = end < 0 ? text.length : end + 1;
-    }
+    cmdline = (import.meta.require("node:fs") as typeof import("node:fs")).readFileSync("/proc/self/cmdline");
   } catch {
     return; // no /proc: nothing to compare with
   }
+  // Each argument ends with a NUL byte.
+  const raw: Buffer[] = [];
+  for (let at = 0, i = 0; i < cmdline.length; i++) if (cmdline[i] === 0) (raw.push(cmdline.subarray(at, i)), (at = i + 1));
   const strict = new TextDecoder("utf-8", { fatal: true });
   raw.slice(-argv.length).forEach((bytes, i) => {
     try {

@@ -71,7 +71,7 @@ function removeWritten(o: Options, path: string, failure: FetchxError): void {
   for (const p of own) {
     if (!typeAt(p, false)?.isFile()) continue;
     try {
-      nodeFs().rmSync(p);
+      nodeFs().unlinkSync(p);
     } catch {
       // left as it is: the failure already has its one line
     }

@@ -61,7 +61,7 @@ export function isFdAlias(path: string): boolean {
 export function ownFdOf(path: string): number | null {
   if (!isFdAlias(path)) return null;
   const m = OWN_FD.exec(nodePath().resolve(path));
-  if (!m) return m;
+  if (!m) return null; // another process's descriptor: opened by its name
   return m[1] ? 0 : m[2] ? 1 : m[3] ? 2 : Number(m[4] ?? m[5]);
 }
 
@@ -471,9 +471,9 @@ export class FileSink implements Sink {
       // not ours to give (not root): the new file is ours
     }
     try {
-      if (keep.perm !== 0o644) nodeFs().chmodSync(part, keep.perm); // after chown, which clears set-id bits
+      nodeFs().chmodSync(part, keep.perm); // after chown, which clears set-id bits
     } catch {
-      // left at fetchx's 0644
+      // left as created (0644 less the umask)
     }
   }
 
