@@ -95,7 +95,7 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
   const str = (n: string) => raw.values.get(n) as string | undefined;
   const rateText = str("limit-rate");
   // 0 (in any unit) means no limit, as in curl.
-  const limitRate = rateText === undefined || /^0+(\.0*)?[kmgt]?(\/[smhd])?$/i.test(rateText.trim()) ? 0 : parseRate(rateText);
+  const limitRate = rateText === undefined || /^0+(\.0*)?[kmgtb]?(\/[smhd])?$/i.test(rateText.trim()) ? 0 : parseRate(rateText);
   if (limitRate === null) throw usageError(`--limit-rate wants a rate like 200k, 1.5M or 10M/m, got "${rateText}"`);
   const maxText = str("parallel-max");
   if (maxText !== undefined && !/^\d+$/.test(maxText)) throw usageError(`--parallel-max wants a number (at most 300), got "${maxText}"`);

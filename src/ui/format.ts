@@ -52,9 +52,10 @@ export function formatPercent(done: number, total: number | null): string {
  * optional "/s", "/m", "/h", "/d" time unit (curl 8.x). Returns bytes per second, or null when malformed.
  */
 export function parseRate(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)([kmgt])?(?:\/([smhd]))?$/i.exec(text.trim());
+  // "b" is curl's unit for plain bytes ("1b").
+  const m = /^(\d+(?:\.\d+)?)([kmgtb])?(?:\/([smhd]))?$/i.exec(text.trim());
   if (!m) return null;
-  const mult = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(m[2] ?? "").toLowerCase()]!;
+  const mult = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(m[2] ?? "").toLowerCase()]!;
   const per = { s: 1, m: 60, h: 3600, d: 86400 }[(m[3] ?? "s").toLowerCase()]!;
   const rate = (Number(m[1]) * mult) / per;
   return Number.isFinite(rate) && rate > 0 ? rate : null;

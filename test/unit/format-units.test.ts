@@ -45,6 +45,8 @@ describe("format", () => {
 
   test("--limit-rate syntax (curl's: k/M/G powers of 1024, optional /s /m /h /d)", () => {
     expect(parseRate("200k")).toBe(200 * 1024);
+    expect(parseRate("1000b")).toBe(1000); // curl's unit for bytes
+    expect(parseRate("1bk")).toBeNull();
     expect(parseRate("1.5M")).toBe(1.5 * 1024 * 1024);
     expect(parseRate("1G")).toBe(1024 ** 3);
     expect(parseRate("1000")).toBe(1000);
