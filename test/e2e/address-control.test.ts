@@ -48,8 +48,12 @@ describe("--connect-to", () => {
     expect(other.stderr).toContain("port 443");
   });
 
-  test("malformed rule is a usage error", async () => {
-    expect((await runCli([plain.url("/d"), "--connect-to", "nonsense", "-sS"])).code).toBe(2);
+  // curl 7.88 looks at a rule only when its host matches the URL's (then 49; "nonsense" matches nothing and
+  // is passed over): fetchx refuses a rule that does not parse before any request, with the same 49.
+  test("a malformed rule is curl's option-syntax error 49, before any request", async () => {
+    const r = await runCli([plain.url("/d"), "--connect-to", "nonsense", "-sS"]);
+    expect(r.code).toBe(49);
+    expect(r.stderr.trim().split("\n")).toEqual(['fetchx: (49) --connect-to wants HOST1:PORT1:HOST2:PORT2, got "nonsense"']);
   });
 
   test("--resolve to something that is not an address is curl's option-syntax error 49 (was a dial ending as 'interrupted', 130)", async () => {
