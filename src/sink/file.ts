@@ -146,6 +146,9 @@ function writeNewFileNow(target: string, bytes: Uint8Array, batch = false): stri
   }
 }
 
+/** This process's umask, read when first needed: NAME.part is created 0644 less it. */
+let createdMask: number | undefined;
+
 /** A rename refused because NAME is in use as a mount point. */
 const busy = (err: unknown) => (err as { code?: string } | null)?.code === "EBUSY";
 
@@ -471,7 +474,8 @@ export class FileSink implements Sink {
       // not ours to give (not root): the new file is ours
     }
     try {
-      nodeFs().chmodSync(part, keep.perm); // after chown, which clears set-id bits
+      // After chown, which clears set-id bits; not when NAME.part has them already (node:fs stays unloaded).
+      if (keep.perm !== (0o644 & ~(createdMask ??= process.umask()))) nodeFs().chmodSync(part, keep.perm);
     } catch {
       // left as created (0644 less the umask)
     }
