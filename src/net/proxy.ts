@@ -89,6 +89,9 @@ export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv 
  *  sends "user:" without one). */
 export function parseProxy(text: string, proxyUser?: string): Proxy {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  // Two "@" before the host ("http://u@p@host"): WHATWG takes "u@p" for the user, curl refuses it (5).
+  const authority = withScheme.slice(withScheme.indexOf("//") + 2).split(/[/?#]/)[0]!;
+  if (authority.indexOf("@") !== authority.lastIndexOf("@")) throw new FetchxError("RESOLVE_PROXY", `malformed proxy URL "${text}" (an "@" in the user name goes as %40)`, { retryable: false });
   let url: URL;
   let zone: string | undefined;
   try {
