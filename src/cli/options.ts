@@ -215,6 +215,18 @@ function resumeFlag(v: string | undefined): boolean {
   return true;
 }
 
+/**
+ * --max-filesize as curl 7.88 reads it: a whole number of bytes with an optional k, M, G (powers of 1024)
+ * or b; a fraction ("1.5M") or a number past 2^63 is refused (exit 2).
+ */
+export function fileSize(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const m = /^(\d+)([kmgb])?$/i.exec(v.trim());
+  const mult = { "": 1n, b: 1n, k: 1024n, m: 1024n ** 2n, g: 1024n ** 3n }[(m?.[2] ?? "").toLowerCase() as "" | "b" | "k" | "m" | "g"];
+  if (!m || BigInt(m[1]!) * mult > 2n ** 63n - 1n) throw usageError(`--max-filesize wants a whole number of bytes (k, M, G: powers of 1024), got "${v}"`);
+  return Number(BigInt(m[1]!) * mult);
+}
+
 /** "1000", "100k", "2M", "1G" (curl's suffixes, powers of 1024). */
 export function byteCount(v: string | undefined): number {
   if (v === undefined) return 0;
@@ -327,7 +339,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     writeOut: str("write-out"),
     progress: (progress as ProgressMode | undefined) ?? "bar",
     ...everydayOptions(raw, env),
-    ...compatOptions(raw, byteCount),
+    ...compatOptions(raw, fileSize),
   };
   options.range = rangeOption(options.range, warnings);
   // Accepted and changing nothing, but a value curl refuses is refused too (exit 2).
