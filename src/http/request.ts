@@ -9,7 +9,7 @@ export interface RequestHead {
   method: string;
   /** origin-form ("/path?q") or absolute-form for plain-HTTP proxies, authority-form for CONNECT. */
   target: string;
-  /** Host header value (with ":port" when not the default). A "Host" in `headers` replaces it. */
+  /** Host header value (with ":port" when not the default); "" sends none. A "Host" in `headers` replaces it. */
   host: string;
   headers: [string, string][];
   /** "1.0" for curl's -0/--http1.0; HTTP/1.1 otherwise. */
@@ -34,5 +34,6 @@ export function buildRequest(r: RequestHead): Uint8Array {
     else lines += value.trim() === "" ? `${name}:\r\n` : `${name}: ${value}\r\n`; // curl's -H "Name;"
   }
   if (hasLineBreakOrNul(host)) throw new FetchxError("USAGE", "Host contains a CR, LF or NUL character");
-  return encoder.encode(`${r.method} ${r.target} HTTP/${r.version ?? "1.1"}\r\nHost: ${host}\r\n${lines}\r\n`);
+  // No host: the caller removed the header (curl's -H "Host:").
+  return encoder.encode(`${r.method} ${r.target} HTTP/${r.version ?? "1.1"}\r\n${host === "" ? "" : `Host: ${host}\r\n`}${lines}\r\n`);
 }

@@ -287,7 +287,9 @@ export class RequestPlan {
    * credentials and cookies that URL's origin may have; the plan's url stays as it is.
    */
   specFor(url: ParsedUrl, extra: [string, string][] = []): RequestSpec {
-    const spec: RequestSpec = { method: this.method, target: this.opts.requestTarget ?? url.target, host: hostHeader(url), headers: this.headers(extra, url) };
+    // curl's -H "Host:" sends no Host at all (an empty host: buildRequest writes no line).
+    const noHost = this.opts.headers.length > 0 && this.opts.headers.some(([k, v]) => v === "" && k.toLowerCase() === "host");
+    const spec: RequestSpec = { method: this.method, target: this.opts.requestTarget ?? url.target, host: noHost ? "" : hostHeader(url), headers: this.headers(extra, url) };
     if (this.opts.requestTarget !== undefined) spec.targetGiven = true;
     if (this.opts.ignoreContentLength) spec.ignoreLength = true;
     if (this.opts.httpVersion === "1.0") spec.version = "1.0";
