@@ -162,6 +162,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
   const tlsMax = tlsVersion(str("tls-max"));
   // --tlsv1.3 with --tls-max 1.2 leaves no version: the handshake fails (35), as curl's; http:// is unaffected.
   // curl: "Cannot use sigv4 authentication with path-as-is flag" (the signature is over the normalized path).
+  if (str("aws-sigv4") === "") throw new FetchxError("BAD_ARGUMENT", "--aws-sigv4: the first provider cannot be empty");
   if (str("aws-sigv4") !== undefined && flag("path-as-is")) throw usageError("--aws-sigv4 cannot be used with --path-as-is: the signature covers the resolved path");
   const proto = str("proto");
   const protoRedir = str("proto-redir");

@@ -177,6 +177,7 @@ const CASES: Case[] = [
   { name: "-r 10x and -r 7: from that byte on (bytes=10-), as curl reads them", args: ["-s", "-r", "10x", "@URL/file.bin", "-o", "a", "-r", "7", "@URL/file.bin", "-o", "b"], headers: ["range"] },
   { name: "--expect100-timeout and --keepalive-time refuse what curl refuses (abc: exit 2)", args: ["-s", "--expect100-timeout", "abc", "@URL/hello.txt"] },
   { name: "-w with an unknown or empty variable name prints nothing for it (it printed the text)", args: ["-s", "-w", "[%{}%{nope:x}%{toString}]", "@URL/hello.txt"] },
+  { name: "--aws-sigv4 with an empty provider: 43, nothing sent (it signed with aws:amz)", args: ["-s", "--aws-sigv4", "", "-u", "a:b", "@URL/echo"] },
   { name: '-H "Host:" sends no Host, as curl (fetchx sent its own)', args: ["-s", "-H", "Host:", "@URL/echo"], headers: ["host"] },
   { name: "--max-filesize 1.5M and 1kb: refused as curl 7.88 refuses them (exit 2; fetchx rounded 1.5 to 2)", args: ["-s", "--max-filesize", "1.5M", "@URL/hello.txt"] },
   { name: "-x with two @ before the host: exit 5 (it sent user u@p to the proxy)", args: ["-s", "-x", "http://u@p@127.0.0.1:1", "@URL/hello.txt"] },
