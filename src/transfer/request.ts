@@ -133,6 +133,8 @@ export class RequestPlan {
   private basicAsked = false;
   /** Challenges answered so far: a second plain 401 means the credentials are wrong, not the nonce old. */
   private answered = 0;
+  /** The request sent without its body to draw a challenge drew none: the body goes with the next. */
+  private probed = false;
   /** The Referer sent: -e's, then with autoReferer the URL each followed redirect came from. */
   private referer?: string;
 
@@ -228,9 +230,23 @@ export class RequestPlan {
     return signV4(params, { method: this.method, target: url.target, host: hostHeader(url), headers: this.opts.headers, body, credentials: withColon(this.auth!), now: Date.now() / 1000 });
   }
 
-  /** --digest, --anyauth before the server's challenge: the request is sent to draw it. */
+  /**
+   * --digest before the server's challenge: the request is sent without its body to draw it, as curl's. With
+   * --anyauth curl sends the body at once (and again after a challenge): so does fetchx, unless the body
+   * can be sent only once (a stream).
+   */
   private get authProbe(): boolean {
-    return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && originOf(this.url) === this.firstOrigin;
+    return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && !this.probed && (this.scheme === "digest" || hasStream(this.body)) && originOf(this.url) === this.firstOrigin;
+  }
+
+  /** Whether the next request is sent without its body, to draw a challenge. */
+  get probing(): boolean {
+    return this.body !== undefined && this.authProbe;
+  }
+
+  /** The request sent to draw a challenge was answered without one: the next goes with its body. */
+  probeUnanswered(): void {
+    this.probed = true;
   }
 
   /** A redirect to `next`: checked against --proto and --proto-redir. */
@@ -343,6 +359,7 @@ export interface RequestSender {
  */
 export async function requestFollowing(plan: RequestPlan, sender: RequestSender, policy: RedirectPolicy, extra: [string, string][] = []): Promise<Exchange> {
   for (;;) {
+    const probing = plan.probing;
     const ex = await sender.send(plan.spec(extra), plan.url);
     sender.answered(ex, plan.url);
     const head = ex.head;
@@ -351,6 +368,17 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
       await ex.discard();
       ex.release();
       sender.trace("Server asks for authentication: answering its challenge");
+      continue;
+    }
+    // The body was held back for a challenge that did not come: the request goes again with it, as curl's
+    // (an answer to the empty request was never the answer to the request asked for).
+    if (probing) {
+      plan.probeUnanswered();
+      await ex.discard().then(
+        () => ex.release(),
+        () => ex.close(),
+      );
+      sender.trace("No authentication asked: sending the request with its body");
       continue;
     }
     // A raw UTF-8 Location (not percent-encoded) arrives as Latin-1 text: read it as the UTF-8 it is, so

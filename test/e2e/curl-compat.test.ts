@@ -213,6 +213,8 @@ const CASES: Case[] = [
   { name: "--digest with a wrong password: the 401, exit 22 with -f", args: ["-sf", "--digest", "-u", "user:nope", "-w", "%{http_code}", "@URL/digest"] },
   { name: "--digest with -d: the POST sent again with its body", args: ["-sf", "--digest", "-u", "user:pass", "-d", "x=1", "@URL/digest"] },
   { name: "--digest with -T - (a stream): sent once, with the answer", args: ["-s", "--digest", "-u", "user:pass", "-T", "-", "@URL/digest"], stdin: "streamed\n".repeat(100) },
+  { name: "--anyauth -d to a server that asks no authentication: the body goes at once, as curl's (fetchx sent an empty probe and never the body)", args: ["-s", "--anyauth", "-u", "user:pass", "-d", "a=b", "@URL/echo-body"] },
+  { name: "--digest -d to a server that asks no authentication: the empty probe, then the request with its body, as curl's (the body was never sent)", args: ["-s", "--digest", "-u", "user:pass", "-d", "a=b", "@URL/echo-body"] },
   { name: "--anyauth picks Digest when offered", args: ["-sf", "--anyauth", "-u", "user:pass", "@URL/digest"] },
   { name: "--anyauth answers a Basic-only server with Basic", args: ["-sf", "--anyauth", "-u", "user:pass", "@URL/auth"] },
   { name: "-0 sends HTTP/1.0", args: ["-s", "-0", "@URL/version"] },
