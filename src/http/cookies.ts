@@ -81,6 +81,11 @@ interface Origin {
   secure: boolean;
 }
 
+/** Characters no cookie name or value may hold (curl 7.88's invalid octets, the tab included). */
+const CONTROL = /[\x00-\x1f\x7f]/;
+/** curl's limit on a cookie's name and value together. */
+const MAX_NAME_AND_VALUE = 4096;
+
 export class CookieJar {
   /** In the order added (a replaced cookie keeps its place): curl's tie-break, newest first. */
   private cookies: Cookie[] = [];
@@ -118,9 +123,14 @@ export class CookieJar {
     const [pair, ...attrs] = header.split(";");
     const eq = pair!.indexOf("=");
     if (eq <= 0) return;
+    const name = pair!.slice(0, eq).trim();
+    const value = pair!.slice(eq + 1).trim();
+    // As curl 7.88: control characters (a tab would split the jar's line) and more than 4096 bytes of name
+    // and value make no cookie.
+    if (CONTROL.test(name) || CONTROL.test(value) || name.length + value.length > MAX_NAME_AND_VALUE) return;
     const c: Cookie = {
-      name: pair!.slice(0, eq).trim(),
-      value: pair!.slice(eq + 1).trim(),
+      name,
+      value,
       domain: from.host ?? "",
       subdomains: false,
       path: from.path === undefined ? "" : defaultPath(from.path),
@@ -129,6 +139,7 @@ export class CookieJar {
       expires: 0,
     };
     let maxAge: number | undefined;
+    let domainGiven = false;
     for (const a of attrs) {
       const i = a.indexOf("=");
       const key = (i < 0 ? a : a.slice(0, i)).trim().toLowerCase();
@@ -137,6 +148,9 @@ export class CookieJar {
         const d = val.replace(/^\./, "").toLowerCase();
         // An IP address (the host's, or a file's Domain) is host-only: no domain has it as a suffix.
         const ip = isIP(from.host ?? d) !== 0;
+        // A domain of one label ("com") would reach every site under it: curl without a public suffix list refuses it.
+        if (!ip && !d.includes(".") && d !== "localhost") return;
+        domainGiven = true;
         if (from.host !== undefined && (ip ? d !== from.host : !tailMatches(d, from.host))) return; // a cookie for someone else
         c.domain = d;
         c.subdomains = !ip;
@@ -153,6 +167,11 @@ export class CookieJar {
     }
     if (maxAge !== undefined) c.expires = maxAge <= 0 ? 1 : this.now() + maxAge;
     if (junkSession && c.expires === 0) return;
+    // The name prefixes (RFC 6265bis 4.1.3), as curl: __Secure- only Secure; __Host- Secure, Path=/, host-only.
+    if (/^__Secure-/.test(c.name) && !c.secure) return;
+    if (/^__Host-/.test(c.name) && (!c.secure || c.path !== "/" || domainGiven)) return;
+    // From plain http, a cookie never replaces (or shadows) a Secure one of its name (RFC 6265bis 5.7, as curl).
+    if (from.host !== undefined && !from.secure && this.cookies.some((o) => o.secure && o.name === c.name && (tailMatches(o.domain, c.domain) || tailMatches(c.domain, o.domain)) && pathMatches(matchPath(c.path), matchPath(o.path)))) return;
     this.set(c);
   }
 

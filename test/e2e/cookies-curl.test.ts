@@ -28,6 +28,9 @@ const ROUTES: Record<string, Route> = {
   // The default path of a cookie set at /sub/login is "/sub/" (curl keeps the last slash).
   "/sub/login": setting(["sid=9"], "/sub/echo"),
   "/secure": setting(["s=1; Secure; Path=/", "p=2; Path=/"], "/echo"),
+  // What curl 7.88 refuses to keep: a name prefix without its conditions, a tab or a control character, more
+  // than 4096 bytes, a Domain of one label; and one it keeps beside them.
+  "/refused": setting(["__Secure-a=1; Path=/", "__Host-b=1; Path=/", "__Host-c=1; Secure; Path=/; Domain=localhost", "tv=a\tb; Path=/", `big=${"x".repeat(4100)}; Path=/`, "dom=1; Domain=com; Path=/", "kept=1; Path=/"], "/echo"),
   "/ip-domain": setting(["d1=1; Domain=127.0.0.1", "d2=2; Domain=.127.0.0.1; Path=/", "d3=3; Domain=127.0.0.2"], "/echo"),
 };
 
@@ -67,6 +70,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  { name: "cookies curl refuses: __Secure- and __Host- without their conditions, a tab, over 4096 bytes, Domain=com (fetchx kept them)", args: ["-c", "out.txt", "@LOCALHOST/refused"] },
   { name: "-b FILE and -b NAME=VALUE pairs: the file's cookies, then the pairs joined by ';'", args: ["-b", "jar.txt", "-b", "a=1", "-b", "b=2; c=3", "@URL/echo"], files: { "jar.txt": JAR } },
   { name: "the pairs before the file: the same one header", args: ["-b", "a=1", "-b", "jar.txt", "@URL/echo"], files: { "jar.txt": JAR } },
   {

@@ -28,6 +28,19 @@ test("cookie jar: domain, host-only, path, secure, expiry, and the Netscape roun
   expect(jar.header(new URL("http://example.com/app/y"))).toBe("");
 });
 
+test("cookie jar: plain http never replaces a Secure cookie of that name (RFC 6265bis, as curl 7.88)", () => {
+  const jar = new CookieJar(() => 1000);
+  jar.receive("s=sec; Secure; Path=/", new URL("https://a.example.com/"));
+  jar.receive("s=insecure; Path=/", new URL("http://a.example.com/"));
+  jar.receive("s=sub; Domain=example.com; Path=/", new URL("http://b.example.com/"));
+  jar.receive("t=plain; Path=/", new URL("http://a.example.com/"));
+  expect(jar.header(new URL("https://a.example.com/q"))).toBe("t=plain; s=sec"); // newest first
+  expect(jar.list().filter((c) => c.name === "s").map((c) => [c.value, c.secure])).toEqual([["sec", true]]);
+  // Over https the same name replaces it.
+  jar.receive("s=new; Secure; Path=/", new URL("https://a.example.com/"));
+  expect(jar.header(new URL("https://a.example.com/q"))).toBe("t=plain; s=new"); // replaced in its place
+});
+
 test("netrc: the machine's entry, else default; quoted tokens and macdef skipped", () => {
   const text = 'machine a.example login alice password "p w"\nmacdef init\ncd /\n\ndefault login anon password x\n';
   expect(netrcLookup(text, "A.example")).toEqual({ login: "alice", password: "p w" });
