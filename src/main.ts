@@ -113,7 +113,12 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   if (operations.length === 1) return runDownloads(operations[0]!, log);
   // The first failure's exit code, as for several URLs; --fail-early starts no group after it.
   let code = 0;
-  for (const opts of operations) {
+  // %{urlnum} counts the URLs of the whole command line, as curl's: a group's go on from the last group's.
+  let before = 0;
+  for (const group of operations) {
+    const offset = before;
+    const opts = offset === 0 ? group : { ...group, urlnum: (i: number) => offset + group.urlnum(i) };
+    before += group.urls.length === 0 ? 0 : group.urlnum(group.urls.length - 1) + 1;
     const c = await runDownloads(opts, log);
     if (code === 0) code = c;
     if (code !== 0 && opts.failEarly) break;

@@ -109,7 +109,14 @@ function joined(a: RawArgs, b: RawArgs): RawArgs {
 }
 
 /** Options that are the whole run's wherever they are given (curl's "Scope: global"), not one operation's. */
-const GLOBAL_OPTIONS = ["fail-early", "parallel", "parallel-max", "progress-bar", "progress", "show-error", "stderr", "verbose"];
+const GLOBAL_OPTIONS = ["fail-early", "parallel", "parallel-max", "progress-bar", "progress", "show-error", "silent", "no-progress-meter", "stderr", "verbose"];
+
+/**
+ * Options a later group keeps from an earlier one unless it gives its own. --retry is each operation's in
+ * curl, whose default is no retry; fetchx's default is 5, so `--retry 0 URL1 --next URL2` would retry URL2:
+ * the 0 goes on.
+ */
+const CARRIED_OPTIONS = ["retry"];
 
 /** Each operation's record with the run's global options (the last value given anywhere) in it. */
 export function shareGlobals(raws: RawArgs[]): void {
@@ -117,6 +124,13 @@ export function shareGlobals(raws: RawArgs[]): void {
     let value: string | boolean | string[] | undefined;
     for (const r of raws) if (r.values.has(name)) value = r.values.get(name);
     if (value !== undefined) for (const r of raws) r.values.set(name, value);
+  }
+  for (const name of CARRIED_OPTIONS) {
+    let value: string | boolean | string[] | undefined;
+    for (const r of raws) {
+      if (r.values.has(name)) value = r.values.get(name);
+      else if (value !== undefined) r.values.set(name, value);
+    }
   }
 }
 

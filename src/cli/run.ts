@@ -210,6 +210,17 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
  * -O was given (curl: standard output) or go to stdout. Two URLs writing one file: one after another the
  * later replaces the earlier (as curl, with a warning); in parallel they are refused (both would write it at once).
  */
+/** An absolute path without "." or ".." segments or doubled slashes (links are not followed). */
+function normalPath(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return `/${out.join("/")}`;
+}
+
 function checkOutputs(opts: Options, urls: string[], warn: (m: string) => void): (string | null | undefined)[] {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
   // Naming a URL (parse, decode, sanitise) leaves ~1.1 KB of garbage that JavaScriptCore let pile up for
@@ -230,11 +241,14 @@ function checkOutputs(opts: Options, urls: string[], warn: (m: string) => void):
   const seen = new Set<string>();
   const warned = new Set<string>();
   const parallel = opts.parallel && !targets.includes(null); // with stdout in the run, -Z goes one at a time
-  for (const t of targets) {
-    if (!t) continue;
-    if (seen.has(t) && !sharable(t, parallel)) {
-      if (parallel) throw usageError(`two URLs would write the same file ${t} at once (-Z): name one of them with -o`);
-      if (!warned.has(t)) warn(`several URLs write ${t}: the last one's body stays (as curl)`);
+  const cwd = process.cwd();
+  for (const given of targets) {
+    if (!given) continue;
+    // "a", "./a" and "d/../a" are one file: compared by their absolute, normalised names.
+    const t = normalPath(given.startsWith("/") ? given : `${cwd}/${given}`);
+    if (seen.has(t) && !sharable(given, parallel)) {
+      if (parallel) throw usageError(`two URLs would write the same file ${given} at once (-Z): name one of them with -o`);
+      if (!warned.has(t)) warn(`several URLs write ${given}: the last one's body stays (as curl)`);
       warned.add(t);
     }
     seen.add(t);

@@ -38,7 +38,10 @@ export function parseUrl(given: string): ParsedUrl {
   const scheme = schemeOf(input)?.toLowerCase();
   if (scheme === undefined && /^https?:/i.test(input)) throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}: "${input.slice(0, input.indexOf(":") + 1)}" is not followed by "//"`);
   // Like curl, a URL without "scheme://" is taken as http.
-  const text = scheme === undefined ? `http://${input}` : input;
+  const withScheme = scheme === undefined ? `http://${input}` : input;
+  // WHATWG reads "\\" as "/" in an http(s) path, so "/a\\b" would ask for /a/b: curl sends the byte, here %5C.
+  const pathAt = withScheme.indexOf("/", withScheme.indexOf("://") + 3);
+  const text = pathAt > 0 && withScheme.includes("\\", pathAt) ? withScheme.slice(0, pathAt) + withScheme.slice(pathAt).replaceAll("\\", "%5C") : withScheme;
   if (scheme !== undefined) checkProtocol(scheme);
   const { rest, zone } = takeZone(text, input);
   let url: URL;

@@ -177,6 +177,7 @@ const CASES: Case[] = [
   { name: "-r 10x and -r 7: from that byte on (bytes=10-), as curl reads them", args: ["-s", "-r", "10x", "@URL/file.bin", "-o", "a", "-r", "7", "@URL/file.bin", "-o", "b"], headers: ["range"] },
   { name: "--expect100-timeout and --keepalive-time refuse what curl refuses (abc: exit 2)", args: ["-s", "--expect100-timeout", "abc", "@URL/hello.txt"] },
   { name: "-w with an unknown or empty variable name prints nothing for it (it printed the text)", args: ["-s", "-w", "[%{}%{nope:x}%{toString}]", "@URL/hello.txt"] },
+  { name: "%{urlnum} counts the URLs of every --next group, as curl's (each group started again at 0)", args: ["-s", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{urlnum}\\n", "@URL/hello.txt", "@URL/hello.txt", "--next", "-o", "/dev/null", "-w", "%{urlnum}\\n", "@URL/hello.txt"] },
   { name: "--aws-sigv4 with an empty provider: 43, nothing sent (it signed with aws:amz)", args: ["-s", "--aws-sigv4", "", "-u", "a:b", "@URL/echo"] },
   { name: '-H "Host:" sends no Host, as curl (fetchx sent its own)', args: ["-s", "-H", "Host:", "@URL/echo"], headers: ["host"] },
   { name: "--max-filesize 1.5M and 1kb: refused as curl 7.88 refuses them (exit 2; fetchx rounded 1.5 to 2)", args: ["-s", "--max-filesize", "1.5M", "@URL/hello.txt"] },
@@ -489,6 +490,42 @@ describe.skipIf(!CURL)("fetchx against curl 7.88, case by case", () => {
       c.check?.(oursDir.path);
     });
   }
+});
+
+describe.skipIf(!CURL)("--next groups and URL bytes, as curl", () => {
+  test("-s in one --next group silences them all, as curl's global -s (group 2's error was printed)", async () => {
+    const args = ["-s", "-o", "/dev/null", `${http}/hello.txt`, "--next", "--retry", "0", "http://127.0.0.1:1/"];
+    const [ours, theirs] = await Promise.all([runCli(args), runCommand([CURL!, ...args])]);
+    expect({ code: ours.code, stderr: ours.stderr }).toEqual({ code: theirs.code, stderr: theirs.stderr });
+    expect(ours.stderr).toBe("");
+  });
+
+  test("--retry 0 goes on into the groups after it (they retried 5 times, fetchx's default)", async () => {
+    const flaky = await startServer({ routes: { "/busy": { body: "busy\n", status: 503 } } });
+    try {
+      const r = await runCli(["-s", "--retry", "0", "-o", "/dev/null", flaky.url("/busy"), "--next", "-o", "/dev/null", "-w", "%{num_retries} %{http_code}", flaky.url("/busy")]);
+      expect(Buffer.from(r.stdout).toString()).toBe("0 503");
+      expect(flaky.requests.length).toBe(2);
+    } finally {
+      flaky.stop();
+    }
+  });
+
+  test("a backslash in the path is sent as %5C, not turned into a slash (WHATWG asked for another resource)", async () => {
+    const before = server.requests.length;
+    const r = await runCli(["-s", "-o", "/dev/null", `${http}/dir\\x`]);
+    expect(r.code).toBe(0);
+    expect(server.requests.slice(before).map((q) => q.path)).toEqual(["/dir%5Cx"]);
+  });
+
+  test("-Z with -o a and -o ./a: one file named twice, refused before any request (the two raced: exit 23)", async () => {
+    using d = tempDir("fetchx-compat-same-");
+    const before = server.requests.length;
+    const r = await runCli(["-sSZ", "-o", "a", `${http}/hello.txt`, "-o", "./a", `${http}/file.bin`], { cwd: d.path });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual(["fetchx: (2) two URLs would write the same file ./a at once (-Z): name one of them with -o"]);
+    expect(server.requests.length).toBe(before);
+  });
 });
 
 // Where fetchx's defaults differ from curl's (fetchx help curl): retries by default, and what turns them
