@@ -81,9 +81,10 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
 
   // A transfer that is only committing frees its lane, unless -w could then print after a later body on
   // stdout (one transfer after another promises curl's order: body, its -w, next body).
-  // Nor when two URLs write one file: the later must not begin its NAME.part before the earlier's rename.
+  // Nor when two URLs write one file: the later must not begin its NAME.part before the earlier's rename;
+  // nor with -J, whose names come with the answers (two may be one: the later is then refused, as curl's).
   const named = targets.filter((t): t is string => typeof t === "string");
-  const overlapCommits = (!writeOut || opts.parallel) && new Set(named).size === named.length;
+  const overlapCommits = (!writeOut || opts.parallel) && new Set(named).size === named.length && !(opts.remoteHeaderName && urls.length > 1);
   // Several URLs: their output directories are listed once, and a file none of whose names was there skips
   // its own lookups (cli/listing.ts). One URL looks its names up itself (three calls, no listing).
   const absent = urls.length > 1 ? outputListing() : undefined;

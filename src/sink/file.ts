@@ -149,6 +149,12 @@ function writeNewFileNow(target: string, bytes: Uint8Array, batch = false): stri
 /** This process's umask, read when first needed: NAME.part is created 0644 less it. */
 let createdMask: number | undefined;
 
+/**
+ * The NAME.part files this process's transfers created and have not yet renamed or removed: a second
+ * transfer that meets one of them (EEXIST) must not remove it as a leftover.
+ */
+const writing = new Set<string>();
+
 /** A rename refused because NAME is in use as a mount point. */
 const busy = (err: unknown) => (err as { code?: string } | null)?.code === "EBUSY";
 
@@ -221,10 +227,14 @@ async function openPart(target: string, resume: boolean): Promise<number> {
  */
 async function createExclusive<T>(target: string, create: () => Promise<T>): Promise<T> {
   try {
-    return await create();
+    const created = await create();
+    writing.add(target);
+    return created;
   } catch (err) {
     if ((err as { code?: string }).code !== "EEXIST") throw err;
   }
+  // Another transfer of this process writes it (-Z -J, two answers naming one file): never taken from it.
+  if (writing.has(target)) throw new FetchxError("WRITE", `refusing to overwrite ${target.slice(0, -PART_SUFFIX.length)}: another transfer of this run is writing it`, { retryable: false });
   // A link is never written through, a directory never removed (Download refuses both before the request).
   const problem = partProblem(typeAt(target, false));
   if (problem) throw new FetchxError("WRITE", `cannot write ${target}: ${problem}`);
@@ -234,7 +244,9 @@ async function createExclusive<T>(target: string, create: () => Promise<T>): Pro
   } catch (err) {
     if ((err as { code?: string }).code !== "ENOENT") throw err;
   }
-  return create();
+  const created = await create();
+  writing.add(target);
+  return created;
 }
 
 /**
@@ -416,7 +428,16 @@ export class FileSink implements Sink {
    * returned). A failed sync fails the commit and keeps NAME.part.
    * The rename itself becomes durable with the directory's next sync (as for curl, wget and aria2).
    */
+  /** NAME.part becomes NAME, its bytes on stable storage first (commitOnce). */
   async commit(): Promise<void> {
+    try {
+      await this.commitOnce();
+    } finally {
+      writing.delete(partPath(this.path));
+    }
+  }
+
+  private async commitOnce(): Promise<void> {
     if (this.closed) return;
     if (this.fd < 0 && !this.opening) {
       // Every byte was held: create, write, fsync and close NAME.part in one thread-pool task (or at once,
@@ -534,6 +555,7 @@ export class FileSink implements Sink {
 
   async abort(): Promise<void> {
     this.close();
+    writing.delete(partPath(this.path)); // kept for a resume, by no transfer of this run
   }
 
 

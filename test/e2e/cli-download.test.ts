@@ -1,6 +1,6 @@
 // The CLI end to end against real servers on loopback: bytes (sha256), names, write-out, headers sent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fetchxCommand, randomBytes, runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
@@ -18,6 +18,9 @@ beforeAll(async () => {
       "/chunked": { body: data, framing: "chunked" },
       "/close": { body: data, framing: "close" },
       "/named": { body: "hello\n", headers: { "Content-Disposition": `attachment; filename="../../evil/.hidden name.txt"` } },
+      "/same/1": { body: data.subarray(0, 100_000), headers: { "Content-Disposition": 'attachment; filename="same.bin"' } },
+      "/same/2": { body: data.subarray(100_000, 200_000), headers: { "Content-Disposition": 'attachment; filename="same.bin"' } },
+      "/same/3": { body: data.subarray(200_000, 300_000), headers: { "Content-Disposition": 'attachment; filename="same.bin"' } },
       "/utf": { body: "x", headers: { "Content-Disposition": "attachment; filename*=UTF-8''na%C3%AFve.txt" } },
       "/gz": { body: data, encoding: "gzip" },
       "/br": { body: data, encoding: "br" },
@@ -83,6 +86,22 @@ describe("fetchx downloads", () => {
     expect(names[0]!.startsWith(".")).toBe(false);
     expect(readFileSync(join(dir, names[0]!), "utf8")).toBe("hello\n");
     expect(existsSync(join(tmp.path, "evil"))).toBe(false);
+  });
+
+  // curl 7.88 refuses the second answer's file (exit 23, "Failed writing header") and keeps the first's.
+  test("-J with several answers naming one file: the first's bytes stay, the others are refused with 23, nothing else is left (the second replaced the first and a journal stayed)", async () => {
+    for (const parallel of [[], ["-Z"]]) {
+      const dir = join(tmp.path, `same${parallel.length}`);
+      mkdirSync(dir);
+      const r = await runCli(["-sS", ...parallel, "-J", "--remote-name-all", server.url("/same/1"), server.url("/same/2"), server.url("/same/3")], { cwd: dir });
+      expect({ parallel, code: r.code }).toEqual({ parallel, code: 23 });
+      expect(readdirSync(dir)).toEqual(["same.bin"]);
+      const kept = readFileSync(join(dir, "same.bin"));
+      // Sequential: the first's; in parallel, whichever answer came first, whole.
+      const whole = [0, 1, 2].map((i) => Buffer.from(data.subarray(i * 100_000, (i + 1) * 100_000)));
+      expect(parallel.length ? whole.some((w) => w.equals(kept)) : whole[0]!.equals(kept)).toBe(true);
+      for (const line of r.stderr.trim().split("\n")) expect(line).toMatch(/refusing to overwrite same\.bin/);
+    }
   });
 
   test("-J decodes RFC 5987 filename*", async () => {
