@@ -302,8 +302,15 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
   let netrc: string | undefined;
   if (o.netrc) {
     const path = o.netrcFile ?? nodePath().join(process.env.HOME ?? "", ".netrc");
-    if (nodeFs().existsSync(path)) netrc = readText(path, "netrc file");
-    else if (o.netrcFile !== undefined) throw new FetchxError("READ_FILE", `cannot read netrc file ${path}: ENOENT`);
+    if (nodeFs().existsSync(path)) {
+      // ~/.netrc that cannot be read is no credentials for -n and --netrc-optional, as curl's; a
+      // --netrc-file named is refused (26).
+      try {
+        netrc = readText(path, "netrc file");
+      } catch (err) {
+        if (o.netrcFile !== undefined) throw err;
+      }
+    } else if (o.netrcFile !== undefined) throw new FetchxError("READ_FILE", `cannot read netrc file ${path}: ENOENT`);
   }
   const dumped = new Set<string>();
   const hsts = o.hstsFile === undefined ? undefined : o.hstsFile !== "" && nodeFs().existsSync(o.hstsFile) ? HstsCache.parse(readText(o.hstsFile, "--hsts")) : new HstsCache();

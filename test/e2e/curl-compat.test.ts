@@ -5,10 +5,10 @@
 // the headers that carry meaning, body). Cases marked `only` follow curl 8.x where 7.88 differs (or differ
 // on purpose, saying why): they assert fetchx's result alone. One server for the whole table; the cases run one after another.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dlopen, FFIType, ptr } from "bun:ffi";
-import { fetchxCommand, randomBytes, runCli, runCommand, sha256, tempDir, type TempDir } from "../servers/harness.ts";
+import { fetchxCommand, nobodyRunsFetchx, randomBytes, runCli, runCommand, sha256, tempDir, type TempDir } from "../servers/harness.ts";
 import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
 import { makeCert } from "../servers/tls.ts";
 import { digestRoute } from "../servers/digest.ts";
@@ -516,6 +516,20 @@ describe.skipIf(!CURL)("--next groups and URL bytes, as curl", () => {
     const r = await runCli(["-s", "-o", "/dev/null", `${http}/dir\\x`]);
     expect(r.code).toBe(0);
     expect(server.requests.slice(before).map((q) => q.path)).toEqual(["/dir%5Cx"]);
+  });
+
+  test.skipIf(!nobodyRunsFetchx())("an unreadable ~/.netrc with -n or --netrc-optional is no credentials: the transfer goes on, exit 0 as curl's (it was 26)", async () => {
+    using home = tempDir("fetchx-compat-netrc-");
+    chmodSync(home.path, 0o755);
+    writeFileSync(join(home.path, ".netrc"), "machine 127.0.0.1 login u password p\n");
+    chmodSync(join(home.path, ".netrc"), 0o000);
+    for (const flag of ["-n", "--netrc-optional"]) {
+      const args = ["-s", flag, "-o", "/dev/null", "-w", "%{http_code}", `${http}/hello.txt`];
+      const nobody = (cmd: string[]) => runCommand(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ...cmd], { env: { HOME: home.path } });
+      const [ours, theirs] = await Promise.all([nobody([...fetchxCommand(), ...args]), nobody([CURL!, ...args])]);
+      expect({ flag, code: ours.code, out: Buffer.from(ours.stdout).toString() }).toEqual({ flag, code: theirs.code, out: Buffer.from(theirs.stdout).toString() });
+      expect(ours.code).toBe(0);
+    }
   });
 
   test("-Z with -o a and -o ./a: one file named twice, refused before any request (the two raced: exit 23)", async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { download } from "../../src/index.ts";
-import { fetchxCommand, randomBytes, runCli, runCommand, sha256, tempDir, waitFor } from "../servers/harness.ts";
+import { fetchxCommand, nobodyRunsFetchx, randomBytes, runCli, runCommand, sha256, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { bytesOf, chunked, head, mutate } from "../servers/hostile.ts";
 import { truncateAfter } from "../servers/faults.ts";
@@ -327,7 +327,7 @@ describe("what is at the output name", () => {
     expect(stats["fetchx-secret"]).toBe("600 65534:65534");
   });
 
-  test.skipIf(!CURL || Bun.spawnSync(["setpriv", "--reuid=nobody", "true"]).exitCode !== 0)("as another user, a file at the name that user may not write is refused: exit 23 as curl, the file as it was (fetchx renamed over it)", async () => {
+  test.skipIf(!CURL || !nobodyRunsFetchx())("as another user, a file at the name that user may not write is refused: exit 23 as curl, the file as it was (fetchx renamed over it)", async () => {
     const d = fresh();
     chmodSync(tmp.path, 0o755);
     chmodSync(d, 0o777);

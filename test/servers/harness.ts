@@ -100,6 +100,13 @@ export function fetchxCommand(): string[] {
   return bin ? [resolve(bin)] : [process.execPath, join(REPO_ROOT, "src/main.ts")];
 }
 
+/**
+ * Whether fetchx runs as the user nobody here (setpriv; root only): the tests of another user's view skip
+ * where it cannot (setpriv missing, or a checkout nobody may read, under /root).
+ */
+export const nobodyRunsFetchx = (): boolean =>
+  Bun.spawnSync(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ...fetchxCommand(), "--version"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+
 /** Start fetchx with args in the background (see spawnCommand). */
 export const spawnCli = (args: string[], opts: CliOptions = {}) => spawnCommand([...fetchxCommand(), ...args], opts);
 
