@@ -204,7 +204,8 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
   const events: DownloadOptions & Unshown = {
     // A transfer that failed after its head came (-f and a 404) never decided its output: curl has
     // printed the head by then (-i, -I, -D -), so the run prints it before the error.
-    unshownHeads: () => (printHead && toStdout && !shown && final ? hops.join("") : ""),
+    // So did it the redirects' heads of a run that then failed (--max-redirs exceeded, a hop unreachable).
+    unshownHeads: () => (printHead && toStdout && !shown ? hops.join("") : ""),
     onAnswer: (head) => {
       if (o.dumpHeader === undefined && !printHead) return; // no head is shown: not even its text is made
       const text = headText(head);

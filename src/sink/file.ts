@@ -274,6 +274,8 @@ export class FileSink implements Sink {
   private lost = false;
   /** Creating NAME.part and writing the held bytes into it (once). */
   private opening: Promise<void> | null = null;
+  /** This sink created NAME.part (it is in `writing` until the commit or the abort). */
+  private owns = false;
   /** The permission bits and owner of the file at NAME before: the new file takes them (set by open()). */
   private keep: { perm: number; uid: number; gid: number } | null = null;
 
@@ -320,6 +322,7 @@ export class FileSink implements Sink {
       const fd = fifo ? await openFifo(path, waitReader, opts.signal) : special ? openSpecial(target) : await openPart(target, !!opts.resume);
       const sink = new FileSink(path, special, fd, fifo, opts.signal, opts.exclusive);
       sink.keep = keep;
+      sink.owns = !special && !opts.resume;
       return sink;
     } catch (err) {
       if (err instanceof FetchxError) throw err;
@@ -334,6 +337,7 @@ export class FileSink implements Sink {
       const target = partPath(this.path);
       try {
         const fd = await openPart(target, false);
+        this.owns = true;
         if (this.closed) {
           libc.close(fd); // aborted meanwhile
           return;
@@ -433,7 +437,7 @@ export class FileSink implements Sink {
     try {
       await this.commitOnce();
     } finally {
-      writing.delete(partPath(this.path));
+      if (this.owns) writing.delete(partPath(this.path));
     }
   }
 
@@ -456,6 +460,7 @@ export class FileSink implements Sink {
         // thread-pool task's hand-overs (400 x 32 KiB, -Z: 173 -> 146 ms).
         if (now || batch) dev = await createExclusive(target, async () => writeNewFileNow(target, bytes, batch));
         else await createExclusive(target, () => writeFileAsync(target, bytes, { flag: "wx", mode: 0o644, flush: true }));
+        this.owns = true;
       } catch (err) {
         this.losing(err instanceof FetchxError ? err : writeFailure(target, err));
       } finally {
@@ -555,7 +560,7 @@ export class FileSink implements Sink {
 
   async abort(): Promise<void> {
     this.close();
-    writing.delete(partPath(this.path)); // kept for a resume, by no transfer of this run
+    if (this.owns) writing.delete(partPath(this.path)); // kept for a resume, by no transfer of this run
   }
 
 
