@@ -141,6 +141,8 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result = (thrown as FetchxError).result ?? newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;
+      // curl's %{filename_effective} names the file it was to write, written or not.
+      if (result.filenameEffective === undefined && typeof target === "string") result.filenameEffective = target;
       const heads = failure instanceof DownstreamClosed ? "" : (unshownHeads?.() ?? "");
       if (heads) state.dump("-", heads); // as -D - writes heads: their bytes, as received
     }

@@ -178,6 +178,7 @@ const CASES: Case[] = [
   { name: "--expect100-timeout and --keepalive-time refuse what curl refuses (abc: exit 2)", args: ["-s", "--expect100-timeout", "abc", "@URL/hello.txt"] },
   { name: "-w with an unknown or empty variable name prints nothing for it (it printed the text)", args: ["-s", "-w", "[%{}%{nope:x}%{toString}]", "@URL/hello.txt"] },
   { name: "-i -L with --max-redirs exceeded: the heads that came, then 47, as curl (it printed nothing)", args: ["-si", "-L", "--max-redirs", "1", "@URL/redirect-twice"], mask: true },
+  { name: "%{filename_effective} of a transfer that failed names the file it was to write, as curl's (it was empty)", args: ["-s", "-f", "-o", "x", "-w", "[%{filename_effective}]", "@URL/missing"] },
   { name: "%{urlnum} counts the URLs of every --next group, as curl's (each group started again at 0)", args: ["-s", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{urlnum}\\n", "@URL/hello.txt", "@URL/hello.txt", "--next", "-o", "/dev/null", "-w", "%{urlnum}\\n", "@URL/hello.txt"] },
   { name: "--aws-sigv4 with an empty provider: 43, nothing sent (it signed with aws:amz)", args: ["-s", "--aws-sigv4", "", "-u", "a:b", "@URL/echo"] },
   { name: '-H "Host:" sends no Host, as curl (fetchx sent its own)', args: ["-s", "-H", "Host:", "@URL/echo"], headers: ["host"] },
