@@ -124,12 +124,12 @@ const UNANCHORED = new Set(["UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_C
 export const unanchored = (code: string | undefined): boolean => UNANCHORED.has(code ?? "");
 
 const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const ANY_PURPOSE = "2.5.29.37.0";
 /** DER of the nameConstraints extension's OID (2.5.29.30). */
 const NAME_CONSTRAINTS = Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x1e);
 
 /** Whether a DER certificate carries the extension whose OID's DER is `oid` (a byte search: OIDs are unique enough). */
 const hasExtension = (der: Uint8Array, oid: Uint8Array) => Buffer.from(der.buffer, der.byteOffset, der.byteLength).indexOf(oid) >= 0;
-const ANY_PURPOSE = "2.5.29.37.0";
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /**

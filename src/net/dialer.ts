@@ -338,10 +338,7 @@ const X509_RESULT: Record<string, number> = {
   UNABLE_TO_GET_CRL: 3,
 };
 /** The X509_V_ERR_* number of a certificate error (1, "unspecified", for one without a number here). */
-const x509Result = (err: Error) => {
-  const code = (err as { code?: string }).code ?? "";
-  return X509_RESULT[code] ?? UNNAMED_RESULTS.find(([, name]) => name === code)?.[2] ?? 1;
-};
+const x509Result = (err: Error) => X509_RESULT[(err as { code?: string }).code ?? ""] ?? 1;
 
 /**
  * OpenSSL's X509_V_ERR_* numbers, by the words BoringSSL gives, of the verify results Bun has no name for
@@ -358,6 +355,8 @@ const UNNAMED_RESULTS: [RegExp, string, number][] = [
   [/key usage does not include certificate signing/i, "KEYUSAGE_NO_CERTSIGN", 32],
   [/certificate chain too long/i, "CERT_CHAIN_TOO_LONG", 22],
 ];
+const UNNAMED = new Set(UNNAMED_RESULTS.map(([, name]) => name));
+for (const [, name, n] of UNNAMED_RESULTS) X509_RESULT[name] = n;
 
 /**
  * Bun names the certificate verify results it knows and reports the others as UNSPECIFIED with OpenSSL's
@@ -372,7 +371,7 @@ function withCertCode(err: Error): Error {
 
 function isCertProblem(err: Error): boolean {
   const code = (err as { code?: string }).code ?? "";
-  return code in CERT_TEXT || /CERT|ISSUER|SIGNATURE|ALTNAME/.test(code) || UNNAMED_RESULTS.some(([, name]) => name === code);
+  return code in CERT_TEXT || UNNAMED.has(code) || /CERT|ISSUER|SIGNATURE|ALTNAME/.test(code);
 }
 
 function certError(err: Error, tls: TlsOptions, host: string): FetchxError {

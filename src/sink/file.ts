@@ -52,16 +52,20 @@ const OWN_FD = /^\/(?:dev\/(?:(stdin)|(stdout)|(stderr)|fd\/(\d+))|proc\/(?:self
  * written through as a device is, whatever the descriptor holds (a regular file too: `-o /dev/stdout >
  * log`). A NAME.part beside it and a rename over it would replace the system's link itself.
  */
-export function isFdAlias(path: string): boolean {
-  if (!/(?:std(?:out|err|in)|fd\/\d+)$/.test(path)) return false; // node:path only for such a name
-  return FD_ALIAS.test(nodePath().resolve(path));
+export const isFdAlias = (path: string): boolean => fdAliasOf(path) !== null;
+
+/** `path` made absolute when it is an fd alias, else null. */
+function fdAliasOf(path: string): string | null {
+  if (!/(?:std(?:out|err|in)|fd\/\d+)$/.test(path)) return null; // node:path only for such a name
+  const abs = nodePath().resolve(path);
+  return FD_ALIAS.test(abs) ? abs : null;
 }
 
 /** The descriptor of this process that an fd alias names (/dev/stdout: 1, /proc/self/fd/5: 5), else null. */
 export function ownFdOf(path: string): number | null {
-  if (!isFdAlias(path)) return null;
-  const m = OWN_FD.exec(nodePath().resolve(path));
-  if (!m) return null; // another process's descriptor: opened by its name
+  const abs = fdAliasOf(path);
+  const m = abs === null ? null : OWN_FD.exec(abs);
+  if (!m) return null; // not an alias, or another process's descriptor: opened by its name
   return m[1] ? 0 : m[2] ? 1 : m[3] ? 2 : Number(m[4] ?? m[5]);
 }
 
@@ -297,10 +301,11 @@ export class FileSink implements Sink {
     const st = opts.stat !== undefined ? (opts.stat ?? undefined) : typeAt(path);
     if (st?.isDirectory()) throw new FetchxError("WRITE", `cannot write ${path}: is a directory`);
     if (opts.exclusive && typeAt(path, false)) throw new FetchxError("WRITE", `refusing to overwrite ${path}: file exists`);
-    const special = (!!st && !st.isFile()) || isFdAlias(path);
+    const alias = isFdAlias(path);
+    const special = (!!st && !st.isFile()) || alias;
     const fifo = !!st && (st.isFIFO() || st.isSocket());
     // A named FIFO may get its reader later; a pipe or socket named through /proc never will.
-    const waitReader = !!st && st.isFIFO() && !isFdAlias(path);
+    const waitReader = !!st && st.isFIFO() && !alias;
     const target = special ? path : partPath(path);
     // A file already at NAME (not a link: that is replaced): one this process may not write is refused,
     // as curl's open fails; else the new file takes its permissions and owner (curl writes into it).
@@ -432,7 +437,6 @@ export class FileSink implements Sink {
    * returned). A failed sync fails the commit and keeps NAME.part.
    * The rename itself becomes durable with the directory's next sync (as for curl, wget and aria2).
    */
-  /** NAME.part becomes NAME, its bytes on stable storage first (commitOnce). */
   async commit(): Promise<void> {
     try {
       await this.commitOnce();
@@ -441,6 +445,7 @@ export class FileSink implements Sink {
     }
   }
 
+  /** commit() without its bookkeeping of the NAME.part files this run writes. */
   private async commitOnce(): Promise<void> {
     if (this.closed) return;
     if (this.fd < 0 && !this.opening) {

@@ -92,10 +92,6 @@ function union(a: Range[], b: Range[]): Range[] {
 }
 
 /**
- * The journal at `path`, or null (with the reason) when missing or unreadable. `done` includes the
- * progress line when it was written on this boot and is whole.
- */
-/**
  * Whether NAME's journal fits beside it: its temporary name (NAME.fetchx.tmp) within the 255 bytes a file
  * name may have. A longer NAME is downloaded without one (a cut transfer starts over).
  */
@@ -103,6 +99,10 @@ export function journalFits(path: string): boolean {
   return Buffer.byteLength(path.slice(path.lastIndexOf("/") + 1)) + JOURNAL_SUFFIX.length + TEMP_SUFFIX.length <= 255;
 }
 
+/**
+ * The journal at `path`, or null (with the reason) when missing or unreadable. `done` includes the
+ * progress line when it was written on this boot and is whole.
+ */
 export function readJournal(path: string): { data: JournalData } | { data: null; why: string } {
   // Looked at before it is read: a FIFO planted at NAME.fetchx would block the read (and with it the whole
   // process, signals included) until some writer came.
