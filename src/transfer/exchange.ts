@@ -95,7 +95,7 @@ export class Exchange {
   bodyIdleTimeoutMs: number;
   /** The 1xx heads that came before the final one, in order (none: undefined, no array per request). */
   informational?: ResponseHead[];
-  /** What was read while the heads came (keepRawHeads cuts each head's bytes from it). */
+  /** The heads' bytes read so far, while the final head is not in (keepHeadBytes). */
   private headBytes?: Uint8Array[];
 
   constructor(
@@ -165,12 +165,27 @@ export class Exchange {
     return true;
   }
 
-  /** The bytes of the 1xx heads and the final head, cut from what was read while they came. */
-  private keepRawHeads(): void {
-    const all = Buffer.concat(this.headBytes!);
+  /**
+   * Keeps a copy of the heads' bytes in `chunk` (it may be a view of a reused receive buffer), so -i and -D
+   * show each head as it came (line ends, folded lines, the status line as sent). Once the final head is
+   * in, they are cut into each head's `raw`. Only the heads' own bytes are copied: a small file's body
+   * that came with its head is not (a copy of 4 KiB and a second one to join the pieces, every file).
+   */
+  private keepHeadBytes(chunk: Uint8Array): void {
+    const pieces = (this.headBytes ??= []);
+    if (!this.head) {
+      pieces.push(chunk.slice());
+      return;
+    }
+    const heads = this.informational ? [...this.informational, this.head] : [this.head];
+    let left = 0;
+    for (const h of heads) left += h.headerBytes;
+    for (const p of pieces) left -= p.byteLength;
+    pieces.push(chunk.slice(0, left));
+    const all = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
     this.headBytes = undefined;
     let at = 0;
-    for (const h of [...(this.informational ?? []), this.head]) {
+    for (const h of heads) {
       h.raw = all.subarray(at, at + h.headerBytes);
       at += h.headerBytes;
     }
@@ -191,12 +206,9 @@ export class Exchange {
       this.complete = true;
       return;
     }
-    // While heads are read, their bytes are kept (a copy: the chunk may be a reused receive buffer), so
-    // -i and -D show each head as it came (line ends, folded lines, the status line as sent).
     const reading = !this.head;
-    if (reading) (this.headBytes ??= []).push(chunk.slice());
     const used = this.parser.feed(chunk);
-    if (reading && this.head) this.keepRawHeads();
+    if (reading) this.keepHeadBytes(chunk);
     // Bytes after the end of a response that nobody asked for yet (fetchx never pipelines) are not the
     // next response: a server sending them is confused or smuggling. Drop them and the connection.
     if (used < chunk.byteLength) this.trailing = true;

@@ -47,6 +47,8 @@ const cases: [string, string | Uint8Array, string[], number][] = [
   ["-i of a status line without a reason", "HTTP/1.1 200\r\nContent-Length: 3\r\n\r\nok\n", ["-i"], 0],
   ["-i of HTTP/2 200 on an HTTP/1.1 connection", "HTTP/2 200\r\nContent-Length: 3\r\n\r\nok\n", ["-i"], 0],
   ["-i of a space before a colon, and a 103 before the answer", "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nX-Foo : bar\r\nContent-Length: 3\r\n\r\nok\n", ["-i"], 0],
+  // Heads read in many pieces (fetchx reads a head 4 KiB at a time), the body's first bytes in the last one.
+  ["-i of a 103 and a head of 40 KiB", `HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\n${"X-A: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n".repeat(1000)}Content-Length: 12\r\n\r\nhello world\n`, ["-i"], 0],
   ["8,000 103 Early Hints heads before the answer", `${"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n".repeat(8000)}HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello`, [], 56],
 ];
 
