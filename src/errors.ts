@@ -39,6 +39,7 @@ export type ErrorCode =
   | "CA_FILE"
   | "PINNED_PUBKEY"
   | "INTERRUPTED"
+  | "ABORTED"
   | "BAD_ARGUMENT"
   | "INTERNAL";
 
@@ -92,6 +93,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   // curl's CURLE_SSL_PINNEDPUBKEYNOTMATCH: the server's public key is not the one --pinnedpubkey names.
   PINNED_PUBKEY: 90,
   INTERRUPTED: 130,
+  // curl's CURLE_ABORTED_BY_CALLBACK: -Z --fail-early stopped this transfer when another one failed.
+  ABORTED: 42,
   // curl's CURLE_BAD_FUNCTION_ARGUMENT for a value its library refuses (--aws-sigv4 with an empty provider).
   BAD_ARGUMENT: 43,
   // A bug in fetchx, not a network or server failure: curl's closest is CURLE_BAD_FUNCTION_ARGUMENT (43,

@@ -58,6 +58,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   const controller = new AbortController();
   let why: FetchxError | undefined;
   let downstreamClosed = false;
+  let firstFailure: number | undefined;
   // One client per lane: a lane runs its transfers one after another, so its keep-alive connections and
   // its --limit-rate bucket belong to one transfer at a time.
   // Bodies bound for standard output go one after another even with -Z: in parallel they would interleave.
@@ -152,6 +153,12 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     // --remove-on-error removes what a rerun would resume from.
     else if (failure) reportFailure(logger, failure, source?.snapshot(), urls.length > 1, result.partialKept && !opts.removeOnError ? (result.rangesUnconfirmed ? "try" : "yes") : "no");
     failed ||= !!failure;
+    // -Z --fail-early: the first failure stops the transfers still running, as curl's (since 7.79) ends
+    // them with 42, and is the run's exit code.
+    if (failure && opts.failEarly && firstFailure === undefined) {
+      firstFailure = failure.exitCode;
+      if (lanes > 1 && !why) stop(new FetchxError("ABORTED", "stopped: another transfer failed, and --fail-early ends them all"));
+    }
     afterDownload(opts, result, failure, target, logger, retried);
     if (logger.verbose) for (const line of connectionLines(result)) logger.trace(line);
     if (writeOut) {
@@ -173,7 +180,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   for (const c of clients) c.pool.closeAll();
   display.close();
   if (urls.length > 1 && !downstreamClosed) logger.info(summaryLine(results, performance.now() - started));
-  return exitCodeOf(results);
+  return firstFailure ?? exitCodeOf(results);
 }
 
 /**

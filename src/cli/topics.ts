@@ -21,6 +21,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [35, "TLS handshake failed"],
   [36, "cannot resume (-C -) the partial file"],
   [37, "a file:// URL's file cannot be opened or read"],
+  [42, "-Z --fail-early: a transfer still running when another one failed was stopped (the run exits with that failure's code)"],
   [43, "an option value that cannot be used (--aws-sigv4 with an empty provider), or an internal error: a bug in fetchx (the stack is printed; please report it)"],
   [45, "--interface or --local-port cannot be bound (no such device or address, no free port)"],
   [49, "--resolve's entry is not HOST:PORT:ADDRESS[,ADDRESS...]"],

@@ -66,7 +66,7 @@ export class RetryPolicy {
     if (this.opts.deadlineMs && elapsed + this.longestWait(err) >= this.opts.deadlineMs) return false;
     if (err.retryAfter !== undefined && !this.opts.asked && err.retryAfter * 1000 > UNASKED_WAIT_MS) return false;
     // Not the caller's own mistakes or decisions: a bad option, an interrupt, a closed pipe or a full disk.
-    if (this.opts.allErrors) return !["USAGE", "INTERRUPTED", "WRITE", "UNSUPPORTED_PROTOCOL"].includes(err.code);
+    if (this.opts.allErrors) return !["USAGE", "INTERRUPTED", "ABORTED", "WRITE", "UNSUPPORTED_PROTOCOL"].includes(err.code);
     if (!err.retryable) return false;
     if (this.opts.connRefused && err.code === "CONNECT") return true;
     if (err.unanswered && !this.opts.asked) return this.started;

@@ -5,6 +5,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, 
 import { join } from "node:path";
 import { randomBytes, runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
+import { stallAfter } from "../servers/faults.ts";
 
 const files = [1, 2, 3, 4].map((i) => randomBytes(200 * 1024 + i, 100 + i));
 const tmp = tempDir("fetchx-multi-");
@@ -16,7 +17,8 @@ const arrivals: number[] = [];
 
 beforeAll(async () => {
   const routes = Object.fromEntries(files.map((body, i) => [`/f${i + 1}.bin`, { body }]));
-  server = await startServer({ routes });
+  // /stall sends 50,000 bytes of its body, then nothing more (the connection stays open).
+  server = await startServer({ routes: { ...routes, "/stall": { body: files[0]!, faults: [stallAfter(50_000)] } } });
   // 200 KiB at 100 KiB/s per connection: each body takes ~2 s, so parallel transfers overlap.
   slow = await startServer({ routes, rateBytesPerSec: 100 * 1024 });
   stamped = await startServer({ routes: { "/t": () => (arrivals.push(performance.now()), { body: "t\n" }) } });
@@ -195,6 +197,28 @@ describe("--parallel", () => {
     expect(r.code).toBe(22);
     await expectFiles(dir, [1, 2]);
     expect(r.stderr).toMatch(/2 ok, 1 failed/);
+  }, 60_000);
+
+  // curl 7.79 and later (7.88 here): -Z --fail-early ends the transfers still running when one fails (their
+  // error is 42, "aborted by callback"), and the run exits with the failure's code. fetchx waited for them:
+  // a stalled one kept the run alive until -m. (Two servers: curl -Z holds a second request to one host
+  // until the first answer says whether it multiplexes.)
+  test("-Z --fail-early: the first failure stops the transfers still running, and is the exit code", async () => {
+    const dir = join(tmp.path, "fe");
+    mkdirSync(dir, { recursive: true });
+    const args = ["-Z", "--fail-early", "-f", "--retry", "0", "-m", "30", "-o", "stalled", "-o", "missing", server.url("/stall"), stamped.url("/nope")];
+    const curl = Bun.which("curl");
+    if (curl) {
+      const curlDir = join(tmp.path, "fe-curl");
+      mkdirSync(curlDir, { recursive: true });
+      expect((await runCommand([curl, "-s", ...args], { cwd: curlDir, timeoutMs: 60_000 })).code).toBe(22);
+    }
+    const r = await runCli(args, { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code).toBe(22);
+    expect(r.stderr).toMatch(/\(42\) stalled: stopped: another transfer failed/);
+    expect(r.stderr).toMatch(/\(22\) /);
+    // The stopped transfer's bytes stay resumable; nothing takes the final name.
+    expect(existsSync(join(dir, "stalled"))).toBe(false);
   }, 60_000);
 });
 
