@@ -6,6 +6,8 @@
 //             redirects, validators, the transfer's workers; no CLI and no file.
 //   files:    the exchange, each body held by fetchx's FileSink and committed as -O commits small files
 //             (NAME.part written, one syncfs per batch, renamed): the file layer without the engine.
+//   warm:     the exchange, its URLs in batches of 400 one after another in one process: each batch's CPU
+//             (bench/warm.ts): the first batch runs cold code, the later ones the same code once it ran.
 // The CLI's own rows (-o /dev/null for each URL, and -O) and the floor (bench/floor.ts) make up the rest.
 // Usage of a built probe: `PROBE URL...`.
 import { writeFileSync } from "node:fs";
@@ -59,6 +61,33 @@ client.close();
 process.exit(0);
 `;
 
+// The exchange again, its URLs in batches of 400 one after another in one process, each batch's CPU time
+// printed ("user system" in ms, a line each): what the same code costs the first time and once it ran.
+const WARM = `import { HttpClient } from "${SRC}/transfer/client.ts";
+import { clientSettings } from "${SRC}/transfer/options.ts";
+import { parseUrl } from "${SRC}/http/url.ts";
+const all = process.argv.slice(2);
+const client = new HttpClient(clientSettings({}));
+const get = async (s) => {
+  const u = parseUrl(s);
+  const ex = await client.request(u, { method: "GET", target: u.target, host: u.url.host, headers: [["User-Agent", "probe"], ["Accept", "*/*"]] });
+  await ex.body(() => {});
+  ex.release();
+};
+const lines = [];
+for (let at = 0; at < all.length; at += 400) {
+  const urls = all.slice(at, at + 400);
+  let next = 0;
+  const before = process.cpuUsage();
+  await Promise.all(Array.from({ length: 8 }, async () => { while (next < urls.length) await get(urls[next++]); }));
+  const used = process.cpuUsage(before);
+  lines.push(\`\${used.user / 1000} \${used.system / 1000}\`);
+}
+console.log(lines.join("\\n"));
+client.close();
+process.exit(0);
+`;
+
 const ENGINE = `import { FetchxClient } from "${SRC}/transfer/fetchx-client.ts";
 ${LANES}
 const client = new FetchxClient({});
@@ -69,9 +98,9 @@ process.exit(0);
 `;
 
 /** Compiles the probes into `dir`; returns their paths. */
-export async function buildLayerProbes(dir: string): Promise<{ exchange: string; files: string; engine: string }> {
+export async function buildLayerProbes(dir: string): Promise<{ exchange: string; files: string; engine: string; warm: string }> {
   const out: Record<string, string> = {};
-  for (const [name, source] of [["exchange", EXCHANGE], ["files", FILES], ["engine", ENGINE]] as const) {
+  for (const [name, source] of [["exchange", EXCHANGE], ["files", FILES], ["engine", ENGINE], ["warm", WARM]] as const) {
     const src = join(dir, `${name}-probe.ts`);
     writeFileSync(src, source);
     const exe = join(dir, `${name}-probe`);
@@ -79,5 +108,5 @@ export async function buildLayerProbes(dir: string): Promise<{ exchange: string;
     if (!built.success) throw new Error(built.logs.map(String).join("\n"));
     out[name] = exe;
   }
-  return { exchange: out.exchange!, files: out.files!, engine: out.engine! };
+  return { exchange: out.exchange!, files: out.files!, engine: out.engine!, warm: out.warm! };
 }
