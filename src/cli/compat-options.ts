@@ -189,7 +189,8 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     createFileMode: parseMode(str("create-file-mode")),
     maxFileSize: parseBytes(str("max-filesize")),
     range: str("range"),
-    resumeFrom: cont !== undefined && /^\d+$/.test(cont) ? Number(cont) : undefined,
+    // -C 0 is no offset at all, as curl reads it: no Range, and the file is written afresh (not appended to).
+    resumeFrom: cont !== undefined && /^\d+$/.test(cont) && Number(cont) > 0 ? Number(cont) : undefined,
     etagSave: str("etag-save"),
     etagCompare: str("etag-compare"),
     timeCond: str("time-cond"),

@@ -6,6 +6,7 @@ import { nodeFs, nodePath } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import { CookieJar } from "../http/cookies.ts";
 import { HstsCache } from "../http/hsts.ts";
+import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import { isTerminal } from "../net/libc.ts";
@@ -13,13 +14,19 @@ import { ownFdOf } from "../sink/file.ts";
 import { fdSink } from "../sink/sequential.ts";
 import { headText, parseContentRange } from "../http/headers.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
-import { locationOf } from "../transfer/request.ts";
+import { locationOf, statusError } from "../transfer/request.ts";
 import type { Logger } from "../ui/log.ts";
 import { joinData, requestParts } from "./body.ts";
 import { netrcLookup } from "./netrc.ts";
 import type { OutputSlot } from "./glob.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
+
+/** The size of the file at `path` as -C - reads it: undefined when there is none or it is empty (no offset). */
+function sizeAt(path: string | null): number | undefined {
+  const size = path === null ? 0 : (nodeFs().statSync(path, { throwIfNoEntry: false })?.size ?? 0);
+  return size > 0 ? size : undefined;
+}
 
 function readText(path: string, what: string): string {
   try {
@@ -216,7 +223,9 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
       final = !(o.followRedirects && locationOf(head) !== null);
     },
   };
-  const from = o.resumeFrom;
+  // -C - beside -r is curl's -C SIZE: curl's tool takes the file's size as the offset, and -C's Range wins
+  // over -r's (an empty or absent file is no offset: -r's range goes, into a fresh file).
+  const from = o.resumeFrom ?? (o.resume && o.range !== undefined && !toStdout && !fromHeader ? sizeAt(named()) : undefined);
   if (from !== undefined) {
     if (fromHeader) throw new FetchxError("USAGE", "-C OFFSET appends to a file named now: give -o FILE or -O without -J");
     const path = named();
@@ -228,6 +237,16 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
         const starts = head.status === 206 ? parseContentRange(head.headers.get("content-range"))?.start : undefined;
         if ((head.status === 200 || (head.status === 206 && starts !== from)) && from > 0)
           throw new FetchxError("RANGE", `HTTP server doesn't seem to support byte ranges. Cannot resume.${head.status === 206 ? ` (it answered from byte ${starts ?? "?"}, not ${from})` : ""}`);
+        // No bytes of the file: a 416 (the offset is at or past its end) or an answer not followed (a
+        // redirect without -L, an error page). Its body is never appended: curl ignores a 416's body, and
+        // fails with 33 on any other body (22 with --fail-with-body), the file as it was.
+        if (head.status >= 300 && head.status !== 304 && !o.head) {
+          if (head.status !== 416 && contentLengthOf(head.headers) !== 0) {
+            if (o.failWithBody && head.status >= 400) throw statusError(head);
+            throw new FetchxError("RANGE", `HTTP server doesn't seem to support byte ranges. Cannot resume. (it answered ${head.status})`);
+          }
+          return { output: new WritableStream<Uint8Array>(), preamble: preamble() };
+        }
         const out: Output = path === null ? { fd: 1 } : { fd: nodeFs().openSync(path, "a") };
         return { output: out, preamble: preamble() };
       },
@@ -391,8 +410,8 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
   const { unshownHeads, ...out } = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
-  // -C OFFSET's Range wins over -r's (curl sends one Range header).
-  if (o.range !== undefined && o.resumeFrom === undefined) headers.push(["Range", `bytes=${o.range}`]);
+  // -C's Range wins over -r's (curl sends one Range header).
+  if (o.range !== undefined && !out.headers?.some(([name]) => name === "Range")) headers.push(["Range", `bytes=${o.range}`]);
   const options: DownloadOptions = {
     ...fixed,
     ...out,
