@@ -719,6 +719,18 @@ export class Download implements ProgressSource, RequestSender {
     }
     if (!resume) return { resumed: null };
     this.go("check-resume");
+    const status = head.status;
+    if (this.settings.resume && status >= 300 && status !== 416) {
+      // -C - answered with no bytes of the file (a 304, a redirect not followed, an error page): what is
+      // there stays as it is, as curl leaves it. curl fails with 33 where such an answer has a body (it
+      // cannot resume from it; 22 with --fail-with-body); an empty one changes nothing.
+      ex.close();
+      if (status !== 304 && contentLengthOf(head.headers) !== 0) {
+        if (this.settings.failWithBody && status >= 400) throw statusError(head);
+        throw new FetchxError("RANGE", `HTTP server doesn't seem to support byte ranges. Cannot resume. (it answered ${status})`, { retryable: false });
+      }
+      return "done";
+    }
     if (resume === "complete") {
       ex.close();
       if (head.status === 416) {
@@ -877,7 +889,11 @@ export class Download implements ProgressSource, RequestSender {
     }
     if (!asked) return null;
     if (part) this.warn(`${partPath(path)} has no usable journal (${j.data ? "no data" : j.why}): starting over`);
-    else if (nodeFs().existsSync(path) && nodeFs().statSync(path).isFile()) return "complete";
+    else {
+      // An empty NAME holds no bytes to go on from: a plain request, as curl -C - sends no Range for it.
+      const st = nodeFs().statSync(path, { throwIfNoEntry: false });
+      if (st?.isFile() && st.size > 0) return "complete";
+    }
     return null;
   }
 
