@@ -939,7 +939,10 @@ export class Download implements ProgressSource, RequestSender {
     s.onHead?.(head, this.plan.url.url);
     const given = validatorOf(head); // what this answer says of its file (a resume keeps its journal's)
     if (s.ignoreContentLength && head.status === 200) given.size = null; // the body ends where the connection does
-    const announced = given.size;
+    // curl compares --max-filesize with the bytes this answer carries (its Content-Length), not the file's
+    // total: -r 0-99 of a large file, or the rest of a resumed one, is within a limit the whole file is not.
+    // The 206 to fetchx's own one-byte probe stands for the whole file: its total is what comes.
+    const announced = head.status === 206 && !probed ? contentLengthOf(head.headers) : given.size;
     if (s.maxFileSize > 0 && announced !== null && announced > s.maxFileSize && head.status < 300) {
       ex.close();
       throw new FetchxError("FILESIZE", `Maximum file size exceeded (${announced} > ${s.maxFileSize} bytes)`, { retryable: false });
