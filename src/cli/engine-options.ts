@@ -305,9 +305,20 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
     const c = timeCondition(o.timeCond, warn);
     if (c) conditions.push(c);
   }
+  if (o.etagSave !== undefined && o.etagSave !== "-") {
+    // curl opens the --etag-save file before the request: one that cannot be created is its exit 26, nothing
+    // sent. Opened to append, so an ETag saved before stays until the answer brings the next one.
+    try {
+      nodeFs().closeSync(nodeFs().openSync(o.etagSave, "a"));
+    } catch (err) {
+      throw new FetchxError("READ_FILE", `cannot write --etag-save ${o.etagSave}: ${(err as { code?: string }).code ?? err}`, { cause: err });
+    }
+  }
   if (o.etagCompare !== undefined) {
-    // An empty file: curl 7.88 sends If-None-Match: "" (which matches nothing); one that cannot be read is its exit 26.
-    const etag = readText(o.etagCompare, "--etag-compare").split(/\r?\n/)[0]!.trim();
+    // An empty file: curl 7.88 sends If-None-Match: "" (which matches nothing); one that cannot be read is its
+    // exit 26, unless --etag-save is given too: then it is the first run of `--etag-compare F --etag-save F`.
+    const missing = o.etagSave !== undefined && !nodeFs().existsSync(o.etagCompare);
+    const etag = missing ? "" : readText(o.etagCompare, "--etag-compare").split(/\r?\n/)[0]!.trim();
     conditions.push(["If-None-Match", etag || '""']);
   }
   const texts = o.cookies.filter((c) => c.includes("="));

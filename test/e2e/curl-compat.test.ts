@@ -395,6 +395,8 @@ const CASES: Case[] = [
   { name: "-z older date downloads", args: ["-s", "-z", "Sun, 14 Jan 2024 00:00:00 GMT", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
   { name: "--etag-save", args: ["-s", "--etag-save", "etag.txt", "-o", "f.bin", "@URL/file.bin"] },
   { name: "--etag-save with a 304 that carries the ETag: saved again", args: ["-s", "--etag-compare", "etag.txt", "--etag-save", "etag.txt", "-o", "f.bin", "-w", "%{http_code}", "@URL/file.bin"], files: { "etag.txt": "@ETAG" } },
+  { name: "--etag-compare F --etag-save F, F not there yet (a first run): If-None-Match: \"\", the ETag saved (it was exit 26)", args: ["-s", "--etag-compare", "etag.txt", "--etag-save", "etag.txt", "-o", "f.bin", "@URL/file.bin"], headers: ["if-none-match"] },
+  { name: "--etag-save into a directory not there: exit 26, nothing sent (it downloaded, then exit 23)", args: ["-s", "--etag-save", "nodir/etag.txt", "-o", "f.bin", "@URL/file.bin"] },
   { name: "--etag-compare with a saved ETag: 304", args: ["-s", "--etag-compare", "etag.txt", "-o", "f.bin", "@URL/file.bin"], files: { "etag.txt": "@ETAG\n", "f.bin": "old" }, headers: ["if-none-match"] },
   {
     name: "-R takes Last-Modified",
