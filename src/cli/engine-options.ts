@@ -6,6 +6,7 @@ import { nodeFs, nodePath } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import { CookieJar } from "../http/cookies.ts";
 import { HstsCache } from "../http/hsts.ts";
+import { parseCurlDate } from "../http/date.ts";
 import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
@@ -290,7 +291,7 @@ export interface RunState {
 function timeCondition(spec: string, warn: (m: string) => void): [string, string] | null {
   const unmodified = spec.startsWith("-");
   const v = unmodified ? spec.slice(1) : spec;
-  let t = Date.parse(v);
+  let t = parseCurlDate(v) ?? NaN;
   if (Number.isNaN(t)) t = nodeFs().statSync(v, { throwIfNoEntry: false })?.mtimeMs ?? NaN;
   if (Number.isNaN(t)) {
     warn(`Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. See curl_getdate(3) for valid date syntax.`);
