@@ -279,6 +279,8 @@ export interface RunState {
   netrc?: string;
   /** Headers of -z and --etag-compare. */
   conditions: [string, string][];
+  /** -z's date, also checked against the answer's Last-Modified (curl's simulated 304). */
+  timeCondition?: { time: number; unmodified: boolean };
   /** Appends a head to the -D file (truncated at the run's first write). */
   dump(path: string, text: string): void;
   /** The download options every URL of the run shares (prepareDownload makes them at the first URL). */
@@ -287,25 +289,23 @@ export interface RunState {
   hsts?: HstsCache;
 }
 
-/** -z's value: a date, else a file whose modification time is the date (curl's order). */
-function timeCondition(spec: string, warn: (m: string) => void): [string, string] | null {
+/** -z's value: a date, else a file whose modification time is the date (curl's order), in whole seconds as curl's. */
+function timeCondition(spec: string, warn: (m: string) => void): { time: number; unmodified: boolean } | undefined {
   const unmodified = spec.startsWith("-");
   const v = unmodified ? spec.slice(1) : spec;
   let t = parseCurlDate(v) ?? NaN;
   if (Number.isNaN(t)) t = nodeFs().statSync(v, { throwIfNoEntry: false })?.mtimeMs ?? NaN;
   if (Number.isNaN(t)) {
     warn(`Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. See curl_getdate(3) for valid date syntax.`);
-    return null;
+    return undefined;
   }
-  return [unmodified ? "If-Unmodified-Since" : "If-Modified-Since", new Date(t).toUTCString()];
+  return { time: Math.floor(t / 1000) * 1000, unmodified };
 }
 
 export function prepareRun(o: Options, warn: (m: string) => void): RunState {
   const conditions: [string, string][] = [];
-  if (o.timeCond !== undefined) {
-    const c = timeCondition(o.timeCond, warn);
-    if (c) conditions.push(c);
-  }
+  const timeCond = o.timeCond === undefined ? undefined : timeCondition(o.timeCond, warn);
+  if (timeCond) conditions.push([timeCond.unmodified ? "If-Unmodified-Since" : "If-Modified-Since", new Date(timeCond.time).toUTCString()]);
   if (o.etagSave !== undefined && o.etagSave !== "-") {
     // curl opens the --etag-save file before the request: one that cannot be created is its exit 26, nothing
     // sent. Opened to append, so an ETag saved before stays until the answer brings the next one.
@@ -354,6 +354,7 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
     cookieText: texts.length ? texts.join(";") : undefined,
     netrc,
     conditions,
+    timeCondition: timeCond,
     dump(path, text) {
       // A head's text is byte per char (Latin-1): written back as those bytes, as received (curl -D).
       if (path === "-") return void nodeFs().writeSync(1, Buffer.from(text, "latin1"));
@@ -432,6 +433,7 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     // -X wins over -I's HEAD, as curl's; the body is still not read (headOnly).
     method: o.method ?? (o.head ? "HEAD" : (parts.method ?? "GET")),
     headOnly: o.head || undefined,
+    timeCondition: state.timeCondition,
     body: parts.body,
     // curl's request kind: -d, -F and --json post (a 301 or 302 drops the body even under -X PUT), -T puts.
     postBody: parts.body !== undefined ? parts.method === "POST" : undefined,

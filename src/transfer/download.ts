@@ -12,6 +12,7 @@ import { timerMs } from "../timers.ts";
 import { asFetchxError, FetchxError } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import { parseContentRange } from "../http/headers.ts";
+import { parseCurlDate } from "../http/date.ts";
 import { contentLengthOf } from "../http/parser.ts";
 import type { ResponseHead } from "../http/types.ts";
 import { isFileUrl, type ParsedUrl } from "../http/url.ts";
@@ -916,6 +917,18 @@ export class Download implements ProgressSource, RequestSender {
     return null;
   }
 
+  /**
+   * Whether an answer meets -z's time condition by its Last-Modified (curl's Curl_meets_timecondition): no
+   * condition or no Last-Modified meets it; one curl cannot read is its -1, before any date.
+   */
+  private meetsTimeCondition(head: ResponseHead): boolean {
+    const cond = this.settings.timeCondition;
+    const lm = head.headers.get("last-modified");
+    if (!cond || lm === undefined) return true;
+    const doc = parseCurlDate(lm) ?? -1000;
+    return cond.unmodified ? doc < cond.time : doc > cond.time;
+  }
+
   /** Where the body goes: a file (resumable), or a caller's fd or stream (in order). */
   private async openOutput(output: Output, resumed: boolean, exclusive: boolean, size: number | null): Promise<{ sink: Sink; file: FileSink | null }> {
     if (typeof output === "string") {
@@ -951,6 +964,13 @@ export class Download implements ProgressSource, RequestSender {
     let preamble: Uint8Array | undefined;
     let exclusive: boolean | undefined;
     if (s.decideOutput) ({ output, preamble, exclusive } = await s.decideOutput(head, this.plan.url.url));
+    // curl's simulated 304: the server ignored the condition, its Last-Modified says the file is not newer
+    // (-z DATE) or not older (-z -DATE) than asked. No body is written (-i's head is), %{http_code} is 304.
+    const unmet = head.status !== 304 && !resumed && !this.callerRange && this.plan.method !== "HEAD" && !this.meetsTimeCondition(head);
+    if (unmet) {
+      this.result.httpCode = 304;
+      if (!preamble) return void ex.close();
+    }
     if (head.status === 304 && !preamble) {
       // Not Modified (a conditional request): what the caller has stays as it is; nothing is written.
       await ex.discard();
@@ -988,8 +1008,9 @@ export class Download implements ProgressSource, RequestSender {
     if (regular && !resumed && mayHaveJournal) removeJournal(journalPath(path!)); // an older journal would describe other bytes
 
     if (preamble) await sink.write(preamble);
-    if (s.headOnly && this.plan.method !== "HEAD") {
-      // The head was all that was wanted (curl -I -X GET): the body is not read, its connection not kept.
+    if ((s.headOnly && this.plan.method !== "HEAD") || unmet) {
+      // The head was all that was wanted (curl -I -X GET, or -i and a simulated 304): the body is not read,
+      // its connection not kept.
       ex.close();
       this.go("commit");
       await sink.commit();

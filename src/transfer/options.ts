@@ -364,6 +364,13 @@ export interface DownloadOptions extends DownloadEvents {
   failWithBody?: boolean;
   /** Largest body accepted, in bytes; larger fails with exit 63 (curl --max-filesize). 0 = no limit. @default 0 */
   maxFileSize?: number;
+  /**
+   * The time condition the request carries (curl -z), checked against the answer's Last-Modified too, as
+   * curl does: a server that ignores If-Modified-Since (nginx unless the date is the file's exact one)
+   * answers 200, and a file not newer than `time` (ms) is then a 304: its body is not written.
+   * `unmodified`: -z -DATE (If-Unmodified-Since), a file not older is not written. @default none
+   */
+  timeCondition?: { time: number; unmodified: boolean };
   /** Retry every failure, HTTP errors included (curl --retry-all-errors). @default false */
   retryAllErrors?: boolean;
   /** Retry a refused connection before any byte arrived (curl --retry-connrefused). @default false */
@@ -422,7 +429,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "postBody" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "timeCondition" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "postBody" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

@@ -83,6 +83,8 @@ beforeAll(async () => {
       "/range-right": { raw: "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 3-9/10\r\nContent-Length: 7\r\nConnection: close\r\n\r\n3456789", rawEnd: "close" },
       // A 416 with an error page, as nginx sends one: never part of the file.
       "/unsatisfiable": { raw: "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */10\r\nContent-Type: text/html\r\nContent-Length: 12\r\n\r\nunsatisfied\n" },
+      // A server that ignores If-Modified-Since and If-Unmodified-Since (nginx does unless the date is exact).
+      "/unconditional": { raw: `HTTP/1.1 200 OK\r\nLast-Modified: ${LAST_MODIFIED}\r\nContent-Length: 6\r\n\r\nhello\n` },
       "/broken": { status: 500, body: "oops\n" },
       "/json": ({ req }) => ({ body: enc.encode(`${req.headers["content-type"]}|${req.headers["accept"]}|${new TextDecoder().decode(req.body)}\n`), contentType: "application/json" }),
       "/docker/version": { body: '{"Version":"24.0"}\n', contentType: "application/json" },
@@ -395,6 +397,10 @@ const CASES: Case[] = [
   { name: "-z YYYYMMDD is a date to curl: If-Modified-Since, 304 (it was no date: the body)", args: ["-s", "-z", "20240116", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
   { name: "-z with an ISO date is no date to curl: no condition, the body (it sent If-Modified-Since: a 304)", args: ["-s", "-z", "2024-01-16", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
   { name: "-z with a zone name: If-Modified-Since in GMT", args: ["-s", "-z", "16 Jan 2024 10:00 CET", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
+  { name: "-z after Last-Modified and a 200 all the same (nginx): curl's simulated 304, nothing on stdout (the body was)", args: ["-s", "-z", "Tue, 16 Jan 2024 00:00:00 GMT", "-w", "%{http_code}", "@URL/unconditional"], headers: ["if-modified-since"] },
+  { name: "-z FILE newer than Last-Modified and a 200 all the same: the file as it was (it was downloaded again)", args: ["-s", "-z", "f.txt", "-o", "f.txt", "@URL/unconditional"], files: { "f.txt": "mine\n" }, check: (d) => expect(readFileSync(join(d, "f.txt"), "utf8")).toBe("mine\n") },
+  { name: "-z -DATE before Last-Modified and a 200 all the same: nothing written; -i shows the head only", args: ["-si", "-z", "-Sun, 14 Jan 2024 00:00:00 GMT", "@URL/unconditional"], headers: ["if-unmodified-since"] },
+  { name: "-z before Last-Modified and a 200: the body", args: ["-s", "-z", "Sun, 14 Jan 2024 00:00:00 GMT", "@URL/unconditional"] },
   { name: "-z older date downloads", args: ["-s", "-z", "Sun, 14 Jan 2024 00:00:00 GMT", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
   { name: "--etag-save", args: ["-s", "--etag-save", "etag.txt", "-o", "f.bin", "@URL/file.bin"] },
   { name: "--etag-save with a 304 that carries the ETag: saved again", args: ["-s", "--etag-compare", "etag.txt", "--etag-save", "etag.txt", "-o", "f.bin", "-w", "%{http_code}", "@URL/file.bin"], files: { "etag.txt": "@ETAG" } },
