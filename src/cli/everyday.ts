@@ -81,12 +81,14 @@ function parseInterface(v: string | undefined): { interface?: string; localAddre
 /** curl's --socks4, --socks4a, --socks5 and --socks5-hostname, as the proxy URL scheme they stand for. */
 const SOCKS_OPTIONS: Record<string, string> = { socks4: "socks4", socks4a: "socks4a", socks5: "socks5", "socks5-hostname": "socks5h" };
 
-/** -x, or a --socks* option: whichever came last on the command line (curl: they replace each other). */
+/** -x, or a --socks* option: whichever came last on the command line (curl: they replace each other). A
+ *  scheme in a --socks* value wins over the option's, as in curl 7.88 (the option only sets the type
+ *  that a URL without a scheme gets): --socks5 socks5h://HOST sends the name. */
 function proxyOption(raw: RawArgs): string | undefined {
   let proxy = raw.values.get("proxy") as string | undefined;
   for (const [name, value] of raw.order ?? []) {
     if (name === "proxy") proxy = value;
-    else if (SOCKS_OPTIONS[name] !== undefined) proxy = value === "" ? "" : `${SOCKS_OPTIONS[name]}://${value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")}`;
+    else if (SOCKS_OPTIONS[name] !== undefined) proxy = value === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `${SOCKS_OPTIONS[name]}://${value}`;
   }
   return proxy;
 }

@@ -82,7 +82,7 @@ export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv 
   };
 }
 
-/** Parses a proxy URL: [http:// | socks4:// | socks4a:// | socks5:// | socks5h://][user[:pass]@]host[:port];
+/** Parses a proxy URL: [http:// | socks4:// (or socks://) | socks4a:// | socks5:// | socks5h://][user[:pass]@]host[:port];
  *  the port defaults to 1080, as in curl. Credentials in the URL win over -U/--proxy-user's (curl 7.88's
  *  parse_proxy() replaces them); either way a missing password is an empty one, so "user" is sent as
  *  "user:" (RFC 7617's user-pass always has the colon; curl asks for the password on a terminal and
@@ -102,9 +102,13 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
     // curl: "Unsupported proxy syntax", its exit 5.
     throw new FetchxError("RESOLVE_PROXY", `malformed proxy URL "${text}"`, { retryable: false });
   }
-  const kind = url.protocol.slice(0, -1).toLowerCase();
-  if (!PROXY_KINDS.includes(kind))
-    throw new FetchxError("UNSUPPORTED_PROTOCOL", `proxy scheme "${kind}" not supported (http://, socks4://, socks4a://, socks5:// and socks5h:// are)`);
+  // curl 7.88 takes "socks://" for SOCKS4.
+  const kind = url.protocol === "socks:" ? "socks4" : url.protocol.slice(0, -1).toLowerCase();
+  if (!PROXY_KINDS.includes(kind)) {
+    const message = `proxy scheme "${kind}" not supported (http://, socks4://, socks4a://, socks5:// and socks5h:// are)`;
+    // curl refuses a scheme it does not know with exit 7 (CURLE_COULDNT_CONNECT); https:// it knows.
+    throw kind === "https" ? new FetchxError("UNSUPPORTED_PROTOCOL", message) : new FetchxError("CONNECT", message, { retryable: false });
+  }
   if (!url.hostname) throw usageError(`no host in proxy URL "${text}"`);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   // WHATWG URL drops the default port 80 from url.port; the text tells whether it was given.

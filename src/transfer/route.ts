@@ -68,8 +68,10 @@ export class Router {
         // A forwarding proxy has no tunnel: the dialer could not tell (curl's %{proxy_used}).
         if (conn.dialInfo) conn.dialInfo.viaProxy = true;
       } catch (err) {
-        // curl's exit 5: the proxy's name did not resolve.
-        if (err instanceof FetchxError && err.code === "RESOLVE")
+        // curl's exit 5: the HTTP proxy's name did not resolve.
+        // A SOCKS proxy's name is the host's to curl 7.88 (CURLE_COULDNT_RESOLVE_PROXY is for HTTP proxies
+        // only): exit 6.
+        if (err instanceof FetchxError && err.code === "RESOLVE" && kind === "http")
           throw new FetchxError("RESOLVE_PROXY", `could not resolve proxy ${route.proxy.host}: ${err.message}`, { cause: err });
         throw err;
       }

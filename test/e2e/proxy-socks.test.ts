@@ -164,6 +164,38 @@ describe("through a SOCKS proxy", () => {
     expect(socks.requests.length).toBe(before);
   });
 
+  test("a scheme in --socks5's or --socks4's value wins over the option's, and socks:// is SOCKS4 (curl 7.88: the same)", async () => {
+    // fetchx dropped the value's scheme: --socks5 socks5h://HOST resolved the name itself; socks:// was refused.
+    const resolve = ["--resolve", `origin.test:${origin.port}:127.0.0.1`];
+    for (const [args, asked] of [
+      [["--socks5", socks.url("socks5h")], { version: 5, type: "name" }],
+      [["--socks4", socks.url("socks5h")], { version: 5, type: "name" }],
+      [["--socks5-hostname", socks.url("socks4"), ...resolve], { version: 4, type: "ipv4" }],
+      [["-x", `socks://127.0.0.1:${socks.port}`, ...resolve], { version: 4, type: "ipv4" }],
+    ] as const) {
+      const before = socks.requests.length;
+      const r = await both([...args, viaName()]);
+      expect({ args, code: r.code, sha: r.sha }).toEqual({ args, code: 0, sha: SHA });
+      // curl's run, where installed, asked the proxy the same way.
+      for (const q of socks.requests.slice(before)) expect(q).toMatchObject(asked);
+      if (CURL) expect(r.curl).toBe(0);
+    }
+  });
+
+  test("a SOCKS proxy's name that does not resolve is exit 6, an HTTP proxy's 5; an unknown scheme is 7 (curl 7.88: the same)", async () => {
+    // fetchx ended all three with 5, and an unknown scheme with 1.
+    for (const [proxy, code] of [
+      ["socks5h://proxy.invalid:1080", 6],
+      ["socks4://proxy.invalid:1080", 6],
+      ["http://proxy.invalid:3128", 5],
+      [`foo://127.0.0.1:${socks.port}`, 7],
+    ] as const) {
+      const r = await both(["--retry", "0", "-x", proxy, origin.url("/data")]);
+      expect({ proxy, code: r.code }).toEqual({ proxy, code });
+      if (CURL) expect({ proxy, curl: r.curl }).toEqual({ proxy, curl: code });
+    }
+  });
+
   test("several URLs through one proxy, -Z: every file exact", async () => {
     const a = out();
     const b = out();
