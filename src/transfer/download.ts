@@ -386,7 +386,11 @@ export class Download implements ProgressSource, RequestSender {
       if (s.onProgress && performance.now() - lastProgress > 0) s.onProgress(this.snapshot());
       return this.result;
     } catch (thrown) {
-      const err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
+      let err = thrown instanceof DownstreamClosed ? thrown : this.signal.aborted ? abortError(this.signal.reason) : asFetchxError(thrown);
+      // -f judges a proxy's answer to CONNECT as an origin's: 400 and above is exit 22, as curl 7.88's
+      // (its http_should_fail() sees the CONNECT response too); without -f it stays 56.
+      if (s.failOnHttpError && err instanceof FetchxError && err.proxyStatus !== undefined && err.proxyStatus >= 400)
+        err = new FetchxError("HTTP_ERROR", err.message, { cause: err, retryable: false, proxyStatus: err.proxyStatus });
       // Whether a later run (or resume: true) can go on from what this one wrote.
       this.result.partialKept = this.kept();
       this.go("failed", err.message);

@@ -23,6 +23,15 @@ const clean = { http_proxy: "", https_proxy: "", all_proxy: "", no_proxy: "", HT
 let origin: TestServer;
 let tlsOrigin: TestServer;
 let proxy: ReturnType<typeof recordingProxy>;
+/** Proxies that answer CONNECT otherwise: "@Q407" and the like in a case stand for their URLs. */
+const CONNECT_REPLIES: Record<string, string> = {
+  "407": 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="p"\r\nContent-Length: 5\r\n\r\nauth\n',
+  "403": "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
+  "502": "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+  "301": "HTTP/1.1 301 Moved\r\nLocation: http://elsewhere.example/\r\nContent-Length: 0\r\n\r\n",
+  LF: "HTTP/1.1 200 OK\nProxy-Agent: lf\n\n",
+};
+const scripted: Record<string, ReturnType<typeof recordingProxy>> = {};
 let ca: string;
 const socketPath = join(tmp.path, "origin.sock");
 beforeAll(async () => {
@@ -31,8 +40,10 @@ beforeAll(async () => {
   ca = cert.caPath;
   tlsOrigin = await startServer({ routes: { "/a": { body: "secure A\n" } }, tls: { cert: cert.certPem, key: cert.keyPem } });
   proxy = recordingProxy();
+  for (const [name, connectReply] of Object.entries(CONNECT_REPLIES)) scripted[name] = recordingProxy({ connectReply });
 });
 afterAll(() => {
+  for (const p of Object.values(scripted)) p.stop();
   origin?.stop();
   tlsOrigin?.stop();
   proxy?.stop();
@@ -42,9 +53,10 @@ afterAll(() => {
 /** A head's lines after the request line, User-Agent's value masked, sorted (curl orders them otherwise). */
 const lines = (head: string) => head.split("\r\n").slice(1).map((l) => (/^user-agent:/i.test(l) ? "User-Agent: *" : l)).sort();
 
-/** "@P" the proxy's URL, "@PH" its host:port, "@U" the origin's /a, "@PORT" the origin's port, "@S" its Unix socket, "@TLS" the TLS origin's /a. */
+/** "@Q407" a proxy answering CONNECT with CONNECT_REPLIES["407"], "@P" the recording proxy's URL, "@PH" its host:port, "@U" the origin's /a, "@PORT" the origin's port, "@S" its Unix socket, "@TLS" the TLS origin's /a. */
 function fill(text: string): string {
   return text
+    .replace(/@Q(\w+)/g, (_, name: string) => scripted[name]!.url)
     .replaceAll("@PORT", String(origin.port))
     .replaceAll("@PH", proxy.hostPort)
     .replaceAll("@P", `http://${proxy.hostPort}`)
@@ -141,5 +153,20 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
       [["-x", "@P", "--noproxy", "10.0.0.0/0", "@U"]],
     ]);
     expect(runs.map((r) => r.stdout)).toEqual(["proxied\n", "proxied\n", "proxied\n", "proxied\n", "proxied\n", "proxied\n", "A\n", "A\n", "proxied\n"]);
+  });
+
+  test("-f: a proxy's answer of 400 or more to CONNECT is exit 22 (56 without -f, and with --fail-with-body)", async () => {
+    // fetchx ended every refused CONNECT with 56, -f or not.
+    const runs = await compare([
+      [["-f", "-p", "-x", "@Q407", "@U"]],
+      [["-p", "-x", "@Q407", "@U"]],
+      [["--fail-with-body", "-p", "-x", "@Q407", "@U"]],
+      [["-f", "-p", "-x", "@Q403", "-w", "%{http_connect}", "@U"]],
+      [["-f", "--retry", "0", "-p", "-x", "@Q502", "@U"]],
+      [["-f", "-p", "-x", "@Q301", "@U"]],
+      [["-f", "-x", "@Q407", "--cacert", ca, "@TLS"]],
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([22, 56, 56, 22, 22, 56, 22]);
+    expect(runs[3]!.stdout).toBe("403");
   });
 });

@@ -1,5 +1,6 @@
 // An HTTP proxy that records each request head it is sent, for comparing what curl and fetchx ask of a
-// proxy: CONNECT is answered 200 and relayed to the origin; a forwarded request is answered "proxied\n".
+// proxy: CONNECT is answered 200 and relayed to the origin (or answered `connectReply`, relayed only when
+// that is a 2xx); a forwarded request is answered "proxied\n".
 import type { Socket } from "bun";
 
 export interface RecordingProxy {
@@ -12,7 +13,13 @@ export interface RecordingProxy {
   stop(): void;
 }
 
-export function recordingProxy(): RecordingProxy {
+export interface RecordingProxyOptions {
+  /** The whole answer to CONNECT, head and any body ("HTTP/1.1 407 ...\r\n\r\n"). */
+  connectReply?: string;
+}
+
+export function recordingProxy(opts: RecordingProxyOptions = {}): RecordingProxy {
+  const reply = opts.connectReply ?? "HTTP/1.1 200 Connection established\r\n\r\n";
   const heads: string[] = [];
   const server = Bun.listen<{ input: Buffer; upstream?: Socket<undefined> }>({
     hostname: "127.0.0.1",
@@ -32,13 +39,14 @@ export function recordingProxy(): RecordingProxy {
         heads.push(head);
         const [method, target] = head.split(" ");
         if (method !== "CONNECT") return void s.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nproxied\n");
+        if (!/^HTTP\/1\.[01] 2/.test(reply)) return void s.write(reply);
         const [host, port] = [target!.slice(0, target!.lastIndexOf(":")), Number(target!.slice(target!.lastIndexOf(":") + 1))];
         s.data.upstream = await Bun.connect({
           hostname: host,
           port,
           socket: { data: (_u, d) => void s.write(d), close: () => void s.end() },
         });
-        s.write("HTTP/1.1 200 Connection established\r\n\r\n");
+        s.write(reply);
         if (rest.byteLength) s.data.upstream.write(rest);
       },
       close(s) {
