@@ -243,20 +243,25 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
   await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);
 
   let reply = new Uint8Array(0);
-  let end = -1;
-  while (end < 0) {
+  let blank: RegExpExecArray | null = null;
+  let text = "";
+  while (!blank) {
     const chunk = await recvSome(fd, t.signal);
     if (chunk === null) throw new FetchxError("RECV", `proxy closed the connection before answering CONNECT ${target}`);
     const joined = new Uint8Array(reply.byteLength + chunk.byteLength);
     joined.set(reply);
     joined.set(chunk, reply.byteLength);
     reply = joined;
-    end = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength).indexOf("\r\n\r\n");
-    if (end < 0 && reply.byteLength > MAX_REPLY_HEAD) throw new FetchxError("RECV", "proxy reply to CONNECT is too large");
+    // The head ends at an empty line; lines may end in a bare LF, as curl reads them (RFC 9112 2.2
+    // lets a recipient take LF alone): a proxy answering "HTTP/1.1 200 OK\n\n" waited forever.
+    text = new TextDecoder("latin1").decode(reply);
+    blank = /\r?\n\r?\n/.exec(text);
+    if (!blank && reply.byteLength > MAX_REPLY_HEAD) throw new FetchxError("RECV", "proxy reply to CONNECT is too large");
   }
-  const head = new TextDecoder("latin1").decode(reply.subarray(0, end));
+  const head = text.slice(0, blank.index);
+  const end = blank.index + blank[0].length; // latin1: one character a byte
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
-  t.trace?.(`CONNECT phase completed: ${head.split("\r\n")[0]}`);
+  t.trace?.(`CONNECT phase completed: ${head.split(/\r?\n/)[0]}`);
   if (!status) throw new FetchxError("RECV", `proxy answered CONNECT with something that is not HTTP: ${JSON.stringify(head.slice(0, 40))}`);
   const code = Number(status);
   // curl ends a failed CONNECT with exit 56 (CURLE_RECV_ERROR), whatever the status.
@@ -265,7 +270,7 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
     throw new FetchxError("RECV", `proxy authentication failed (${code}) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false, proxyStatus: code });
   if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500, proxyStatus: code });
   // Nothing may follow the reply: the origin cannot speak before we do (TLS and HTTP are client-first).
-  if (reply.byteLength > end + 4) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
+  if (reply.byteLength > end) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
   return code;
 }
 

@@ -169,4 +169,9 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
     expect(runs.map((r) => r.code)).toEqual([22, 56, 56, 22, 22, 56, 22]);
     expect(runs[3]!.stdout).toBe("403");
   });
+
+  test("a CONNECT answer whose lines end in a bare LF opens the tunnel (fetchx waited for CRLF CRLF until -m)", async () => {
+    const runs = await compare([[["-p", "-x", "@QLF", "@U"]], [["-x", "@QLF", "--cacert", ca, "@TLS"]]]);
+    expect(runs.map((r) => [r.code, r.stdout])).toEqual([[0, "A\n"], [0, "secure A\n"]]);
+  });
 });
