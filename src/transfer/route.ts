@@ -30,7 +30,14 @@ export class Router {
    *  socket stands for the origin, so a proxy (-x or the environment's) would send the absolute-form
    *  request down it (curl's lib/url.c: "do not mix proxy and unix domain sockets"). */
   route(u: ParsedUrl): ProxyRoute | null {
-    return this.opts.unixSocket === undefined ? routeFor(u, this.proxies) : null;
+    if (this.opts.unixSocket !== undefined) return null;
+    const route = routeFor(u, this.proxies);
+    if (route?.mode !== "forward" || this.opts.connectTo.length === 0) return route;
+    // --connect-to that sends the URL's host:port elsewhere makes an HTTP proxy tunnel, as curl 7.88's
+    // lib/url.c does ("If the 'connect to' feature is used with an HTTP proxy, we set the tunnel_proxy
+    // bit"): a forwarded request names only the URL's host, so the proxy would never reach the other one.
+    const target = connectTarget(u.host, u.port, this.opts.connectTo);
+    return target.host !== u.host || target.port !== u.port ? { ...route, mode: "tunnel" } : route;
   }
 
   /** Connections with the same key can serve each other's requests. */

@@ -174,4 +174,21 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
     const runs = await compare([[["-p", "-x", "@QLF", "@U"]], [["-x", "@QLF", "--cacert", ca, "@TLS"]]]);
     expect(runs.map((r) => [r.code, r.stdout])).toEqual([[0, "A\n"], [0, "secure A\n"]]);
   });
+
+  test("--connect-to that sends the URL elsewhere makes an HTTP proxy tunnel there; one that changes nothing forwards", async () => {
+    // fetchx forwarded "GET http://example.com/a" to the proxy, --connect-to unheeded.
+    const runs = await compare([
+      [["--connect-to", "example.com:80:127.0.0.1:@PORT", "-x", "@P", "http://example.com/a"]],
+      [["--connect-to", "::127.0.0.1:@PORT", "-x", "@P", "http://localhost:@PORT/a"]],
+      [["--connect-to", "127.0.0.1:@PORT:127.0.0.1:@PORT", "-x", "@P", "@U"]],
+      [["--connect-to", "example.com:80:127.0.0.1:1", "-x", "@P", "@U"]],
+    ]);
+    expect(runs.map((r) => [r.stdout, r.proxy[0]![0]])).toEqual([
+      ["A\n", `CONNECT 127.0.0.1:${origin.port} HTTP/1.1`],
+      ["A\n", `CONNECT 127.0.0.1:${origin.port} HTTP/1.1`],
+      ["proxied\n", `GET ${origin.url("/a")} HTTP/1.1`],
+      ["proxied\n", `GET ${origin.url("/a")} HTTP/1.1`],
+    ]);
+    expect(runs[0]!.origin).toEqual([["GET /a"]]);
+  });
 });
