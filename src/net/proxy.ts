@@ -88,7 +88,10 @@ export function proxyEnvFrom(env: Record<string, string | undefined>): ProxyEnv 
  *  "user:" (RFC 7617's user-pass always has the colon; curl asks for the password on a terminal and
  *  sends "user:" without one). */
 export function parseProxy(text: string, proxyUser?: string): Proxy {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const schemed = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  // "HOST:" without a scheme: curl 7.88 refuses it (5), where "http://HOST:" goes to port 1080.
+  if (!schemed && /:\/?$/.test(text)) throw new FetchxError("RESOLVE_PROXY", `malformed proxy URL "${text}" (a ":" without a port)`, { retryable: false });
+  const withScheme = schemed ? text : `http://${text}`;
   // Two "@" before the host ("http://u@p@host"): WHATWG takes "u@p" for the user, curl refuses it (5).
   const authority = withScheme.slice(withScheme.indexOf("//") + 2).split(/[/?#]/)[0]!;
   if (authority.indexOf("@") !== authority.lastIndexOf("@")) throw new FetchxError("RESOLVE_PROXY", `malformed proxy URL "${text}" (an "@" in the user name goes as %40)`, { retryable: false });

@@ -191,4 +191,15 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
     ]);
     expect(runs[0]!.origin).toEqual([["GET /a"]]);
   });
+
+  test('a proxy "HOST:" without a scheme and without a port is exit 5; "http://HOST:" goes to port 1080', async () => {
+    // fetchx took both for port 1080 (exit 7 here, where nothing listens on it).
+    const runs = await compare([
+      [["--retry", "0", "-x", "127.0.0.1:", "@U"]],
+      [["--retry", "0", "@U"], { http_proxy: "localhost:/" }],
+      [["--retry", "0", "-x", "http://127.0.0.1:", "@U"]],
+    ]);
+    // The third goes wherever port 1080 leads here: curl and fetchx alike.
+    expect(runs.slice(0, 2).map((r) => r.code)).toEqual([5, 5]);
+  });
 });
