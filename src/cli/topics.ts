@@ -151,8 +151,10 @@ SOCKS:  every URL goes through the proxy's tunnel. socks5h:// and socks4a:// (--
 sent as user and password (RFC 1929). A later -x or --socks* option replaces an earlier one.
 Credentials:  from the proxy URL, else -U/--proxy-user USER:PASS (Basic; USER alone sends an empty
 password); never sent to the origin.
-Failures:  an unresolvable proxy exits 5; a refused CONNECT (403, 407) exits 56 with the status; a SOCKS
-proxy that refuses the handshake, the credentials or the connection exits 97, as curl.
+--connect-to that sends a URL elsewhere makes an HTTP proxy tunnel (CONNECT to the new HOST:PORT), as curl.
+Failures:  an HTTP proxy that does not resolve exits 5 (a SOCKS proxy: 6); a refused CONNECT (403, 407)
+exits 56 with the status (22 with -f); a SOCKS proxy that refuses the handshake, the credentials or the
+connection exits 97, as curl.
 
   fetchx -x http://proxy.lan:3128 -O https://example.com/f.iso
   https_proxy=http://u:p@proxy.lan:3128 no_proxy=.lan,10.0.0.0/8 fetchx -O https://example.com/f.iso
