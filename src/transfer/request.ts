@@ -279,7 +279,11 @@ export class RequestPlan {
     if (this.body !== undefined) {
       const length = this.authProbe ? 0 : bodyLength(this.body);
       if (length === null && o.httpVersion === "1.0") throw new FetchxError("USAGE", "HTTP/1.0 (-0) cannot send a body of unknown length: it has no chunked encoding");
-      ours.push(length === null ? ["Transfer-Encoding", "chunked"] : ["Content-Length", String(length)]);
+      // The caller's Transfer-Encoding: chunked frames the body (exchange.ts): no Content-Length beside it,
+      // as curl's (a request with both is one a server must refuse, RFC 9112 6.3).
+      const chunkedAsked = o.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
+      if (length === null) ours.push(["Transfer-Encoding", "chunked"]);
+      else if (!chunkedAsked) ours.push(["Content-Length", String(length)]);
       if (o.contentType) ours.push(["Content-Type", o.contentType]);
     }
     // Without -H (most runs) nothing is replaced: no set, filters and spreads for each request.

@@ -285,6 +285,7 @@ const CASES: Case[] = [
   { name: "-F fields and a file", args: ["-s", "-F", "name=value", "-F", "doc=@up.txt;type=text/plain", "-F", "msg=<msg.txt", "@URL/echo"], files: { "up.txt": "file body\n", "msg.txt": "from a file" }, multipart: true },
   { name: '-F names and file names with " \\ CR LF: percent-encoded as the HTML standard says', args: ["-s", "-F", 'na"me\\x=@q"u\\o.txt', "-F", "line\r\nbreak=v", "@URL/echo"], files: { 'q"u\\o.txt': "quoted\n" }, multipart: true },
   { name: "--form-escape: backslashes instead (curl 7.81)", args: ["-s", "--form-escape", "-F", 'na"me\\x=@q"u\\o.txt', "-F", "plain=v", "@URL/echo"], files: { 'q"u\\o.txt': "quoted\n" }, multipart: true },
+  { name: "-H Transfer-Encoding: chunked with -d: the body chunked, no Content-Length beside it", args: ["-s", "-H", "Transfer-Encoding: chunked", "-d", "abc", "@URL/echo-body"], headers: ["content-length", "transfer-encoding"] },
   { name: "POST then 303: GET without body", args: ["-sL", "-d", "x=1", "@URL/see-other"] },
   { name: "-X POST -L: the method stays after a 301, the body does not (curl's -X)", args: ["-sL", "-X", "POST", "-d", "x=1", "@URL/moved"], headers: ["content-length", "content-type"] },
   { name: "-X DELETE -L: DELETE after a 303 too", args: ["-sL", "-X", "DELETE", "@URL/see-other"] },
