@@ -35,7 +35,8 @@ export function urlEncode(s: string | Uint8Array, space = "%20"): string {
 
 /** --data-urlencode's forms: content, =content, name=content, @file, name@file. */
 function urlencoded(value: string): string {
-  const at = value.search(/[=@]/);
+  // An "=" anywhere wins over an "@" before it, as curl's: a@b=c is the name a@b.
+  const at = value.includes("=") ? value.indexOf("=") : value.indexOf("@");
   if (at < 0) return urlEncode(value, "+");
   const name = value.slice(0, at);
   const content = value[at] === "@" ? readData(value.slice(at + 1), "--data-urlencode") : value.slice(at + 1);
@@ -59,11 +60,11 @@ function pieceBytes(p: DataPiece): Uint8Array {
   }
 }
 
-/** The -d pieces joined as curl joins them: "&" between pieces, --json pieces run together. */
+/** The -d pieces joined as curl joins them: "&" before each piece but a --json one (-d a --json b is "ab"). */
 export function joinData(pieces: DataPiece[]): Uint8Array {
   const out: Uint8Array[] = [];
   pieces.forEach((p, i) => {
-    if (i > 0 && !(p.kind === "json" && pieces[i - 1]!.kind === "json")) out.push(enc.encode("&"));
+    if (i > 0 && p.kind !== "json") out.push(enc.encode("&"));
     out.push(pieceBytes(p));
   });
   if (out.length === 1) return out[0]!; // one piece (a file's bytes): no copy
@@ -191,13 +192,16 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
   const parts: RequestParts = { url, headers: [] };
   if (o.urlQuery.length) parts.url = withQuery(parts.url, o.urlQuery.map((q) => (q.startsWith("+") ? q.slice(1) : urlencoded(q))).join("&"));
   if (o.data.length && data !== null) {
-    if (o.get) parts.url = withQuery(parts.url, new TextDecoder().decode(data));
-    else {
+    const json = o.data.some((p) => p.kind === "json");
+    // --json's two headers go with -G too: curl adds them as it reads the option.
+    if (json && !o.headers.some(([k]) => k.toLowerCase() === "accept")) parts.headers.push(["Accept", "application/json"]);
+    if (o.get) {
+      parts.url = withQuery(parts.url, new TextDecoder().decode(data));
+      if (json) parts.headers.push(["Content-Type", "application/json"]);
+    } else {
       parts.method = "POST";
       parts.body = data;
-      const json = o.data.some((p) => p.kind === "json");
       parts.contentType = json ? "application/json" : "application/x-www-form-urlencoded";
-      if (json && !o.headers.some(([k]) => k.toLowerCase() === "accept")) parts.headers.push(["Accept", "application/json"]);
     }
   }
   if (o.form.length) {

@@ -62,9 +62,9 @@ test("--proto: + adds, - removes, = sets, all and unknown names", () => {
   expect(parseProto("-file", "proto")).toEqual(["http", "https"]);
 });
 
-test("-d pieces join with &, --json pieces run together; urlencode as curl", () => {
+test("-d pieces join with &, never before a --json piece (curl 7.88's join); urlencode as curl", () => {
   const d = (kind: "data" | "json", value: string) => ({ kind, value });
-  expect(new TextDecoder().decode(joinData([d("data", "a=1"), d("json", "{"), d("json", "}"), d("data", "b")]))).toBe("a=1&{}&b");
+  expect(new TextDecoder().decode(joinData([d("data", "a=1"), d("json", "{"), d("json", "}"), d("data", "b")]))).toBe("a=1{}&b");
   expect(urlEncode("a b/é~", "+")).toBe("a+b%2F%C3%A9~");
 });
 
