@@ -5,6 +5,7 @@
 import { nodeFs, nodePath } from "../node-fs.ts";
 import { FetchxError, usageError } from "../errors.ts";
 import type { RequestBody } from "../transfer/options.ts";
+import { EMPTY_VALUE } from "../http/headers.ts";
 import type { DataPiece, FormPart } from "./compat-options.ts";
 import type { Options } from "./options.ts";
 
@@ -80,38 +81,159 @@ function withQuery(url: string, query: string): string {
   return `${base}${base.includes("?") ? "&" : "?"}${query}${frag}`;
 }
 
-// curl's guesses for a file part's Content-Type (tool_formparse.c), else application/octet-stream.
+// curl's guesses for a part's Content-Type from a name's extension (lib/mime.c Curl_mime_contenttype).
 const MIME: Record<string, string> = {
   gif: "image/gif", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", svg: "image/svg+xml", txt: "text/plain",
   htm: "text/html", html: "text/html", pdf: "application/pdf", xml: "application/xml",
 };
+const guessType = (name: string | undefined) => (name === undefined ? undefined : MIME[/\.([a-z]+)$/i.exec(name)?.[1]?.toLowerCase() ?? ""]);
 
-/** NAME=VALUE;type=...;filename=... as curl's -F reads it (VALUE may be "quoted"). */
-function parseFormPart(p: FormPart): { name: string; value: string; file?: string; content?: string; type?: string; filename?: string } {
-  const eq = p.value.indexOf("=");
-  if (eq <= 0) throw usageError(`-F wants NAME=VALUE, got "${p.value}"`);
-  const name = p.value.slice(0, eq);
-  let rest = p.value.slice(eq + 1);
-  if (p.literal) return { name, value: rest };
-  let value: string;
-  if (rest.startsWith('"')) {
-    const end = rest.indexOf('"', 1);
-    value = rest.slice(1, end < 0 ? undefined : end).replace(/\\(.)/g, "$1");
-    rest = end < 0 ? "" : rest.slice(end + 1);
-  } else {
-    const semi = rest.indexOf(";");
-    value = semi < 0 ? rest : rest.slice(0, semi);
-    rest = semi < 0 ? "" : rest.slice(semi);
+/** One -F part as curl's tool_formparse.c builds it: a field, a file, or (NAME=@A,B) a multipart/mixed of files. */
+interface FormField {
+  name?: string;
+  filename?: string;
+  /** ;type= as given (never replaced by a guess). */
+  type?: string;
+  /** ;headers= lines, in order. */
+  headers: string[];
+  encoder?: string;
+  /** A file's path: its extension guesses the type when the file name does not (curl's MIMEKIND_FILE). */
+  path?: string;
+  content: string | Uint8Array | Blob | FormField[];
+}
+
+// C's isspace, as curl's parser skips and strips.
+const isSpace = (c: string | undefined) => c !== undefined && " \t\n\v\f\r".includes(c);
+const stripEnd = (s: string) => s.replace(/[ \t\n\v\f\r]+$/, "");
+
+/**
+ * curl's get_param_word: from `at`, a "quoted" word (\\ and \" escaped; what follows the closing quote up
+ * to ";" or `end` is dropped) or a word that runs to ";" or `end`, its trailing spaces stripped.
+ */
+function paramWord(s: string, at: number, end: string): { word: string; next: number } {
+  const stop = (i: number) => {
+    while (i < s.length && s[i] !== ";" && s[i] !== end) i++;
+    return i;
+  };
+  if (s[at] === '"') {
+    let word = "";
+    for (let i = at + 1; i < s.length; i++) {
+      if (s[i] === "\\" && (s[i + 1] === "\\" || s[i + 1] === '"')) word += s[++i];
+      else if (s[i] === '"') return { word, next: stop(i + 1) };
+      else word += s[i];
+    }
+    // No closing quote: the word is taken as it is, quote and all.
   }
-  const attrs: Record<string, string> = {};
-  for (const a of rest.split(";").slice(1)) {
-    const i = a.indexOf("=");
-    if (i > 0) attrs[a.slice(0, i).trim().toLowerCase()] = a.slice(i + 1).trim().replace(/^"(.*)"$/, "$1");
+  const next = stop(at);
+  return { word: stripEnd(s.slice(at, next)), next };
+}
+
+/**
+ * curl's get_param_part: VALUE;type=...;filename=...;headers=...;encoder=... from `at` to `end` (","
+ * between the files of NAME=@A,B). Attribute names are case-blind; an unknown one after type= is part of
+ * the type (type=text/plain; charset=utf-8), any other is skipped.
+ */
+function paramPart(s: string, at: number, end: string) {
+  const skip = (i: number) => {
+    while (isSpace(s[i])) i++;
+    return i;
+  };
+  let { word: data, next: i } = paramWord(s, skip(at), end);
+  const out: { data: string; type?: string; filename?: string; encoder?: string; headers: string[]; next: number } = { data, headers: [], next: i };
+  let typeFrom = -1;
+  let typeTo = -1;
+  const endType = () => {
+    if (typeFrom >= 0) out.type = s.slice(typeFrom, typeTo);
+    typeFrom = -1;
+  };
+  const toEnd = (from: number) => {
+    let to = from;
+    for (i = from; i < s.length && s[i] !== ";" && s[i] !== end; i++) if (!isSpace(s[i])) to = i + 1;
+    return to;
+  };
+  while (s[i] === ";") {
+    i = skip(i + 1);
+    const attr = /^(type|filename|headers|encoder)=/i.exec(s.slice(i))?.[1]?.toLowerCase();
+    if (typeFrom >= 0 && (attr === undefined || attr === "type")) typeTo = toEnd(i);
+    else if (attr === "type") {
+      typeFrom = skip(i + 5);
+      // curl's sscanf("%127[^/ ]/%127[^;, \n]"): anything else is an error.
+      const t = /^[^/ ]{1,127}\/[^;, \n]{1,127}/.exec(s.slice(typeFrom));
+      if (!t) throw usageError(`-F: "${s.slice(typeFrom)}" is not a content type`);
+      typeTo = toEnd(typeFrom + t[0].length);
+    } else if (attr === undefined) i = paramWord(s, i, end).next;
+    else {
+      endType();
+      i = skip(i + attr.length + 1);
+      const fromFile = attr === "headers" && (s[i] === "@" || s[i] === "<");
+      const w = paramWord(s, fromFile ? skip(i + 1) : i, end);
+      i = w.next;
+      if (attr === "filename") out.filename = w.word;
+      else if (attr === "encoder") out.encoder = w.word;
+      else if (!fromFile) out.headers.push(w.word);
+      else out.headers.push(...fieldHeaders(new TextDecoder().decode(readData(w.word, "-F headers="))));
+    }
   }
-  const out = { name, value, type: attrs.type, filename: attrs.filename };
-  if (value.startsWith("@")) return { ...out, file: value.slice(1) };
-  if (value.startsWith("<")) return { ...out, content: value.slice(1) };
+  endType();
+  out.next = i;
   return out;
+}
+
+/** A ;headers=@FILE file as curl's read_field_headers reads it: a line starting with a space continues the header before, # starts a comment. */
+function fieldHeaders(text: string): string[] {
+  const out: string[] = [];
+  let header = "";
+  const flush = () => {
+    if (stripEnd(header)) out.push(stripEnd(header));
+    header = "";
+  };
+  for (const line of text.replace(/\r/g, "").split("\n")) {
+    if (line !== "" && !isSpace(line[0])) flush();
+    if (!line.startsWith("#")) header += line;
+  }
+  flush();
+  return out;
+}
+
+/** NAME=@FILE (one of NAME=@A,B): the file, or standard input ("-", read now; its file name "-"). */
+function fileField(p: ReturnType<typeof paramPart>): FormField {
+  const field = { type: p.type, headers: p.headers, encoder: p.encoder };
+  if (p.data === "-") return { ...field, filename: p.filename ?? "-", content: readData("-", "-F") };
+  try {
+    nodeFs().statSync(p.data);
+  } catch (err) {
+    throw new FetchxError("READ_FILE", `cannot read -F file ${p.data}: ${(err as { code?: string }).code ?? err}`, { cause: err });
+  }
+  return { ...field, filename: p.filename ?? nodePath().basename(p.data), path: p.data, content: Bun.file(p.data) };
+}
+
+/** NAME=VALUE, NAME=@FILE[,FILE...], NAME=<FILE with their attributes, as curl's formparse() reads them. */
+function parseForm(p: FormPart): FormField {
+  const eq = p.value.indexOf("=");
+  if (eq < 0) throw usageError(`-F wants NAME=VALUE, got "${p.value}"`);
+  // An empty name sends a part without one, as curl's.
+  const name = eq > 0 ? p.value.slice(0, eq) : undefined;
+  const v = p.value.slice(eq + 1);
+  if (p.literal) return { name, headers: [], content: v };
+  if (v.startsWith("@")) {
+    const files: FormField[] = [];
+    for (let at = 1; ; ) {
+      const part = paramPart(v, at, ",");
+      files.push(fileField(part));
+      if (v[part.next] !== ",") break;
+      at = part.next + 1;
+    }
+    // Several files are one part of their own, multipart/mixed, each file an attachment in it.
+    return files.length === 1 ? { ...files[0]!, name } : { name, headers: [], content: files };
+  }
+  if (v.startsWith("<")) {
+    // NAME=<FILE: the file's bytes as the value; no file name (curl ignores ;filename= here), but its
+    // path guesses the type.
+    const part = paramPart(v, 1, "");
+    return { name, type: part.type, headers: part.headers, encoder: part.encoder, path: part.data === "-" ? undefined : part.data, content: readData(part.data, "-F") };
+  }
+  const part = paramPart(v, 0, "");
+  return { name, type: part.type, filename: part.filename, headers: part.headers, encoder: part.encoder, content: part.data };
 }
 
 /**
@@ -128,38 +250,106 @@ function quoteName(s: string, backslash: boolean): string {
   return out;
 }
 
-/** multipart/form-data: a sequence of pieces whose file parts are read from disk as they are sent. */
-export function multipart(parts: FormPart[], formEscape = false, boundary = `------------------------${crypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "")}`): { body: RequestBody; contentType: string } {
-  const pieces: RequestBody[] = [];
-  for (const raw of parts) {
-    const p = parseFormPart(raw);
-    let disposition = `form-data; name="${quoteName(p.name, formEscape)}"`;
-    let type = p.type;
-    let content: string | Uint8Array | Blob;
-    if (p.file !== undefined) {
-      const stdin = p.file === "-";
-      if (!stdin) {
-        try {
-          nodeFs().statSync(p.file);
-        } catch (err) {
-          throw new FetchxError("READ_FILE", `cannot read -F file ${p.file}: ${(err as { code?: string }).code ?? err}`, { cause: err });
-        }
-      }
-      const filename = p.filename ?? (stdin ? "" : nodePath().basename(p.file));
-      disposition += `; filename="${quoteName(filename, formEscape)}"`;
-      type ??= MIME[filename.split(".").pop()!.toLowerCase()] ?? "application/octet-stream";
-      content = stdin ? readData("-", "-F") : Bun.file(p.file);
-    } else if (p.content !== undefined) {
-      content = readData(p.content, "-F");
-      if (p.filename) disposition += `; filename="${quoteName(p.filename, formEscape)}"`;
-    } else {
-      content = p.value;
-      if (p.filename) disposition += `; filename="${quoteName(p.filename, formEscape)}"`;
-    }
-    pieces.push(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type ? `Content-Type: ${type}\r\n` : ""}\r\n`, content, "\r\n");
+/** curl's content_type_match: `type` is `want`, parameters or not. */
+const typeIs = (type: string | undefined, want: string) => type !== undefined && type.toLowerCase().startsWith(want) && /^($|[\t\r\n ;])/.test(type.slice(want.length));
+
+const newBoundary = () => `------------------------${crypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "")}`;
+
+/** Bytes of a part's content, read now when an encoder needs them whole. */
+function contentBytes(c: string | Uint8Array | Blob): Uint8Array {
+  if (typeof c === "string") return enc.encode(c);
+  if (c instanceof Uint8Array) return c;
+  return readData((c as Blob & { name: string }).name, "-F");
+}
+
+/** quoted-printable as curl's encoder_qp_read writes it: lines of at most 76, "=" before each soft break. */
+function quotedPrintable(b: Uint8Array): string {
+  const hex = (c: number) => `=${c.toString(16).toUpperCase().padStart(2, "0")}`;
+  // A CRLF (or the end) at n.
+  const eol = (n: number) => n >= b.length || (b[n] === 13 && b[n + 1] === 10);
+  let out = "";
+  let pos = 0;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    let piece = String.fromCharCode(c);
+    let used = 1;
+    if (c === 32 || c === 9) piece = eol(i + 1) ? hex(c) : piece;
+    else if (c === 13 && b[i + 1] === 10) [piece, used] = ["\r\n", 2];
+    else if (c < 0x21 || c > 0x7e || c === 0x3d) piece = hex(c);
+    if (!piece.endsWith("\n") && (pos + piece.length > 76 || (pos + piece.length === 76 && !eol(i + used)))) [piece, used] = ["=\r\n", 0];
+    out += piece;
+    pos = piece.endsWith("\n") ? 0 : pos + piece.length;
+    i += used;
   }
-  pieces.push(`--${boundary}--\r\n`);
-  return { body: pieces, contentType: `multipart/form-data; boundary=${boundary}` };
+  return out;
+}
+
+/** A part's content through its ;encoder= (curl's five; another is exit 43, as curl's curl_mime_encoder). */
+function encoded(content: string | Uint8Array | Blob, encoder: string): { name: string; content: string | Uint8Array | Blob } {
+  const name = encoder.toLowerCase();
+  if (name === "binary" || name === "8bit") return { name, content };
+  if (name === "7bit") {
+    const bytes = contentBytes(content);
+    if (bytes.some((b) => b > 0x7f)) throw new FetchxError("READ_FILE", "-F ;encoder=7bit: the part has bytes over 127");
+    return { name, content: bytes };
+  }
+  if (name === "base64") return { name, content: (Buffer.from(contentBytes(content)).toString("base64").match(/.{1,76}/g) ?? []).join("\r\n") };
+  if (name === "quoted-printable") return { name, content: quotedPrintable(contentBytes(content)) };
+  throw new FetchxError("BAD_ARGUMENT", `-F ;encoder=${encoder}: not an encoder (binary, 8bit, 7bit, base64, quoted-printable)`);
+}
+
+/** A part's head and content as curl's Curl_mime_prepare_headers writes them; `disposition` is the parent's ("form-data" or none). */
+function partPieces(f: FormField, disposition: string | undefined, formEscape: boolean, out: RequestBody[]): void {
+  const multi = Array.isArray(f.content);
+  const userHeader = (name: string) => f.headers.find((h) => h.toLowerCase().startsWith(`${name}:`));
+  let type = f.type ?? userHeader("content-type")?.replace(/^[^:]*:\s*/, "");
+  if (type === undefined) {
+    if (multi) type = "multipart/mixed";
+    else if (f.path !== undefined) type = guessType(f.filename) ?? guessType(f.path) ?? (f.filename !== undefined ? "application/octet-stream" : undefined);
+    else type = guessType(f.filename);
+    // A guessed text/plain goes only with a file name.
+    if (!multi && type === "text/plain" && f.filename === undefined) type = undefined;
+  }
+  let head = "";
+  if (userHeader("content-disposition") === undefined) {
+    let d = disposition;
+    if (d === undefined && (f.filename !== undefined || f.name !== undefined || (type !== undefined && !/^multipart\//i.test(type)))) d = "attachment";
+    if (d === "attachment" && f.name === undefined && f.filename === undefined) d = undefined;
+    if (d !== undefined) head += `Content-Disposition: ${d}${f.name !== undefined ? `; name="${quoteName(f.name, formEscape)}"` : ""}${f.filename !== undefined ? `; filename="${quoteName(f.filename, formEscape)}"` : ""}\r\n`;
+  }
+  const boundary = multi ? newBoundary() : undefined;
+  if (type !== undefined) head += `Content-Type: ${type}${boundary ? `; boundary=${boundary}` : ""}\r\n`;
+  let content = f.content;
+  if (f.encoder !== undefined && !multi) {
+    const e = encoded(content as string | Uint8Array | Blob, f.encoder);
+    content = e.content;
+    if (userHeader("content-transfer-encoding") === undefined) head += `Content-Transfer-Encoding: ${e.name}\r\n`;
+  }
+  // The part's own headers come last; a Content-Type among them is the one written above.
+  for (const h of f.headers) if (!/^content-type:/i.test(h)) head += `${h}\r\n`;
+  out.push(`${head}\r\n`);
+  if (Array.isArray(content)) multipartPieces(content, boundary!, typeIs(type, "multipart/form-data") ? "form-data" : undefined, formEscape, out);
+  else out.push(content);
+}
+
+function multipartPieces(fields: FormField[], boundary: string, disposition: string | undefined, formEscape: boolean, out: RequestBody[]): void {
+  for (const f of fields) {
+    out.push(`--${boundary}\r\n`);
+    partPieces(f, disposition, formEscape, out);
+    out.push("\r\n");
+  }
+  out.push(`--${boundary}--\r\n`);
+}
+
+/**
+ * multipart/form-data: a sequence of pieces whose file parts are read from disk as they are sent. `type`:
+ * the caller's own -H Content-Type, which curl keeps and gives the boundary (multipart/related for
+ * instance); its parts are then attachments, not form-data.
+ */
+export function multipart(parts: FormPart[], formEscape = false, type = "multipart/form-data", boundary = newBoundary()): { body: RequestBody; contentType: string } {
+  const pieces: RequestBody[] = [];
+  multipartPieces(parts.map(parseForm), boundary, typeIs(type, "multipart/form-data") ? "form-data" : undefined, formEscape, pieces);
+  return { body: pieces, contentType: `${type}; boundary=${boundary}` };
 }
 
 export interface RequestParts {
@@ -168,6 +358,8 @@ export interface RequestParts {
   body?: RequestBody;
   contentType?: string;
   headers: [string, string][];
+  /** The caller's -H Content-Type is in contentType (a form's, with its boundary): not to be sent as given. */
+  ownTypeUsed?: boolean;
 }
 
 /**
@@ -205,8 +397,11 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
     }
   }
   if (o.form.length) {
-    const { body, contentType } = multipart(o.form, o.formEscape);
-    Object.assign(parts, { method: "POST", body, contentType });
+    // A -H Content-Type of the caller's is kept and given the boundary, as curl's (it went without one).
+    const own = o.headers.find(([k]) => k.toLowerCase() === "content-type")?.[1];
+    const typed = own !== undefined && own !== "" && own !== EMPTY_VALUE;
+    const { body, contentType } = multipart(o.form, o.formEscape, typed ? own : undefined);
+    Object.assign(parts, { method: "POST", body, contentType, ownTypeUsed: typed || undefined });
   }
   const upload = o.uploads[index];
   if (upload !== undefined) {

@@ -429,7 +429,7 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     ...fixed,
     ...out,
     // Ours first: the user's -H of the same name wins (the engine replaces by name, the later one last).
-    headers: [...headers, ...(out.headers ?? []), ...o.headers],
+    headers: [...headers, ...(out.headers ?? []), ...(parts.ownTypeUsed ? o.headers.filter(([k]) => k.toLowerCase() !== "content-type") : o.headers)],
     // -X wins over -I's HEAD, as curl's; the body is still not read (headOnly).
     method: o.method ?? (o.head ? "HEAD" : (parts.method ?? "GET")),
     headOnly: o.head || undefined,

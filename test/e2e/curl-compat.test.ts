@@ -285,6 +285,35 @@ const CASES: Case[] = [
   { name: "-F fields and a file", args: ["-s", "-F", "name=value", "-F", "doc=@up.txt;type=text/plain", "-F", "msg=<msg.txt", "@URL/echo"], files: { "up.txt": "file body\n", "msg.txt": "from a file" }, multipart: true },
   { name: '-F names and file names with " \\ CR LF: percent-encoded as the HTML standard says', args: ["-s", "-F", 'na"me\\x=@q"u\\o.txt', "-F", "line\r\nbreak=v", "@URL/echo"], files: { 'q"u\\o.txt': "quoted\n" }, multipart: true },
   { name: "--form-escape: backslashes instead (curl 7.81)", args: ["-s", "--form-escape", "-F", 'na"me\\x=@q"u\\o.txt', "-F", "plain=v", "@URL/echo"], files: { 'q"u\\o.txt': "quoted\n" }, multipart: true },
+  {
+    name: '-F as curl parses it: "quoted" values with \\" escapes, @"a;b.txt", filename="x;y", a type with parameters, spaces around values',
+    args: ["-s", "-F", 'q="a\\"b\\\\c";type=t/x', "-F", 'f=@"a;b.txt";filename="x;y,z.txt"', "-F", "j=@d.json;type=application/json; charset=utf-8", "-F", "s=  padded  ", "-F", "=nameless", "@URL/echo"],
+    files: { "a;b.txt": "A\n", "d.json": "{}" },
+    multipart: true,
+  },
+  {
+    name: "-F types as curl guesses them: the file's own name under ;filename=, <FILE.html, @- named -, a value with ;filename=x.txt",
+    args: ["-s", "-F", "a=@up.txt;filename=other.bin", "-F", "b=<page.html", "-F", "c=@-", "-F", "d=v;filename=v.txt", "-F", "e=@noext", "@URL/echo"],
+    files: { "up.txt": "U", "page.html": "<p>", noext: "N" },
+    stdin: "from stdin\n",
+    multipart: true,
+  },
+  {
+    name: "-F ;headers= and ;headers=@FILE (folded lines, comments); a Content-Disposition of the caller's replaces curl's",
+    args: ["-s", "-F", "a=v;headers=X-A: 1", "-F", "b=v;headers=@h.txt", "-F", "c=v;headers=Content-Type: x/y", "-F", "d=v;headers=Content-Disposition: inline", "@URL/echo"],
+    files: { "h.txt": "# comment\nX-B: 1\n  folded\r\nX-C: 2  \n\n" },
+    multipart: true,
+  },
+  {
+    name: "-F ;encoder=base64, quoted-printable, 8bit, 7bit: the part encoded and labelled",
+    args: ["-s", "-F", "a=@bin.dat;encoder=base64", "-F", "b=@t.txt;encoder=quoted-printable", "-F", "c=vé;encoder=8bit", "-F", "d=v;encoder=7bit", "@URL/echo"],
+    files: { "bin.dat": randomBytes(200, 11), "t.txt": `é=x \r\n${"long ".repeat(30)}\rend\n` },
+    multipart: true,
+  },
+  { name: "-F ;encoder=nonsense: exit 43 before any request", args: ["-s", "-F", "a=v;encoder=nonsense", "@URL/echo"] },
+  { name: "-F ;type=nonsense: exit 2 before any request", args: ["-s", "-F", "a=v;type=nonsense", "@URL/echo"] },
+  { name: "-F NAME=@A,B: one multipart/mixed part holding both files", args: ["-s", "-F", "f=@a.txt,b.bin", "@URL/echo"], files: { "a.txt": "A", "b.bin": "B" }, multipart: true },
+  { name: "-F with -H Content-Type: multipart/related: the boundary added, the parts attachments", args: ["-s", "-F", "meta={};type=application/json", "-F", "file=@a.txt", "-H", "Content-Type: multipart/related", "@URL/echo"], files: { "a.txt": "A" }, headers: ["content-type"], multipart: true },
   { name: "--data-urlencode a@b=c: the name is a@b (an = wins over an @ before it)", args: ["-s", "--data-urlencode", "a@b.txt=c d", "@URL/echo-body"], files: { "b.txt=c d": "never read" } },
   { name: "-d then --json: no & before a --json piece (curl's join)", args: ["-s", "-d", "a", "--json", "b", "--json", "c", "-d", "d", "@URL/echo-body"] },
   { name: "-G --json: the query, and still Content-Type and Accept: application/json", args: ["-s", "-G", "--json", "{}", "@URL/echo"], headers: ["content-type", "accept"] },
@@ -469,11 +498,17 @@ function parts(req: RecordedRequest): string[] {
     .toString("latin1")
     .split(`--${boundary}`)
     .slice(1, -1)
-    .map((p) => p.replace(/\r\n$/, ""));
+    .map((p) => maskBoundaries(p.replace(/\r\n$/, "")));
+}
+
+/** A multipart's boundaries (random) masked, the nested parts' ones too. */
+function maskBoundaries(text: string): string {
+  for (const [, b] of text.matchAll(/boundary=([^\s;]+)/g)) text = text.split(b!).join("BOUNDARY");
+  return text;
 }
 
 function wire(req: RecordedRequest, c: Case): unknown {
-  const headers = Object.fromEntries((c.headers ?? []).map((h) => [h, req.headers[h]]));
+  const headers = Object.fromEntries((c.headers ?? []).map((h) => [h, c.multipart && req.headers[h] ? maskBoundaries(req.headers[h]) : req.headers[h]]));
   return { method: req.method, path: req.path, headers, body: c.multipart ? parts(req) : Buffer.from(req.body).toString("latin1") };
 }
 
