@@ -409,12 +409,24 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
     const stdin = upload === "-" || upload === ".";
     if (stdin) parts.body = stdinFile() ?? (Bun.stdin.stream() as ReadableStream<Uint8Array>);
     else {
+      let size: number;
       try {
-        if (!nodeFs().statSync(upload).isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
+        const st = nodeFs().statSync(upload);
+        if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
+        size = st.size;
       } catch (err) {
         throw new FetchxError("READ_FILE", `cannot read -T file ${upload}: ${(err as { code?: string }).code ?? err}`, { cause: err });
       }
       parts.body = Bun.file(upload);
+      // -C with -T resumes the upload, as curl's (lib/http.c): the file from OFFSET on, with a Content-Range
+      // saying where it goes; -C - sends it whole from 0 (the server is not asked what it has); -C 0 is no resume.
+      if ((o.resumeFrom !== undefined && o.resumeFrom > 0) || o.resume) {
+        const from = o.resumeFrom ?? 0;
+        if (from > 0 && from >= size) throw new FetchxError("PARTIAL", `-C ${from}: the file ${upload} (${size} bytes) is uploaded already`);
+        // Both ends given: a file's Blob knows no size until it is read.
+        parts.body = Bun.file(upload).slice(from, size);
+        parts.headers.push(["Content-Range", `bytes ${from}-${size - 1}/${size}`]);
+      }
       // curl: a URL ending in "/" (or with no path) gets the file's name.
       const base = parts.url.replace(/[?#].*$/, "");
       const path = base.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "");

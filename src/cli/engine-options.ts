@@ -421,7 +421,9 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const parts = requestParts(o, url, index, state.data);
   // What no URL changes is made once a run.
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
-  const { unshownHeads, ...out } = outputSetopts(o, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
+  // -C with -T resumes the upload (body.ts), not the answer's download.
+  const outO = o.uploads[index] !== undefined && (o.resumeFrom !== undefined || o.resume) ? { ...o, resumeFrom: undefined, resume: false } : o;
+  const { unshownHeads, ...out } = outputSetopts(outO, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   // -C's Range wins over -r's (curl sends one Range header).
   if (o.range !== undefined && !out.headers?.some(([name]) => name === "Range")) headers.push(["Range", `bytes=${o.range}`]);
@@ -444,8 +446,9 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     user: credentials(o, parts.url, state),
   };
   // -C - into standard output (or an output chosen from the head, -i) has no file to go on from: the
-  // whole body, as curl sends it (the engine itself refuses a resume without a path).
-  if (options.resume && (options.decideOutput || typeof options.output !== "string")) options.resume = false;
+  // whole body, as curl sends it (the engine itself refuses a resume without a path). With -T it is the
+  // upload that resumes.
+  if (options.resume && (options.decideOutput || typeof options.output !== "string" || outO !== o)) options.resume = false;
   return { url: parts.url, options, unshownHeads };
 }
 
