@@ -200,7 +200,8 @@ function fileField(p: ReturnType<typeof paramPart>): FormField {
   const field = { type: p.type, headers: p.headers, encoder: p.encoder };
   if (p.data === "-") return { ...field, filename: p.filename ?? "-", content: readData("-", "-F") };
   try {
-    nodeFs().statSync(p.data);
+    // A directory fails here, before anything is sent, not half-way through the body (it was exit 23).
+    if (nodeFs().statSync(p.data).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
   } catch (err) {
     throw new FetchxError("READ_FILE", `cannot read -F file ${p.data}: ${(err as { code?: string }).code ?? err}`, { cause: err });
   }
