@@ -76,7 +76,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   TOO_MANY_REDIRECTS: 47,
   EMPTY_REPLY: 52,
   SEND: 55,
-  // curl's CURLE_SEND_FAIL_REWIND: a body read from a pipe that a 307 or 308 asks to send again.
+  // curl's CURLE_SEND_FAIL_REWIND: a body read from a pipe that a redirect asks to send again.
   SEND_REWIND: 65,
   RECV: 56,
   CERT: 60,

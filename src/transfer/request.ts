@@ -395,7 +395,16 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     }
     const next = resolveRedirect(plan.url, latin1AsUtf8(location));
     plan.allowRedirect(parseUrl(next));
-    if (!plan.replayable && (head.status === 307 || head.status === 308))
+    // As curl and browsers: 303 turns anything but HEAD into GET, 301 and 302 turn a POST into GET; the
+    // body goes with it (unless --post301, --post302, --post303 keep a POST a POST). A method given with
+    // -X stays on the request line, without the body, as curl's (--follow: RFC 9110's GET). 307 and 308
+    // send the same request (and body) again, and so do 301 and 302 a PUT's (-T).
+    const posting = plan.posting;
+    const keep = posting && plan.keepsPost(head.status);
+    const bodyDropped = !keep && ((head.status === 303 && plan.method !== "HEAD") || (posting && (head.status === 301 || head.status === 302)));
+    // A body read from a stream (-T - from a pipe) cannot go again: curl's 65 (it went again empty after
+    // a 301 or 302).
+    if (!plan.replayable && !bodyDropped)
       throw new FetchxError("SEND_REWIND", `the server redirected (${head.status}) a body read from a stream, which cannot be sent again`, { retryable: false });
     if (policy.max >= 0 && sender.redirects >= policy.max) {
       sender.redirected(next, false);
@@ -406,13 +415,7 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
       () => ex.release(),
       () => ex.close(),
     );
-    // As curl and browsers: 303 turns anything but HEAD into GET, 301 and 302 turn a POST into GET; the
-    // body goes with it (unless --post301, --post302, --post303 keep a POST a POST). A method given with
-    // -X stays on the request line, without the body, as curl's (--follow: RFC 9110's GET). 307 and 308
-    // send the same request (and body) again.
-    const posting = plan.posting;
-    const keep = posting && plan.keepsPost(head.status);
-    if (!keep && ((head.status === 303 && plan.method !== "HEAD") || (posting && (head.status === 301 || head.status === 302)))) {
+    if (bodyDropped) {
       if (!plan.keepsMethod) plan.method = "GET";
       plan.body = undefined;
     }

@@ -622,7 +622,7 @@ describe.skipIf(!CURL)("--next groups and URL bytes, as curl", () => {
 // off or widens them. Asserted on the requests the server saw, not on timing.
 // -T - reads standard input: from a pipe once (a 307 or 308 cannot be followed: curl's 65), from a file
 // (`-T - < FILE`) as a file, which a 307 sends again, as curl rewinds it.
-describe.skipIf(!CURL)("-L -T - and a 307: standard input sent again when it is a file, as curl 7.88", () => {
+describe.skipIf(!CURL)("-T - (standard input) sent again when it is a file, refused when it cannot be, as curl 7.88", () => {
   const body = "uploaded from stdin\n".repeat(300);
   const withFile = async (cmd: string[], skip = 0) => {
     using d = tempDir("fetchx-compat-stdin-");
@@ -659,6 +659,18 @@ describe.skipIf(!CURL)("-L -T - and a 307: standard input sent again when it is 
     expect(theirs.code).toBe(65);
     expect(ours.code).toBe(65);
     expect(ours.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("stdin a pipe and a 302 or 301: exit 65 too (the PUT went again to the new place, empty)", async () => {
+    for (const route of ["/found", "/moved"]) {
+      const args = ["-sSL", "-T", "-", server.url(route)];
+      const before = server.requests.length;
+      const ours = await runCli(args, { stdin: body });
+      const sent = server.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.body.byteLength}`);
+      const theirs = await runCommand([CURL!, ...args], { stdin: body });
+      expect({ route, code: theirs.code }).toEqual({ route, code: 65 });
+      expect({ route, code: ours.code, sent }).toEqual({ route, code: 65, sent: [`PUT ${route} ${body.length}`] });
+    }
   });
 });
 
