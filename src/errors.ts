@@ -29,6 +29,7 @@ export type ErrorCode =
   | "EMPTY_REPLY"
   | "SEND"
   | "SEND_REWIND"
+  | "UPLOAD_FAILED"
   | "RECV"
   | "CERT"
   | "CLIENT_CERT"
@@ -78,6 +79,9 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   SEND: 55,
   // curl's CURLE_SEND_FAIL_REWIND: a body read from a pipe that a redirect asks to send again.
   SEND_REWIND: 65,
+  // curl's CURLE_UPLOAD_FAILED: a body of unknown length (-T - from a pipe) under HTTP/1.0 (-0), which has
+  // no chunked encoding to send it.
+  UPLOAD_FAILED: 25,
   RECV: 56,
   CERT: 60,
   // curl's CURLE_SSL_CERTPROBLEM: --cert/--key cannot be used (a wrong or missing --pass, a key that is

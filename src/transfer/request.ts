@@ -278,7 +278,7 @@ export class RequestPlan {
     if (cookie) ours.push(["Cookie", cookie]);
     if (this.body !== undefined) {
       const length = this.authProbe ? 0 : bodyLength(this.body);
-      if (length === null && o.httpVersion === "1.0") throw new FetchxError("USAGE", "HTTP/1.0 (-0) cannot send a body of unknown length: it has no chunked encoding");
+      if (length === null && o.httpVersion === "1.0") throw new FetchxError("UPLOAD_FAILED", "HTTP/1.0 (-0) cannot send a body of unknown length: it has no chunked encoding");
       // The caller's Transfer-Encoding: chunked frames the body (exchange.ts): no Content-Length beside it,
       // as curl's (a request with both is one a server must refuse, RFC 9112 6.3).
       const chunkedAsked = o.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));

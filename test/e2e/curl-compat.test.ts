@@ -672,6 +672,15 @@ describe.skipIf(!CURL)("-T - (standard input) sent again when it is a file, refu
       expect({ route, code: ours.code, sent }).toEqual({ route, code: 65, sent: [`PUT ${route} ${body.length}`] });
     }
   });
+
+  test("-0 -T - from a pipe: exit 25 as curl's (HTTP/1.0 has no chunked encoding), nothing sent (it was 2)", async () => {
+    const args = ["-s", "-0", "-T", "-", server.url("/echo-body")];
+    const before = server.requests.length;
+    const ours = await runCli(args, { stdin: body });
+    expect(server.requests.length).toBe(before);
+    const theirs = await runCommand([CURL!, ...args], { stdin: body });
+    expect({ ours: ours.code, theirs: theirs.code }).toEqual({ ours: 25, theirs: 25 });
+  });
 });
 
 describe("retries: fetchx's default, and curl's options for them", () => {
