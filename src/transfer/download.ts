@@ -499,7 +499,10 @@ export class Download implements ProgressSource, RequestSender {
     this.lastHead = head;
     r.tStartTransfer = performance.now() - r.startedAt;
     r.tPretransfer ||= r.tStartTransfer;
-    r.sizeUpload += ex.uploadBytes;
+    // %{size_upload} is the last request's body, as curl's: a 302 that turned a POST into a GET leaves 0, a
+    // 307 that sent the body again counts it once (it was the sum over the redirects).
+    if (this.phase === "request") r.sizeUpload = ex.uploadBytes;
+    else r.sizeUpload += ex.uploadBytes;
     if (ex.informational) for (const early of ex.informational) {
       r.sizeHeader += early.headerBytes;
       this.settings.onAnswer?.(early, url.url);

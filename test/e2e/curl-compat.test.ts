@@ -327,6 +327,7 @@ const CASES: Case[] = [
     files: { "sub/x": "x" },
     only: { why: "curl 7.88 sends an empty part; a directory is no -F file to fetchx, as a missing one", code: 26, stdout: "" },
   },
+  { name: "%{size_upload} is the last request's: 0 after a 302 made the POST a GET, the body once after a 307 (it was the sum)", args: ["-sL", "-d", "abc", "-w", "|%{size_upload}\\n", "@URL/found", "--next", "-sL", "-d", "abc", "-w", "|%{size_upload}\\n", "@URL/temporary-body"] },
   { name: "POST then 303: GET without body", args: ["-sL", "-d", "x=1", "@URL/see-other"] },
   { name: "-X POST -L: the method stays after a 301, the body does not (curl's -X)", args: ["-sL", "-X", "POST", "-d", "x=1", "@URL/moved"], headers: ["content-length", "content-type"] },
   { name: "-X DELETE -L: DELETE after a 303 too", args: ["-sL", "-X", "DELETE", "@URL/see-other"] },
