@@ -423,7 +423,10 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
   // -C with -T resumes the upload (body.ts), not the answer's download.
   const outO = o.uploads[index] !== undefined && (o.resumeFrom !== undefined || o.resume) ? { ...o, resumeFrom: undefined, resume: false } : o;
-  const { unshownHeads, ...out } = outputSetopts(outO, parts.url, o.outputs[index], state, parts.url === url && typeof o.outputs[index] !== "string" ? named : undefined);
+  // -O names the file from the URL given, not from the one -T added the file's name to (curl names it
+  // first): `-T a.txt -O URL/` wrote the answer over a.txt, the file uploaded.
+  const namedFrom = o.uploads[index] !== undefined ? url : parts.url;
+  const { unshownHeads, ...out } = outputSetopts(outO, namedFrom, o.outputs[index], state, namedFrom === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   // -C's Range wins over -r's (curl sends one Range header).
   if (o.range !== undefined && !out.headers?.some(([name]) => name === "Range")) headers.push(["Range", `bytes=${o.range}`]);
