@@ -350,24 +350,35 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
 
 /**
  * curl's -T with a glob ("-T '{a,b}.txt' URL/", "-T 'img[1-3].png' URL/"): one upload per file, each to
- * the URL it goes with (a URL ending in "/" gets each file's name), in the pattern's order.
+ * the URL it goes with (a URL ending in "/" gets each file's name), in the pattern's order. The i-th -T
+ * goes with the i-th URL given, so with every URL its glob stands for: each file to each of them, the
+ * file changing slowest, as curl's (the URLs of a glob past the first went without the upload, a GET).
  */
 function withUploadGlobs(o: Options): Options {
-  if (!o.uploads.some((u) => u !== "-" && u !== "." && (u.includes("{") || u.includes("[")))) return o;
+  if (o.uploads.length === 0 || (o.urls.length === o.uploads.length && !o.uploads.some((u) => u !== "-" && u !== "." && (u.includes("{") || u.includes("["))))) return o;
   const urls: string[] = [];
   const uploads: string[] = [];
   const outputs: OutputSlot[] = [];
   const from: number[] = [];
-  o.urls.forEach((url, i) => {
-    const upload = o.uploads[i];
-    const files = upload === undefined || upload === "-" || upload === "." ? [upload] : globUrls(upload).map((g) => g.url);
-    for (const file of files) {
-      urls.push(url);
-      if (file !== undefined) uploads.push(file);
-      if (i < o.outputs.length) outputs.push(o.outputs[i]!);
-      from.push(o.urlnum(i));
-    }
+  // The run's URLs by the URL given that each came from, in order.
+  const given = new Map<number, number[]>();
+  o.urls.forEach((_, i) => {
+    const k = o.urlnum(i);
+    const same = given.get(k);
+    if (same) same.push(i);
+    else given.set(k, [i]);
   });
+  for (const [k, runs] of given) {
+    const upload = o.uploads[k];
+    const files = upload === undefined || upload === "-" || upload === "." ? [upload] : globUrls(upload).map((g) => g.url);
+    for (const file of files)
+      for (const i of runs) {
+        urls.push(o.urls[i]!);
+        if (file !== undefined) uploads.push(file);
+        if (i < o.outputs.length) outputs.push(o.outputs[i]!);
+        from.push(k);
+      }
+  }
   if (urls.length > MAX_GLOB_URLS) throw new FetchxError("BAD_URL", `the -T files given stand for ${urls.length} uploads: at most ${MAX_GLOB_URLS}`);
   outputs.push(...o.outputs.slice(o.urls.length));
   const extra = o.urls.length - urls.length;

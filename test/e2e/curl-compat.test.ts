@@ -330,6 +330,8 @@ const CASES: Case[] = [
   { name: "%{size_upload} is the last request's: 0 after a 302 made the POST a GET, the body once after a 307 (it was the sum)", args: ["-sL", "-d", "abc", "-w", "|%{size_upload}\\n", "@URL/found", "--next", "-sL", "-d", "abc", "-w", "|%{size_upload}\\n", "@URL/temporary-body"] },
   { name: "-T FILE -O URL/: exit 23 before anything is sent, FILE left as it was (the answer was written over it)", args: ["-s", "-T", "up.txt", "-O", "@URL/dir/"], files: { "up.txt": "the upload\n" } },
   { name: "-T FILE -O URL/NAME: the answer in NAME", args: ["-s", "-T", "up.txt", "-O", "@URL/dir/got.txt"], files: { "up.txt": "the upload\n" } },
+  { name: "-T FILE and a URL glob: the file PUT to each URL the glob stands for (the second went as a GET)", args: ["-s", "-T", "up.txt", "@URL/{x,y}/"], files: { "up.txt": "U" } },
+  { name: "-T glob and a URL glob: each file to each URL, the file changing slowest; %{urlnum} the URL given", args: ["-s", "-w", "%{urlnum} ", "-T", "{a,b}.txt", "@URL/{x,y}/", "-T", "c.txt", "@URL/z/"], files: { "a.txt": "A", "b.txt": "B", "c.txt": "C" } },
   { name: "POST then 303: GET without body", args: ["-sL", "-d", "x=1", "@URL/see-other"] },
   { name: "-X POST -L: the method stays after a 301, the body does not (curl's -X)", args: ["-sL", "-X", "POST", "-d", "x=1", "@URL/moved"], headers: ["content-length", "content-type"] },
   { name: "-X DELETE -L: DELETE after a 303 too", args: ["-sL", "-X", "DELETE", "@URL/see-other"] },
