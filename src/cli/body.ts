@@ -199,13 +199,18 @@ function fieldHeaders(text: string): string[] {
 function fileField(p: ReturnType<typeof paramPart>): FormField {
   const field = { type: p.type, headers: p.headers, encoder: p.encoder };
   if (p.data === "-") return { ...field, filename: p.filename ?? "-", content: readData("-", "-F") };
+  let regular: boolean;
   try {
+    const st = nodeFs().statSync(p.data);
     // A directory fails here, before anything is sent, not half-way through the body (it was exit 23).
-    if (nodeFs().statSync(p.data).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+    if (st.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+    regular = st.isFile();
   } catch (err) {
     throw new FetchxError("READ_FILE", `cannot read -F file ${p.data}: ${(err as { code?: string }).code ?? err}`, { cause: err });
   }
-  return { ...field, filename: p.filename ?? nodePath().basename(p.data), path: p.data, content: Bun.file(p.data) };
+  // A pipe or a device (/dev/stdin, <(cmd)) has no size to send: read now (it went as Content-Length: Infinity).
+  const content = regular ? Bun.file(p.data) : readData(p.data, "-F");
+  return { ...field, filename: p.filename ?? nodePath().basename(p.data), path: p.data, content };
 }
 
 /** NAME=VALUE, NAME=@FILE[,FILE...], NAME=<FILE with their attributes, as curl's formparse() reads them. */
@@ -411,17 +416,22 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
     if (stdin) parts.body = stdinFile() ?? (Bun.stdin.stream() as ReadableStream<Uint8Array>);
     else {
       let size: number;
+      let regular: boolean;
+      let pipe: boolean;
       try {
         const st = nodeFs().statSync(upload);
-        if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
-        size = st.size;
+        if (st.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+        [size, regular, pipe] = [st.size, st.isFile(), st.isFIFO()];
       } catch (err) {
         throw new FetchxError("READ_FILE", `cannot read -T file ${upload}: ${(err as { code?: string }).code ?? err}`, { cause: err });
       }
-      parts.body = Bun.file(upload);
+      // A pipe (-T /dev/stdin, -T <(cmd)) is streamed, chunked, as curl sends it; a device (-T /dev/null) is
+      // read now, as Bun's file streams cannot poll one (a socket cannot be opened: 26, as curl's). Both
+      // were refused (26).
+      parts.body = regular ? Bun.file(upload) : pipe ? (Bun.file(upload).stream() as ReadableStream<Uint8Array>) : readData(upload, "-T");
       // -C with -T resumes the upload, as curl's (lib/http.c): the file from OFFSET on, with a Content-Range
       // saying where it goes; -C - sends it whole from 0 (the server is not asked what it has); -C 0 is no resume.
-      if ((o.resumeFrom !== undefined && o.resumeFrom > 0) || o.resume) {
+      if (regular && ((o.resumeFrom !== undefined && o.resumeFrom > 0) || o.resume)) {
         const from = o.resumeFrom ?? 0;
         if (from > 0 && from >= size) throw new FetchxError("PARTIAL", `-C ${from}: the file ${upload} (${size} bytes) is uploaded already`);
         // Both ends given: a file's Blob knows no size until it is read.

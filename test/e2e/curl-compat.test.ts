@@ -678,6 +678,18 @@ describe.skipIf(!CURL)("-T - (standard input) sent again when it is a file, refu
     }
   });
 
+  test("-T /dev/stdin, -T /dev/null, -F NAME=@/dev/stdin from a pipe: sent as curl sends them (-T was refused, 26; -F went with Content-Length: Infinity)", async () => {
+    for (const c of [["-T", "/dev/stdin", server.url("/echo-body")], ["-T", "/dev/null", server.url("/echo-body")], ["-F", "f=@/dev/stdin", server.url("/echo")]]) {
+      const piped = async (cmd: string[]) => {
+        const before = server.requests.length;
+        const r = await runCommand(["sh", "-c", 'printf "piped body\\n" | "$@"', "sh", ...cmd, "-s", ...c]);
+        const sent = server.requests.slice(before).map((q) => ({ method: q.method, path: q.path, body: c[0] === "-F" ? parts(q) : Buffer.from(q.body).toString("latin1") }));
+        return { c, code: r.code, sent };
+      };
+      expect(await piped(fetchxCommand())).toEqual(await piped([CURL!]));
+    }
+  });
+
   test("-0 -T - from a pipe: exit 25 as curl's (HTTP/1.0 has no chunked encoding), nothing sent (it was 2)", async () => {
     const args = ["-s", "-0", "-T", "-", server.url("/echo-body")];
     const before = server.requests.length;
