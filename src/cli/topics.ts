@@ -108,7 +108,7 @@ takes over half of the slowest one's remaining range. The journal format is docu
   "write-out": {
     summary: "-w/--write-out FORMAT: variables and %{json}",
     text: () => `-w FORMAT prints FORMAT after each transfer (to stdout; %{stderr} switches to stderr). -w @FILE
-reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r \\\\ and %% for a percent sign.
+reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r, and %% for a percent sign.
 
   %{http_code} %{http_version} %{method} %{scheme} %{url} %{url_effective} %{redirect_url}
   %{content_type} %{size_download} %{size_header} %{size_request} %{speed_download}

@@ -1,9 +1,10 @@
 // -w / --write-out: curl's format language. %{var} expands a variable, %{json} all of them as one JSON
 // object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
-// stream, %{onerror} drops the rest unless the transfer failed, \n \t \r \\ are escapes, %% is a percent
-// sign. Unknown variables expand to nothing and are warned about on stderr, as curl does. Compared with
-// curl 7.88: times have six decimals (in %{json} too, as numbers), a value curl has not got is null in
-// %{json} (and nothing in the text), %header{name} is the header's first value.
+// stream, %{onerror} drops the rest unless the transfer failed, \n \t \r are escapes, %% is a percent
+// sign; any other backslash or percent sign prints as it is, with the character after it. Unknown
+// variables expand to nothing and are warned about on stderr, as curl does. Compared with curl 7.88:
+// times have six decimals (in %{json} too, as numbers), a value curl has not got is null in %{json} (and
+// nothing in the text), %header{name} is the header's first value.
 import { schemeOf } from "../http/chars.ts";
 import { latin1AsUtf8 } from "../http/headers.ts";
 import { takeZone } from "../http/url.ts";
@@ -23,7 +24,8 @@ export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): R
     scheme: s.scheme,
     http_code: s.httpCode,
     response_code: s.httpCode,
-    http_version: s.httpVersion,
+    // curl's names for the versions: "1" for HTTP/1.0 (8.x too), "0" when nothing answered.
+    http_version: s.httpVersion === "1.0" ? "1" : s.httpVersion || "0",
     content_type: s.contentType == null ? null : latin1AsUtf8(s.contentType),
     redirect_url: s.redirectUrl ?? null,
     size_download: s.sizeDownload,
@@ -78,22 +80,25 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
   const out: WriteOutput = { stdout: "", stderr: "" };
   let stream: keyof WriteOutput = "stdout";
   // Any text up to "}" is a variable's name, as curl reads it: "%{}" and "%{nope:x}" are unknown ones.
-  const re = /%\{([^}]*)\}|%header\{([^}]+)\}|%%|\\([ntr\\])/g;
+  // curl reads a backslash or a percent sign together with the character after it, and prints a pair it
+  // does not know as it is: a doubled backslash is two backslashes, and the n after it, or after "%\", is
+  // a letter, no newline (8.x reads them so too).
+  const re = /%\{([^}]*)\}|%header\{([^}]*)\}|%([^])|\\([^])/g;
   let last = 0;
   for (let m = re.exec(format); m; m = re.exec(format)) {
     out[stream] += format.slice(last, m.index);
     last = re.lastIndex;
-    if (m[0] === "%%") out[stream] += "%";
-    else if (m[3]) out[stream] += m[3] === "n" ? "\n" : m[3] === "t" ? "\t" : m[3] === "r" ? "\r" : "\\";
+    if (m[3] !== undefined) out[stream] += m[3] === "%" ? "%" : m[0];
+    else if (m[4] !== undefined) out[stream] += m[4] === "n" ? "\n" : m[4] === "t" ? "\t" : m[4] === "r" ? "\r" : m[0];
     // curl 7.88 gives a header's first value (8.x joins them with ", "); a header that is not there is nothing.
     // Header text is byte per char: a UTF-8 value is printed as its own bytes again.
-    else if (m[2]) out[stream] += latin1AsUtf8(s.headers?.getAll(m[2])[0] ?? "");
+    else if (m[2] !== undefined) out[stream] += latin1AsUtf8(s.headers?.getAll(m[2])[0] ?? "");
     else if (m[1] === "stderr" || m[1] === "stdout") stream = m[1];
     else if (m[1] === "onerror") {
       if (s.exitCode === 0) return out; // the rest is for a failed transfer only
     }
     else if (m[1] === "json") out[stream] += jsonOf(vars);
-    else if (m[1] === "header_json") out[stream] += JSON.stringify(headerJson(s));
+    else if (m[1] === "header_json") out[stream] += headerJson(s);
     else if (m[1] === "connections") out[stream] += JSON.stringify(s.connections);
     else {
       const v = Object.hasOwn(vars, m[1]!) ? vars[m[1]!] : undefined;
@@ -159,8 +164,9 @@ function urlParts(prefix: string, text: string): Record<string, string | number>
   return Object.fromEntries(Object.entries(parts).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
-function headerJson(s: DownloadResult): Record<string, string[]> {
+/** %{header_json} as curl prints it: one name a line ("{...,\n...\n}"), "{\n}" when there is none. */
+function headerJson(s: DownloadResult): string {
   const o: Record<string, string[]> = {};
   for (const [k, v] of s.headers?.entries() ?? []) (o[k.toLowerCase()] ??= []).push(latin1AsUtf8(v));
-  return o;
+  return `{${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(",\n")}\n}`;
 }

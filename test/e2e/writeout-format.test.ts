@@ -26,6 +26,8 @@ beforeAll(async () => {
       "/echo": ({ req }) => ({ body: enc.encode(`${req.method} ${req.path}\n`), contentType: "text/plain" }),
       // Written as it goes out: X-Dup and Set-Cookie twice each, no Content-Type.
       "/repeated": { raw: "HTTP/1.1 200 OK\r\nX-Dup: a\r\nContent-Length: 3\r\nx-dup: b\r\nSet-Cookie: c=1\r\nSet-Cookie: d=2\r\n\r\nhi\n" },
+      "/adjacent": { raw: "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nSet-Cookie: c=1\r\nSet-Cookie: d=2\r\nContent-Length: 3\r\n\r\nhi\n" },
+      "/http10": { raw: "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nhi\n" },
     },
   });
 });
@@ -133,5 +135,29 @@ describe.skipIf(!CURL)("-w against curl 7.88", () => {
       methods.push(ours);
     }
     expect(methods).toEqual(["GET 1", "GET 1", "POST 1", "PUT 1", "HEAD 1", "POST 0"]);
+  });
+
+  test("a doubled backslash, \\ or % before another letter print as they are; %header{} is nothing (fetchx read \\\\ as one \\)", async () => {
+    const format = String.raw`[\\][\\n][\x][%\n][%x][%%][%header{}][%{http_code]`;
+    const { curl, ours } = await both(["-s", "-o", "/dev/null", "-w", format, "@URL/hello.txt"]);
+    expect(ours).toBe(curl);
+    expect(ours).toBe(String.raw`[\\][\\n][\x][%\n][%x][%][][%{http_code]`);
+  });
+
+  test("%{http_version}: 1 for an HTTP/1.0 answer, 0 when nothing answered (fetchx: 1.0 and nothing)", async () => {
+    const answered = await both(["-s", "-o", "/dev/null", "-w", "%{http_version}", "@URL/http10"]);
+    expect(answered.ours).toBe(answered.curl);
+    expect(answered.ours).toBe("1");
+    const refused = await both(["-s", "--retry", "0", "-w", "%{http_version}", "http://127.0.0.1:1/"]);
+    expect(refused.ours).toBe(refused.curl);
+    expect(refused.ours).toBe("0");
+  });
+
+  test("%{header_json}: one header name a line, as curl prints it (fetchx printed one line)", async () => {
+    // Not /repeated: curl 7.88 drops the header that follows a repeated one's first line when others come between.
+    const { curl, ours } = await both(["-s", "-o", "/dev/null", "-w", "%{header_json}", "@URL/adjacent"]);
+    expect(ours).toBe(curl);
+    expect(ours).toBe('{"content-type":["text/plain"],\n"set-cookie":["c=1","d=2"],\n"content-length":["3"]\n}');
+    expect(JSON.parse(ours)["set-cookie"]).toEqual(["c=1", "d=2"]);
   });
 });
