@@ -78,7 +78,7 @@ describe("createDecoder", () => {
   });
 
   test("advertises exactly what it decodes", () => {
-    expect(ACCEPT_ENCODING).toBe("gzip, deflate, br, zstd");
+    expect(ACCEPT_ENCODING).toBe("deflate, gzip, br, zstd"); // curl's order
     for (const coding of ACCEPT_ENCODING.split(", ")) expect(createDecoder(coding)).not.toBeNull();
   });
 
@@ -86,6 +86,7 @@ describe("createDecoder", () => {
     expect(createDecoder(undefined)).toBeNull();
     expect(createDecoder("")).toBeNull();
     expect(createDecoder("identity")).toBeNull();
+    expect(createDecoder("none")).toBeNull(); // curl's alias of identity
   });
 
   test("unknown coding -> BAD_CONTENT_ENCODING", () => {
