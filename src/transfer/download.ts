@@ -517,7 +517,8 @@ export class Download implements ProgressSource, RequestSender {
     r.scheme = url.url.protocol.slice(0, -1); // "http:" (a URL's protocol ends with its colon)
     r.httpCode = head.status;
     r.httpVersion = head.version;
-    r.contentType = head.headers.get("content-type");
+    // Each Content-Type line replaces the one before in curl (CURLINFO_CONTENT_TYPE): the last one counts.
+    r.contentType = head.headers.valuesOf("content-type").at(-1);
     r.headers = head.headers;
     r.sizeHeader += head.headerBytes;
     r.sizeRequest += ex.requestBytes;

@@ -76,6 +76,7 @@ beforeAll(async () => {
       "/utf8-header": { raw: "HTTP/1.1 200 OK\r\nX-Name: café €\r\nContent-Length: 3\r\n\r\nok\n" },
       "/utf8-cookie": { raw: "HTTP/1.1 302 Found\r\nSet-Cookie: who=café\r\nLocation: /cookies\r\nContent-Length: 0\r\n\r\n" },
       "/early-hints": { raw: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhints\n" },
+      "/two-types": { raw: "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n" },
       // "none": curl's other name for identity.
       "/ce-none": { raw: "HTTP/1.1 200 OK\r\nContent-Encoding: none\r\nContent-Length: 6\r\n\r\nplain\n" },
       "/choices": { raw: "HTTP/1.1 300 Multiple Choices\r\nLocation: /hello.txt\r\nContent-Length: 0\r\n\r\n" },
@@ -198,6 +199,7 @@ const CASES: Case[] = [
   { name: "%{filename_effective} of a transfer that failed names the file it was to write, as curl's (it was empty)", args: ["-s", "-f", "-o", "x", "-w", "[%{filename_effective}]", "@URL/missing"] },
   { name: "%{urlnum} counts the URLs of every --next group, as curl's (each group started again at 0)", args: ["-s", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{urlnum}\\n", "@URL/hello.txt", "@URL/hello.txt", "--next", "-o", "/dev/null", "-w", "%{urlnum}\\n", "@URL/hello.txt"] },
   { name: "--aws-sigv4 with an empty provider: 43, nothing sent (it signed with aws:amz)", args: ["-s", "--aws-sigv4", "", "-u", "a:b", "@URL/echo"] },
+  { name: "-w %{content_type} of an answer with two Content-Type lines: the last, as curl's (it joined them with a comma)", args: ["-s", "-o", "x", "-w", "%{content_type}", "@URL/two-types"] },
   { name: "--compressed asks for curl's encodings in curl's order (it was gzip first)", args: ["-s", "--compressed", "@URL/echo"], headers: ["accept-encoding"] },
   { name: "--compressed and Content-Encoding: none, curl's identity: the body as sent, exit 0 (it was 61)", args: ["-s", "--compressed", "-w", "|%{exitcode}", "@URL/ce-none"] },
   { name: '-H "Host:" sends no Host, as curl (fetchx sent its own)', args: ["-s", "-H", "Host:", "@URL/echo"], headers: ["host"] },
