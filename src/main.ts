@@ -104,7 +104,18 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     return 0;
   }
   const { toOptions } = await import("./cli/options.ts");
-  const operations = raws.map((r) => toOptions(r, process.env));
+  // A URL whose globbing does not parse ([a-, {a,b) is exit 3 with nothing said under -s, as curl's: -s
+  // silences a failed transfer's message, and only -S brings it back (usage errors, exit 2, are always said).
+  const silent = raw.values.get("silent") && !raw.values.get("show-error");
+  const operations = raws.map((r) => {
+    try {
+      return toOptions(r, process.env);
+    } catch (thrown) {
+      const err = asFetchxError(thrown, "USAGE");
+      if (silent && err.code !== "USAGE") log.current = { error() {} };
+      throw err;
+    }
+  });
   // Every group is checked before the first transfer (curl: "no URL specified!", exit 2).
   operations.forEach((opts, i) => {
     if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError(i === 0 ? "no URL given; try fetchx --help" : `no URL given after --next number ${i}`);

@@ -587,6 +587,20 @@ describe.skipIf(!CURL)("--next groups and URL bytes, as curl", () => {
     expect(ours.stderr).toBe("");
   });
 
+  test("-s: a URL glob that does not parse is exit 3 and nothing said, as curl's (fetchx said why); -sS says it, and a usage error is always said", async () => {
+    for (const url of ["http://[::1", `${http}/{a,b`]) {
+      const [ours, theirs] = [await runCli(["-s", url]), await runCommand([CURL!, "-s", url])];
+      expect({ url, code: ours.code, stderr: ours.stderr }).toEqual({ url, code: theirs.code, stderr: theirs.stderr });
+      expect(ours.code).toBe(3);
+      const [oursS, theirsS] = [await runCli(["-sS", url]), await runCommand([CURL!, "-sS", url])];
+      expect({ url, code: oursS.code }).toEqual({ url, code: theirsS.code });
+      expect({ url, said: oursS.stderr !== "" }).toEqual({ url, said: theirsS.stderr !== "" });
+    }
+    const usage = await runCli(["-s", "-m", "abc", `${http}/hello.txt`]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).not.toBe("");
+  });
+
   test("--retry 0 goes on into the groups after it (they retried 5 times, fetchx's default)", async () => {
     const flaky = await startServer({ routes: { "/busy": { body: "busy\n", status: 503 } } });
     try {
