@@ -421,6 +421,8 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const parts = requestParts(o, url, index, state.data);
   // What no URL changes is made once a run.
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
+  // curl opens -D FILE as the transfer starts: a transfer nothing answered leaves it there, empty.
+  if (o.dumpHeader !== undefined && o.dumpHeader !== "-") state.dump(o.dumpHeader, "");
   // -C with -T resumes the upload (body.ts), not the answer's download.
   const outO = o.uploads[index] !== undefined && (o.resumeFrom !== undefined || o.resume) ? { ...o, resumeFrom: undefined, resume: false } : o;
   // -O names the file from the URL given, not from the one -T added the file's name to (curl names it
