@@ -245,6 +245,10 @@ export class Download implements ProgressSource, RequestSender {
     this.result = newStats(url, s.method);
     if (s.speedLimit > 0) (this.speedSamples = new TickSamples(speedTicks(s))).push(0); // from the start: no byte yet
     this.plan = new RequestPlan({ ...s, userAgent: s.userAgent ?? client.settings.userAgent }, url);
+    // The URL as parsed, before anything answers: a transfer that fails to connect shows it as curl does
+    // ("example.com" is http://example.com/, its scheme http), not as it was typed.
+    this.result.urlEffective = this.plan.url.href;
+    this.result.scheme = this.plan.url.url.protocol.slice(0, -1);
     this.retry = new RetryPolicy({
       retries: s.retries,
       delayMs: s.retryDelayMs,
