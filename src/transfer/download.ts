@@ -522,7 +522,7 @@ export class Download implements ProgressSource, RequestSender {
     r.httpCode = head.status;
     r.httpVersion = head.version;
     // Each Content-Type line replaces the one before in curl (CURLINFO_CONTENT_TYPE): the last one counts.
-    r.contentType = head.headers.valuesOf("content-type").at(-1);
+    r.contentType = head.headers.getAll("content-type").at(-1);
     r.headers = head.headers;
     r.sizeHeader += head.headerBytes;
     r.sizeRequest += ex.requestBytes;
