@@ -76,7 +76,10 @@ export function withPathAsIs(parsed: ParsedUrl, input: string): ParsedUrl {
     .split("/")
     .map((seg) => (seg === "" || DOT_SEGMENT.test(seg) ? seg : new URL(`http://h/${seg}`).pathname.slice(1)))
     .join("/");
-  return { ...parsed, target: path + parsed.url.search };
+  // %{url_effective} shows that path too, as curl's does.
+  const { pathname, search, hash } = parsed.url;
+  const href = parsed.href.endsWith(pathname + search + hash) ? parsed.href.slice(0, parsed.href.length - (pathname + search + hash).length) + path + search + hash : parsed.href;
+  return { ...parsed, target: path + search, href };
 }
 
 // RFC 6874 zone ids ("[fe80::1%25eth0]"): Bun's URL (WHATWG) rejects them, so the zone is taken out before

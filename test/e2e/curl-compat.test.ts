@@ -202,6 +202,7 @@ const CASES: Case[] = [
   { name: "-w %{content_type} of an answer with two Content-Type lines: the last, as curl's (it joined them with a comma)", args: ["-s", "-o", "x", "-w", "%{content_type}", "@URL/two-types"] },
   { name: "-D FILE and a refused connection: the file is there, empty, as curl leaves it (fetchx made none)", args: ["-s", "--retry", "0", "-D", "heads.txt", "-o", "x", "http://127.0.0.1:1/"] },
   { name: "-w %{url_effective} of URLs nothing answers: as parsed (scheme added, dot segments gone), as curl's (it was the text typed)", args: ["-s", "--retry", "0", "-w", "[%{url_effective}]", "127.0.0.1:1/x", "HTTP://127.0.0.1:1/a/../b"] },
+  { name: "--path-as-is: %{url_effective} keeps the dot segments sent, as curl's (it showed them resolved)", args: ["-s", "--path-as-is", "-o", "x", "-w", "%{url_effective}", "@URL/g/../hello.txt?q=1", "@URL/./hello.txt"] },
   { name: "--compressed asks for curl's encodings in curl's order (it was gzip first)", args: ["-s", "--compressed", "@URL/echo"], headers: ["accept-encoding"] },
   { name: "--compressed and Content-Encoding: none, curl's identity: the body as sent, exit 0 (it was 61)", args: ["-s", "--compressed", "-w", "|%{exitcode}", "@URL/ce-none"] },
   { name: '-H "Host:" sends no Host, as curl (fetchx sent its own)', args: ["-s", "-H", "Host:", "@URL/echo"], headers: ["host"] },
