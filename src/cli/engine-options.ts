@@ -223,6 +223,14 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
       if (head.status < 200) return void (final = false); // a 1xx goes before the answer it announces
       final = !(o.followRedirects && locationOf(head) !== null);
     },
+    // curl shows a chunked body's trailer lines after the body: in -D FILE, and on stdout with -i or -D -
+    // (with -i -o FILE curl puts them in FILE; fetchx does not).
+    onTrailers: (trailers) => {
+      if (o.dumpHeader === undefined && !printHead) return;
+      const text = trailers.entries().map(([name, value]) => `${name}: ${value}\r\n`).join("");
+      if (o.dumpHeader !== undefined && !dumpToStdout) state.dump(o.dumpHeader, text);
+      if (printHead && toStdout) state.dump("-", text);
+    },
   };
   // -C - beside -r is curl's -C SIZE: curl's tool takes the file's size as the offset, and -C's Range wins
   // over -r's (an empty or absent file is no offset: -r's range goes, into a fresh file).

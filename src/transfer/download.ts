@@ -1153,6 +1153,7 @@ export class Download implements ProgressSource, RequestSender {
         return decoder ? decoder.write(bytes, emit) : sink.write(bytes);
       });
       if (decoder) await decoder.end(emit);
+      if (ex.trailers) this.settings.onTrailers?.(ex.trailers);
       this.carried(ex.conn, r.sizeDownload);
     } catch (err) {
       decoder?.close();

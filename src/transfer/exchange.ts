@@ -6,7 +6,7 @@ import { FetchxError } from "../errors.ts";
 import { headText } from "../http/headers.ts";
 import { ResponseParser } from "../http/parser.ts";
 import { buildRequest } from "../http/request.ts";
-import type { ResponseHead } from "../http/types.ts";
+import type { HeaderList, ResponseHead } from "../http/types.ts";
 import type { Connection } from "../net/types.ts";
 import type { RequestBody, WireKind } from "./options.ts";
 
@@ -95,6 +95,8 @@ export class Exchange {
   bodyIdleTimeoutMs: number;
   /** The 1xx heads that came before the final one, in order (none: undefined, no array per request). */
   informational?: ResponseHead[];
+  /** The trailer fields after a chunked body's last chunk, if it had any. */
+  trailers?: HeaderList;
   /** The heads' bytes read so far, while the final head is not in (keepHeadBytes). */
   private headBytes?: Uint8Array[];
 
@@ -113,6 +115,7 @@ export class Exchange {
       onComplete: () => (this.complete = true),
       // 100 Continue, 103 Early Hints ...: curl shows them with -i and -D; the download reports them.
       onInformational: (head) => (this.informational ??= []).push(head),
+      onTrailers: (trailers) => (this.trailers = trailers),
     }, spec.ignoreLength ? { ignoreLength: true } : undefined);
   }
 

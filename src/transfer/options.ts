@@ -2,7 +2,7 @@
 // it runs) and one for a download (request, output, resume, segments, retries). Every default lives here,
 // documented on its field; the command line maps into these (src/cli/engine-options.ts) as curl's tool
 // maps its config into CURLOPT_* (src/config2setopts.c), and a Bun program fills them directly.
-import type { ResponseHead } from "../http/types.ts";
+import type { HeaderList, ResponseHead } from "../http/types.ts";
 import type { ConnectToRule } from "../net/connect-to.ts";
 import type { ProxyEnv } from "../net/proxy.ts";
 import { USER_AGENT } from "../version.ts";
@@ -186,6 +186,8 @@ export interface DownloadEvents {
   onHead?(head: ResponseHead, url: URL): void;
   /** Every response head as it arrives: 1xx ones (100 Continue, 103 Early Hints), redirects, retried failures and the final answer (curl -D). */
   onAnswer?(head: ResponseHead, url: URL): void;
+  /** The final answer's trailer fields (after a chunked body's last chunk), once all its body was handed on (curl -i and -D show them after it). */
+  onTrailers?(trailers: HeaderList): void;
   /** A new connection was made for this download. */
   onConnect?(report: ConnectionReport, dialMs: number): void;
   /** Called once at the start with this download's live progress source (a display polls it). */

@@ -260,6 +260,7 @@ export class Worker {
       throw err;
     }
     if (!whole) return;
+    if (ex.trailers) job.download.settings.onTrailers?.(ex.trailers);
     // A plain stream, or an open range of a file whose size is still unknown: its end is the body's end.
     if (!job.rangesOk || job.validator.size === null) seg.end = seg.pos;
     ex.release();

@@ -77,6 +77,7 @@ beforeAll(async () => {
       "/utf8-cookie": { raw: "HTTP/1.1 302 Found\r\nSet-Cookie: who=café\r\nLocation: /cookies\r\nContent-Length: 0\r\n\r\n" },
       "/early-hints": { raw: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhints\n" },
       "/two-types": { raw: "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n" },
+      "/trailers": { raw: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n3\r\nok\n\r\n0\r\nX-Sum: 42\r\n\r\n" },
       // "none": curl's other name for identity.
       "/ce-none": { raw: "HTTP/1.1 200 OK\r\nContent-Encoding: none\r\nContent-Length: 6\r\n\r\nplain\n" },
       "/choices": { raw: "HTTP/1.1 300 Multiple Choices\r\nLocation: /hello.txt\r\nContent-Length: 0\r\n\r\n" },
@@ -203,6 +204,9 @@ const CASES: Case[] = [
   { name: "-D FILE and a refused connection: the file is there, empty, as curl leaves it (fetchx made none)", args: ["-s", "--retry", "0", "-D", "heads.txt", "-o", "x", "http://127.0.0.1:1/"] },
   { name: "-w %{url_effective} of URLs nothing answers: as parsed (scheme added, dot segments gone), as curl's (it was the text typed)", args: ["-s", "--retry", "0", "-w", "[%{url_effective}]", "127.0.0.1:1/x", "HTTP://127.0.0.1:1/a/../b"] },
   { name: "--path-as-is: %{url_effective} keeps the dot segments sent, as curl's (it showed them resolved)", args: ["-s", "--path-as-is", "-o", "x", "-w", "%{url_effective}", "@URL/g/../hello.txt?q=1", "@URL/./hello.txt"] },
+  { name: "-i with a chunked body's trailer: its line after the body, as curl prints it (it was left out)", args: ["-si", "@URL/trailers"] },
+  { name: "-D FILE with a chunked body's trailer: its line after the head's, as curl writes it (it was left out)", args: ["-s", "-D", "heads.txt", "-o", "x", "@URL/trailers"] },
+  { name: "-D - -o FILE with a chunked body's trailer: its line after the head's on stdout (it was left out)", args: ["-s", "-D", "-", "-o", "x", "@URL/trailers"] },
   { name: "--compressed asks for curl's encodings in curl's order (it was gzip first)", args: ["-s", "--compressed", "@URL/echo"], headers: ["accept-encoding"] },
   { name: "--compressed and Content-Encoding: none, curl's identity: the body as sent, exit 0 (it was 61)", args: ["-s", "--compressed", "-w", "|%{exitcode}", "@URL/ce-none"] },
   { name: '-H "Host:" sends no Host, as curl (fetchx sent its own)', args: ["-s", "-H", "Host:", "@URL/echo"], headers: ["host"] },
