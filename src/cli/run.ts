@@ -142,11 +142,12 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
       result = (thrown as FetchxError).result ?? newStats(url, opts.head ? "HEAD" : (opts.method ?? "GET"));
       result.exitCode = failure.exitCode;
       result.errorMessage = failure.message;
-      // curl's %{filename_effective} names the file it was to write, written or not.
-      if (result.filenameEffective === undefined && typeof target === "string") result.filenameEffective = target;
       const heads = failure instanceof DownstreamClosed ? "" : (unshownHeads?.() ?? "");
       if (heads) state.dump("-", heads); // as -D - writes heads: their bytes, as received
     }
+    // curl's %{filename_effective} names the file it was to write, written or not (a transfer that failed,
+    // a 304, -C OFFSET's file, which the engine writes as a descriptor it was given).
+    if (result.filenameEffective === undefined && typeof target === "string") result.filenameEffective = target;
     await previous;
     if (source) display.finish(source, failure && { exitCode: failure.exitCode, message: failure.message }, result.httpCode);
     if (failure instanceof DownstreamClosed) downstreamClosed = true;
