@@ -196,7 +196,8 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
   const given = () => urlObject(url);
   const named = (head?: ResponseHead, effective?: URL) => {
     const p = known !== undefined && !head ? known : outputPath(o, effective ? () => effective : given, head, output);
-    return o.noClobber ? unclobbered(p) : p;
+    // --no-clobber does not apply to a resume: curl goes on into the file -C names, as without it.
+    return o.noClobber && !o.resume && o.resumeFrom === undefined ? unclobbered(p) : p;
   };
   const toStdout = output === "-" || (output === undefined && !o.remoteName);
   // -J names the file from the answer's Content-Disposition where -O would name it.
