@@ -140,6 +140,12 @@ function parseMode(v: string | undefined): number | undefined {
   return parseInt(v, 8);
 }
 
+/** -C OFFSET: past curl's 64-bit offsets it is curl's "too large number", exit 2 before anything is sent. */
+function offsetOf(v: string): number {
+  if (BigInt(v) > 2n ** 63n - 1n) throw usageError(`-C/--continue-at ${v}: too large a number`);
+  return Number(v);
+}
+
 export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) => number): CompatOptions {
   const str = (n: string) => raw.values.get(n) as string | undefined;
   const flag = (n: string) => raw.values.get(n) === true;
@@ -190,7 +196,7 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     maxFileSize: parseBytes(str("max-filesize")),
     range: str("range"),
     // -C 0 is no offset at all, as curl reads it: no Range, and the file is written afresh (not appended to).
-    resumeFrom: cont !== undefined && /^\d+$/.test(cont) && Number(cont) > 0 ? Number(cont) : undefined,
+    resumeFrom: cont !== undefined && /^\d+$/.test(cont) && Number(cont) > 0 ? offsetOf(cont) : undefined,
     etagSave: str("etag-save"),
     etagCompare: str("etag-compare"),
     timeCond: str("time-cond"),

@@ -454,6 +454,7 @@ const CASES: Case[] = [
   { name: "--max-filesize 99 and -r 0-99: exit 63", args: ["-s", "--max-filesize", "99", "-r", "0-99", "@URL/file.bin"], headers: ["range"] },
   { name: "-C OFFSET -w %{filename_effective}: the file (it was empty)", args: ["-s", "-C", "1000", "-o", "f.bin", "-w", "[%{filename_effective}]", "@URL/file.bin"], files: { "f.bin": FILE.subarray(0, 1000) } },
   { name: "--no-clobber with -C OFFSET: the file goes on, as curl (NAME.1 got the rest)", args: ["-s", "--no-clobber", "-C", "1000", "-o", "f.bin", "@URL/file.bin"], files: { "f.bin": FILE.subarray(0, 1000) }, headers: ["range"] },
+  { name: "-C past 2^63-1: exit 2, nothing sent (a Range of 20 digits went out)", args: ["-s", "-C", "99999999999999999999", "-o", "f.bin", "@URL/file.bin"] },
   { name: "-C OFFSET appends the rest", args: ["-s", "-C", "1000", "-o", "f.bin", "@URL/file.bin"], files: { "f.bin": FILE.subarray(0, 1000) }, headers: ["range"] },
   { name: "-z DATE: 304 leaves the file alone", args: ["-s", "-z", "Tue, 16 Jan 2024 00:00:00 GMT", "-o", "f.bin", "@URL/file.bin"], files: { "f.bin": "old copy" }, headers: ["if-modified-since"] },
   { name: "-z YYYYMMDD is a date to curl: If-Modified-Since, 304 (it was no date: the body)", args: ["-s", "-z", "20240116", "-o", "f.bin", "@URL/file.bin"], headers: ["if-modified-since"] },
