@@ -67,8 +67,15 @@ export class Router {
       // origin's, exit 6), as for a direct connection; SOCKS4 knows IPv4 only.
       let address: string | undefined;
       if (!proxyResolves(kind)) {
-        const found = await resolveHost({ host: target.host, port: target.port, family: kind === "socks4" ? 4 : base.family, overrides: base.resolve });
-        address = found[0];
+        try {
+          const found = await resolveHost({ host: target.host, port: target.port, family: kind === "socks4" ? 4 : base.family, overrides: base.resolve });
+          address = found[0];
+        } catch (err) {
+          // curl 7.88 resolves a socks4:// origin inside its SOCKS4 handshake: a name that does not resolve,
+          // or to no IPv4 address (an IPv6 literal too), is the proxy's failure there, exit 97.
+          if (kind === "socks4" && err instanceof FetchxError && err.code === "RESOLVE") throw new FetchxError("PROXY", `SOCKS4: ${err.message}`, { cause: err, retryable: false });
+          throw err;
+        }
       }
       try {
         conn = await dial(viaProxy(direct, route, this.opts.userAgent, address));

@@ -196,6 +196,17 @@ describe("through a SOCKS proxy", () => {
     }
   });
 
+  test("socks4:// with an origin name that does not resolve, or an IPv6 address: exit 97, the proxy never asked (curl 7.88: 97)", async () => {
+    // fetchx said 6, as for a direct connection; socks5:// stays 6 (curl 7.88 waits there until its 300 s connect timeout).
+    const before = socks.requests.length;
+    for (const url of [`http://origin.invalid:${origin.port}/data`, `http://[::1]:${origin.port}/data`]) {
+      const r = await both(["--retry", "0", "-x", socks.url("socks4"), url]);
+      expect({ url, code: r.code }).toEqual({ url, code: 97 });
+      if (CURL) expect({ url, curl: r.curl }).toEqual({ url, curl: 97 });
+    }
+    expect(socks.requests.length).toBe(before);
+  });
+
   test("several URLs through one proxy, -Z: every file exact", async () => {
     const a = out();
     const b = out();
