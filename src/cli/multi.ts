@@ -53,16 +53,6 @@ export const COLLECT_EVERY_TRANSFERS = 100;
  */
 export const FIRST_COLLECTION_AFTER = 500;
 
-/**
- * A young collection (`Bun.gc(false)`) every this many transfers. Until JavaScriptCore's first collection
- * (after about 8 MB of allocation here) every transfer's garbage lands in memory the process has never
- * touched, a page fault a page; collected young, the next transfers reuse it. A fresh page costs 11-16 us
- * on the machines fetchx is measured on, against under 1 us populated in bulk (bench/warm.ts). The
- * library's download to /dev/null, 400 x 32 KiB: 3,570 -> 1,990 page faults, 10-20 % less CPU (every 8:
- * 2,400 and more CPU; every 100: 2,480).
- */
-export const YOUNG_COLLECTION_EVERY = 25;
-
 /** A function that runs a full collection (`gc`) at its `first`th call, then every `every`th call. */
 export function collector(every: number, first = every, gc: () => unknown = fullGC): () => void {
   let calls = 0;
@@ -90,14 +80,12 @@ export async function runMany(count: number, opts: RunManyOptions, work: (index:
   const results: (Outcome | undefined)[] = new Array(count).fill(undefined);
   let next = 0;
   const collect = collector(COLLECT_EVERY_TRANSFERS, FIRST_COLLECTION_AFTER);
-  const collectYoung = collector(YOUNG_COLLECTION_EVERY, YOUNG_COLLECTION_EVERY, () => Bun.gc(false));
   const lane = async (id: number) => {
     let behind: Promise<unknown> = Promise.resolve();
     const committing: Promise<unknown>[] = []; // oldest first; each reports after the one before it
     while (next < count && !opts.stopped()) {
       const i = next++;
       collect();
-      collectYoung();
       let free!: () => void;
       const freed = new Promise<void>((resolve) => (free = resolve));
       const ended = work(i, { lane: id, free, previous: behind }).then((r) => {
