@@ -16,6 +16,21 @@ import { compileConfig, hostTarget } from "../build.ts";
 
 const SRC = resolve(import.meta.dir, "../src");
 
+const EXCHANGE_IMPORTS = `import { HttpClient } from "${SRC}/transfer/client.ts";
+import { clientSettings } from "${SRC}/transfer/options.ts";
+import { parseUrl } from "${SRC}/http/url.ts";
+`;
+
+// One request through fetchx's pool and parser, its body read and dropped (the exchange and warm probes).
+const EXCHANGE_GET = `const client = new HttpClient(clientSettings({}));
+const get = async (s) => {
+  const u = parseUrl(s);
+  const ex = await client.request(u, { method: "GET", target: u.target, host: u.url.host, headers: [["User-Agent", "probe"], ["Accept", "*/*"]] });
+  await ex.body(() => {});
+  ex.release();
+};
+`;
+
 const LANES = `
 const urls = process.argv.slice(2);
 let next = 0;
@@ -24,18 +39,7 @@ async function lane(get) {
 }
 `;
 
-const EXCHANGE = `import { HttpClient } from "${SRC}/transfer/client.ts";
-import { clientSettings } from "${SRC}/transfer/options.ts";
-import { parseUrl } from "${SRC}/http/url.ts";
-${LANES}
-const client = new HttpClient(clientSettings({}));
-const get = async (s) => {
-  const u = parseUrl(s);
-  const ex = await client.request(u, { method: "GET", target: u.target, host: u.url.host, headers: [["User-Agent", "probe"], ["Accept", "*/*"]] });
-  await ex.body(() => {});
-  ex.release();
-};
-await Promise.all(Array.from({ length: Math.min(8, urls.length) }, () => lane(get)));
+const EXCHANGE = `${EXCHANGE_IMPORTS}${LANES}${EXCHANGE_GET}await Promise.all(Array.from({ length: Math.min(8, urls.length) }, () => lane(get)));
 client.close();
 process.exit(0);
 `;
@@ -63,18 +67,8 @@ process.exit(0);
 
 // The exchange again, its URLs in batches of 400 one after another in one process, each batch's CPU time
 // printed ("user system" in ms, a line each): what the same code costs the first time and once it ran.
-const WARM = `import { HttpClient } from "${SRC}/transfer/client.ts";
-import { clientSettings } from "${SRC}/transfer/options.ts";
-import { parseUrl } from "${SRC}/http/url.ts";
-const all = process.argv.slice(2);
-const client = new HttpClient(clientSettings({}));
-const get = async (s) => {
-  const u = parseUrl(s);
-  const ex = await client.request(u, { method: "GET", target: u.target, host: u.url.host, headers: [["User-Agent", "probe"], ["Accept", "*/*"]] });
-  await ex.body(() => {});
-  ex.release();
-};
-const lines = [];
+const WARM = `${EXCHANGE_IMPORTS}const all = process.argv.slice(2);
+${EXCHANGE_GET}const lines = [];
 for (let at = 0; at < all.length; at += 400) {
   const urls = all.slice(at, at + 400);
   let next = 0;
