@@ -1,7 +1,7 @@
 // Where connections go and come from: --connect-to (Host, SNI and certificate check keep the URL's host)
 // and --interface by address, "host!ADDR", device name, and an unknown device; --local-port.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { randomBytes, runCli, sha256, tempDir } from "../servers/harness.ts";
+import { randomBytes, runCli, runCommand, sha256, tempDir } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import { makeCert, type TestCert } from "../servers/tls.ts";
 
@@ -60,6 +60,25 @@ describe("--connect-to", () => {
     const r = await runCli(["http://files.example/d", "--resolve", "files.example:80:not-an-address", "-sS"]);
     expect(r.code).toBe(49);
     expect(r.stderr).toContain('"not-an-address"');
+  });
+});
+
+describe("localhost", () => {
+  // curl 7.88 (lib/hostip.c) answers "localhost" and every name under it with 127.0.0.1 and ::1 itself,
+  // as RFC 6761 asks; fetchx asked the system resolver, which knows no "app.localhost" (exit 6).
+  test("a name under localhost is loopback, asked of no resolver, as curl's", async () => {
+    const url = `http://App.Localhost:${plain.port}/d`;
+    const curl = Bun.which("curl");
+    if (curl) {
+      const c = await runCommand([curl, "-sS", "-o", tmp.file("l0.bin"), url]);
+      expect(c.code).toBe(0);
+    }
+    const out = tmp.file("l1.bin");
+    const r = await runCli([url, "-o", out, "-sS", "--retry", "0"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(await sha256(out)).toBe(await sha256(data));
+    expect(plain.requests.at(-1)!.headers.host).toBe(`app.localhost:${plain.port}`);
   });
 });
 
