@@ -98,6 +98,12 @@ export const OPTIONS: OptionSpec[] = [
   { name: "happy-eyeballs-timeout-ms", kind: "string", group: "connection", hint: "MS", description: "with IPv6 and IPv4 addresses, try the next address after MS milliseconds (default 250, RFC 8305's)" },
 
   { name: "proxy", short: "x", kind: "string", group: "proxy", hint: "URL", description: "use this proxy [SCHEME://][USER:PASS@]HOST[:PORT], SCHEME http (default), socks4, socks4a, socks5 or socks5h (overrides http_proxy, https_proxy, all_proxy)", important: true },
+  // Only an HTTPS proxy reads these, and fetchx refuses https:// proxies (exit 1): scripts pass them for
+  // every proxy, and curl 7.88 ignores them for an http:// one. --proxy-cert and --proxy-key, which only a
+  // user of an HTTPS proxy gives, stay refused.
+  { name: "proxy-insecure", kind: "flag", group: "proxy", description: "accepted for curl: only an HTTPS proxy's certificate is checked, and fetchx uses none", noop: "only an HTTPS proxy's certificate is checked (fetchx refuses https:// proxies)" },
+  { name: "proxy-cacert", kind: "string", group: "proxy", hint: "FILE", description: "accepted for curl: the CA bundle for an HTTPS proxy, which fetchx does not use", noop: "only an HTTPS proxy's certificate is checked (fetchx refuses https:// proxies)" },
+  { name: "proxy-capath", kind: "string", group: "proxy", hint: "DIR", description: "accepted for curl: the CA directory for an HTTPS proxy, which fetchx does not use", noop: "only an HTTPS proxy's certificate is checked (fetchx refuses https:// proxies)" },
   { name: "socks4", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4 proxy (the name resolved here, IPv4 only): -x socks4://HOST[:PORT]" },
   { name: "socks4a", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4a proxy (the proxy resolves the name): -x socks4a://HOST[:PORT]" },
   { name: "socks5", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the name resolved here): -x socks5://HOST[:PORT]" },

@@ -130,6 +130,17 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
     expect(runs.map((r) => r.stdout)).toEqual(["A\n", "A\n", "proxied\n", "proxied\n", "secure A\n"]);
   });
 
+  // Scripts pass an HTTPS proxy's TLS options for whatever proxy is set; curl 7.88 ignores them with an
+  // http:// one. fetchx refused them (exit 2).
+  test("--proxy-insecure, --proxy-cacert and --proxy-capath change nothing with an http:// proxy", async () => {
+    const runs = await compare([
+      [["-x", "@P", "--proxy-insecure", "@U"]],
+      [["-p", "-x", "@P", "--proxy-cacert", ca, "--proxy-capath", tmp.path, "@U"]],
+      [["--proxy-insecure", "@U"], { http_proxy: "@P" }],
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+  });
+
   test("--unix-socket uses no proxy: -x, http_proxy or all_proxy, forwarding or -p", async () => {
     const runs = await compare([
       [["--unix-socket", "@S", "http://localhost/version"], { http_proxy: "@P" }],
