@@ -195,10 +195,17 @@ function fieldHeaders(text: string): string[] {
   return out;
 }
 
+/**
+ * Standard input for -F's @- and <-, read once: the form is built again for each URL, and curl sends every
+ * URL the same part (fetchx read stdin again, and the second URL got an empty one).
+ */
+let stdinForForm: Uint8Array | undefined;
+const formStdin = () => (stdinForForm ??= readData("-", "-F"));
+
 /** NAME=@FILE (one of NAME=@A,B): the file, or standard input ("-", read now; its file name "-"). */
 function fileField(p: ReturnType<typeof paramPart>): FormField {
   const field = { type: p.type, headers: p.headers, encoder: p.encoder };
-  if (p.data === "-") return { ...field, filename: p.filename ?? "-", content: readData("-", "-F") };
+  if (p.data === "-") return { ...field, filename: p.filename ?? "-", content: formStdin() };
   let regular: boolean;
   try {
     const st = nodeFs().statSync(p.data);
@@ -236,7 +243,7 @@ function parseForm(p: FormPart): FormField {
     // NAME=<FILE: the file's bytes as the value; no file name (curl ignores ;filename= here), but its
     // path guesses the type.
     const part = paramPart(v, 1, "");
-    return { name, type: part.type, headers: part.headers, encoder: part.encoder, path: part.data === "-" ? undefined : part.data, content: readData(part.data, "-F") };
+    return { name, type: part.type, headers: part.headers, encoder: part.encoder, path: part.data === "-" ? undefined : part.data, content: part.data === "-" ? formStdin() : readData(part.data, "-F") };
   }
   const part = paramPart(v, 0, "");
   return { name, type: part.type, filename: part.filename, headers: part.headers, encoder: part.encoder, content: part.data };
