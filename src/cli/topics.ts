@@ -14,6 +14,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [18, "the transfer ended early; the .part file and its journal are kept for -C - when the answer named its version (a size, ETag or Last-Modified) to check a resume against, else nothing is kept"],
   [22, "HTTP status >= 400 with -f/--fail (a proxy's answer to CONNECT too)"],
   [23, "write error: disk full, bad path, no file name for -O; a closed stdout pipe ends quietly with 23"],
+  [25, "an upload of unknown length under HTTP/1.0: -T - from a pipe with -0 (HTTP/1.0 has no chunked body)"],
   [26, "cannot read a local file (-w @FILE, --input-file, --variable NAME@FILE)"],
   [28, "timeout (-m/--max-time, --connect-timeout, a stalled transfer after its retries)"],
   [32, "--checksum mismatch (the file keeps its .part name)"],
