@@ -227,30 +227,34 @@ async function openPart(target: string, resume: boolean): Promise<number> {
 /**
  * Runs `create` (an O_CREAT|O_EXCL open of `target`, which never follows a link) first, since there is
  * usually nothing there: only when something is (EEXIST) is it looked at, a link refused, anything else
- * removed and `create` run again.
+ * removed and `create` run again. `target` is claimed for this transfer before the first create, not after
+ * it: two transfers of one run naming one file (-Z -J) met it between the other's create and its claim,
+ * took it for a leftover and removed it (its commit then failed, "no such directory", and a journal stayed).
  */
 async function createExclusive<T>(target: string, create: () => Promise<T>): Promise<T> {
-  try {
-    const created = await create();
-    writing.add(target);
-    return created;
-  } catch (err) {
-    if ((err as { code?: string }).code !== "EEXIST") throw err;
-  }
-  // Another transfer of this process writes it (-Z -J, two answers naming one file): never taken from it.
+  // Another transfer of this process writes it: never taken from it.
   if (writing.has(target)) throw new FetchxError("WRITE", `refusing to overwrite ${target.slice(0, -PART_SUFFIX.length)}: another transfer of this run is writing it`, { retryable: false });
-  // A link is never written through, a directory never removed (Download refuses both before the request).
-  const problem = partProblem(typeAt(target, false));
-  if (problem) throw new FetchxError("WRITE", `cannot write ${target}: ${problem}`);
-  // unlink, not rmSync: Bun's rmSync names an EPERM (an immutable file) EFAULT, "bad address".
-  try {
-    nodeFs().unlinkSync(target);
-  } catch (err) {
-    if ((err as { code?: string }).code !== "ENOENT") throw err;
-  }
-  const created = await create();
   writing.add(target);
-  return created;
+  try {
+    try {
+      return await create();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EEXIST") throw err;
+    }
+    // A link is never written through, a directory never removed (Download refuses both before the request).
+    const problem = partProblem(typeAt(target, false));
+    if (problem) throw new FetchxError("WRITE", `cannot write ${target}: ${problem}`);
+    // unlink, not rmSync: Bun's rmSync names an EPERM (an immutable file) EFAULT, "bad address".
+    try {
+      nodeFs().unlinkSync(target);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "ENOENT") throw err;
+    }
+    return await create();
+  } catch (err) {
+    writing.delete(target);
+    throw err;
+  }
 }
 
 /**
