@@ -45,7 +45,7 @@ function proxySetopts(o: Options): ClientOptions {
 /**
  * TLS: -k, --cacert (read by the engine at the first TLS connection: a missing or garbage one is curl's exit
  * 77 there, and an http:// download never reads it, as curl's), --capath (every PEM file of the directory),
- * --cert/--key/--pass, --ciphers, --crlfile (read at the first TLS connection too), --tlsv1.3, --tls-max.
+ * --cert/--key (read at the first TLS connection too)/--pass, --ciphers, --crlfile (read at the first TLS connection too), --tlsv1.3, --tls-max.
  */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;
@@ -60,20 +60,8 @@ function sslSetopts(o: Options): ClientOptions {
     const pems = names.map((n) => nodePath().join(o.capath!, n)).filter((p) => nodeFs().statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => nodeFs().readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
     if (pems.length > 0) ca = pems.join("\n");
   }
-  const cert = o.cert ? clientCertFile(o.cert, "--cert") : undefined;
-  const key = o.key ? clientCertFile(o.key, "--key") : cert?.includes("PRIVATE KEY-----") ? cert : undefined;
-  if (cert !== undefined && key === undefined)
-    throw new FetchxError("CLIENT_CERT", `unable to set the private key: ${o.cert} holds none (give it with --key)`, { retryable: false });
-  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, cert, key, keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey, alpn: !o.noAlpn };
-}
-
-/** -E/--key's file: one that cannot be read is curl's 58, as a certificate that does not load. */
-function clientCertFile(path: string, option: string): string {
-  try {
-    return nodeFs().readFileSync(path, "utf8");
-  } catch (err) {
-    throw new FetchxError("CLIENT_CERT", `could not load the client certificate or key ${path} (${option}): ${(err as { code?: string }).code ?? err}`, { retryable: false });
-  }
+  // --cert and --key are read at the first TLS connection (client.ts), as curl's: not for an http:// URL.
+  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, certFile: o.cert || undefined, keyFile: o.key || undefined, keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey, alpn: !o.noAlpn };
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */

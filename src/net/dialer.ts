@@ -193,7 +193,10 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
             conn.dialInfo = { verifyResult: (found && weakKey(found)?.verifyResult) || x509Result(err), connectStatus: 0, viaProxy: false };
           }
         } else if (!ok || err) {
-          return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err }));
+          // --tlsv1.3 with --tls-max 1.2: curl refuses the pair before its TLS backend starts, %{ssl_verify_result} 0
+          // (any other handshake failure shows 1, download.ts).
+          const noVersion = tls.minVersion === "1.3" && tls.maxVersion === "1.2";
+          return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err, verifyResult: noVersion ? 0 : undefined }));
         }
         if (!tls.insecure) {
           const found = leaf();
@@ -210,10 +213,11 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
           if (found && !ipName && !nameMatches(name, found))
             return reject(certError(Object.assign(new Error("the name matches only a wildcard curl refuses"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), tls, opts.host));
         }
+        // curl checks the pin after the chain: its %{ssl_verify_result} is the chain's (20 with -k for a CA-signed leaf).
         if (tls.pins) {
           const pin = publicKeyPin(leaf()?.raw);
           if (pin === null || !tls.pins.includes(pin))
-            return reject(new FetchxError("PINNED_PUBKEY", `SSL: public key does not match pinned public key (the server's is sha256//${pin ?? "?"})`, { retryable: false }));
+            return reject(new FetchxError("PINNED_PUBKEY", `SSL: public key does not match pinned public key (the server's is sha256//${pin ?? "?"})`, { retryable: false, verifyResult: conn.dialInfo?.verifyResult ?? 0 }));
           trace(`Public key hash: sha256//${pin}: pinned`);
         }
         const alpn = (s as unknown as { alpnProtocol?: string | false }).alpnProtocol;

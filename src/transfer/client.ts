@@ -46,6 +46,15 @@ function readCaFile(path: string): string {
   throw new FetchxError("CA_FILE", `the CA file ${path} holds no PEM certificate`);
 }
 
+/** -E/--key's file: one that cannot be read is curl's 58, as a certificate that does not load. */
+function readClientFile(path: string, option: string): string {
+  try {
+    return nodeFs().readFileSync(path, "utf8");
+  } catch (err) {
+    throw new FetchxError("CLIENT_CERT", `could not load the client certificate or key ${path} (${option}): ${(err as { code?: string }).code ?? err}`, { retryable: false });
+  }
+}
+
 /**
  * curl's --pinnedpubkey: "sha256//BASE64[;sha256//BASE64...]", or a file holding the public key (PEM
  * "PUBLIC KEY" or DER), as base64 SHA-256 hashes of the DER SubjectPublicKeyInfo.
@@ -97,6 +106,19 @@ export class HttpClient {
     return this.crlText;
   }
 
+  private clientPair?: { cert?: string; key?: string };
+  /** The client certificate and key: `cert`/`key`, or their files read at the first TLS connection (curl: 58 there). */
+  private clientCert(): { cert?: string; key?: string } {
+    const { cert, key, certFile, keyFile } = this.settings;
+    if (certFile === undefined && keyFile === undefined) return { cert, key };
+    if (this.clientPair) return this.clientPair;
+    const certText = certFile !== undefined ? readClientFile(certFile, "--cert") : cert;
+    const keyText = keyFile !== undefined ? readClientFile(keyFile, "--key") : certFile !== undefined && certText?.includes("PRIVATE KEY-----") ? certText : key;
+    if (certText !== undefined && keyText === undefined)
+      throw new FetchxError("CLIENT_CERT", `unable to set the private key: ${certFile} holds none (give it with --key)`, { retryable: false });
+    return (this.clientPair = { cert: certText, key: keyText });
+  }
+
   private caText?: string;
   /** `ca` and the CA file's certificates, the file read at the first TLS connection only. */
   private trusted(): string | undefined {
@@ -117,7 +139,7 @@ export class HttpClient {
       happyEyeballsMs: o.happyEyeballsMs,
       // -k loads no CA certificates, as curl's: a missing --cacert is no error, and %{ssl_verify_result}
       // says what a chain checked against none gives (20 for a CA-signed leaf, 18 for a self-signed one).
-      tls: u.secure ? { servername: u.host, ca: o.insecure ? undefined : this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, cert: o.cert, key: o.key, passphrase: o.keyPassword, ciphers: o.ciphers, crl: this.revoked(), pins: this.pins(), noAlpn: !o.alpn } : undefined,
+      tls: u.secure ? { servername: u.host, ca: o.insecure ? undefined : this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, ...this.clientCert(), passphrase: o.keyPassword, ciphers: o.ciphers, crl: this.revoked(), pins: this.pins(), noAlpn: !o.alpn } : undefined,
       unixSocket: o.unixSocket,
       resolve: o.resolve,
       interface: hooks.path ? hooks.path.interface : o.interface,

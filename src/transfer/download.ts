@@ -9,7 +9,7 @@
 // NAME.part becomes NAME only when every byte is there and verified. Every transition goes through go(),
 // which the trace (-v) shows; every retry goes through retrying().
 import { timerMs } from "../timers.ts";
-import { asFetchxError, FetchxError } from "../errors.ts";
+import { asFetchxError, FetchxError, type ErrorCode } from "../errors.ts";
 import { createDecoder, type BodyDecoder } from "../http/decode.ts";
 import { parseContentRange } from "../http/headers.ts";
 import { parseCurlDate } from "../http/date.ts";
@@ -40,6 +40,9 @@ import { Scheduler, type Segment } from "./scheduler.ts";
 import { newStats, summariseMptcp, type ConnectionReport, type DownloadResult } from "./stats.ts";
 import { FileChanged, judgeRange, learnedSize, rangeHeaders, RangesIgnored, validatorOf, type RangeAsked, type Validator } from "./validator.ts";
 import { Worker } from "./worker.ts";
+
+/** Failures of a TLS connection before its chain was checked (%{ssl_verify_result} 1, as curl's). */
+const BEFORE_VERIFY: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["CA_FILE", "CLIENT_CERT", "CIPHER", "CRL_FILE", "TLS_HANDSHAKE"]);
 
 /** The named phases of one download. */
 export type Phase = "request" | "check-resume" | "transfer" | "verify" | "commit" | "done" | "failed";
@@ -401,6 +404,9 @@ export class Download implements ProgressSource, RequestSender {
       this.result.exitCode = err.exitCode;
       this.result.errorMessage = err.message;
       if (err instanceof FetchxError && err.verifyResult !== undefined) this.result.sslVerifyResult = err.verifyResult;
+      // curl's OpenSSL backend holds 1 (!X509_V_OK) from the start of a TLS connection until it checked the
+      // chain: a CA file, client certificate, cipher list or CRL it could not load, or a failed handshake, shows 1.
+      else if (err instanceof FetchxError && BEFORE_VERIFY.has(err.code)) this.result.sslVerifyResult = 1;
       if (err instanceof FetchxError && err.proxyStatus !== undefined) [this.result.httpConnect, this.result.proxyUsed] = [err.proxyStatus, true];
       this.end();
       err.result = this.result;

@@ -103,6 +103,14 @@ export interface ClientOptions {
   /** PEM client certificate and its key (curl --cert, --key). @default undefined */
   cert?: string;
   key?: string;
+  /**
+   * Files with the PEM client certificate and its key (curl --cert, --key; the key may sit in the certificate's
+   * file), read at the client's first TLS connection, as libcurl loads them: one that cannot be read, or a
+   * certificate with no key, is CLIENT_CERT (exit 58) there, and a client that makes no TLS connection never
+   * reads them (curl 7.88: an http:// download ignores --cert). They win over `cert` and `key`. @default undefined
+   */
+  certFile?: string;
+  keyFile?: string;
   /** The passphrase of an encrypted `key` (curl --pass); a wrong or missing one is CLIENT_CERT (exit 58). @default undefined */
   keyPassword?: string;
   /** TLS 1.2 cipher suites, OpenSSL's names joined by ":" (curl --ciphers); unknown ones are CIPHER (exit 59). @default the runtime's */
@@ -407,7 +415,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "haproxy" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key" | "keyPassword" | "ciphers" | "crlFile";
+type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "haproxy" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key" | "certFile" | "keyFile" | "keyPassword" | "ciphers" | "crlFile";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);

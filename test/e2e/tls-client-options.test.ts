@@ -152,3 +152,45 @@ describe("what the failures say", () => {
     expect(readFileSync(join(dir.path, "client-enc.key"), "utf8")).toContain("BEGIN ENCRYPTED PRIVATE KEY");
   });
 });
+
+describe("when curl reads the client certificate, and what -w says of a TLS connection that failed", () => {
+  const run = (cmd: string[], args: string[]) =>
+    cmd[0] === "curl" ? runCommand([...cmd, ...args], { cwd: dir.path, env: { HOME: dir.path } }) : runCli(args, { cwd: dir.path, env: { HOME: dir.path } });
+
+  test("-E/--key are read for a TLS connection only: an http:// URL ignores one that is missing or keyless; on https -w is still written (58)", async () => {
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("plain\n") });
+    try {
+      for (const extra of [["--cert", "no-such.pem"], ["--cert", "client.pem"], ["--cert", "client.pem", "--key", "no-such.key"]]) {
+        for (const cmd of CURL ? [["fetchx"], ["curl"]] : [["fetchx"]]) {
+          const plain = await run(cmd, ["-sS", "--retry", "0", ...extra, `http://127.0.0.1:${server.port}/`]);
+          expect({ cmd: cmd[0], extra, code: plain.code, out: Buffer.from(plain.stdout).toString() }).toEqual({ cmd: cmd[0], extra, code: 0, out: "plain\n" });
+          const tls = await run(cmd, ["-s", "--retry", "0", "--cacert", cert.caPath, ...extra, "-o", "/dev/null", "-w", "%{http_code} %{ssl_verify_result}", mtlsUrl]);
+          expect({ cmd: cmd[0], extra, code: tls.code, out: Buffer.from(tls.stdout).toString() }).toEqual({ cmd: cmd[0], extra, code: 58, out: "000 1" });
+        }
+      }
+    } finally {
+      server.stop(true);
+    }
+  });
+
+  // curl's OpenSSL backend says 1 until it has checked the chain; the pin is checked after the chain.
+  const VERIFY_CASES: { args: string[]; server: "@MTLS" | "@CIPHER"; code: number; out: string }[] = [
+    { args: ["--ciphers", "NO-SUCH-CIPHER"], server: "@CIPHER", code: 59, out: "1" },
+    { args: ["--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384"], server: "@CIPHER", code: 35, out: "1" },
+    { args: ["--cacert", "no-such.pem"], server: "@CIPHER", code: 77, out: "1" },
+    { args: ["--crlfile", "no-such.pem"], server: "@CIPHER", code: 82, out: "1" },
+    { args: ["--cert", "client.pem", "--key", "client-enc.key", "--pass", "wrong"], server: "@MTLS", code: 58, out: "1" },
+    { args: ["--tlsv1.3", "--tls-max", "1.2"], server: "@CIPHER", code: 35, out: "0" },
+    { args: ["-k", "--pinnedpubkey", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="], server: "@CIPHER", code: 90, out: "20" },
+    { args: ["--pinnedpubkey", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="], server: "@CIPHER", code: 90, out: "0" },
+  ];
+  test("%{ssl_verify_result}: 1 when the connection failed before the chain was checked, the chain's result on a wrong pin (as curl 7.88)", async () => {
+    for (const c of VERIFY_CASES) {
+      const args = ["-s", "--retry", "0", "--cacert", cert.caPath, ...c.args, "-o", "/dev/null", "-w", "%{ssl_verify_result}", c.server === "@MTLS" ? mtlsUrl : cipherUrl];
+      for (const cmd of CURL ? [["fetchx"], ["curl"]] : [["fetchx"]]) {
+        const r = await run(cmd, args);
+        expect({ cmd: cmd[0], args: c.args, code: r.code, out: Buffer.from(r.stdout).toString() }).toEqual({ cmd: cmd[0], args: c.args, code: c.code, out: c.out });
+      }
+    }
+  });
+});
