@@ -63,7 +63,7 @@ export interface CompatOptions {
   ciphers?: string;
   crlFile?: string;
   tlsMin?: "1.2" | "1.3";
-  tlsMax?: "1.2" | "1.3";
+  tlsMax?: "1.1" | "1.2" | "1.3";
   retryConnRefused: boolean;
   /** --post301, --post302, --post303: the redirect statuses after which a POST stays a POST. */
   keepPost: number[];
@@ -111,10 +111,12 @@ export function parseProto(spec: string, name: string): string[] {
   return ["http", "https", "file"].filter((s) => allowed.has(s));
 }
 
-function tlsVersion(v: string | undefined): "1.2" | "1.3" | undefined {
+function tlsVersion(v: string | undefined): "1.1" | "1.2" | "1.3" | undefined {
   if (v === undefined || v === "default") return undefined;
   if (v === "1.2" || v === "1.3") return v;
-  if (v === "1.0" || v === "1.1") throw usageError(`--tls-max ${v}: fetchx speaks TLS 1.2 and 1.3 only`);
+  // Below TLS 1.2 nothing is left: an https:// URL fails its handshake (35), as curl 7.88's does against
+  // servers and an OpenSSL that keep TLS 1.2 as their floor; an http:// URL is unaffected, as curl's.
+  if (v === "1.0" || v === "1.1") return "1.1";
   throw usageError(`--tls-max wants 1.2, 1.3 or default, got "${v}"`);
 }
 
@@ -166,6 +168,11 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
   const unix = str("unix-socket") ?? (str("abstract-unix-socket") === undefined ? undefined : `\0${str("abstract-unix-socket")}`);
   const tlsMin = flag("tlsv1.3") ? "1.3" : undefined;
   const tlsMax = tlsVersion(str("tls-max"));
+  // -E and --key are read as PEM, curl's default type: a file of another type would be misread, so it is refused.
+  for (const name of ["cert-type", "key-type"]) {
+    const type = str(name);
+    if (type !== undefined && type.toUpperCase() !== "PEM") throw usageError(`--${name} ${type}: fetchx reads PEM files only`);
+  }
   // --tlsv1.3 with --tls-max 1.2 leaves no version: the handshake fails (35), as curl's; http:// is unaffected.
   // curl: "Cannot use sigv4 authentication with path-as-is flag" (the signature is over the normalized path).
   if (str("aws-sigv4") === "") throw new FetchxError("BAD_ARGUMENT", "--aws-sigv4: the first provider cannot be empty");

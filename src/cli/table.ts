@@ -185,6 +185,12 @@ export const OPTIONS: OptionSpec[] = [
   { name: "no-sessionid", kind: "flag", group: "tls", description: "accepted for curl: fetchx resumes no TLS session", noop: "fetchx makes every TLS connection with a full handshake" },
   { name: "no-alpn", kind: "flag", group: "tls", description: "offer no ALPN in the TLS handshake (fetchx offers http/1.1)" },
   { name: "no-npn", kind: "flag", group: "tls", description: "accepted for curl: NPN is gone (curl ignores it too)", noop: "NPN is gone from TLS stacks (curl 7.86 ignores it too)" },
+  { name: "sslv2", short: "2", kind: "flag", group: "tls", description: "accepted for curl: SSLv2 is gone (curl 7.88 ignores it too)", noop: "SSL 2 and 3 are gone: curl 7.88 ignores the option too" },
+  { name: "sslv3", short: "3", kind: "flag", group: "tls", description: "accepted for curl: SSLv3 is gone (curl 7.88 ignores it too)", noop: "SSL 2 and 3 are gone: curl 7.88 ignores the option too" },
+  { name: "ssl", kind: "flag", group: "tls", description: "accepted for curl: it asks FTP, SMTP, IMAP and POP3 to upgrade", noop: "it concerns protocols that upgrade to TLS; curl sends http:// in the clear too" },
+  { name: "ssl-reqd", kind: "flag", group: "tls", description: "accepted for curl: it asks FTP, SMTP, IMAP and POP3 to upgrade", noop: "it concerns protocols that upgrade to TLS; curl sends http:// in the clear too" },
+  { name: "cert-type", kind: "string", group: "tls", hint: "TYPE", description: "the type of -E's file: PEM only" },
+  { name: "key-type", kind: "string", group: "tls", hint: "TYPE", description: "the type of --key's file: PEM only" },
   { name: "egd-file", kind: "string", group: "tls", hint: "FILE", description: "accepted for curl: obsolete (curl ignores it too)", noop: "obsolete: curl ignores it too" },
   { name: "random-file", kind: "string", group: "tls", hint: "FILE", description: "accepted for curl: obsolete (curl ignores it too)", noop: "obsolete: curl ignores it too" },
 

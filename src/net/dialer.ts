@@ -193,9 +193,9 @@ async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings
             conn.dialInfo = { verifyResult: (found && weakKey(found)?.verifyResult) || x509Result(err), connectStatus: 0, viaProxy: false };
           }
         } else if (!ok || err) {
-          // --tlsv1.3 with --tls-max 1.2: curl refuses the pair before its TLS backend starts, %{ssl_verify_result} 0
+          // --tlsv1.3 with --tls-max 1.2 or lower: curl refuses the pair before its TLS backend starts, %{ssl_verify_result} 0
           // (any other handshake failure shows 1, download.ts).
-          const noVersion = tls.minVersion === "1.3" && tls.maxVersion === "1.2";
+          const noVersion = tls.minVersion === "1.3" && tls.maxVersion !== undefined && tls.maxVersion !== "1.3";
           return reject(new FetchxError("TLS_HANDSHAKE", `TLS handshake failed: ${err?.message ?? "unknown error"}`, { cause: err, verifyResult: noVersion ? 0 : undefined }));
         }
         if (!tls.insecure) {
@@ -277,7 +277,7 @@ function tlsOptions(tls: TlsOptions, host: string): TLSOptions {
     rejectUnauthorized: !tls.insecure && !isIP(name) && !tls.ca,
     ALPNProtocols: tls.noAlpn ? undefined : ALPN_HTTP1,
     // Bun's TLS options have no minVersion/maxVersion for client sockets; OpenSSL's SSL_OP_NO_* bits do it.
-    secureOptions: (tls.minVersion === "1.3" ? SSL_OP_NO_TLSv1_2 : 0) | (tls.maxVersion === "1.2" ? SSL_OP_NO_TLSv1_3 : 0) || undefined,
+    secureOptions: (tls.minVersion === "1.3" || tls.maxVersion === "1.1" ? SSL_OP_NO_TLSv1_2 : 0) | (tls.maxVersion !== undefined && tls.maxVersion !== "1.3" ? SSL_OP_NO_TLSv1_3 : 0) || undefined,
   };
 }
 

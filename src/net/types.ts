@@ -40,7 +40,8 @@ export interface TlsOptions {
   servername?: string;
   /** Lowest and highest TLS version (--tlsv1.2, --tlsv1.3, --tls-max). */
   minVersion?: "1.2" | "1.3";
-  maxVersion?: "1.2" | "1.3";
+  /** "1.1": below fetchx's floor, so no version is left (curl --tls-max 1.0 or 1.1: the handshake fails, 35). */
+  maxVersion?: "1.1" | "1.2" | "1.3";
   /** PEM client certificate and key (--cert, --key). */
   cert?: string;
   key?: string;

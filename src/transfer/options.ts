@@ -98,8 +98,8 @@ export interface ClientOptions {
   unixSocket?: string;
   /** Lowest TLS version: "1.2" or "1.3" (curl --tlsv1.2, --tlsv1.3). @default undefined (the runtime's, 1.2) */
   tlsMin?: "1.2" | "1.3";
-  /** Highest TLS version (curl --tls-max). @default undefined (1.3) */
-  tlsMax?: "1.2" | "1.3";
+  /** Highest TLS version (curl --tls-max); "1.1" leaves none, so every TLS handshake fails (TLS_HANDSHAKE). @default undefined (1.3) */
+  tlsMax?: "1.1" | "1.2" | "1.3";
   /** PEM client certificate and its key (curl --cert, --key). @default undefined */
   cert?: string;
   key?: string;

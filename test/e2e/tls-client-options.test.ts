@@ -194,3 +194,42 @@ describe("when curl reads the client certificate, and what -w says of a TLS conn
     }
   });
 });
+
+describe("curl 7.88's TLS options that change little or nothing", () => {
+  // Each runs over https:// (the server wants a client certificate) and http://: the exit code and
+  // %{http_code} of curl and fetchx.
+  const CASES: { args: string[]; https: number; http: number }[] = [
+    { args: ["-3"], https: 56, http: 0 },
+    { args: ["-2", "--sslv3"], https: 56, http: 0 },
+    { args: ["--ssl-reqd"], https: 56, http: 0 },
+    { args: ["--ssl"], https: 56, http: 0 },
+    { args: ["--cert", "client.pem", "--key", "client.key", "--cert-type", "PEM", "--key-type", "pem"], https: 0, http: 0 },
+    // Below TLS 1.2 no version is left: the handshake fails (Debian's OpenSSL keeps 1.2 as its floor).
+    { args: ["--tls-max", "1.1"], https: 35, http: 0 },
+    { args: ["--tls-max", "1.0"], https: 35, http: 0 },
+  ];
+  test("-2, -3, --ssl, --ssl-reqd, --cert-type PEM, --tls-max 1.1: the exit codes of curl 7.88 (they were exit 2)", async () => {
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("plain\n") });
+    try {
+      for (const c of CASES) {
+        for (const [url, code] of [[mtlsUrl, c.https], [`http://127.0.0.1:${server.port}/`, c.http]] as const) {
+          const args = ["-s", "--retry", "0", "--cacert", cert.caPath, ...c.args, "-o", "/dev/null", "-w", "%{http_code}", url];
+          const ours = await runCli(args, { cwd: dir.path, env: { HOME: dir.path } });
+          const want = code === 0 ? "200" : "000";
+          expect({ args: c.args, url, code: ours.code, out: Buffer.from(ours.stdout).toString() }).toEqual({ args: c.args, url, code, out: want });
+          if (!CURL) continue; // curl 7.88's half of the comparison
+          const theirs = await runCommand(["curl", ...args], { cwd: dir.path, env: { HOME: dir.path } });
+          expect({ args: c.args, url, code: theirs.code, out: Buffer.from(theirs.stdout).toString() }).toEqual({ args: c.args, url, code, out: want });
+        }
+      }
+    } finally {
+      server.stop(true);
+    }
+  });
+
+  test("--cert-type of another type than PEM is refused before anything is sent (fetchx reads PEM only)", async () => {
+    const r = await runCli(["-sS", "--cert", "client.pem", "--cert-type", "DER", "http://127.0.0.1:9/"], { cwd: dir.path, env: { HOME: dir.path } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("PEM");
+  });
+});

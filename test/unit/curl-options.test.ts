@@ -38,7 +38,7 @@ test("fetchx help curl names every option and the default that differs", () => {
 
 // Options of curl 7.88 that never apply to an HTTP(S) transfer.
 const NOT_HTTP = new Set(
-  "append compressed-ssh crlf disable-eprt disable-epsv ftp-account ftp-alternative-to-user ftp-create-dirs ftp-method ftp-pasv ftp-port ftp-pret ftp-skip-pasv-ip ftp-ssl-ccc ftp-ssl-ccc-mode ftp-ssl-control hostpubmd5 hostpubsha256 krb list-only login-options mail-auth mail-from mail-rcpt mail-rcpt-allowfails pubkey quote sasl-authzid sasl-ir ssl ssl-reqd telnet-option tftp-blksize tftp-no-options use-ascii".split(" "),
+  "append compressed-ssh crlf disable-eprt disable-epsv ftp-account ftp-alternative-to-user ftp-create-dirs ftp-method ftp-pasv ftp-port ftp-pret ftp-skip-pasv-ip ftp-ssl-ccc ftp-ssl-ccc-mode ftp-ssl-control hostpubmd5 hostpubsha256 krb list-only login-options mail-auth mail-from mail-rcpt mail-rcpt-allowfails pubkey quote sasl-authzid sasl-ir telnet-option tftp-blksize tftp-no-options use-ascii".split(" "),
 );
 
 test.skipIf(!Bun.which("curl"))("the list has every HTTP(S) option of the curl installed here", () => {
