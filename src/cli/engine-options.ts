@@ -44,7 +44,7 @@ function proxySetopts(o: Options): ClientOptions {
 
 /**
  * TLS: -k, --cacert (read by the engine at the first TLS connection: a missing or garbage one is curl's exit
- * 77 there, and an http:// download never reads it, as curl's), --capath (every PEM file of the directory),
+ * 77 there, and an http:// download never reads it, as curl's), --capath (the PEM files of the directory under their hash names, as OpenSSL finds them),
  * --cert/--key (read at the first TLS connection too)/--pass, --ciphers, --crlfile (read at the first TLS connection too), --tlsv1.3, --tls-max.
  */
 function sslSetopts(o: Options): ClientOptions {
@@ -57,7 +57,9 @@ function sslSetopts(o: Options): ClientOptions {
     } catch {
       // nothing to add
     }
-    const pems = names.map((n) => nodePath().join(o.capath!, n)).filter((p) => nodeFs().statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => nodeFs().readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
+    // OpenSSL looks a CA up in the directory by its subject's hash (c_rehash's HASH.N names): a certificate
+    // under another name is never found, so curl does not trust it, and neither does fetchx.
+    const pems = names.filter((n) => /^[0-9a-f]{8}\.\d+$/.test(n)).map((n) => nodePath().join(o.capath!, n)).filter((p) => nodeFs().statSync(p, { throwIfNoEntry: false })?.isFile()).map((p) => nodeFs().readFileSync(p, "utf8")).filter((t) => t.includes("-----BEGIN CERTIFICATE-----"));
     if (pems.length > 0) ca = pems.join("\n");
   }
   // --cert and --key are read at the first TLS connection (client.ts), as curl's: not for an http:// URL.

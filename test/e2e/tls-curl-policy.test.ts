@@ -153,6 +153,17 @@ describe.skipIf(!CURL)("an intermediate or the leaf given as the trust anchor, a
     expect(ours.code).toBe(0);
     expect(Buffer.from(ours.stdout).toString()).toBe("ok\n|0");
   });
+
+  test("--capath with the intermediate under its own name (not hashed): not trusted, 60 as curl (OpenSSL finds CAs by hash)", async () => {
+    const d = join(dir.path, "capath-unhashed");
+    mkdirSync(d);
+    await Bun.write(join(d, "intermediate.pem"), Bun.file(chain.intermediatePath));
+    const p = port.get("chain")!;
+    const args = ["-sS", "--retry", "0", "--capath", d, "-w", "|%{ssl_verify_result}", `https://localhost:${p}/`];
+    const [ours, theirs] = await Promise.all([runCli(args), runCommand([CURL!, ...args])]);
+    expect({ code: theirs.code, out: Buffer.from(theirs.stdout).toString() }).toEqual({ code: 60, out: "|20" });
+    expect({ code: ours.code, out: Buffer.from(ours.stdout).toString() }).toEqual({ code: 60, out: "|20" });
+  });
 });
 
 describe.skipIf(!CURL)("--no-alpn: no ALPN in the handshake, as curl's", () => {
