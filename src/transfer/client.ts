@@ -60,7 +60,9 @@ function readClientFile(path: string, option: string): string {
  * "PUBLIC KEY" or DER), as base64 SHA-256 hashes of the DER SubjectPublicKeyInfo.
  */
 export function parsePins(value: string): string[] {
-  if (value.startsWith("sha256//")) return value.split(";").map((p) => p.trim().replace(/^sha256\/\//, ""));
+  // curl cuts the list at ";sha256//" only and compares each piece exactly: "sha256//X; sha256//Y" is one
+  // piece ("X; sha256//Y"), and a trailing ";" stays on the last hash, so neither matches (exit 90).
+  if (value.startsWith("sha256//")) return value.slice("sha256//".length).split(";sha256//");
   let bytes: Buffer;
   try {
     bytes = nodeFs().readFileSync(value);

@@ -153,7 +153,7 @@ describe("what the failures say", () => {
   });
 });
 
-describe("when curl reads the client certificate, and what -w says of a TLS connection that failed", () => {
+describe("when and how curl reads -E, --key and --pinnedpubkey, and what -w says of a TLS connection that failed", () => {
   const run = (cmd: string[], args: string[]) =>
     cmd[0] === "curl" ? runCommand([...cmd, ...args], { cwd: dir.path, env: { HOME: dir.path } }) : runCli(args, { cwd: dir.path, env: { HOME: dir.path } });
 
@@ -184,6 +184,16 @@ describe("when curl reads the client certificate, and what -w says of a TLS conn
     { args: ["-k", "--pinnedpubkey", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="], server: "@CIPHER", code: 90, out: "20" },
     { args: ["--pinnedpubkey", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="], server: "@CIPHER", code: 90, out: "0" },
   ];
+  test("--pinnedpubkey lists are cut at \";sha256//\" only, as curl's: a space after the \";\" or a trailing \";\" matches nothing (90)", async () => {
+    const der = Bun.spawnSync(["openssl", "pkey", "-in", join(dir.path, "key.pem"), "-pubout", "-outform", "DER"]).stdout;
+    const pin = new Bun.CryptoHasher("sha256").update(der).digest("base64");
+    const wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    for (const [value, code] of [[`${wrong};sha256//${pin}`, 0], [`${wrong}; sha256//${pin}`, 90], [`sha256//${pin};`, 90], [`sha256//${pin}`, 0]] as const) {
+      const args = ["-s", "--retry", "0", "--cacert", cert.caPath, "--pinnedpubkey", value, "-o", "/dev/null", cipherUrl];
+      for (const cmd of CURL ? [["fetchx"], ["curl"]] : [["fetchx"]]) expect({ cmd: cmd[0], value, code: (await run(cmd, args)).code }).toEqual({ cmd: cmd[0], value, code });
+    }
+  });
+
   test("%{ssl_verify_result}: 1 when the connection failed before the chain was checked, the chain's result on a wrong pin (as curl 7.88)", async () => {
     for (const c of VERIFY_CASES) {
       const args = ["-s", "--retry", "0", "--cacert", cert.caPath, ...c.args, "-o", "/dev/null", "-w", "%{ssl_verify_result}", c.server === "@MTLS" ? mtlsUrl : cipherUrl];
