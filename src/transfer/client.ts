@@ -131,6 +131,8 @@ export class HttpClient {
 
   private dialOptions(u: ParsedUrl, hooks: RequestHooks): DialOptions {
     const o = this.settings;
+    // An empty cipher list selects nothing: curl's OpenSSL refuses it (59) where Bun would keep its defaults.
+    if (u.secure && o.ciphers === "") throw new FetchxError("CIPHER", "failed setting cipher list: the --ciphers list is empty", { retryable: false });
     return {
       host: u.host,
       port: u.port,

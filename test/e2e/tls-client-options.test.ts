@@ -177,6 +177,7 @@ describe("when and how curl reads -E, --key and --pinnedpubkey, and what -w says
   const VERIFY_CASES: { args: string[]; server: "@MTLS" | "@CIPHER"; code: number; out: string }[] = [
     { args: ["--ciphers", "NO-SUCH-CIPHER"], server: "@CIPHER", code: 59, out: "1" },
     { args: ["--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384"], server: "@CIPHER", code: 35, out: "1" },
+    { args: ["--ciphers", ""], server: "@CIPHER", code: 59, out: "1" },
     { args: ["--cacert", "no-such.pem"], server: "@CIPHER", code: 77, out: "1" },
     { args: ["--crlfile", "no-such.pem"], server: "@CIPHER", code: 82, out: "1" },
     { args: ["--cert", "client.pem", "--key", "client-enc.key", "--pass", "wrong"], server: "@MTLS", code: 58, out: "1" },
