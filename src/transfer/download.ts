@@ -549,6 +549,9 @@ export class Download implements ProgressSource, RequestSender {
     if (!followed) return;
     // curl's %{method} is the last request's: the one this redirect turned into (303: GET).
     r.method = this.plan.method;
+    // curl's %{url_effective} is the URL it follows to from here on, before it connects: a redirect whose
+    // connection fails (a certificate refused, a port closed) shows where it went.
+    r.urlEffective = this.plan.url.href;
     r.numRedirects++;
     r.tRedirect = performance.now() - r.startedAt;
   }
