@@ -1127,6 +1127,9 @@ export class Download implements ProgressSource, RequestSender {
       monitor.stop();
       await job.stopJournal();
       if (!(err instanceof ChecksumMismatch)) await job.saveJournal(); // a mismatch saved its own, marked
+      // A retry that starts over must find this journal to remove it: left beside the finished file it
+      // would describe bytes of a transfer long done.
+      if (jpath && job.journalWritten) this.journalSeen = { path: path!, exists: true };
       await sink.abort();
       throw err;
     } finally {

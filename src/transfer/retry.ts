@@ -62,6 +62,9 @@ export class RetryPolicy {
     const elapsed = performance.now() - this.began;
     // curl's --retry-max-time: no retry starts once this much time has passed (the wait itself is not counted).
     if (this.opts.maxTimeMs > 0 && elapsed >= this.opts.maxTimeMs) return false;
+    // A Retry-After that would end past --retry-max-time ends the retries at once, as curl's does: the
+    // answer in hand is the result, not a request sent after the time the caller allowed.
+    if (this.opts.maxTimeMs > 0 && err.retryAfter !== undefined && elapsed + err.retryAfter * 1000 > this.opts.maxTimeMs) return false;
     // -m: a retry whose wait could outlast the download ends nothing well (the answer in hand is better).
     if (this.opts.deadlineMs && elapsed + this.longestWait(err) >= this.opts.deadlineMs) return false;
     if (err.retryAfter !== undefined && !this.opts.asked && err.retryAfter * 1000 > UNASKED_WAIT_MS) return false;

@@ -15,6 +15,7 @@ const SIZE = 2 * 1024 * 1024;
 const K = 300_000;
 const body = generatedBody(SIZE, 21);
 const SHA = body.sha256();
+const small = generatedBody(100_000, 22);
 // When each /unavailable request arrived, to check Retry-After was waited for.
 const unavailableAt: number[] = [];
 
@@ -52,6 +53,10 @@ beforeAll(async () => {
         [`/silent-${who}`, { body: "answered\n", faults: [slowHeaders(30_000)] }],
         [`/body-stalls-once-${who}`, { body, faults: [stallAfter(K, { times: 1 })] }],
         [`/speed-silent-once-${who}`, { body: "answered\n", faults: [slowHeaders(30_000, { times: 1 })] }],
+        // No ranges, 100 KB cut after 40 KB once (less than a journal's first save): the retry starts over.
+        [`/cut-once-no-ranges-${who}`, { body: small, ranges: false, faults: [truncateAfter(40_000, { times: 1 })] }],
+        // A 503 asking for 5 s, then the page: longer than --retry-max-time 2 allows.
+        [`/busy-5s-${who}`, ({ count }: { count: number }) => (count === 0 ? { status: 503, body: "busy\n", headers: { "Retry-After": "5" } } : { body: "done\n" })],
       ])),
       "/speed-silent": { body: "answered\n", faults: [slowHeaders(30_000)] },
       // A body that ends where the connection does (no length), K bytes and then silence: cut by fetchx,
@@ -365,6 +370,41 @@ describe("what fetchx's cuts and unasked retries must not do", () => {
       expect(r.code).toBe(f.length ? 22 : 0);
       if (c) expect({ code: r.code, out: text(r.stdout) }).toEqual({ code: c.code, out: text(c.stdout) });
       expect(r.stderr).not.toContain("note:");
+    }
+  });
+});
+
+describe("as curl 7.88 with the same --retry", () => {
+  const CURL = Bun.which("curl");
+  // curl (with --retry-all-errors: 7.88 does not retry a truncation otherwise) truncates its file and
+  // starts over; fetchx starts over too, and its journal of the cut try must go with the .part.
+  test("a server without ranges cut once: the retry starts over, the file whole, no journal left beside it", async () => {
+    const out = tmp.file("cut-once-no-ranges.bin");
+    const r = await runCli(["-sS", "--retry", "1", "--retry-delay", "1", "-o", out, server.url("/cut-once-no-ranges-fetchx")]);
+    expect(r.code).toBe(0);
+    expect(await sha256(out)).toBe(small.sha256());
+    expect(existsSync(partOf(out))).toBe(false);
+    expect(existsSync(journalOf(out))).toBe(false);
+    if (CURL) {
+      const theirs = tmp.file("cut-once-no-ranges-curl.bin");
+      const c = await runCommand([CURL, "-sS", "--retry", "1", "--retry-delay", "1", "--retry-all-errors", "-o", theirs, server.url("/cut-once-no-ranges-curl")]);
+      expect(c.code).toBe(0);
+      expect(await sha256(theirs)).toBe(small.sha256());
+    }
+  });
+
+  // curl 7.88 (tool_operate.c): a Retry-After that would take the retries past --retry-max-time ends
+  // them, and the answer in hand is the result.
+  test("Retry-After: 5 with --retry-max-time 2: no retry, the 503 is the answer (exit 22 with -f), one request", async () => {
+    const t0 = performance.now();
+    const r = await runCli(["-sS", "-f", "--retry", "3", "--retry-delay", "1", "--retry-max-time", "2", server.url("/busy-5s-fetchx")]);
+    expect(r.code).toBe(22);
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(requestsFor(server.requests, "/busy-5s-fetchx").length).toBe(1);
+    if (CURL) {
+      const c = await runCommand([CURL, "-sS", "-f", "--retry", "3", "--retry-delay", "1", "--retry-max-time", "2", server.url("/busy-5s-curl")]);
+      expect(c.code).toBe(22);
+      expect(requestsFor(server.requests, "/busy-5s-curl").length).toBe(1);
     }
   });
 });
