@@ -80,6 +80,8 @@ interface Attempts {
   resume: ResumeState | "complete" | TailCheck | null;
   /** Restarts from zero so far (the file changed, ranges turned out unusable). */
   restarts: number;
+  /** A restart came from a server that answered a Range with the whole file. */
+  rangesIgnored?: boolean;
   /** If-Range is sent until a server shows it mishandles it. */
   useIfRange: boolean;
   /** Several connections start with a one-byte probe, unless the file turned out empty. */
@@ -652,7 +654,9 @@ export class Download implements ProgressSource, RequestSender {
           // Cut on every try, and each resume answered with the whole file again: the failure is what cut
           // it (a truncation 18, a reset 56, a stall 28, as curl reports it), not a resume the caller
           // asked for (33).
-          if (err instanceof RangesIgnored && this.lastCut) {
+          // After such a restart the retries may run out on the cut itself: the same story.
+          const cutAfterIgnored = st.rangesIgnored && err === this.lastCut;
+          if ((err instanceof RangesIgnored || cutAfterIgnored) && this.lastCut) {
             // The journal kept for a try at ranges has nothing to offer a rerun: the server refused them.
             if (this.job?.journalPath) removeJournal(this.job.journalPath);
             throw new FetchxError(this.lastCut.code, `${this.lastCut.message} on every try, and the server cannot resume (it ignores Range)`, { retryable: false, cause: err });
@@ -660,6 +664,7 @@ export class Download implements ProgressSource, RequestSender {
           throw err;
         }
         st.restarts++;
+        if (err instanceof RangesIgnored) st.rangesIgnored = true;
         st.resume = null;
         this.warn(`${err.message}: starting over`);
       }

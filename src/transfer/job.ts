@@ -152,7 +152,7 @@ export class Job {
   private written(at: number, bytes: Uint8Array, last: boolean): void {
     this.done.add(at, at + bytes.byteLength);
     this.download.result.sizeDownload += bytes.byteLength;
-    this.download.retry.progressed();
+    this.download.retry.progressed(this.done.size);
     // The bytes are in the page cache now: claim them at once (no sync), so a crash of this process loses
     // nothing on the same boot. The synced record follows every journalIntervalMs. The first save (which
     // opens the journal the progress lines go to) is due at the first write that leaves the body

@@ -50,10 +50,19 @@ export class RetryPolicy {
 
   constructor(private readonly opts: RetryOptions, private readonly random: () => number = Math.random) {}
 
-  /** Bytes arrived: the next failure starts a new streak. */
-  progressed(): void {
-    this.streak = 0;
+  /** The most bytes any try had in hand: bytes fetched again after a start-over are no progress. */
+  private furthest = 0;
+
+  /**
+   * Bytes arrived, `done` in hand now: when that is more than any try had before, the next failure starts
+   * a new streak. A server without ranges cut at the same place every time gives nothing back, so
+   * --retry N still ends it after N retries, as curl's.
+   */
+  progressed(done = Infinity): void {
     this.started = true;
+    if (done <= this.furthest) return;
+    this.furthest = done;
+    this.streak = 0;
   }
 
   /** Whether `err` would be retried now (no state changes). */

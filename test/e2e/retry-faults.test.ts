@@ -55,6 +55,8 @@ beforeAll(async () => {
         [`/speed-silent-once-${who}`, { body: "answered\n", faults: [slowHeaders(30_000, { times: 1 })] }],
         // No ranges, 100 KB cut after 40 KB once (less than a journal's first save): the retry starts over.
         [`/cut-once-no-ranges-${who}`, { body: small, ranges: false, faults: [truncateAfter(40_000, { times: 1 })] }],
+        // No ranges, 100 KB cut after 40 KB every time: no try gets further than the first.
+        [`/cut-same-place-no-ranges-${who}`, { body: small, ranges: false, faults: [truncateAfter(40_000)] }],
         // A 503 asking for 5 s, then the page: longer than --retry-max-time 2 allows.
         [`/busy-5s-${who}`, ({ count }: { count: number }) => (count === 0 ? { status: 503, body: "busy\n", headers: { "Retry-After": "5" } } : { body: "done\n" })],
       ])),
@@ -390,6 +392,24 @@ describe("as curl 7.88 with the same --retry", () => {
       const c = await runCommand([CURL, "-sS", "--retry", "1", "--retry-delay", "1", "--retry-all-errors", "-o", theirs, server.url("/cut-once-no-ranges-curl")]);
       expect(c.code).toBe(0);
       expect(await sha256(theirs)).toBe(small.sha256());
+    }
+  });
+
+  // The retry budget comes back when a try gets further than any before; the same 40 KB fetched again
+  // after a start-over is no progress. Before, each start-over gave the budget back: 9 requests for --retry 1.
+  test("a server without ranges cut at the same place every time, --retry 1: two whole tries (curl's count), exit 18", async () => {
+    const out = tmp.file("cut-same-place.bin");
+    const r = await runCli(["-sS", "--retry", "1", "--retry-delay", "0.01", "-o", out, server.url("/cut-same-place-no-ranges-fetchx")]);
+    expect(r.code).toBe(18);
+    const reqs = requestsFor(server.requests, "/cut-same-place-no-ranges-fetchx");
+    // Each retry first asks for the rest (the server answers 200, the whole file, again): at most two such asks.
+    expect(reqs.filter((q) => !q.headers["range"]).length).toBe(2);
+    expect(reqs.length).toBeLessThanOrEqual(4);
+    expect(existsSync(out)).toBe(false);
+    if (CURL) {
+      const c = await runCommand([CURL, "-sS", "--retry", "1", "--retry-delay", "1", "--retry-all-errors", "-o", tmp.file("cut-same-place-curl.bin"), server.url("/cut-same-place-no-ranges-curl")]);
+      expect(c.code).toBe(18);
+      expect(requestsFor(server.requests, "/cut-same-place-no-ranges-curl").length).toBe(2);
     }
   });
 

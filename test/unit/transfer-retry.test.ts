@@ -40,6 +40,17 @@ describe("Retry-After", () => {
     expect(later.delayFor(silent)).not.toBeNull();
   });
 
+  test("bytes fetched again after a start-over give no retry back; bytes beyond any try's do", () => {
+    const cut = new FetchxError("PARTIAL", "transfer closed with 60000 bytes remaining");
+    const p = new RetryPolicy({ retries: 1, delayMs: 1, maxTimeMs: 0 });
+    p.progressed(40_000);
+    expect(p.delayFor(cut)).not.toBeNull();
+    p.progressed(40_000); // the same 40 KB again, from byte 0
+    expect(p.delayFor(cut)).toBeNull();
+    p.progressed(40_001);
+    expect(p.delayFor(cut)).not.toBeNull();
+  });
+
   test("--retry's help names the cap", () => {
     const retry = OPTIONS.find((o) => o.name === "retry");
     expect(retry?.description).toContain(`Retry-After is obeyed up to ${RETRY_AFTER_CAP_MS / 1000} s`);
