@@ -115,6 +115,7 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "SEND",
   "RECV",
   "RESOLVE",
+  "RESOLVE_PROXY",
 ]);
 
 export interface FetchxErrorOptions {

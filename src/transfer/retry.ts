@@ -82,11 +82,14 @@ export class RetryPolicy {
     if (!err.retryable) return false;
     if (this.opts.connRefused && err.code === "CONNECT") return true;
     if (err.unanswered && !this.opts.asked) return this.started;
+    // curl's --retry counts a name that did not resolve (its 6, and 5 for a proxy's) as transient: a
+    // script waiting for a name to appear (a service still starting) gets its retries, as with curl.
+    if (this.opts.asked && (err.code === "RESOLVE" || err.code === "RESOLVE_PROXY")) return true;
     // Before any byte arrived, an unresolvable or refusing host is a mistake to report at once (curl
     // retries refused connections only with --retry-connrefused), and so, unasked, is a silent one (curl
     // retries that only with --retry: fetchx's 5 retries of a 300 s connect timeout would take half an
     // hour); later it is a network hiccup.
-    return this.started || (err.code !== "CONNECT" && err.code !== "RESOLVE");
+    return this.started || (err.code !== "CONNECT" && err.code !== "RESOLVE" && err.code !== "RESOLVE_PROXY");
   }
 
   /** Milliseconds to wait before retrying after `err`, or null when it should not be retried. */

@@ -413,6 +413,23 @@ describe("as curl 7.88 with the same --retry", () => {
     }
   });
 
+  // curl 7.88 retries a failed name resolution (6) with --retry as a transient error: a name that
+  // appears later (a service still starting) is reached. Without --retry fetchx reports it at once.
+  test("a name that does not resolve, --retry 2: two retries, then exit 6 (as curl's); unasked, none", async () => {
+    const url = "http://no-such-host.invalid/";
+    const asked = await runCli(["-s", "--retry", "2", "--retry-delay", "0.01", "-w", "%{num_retries}", url]);
+    expect({ code: asked.code, out: text(asked.stdout) }).toEqual({ code: 6, out: "2" });
+    const unasked = await runCli(["-s", "-w", "%{num_retries}", url]);
+    expect({ code: unasked.code, out: text(unasked.stdout) }).toEqual({ code: 6, out: "0" });
+    if (CURL) {
+      // curl 7.88 has no %{num_retries}: its retry shows as the --retry-delay it waited.
+      const t0 = performance.now();
+      const c = await runCommand([CURL, "-s", "--retry", "1", "--retry-delay", "1", url]);
+      expect(c.code).toBe(6);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+    }
+  });
+
   // curl 7.88 (tool_operate.c): a Retry-After that would take the retries past --retry-max-time ends
   // them, and the answer in hand is the result.
   test("Retry-After: 5 with --retry-max-time 2: no retry, the 503 is the answer (exit 22 with -f), one request", async () => {
