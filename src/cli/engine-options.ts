@@ -429,8 +429,10 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const namedFrom = o.uploads[index] !== undefined ? url : parts.url;
   const { unshownHeads, ...out } = outputSetopts(outO, namedFrom, o.outputs[index], state, namedFrom === url && typeof o.outputs[index] !== "string" ? named : undefined);
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
-  // -C's Range wins over -r's (curl sends one Range header).
-  if (o.range !== undefined && !out.headers?.some(([name]) => name === "Range")) headers.push(["Range", `bytes=${o.range}`]);
+  // -C's Range wins over -r's, and so does the user's -H Range (even "Range:", which sends none): curl
+  // sends one Range header, the -H one when there is one (fetchx sent both).
+  const rangeGiven = out.headers?.some(([name]) => name === "Range") || o.headers.some(([name]) => name.toLowerCase() === "range");
+  if (o.range !== undefined && !rangeGiven) headers.push(["Range", `bytes=${o.range}`]);
   const options: DownloadOptions = {
     ...fixed,
     ...out,

@@ -154,7 +154,11 @@ function parseHeader(line: string, warnings: string[]): [string, string] | null 
     warnings.push(`-H ${JSON.stringify(line)} is neither "Name: value", "Name:" nor "Name;": not sent (as curl)`);
     return null;
   }
-  if (colon === 0) throw usageError(`header "${line}" is not "Name: value"`);
+  // No name (": value"): curl sends nothing and goes on; fetchx said exit 2.
+  if (colon === 0) {
+    warnings.push(`-H ${JSON.stringify(line)} has no name before its colon: not sent (as curl)`);
+    return null;
+  }
   return [checkName(line.slice(0, colon).trim()), line.slice(colon + 1).trim()];
 }
 

@@ -25,15 +25,20 @@ export function buildRequest(r: RequestHead): Uint8Array {
     throw new FetchxError("USAGE", `invalid request target ${JSON.stringify(r.target)}`);
 
   let host = r.host;
+  let hostGiven = false;
   let lines = "";
   for (const [name, value] of r.headers) {
     if (!isToken(name)) throw new FetchxError("USAGE", `invalid header name ${JSON.stringify(name)}`);
     if (hasLineBreakOrNul(value))
       throw new FetchxError("USAGE", `header ${name} contains a CR, LF or NUL character`);
-    if (name.length === 4 && name.toLowerCase() === "host") host = value;
-    else lines += value.trim() === "" ? `${name}:\r\n` : `${name}: ${value}\r\n`; // curl's -H "Name;"
+    if (name.length === 4 && name.toLowerCase() === "host") {
+      // The first Host given wins, as curl's (it looks the header up by name and takes the first).
+      if (!hostGiven) host = value;
+      hostGiven = true;
+    } else lines += value.trim() === "" ? `${name}:\r\n` : `${name}: ${value}\r\n`; // curl's -H "Name;"
   }
   if (hasLineBreakOrNul(host)) throw new FetchxError("USAGE", "Host contains a CR, LF or NUL character");
-  // No host: the caller removed the header (curl's -H "Host:").
-  return encoder.encode(`${r.method} ${r.target} HTTP/${r.version ?? "1.1"}\r\n${host === "" ? "" : `Host: ${host}\r\n`}${lines}\r\n`);
+  // No host: the caller removed the header (curl's -H "Host:"); spaces only: -H "Host;" sends it empty.
+  const hostLine = host === "" ? "" : host.trim() === "" ? "Host:\r\n" : `Host: ${host}\r\n`;
+  return encoder.encode(`${r.method} ${r.target} HTTP/${r.version ?? "1.1"}\r\n${hostLine}${lines}\r\n`);
 }

@@ -148,7 +148,9 @@ function describe(url: URL): ParsedUrl {
     url.username = "";
     url.password = "";
   }
-  const target = (url.pathname || "/") + url.search;
+  // An empty query ("/a?") is sent as given, as curl sends it: WHATWG's search is "" for it as for none.
+  const emptyQuery = url.search === "" && url.href.slice(0, url.href.length - url.hash.length).endsWith("?");
+  const target = (url.pathname || "/") + (emptyQuery ? "?" : url.search);
   const href = url.href;
   return user === undefined ? { url, host, port, target, secure, href } : { url, host, port, target, secure, href, user };
 }

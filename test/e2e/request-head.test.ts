@@ -1,0 +1,53 @@
+// The request line and headers fetchx sends, byte for byte beside curl 7.88's (only User-Agent differs).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { runCli, runCommand } from "../servers/harness.ts";
+import { startServer, type TestServer } from "../servers/http.ts";
+
+const curl = Bun.which("curl");
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer({ routes: { "/": { body: "ok\n" }, "/a": { body: "ok\n" } } });
+});
+afterAll(() => server.stop());
+
+/** The head the server received for `args` (fetchx's, or curl's with `cmd`), User-Agent left out. */
+async function headOf(args: string[], cmd?: string): Promise<{ code: number | null; head: string }> {
+  const before = server.requests.length;
+  const r = cmd ? await runCommand([cmd, "-s", ...args]) : await runCli(["-s", "--retry", "0", ...args]);
+  const sent = server.requests.slice(before).map((q) => q.raw.replace(/\r\nUser-Agent: [^\r]*/i, ""));
+  return { code: r.code, head: sent.join("") };
+}
+
+/** fetchx's head and exit code are curl's (when curl is here), and `expected`. */
+async function sameAsCurl(args: string[], expected: string): Promise<void> {
+  const ours = await headOf(args);
+  expect(ours).toEqual({ code: 0, head: expected });
+  if (!curl) return; // curl missing: fetchx's half only
+  expect(await headOf(args, curl)).toEqual(ours);
+}
+
+describe("request heads as curl sends them", () => {
+  test("-r with -H Range: one Range header, the -H one ('Range:' sends none); fetchx sent both", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    await sameAsCurl(["-r", "0-1", "-H", "Range: bytes=1-2", server.url("/")], `GET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\nRange: bytes=1-2\r\n\r\n`);
+    await sameAsCurl(["-r", "0-1", "-H", "range:", server.url("/")], `GET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+  });
+
+  test("-H Host twice: the first is sent (fetchx sent the last); -H 'Host;' sends 'Host:' (fetchx added two spaces)", async () => {
+    await sameAsCurl(["-H", "Host: first", "-H", "Host: second", server.url("/")], "GET / HTTP/1.1\r\nHost: first\r\nAccept: */*\r\n\r\n");
+    await sameAsCurl(["-H", "Host;", server.url("/")], "GET / HTTP/1.1\r\nHost:\r\nAccept: */*\r\n\r\n");
+  });
+
+  test("-H ': value' and -H ':' have no name: left out, exit 0, as curl (fetchx stopped with 2)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    await sameAsCurl(["-H", ": v", "-H", ":", "-H", "X: y", server.url("/")], `GET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\nX: y\r\n\r\n`);
+  });
+
+  test("an empty query ('/a?') is sent with its '?' (fetchx dropped it)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    await sameAsCurl([server.url("/a?")], `GET /a? HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+    await sameAsCurl([server.url("/a?#f?")], `GET /a? HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+    await sameAsCurl([server.url("/a#f?")], `GET /a HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+  });
+});
