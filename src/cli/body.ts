@@ -78,7 +78,9 @@ function withQuery(url: string, query: string): string {
   if (query === "") return url;
   const hash = url.indexOf("#");
   const [base, frag] = hash < 0 ? [url, ""] : [url.slice(0, hash), url.slice(hash)];
-  return `${base}${base.includes("?") ? "&" : "?"}${query}${frag}`;
+  // After an empty query ("URL?") no "&", as curl's: "URL?a=1", not "URL?&a=1".
+  const separator = base.endsWith("?") ? "" : base.includes("?") ? "&" : "?";
+  return `${base}${separator}${query}${frag}`;
 }
 
 // curl's guesses for a part's Content-Type from a name's extension (lib/mime.c Curl_mime_contenttype).

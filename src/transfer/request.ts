@@ -119,6 +119,8 @@ export class RequestPlan {
   method: string;
   url: ParsedUrl;
   private readonly firstOrigin: string;
+  /** The first URL's host name: the user's Host header goes to that host only (curl's first_host). */
+  private readonly firstHost: string;
   private readonly auth?: string;
   /** How `auth` is sent (--digest, --anyauth; Basic by default). */
   private readonly scheme: "basic" | "digest" | "any";
@@ -142,6 +144,7 @@ export class RequestPlan {
     this.url = this.secured(opts.pathAsIs ? withPathAsIs(parseUrl(urlText), urlText) : parseUrl(urlText));
     checkAllowed(this.url, opts.protocols);
     this.firstOrigin = originOf(this.url);
+    this.firstHost = this.url.host.toLowerCase();
     this.auth = opts.user ?? this.url.user;
     this.scheme = opts.authScheme ?? "basic";
     this.method = opts.method;
@@ -291,8 +294,10 @@ export class RequestPlan {
       for (const e of extra) ours.push(e);
       return ours;
     }
-    // Credentials the caller gives go to the first origin only: elsewhere they only remove ours.
-    const theirs = sameOrigin ? o.headers : o.headers.map(([k, v]): [string, string] => (/^(authorization|cookie)$/i.test(k) ? [k, ""] : [k, v]));
+    // Credentials the caller gives go to the first origin only: elsewhere they only remove ours. The
+    // caller's Host goes to the first host name only, as curl's: a redirect to another host names that host.
+    const sameHost = this.sameHost(url);
+    const theirs = sameOrigin && sameHost ? o.headers : o.headers.map(([k, v]): [string, string] => ((!sameOrigin && /^(authorization|cookie)$/i.test(k)) || (!sameHost && k.toLowerCase() === "host") ? [k, ""] : [k, v]));
     const merged = withHeaders(ours, theirs);
     if (userCookie && jarCookie) {
       const at = merged.findIndex(([k]) => k.toLowerCase() === "cookie");
@@ -308,12 +313,16 @@ export class RequestPlan {
    */
   specFor(url: ParsedUrl, extra: [string, string][] = []): RequestSpec {
     // curl's -H "Host:" sends no Host at all (an empty host: buildRequest writes no line).
-    const noHost = this.opts.headers.length > 0 && this.opts.headers.some(([k, v]) => v === "" && k.toLowerCase() === "host");
+    const noHost = this.opts.headers.length > 0 && this.sameHost(url) && this.opts.headers.some(([k, v]) => v === "" && k.toLowerCase() === "host");
     const spec: RequestSpec = { method: this.method, target: this.opts.requestTarget ?? url.target, host: noHost ? "" : hostHeader(url), headers: this.headers(extra, url) };
     if (this.opts.requestTarget !== undefined) spec.targetGiven = true;
     if (this.opts.ignoreContentLength) spec.ignoreLength = true;
     if (this.opts.httpVersion === "1.0") spec.version = "1.0";
     return spec;
+  }
+
+  private sameHost(url: ParsedUrl): boolean {
+    return url.host.toLowerCase() === this.firstHost;
   }
 
   spec(extra: [string, string][] = []): RequestSpec {

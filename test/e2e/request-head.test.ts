@@ -7,7 +7,9 @@ const curl = Bun.which("curl");
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer({ routes: { "/": { body: "ok\n" }, "/a": { body: "ok\n" } } });
+  server = await startServer({
+    routes: { "/": { body: "ok\n" }, "/a": { body: "ok\n" }, "/away": () => ({ redirect: { to: server.url("/") } }) },
+  });
 });
 afterAll(() => server.stop());
 
@@ -49,5 +51,20 @@ describe("request heads as curl sends them", () => {
     await sameAsCurl([server.url("/a?")], `GET /a? HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
     await sameAsCurl([server.url("/a?#f?")], `GET /a? HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
     await sameAsCurl([server.url("/a#f?")], `GET /a HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+  });
+
+  test("-G -d or --url-query after an empty query ('URL?'): 'URL?a=1', as curl (fetchx sent 'URL?&a=1')", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    await sameAsCurl(["-G", "-d", "a=1", server.url("/a?")], `GET /a?a=1 HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+    await sameAsCurl(["--url-query", "a=1", server.url("/a?")], `GET /a?a=1 HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+  });
+
+  test("-H Host with -L to another host: that host's own Host, as curl (fetchx sent the -H one there too)", async () => {
+    const first = `http://localhost:${server.port}`;
+    const host = `127.0.0.1:${server.port}`;
+    const away = `GET /away HTTP/1.1\r\nHost: vhost\r\nAccept: */*\r\n\r\n`;
+    await sameAsCurl(["-L", "-H", "Host: vhost", `${first}/away`], `${away}GET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
+    // "Host:" removes it on the first host only.
+    await sameAsCurl(["-L", "-H", "Host:", `${first}/away`], `GET /away HTTP/1.1\r\nAccept: */*\r\n\r\nGET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
   });
 });
