@@ -67,19 +67,55 @@ const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
  * URL parser would. The query stays the parser's.
  */
 export function withPathAsIs(parsed: ParsedUrl, input: string): ParsedUrl {
-  const text = schemeOf(input) === undefined ? `http://${input}` : input;
-  const afterAuthority = text.indexOf("/", text.indexOf("//") + 2);
-  if (afterAuthority < 0) return parsed;
-  const end = text.slice(afterAuthority).search(/[?#]/);
-  const raw = end < 0 ? text.slice(afterAuthority) : text.slice(afterAuthority, afterAuthority + end);
+  const raw = givenPath(input);
+  if (raw === null) return parsed;
   const path = raw
     .split("/")
-    .map((seg) => (seg === "" || DOT_SEGMENT.test(seg) ? seg : new URL(`http://h/${seg}`).pathname.slice(1)))
+    .map((seg) => (seg === "" || DOT_SEGMENT.test(seg) ? seg : encodeSegment(seg)))
     .join("/");
-  // %{url_effective} shows that path too, as curl's does.
-  const { pathname, search, hash } = parsed.url;
-  const href = parsed.href.endsWith(pathname + search + hash) ? parsed.href.slice(0, parsed.href.length - (pathname + search + hash).length) + path + search + hash : parsed.href;
-  return { ...parsed, target: path + search, href };
+  return withTarget(parsed, path);
+}
+
+/**
+ * `parsed` with the segments "%2e" and "%2e%2e" (any case, or mixed with ".") of `input` sent as given:
+ * curl 7.88 resolves only the literal "." and "..", WHATWG these too, so "/a/%2e%2e/b" asked for "/b".
+ */
+export function withEncodedDots(parsed: ParsedUrl, input: string): ParsedUrl {
+  if (!input.includes("%")) return parsed;
+  const raw = givenPath(input);
+  if (raw === null) return parsed;
+  const given = raw.split("/").slice(1);
+  if (!given.some((seg) => DOT_SEGMENT.test(seg) && seg.includes("%"))) return parsed;
+  const kept: string[] = [];
+  for (const [i, seg] of given.entries()) {
+    const last = i === given.length - 1;
+    if (seg === "." || seg === "..") {
+      if (seg === "..") kept.pop();
+      if (last) kept.push(""); // "/a/.." is "/", "/a/b/." is "/a/b/"
+    } else kept.push(DOT_SEGMENT.test(seg) ? seg : encodeSegment(seg));
+  }
+  return withTarget(parsed, `/${kept.join("/")}`);
+}
+
+/** The path of `input` as written (from its first "/" after the authority to "?" or "#"), or null. */
+function givenPath(input: string): string | null {
+  const text = schemeOf(input) === undefined ? `http://${input}` : input;
+  const afterAuthority = text.indexOf("/", text.indexOf("//") + 2);
+  if (afterAuthority < 0) return null;
+  const end = text.slice(afterAuthority).search(/[?#]/);
+  return end < 0 ? text.slice(afterAuthority) : text.slice(afterAuthority, afterAuthority + end);
+}
+
+/** One path segment percent-encoded as the URL parser encodes it. */
+const encodeSegment = (seg: string) => new URL(`http://h/${seg}`).pathname.slice(1);
+
+/** `parsed` sending `path` (and its query); %{url_effective} shows that path too, as curl's does. */
+function withTarget(parsed: ParsedUrl, path: string): ParsedUrl {
+  const { pathname, hash } = parsed.url;
+  const query = parsed.target.slice(pathname.length);
+  const tail = parsed.target + hash;
+  const href = parsed.href.endsWith(tail) ? parsed.href.slice(0, parsed.href.length - tail.length) + path + query + hash : parsed.href;
+  return { ...parsed, target: path + query, href };
 }
 
 // RFC 6874 zone ids ("[fe80::1%25eth0]"): Bun's URL (WHATWG) rejects them, so the zone is taken out before

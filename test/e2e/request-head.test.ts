@@ -67,4 +67,13 @@ describe("request heads as curl sends them", () => {
     // "Host:" removes it on the first host only.
     await sameAsCurl(["-L", "-H", "Host:", `${first}/away`], `GET /away HTTP/1.1\r\nAccept: */*\r\n\r\nGET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`);
   });
+
+  test("'%2e' and '%2e%2e' path segments are sent as given, '.' and '..' resolved, as curl (fetchx resolved both)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const get = (target: string) => `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`;
+    await sameAsCurl([server.url("/a/%2e%2E/b")], get("/a/%2e%2E/b"));
+    await sameAsCurl([server.url("/a/./%2e/../b?q#f")], get("/a/b?q"));
+    await sameAsCurl([server.url("/a/b/.%2E")], get("/a/b/.%2E"));
+    await sameAsCurl([server.url("/a/b/%2e/..")], get("/a/b/"));
+  });
 });
