@@ -224,6 +224,8 @@ describe("--parallel", () => {
 
 describe("--rate", () => {
   // Between arrivals after the first: the first request also waits for its connection, the others reuse it.
+  // Each arrival is a start plus its own delay in reaching the server, which a busy machine stretches for
+  // one request and not the next: the bounds leave room for that (unspaced requests arrive ~1 ms apart).
   const gaps = () => arrivals.slice(2).map((t, i) => t - arrivals[i + 1]!);
   const four = () => [1, 2, 3, 4].flatMap(() => ["-o", "/dev/null", stamped.url("/t")]);
 
@@ -233,14 +235,14 @@ describe("--rate", () => {
       const args = ["-s", "--rate", "20/s", ...four()];
       const r = cmd.length ? await runCommand([...cmd, ...args]) : await runCli(args);
       expect(r.code).toBe(0);
-      expect({ cmd, n: arrivals.length, short: gaps().filter((g) => g < 45) }).toEqual({ cmd, n: 4, short: [] });
+      expect({ cmd, n: arrivals.length, short: gaps().filter((g) => g < 35) }).toEqual({ cmd, n: 4, short: [] });
     }
   });
 
   test("5/1s (curl 8.10's form) is 200 ms; -Z ignores --rate (as curl); 0 is refused (exit 2)", async () => {
     arrivals.length = 0;
     expect((await runCli(["-s", "--rate", "5/1s", ...four().slice(0, 9)])).code).toBe(0);
-    expect(gaps()[0]).toBeGreaterThanOrEqual(195);
+    expect(gaps()[0]).toBeGreaterThanOrEqual(150);
     arrivals.length = 0;
     expect((await runCli(["-s", "-Z", "--rate", "1/h", ...four()])).code).toBe(0);
     expect(arrivals.length).toBe(4);
