@@ -93,7 +93,10 @@ class ThrottledConnection implements Connection {
 
   async read(idleTimeoutMs?: number, max = LIMITED_READ): Promise<Uint8Array | null> {
     if (this.closed.signal.aborted) throw this.closed.signal.reason;
-    const chunk = await this.inner.read(idleTimeoutMs, max);
+    // At most a quarter second's worth a read: under 64 KiB/s a 16 KiB piece is paid for before it moves
+    // on, and at --limit-rate 1k that held back every byte for 16 s (-m 10 ended with none written,
+    // where curl had written its first buffer).
+    const chunk = await this.inner.read(idleTimeoutMs, Math.min(max, Math.max(1, Math.floor(this.bucket.bytesPerSec / 4))));
     if (chunk === null) return null;
     const free = Math.min(this.credit, chunk.byteLength);
     this.credit -= free;

@@ -77,3 +77,21 @@ test.skipIf(!Bun.which("strace"))("a fast --limit-rate reads the body in 16 KiB 
   expect(reads.length).toBeGreaterThan(0);
   expect(reads.length).toBeLessThan(450);
 }, 30_000);
+
+// A slow limit moves the bytes on as they are paid for: at 1000 B/s a 16 KiB piece waited 16 s before
+// its first byte was written, so -m 3 ended with nothing (curl 7.88 had written its first buffer).
+// Counted, not timed: some bytes, no more than the limit allows in 3 s with a piece's slack, and right.
+test("--limit-rate 1k -m 3: the first bytes are written within the time, exit 28 (as curl)", async () => {
+  const r = await runCli([server.url("/big.bin"), "--limit-rate", "1k", "-m", "3", "-s", "--retry", "0"]);
+  expect(r.code).toBe(28);
+  expect(r.stdout.byteLength).toBeGreaterThan(0);
+  expect(r.stdout.byteLength).toBeLessThan(8 * 1024);
+  expect(await sha256(r.stdout)).toBe(await sha256(big.subarray(0, r.stdout.byteLength)));
+  const curl = Bun.which("curl");
+  if (curl) {
+    const { runCommand } = await import("../servers/harness.ts");
+    const c = await runCommand([curl, server.url("/big.bin"), "--limit-rate", "1k", "-m", "3", "-s"]);
+    expect(c.code).toBe(28);
+    expect(c.stdout.byteLength).toBeGreaterThan(0);
+  }
+}, 30_000);
