@@ -72,8 +72,11 @@ export class RetryPolicy {
     // curl's --retry-max-time: no retry starts once this much time has passed (the wait itself is not counted).
     if (this.opts.maxTimeMs > 0 && elapsed >= this.opts.maxTimeMs) return false;
     // A Retry-After that would end past --retry-max-time ends the retries at once, as curl's does: the
-    // answer in hand is the result, not a request sent after the time the caller allowed.
-    if (this.opts.maxTimeMs > 0 && err.retryAfter !== undefined && elapsed + err.retryAfter * 1000 > this.opts.maxTimeMs) return false;
+    // answer in hand is the result, not a request sent after the time the caller allowed. curl counts
+    // whole seconds gone, and looks only at the statuses it retries itself (not a 404 under
+    // --retry-all-errors).
+    if (this.opts.maxTimeMs > 0 && err.retryAfter !== undefined && err.status !== undefined && RETRYABLE_STATUS(err.status)
+      && Math.floor(elapsed / 1000) + err.retryAfter > this.opts.maxTimeMs / 1000) return false;
     // -m: a retry whose wait could outlast the download ends nothing well (the answer in hand is better).
     if (this.opts.deadlineMs && elapsed + this.longestWait(err) >= this.opts.deadlineMs) return false;
     if (err.retryAfter !== undefined && !this.opts.asked && err.retryAfter * 1000 > UNASKED_WAIT_MS) return false;

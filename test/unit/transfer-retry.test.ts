@@ -51,6 +51,15 @@ describe("Retry-After", () => {
     expect(p.delayFor(cut)).not.toBeNull();
   });
 
+  test("--retry-max-time and a Retry-After, as curl 7.88 decides: whole seconds, and only for the statuses it retries", () => {
+    const within = new RetryPolicy({ retries: 3, delayMs: 0, maxTimeMs: 1_000, asked: true });
+    expect(within.delayFor(busy(1))).toBe(1_000); // 0 s gone + 1 s is not past 1 s
+    expect(new RetryPolicy({ retries: 3, delayMs: 0, maxTimeMs: 1_000, asked: true }).delayFor(busy(2))).toBeNull();
+    // A 404 retried by --retry-all-errors: curl waits its --retry-delay, whatever the Retry-After says.
+    const gone = new FetchxError("HTTP_ERROR", "The requested URL returned error: 404", { retryable: false, status: 404, retryAfter: 2 });
+    expect(new RetryPolicy({ retries: 3, delayMs: 0, maxTimeMs: 1_000, asked: true, allErrors: true }).delayFor(gone)).not.toBeNull();
+  });
+
   test("--retry's help names the cap", () => {
     const retry = OPTIONS.find((o) => o.name === "retry");
     expect(retry?.description).toContain(`Retry-After is obeyed up to ${RETRY_AFTER_CAP_MS / 1000} s`);
