@@ -133,6 +133,14 @@ async function sendFirst(fd: number, text: string, signal: AbortSignal): Promise
 
 /** Hands the connected fd to Bun, waits for the TLS handshake, and reports what we got. */
 async function adopt(fd: number, opts: DialOptions, signal: AbortSignal, timings: DialTimings, t0: number): Promise<Connection> {
+  if (opts.tls?.load) {
+    try {
+      opts = { ...opts, tls: { ...opts.tls, ...opts.tls.load(), load: undefined } };
+    } catch (err) {
+      libc.close(fd);
+      throw err;
+    }
+  }
   const trace = opts.trace ?? (() => {});
   const peer = parseSockaddr(libc.getpeername(fd) ?? new Uint8Array());
   const local = parseSockaddr(libc.getsockname(fd) ?? new Uint8Array());

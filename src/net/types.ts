@@ -55,6 +55,12 @@ export interface TlsOptions {
   ca?: string;
   /** -k / --insecure: skip verification. */
   insecure: boolean;
+  /**
+   * The options read from files (CA, client certificate, CRL, pins), called once the TCP connection (and a
+   * proxy's tunnel) is up, as curl's OpenSSL backend loads them: with no connection, curl fails with 7 and
+   * never learns that a --cacert is missing (77). What it throws fails the dial.
+   */
+  load?: () => Partial<TlsOptions>;
   /** --no-alpn: no ALPN extension (else http/1.1 is offered). */
   noAlpn?: boolean;
   /** --pinnedpubkey: the base64 SHA-256 hashes of the public keys (DER SubjectPublicKeyInfo) accepted; checked even with -k. */

@@ -3,7 +3,7 @@
 import { nodeFs } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
-import type { Connection, DialOptions } from "../net/types.ts";
+import type { Connection, DialOptions, TlsOptions } from "../net/types.ts";
 import { Exchange, isStaleConnection, type RequestSpec } from "./exchange.ts";
 import type { ClientSettings, WireKind } from "./options.ts";
 import { Router } from "./route.ts";
@@ -129,10 +129,18 @@ export class HttpClient {
     return (this.caText ??= ca === undefined ? readCaFile(caFile) : `${readCaFile(caFile)}\n${ca}`);
   }
 
+  /** What a TLS connection reads from files, and the cipher list: each failure is curl's exit code for it. */
+  private tlsFiles(): Partial<TlsOptions> {
+    const o = this.settings;
+    // In curl's order (OpenSSL's connect step 1): the client certificate (58), the ciphers (59), the CA file (77), the CRL (82).
+    const client = this.clientCert();
+    // An empty cipher list selects nothing: curl's OpenSSL refuses it (59) where Bun would keep its defaults.
+    if (o.ciphers === "") throw new FetchxError("CIPHER", "failed setting cipher list: the --ciphers list is empty", { retryable: false });
+    return { ...client, ca: o.insecure ? undefined : this.trusted(), ciphers: o.ciphers, crl: this.revoked(), pins: this.pins() };
+  }
+
   private dialOptions(u: ParsedUrl, hooks: RequestHooks): DialOptions {
     const o = this.settings;
-    // An empty cipher list selects nothing: curl's OpenSSL refuses it (59) where Bun would keep its defaults.
-    if (u.secure && o.ciphers === "") throw new FetchxError("CIPHER", "failed setting cipher list: the --ciphers list is empty", { retryable: false });
     return {
       host: u.host,
       port: u.port,
@@ -143,7 +151,8 @@ export class HttpClient {
       happyEyeballsMs: o.happyEyeballsMs,
       // -k loads no CA certificates, as curl's: a missing --cacert is no error, and %{ssl_verify_result}
       // says what a chain checked against none gives (20 for a CA-signed leaf, 18 for a self-signed one).
-      tls: u.secure ? { servername: u.host, ca: o.insecure ? undefined : this.trusted(), insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, ...this.clientCert(), passphrase: o.keyPassword, ciphers: o.ciphers, crl: this.revoked(), pins: this.pins(), noAlpn: !o.alpn } : undefined,
+      // The files are read once the TCP connection is up, as curl's: with none, it is 7 whatever they hold.
+      tls: u.secure ? { servername: u.host, insecure: o.insecure, minVersion: o.tlsMin, maxVersion: o.tlsMax, passphrase: o.keyPassword, noAlpn: !o.alpn, load: () => this.tlsFiles() } : undefined,
       unixSocket: o.unixSocket,
       resolve: o.resolve,
       interface: hooks.path ? hooks.path.interface : o.interface,

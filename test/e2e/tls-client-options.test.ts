@@ -173,6 +173,16 @@ describe("when and how curl reads -E, --key and --pinnedpubkey, and what -w says
     }
   });
 
+  test("the TLS files are read once the TCP connection is up: with nothing listening, a missing --cacert, -E or --crlfile is 7, as curl's", async () => {
+    const gone = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = gone.port;
+    gone.stop(true);
+    for (const extra of [["--cacert", "no-such.pem"], ["--cert", "no-such.pem"], ["--crlfile", "no-such.pem"], ["--pinnedpubkey", "no-such.pem"], ["--ciphers", ""]]) {
+      const args = ["-s", "--retry", "0", ...extra, "-o", "/dev/null", `https://127.0.0.1:${port}/`];
+      for (const cmd of CURL ? [["fetchx"], ["curl"]] : [["fetchx"]]) expect({ cmd: cmd[0], extra, code: (await run(cmd, args)).code }).toEqual({ cmd: cmd[0], extra, code: 7 });
+    }
+  });
+
   // curl's OpenSSL backend says 1 until it has checked the chain; the pin is checked after the chain.
   const VERIFY_CASES: { args: string[]; server: "@MTLS" | "@CIPHER"; code: number; out: string }[] = [
     { args: ["--ciphers", "NO-SUCH-CIPHER"], server: "@CIPHER", code: 59, out: "1" },
