@@ -409,6 +409,8 @@ export class Download implements ProgressSource, RequestSender {
       // curl's OpenSSL backend holds 1 (!X509_V_OK) from the start of a TLS connection until it checked the
       // chain: a CA file, client certificate, cipher list or CRL it could not load, or a failed handshake, shows 1.
       else if (err instanceof FetchxError && BEFORE_VERIFY.has(err.code)) this.result.sslVerifyResult = 1;
+      // Each of these failed a TLS connection whose TCP connection was made: curl counts it in %{num_connects}.
+      if (err instanceof FetchxError && (BEFORE_VERIFY.has(err.code) || err.code === "CERT" || err.code === "PINNED_PUBKEY")) this.result.numConnects++;
       if (err instanceof FetchxError && err.proxyStatus !== undefined) [this.result.httpConnect, this.result.proxyUsed] = [err.proxyStatus, true];
       this.end();
       err.result = this.result;

@@ -217,15 +217,16 @@ describe("when and how curl reads -E, --key and --pinnedpubkey, and what -w says
 });
 
 describe("an http:// redirect to https:// whose TLS connection fails", () => {
-  test("-L: %{url_effective} is the https:// URL followed to, as curl's (it stayed the first URL)", async () => {
+  // %{num_connects} counts the TLS connection that failed (its TCP connection was made), as curl's.
+  test("-L: %{url_effective} is the https:// URL followed to, as curl's (it stayed the first URL); %{num_connects} 2", async () => {
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("", { status: 302, headers: { location: cipherUrl } }) });
     try {
       // Without --cacert the test CA is unknown (60); with a wrong pin, 90.
       for (const [extra, code] of [[[], 60], [["--cacert", cert.caPath, "--pinnedpubkey", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="], 90]] as const) {
-        const args = ["-s", "--retry", "0", "-L", ...extra, "-o", "/dev/null", "-w", "%{url_effective} %{num_redirects} %{http_code}", `http://127.0.0.1:${server.port}/`];
+        const args = ["-s", "--retry", "0", "-L", ...extra, "-o", "/dev/null", "-w", "%{url_effective} %{num_redirects} %{http_code} %{num_connects}", `http://127.0.0.1:${server.port}/`];
         for (const cmd of CURL ? ["fetchx", "curl"] : ["fetchx"]) {
           const r = cmd === "curl" ? await runCommand(["curl", ...args], { cwd: dir.path, env: { HOME: dir.path } }) : await runCli(args, { cwd: dir.path, env: { HOME: dir.path } });
-          expect({ cmd, code: r.code, out: Buffer.from(r.stdout).toString() }).toEqual({ cmd, code, out: `${cipherUrl} 1 302` });
+          expect({ cmd, code: r.code, out: Buffer.from(r.stdout).toString() }).toEqual({ cmd, code, out: `${cipherUrl} 1 302 2` });
         }
       }
     } finally {
