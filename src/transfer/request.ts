@@ -262,17 +262,22 @@ export class RequestPlan {
   headers(extra: [string, string][] = [], url: ParsedUrl = this.url): [string, string][] {
     const o = this.opts;
     const sameOrigin = originOf(url) === this.firstOrigin;
-    // An empty User-Agent sends none, as curl's -A "".
-    const ours: [string, string][] = o.userAgent === "" ? [["Accept", "*/*"]] : [["User-Agent", o.userAgent], ["Accept", "*/*"]];
+    // In curl's order: Authorization, User-Agent, Accept, Accept-Encoding, Referer, Cookie (the
+    // signature's headers of --aws-sigv4 after Accept).
+    const ours: [string, string][] = [];
     if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
-    else if (o.awsSigv4 !== undefined && this.auth && sameOrigin) {
-      if (!o.headers.some(([k, v]) => v !== "" && k.toLowerCase() === "authorization")) ours.push(...this.signed(url));
-    } else if (this.auth && sameOrigin) {
+    else if (o.awsSigv4 === undefined && this.auth && sameOrigin) {
       if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
       else if (this.scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     }
-    if (this.referer) ours.push(["Referer", this.referer]);
+    // An empty User-Agent sends none, as curl's -A "".
+    if (o.userAgent !== "") ours.push(["User-Agent", o.userAgent]);
+    ours.push(["Accept", "*/*"]);
+    if (!o.bearer && o.awsSigv4 !== undefined && this.auth && sameOrigin) {
+      if (!o.headers.some(([k, v]) => v !== "" && k.toLowerCase() === "authorization")) ours.push(...this.signed(url));
+    }
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
+    if (this.referer) ours.push(["Referer", this.referer]);
     // The jar's cookies, then -b NAME=VALUE, in one header as curl's; the user's -H Cookie (even "Cookie:",
     // which sends none) replaces the -b pairs only: the jar's still go, in a header of their own before it.
     const userCookie = o.headers.some(([k]) => k.toLowerCase() === "cookie");

@@ -76,4 +76,12 @@ describe("request heads as curl sends them", () => {
     await sameAsCurl([server.url("/a/b/.%2E")], get("/a/b/.%2E"));
     await sameAsCurl([server.url("/a/b/%2e/..")], get("/a/b/"));
   });
+
+  test("-u, --oauth2-bearer, --compressed, -e, -b: the headers in curl's order, Authorization after Host (fetchx sent it after Accept)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const rest = "Accept: */*\r\nAccept-Encoding: deflate, gzip, br, zstd\r\nReferer: http://r/\r\nCookie: c=d\r\n\r\n";
+    const others = ["--compressed", "-e", "http://r/", "-b", "c=d", server.url("/")];
+    await sameAsCurl(["-u", "a:b", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Basic YTpi\r\n${rest}`);
+    await sameAsCurl(["--oauth2-bearer", "t", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer t\r\n${rest}`);
+  });
 });
