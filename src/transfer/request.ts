@@ -284,18 +284,21 @@ export class RequestPlan {
     const jarCookie = o.cookies?.header(url.url) ?? "";
     const cookie = [jarCookie, sameOrigin && !userCookie ? o.cookie : undefined].filter(Boolean).join("; ");
     if (cookie) ours.push(["Cookie", cookie]);
+    // The body's headers go after the caller's, as curl writes them (-H "X: 1" -d x: X, Content-Length, Content-Type).
+    const framing: [string, string][] = [];
     if (this.body !== undefined) {
       const length = this.authProbe ? 0 : bodyLength(this.body);
       if (length === null && o.httpVersion === "1.0") throw new FetchxError("UPLOAD_FAILED", "HTTP/1.0 (-0) cannot send a body of unknown length: it has no chunked encoding");
       // The caller's Transfer-Encoding: chunked frames the body (exchange.ts): no Content-Length beside it,
       // as curl's (a request with both is one a server must refuse, RFC 9112 6.3).
       const chunkedAsked = o.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
-      if (length === null) ours.push(["Transfer-Encoding", "chunked"]);
-      else if (!chunkedAsked) ours.push(["Content-Length", String(length)]);
-      if (o.contentType) ours.push(["Content-Type", o.contentType]);
+      if (length === null) framing.push(["Transfer-Encoding", "chunked"]);
+      else if (!chunkedAsked) framing.push(["Content-Length", String(length)]);
+      if (o.contentType) framing.push(["Content-Type", o.contentType]);
     }
     // Without -H (most runs) nothing is replaced: no set, filters and spreads for each request.
     if (o.headers.length === 0) {
+      for (const e of framing) ours.push(e);
       for (const e of extra) ours.push(e);
       return ours;
     }
@@ -308,6 +311,8 @@ export class RequestPlan {
       const at = merged.findIndex(([k]) => k.toLowerCase() === "cookie");
       merged.splice(at < 0 ? merged.length : at, 0, ["Cookie", jarCookie]);
     }
+    // A body header the caller names is the caller's, where they put it.
+    for (const e of framing) if (!theirs.some(([k]) => k.toLowerCase() === e[0].toLowerCase())) merged.push(e);
     for (const e of extra) merged.push(e);
     return merged;
   }

@@ -84,4 +84,11 @@ describe("request heads as curl sends them", () => {
     await sameAsCurl(["-u", "a:b", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Basic YTpi\r\n${rest}`);
     await sameAsCurl(["--oauth2-bearer", "t", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer t\r\n${rest}`);
   });
+
+  test("-H beside -d: the caller's headers before Content-Length and Content-Type, as curl (fetchx sent them last)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const post = `POST / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n`;
+    await sameAsCurl(["-H", "X: 1", "-d", "x", server.url("/")], `${post}X: 1\r\nContent-Length: 1\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n`);
+    await sameAsCurl(["-H", "Content-Type: text/x", "-d", "x", server.url("/")], `${post}Content-Type: text/x\r\nContent-Length: 1\r\n\r\n`);
+  });
 });
