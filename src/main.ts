@@ -39,6 +39,8 @@ function stderrTo(path: string): void {
 
 interface ErrorLog {
   current?: { error(message: string): void };
+  /** -s without -S, before a run's logger exists: a failure that is no usage error (exit 2) is not said. */
+  silent?: boolean;
 }
 
 /**
@@ -106,16 +108,8 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
   const { toOptions } = await import("./cli/options.ts");
   // A URL whose globbing does not parse ([a-, {a,b) is exit 3 with nothing said under -s, as curl's: -s
   // silences a failed transfer's message, and only -S brings it back (usage errors, exit 2, are always said).
-  const silent = raw.values.get("silent") && !raw.values.get("show-error");
-  const operations = raws.map((r) => {
-    try {
-      return toOptions(r, process.env);
-    } catch (thrown) {
-      const err = asFetchxError(thrown, "USAGE");
-      if (silent && err.code !== "USAGE") log.current = { error() {} };
-      throw err;
-    }
-  });
+  log.silent = raw.values.get("silent") === true && !raw.values.get("show-error");
+  const operations = raws.map((r) => toOptions(r, process.env));
   // Every group is checked before the first transfer (curl: "no URL specified!", exit 2).
   operations.forEach((opts, i) => {
     if (opts.urls.length === 0 && opts.inputFile === undefined) throw usageError(i === 0 ? "no URL given; try fetchx --help" : `no URL given after --next number ${i}`);
@@ -145,7 +139,7 @@ try {
   const err = asFetchxError(thrown, "USAGE");
   const line = `(${err.exitCode}) ${err.message}`;
   if (log.current) log.current.error(line);
-  else stderr.write(`fetchx: ${line}\n`);
+  else if (!(log.silent && err.code !== "USAGE")) stderr.write(`fetchx: ${line}\n`);
   // A bug: the stack is what a report needs.
   if (err.code === "INTERNAL") stderr.write(`${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`);
   code = err.exitCode;

@@ -43,9 +43,10 @@ function proxySetopts(o: Options): ClientOptions {
 }
 
 /**
- * TLS: -k, --cacert (read by the engine at the first TLS connection: a missing or garbage one is curl's exit
- * 77 there, and an http:// download never reads it, as curl's), --capath (the PEM files of the directory under their hash names, as OpenSSL finds them),
- * --cert/--key (read at the first TLS connection too)/--pass, --ciphers, --crlfile (read at the first TLS connection too), --tlsv1.3, --tls-max.
+ * TLS: -k, --cacert, --capath (the PEM files of the directory under their hash names, as OpenSSL finds
+ * them), --cert/--key/--pass, --ciphers, --crlfile, --tlsv1.3, --tls-max. The engine reads --cacert,
+ * --cert, --key and --crlfile once a TLS connection's TCP is up (client.ts), as curl's: a missing or
+ * garbage one is curl's exit code there, and an http:// download never reads them.
  */
 function sslSetopts(o: Options): ClientOptions {
   let ca: string | undefined;

@@ -58,7 +58,7 @@ export class RetryPolicy {
    * a new streak. A server without ranges cut at the same place every time gives nothing back, so
    * --retry N still ends it after N retries, as curl's.
    */
-  progressed(done = Infinity): void {
+  progressed(done: number): void {
     this.started = true;
     if (done <= this.furthest) return;
     this.furthest = done;

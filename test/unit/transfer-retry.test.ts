@@ -36,7 +36,7 @@ describe("Retry-After", () => {
     expect(new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0 }).delayFor(silent)).toBeNull();
     expect(new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0, asked: true }).delayFor(silent)).not.toBeNull();
     const later = new RetryPolicy({ retries: 5, delayMs: 0, maxTimeMs: 0 });
-    later.progressed();
+    later.progressed(1);
     expect(later.delayFor(silent)).not.toBeNull();
   });
 
