@@ -41,6 +41,8 @@ interface ErrorLog {
   current?: { error(message: string): void };
   /** -s without -S, before a run's logger exists: a failure that is no usage error (exit 2) is not said. */
   silent?: boolean;
+  /** The SIGINT or SIGTERM that stopped the run (cli/run.ts). */
+  signal?: NodeJS.Signals;
 }
 
 /**
@@ -126,7 +128,7 @@ async function main(argv: string[], log: ErrorLog): Promise<number> {
     before += group.urls.length === 0 ? 0 : group.urlnum(group.urls.length - 1) + 1;
     const c = await runDownloads(opts, log);
     if (code === 0) code = c;
-    if (code !== 0 && opts.failEarly) break;
+    if ((code !== 0 && opts.failEarly) || log.signal) break;
   }
   return code;
 }
@@ -143,5 +145,13 @@ try {
   // A bug: the stack is what a report needs.
   if (err.code === "INTERNAL") stderr.write(`${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`);
   code = err.exitCode;
+}
+// Stopped by SIGINT or SIGTERM: once the partial data and its journal are saved, the process ends by the same
+// signal with its default action, as curl (which handles neither) dies by it. A shell then sees a child killed
+// by the signal, not one that exited: Ctrl-C ends a `for` loop of fetchx commands as it ends one of curl's
+// (bash goes on after a child that exited 130), and `$?` is 130 for SIGINT and 143 for SIGTERM.
+if (log.signal) {
+  process.removeAllListeners(log.signal);
+  process.kill(process.pid, log.signal);
 }
 process.exit(code);

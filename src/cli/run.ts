@@ -4,7 +4,7 @@
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
 import { urlObject } from "../http/url.ts";
-import { setEnv } from "../net/libc.ts";
+import { setEnv, signalIgnored } from "../net/libc.ts";
 import { isSpecialFile, typeAt } from "../sink/file.ts";
 import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
@@ -36,7 +36,7 @@ async function readWriteOut(format: string | undefined): Promise<string | undefi
   }
 }
 
-export async function runDownloads(opts: Options, log: { current?: Pick<Logger, "error"> }): Promise<number> {
+export async function runDownloads(opts: Options, log: { current?: Pick<Logger, "error">; signal?: NodeJS.Signals }): Promise<number> {
   await loadColours();
   const plain = createLogger(opts);
   const logger = opts.trace ? createLogger(opts, openTrace(opts.trace.path, opts.trace.ascii, opts.traceTime, (m) => plain.warn(m))) : plain;
@@ -76,9 +76,14 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
     for (const c of clients) c.pool.closeAll();
   };
   // What was kept, and how to go on, is said per transfer by reportFailure.
-  const onSignal = (name: string) => stop(new FetchxError("INTERRUPTED", `interrupted by ${name}`));
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  // The signal is kept for main, which ends the process by it once the run has saved its work.
+  const onSignal = (name: NodeJS.Signals) => {
+    log.signal ??= name;
+    stop(new FetchxError("INTERRUPTED", `interrupted by ${name}`));
+  };
+  // A signal the parent ignored stays ignored (a script's `fetchx URL &` outlives the script's Ctrl-C, as curl).
+  if (!signalIgnored("SIGINT")) process.on("SIGINT", () => onSignal("SIGINT"));
+  if (!signalIgnored("SIGTERM")) process.on("SIGTERM", () => onSignal("SIGTERM"));
 
   // A transfer that is only committing frees its lane, unless -w could then print after a later body on
   // stdout (one transfer after another promises curl's order: body, its -w, next body).

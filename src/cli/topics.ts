@@ -41,7 +41,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [82, "--crlfile missing, unreadable or without a CRL"],
   [90, "the server's public key is not the one --pinnedpubkey names"],
   [97, "a SOCKS proxy refused the handshake, the credentials or the connection it was asked for"],
-  [130, "interrupted by SIGINT/SIGTERM; partial data kept when there was any: run the same command again (or with -C -) to resume"],
+  [130, "interrupted by SIGINT (143: SIGTERM); partial data kept when there was any: run the same command again (or with -C -) to resume. As curl, fetchx then dies by the signal: a shell's $? is 128 + its number, and Ctrl-C ends a shell loop of fetchx commands. As PID 1 (a container's entry point) it exits with 130. A signal the parent ignored (a script's background job) is ignored"],
 ];
 
 function exitCodes(): string {

@@ -37,6 +37,8 @@ const SYMBOLS = {
   if_indextoname: { args: [u32, p], returns: p },
   if_nametoindex: { args: [p], returns: u32 },
   setenv: { args: [p, p, i32], returns: i32 },
+  // Whether SIGINT or SIGTERM came ignored from the parent (cli/run.ts).
+  sigaction: { args: [i32, p, p], returns: i32 },
   // A lone download's output lookups and small-file commit (sink/file.ts, transfer/download.ts) without
   // node:fs (src/node-fs.ts says why).
   // open(2) is variadic in C; its mode goes as a fixed argument, which both ABIs fetchx targets accept.
@@ -445,6 +447,19 @@ export function syncDone(thread: bigint): number | undefined {
   if (r !== 0) return -1;
   return Number(BigInt.asIntN(32, threadResult[0]!)) < 0 ? -1 : 0;
 }
+
+/**
+ * Whether the signal is ignored (SIG_IGN) in this process. A shell starts a script's background commands with
+ * SIGINT ignored, so that Ctrl-C reaches only the foreground; curl, which handles no such signal, keeps that.
+ * Only meaningful before a handler for it is installed. sa_handler is the first field of struct sigaction in
+ * glibc and musl on every architecture fetchx targets; the struct is 152 bytes in glibc, the buffer larger.
+ */
+const oldAction = new BigUint64Array(32);
+export function signalIgnored(name: "SIGINT" | "SIGTERM"): boolean {
+  return lib().sigaction(SIGNALS[name], null, ptr(oldAction)) === 0 && oldAction[0] === SIG_IGN;
+}
+const SIG_IGN = 1n;
+const SIGNALS = { SIGINT: 2, SIGTERM: 15 }; // the same on every Linux architecture
 
 /**
  * dup2(fd, 2): standard error goes where fd goes from now on (curl's --stderr). Opened apart from SYMBOLS:

@@ -1,10 +1,11 @@
 // A download killed with SIGKILL at (seeded) random moments, sequential and segmented, then resumed with
 // -C - until done, ends with the source's exact bytes; after every kill the journal is whole JSON and every
 // range it claims holds the right bytes (data synced before the journal claims it), and a resume never asks
-// again for bytes the journal says are done. SIGINT/SIGTERM end with 130 and keep .part + journal.
+// again for bytes the journal says are done. SIGINT/SIGTERM keep .part + journal, then end the process by the
+// same signal, as curl dies by it; a signal the parent ignored is ignored, as by curl.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { runCli, sha256, spawnCli, tempDir, waitFor } from "../servers/harness.ts";
+import { fetchxCommand, runCli, sha256, spawnCli, spawnCommand, tempDir, waitFor } from "../servers/harness.ts";
 import { startServer, type TestServer } from "../servers/http.ts";
 import {
   CountingBody,
@@ -25,6 +26,8 @@ setDefaultTimeout(30_000);
 const SIZE = 32 * 1024 * 1024;
 const body = new CountingBody(SIZE, 61);
 const SHA = new CountingBody(SIZE, 61).sha256();
+const small = new CountingBody(3 * 1024 * 1024, 62);
+const SMALL_SHA = new CountingBody(3 * 1024 * 1024, 62).sha256();
 const KILLS = 5;
 const RATE = 2_500_000;
 /** Runs this test kills itself: stdout unread, bounded only as a last resort. */
@@ -42,6 +45,8 @@ beforeAll(async () => {
       "/segmented": { body, rateBytesPerSec: RATE / 4 },
       "/sigint": { body, rateBytesPerSec: 2_000_000 },
       "/sigterm": { body, rateBytesPerSec: 2_000_000 },
+      // About 1.5 s: long enough to be signalled, short enough to be waited for.
+      "/short": { body: small, rateBytesPerSec: 2_000_000 },
     },
   });
 });
@@ -103,13 +108,16 @@ describe("interrupted by a signal", () => {
   test.each([
     ["SIGINT", "/sigint"],
     ["SIGTERM", "/sigterm"],
-  ] as const)("%s: exit 130, .part + journal kept and true; -C - finishes", async (signal, path) => {
+  ] as const)("%s: .part + journal kept and true, then the process ends by the signal (as curl); -C - finishes", async (signal, path) => {
     const out = tmp.file(path.slice(1) + ".bin");
     const run = spawnCli([server.url(path), "-s", "-S", "--connections", "4", "-o", out], BACKGROUND);
     await waitFor(() => existsSync(journalOf(out)) || run.proc.exitCode !== null, 10_000, "journal to appear");
     expect(run.proc.exitCode).toBeNull();
     run.kill(signal);
-    expect((await run.done).code).toBe(130);
+    // Killed by the signal, not exited with 130 (fetchx before): a shell's $? is then 130 or 143, as curl's.
+    const ended = await run.done;
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: null, signal });
+    expect(ended.stderr).toContain(`interrupted by ${signal}`);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(partOf(out))).toBe(true);
     const j = readJournal(out, { url: server.url(path), size: SIZE });
@@ -119,4 +127,34 @@ describe("interrupted by a signal", () => {
     expect(r.code).toBe(0);
     expect(await sha256(out)).toBe(SHA);
   }, 40_000);
+});
+
+describe("signals in a shell, fetchx beside curl 7.88", () => {
+  const contenders = [["curl", ["curl"]], ["fetchx", fetchxCommand()]] as const;
+
+  // bash goes on with a loop when its child got Ctrl-C's SIGINT and exited (fetchx's exit 130 before); it
+  // stops when the child was killed by it (curl, which handles no SIGINT).
+  test.each(contenders)("Ctrl-C to a `for` loop of %s stops the loop", async (name, cmd) => {
+    const out = tmp.file(`loop-${name}`);
+    const loop = 'for i in 1 2; do "$@" -sS -o "$0.$i"; echo "after $i"; done';
+    // setsid: bash and the downloader in a process group of their own, which gets the SIGINT as a terminal's
+    // Ctrl-C gives it to the foreground group.
+    const run = spawnCommand(["setsid", "bash", "-c", loop, out, ...cmd, server.url("/short")], { timeoutMs: 20_000 });
+    await waitFor(() => existsSync(`${out}.1`) || existsSync(partOf(`${out}.1`)), 10_000, "the first download to start");
+    process.kill(-run.proc.pid, "SIGINT");
+    const ended = await run.done;
+    expect({ name, stdout: new TextDecoder().decode(ended.stdout), signal: ended.signal }).toEqual({ name, stdout: "", signal: "SIGINT" });
+    expect(existsSync(`${out}.2`) || existsSync(partOf(`${out}.2`))).toBe(false);
+  });
+
+  // A shell starts a script's background commands with SIGINT ignored: Ctrl-C on the script must not stop them.
+  test.each(contenders)("%s started with SIGINT ignored goes on when it comes", async (name, cmd) => {
+    const out = tmp.file(`ignored-${name}`);
+    const run = spawnCommand(["sh", "-c", `trap '' INT; exec "$@" -sS -o "$0"`, out, ...cmd, server.url("/short")], { timeoutMs: 20_000 });
+    await waitFor(() => existsSync(out) || existsSync(partOf(out)), 10_000, "the download to start");
+    run.kill("SIGINT");
+    const ended = await run.done;
+    expect({ name, code: ended.code, stderr: ended.stderr }).toEqual({ name, code: 0, stderr: "" });
+    expect(await sha256(out)).toBe(SMALL_SHA);
+  });
 });

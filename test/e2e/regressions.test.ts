@@ -52,9 +52,9 @@ describe("a reader that never reads", () => {
     }
   }
 
-  test("SIGINT ends fetchx with 130", async () => {
+  test("SIGINT ends fetchx, by the signal (as curl)", async () => {
     const r = await stuckReader([], "SIGINT");
-    expect(r.code).toBe(130);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: null, signal: "SIGINT" });
     expect(r.stderr).toContain("interrupted");
   });
 

@@ -124,11 +124,12 @@ describe("in a terminal", () => {
     const line = `fetchx: (7) failed to connect to 127.0.0.1 port ${closedPort}: connection refused [ECONNREFUSED] (127.0.0.1)`;
     expectLines(screen("err"), [line, "EXIT=0", line, "EXIT=0", "DONE"]);
 
-    terminal("int", fx(server.url("/slow.bin"), "-o", "slow.bin"));
+    // fetchx dies by Ctrl-C's SIGINT (as curl): the trap keeps the shell going to say what $? it saw.
+    terminal("int", `trap : INT; ${fx(server.url("/slow.bin"), "-o", "slow.bin")}; echo EXIT=$?`);
     await waitFor(() => /slow\.bin +\d+% \[/.test(screen("int")), 15_000, "a live progress line");
     tmux("send-keys", "-t", "int", "C-c");
     await finished("int");
-    expectLines(screen("int"), [/^fetchx: \(130\) interrupted by SIGINT at \d+% \([\d.]+ [KM]iB of 1\.50 MiB\); run it again to resume$/, "DONE"]);
+    expectLines(screen("int"), [/^fetchx: \(130\) interrupted by SIGINT at \d+% \([\d.]+ [KM]iB of 1\.50 MiB\); run it again to resume$/, "EXIT=130", "DONE"]);
     expect(readFileSync(tmp.file("slow.bin.fetchx")).length).toBeGreaterThan(0); // what "run it again" resumes from
   }, 30_000);
 
