@@ -352,12 +352,12 @@ export class Download implements ProgressSource, RequestSender {
     this.settings.onWarning?.(message);
   }
 
-  /** The one transition function: every phase change is traced. */
   /** Whether this download may make its file calls on the event loop now (DownloadOptions.ownsEventLoop). */
   private alone(): boolean {
     return this.settings.ownsEventLoop && running <= 1;
   }
 
+  /** The one transition function: every phase change is traced. */
   private go(next: Phase, why?: string): void {
     if (next === this.phase) return;
     this.trace(`[${this.phase} -> ${next}]${why ? ` ${why}` : ""}`);
