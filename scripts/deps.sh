@@ -3,7 +3,7 @@
 #   sudo scripts/deps.sh          install them (apt-get)
 #   scripts/deps.sh --list        print them
 # Why each is here:
-#   nginx-light, aria2, tinyproxy, curl, wget2   reference servers/clients and an HTTP proxy for e2e tests
+#   nginx-light, aria2, tinyproxy, squid, curl, wget2   reference servers/clients and HTTP proxies for e2e tests
 #   mptcpize        runs an unmodified server over MPTCP (LD_PRELOAD)
 #   tmux            drives the progress display in a real terminal
 #   zsh, fish       shells whose Tab completion of the generated scripts is tested
@@ -16,7 +16,7 @@
 #   strace, time    what fetchx syncs and renames (commit-durability), peak RSS of the binary (binary-memory)
 set -euo pipefail
 
-DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git zsh fish podman runc strace time"
+DEB_PACKAGES="nginx-light mptcpize aria2 tinyproxy squid tmux openssl qemu-user-static libc6-arm64-cross iproute2 file binutils curl wget2 ca-certificates git zsh fish podman runc strace time"
 
 if [[ "${1:-}" == "--list" ]]; then
   echo "$DEB_PACKAGES"

@@ -39,7 +39,7 @@ function readText(path: string, what: string): string {
 
 /** Proxies: -x, --noproxy, -U, -p, --proxy-header and the *_proxy environment. */
 function proxySetopts(o: Options): ClientOptions {
-  return { proxy: o.proxy, noProxy: o.noproxy, proxyUser: o.proxyUser, proxyTunnel: o.proxytunnel, proxyEnv: o.proxyEnv, proxyHeaders: o.proxyHeaders };
+  return { proxy: o.proxy, noProxy: o.noproxy, proxyUser: o.proxyUser, proxyAuthScheme: o.proxyAuthScheme, proxyTunnel: o.proxytunnel, proxyEnv: o.proxyEnv, proxyHeaders: o.proxyHeaders };
 }
 
 /**

@@ -31,6 +31,8 @@ export interface EverydayOptions {
   proxy?: string;
   noproxy?: string;
   proxyUser?: string;
+  /** How proxyUser goes to an HTTP proxy: --proxy-digest, --proxy-anyauth, else Basic. */
+  proxyAuthScheme: "basic" | "digest" | "any";
   proxytunnel: boolean;
   proxyEnv: ProxyEnv;
   /** --limit-rate in bytes per second; 0 = no limit. */
@@ -111,6 +113,7 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
     proxy: proxyOption(raw),
     noproxy: str("noproxy"),
     proxyUser: str("proxy-user"),
+    proxyAuthScheme: raw.values.get("proxy-digest") === true ? "digest" : raw.values.get("proxy-anyauth") === true ? "any" : "basic",
     proxytunnel: raw.values.get("proxytunnel") === true,
     proxyEnv: proxyEnvFrom(env),
     limitRate,

@@ -150,8 +150,10 @@ SOCKS:  every URL goes through the proxy's tunnel. socks5h:// and socks4a:// (--
 --socks4a HOST[:PORT]) hand the host name to the proxy, which resolves it; socks5:// and socks4://
 (--socks5, --socks4) resolve it here and send the address (SOCKS4: IPv4 only). SOCKS5 credentials are
 sent as user and password (RFC 1929). A later -x or --socks* option replaces an earlier one.
-Credentials:  from the proxy URL, else -U/--proxy-user USER:PASS (Basic; USER alone sends an empty
-password); never sent to the origin.
+Credentials:  from the proxy URL, else -U/--proxy-user USER:PASS (USER alone sends an empty password);
+never sent to the origin. Basic by default; --proxy-digest answers an HTTP proxy's 407 Digest challenge
+(the request that draws it goes without its body, as curl), --proxy-anyauth takes Digest when the proxy
+offers it, else Basic. The challenge is kept for the following requests, forwarded or CONNECT.
 --connect-to that sends a URL elsewhere makes an HTTP proxy tunnel (CONNECT to the new HOST:PORT), as curl.
 Failures:  an HTTP proxy that does not resolve exits 5 (a SOCKS proxy: 6); a refused CONNECT (403, 407)
 exits 56 with the status (22 with -f); a SOCKS proxy that refuses the handshake, the credentials or the

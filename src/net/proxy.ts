@@ -23,6 +23,7 @@ import { FetchxError, usageError } from "../errors.ts";
 import { withHeaders } from "../http/headers.ts";
 import { takeZone } from "../http/url.ts";
 import { formatHostPort } from "./hostport.ts";
+import { ProxyAuth } from "./proxy-auth.ts";
 import * as libc from "./libc.ts";
 import { waitFd } from "./poll.ts";
 import type { DialOptions } from "./types.ts";
@@ -181,18 +182,20 @@ export function routeKey(route: ProxyRoute | null, origin: string): string {
   return route.mode === "forward" ? `forward|${p}` : `tunnel|${route.proxy.kind}|${p}|${origin}`;
 }
 
-export const proxyAuthorization = (auth: string): [string, string] => ["Proxy-Authorization", `Basic ${Buffer.from(auth).toString("base64")}`];
-
 /**
  * A request spec for a forwarding proxy: absolute-form target (no fragment), plus Proxy-Connection (as
- * curl's), proxy credentials and --proxy-header.
+ * curl's), proxy credentials (first after Host, as curl writes them: Basic, or Digest once the proxy's
+ * challenge came; the Digest uri is the origin-form target, as curl's) and --proxy-header.
  */
-export function forwardSpec<T extends { target: string; targetGiven?: boolean; headers: [string, string][] }>(spec: T, url: URL, route: ProxyRoute): T {
+export function forwardSpec<T extends { method: string; target: string; targetGiven?: boolean; headers: [string, string][] }>(spec: T, url: URL, route: ProxyRoute, auth: ProxyAuth): T {
   // curl --request-target goes to the proxy as it is (curl's http_target).
   const absolute = spec.targetGiven ? spec.target : `${url.protocol}//${url.host}${spec.target}`;
   const headers: [string, string][] = [...spec.headers];
   if (!headers.some(([k]) => k.toLowerCase() === "proxy-connection")) headers.push(["Proxy-Connection", "Keep-Alive"]);
-  if (route.proxy.auth !== undefined && !headers.some(([k]) => k.toLowerCase() === "proxy-authorization")) headers.push(proxyAuthorization(route.proxy.auth));
+  if (route.proxy.auth !== undefined && !headers.some(([k]) => k.toLowerCase() === "proxy-authorization")) {
+    const value = auth.header(route.proxy.auth, spec.method, spec.target);
+    if (value !== undefined) headers.unshift(["Proxy-Authorization", value]);
+  }
   return { ...spec, target: absolute, headers: withHeaders(headers, route.headers) };
 }
 
@@ -200,7 +203,7 @@ export function forwardSpec<T extends { target: string; targetGiven?: boolean; h
  * Dial options that reach `target` (host and port after --connect-to) through the route's proxy. TLS
  * settings stay those of the origin: the handshake runs inside the tunnel.
  */
-export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string, address?: string): DialOptions {
+export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string, proxyAuth: ProxyAuth, address?: string): DialOptions {
   const { host, port } = base;
   const trace = base.trace;
   const { kind, auth } = route.proxy;
@@ -215,7 +218,7 @@ export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string
       route.mode === "forward"
         ? undefined
         : kind === "http"
-          ? (fd, signal) => openTunnel(fd, { host, port, auth, userAgent, headers: route.headers, signal, trace })
+          ? (fd, signal) => openTunnel(fd, { host, port, auth, proxyAuth, userAgent, headers: route.headers, signal, trace })
           : (fd, signal) => openSocks(fd, { kind, host: address ?? host, port, auth, signal, trace }).then(() => 0),
   };
 }
@@ -224,6 +227,8 @@ export interface TunnelRequest {
   host: string;
   port: number;
   auth?: string;
+  /** How `auth` goes (Basic, or Digest in answer to a 407), with the proxy's challenge once one came. */
+  proxyAuth?: ProxyAuth;
   userAgent: string;
   /** --proxy-header, applied to CONNECT's own. */
   headers?: [string, string][];
@@ -234,22 +239,58 @@ export interface TunnelRequest {
 const MAX_REPLY_HEAD = 64 * 1024;
 const MSG_NOSIGNAL = 0x4000;
 
-/** CONNECT host:port over a connected, non-blocking fd; resolves with the proxy's 2xx status. */
+/**
+ * CONNECT host:port over a connected, non-blocking fd; resolves with the proxy's 2xx status. A 407 that
+ * --proxy-digest or --proxy-anyauth answers goes again on the same connection once its body is read and
+ * dropped, as curl's; a proxy that closes the connection after its challenge (or frames the body so that
+ * its end is the close) is dialled again (ProxyRedial).
+ */
 export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> {
   const target = formatHostPort(t.host, t.port);
-  const ours: [string, string][] = [["Host", target]];
-  if (t.userAgent !== "") ours.push(["User-Agent", t.userAgent]); // -A "" sends none
-  ours.push(["Proxy-Connection", "Keep-Alive"]);
-  if (t.auth !== undefined) ours.push(proxyAuthorization(t.auth));
-  const lines = [`CONNECT ${target} HTTP/1.1`, ...withHeaders(ours, t.headers).map(([k, v]) => `${k}: ${v}`)];
-  t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
-  await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);
+  const auth = t.proxyAuth ?? new ProxyAuth("basic");
+  for (;;) {
+    // In curl's order: Host, Proxy-Authorization, User-Agent, Proxy-Connection.
+    const ours: [string, string][] = [["Host", target]];
+    const credentials = t.auth === undefined ? undefined : auth.header(t.auth, "CONNECT", target);
+    if (credentials !== undefined) {
+      t.trace?.(`Proxy auth using ${auth.using} with user '${t.auth!.split(":")[0]}'`);
+      ours.push(["Proxy-Authorization", credentials]);
+    }
+    if (t.userAgent !== "") ours.push(["User-Agent", t.userAgent]); // -A "" sends none
+    ours.push(["Proxy-Connection", "Keep-Alive"]);
+    const lines = [`CONNECT ${target} HTTP/1.1`, ...withHeaders(ours, t.headers).map(([k, v]) => `${k}: ${v}`)];
+    t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
+    await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);
 
+    const { head, after } = await replyHead(fd, t.signal, target);
+    const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
+    t.trace?.(`CONNECT phase completed: ${head.split(/\r?\n/)[0]}`);
+    if (!status) throw new FetchxError("RECV", `proxy answered CONNECT with something that is not HTTP: ${JSON.stringify(head.slice(0, 40))}`);
+    const code = Number(status);
+    if (t.auth !== undefined && auth.take(code, headerValues(head, "proxy-authenticate"))) {
+      t.trace?.("Proxy asks for authentication: answering its challenge");
+      await dropBody(fd, head, after, t.signal);
+      continue;
+    }
+    // curl ends a failed CONNECT with exit 56 (CURLE_RECV_ERROR), whatever the status.
+    // 407 is the standard answer; some proxies (tinyproxy) answer a wrong password with 401.
+    if (code === 407 || code === 401)
+      throw new FetchxError("RECV", `proxy authentication failed (${code}) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false, proxyStatus: code });
+    if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500, proxyStatus: code });
+    // Nothing may follow the reply: the origin cannot speak before we do (TLS and HTTP are client-first).
+    if (after.byteLength > 0) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
+    return code;
+  }
+}
+
+/** The proxy closed the connection after a challenge fetchx answers: the caller dials it again (Router.dial). */
+export class ProxyRedial extends FetchxError {}
+
+/** The proxy's reply head to CONNECT (Latin-1 text, without its blank line) and the bytes read after it. */
+async function replyHead(fd: number, signal: AbortSignal, target: string): Promise<{ head: string; after: Uint8Array }> {
   let reply = new Uint8Array(0);
-  let blank: RegExpExecArray | null = null;
-  let text = "";
-  while (!blank) {
-    const chunk = await recvSome(fd, t.signal);
+  for (;;) {
+    const chunk = await recvSome(fd, signal);
     if (chunk === null) throw new FetchxError("RECV", `proxy closed the connection before answering CONNECT ${target}`);
     const joined = new Uint8Array(reply.byteLength + chunk.byteLength);
     joined.set(reply);
@@ -257,24 +298,47 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
     reply = joined;
     // The head ends at an empty line; lines may end in a bare LF, as curl reads them (RFC 9112 2.2
     // lets a recipient take LF alone): a proxy answering "HTTP/1.1 200 OK\n\n" waited forever.
-    text = new TextDecoder("latin1").decode(reply);
-    blank = /\r?\n\r?\n/.exec(text);
-    if (!blank && reply.byteLength > MAX_REPLY_HEAD) throw new FetchxError("RECV", "proxy reply to CONNECT is too large");
+    const text = new TextDecoder("latin1").decode(reply);
+    const blank = /\r?\n\r?\n/.exec(text);
+    // latin1: one character a byte
+    if (blank) return { head: text.slice(0, blank.index), after: reply.subarray(blank.index + blank[0].length) };
+    if (reply.byteLength > MAX_REPLY_HEAD) throw new FetchxError("RECV", "proxy reply to CONNECT is too large");
   }
-  const head = text.slice(0, blank.index);
-  const end = blank.index + blank[0].length; // latin1: one character a byte
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
-  t.trace?.(`CONNECT phase completed: ${head.split(/\r?\n/)[0]}`);
-  if (!status) throw new FetchxError("RECV", `proxy answered CONNECT with something that is not HTTP: ${JSON.stringify(head.slice(0, 40))}`);
-  const code = Number(status);
-  // curl ends a failed CONNECT with exit 56 (CURLE_RECV_ERROR), whatever the status.
-  // 407 is the standard answer; some proxies (tinyproxy) answer a wrong password with 401.
-  if (code === 407 || code === 401)
-    throw new FetchxError("RECV", `proxy authentication failed (${code}) for CONNECT ${target}${t.auth === undefined ? ": give credentials with --proxy-user or in the proxy URL" : ": the proxy refused the credentials"}`, { retryable: false, proxyStatus: code });
-  if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500, proxyStatus: code });
-  // Nothing may follow the reply: the origin cannot speak before we do (TLS and HTTP are client-first).
-  if (reply.byteLength > end) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
-  return code;
+}
+
+/** The values of the header `name` (lower case) in a reply head's lines. */
+function headerValues(head: string, name: string): string[] {
+  const out: string[] = [];
+  for (const line of head.split(/\r?\n/).slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) out.push(line.slice(colon + 1).trim());
+  }
+  return out;
+}
+
+/** Bytes of a challenge's body read and dropped before the next CONNECT on the same connection. */
+const MAX_CHALLENGE_BODY = 1024 * 1024;
+
+/**
+ * Reads and drops the body of a 407 whose challenge is answered, so that the next CONNECT goes on the same
+ * connection; when the proxy closes it (Connection: close, HTTP/1.0 without keep-alive), or the body's end
+ * is not told by a Content-Length, or the body is large, the proxy is dialled again instead.
+ */
+async function dropBody(fd: number, head: string, after: Uint8Array, signal: AbortSignal): Promise<void> {
+  const connection = headerValues(head, "connection").join(",").toLowerCase();
+  const closes = connection.includes("close") || (head.startsWith("HTTP/1.0") && !connection.includes("keep-alive"));
+  const lengths = headerValues(head, "content-length");
+  // Without one (chunked, or to the close) the connection is not kept.
+  const length = lengths.length === 1 && /^\d+$/.test(lengths[0]!) && headerValues(head, "transfer-encoding").length === 0 ? Number(lengths[0]) : NaN;
+  if (closes || !(length <= MAX_CHALLENGE_BODY)) throw new ProxyRedial("RECV", "proxy closed the connection after its authentication challenge");
+  let left = length - after.byteLength;
+  if (left < 0) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
+  while (left > 0) {
+    const chunk = await recvSome(fd, signal);
+    if (chunk === null) throw new ProxyRedial("RECV", "proxy closed the connection after its authentication challenge");
+    left -= chunk.byteLength;
+    if (left < 0) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
+  }
 }
 
 /** Waits until fd is ready for `events`; a failing poll ends the exchange. */

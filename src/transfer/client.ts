@@ -3,6 +3,7 @@
 import { nodeFs } from "../node-fs.ts";
 import { FetchxError } from "../errors.ts";
 import type { ParsedUrl } from "../http/url.ts";
+import type { ResponseHead } from "../http/types.ts";
 import type { Connection, DialOptions, TlsOptions } from "../net/types.ts";
 import { Exchange, isStaleConnection, type RequestSpec } from "./exchange.ts";
 import type { ClientSettings, WireKind } from "./options.ts";
@@ -171,6 +172,15 @@ export class HttpClient {
     this.live.add(conn);
     hooks.onConnect?.(conn, performance.now() - t0);
     return conn;
+  }
+
+  /**
+   * Each answer to a request for `u`: true when a forwarding proxy's 407 is to be answered with -U's
+   * credentials (--proxy-digest, --proxy-anyauth) and the request sent again.
+   */
+  proxyChallenged(head: ResponseHead, u: ParsedUrl): boolean {
+    const route = this.router.route(u);
+    return route?.mode === "forward" && route.proxy.auth !== undefined && this.router.proxyAuth.take(head.status, head.headers.getAll("proxy-authenticate"));
   }
 
   /** Sends `spec` to the origin of `u`, reusing an idle connection when one is there. */

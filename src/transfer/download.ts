@@ -409,8 +409,9 @@ export class Download implements ProgressSource, RequestSender {
       // curl's OpenSSL backend holds 1 (!X509_V_OK) from the start of a TLS connection until it checked the
       // chain: a CA file, client certificate, cipher list or CRL it could not load, or a failed handshake, shows 1.
       else if (err instanceof FetchxError && BEFORE_VERIFY.has(err.code)) this.result.sslVerifyResult = 1;
-      // Each of these failed a TLS connection whose TCP connection was made: curl counts it in %{num_connects}.
-      if (err instanceof FetchxError && (BEFORE_VERIFY.has(err.code) || err.code === "CERT" || err.code === "PINNED_PUBKEY")) this.result.numConnects++;
+      // Each of these failed a TLS connection whose TCP connection was made, or a proxy refused CONNECT on
+      // one: curl counts it in %{num_connects}.
+      if (err instanceof FetchxError && (BEFORE_VERIFY.has(err.code) || err.code === "CERT" || err.code === "PINNED_PUBKEY" || err.proxyStatus !== undefined)) this.result.numConnects++;
       if (err instanceof FetchxError && err.proxyStatus !== undefined) [this.result.httpConnect, this.result.proxyUsed] = [err.proxyStatus, true];
       this.end();
       err.result = this.result;
@@ -505,6 +506,10 @@ export class Download implements ProgressSource, RequestSender {
     const ex = await this.client.request(url, spec, path ? { ...hooks, path } : hooks);
     this.use(ex.conn);
     return ex;
+  }
+
+  proxyChallenged(head: ResponseHead, url: ParsedUrl): boolean {
+    return this.client.proxyChallenged(head, url);
   }
 
   answered(ex: Exchange, url: ParsedUrl): void {

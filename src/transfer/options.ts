@@ -72,6 +72,11 @@ export interface ClientOptions {
   noProxy?: string;
   /** "user:password" for the proxy. @default undefined */
   proxyUser?: string;
+  /**
+   * How `proxyUser` goes to an HTTP proxy: "basic" at once, or in answer to the proxy's 407 challenge,
+   * "digest" (curl --proxy-digest) or "any" (--proxy-anyauth: Digest when offered, else Basic). @default "basic"
+   */
+  proxyAuthScheme?: "basic" | "digest" | "any";
   /** Tunnel every request through CONNECT, also for http://. @default false */
   proxyTunnel?: boolean;
   /**
@@ -432,6 +437,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
     resolve: o.resolve ?? new Map(),
     connectTo: o.connectTo ?? [],
     proxyTunnel: o.proxyTunnel ?? false,
+    proxyAuthScheme: o.proxyAuthScheme ?? "basic",
     proxyEnv: o.proxyEnv ?? {},
     limitRate: o.limitRate ?? 0,
     userAgent: o.userAgent ?? USER_AGENT,

@@ -99,7 +99,7 @@ function checkAllowed(u: ParsedUrl, allowed: string[]): void {
   if (!allowed.includes(scheme)) throw new FetchxError("UNSUPPORTED_PROTOCOL", `Protocol "${scheme}" not supported or disabled in libcurl`);
 }
 
-const hasStream = (b: RequestBody | undefined): boolean => b instanceof ReadableStream || (Array.isArray(b) && b.some(hasStream));
+export const hasStream = (b: RequestBody | undefined): boolean => b instanceof ReadableStream || (Array.isArray(b) && b.some(hasStream));
 
 /** A body's bytes when they are all in memory (not a stream, a file or a form with files), else null. */
 function bytesOf(b: RequestBody): Uint8Array | null {
@@ -373,6 +373,8 @@ export interface RequestSender {
   redirected(next: string, followed: boolean): void;
   /** Redirects followed so far (the limit counts across retries). */
   readonly redirects: number;
+  /** A forwarding proxy's 407 that --proxy-digest or --proxy-anyauth answers (HttpClient.proxyChallenged). */
+  proxyChallenged(head: ResponseHead, url: ParsedUrl): boolean;
   trace(line: string): void;
 }
 
@@ -386,6 +388,13 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const ex = await sender.send(plan.spec(extra), plan.url);
     sender.answered(ex, plan.url);
     const head = ex.head;
+    // --proxy-digest, --proxy-anyauth through a forwarding proxy: its 407 carries the challenge.
+    if (sender.proxyChallenged(head, plan.url)) {
+      await ex.discard();
+      ex.release();
+      sender.trace("Proxy asks for authentication: answering its challenge");
+      continue;
+    }
     // --digest, --anyauth: the 401 carries the challenge; the same request goes again with the answer.
     if (plan.takeChallenge(head)) {
       await ex.discard();

@@ -6,10 +6,12 @@ import type { ParsedUrl } from "../http/url.ts";
 import { connectTarget } from "../net/connect-to.ts";
 import { dial } from "../net/dialer.ts";
 import { formatHostPort } from "../net/hostport.ts";
-import { forwardSpec, proxyResolves, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
+import { forwardSpec, ProxyRedial, proxyResolves, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
+import { ProxyAuth } from "../net/proxy-auth.ts";
 import { resolveHost } from "../net/resolve.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import type { RequestSpec } from "./exchange.ts";
+import { hasStream } from "./request.ts";
 import type { ClientSettings } from "./options.ts";
 import { throttle, TokenBucket } from "./ratelimit.ts";
 
@@ -17,6 +19,8 @@ export class Router {
   private readonly proxies: ProxySettings;
   /** One bucket for every connection this client makes (the CLI runs one transfer at a time per client). */
   private readonly bucket?: TokenBucket;
+  /** How -U reaches an HTTP proxy, and its Digest challenge once one came (net/proxy-auth.ts). */
+  readonly proxyAuth: ProxyAuth;
 
   constructor(
     private readonly opts: ClientSettings,
@@ -24,6 +28,7 @@ export class Router {
   ) {
     this.proxies = { proxy: opts.proxy, noproxy: opts.noProxy, proxyUser: opts.proxyUser, proxytunnel: opts.proxyTunnel, env: opts.proxyEnv, headers: opts.proxyHeaders };
     if (opts.limitRate > 0) this.bucket = new TokenBucket(opts.limitRate);
+    this.proxyAuth = new ProxyAuth(opts.proxyAuthScheme);
   }
 
   /** The proxy for `u`, or null for a direct connection. None with --unix-socket, as curl 7.88: the
@@ -48,7 +53,14 @@ export class Router {
   /** The spec as sent on the wire: absolute-form to a forwarding proxy. */
   spec(u: ParsedUrl, spec: RequestSpec): RequestSpec {
     const route = this.route(u);
-    return route?.mode === "forward" ? forwardSpec(spec, u.url, route) : spec;
+    if (route?.mode !== "forward") return spec;
+    const sent = forwardSpec(spec, u.url, route, this.proxyAuth);
+    // The request that draws a proxy's Digest challenge goes without its body, as curl's (Content-Length:
+    // 0); --proxy-anyauth sends the body at once unless it can be sent only once (a stream).
+    const a = this.proxyAuth;
+    if (spec.body === undefined || route.proxy.auth === undefined || !a.pending || (a.scheme === "any" && !hasStream(spec.body))) return sent;
+    const framing = (k: string, v: string) => k.toLowerCase() === "content-length" || (k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
+    return { ...sent, body: new Uint8Array(0), headers: sent.headers.map(([k, v]) => (framing(k, v) ? ["Content-Length", "0"] : [k, v])) };
   }
 
   /** A connection for `u`, from dial options made for the origin (host, port, TLS). */
@@ -78,7 +90,18 @@ export class Router {
         }
       }
       try {
-        conn = await dial(viaProxy(direct, route, this.opts.userAgent, address));
+        const via = viaProxy(direct, route, this.opts.userAgent, this.proxyAuth, address);
+        // A proxy that closed the connection after its challenge is asked again on a new one (curl's too);
+        // the answered challenges are bounded by ProxyAuth.
+        for (;;) {
+          try {
+            conn = await dial(via);
+            break;
+          } catch (err) {
+            if (!(err instanceof ProxyRedial)) throw err;
+            base.trace?.("Proxy closed the connection after its challenge: connecting again");
+          }
+        }
         // A forwarding proxy has no tunnel: the dialer could not tell (curl's %{proxy_used}).
         if (conn.dialInfo) conn.dialInfo.viaProxy = true;
       } catch (err) {

@@ -82,14 +82,14 @@ async function startOnce(opts: TinyproxyOptions, port: number): Promise<Tinyprox
   };
 }
 
-function freePort(): number {
+export function freePort(): number {
   const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const port = l.port;
   l.stop(true);
   return port;
 }
 
-async function accepts(port: number): Promise<boolean> {
+export async function accepts(port: number): Promise<boolean> {
   try {
     const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
     s.end();
