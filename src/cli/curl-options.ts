@@ -46,7 +46,7 @@ const curlOptionList = (): CurlOption[] => [
   T("interface"), T("ip-tos", undefined, "not implemented", "8.9"), T("ipv4", "4"), T("ipv6", "6"), T("json"),
   T("junk-session-cookies", "j"), T("keepalive-time"), T("key"), T("key-type"),
   T("libcurl", undefined, "fetchx is not libcurl (its engine is a Bun library: import from fetchx)"), T("limit-rate"),
-  T("local-port"), T("location", "L"), T("location-trusted", undefined, "credentials never follow a redirect to another host"),
+  T("local-port"), T("location", "L"), T("location-trusted"),
   T("manual", "M", "see fetchx --help and fetchx help TOPIC"), T("max-filesize"), T("max-redirs"), T("max-time", "m"),
   T("metalink", undefined, "obsolete (curl dropped it)"), T("mptcp", undefined, undefined, "8.9"), T("negotiate", undefined, AUTH),
   T("netrc", "n"), T("netrc-file"), T("netrc-optional"), T("next", ":"),
@@ -141,8 +141,6 @@ Where fetchx's defaults differ from curl's, on purpose:
               not write); -C - resumes from them.
   -C -        resumes from FILE.part and its journal (checked against ETag and size), not from
               whatever FILE holds; -C OFFSET appends to FILE as curl does.
-  redirects   credentials (-u, Authorization, Cookie) are never sent to another host; there is no
-              --location-trusted.
   HTTP        HTTP/1.1 only: --http2 and --http2-prior-knowledge are accepted with a note.
   -O          each -o or -O names the next URL's file, in order, as curl's; the URLs after the last one
               are -O'd too where curl writes them to stdout: fetchx -O URL1 URL2 saves both.

@@ -99,6 +99,7 @@ function requestSetopts(o: Options): DownloadOptions {
     userAgent: o.userAgent,
     referer: o.referer,
     autoReferer: o.autoReferer,
+    locationTrusted: o.locationTrusted,
     keepPost: o.keepPost,
     pathAsIs: o.pathAsIs,
     requestTarget: o.requestTarget,

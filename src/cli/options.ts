@@ -48,6 +48,8 @@ export interface Options extends EverydayOptions, CompatOptions {
   referer?: string;
   /** -e "URL;auto" or ";auto": each followed redirect sends the URL it came from. */
   autoReferer: boolean;
+  /** --location-trusted: -u, -H Authorization and Cookie, -b go to every host a redirect reaches. */
+  locationTrusted: boolean;
   user?: string;
   compressed: boolean;
   head: boolean;
@@ -311,7 +313,9 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     user: str("user"),
     compressed: flag("compressed"),
     head: flag("head"),
-    followRedirects: flag("location") || flag("follow"),
+    // --location-trusted is -L that also sends the credentials to every host it is sent to, as curl.
+    followRedirects: flag("location") || flag("follow") || flag("location-trusted"),
+    locationTrusted: flag("location-trusted"),
     // curl: -X's method goes with every request, redirects included, unless --follow (curl 8.16).
     keepMethod: str("request") !== undefined && !flag("follow"),
     maxRedirs: integer(raw, "max-redirs", 50, -1),

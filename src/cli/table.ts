@@ -126,6 +126,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "compressed", kind: "flag", group: "request", description: "ask for a compressed response and decode it (gzip, deflate, br, zstd)" },
   { name: "head", short: "I", kind: "flag", group: "request", description: "send HEAD and print the response headers" },
   { name: "location", short: "L", kind: "flag", group: "request", description: "follow redirects (a method given with -X stays on every request, as curl's)", important: true },
+  { name: "location-trusted", kind: "flag", group: "request", description: "-L that sends -u's credentials, -H Authorization and Cookie, and -b to every host it reaches" },
   { name: "follow", kind: "flag", group: "request", description: "follow redirects, a 301/302/303 turning -X's method into GET as RFC 9110 says (curl 8.16)" },
   { name: "path-as-is", kind: "flag", group: "request", description: "send the URL's path as given: /a/../b stays /a/../b" },
   { name: "ignore-content-length", kind: "flag", group: "request", description: "read bodies to the connection's close whatever Content-Length says (one connection, no ranges)" },

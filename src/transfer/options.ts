@@ -241,6 +241,11 @@ export interface DownloadOptions extends DownloadEvents {
   /** Each followed redirect sends the URL it came from as Referer (curl -e ";auto"). @default false */
   autoReferer?: boolean;
   /**
+   * Credentials (`user`, `bearer`, the caller's Authorization and Cookie headers, `cookie`) go to every
+   * host a redirect leads to, not only the first URL's origin: curl's --location-trusted. @default false
+   */
+  locationTrusted?: boolean;
+  /**
    * Keep `method` on a 301, 302 or 303 that would turn it into GET (the body is dropped all the same): curl's
    * -X, which sets the method of every request. @default false (RFC 9110's rule, curl's --follow)
    */
@@ -445,7 +450,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "timeCondition" | "referer" | "autoReferer" | "keepPost" | "keepMethod" | "postBody" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
+type Optional = "output" | "decideOutput" | "timeCondition" | "referer" | "autoReferer" | "locationTrusted" | "keepPost" | "keepMethod" | "postBody" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

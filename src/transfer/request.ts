@@ -61,6 +61,8 @@ export interface PlanOptions {
   userAgent: string;
   referer?: string;
   autoReferer?: boolean;
+  /** Credentials go to every origin, not only the first URL's (curl --location-trusted). */
+  locationTrusted?: boolean;
   /** The method stays on a redirect that turns it into GET (curl -X); the body is dropped all the same. */
   keepMethod?: boolean;
   /** The body is a POST's whatever the method (DownloadOptions.postBody). */
@@ -204,7 +206,7 @@ export class RequestPlan {
    * again, now with Authorization.
    */
   takeChallenge(head: ResponseHead): boolean {
-    if (head.status !== 401 || this.scheme === "basic" || !this.auth || this.opts.bearer || originOf(this.url) !== this.firstOrigin) return false;
+    if (head.status !== 401 || this.scheme === "basic" || !this.auth || this.opts.bearer || !this.trusted(this.url)) return false;
     const offers = head.headers.getAll("www-authenticate");
     const digest = digestChallenge(offers);
     if (digest && (this.answered === 0 || digest.stale) && this.answered < 3) {
@@ -239,7 +241,7 @@ export class RequestPlan {
    * can be sent only once (a stream).
    */
   private get authProbe(): boolean {
-    return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && !this.probed && (this.scheme === "digest" || hasStream(this.body)) && originOf(this.url) === this.firstOrigin;
+    return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && !this.probed && (this.scheme === "digest" || hasStream(this.body)) && this.trusted(this.url);
   }
 
   /** Whether the next request is sent without its body, to draw a challenge. */
@@ -261,19 +263,19 @@ export class RequestPlan {
   /** Headers for the current URL (or `url`): ours, then the caller's (replacing ours by name; "" removes), then `extra`. */
   headers(extra: [string, string][] = [], url: ParsedUrl = this.url): [string, string][] {
     const o = this.opts;
-    const sameOrigin = originOf(url) === this.firstOrigin;
+    const credentialed = this.trusted(url);
     // In curl's order: Authorization, User-Agent, Accept, Accept-Encoding, Referer, Cookie (the
     // signature's headers of --aws-sigv4 after Accept).
     const ours: [string, string][] = [];
-    if (o.bearer && sameOrigin) ours.push(["Authorization", `Bearer ${o.bearer}`]);
-    else if (o.awsSigv4 === undefined && this.auth && sameOrigin) {
+    if (o.bearer && credentialed) ours.push(["Authorization", `Bearer ${o.bearer}`]);
+    else if (o.awsSigv4 === undefined && this.auth && credentialed) {
       if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
       else if (this.scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     }
     // An empty User-Agent sends none, as curl's -A "".
     if (o.userAgent !== "") ours.push(["User-Agent", o.userAgent]);
     ours.push(["Accept", "*/*"]);
-    if (!o.bearer && o.awsSigv4 !== undefined && this.auth && sameOrigin) {
+    if (!o.bearer && o.awsSigv4 !== undefined && this.auth && credentialed) {
       if (!o.headers.some(([k, v]) => v !== "" && k.toLowerCase() === "authorization")) ours.push(...this.signed(url));
     }
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
@@ -282,7 +284,7 @@ export class RequestPlan {
     // which sends none) replaces the -b pairs only: the jar's still go, in a header of their own before it.
     const userCookie = o.headers.some(([k]) => k.toLowerCase() === "cookie");
     const jarCookie = o.cookies?.header(url.url) ?? "";
-    const cookie = [jarCookie, sameOrigin && !userCookie ? o.cookie : undefined].filter(Boolean).join("; ");
+    const cookie = [jarCookie, credentialed && !userCookie ? o.cookie : undefined].filter(Boolean).join("; ");
     if (cookie) ours.push(["Cookie", cookie]);
     // The body's headers go after the caller's, as curl writes them (-H "X: 1" -d x: X, Content-Length, Content-Type).
     const framing: [string, string][] = [];
@@ -305,7 +307,7 @@ export class RequestPlan {
     // Credentials the caller gives go to the first origin only: elsewhere they only remove ours. The
     // caller's Host goes to the first host name only, as curl's: a redirect to another host names that host.
     const sameHost = this.sameHost(url);
-    const theirs = sameOrigin && sameHost ? o.headers : o.headers.map(([k, v]): [string, string] => ((!sameOrigin && /^(authorization|cookie)$/i.test(k)) || (!sameHost && k.toLowerCase() === "host") ? [k, ""] : [k, v]));
+    const theirs = credentialed && sameHost ? o.headers : o.headers.map(([k, v]): [string, string] => ((!credentialed && /^(authorization|cookie)$/i.test(k)) || (!sameHost && k.toLowerCase() === "host") ? [k, ""] : [k, v]));
     const merged = withHeaders(ours, theirs);
     if (userCookie && jarCookie) {
       const at = merged.findIndex(([k]) => k.toLowerCase() === "cookie");
@@ -329,6 +331,11 @@ export class RequestPlan {
     if (this.opts.ignoreContentLength) spec.ignoreLength = true;
     if (this.opts.httpVersion === "1.0") spec.version = "1.0";
     return spec;
+  }
+
+  /** Whether credentials go to `url`: the first URL's origin, or any with --location-trusted. */
+  private trusted(url: ParsedUrl): boolean {
+    return this.opts.locationTrusted === true || originOf(url) === this.firstOrigin;
   }
 
   private sameHost(url: ParsedUrl): boolean {

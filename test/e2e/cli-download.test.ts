@@ -135,6 +135,19 @@ describe("fetchx downloads", () => {
     expect(there.headers["x-mine"]).toBe("1");
   });
 
+  test("--location-trusted: -u, -H Authorization and Cookie, and -b reach the redirect's other host too, as curl (fetchx refused it, exit 2)", async () => {
+    const seen = async (cmd: readonly string[], args: string[]) => {
+      const r = await runCommand([...cmd, "-s", "-u", "alice:secret", ...args, "--location-trusted", server.url("/away")]);
+      const q = other.requests.at(-1)!;
+      return { code: r.code, body: new TextDecoder().decode(r.stdout), authorization: q.headers.authorization, cookie: q.headers.cookie };
+    };
+    for (const [args, cookie] of [[["-H", "Cookie: c=1", "-b", "b=2"], "c=1"], [["-b", "b=2"], "b=2"]] as const) {
+      const ours = await seen(fetchxCommand(), [...args]);
+      expect(ours).toEqual({ code: 0, body: "elsewhere\n", authorization: `Basic ${btoa("alice:secret")}`, cookie });
+      expect(await seen(["curl"], [...args])).toEqual(ours);
+    }
+  });
+
   test("-H, -A, -e are sent; 'Name:' removes a default header", async () => {
     const r = await runCli([server.url("/dir/"), "-s", "-A", "agent/1", "-e", "http://ref/", "-H", "X-A: b", "-H", "Accept:"]);
     expect(r.code).toBe(0);
