@@ -58,7 +58,7 @@ test("fetchx help curl at 80 columns: each entry of the defaults is one paragrap
     if (/^ {2}\S/.test(line)) entries.push([line]);
     else entries.at(-1)!.push(line);
   }
-  expect(entries.map((e) => e[0]!.trim().split(/ {2,}/)[0])).toEqual(["retries", ".part", "-C -", "redirects", "HTTP", "-O", "exit code", "@FILE", "-u USER", "names"]);
+  expect(entries.map((e) => e[0]!.trim().split(/ {2,}/)[0])).toEqual(["retries", ".part", "-C -", "HTTP", "-O", "exit code", "@FILE", "-u USER", "names"]);
   for (const e of entries) {
     for (const l of e) expect(l.length).toBeLessThanOrEqual(79);
     // Under the description, each line filled before the next one starts (no line broken early and
