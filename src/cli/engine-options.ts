@@ -178,6 +178,13 @@ function stdoutOutput(forced: boolean): Output {
  * to the file once the server answered 206). `-o -` and no -o/-O mean stdout. -D FILE gets every head as
  * it arrives.
  */
+/**
+ * A 401 under --digest or --anyauth, or a 407 under --proxy-digest or --proxy-anyauth: a challenge the
+ * engine answers with the same request when it can, so its head goes before the answer's (curl -i shows
+ * both). When it could not answer, no other head follows it in this transfer.
+ */
+const challenged = (o: Options, status: number) => (status === 401 && o.authScheme !== "basic") || (status === 407 && o.proxyAuthScheme !== "basic");
+
 function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, state: RunState, known: string | null | undefined): DownloadOptions & Unshown {
   // /dev/stdout, /dev/fd/N, /proc/self/fd/N: that descriptor itself, as standard output is written.
   const toOutput = (path: string | null): Output => {
@@ -214,7 +221,8 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
       if (final) hops = [];
       hops.push(text);
       if (head.status < 200) return void (final = false); // a 1xx goes before the answer it announces
-      final = !(o.followRedirects && locationOf(head) !== null);
+      // A redirect that is followed, and a 401 or 407 whose challenge is answered, go before the answer too.
+      final = !((o.followRedirects && locationOf(head) !== null) || challenged(o, head.status));
     },
     // curl shows a chunked body's trailer lines after the body: in -D FILE, and on stdout with -i or -D -
     // (with -i -o FILE curl puts them in FILE; fetchx does not).

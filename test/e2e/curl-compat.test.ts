@@ -247,6 +247,8 @@ const CASES: Case[] = [
   { name: "--anyauth -d to a server that asks no authentication: the body goes at once, as curl's (fetchx sent an empty probe and never the body)", args: ["-s", "--anyauth", "-u", "user:pass", "-d", "a=b", "@URL/echo-body"] },
   { name: "--digest -d to a server that asks no authentication: the empty probe, then the request with its body, as curl's (the body was never sent)", args: ["-s", "--digest", "-u", "user:pass", "-d", "a=b", "@URL/echo-body"] },
   { name: "--anyauth picks Digest when offered", args: ["-sf", "--anyauth", "-u", "user:pass", "@URL/digest"] },
+  { name: "--digest -i: the 401 that drew the challenge is shown before the answer, as curl's (fetchx showed the answer only)", args: ["-s", "-i", "--digest", "-u", "user:pass", "@URL/digest"], mask: true },
+  { name: "--digest -i with a wrong password: both 401s, as curl's", args: ["-s", "-i", "--digest", "-u", "user:nope", "@URL/digest"], mask: true },
   { name: "--anyauth answers a Basic-only server with Basic", args: ["-sf", "--anyauth", "-u", "user:pass", "@URL/auth"] },
   { name: "-0 sends HTTP/1.0", args: ["-s", "-0", "@URL/version"] },
   { name: "--http1.0 with -d", args: ["-s", "--http1.0", "-d", "x=1", "@URL/version"] },

@@ -73,6 +73,16 @@ describe("Squid asking for Digest and Basic", () => {
     }
   });
 
+  test("-i: the 407 that drew the challenge is shown before the answer, as curl's", async () => {
+    const statusLines = async (cmd: readonly string[]) => {
+      const r = await runCommand([...cmd, "-s", "-i", "-x", squid.url, "--proxy-digest", "-U", "alice:s3cret", origin.url("/post")], { env });
+      return Buffer.from(r.stdout).toString("latin1").match(/^HTTP\/\S+ \d+/gm);
+    };
+    const ours = await statusLines(fetchxCommand());
+    expect(ours).toEqual(["HTTP/1.1 407", "HTTP/1.1 200"]);
+    expect(await statusLines(["curl"])).toEqual(ours);
+  });
+
   test("two URLs: the second is sent with the challenge already answered (one 407 in all)", async () => {
     const r = await runCommand([...fetchxCommand(), "-sS", "-x", squid.url, "--proxy-digest", "-U", "alice:s3cret", "-v", origin.url("/data.bin"), "-o", tmp.file("one"), origin.url("/data.bin"), "-o", tmp.file("two")], { env });
     expect(r.code).toBe(0);
