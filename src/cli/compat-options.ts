@@ -60,6 +60,9 @@ export interface CompatOptions {
   cert?: string;
   key?: string;
   keyPassword?: string;
+  /** --cert-type and --key-type: "DER" reads the file as DER; PEM (curl's default) otherwise. */
+  certDer: boolean;
+  keyDer: boolean;
   ciphers?: string;
   crlFile?: string;
   tlsMin?: "1.2" | "1.3";
@@ -168,10 +171,10 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
   const unix = str("unix-socket") ?? (str("abstract-unix-socket") === undefined ? undefined : `\0${str("abstract-unix-socket")}`);
   const tlsMin = flag("tlsv1.3") ? "1.3" : undefined;
   const tlsMax = tlsVersion(str("tls-max"));
-  // -E and --key are read as PEM, curl's default type: a file of another type would be misread, so it is refused.
+  // -E and --key are PEM (curl's default) or DER; curl's other types (ENG, P12) would be misread, so they are refused.
   for (const name of ["cert-type", "key-type"]) {
     const type = str(name);
-    if (type !== undefined && type.toUpperCase() !== "PEM") throw usageError(`--${name} ${type}: fetchx reads PEM files only`);
+    if (type !== undefined && !/^(PEM|DER)$/i.test(type)) throw usageError(`--${name} ${type}: fetchx reads PEM and DER files only`);
   }
   // --tlsv1.3 with --tls-max 1.2 leaves no version: the handshake fails (35), as curl's; http:// is unaffected.
   // curl: "Cannot use sigv4 authentication with path-as-is flag" (the signature is over the normalized path).
@@ -223,6 +226,8 @@ export function compatOptions(raw: RawArgs, parseBytes: (v: string | undefined) 
     capath: str("capath"),
     pinnedPubKey: str("pinnedpubkey"),
     ...certOption(str("cert"), str("pass")),
+    certDer: str("cert-type")?.toUpperCase() === "DER",
+    keyDer: str("key-type")?.toUpperCase() === "DER",
     key: str("key"),
     ciphers: str("ciphers"),
     crlFile: str("crlfile"),

@@ -64,7 +64,7 @@ function sslSetopts(o: Options): ClientOptions {
     if (pems.length > 0) ca = pems.join("\n");
   }
   // --cert and --key are read at the first TLS connection (client.ts), as curl's: not for an http:// URL.
-  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, certFile: o.cert || undefined, keyFile: o.key || undefined, keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey, alpn: !o.noAlpn };
+  return { insecure: o.insecure, ca, caFile: o.cacert || undefined, certFile: o.cert || undefined, keyFile: o.key || undefined, certDer: o.certDer, keyDer: o.keyDer, keyPassword: o.keyPassword, ciphers: o.ciphers, crlFile: o.crlFile, tlsMin: o.tlsMin, tlsMax: o.tlsMax, pinnedPubKey: o.pinnedPubKey, alpn: !o.noAlpn };
 }
 
 /** Connections: --mptcp, --paths, -4/-6, --connect-timeout, --resolve, --connect-to, --interface, --limit-rate. */

@@ -192,8 +192,8 @@ export const OPTIONS: OptionSpec[] = [
   { name: "sslv3", short: "3", kind: "flag", group: "tls", description: "accepted for curl: SSLv3 is gone (curl 7.88 ignores it too)", noop: "SSL 2 and 3 are gone: curl 7.88 ignores the option too" },
   { name: "ssl", kind: "flag", group: "tls", description: "accepted for curl: it asks FTP, SMTP, IMAP and POP3 to upgrade", noop: "it concerns protocols that upgrade to TLS; curl sends http:// in the clear too" },
   { name: "ssl-reqd", kind: "flag", group: "tls", description: "accepted for curl: it asks FTP, SMTP, IMAP and POP3 to upgrade", noop: "it concerns protocols that upgrade to TLS; curl sends http:// in the clear too" },
-  { name: "cert-type", kind: "string", group: "tls", hint: "TYPE", description: "the type of -E's file: PEM only" },
-  { name: "key-type", kind: "string", group: "tls", hint: "TYPE", description: "the type of --key's file: PEM only" },
+  { name: "cert-type", kind: "string", group: "tls", hint: "TYPE", description: "the type of -E's file: PEM (the default) or DER" },
+  { name: "key-type", kind: "string", group: "tls", hint: "TYPE", description: "the type of --key's file: PEM (the default) or DER" },
   { name: "egd-file", kind: "string", group: "tls", hint: "FILE", description: "accepted for curl: obsolete (curl ignores it too)", noop: "obsolete: curl ignores it too" },
   { name: "random-file", kind: "string", group: "tls", hint: "FILE", description: "accepted for curl: obsolete (curl ignores it too)", noop: "obsolete: curl ignores it too" },
 

@@ -57,6 +57,38 @@ function readClientFile(path: string, option: string): string {
 }
 
 /**
+ * A DER client certificate, or a DER private key (PKCS#8, encrypted with `password` or not, else PKCS#1 or
+ * SEC1), as the PEM text the TLS options take: curl's --cert-type DER and --key-type DER. node:crypto is
+ * loaded for these files only. A file that does not parse is CLIENT_CERT (58), as curl's.
+ */
+function derAsPem(path: string, option: string, password?: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = nodeFs().readFileSync(path);
+  } catch (err) {
+    throw new FetchxError("CLIENT_CERT", `could not load the client certificate or key ${path} (${option}): ${(err as { code?: string }).code ?? err}`, { retryable: false });
+  }
+  const crypto = import.meta.require("node:crypto") as typeof import("node:crypto");
+  if (option === "--cert") {
+    try {
+      // X509Certificate takes PEM too; curl's DER reader does not.
+      if (bytes.includes("-----BEGIN")) throw new Error("PEM");
+      return new crypto.X509Certificate(bytes).toString();
+    } catch {
+      throw new FetchxError("CLIENT_CERT", `could not load the client certificate ${path} (--cert-type DER): not a DER certificate`, { retryable: false });
+    }
+  }
+  for (const type of ["pkcs8", "pkcs1", "sec1"] as const) {
+    try {
+      return String(crypto.createPrivateKey({ key: bytes, format: "der", type, passphrase: password }).export({ format: "pem", type: "pkcs8" }));
+    } catch {
+      // the next encoding
+    }
+  }
+  throw new FetchxError("CLIENT_CERT", `could not load the private key ${path} (--key-type DER): not a DER key${password === undefined ? "" : ", or not this --pass"}`, { retryable: false });
+}
+
+/**
  * curl's --pinnedpubkey: "sha256//BASE64[;sha256//BASE64...]", or a file holding the public key (PEM
  * "PUBLIC KEY" or DER), as base64 SHA-256 hashes of the DER SubjectPublicKeyInfo.
  */
@@ -112,11 +144,18 @@ export class HttpClient {
   private clientPair?: { cert?: string; key?: string };
   /** The client certificate and key: `cert`/`key`, or their files read at the first TLS connection (curl: 58 there). */
   private clientCert(): { cert?: string; key?: string } {
-    const { cert, key, certFile, keyFile } = this.settings;
+    const { cert, key, certFile, keyFile, certDer, keyDer } = this.settings;
     if (certFile === undefined && keyFile === undefined) return { cert, key };
     if (this.clientPair) return this.clientPair;
-    const certText = certFile !== undefined ? readClientFile(certFile, "--cert") : cert;
-    const keyText = keyFile !== undefined ? readClientFile(keyFile, "--key") : certFile !== undefined && certText?.includes("PRIVATE KEY-----") ? certText : key;
+    const certText = certFile === undefined ? cert : certDer ? derAsPem(certFile, "--cert") : readClientFile(certFile, "--cert");
+    const keyText =
+      keyFile !== undefined
+        ? keyDer
+          ? derAsPem(keyFile, "--key", this.settings.keyPassword)
+          : readClientFile(keyFile, "--key")
+        : certFile !== undefined && certText?.includes("PRIVATE KEY-----")
+          ? certText
+          : key;
     if (certText !== undefined && keyText === undefined)
       throw new FetchxError("CLIENT_CERT", `unable to set the private key: ${certFile} holds none (give it with --key)`, { retryable: false });
     return (this.clientPair = { cert: certText, key: keyText });

@@ -116,6 +116,9 @@ export interface ClientOptions {
    */
   certFile?: string;
   keyFile?: string;
+  /** `certFile`, `keyFile` hold DER (curl --cert-type DER, --key-type DER), not PEM. @default false */
+  certDer?: boolean;
+  keyDer?: boolean;
   /** The passphrase of an encrypted `key` (curl --pass); a wrong or missing one is CLIENT_CERT (exit 58). @default undefined */
   keyPassword?: string;
   /** TLS 1.2 cipher suites, OpenSSL's names joined by ":" (curl --ciphers); unknown ones are CIPHER (exit 59). @default the runtime's */
@@ -425,7 +428,7 @@ export interface DownloadOptions extends DownloadEvents {
 
 /** The client options with every default filled in. */
 export type ClientSettings = Required<Omit<ClientOptions, ClientOptional>> & Pick<ClientOptions, ClientOptional>;
-type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "haproxy" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key" | "certFile" | "keyFile" | "keyPassword" | "ciphers" | "crlFile";
+type ClientOptional = "family" | "ca" | "caFile" | "pinnedPubKey" | "interface" | "localAddress" | "localPorts" | "haproxy" | "proxy" | "noProxy" | "proxyUser" | "proxyHeaders" | "unixSocket" | "tlsMin" | "tlsMax" | "cert" | "key" | "certFile" | "keyFile" | "certDer" | "keyDer" | "keyPassword" | "ciphers" | "crlFile";
 
 /** The paths a client spreads over, its default filled in. */
 export const pathsOf = (o: ClientOptions): string[] | "endpoints" => o.paths ?? (o.mptcp ? "endpoints" : []);

@@ -47,6 +47,10 @@ beforeAll(async () => {
   openssl(["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-out", "client.pem"]);
   openssl(["pkey", "-in", "client.key", "-aes256", "-passout", "pass:hunter2:x", "-out", "client-enc.key"]);
   writeFileSync(join(dir.path, "cli:ent.pem"), readFileSync(join(dir.path, "client.pem")));
+  // The same certificate and key as DER (--cert-type DER, --key-type DER): the key as PKCS#8 and as SEC1.
+  openssl(["x509", "-in", "client.pem", "-outform", "DER", "-out", "client.der"]);
+  openssl(["pkcs8", "-topk8", "-nocrypt", "-in", "client.key", "-outform", "DER", "-out", "client-key.der"]);
+  openssl(["ec", "-in", "client.key", "-outform", "DER", "-out", "client-sec1.der"]);
   // CRLs of the test CA: one empty, one revoking the server's certificate.
   writeFileSync(join(dir.path, "index.txt"), "");
   writeFileSync(join(dir.path, "crlnumber"), "01\n");
@@ -78,6 +82,11 @@ const CASES: Case[] = [
   { name: "--pass decrypts the --key", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client-enc.key", "--pass", "hunter2:x"], code: 0, stdout: "fetchx client\n" },
   { name: "-E FILE:PASSWORD (the first colon not after a backslash ends the file name)", server: "@MTLS", args: ["--cert", "cli\\:ent.pem:hunter2:x", "--key", "client-enc.key"], code: 0, stdout: "fetchx client\n" },
   { name: "a clear key with its certificate", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client.key"], code: 0, stdout: "fetchx client\n" },
+  { name: "--cert-type DER and --key-type DER (a PKCS#8 key; fetchx refused DER, exit 2)", server: "@MTLS", args: ["--cert", "client.der", "--cert-type", "DER", "--key", "client-key.der", "--key-type", "der"], code: 0, stdout: "fetchx client\n" },
+  { name: "--key-type DER with a SEC1 key, beside a PEM certificate", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client-sec1.der", "--key-type", "DER"], code: 0, stdout: "fetchx client\n" },
+  { name: "--cert-type DER naming a PEM file: exit 58", server: "@MTLS", args: ["--cert", "client.pem", "--cert-type", "DER", "--key", "client.key"], code: 58 },
+  { name: "--key-type DER naming a PEM key: exit 58", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client.key", "--key-type", "DER"], code: 58 },
+  { name: "--cert-type DER without --key: exit 58", server: "@MTLS", args: ["--cert", "client.der", "--cert-type", "DER"], code: 58 },
   { name: "a wrong --pass: exit 58 before anything is sent", server: "@MTLS", args: ["--cert", "client.pem", "--key", "client-enc.key", "--pass", "wrong"], code: 58 },
   { name: "a key that is not the certificate's: exit 58", server: "@MTLS", args: ["--cert", "client.pem", "--key", "key.pem"], code: 58 },
   { name: "no certificate for a server that wants one: exit 56", server: "@MTLS", args: [], code: 56 },
@@ -267,9 +276,9 @@ describe("curl 7.88's TLS options that change little or nothing", () => {
     }
   });
 
-  test("--cert-type of another type than PEM is refused before anything is sent (fetchx reads PEM only)", async () => {
-    const r = await runCli(["-sS", "--cert", "client.pem", "--cert-type", "DER", "http://127.0.0.1:9/"], { cwd: dir.path, env: { HOME: dir.path } });
+  test("--cert-type of another type than PEM or DER (P12, ENG) is refused before anything is sent", async () => {
+    const r = await runCli(["-sS", "--cert", "client.pem", "--cert-type", "P12", "http://127.0.0.1:9/"], { cwd: dir.path, env: { HOME: dir.path } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("PEM");
+    expect(r.stderr).toContain("PEM and DER");
   });
 });
