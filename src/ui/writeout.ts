@@ -1,4 +1,4 @@
-// -w / --write-out: curl's format language. %{var} expands a variable, %{json} all of them as one JSON
+// -w / --write-out: curl's format language. %{var} expands a variable, %{json} curl 7.88's variables (and fetchx's own) as one JSON
 // object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
 // stream, %{onerror} drops the rest unless the transfer failed, \n \t \r are escapes, %% is a percent
 // sign; any other backslash or percent sign prints as it is, with the character after it. Unknown
@@ -9,6 +9,24 @@ import { schemeOf } from "../http/chars.ts";
 import { latin1AsUtf8 } from "../http/headers.ts";
 import { takeZone } from "../http/url.ts";
 import type { DownloadResult } from "../transfer/stats.ts";
+import { USER_AGENT } from "../version.ts";
+
+/**
+ * The keys of curl 7.88's %{json}, in its order: its variables table is alphabetical and the object walks
+ * it, then adds curl_version. Variables of later curls (conn_id, xfer_id, proxy_used, url.*, urle.*: 8.x
+ * prints them too) are left out, as 7.88 has none of them; so are certs and num_certs, as Bun's TLS socket
+ * gives the leaf alone (no chain to count) and curl's certs is OpenSSL's text of every field, not only the
+ * PEM. fetchx's own follow, num_retries (curl 8.9's name) first: scripts read the retries from here.
+ */
+const JSON_KEYS = [
+  "content_type", "errormsg", "exitcode", "filename_effective", "ftp_entry_path", "http_code", "http_connect",
+  "http_version", "local_ip", "local_port", "method", "num_connects", "num_headers", "num_redirects",
+  "proxy_ssl_verify_result", "redirect_url", "referer", "remote_ip", "remote_port", "response_code", "scheme",
+  "size_download", "size_header", "size_request", "size_upload", "speed_download", "speed_upload",
+  "ssl_verify_result", "time_appconnect", "time_connect", "time_namelookup", "time_pretransfer", "time_redirect",
+  "time_starttransfer", "time_total", "url", "url_effective", "urlnum", "curl_version",
+  "num_retries", "mptcp", "mptcp_subflows", "connections",
+];
 
 /** curl prints a time as seconds with six decimals ("%lu.%06lu" of microseconds): 0.000000, never 0. */
 const secs = (ms: number) => (ms / 1000).toFixed(6);
@@ -53,7 +71,7 @@ export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): R
     http_connect: s.httpConnect,
     ssl_verify_result: s.sslVerifyResult,
     proxy_ssl_verify_result: 0,
-    // Two URL parses: only for a format that names them (%{json} does).
+    // Two URL parses: only for a format that names them.
     ...(withUrlParts ? urlParts("url", s.url) : {}),
     ...(withUrlParts ? urlParts("urle", s.urlEffective) : {}),
     remote_ip: s.remoteIp,
@@ -61,6 +79,10 @@ export function variables(s: DownloadResult, urlnum = 0, withUrlParts = true): R
     local_ip: s.localIp,
     local_port: s.localPort,
     filename_effective: s.filenameEffective ?? null,
+    // fetchx speaks no FTP: curl's value for every other scheme.
+    ftp_entry_path: null,
+    // curl's is libcurl's version and its libraries'; fetchx's is its own and its runtime's.
+    curl_version: `${USER_AGENT} Bun/${Bun.version}`,
     exitcode: s.exitCode,
     errormsg: s.errorMessage || null,
     mptcp: s.mptcp,
@@ -76,7 +98,7 @@ export interface WriteOutput {
 
 /** Expands `format` for one transfer (the run's `urlnum`th URL, from 0); returns what goes to stdout and to stderr. */
 export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): WriteOutput {
-  const vars = variables(s, urlnum, /%\{(json|urle?\.)/.test(format));
+  const vars = variables(s, urlnum, /%\{urle?\./.test(format));
   const out: WriteOutput = { stdout: "", stderr: "" };
   let stream: keyof WriteOutput = "stdout";
   // Any text up to "}" is a variable's name, as curl reads it: "%{}" and "%{nope:x}" are unknown ones.
@@ -113,7 +135,7 @@ export function renderWriteOut(format: string, s: DownloadResult, urlnum = 0): W
 
 /** %{json}: the times go in as numbers with their six decimals ("time_total":0.001101), as curl's; JSON.stringify would drop the zeros. */
 function jsonOf(vars: Record<string, unknown>): string {
-  const fields = Object.entries(vars).map(([k, v]) => `${JSON.stringify(k)}:${k.startsWith("time_") ? v : JSON.stringify(v)}`);
+  const fields = JSON_KEYS.map((k) => `${JSON.stringify(k)}:${k.startsWith("time_") ? vars[k] : JSON.stringify(vars[k])}`);
   return `{${fields.join(",")}}`;
 }
 

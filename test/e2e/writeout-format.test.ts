@@ -91,6 +91,19 @@ describe.skipIf(!CURL)("-w against curl 7.88", () => {
     expect(plain.ours).toBe("[][][][]");
   });
 
+  test("%{json}: curl 7.88's keys in its order, then fetchx's own (fetchx had its own order, 8.x's url.* and conn_id, no curl_version)", async () => {
+    // certs and num_certs (new in 7.88) are curl's alone: Bun gives fetchx no peer chain, and curl's certs
+    // is OpenSSL's text of each certificate. curl 8.x adds its later variables (conn_id, url.*, num_retries).
+    const keys = (out: string) => Object.keys(JSON.parse(out)).filter((k) => k !== "certs" && k !== "num_certs");
+    const OURS = ["num_retries", "mptcp", "mptcp_subflows", "connections"];
+    for (const url of ["@URL/hello.txt", "@URL/redirect", "http://127.0.0.1:1/"]) {
+      const { curl, ours } = await both(["-sL", "--retry", "0", "-o", "/dev/null", "-w", "%{json}", url]);
+      expect({ url, keys: keys(ours) }).toEqual({ url, keys: [...keys(curl), ...OURS] });
+      expect(keys(curl).at(-1)).toBe("curl_version");
+      expect(JSON.parse(ours).ftp_entry_path).toBeNull();
+    }
+  });
+
   test("-w @FILE and -w @-: the file's CR and LF print nothing, nor the rest of a line after a CR", async () => {
     const files: Record<string, string> = {
       "escape-then-newline": "%{http_code}\\n\n",
