@@ -26,6 +26,8 @@ export interface RequestSpec {
 }
 
 const encoder = new TextEncoder();
+/** curl's MAX_INITIAL_POST_SIZE: a smaller in-memory body is sent with the head. */
+const MAX_INLINE_BODY = 64 * 1024;
 
 /** The length a body is sent with, or null for a stream (sent chunked). */
 export function bodyLength(body: RequestBody): number | null {
@@ -76,7 +78,7 @@ export type Consumed = void | typeof STOP | Promise<void | typeof STOP>;
 
 export class Exchange {
   head!: ResponseHead;
-  /** Bytes of the request head as sent. */
+  /** Bytes of the request head as sent, and of a small body sent with it (curl's %{size_request}). */
   requestBytes = 0;
   /** Bytes of the request body as sent (chunk framing not counted). */
   uploadBytes = 0;
@@ -122,11 +124,18 @@ export class Exchange {
   /** Sends the request and reads up to the end of the response head. */
   async start(): Promise<ResponseHead> {
     const req = buildRequest(this.spec);
-    this.requestBytes = req.byteLength;
+    const inline = this.inlineBody();
+    this.requestBytes = req.byteLength + (inline?.wire.byteLength ?? 0);
     this.opts.onWire?.("send-header", req);
     if (this.opts.onHeaderLine) for (const line of new TextDecoder().decode(req).split("\r\n").slice(0, -2)) this.opts.onHeaderLine(">", line);
-    await this.conn.write(req);
-    if (this.spec.body !== undefined) await this.sendBody(this.spec.body);
+    if (inline) {
+      await this.conn.write(Buffer.concat([req, inline.wire]));
+      if (inline.data.byteLength > 0) this.opts.onWire?.("send-data", inline.data);
+      this.uploadBytes = inline.data.byteLength;
+    } else {
+      await this.conn.write(req);
+      if (this.spec.body !== undefined) await this.sendBody(this.spec.body);
+    }
     while (!this.head) await this.pump();
     if (this.opts.onHeaderLine) {
       const h = this.head;
@@ -137,6 +146,27 @@ export class Exchange {
   }
 
   /**
+   * A small body held in memory (-d, --data-binary, --json: curl's postfields) under 64 KiB goes out with
+   * the head in one write, and curl 7.88 counts it in %{size_request} (chunked, with its framing); a form,
+   * a file or a stream is read as it is sent, after the head, and is not counted there. A caller's
+   * "Expect: 100-continue" keeps the body apart, as curl waits for the 100 before sending it.
+   */
+  private inlineBody(): { data: Uint8Array; wire: Uint8Array } | undefined {
+    const body = this.spec.body;
+    if (typeof body !== "string" && !(body instanceof Uint8Array)) return undefined;
+    const data = typeof body === "string" ? encoder.encode(body) : body;
+    if (data.byteLength >= MAX_INLINE_BODY || this.spec.headers.some(([k, v]) => k.toLowerCase() === "expect" && /100-continue/i.test(v))) return undefined;
+    if (!this.chunked) return { data, wire: data };
+    const chunk = data.byteLength > 0 ? [encoder.encode(`${data.byteLength.toString(16)}\r\n`), data, encoder.encode("\r\n")] : [];
+    return { data, wire: Buffer.concat([...chunk, encoder.encode("0\r\n\r\n")]) };
+  }
+
+  /** The caller's headers ask for a chunked body. */
+  private get chunked(): boolean {
+    return this.spec.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
+  }
+
+  /**
    * Writes the body, each piece awaited (the socket's backpressure paces a file or a pipe). An answer that
    * comes before the body is all sent is read; a final status of 300 or more, or a whole answer, stops the
    * upload there, as curl does ("HTTP error before end of send, stop sending"): a 413 or 403 to a large
@@ -144,7 +174,7 @@ export class Exchange {
    * after it.
    */
   private async sendBody(body: RequestBody): Promise<void> {
-    const chunked = this.spec.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
+    const chunked = this.chunked;
     for await (const piece of bodyPieces(body)) {
       if (piece.byteLength === 0) continue;
       if (chunked) await this.conn.write(encoder.encode(`${piece.byteLength.toString(16)}\r\n`));

@@ -23,6 +23,7 @@ beforeAll(async () => {
       "/redirect": { redirect: { to: "/hello.txt", status: 302 } },
       "/see-other": { redirect: { to: "/echo", status: 303 } },
       "/found": { redirect: { to: "/echo", status: 302 } },
+      "/temporary": { redirect: { to: "/echo", status: 307 } },
       "/echo": ({ req }) => ({ body: enc.encode(`${req.method} ${req.path}\n`), contentType: "text/plain" }),
       // Written as it goes out: X-Dup and Set-Cookie twice each, no Content-Type.
       "/repeated": { raw: "HTTP/1.1 200 OK\r\nX-Dup: a\r\nContent-Length: 3\r\nx-dup: b\r\nSet-Cookie: c=1\r\nSet-Cookie: d=2\r\n\r\nhi\n" },
@@ -102,6 +103,36 @@ describe.skipIf(!CURL)("-w against curl 7.88", () => {
       expect(keys(curl).at(-1)).toBe("curl_version");
       expect(JSON.parse(ours).ftp_entry_path).toBeNull();
     }
+  });
+
+  test("%{size_request} counts a -d body under 64 KiB, sent with the head; not a form's, an upload's or a larger one (fetchx counted no body)", async () => {
+    writeFileSync(dir.file("up.txt"), "abc\n");
+    writeFileSync(dir.file("64k.txt"), "a".repeat(64 * 1024 - 1));
+    // curl 7.88 sends "Expect: 100-continue" with every -T upload (fetchx never does): -H Expect: leaves it out.
+    const cases = [
+      ["-d", "x", "@URL/echo"],
+      ["-d", "abcdefgh", "@URL/echo"],
+      ["--data-binary", "@up.txt", "@URL/echo"],
+      ["--json", "{}", "@URL/echo"],
+      ["--data-binary", "@64k.txt", "@URL/echo"],
+      ["--data-binary", "@64k.txt", "-d", "b", "@URL/echo"],
+      ["-F", "a=b", "@URL/echo"],
+      ["-H", "Expect:", "-T", "up.txt", "@URL/echo"],
+      ["-L", "-d", "x", "@URL/found"],
+      ["-L", "-d", "x", "@URL/temporary"],
+      ["-L", "-F", "a=b", "@URL/temporary"],
+      ["-L", "-H", "Expect:", "-T", "up.txt", "@URL/temporary"],
+    ];
+    const sizes: number[] = [];
+    for (const args of cases) {
+      const { curl, ours } = await both(["-s", "-A", "x", "-o", "/dev/null", "-w", "%{size_request} %{size_upload}", ...args]);
+      expect({ args, ours }).toEqual({ args, ours: curl });
+      sizes.push(Number(ours.split(" ")[0]));
+    }
+    // The body's bytes are in it: seven more for -d abcdefgh than for -d x; 64 KiB - 1 are, 64 KiB + 1 not.
+    expect(sizes[1]! - sizes[0]!).toBe(7);
+    expect(sizes[4]).toBeGreaterThan(64 * 1024);
+    expect(sizes[5]).toBeLessThan(200);
   });
 
   test("-w @FILE and -w @-: the file's CR and LF print nothing, nor the rest of a line after a CR", async () => {
