@@ -209,6 +209,13 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
   let shown = false;
   // The heads as received: their text is byte per char (Latin-1), so a UTF-8 value goes out as its own bytes.
   const preamble = () => ((shown = true), printHead ? Buffer.from(hops.join(""), "latin1") : undefined);
+  /** A head's text to -D FILE and to the hops shown; `ends` says it is the answer, the hops before it shown with it. */
+  const keep = (text: string, ends: boolean) => {
+    if (o.dumpHeader !== undefined && !dumpToStdout) state.dump(o.dumpHeader, text);
+    if (final) hops = [];
+    hops.push(text);
+    final = ends;
+  };
   const events: DownloadOptions & Unshown = {
     // A transfer that failed after its head came (-f and a 404) never decided its output: curl has
     // printed the head by then (-i, -I, -D -), so the run prints it before the error.
@@ -216,13 +223,14 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
     unshownHeads: () => (printHead && toStdout && !shown ? hops.join("") : ""),
     onAnswer: (head) => {
       if (o.dumpHeader === undefined && !printHead) return; // no head is shown: not even its text is made
-      const text = headText(head);
-      if (o.dumpHeader !== undefined && !dumpToStdout) state.dump(o.dumpHeader, text);
-      if (final) hops = [];
-      hops.push(text);
-      if (head.status < 200) return void (final = false); // a 1xx goes before the answer it announces
-      // A redirect that is followed, and a 401 or 407 whose challenge is answered, go before the answer too.
-      final = !((o.followRedirects && locationOf(head) !== null) || challenged(o, head.status));
+      // A 1xx goes before the answer it announces; so do a redirect that is followed, and a 401 or 407
+      // whose challenge is answered.
+      keep(headText(head), head.status >= 200 && !((o.followRedirects && locationOf(head) !== null) || challenged(o, head.status)));
+    },
+    // curl shows a proxy's answer to CONNECT before the origin's head, as one more hop.
+    onProxyAnswer: (head) => {
+      if (o.dumpHeader === undefined && !printHead) return;
+      keep(Buffer.from(head).toString("latin1"), false);
     },
     // curl shows a chunked body's trailer lines after the body: in -D FILE, and on stdout with -i or -D -
     // (with -i -o FILE curl puts them in FILE; fetchx does not).

@@ -218,7 +218,7 @@ export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string
       route.mode === "forward"
         ? undefined
         : kind === "http"
-          ? (fd, signal) => openTunnel(fd, { host, port, auth, proxyAuth, userAgent, headers: route.headers, signal, trace })
+          ? (fd, signal) => openTunnel(fd, { host, port, auth, proxyAuth, userAgent, headers: route.headers, signal, trace, onAnswer: base.onProxyAnswer })
           : (fd, signal) => openSocks(fd, { kind, host: address ?? host, port, auth, signal, trace }).then(() => 0),
   };
 }
@@ -234,6 +234,8 @@ export interface TunnelRequest {
   headers?: [string, string][];
   signal: AbortSignal;
   trace?: (line: string) => void;
+  /** The answer's head as received (status line to the empty line), before its status is judged. */
+  onAnswer?: (head: Uint8Array) => void;
 }
 
 const MAX_REPLY_HEAD = 64 * 1024;
@@ -262,10 +264,12 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
     t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
     await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);
 
-    const { head, after } = await replyHead(fd, t.signal, target);
+    const { head, bytes, after } = await replyHead(fd, t.signal, target);
     const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
     t.trace?.(`CONNECT phase completed: ${head.split(/\r?\n/)[0]}`);
     if (!status) throw new FetchxError("RECV", `proxy answered CONNECT with something that is not HTTP: ${JSON.stringify(head.slice(0, 40))}`);
+    // Every answer is shown (-i, -D), a challenge answered too, as curl shows them.
+    t.onAnswer?.(bytes);
     const code = Number(status);
     if (t.auth !== undefined && auth.take(code, headerValues(head, "proxy-authenticate"))) {
       t.trace?.("Proxy asks for authentication: answering its challenge");
@@ -286,8 +290,8 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
 /** The proxy closed the connection after a challenge fetchx answers: the caller dials it again (Router.dial). */
 export class ProxyRedial extends FetchxError {}
 
-/** The proxy's reply head to CONNECT (Latin-1 text, without its blank line) and the bytes read after it. */
-async function replyHead(fd: number, signal: AbortSignal, target: string): Promise<{ head: string; after: Uint8Array }> {
+/** The proxy's reply head to CONNECT: as Latin-1 text without its blank line, as bytes with it, and the bytes read after it. */
+async function replyHead(fd: number, signal: AbortSignal, target: string): Promise<{ head: string; bytes: Uint8Array; after: Uint8Array }> {
   let reply = new Uint8Array(0);
   for (;;) {
     const chunk = await recvSome(fd, signal);
@@ -301,7 +305,8 @@ async function replyHead(fd: number, signal: AbortSignal, target: string): Promi
     const text = new TextDecoder("latin1").decode(reply);
     const blank = /\r?\n\r?\n/.exec(text);
     // latin1: one character a byte
-    if (blank) return { head: text.slice(0, blank.index), after: reply.subarray(blank.index + blank[0].length) };
+    const end = blank ? blank.index + blank[0].length : 0;
+    if (blank) return { head: text.slice(0, blank.index), bytes: reply.subarray(0, end), after: reply.subarray(end) };
     if (reply.byteLength > MAX_REPLY_HEAD) throw new FetchxError("RECV", "proxy reply to CONNECT is too large");
   }
 }

@@ -102,6 +102,8 @@ export interface DialOptions {
   signal?: AbortSignal;
   /** Verbose trace lines (-v); the dialer says what it tries and what MPTCP did. */
   trace?: (line: string) => void;
+  /** An HTTP proxy's answer to CONNECT, its head's bytes as received, whatever its status (curl -i and -D show it). */
+  onProxyAnswer?: (head: Uint8Array) => void;
 }
 
 /** A connected (and, for https, handshaken) socket with a pull-style reader and backpressure. */

@@ -18,6 +18,8 @@ export interface RequestHooks {
   /** Every byte sent and received (curl --trace). */
   onWire?(kind: WireKind, bytes: Uint8Array): void;
   trace?(line: string): void;
+  /** A proxy's answer to the CONNECT of a tunnel dialled for this request (its head's bytes). */
+  onProxyAnswer?(head: Uint8Array): void;
   /** Aborts a dial in progress. */
   signal?: AbortSignal;
   /** Bind new connections to this path (transfer/paths.ts); pooled apart from other paths' connections. */
@@ -202,6 +204,7 @@ export class HttpClient {
       ...(hooks.path?.connectTimeoutMs ? { connectTimeoutMs: Math.min(hooks.path.connectTimeoutMs, o.connectTimeoutMs || Infinity) } : {}),
       signal: hooks.signal ? AbortSignal.any([hooks.signal, this.closed.signal]) : this.closed.signal,
       trace: hooks.trace,
+      onProxyAnswer: hooks.onProxyAnswer,
     };
   }
 

@@ -268,6 +268,7 @@ export class Download implements ProgressSource, RequestSender {
       onHeaderLine: s.onHeaderLine,
       onWire: s.onWire,
       trace: s.onTrace,
+      onProxyAnswer: (head) => this.proxyAnswered(head),
       signal: this.ending ? this.signal : s.signal,
     };
   }
@@ -485,6 +486,13 @@ export class Download implements ProgressSource, RequestSender {
     this.trace(`connection made in ${dialMs.toFixed(1)} ms`);
     this.readMptcp();
     this.settings.onConnect?.(reportOf(conn), dialMs);
+  }
+
+  /** A tunnel's CONNECT answer: curl counts it in %{size_header} and shows it; a range connection's is not curl's. */
+  private proxyAnswered(head: Uint8Array): void {
+    if (this.phase !== "request") return;
+    this.result.sizeHeader += head.byteLength;
+    this.settings.onProxyAnswer?.(head);
   }
 
   /** This download's record of `conn`, made on first use. */

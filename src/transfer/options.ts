@@ -200,6 +200,12 @@ export interface DownloadEvents {
   onResume?(info: ResumeInfo): void;
   /** The final response head (after redirects) arrived. */
   onHead?(head: ResponseHead, url: URL): void;
+  /**
+   * An HTTP proxy's answer to CONNECT, its head's bytes as received, for each tunnel the download opens
+   * while it asks for its answer (curl -i, -I and -D show it before the origin's head); not for the range
+   * connections of a segmented transfer.
+   */
+  onProxyAnswer?(head: Uint8Array): void;
   /** Every response head as it arrives: 1xx ones (100 Continue, 103 Early Hints), redirects, retried failures and the final answer (curl -D). */
   onAnswer?(head: ResponseHead, url: URL): void;
   /** The final answer's trailer fields (after a chunked body's last chunk), once all its body was handed on (curl -i and -D show them after it). */

@@ -30,15 +30,18 @@ const CONNECT_REPLIES: Record<string, string> = {
   "502": "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
   "301": "HTTP/1.1 301 Moved\r\nLocation: http://elsewhere.example/\r\nContent-Length: 0\r\n\r\n",
   LF: "HTTP/1.1 200 OK\nProxy-Agent: lf\n\n",
+  AGENT: "HTTP/1.1 200 Connection established\r\nProxy-Agent: scripted\r\n\r\n",
 };
 const scripted: Record<string, ReturnType<typeof recordingProxy>> = {};
 let ca: string;
 const socketPath = join(tmp.path, "origin.sock");
 beforeAll(async () => {
-  origin = await startServer({ routes: { "/a": { body: "A\n" }, "/version": { body: "version 1\n" } }, unix: socketPath });
+  // /bare: a head with no Date, so curl's and fetchx's -i output are the same bytes (/bare-head: HEAD's answer).
+  const bare = { "/bare": { raw: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nB\n" }, "/bare-head": { raw: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" } };
+  origin = await startServer({ routes: { "/a": { body: "A\n" }, "/version": { body: "version 1\n" }, ...bare }, unix: socketPath });
   const cert = await makeCert(tmp.path);
   ca = cert.caPath;
-  tlsOrigin = await startServer({ routes: { "/a": { body: "secure A\n" } }, tls: { cert: cert.certPem, key: cert.keyPem } });
+  tlsOrigin = await startServer({ routes: { "/a": { body: "secure A\n" }, ...bare }, tls: { cert: cert.certPem, key: cert.keyPem } });
   proxy = recordingProxy();
   for (const [name, connectReply] of Object.entries(CONNECT_REPLIES)) scripted[name] = recordingProxy({ connectReply });
 });
@@ -184,6 +187,36 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
   test("a CONNECT answer whose lines end in a bare LF opens the tunnel (fetchx waited for CRLF CRLF until -m)", async () => {
     const runs = await compare([[["-p", "-x", "@QLF", "@U"]], [["-x", "@QLF", "--cacert", ca, "@TLS"]]]);
     expect(runs.map((r) => [r.code, r.stdout])).toEqual([[0, "A\n"], [0, "secure A\n"]]);
+  });
+
+  test("-i, -I, -D show the proxy's answer to CONNECT before the origin's head, and %{size_header} counts it (fetchx showed the origin's alone)", async () => {
+    const [plain, secure] = [origin.url("/bare"), `https://localhost:${tlsOrigin.port}/bare`];
+    const runs = await compare([
+      [["-i", "-p", "-x", "@QAGENT", "-w", "[%{http_connect} %{size_header}]", plain]],
+      [["-i", "-x", "@QAGENT", "--cacert", ca, secure]],
+      [["-I", "-p", "-x", "@QAGENT", `${plain}-head`]],
+      [["-I", "-x", "@QAGENT", "--cacert", ca, `${secure}-head`]],
+      [["-D", "-", "-o", "/dev/null", "-p", "-x", "@QLF", plain]],
+      [["-i", "-p", "-x", "@Q407", "-w", "[%{http_connect} %{size_header}]", plain]],
+    ]);
+    const answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n";
+    const refused = CONNECT_REPLIES["407"]!.replace("auth\n", "");
+    expect(runs.map((r) => r.stdout)).toEqual([
+      `${CONNECT_REPLIES.AGENT}${answer}B\n[200 ${CONNECT_REPLIES.AGENT!.length + answer.length}]`,
+      `${CONNECT_REPLIES.AGENT}${answer}B\n`,
+      `${CONNECT_REPLIES.AGENT}${answer}`,
+      `${CONNECT_REPLIES.AGENT}${answer}`,
+      `${CONNECT_REPLIES.LF}${answer}`,
+      `${refused}[407 ${refused.length}]`,
+    ]);
+    // -D FILE: the same heads in the file.
+    const heads = join(tmp.path, "heads.txt");
+    const files = [];
+    for (const who of ["curl", "fetchx"] as const) {
+      await seen(who, ["-D", heads, "-o", "/dev/null", "-p", "-x", "@QAGENT", plain], {});
+      files.push(await Bun.file(heads).text());
+    }
+    expect(files).toEqual([`${CONNECT_REPLIES.AGENT}${answer}`, `${CONNECT_REPLIES.AGENT}${answer}`]);
   });
 
   test("--connect-to that sends the URL elsewhere makes an HTTP proxy tunnel there; one that changes nothing forwards", async () => {
