@@ -106,6 +106,16 @@ export class ResponseParser {
   get head(): ResponseHead | null {
     return this.#head;
   }
+  /**
+   * The final head as far as its complete lines go, once its status line came and before its empty line
+   * did (null otherwise): what a transfer cut inside the head (-m, a close) has read. curl has shown those
+   * lines and keeps their status; a line still in progress is not among them.
+   */
+  get partialHead(): ResponseHead | null {
+    if (this.#head !== null || this.#headers === NO_LINES) return null;
+    const headers = this.#fieldName === "" ? this.#headers : new Headers([...this.#headers.entries(), [this.#fieldName, this.#fieldValue]]);
+    return { version: this.#version, status: this.#status, statusText: this.#statusText, headers, headerBytes: this.#headBytes - this.#lineLength };
+  }
   /** Body bytes delivered so far (after de-chunking). */
   get received(): number {
     return this.#received;
@@ -431,6 +441,7 @@ export class ResponseParser {
       // We never ask to upgrade, so a 101 would switch to a protocol we cannot speak.
       if (this.#status === 101) throw weird("unexpected 101 Switching Protocols");
       this.#state = "STATUS_LINE";
+      this.#headers = NO_LINES; // no final head begun yet
       this.#events.onInformational?.(head);
       return;
     }

@@ -18,6 +18,8 @@ export interface RequestHooks {
   /** Every byte sent and received (curl --trace). */
   onWire?(kind: WireKind, bytes: Uint8Array): void;
   trace?(line: string): void;
+  /** The request failed inside its answer's head (-m, a close): the heads as far as they came (Exchange.cutHeads). */
+  onCutHead?(heads: ResponseHead[]): void;
   /** A proxy's answer to the CONNECT of a tunnel dialled for this request (its head's bytes). */
   onProxyAnswer?(head: Uint8Array): void;
   /** Aborts a dial in progress. */
@@ -257,9 +259,10 @@ export class HttpClient {
       } catch (err) {
         conn.close();
         this.live.delete(conn);
-        if (signal?.aborted) throw signal.reason;
-        if (isStaleConnection(err, conn === pooled)) continue; // the server closed an idle keep-alive
-        throw err;
+        if (!signal?.aborted && isStaleConnection(err, conn === pooled)) continue; // the server closed an idle keep-alive
+        const cut = hooks.onCutHead && ex.cutHeads();
+        if (cut) hooks.onCutHead!(cut);
+        throw signal?.aborted ? signal.reason : err;
       } finally {
         signal?.removeEventListener("abort", abandon);
       }

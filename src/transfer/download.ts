@@ -269,6 +269,7 @@ export class Download implements ProgressSource, RequestSender {
       onWire: s.onWire,
       trace: s.onTrace,
       onProxyAnswer: (head) => this.proxyAnswered(head),
+      onCutHead: (heads) => this.cutInHead(heads),
       signal: this.ending ? this.signal : s.signal,
     };
   }
@@ -495,6 +496,28 @@ export class Download implements ProgressSource, RequestSender {
     this.settings.onProxyAnswer?.(head);
   }
 
+  /**
+   * The first answer ended inside its head (-m, a close): curl has read the status and the complete lines
+   * (%{http_code}, %header{}, %{size_header}) and shown them (-i, -D); a range connection's is not curl's.
+   */
+  private cutInHead(heads: ResponseHead[]): void {
+    if (this.phase !== "request") return;
+    for (const head of heads) this.settings.onAnswer?.(head, this.plan.url.url);
+    this.took(heads.at(-1)!, heads.slice(0, -1));
+  }
+
+  /** The result's fields from an answer's head, and the 1xx heads that came before it. */
+  private took(head: ResponseHead, informational: ResponseHead[] | undefined): void {
+    const r = this.result;
+    r.httpCode = head.status;
+    r.httpVersion = head.version;
+    // Each Content-Type line replaces the one before in curl (CURLINFO_CONTENT_TYPE): the last one counts.
+    r.contentType = head.headers.getAll("content-type").at(-1);
+    r.headers = head.headers;
+    r.sizeHeader += head.headerBytes;
+    if (informational) for (const early of informational) r.sizeHeader += early.headerBytes;
+  }
+
   /** This download's record of `conn`, made on first use. */
   private use(conn: Connection): { interface?: string | null; bytes: number } {
     let use = this.conns.get(conn);
@@ -530,10 +553,7 @@ export class Download implements ProgressSource, RequestSender {
     // 307 that sent the body again counts it once (it was the sum over the redirects).
     if (this.phase === "request") r.sizeUpload = ex.uploadBytes;
     else r.sizeUpload += ex.uploadBytes;
-    if (ex.informational) for (const early of ex.informational) {
-      r.sizeHeader += early.headerBytes;
-      this.settings.onAnswer?.(early, url.url);
-    }
+    if (ex.informational) for (const early of ex.informational) this.settings.onAnswer?.(early, url.url);
     const cookies = this.settings.cookies;
     if (cookies) for (const line of head.headers.getAll("set-cookie")) cookies.receive(line, url.url);
     // RFC 6797 8.1: only over https, and only the first Strict-Transport-Security header counts.
@@ -542,12 +562,7 @@ export class Download implements ProgressSource, RequestSender {
     this.settings.onAnswer?.(head, url.url);
     r.urlEffective = url.href;
     r.scheme = url.url.protocol.slice(0, -1); // "http:" (a URL's protocol ends with its colon)
-    r.httpCode = head.status;
-    r.httpVersion = head.version;
-    // Each Content-Type line replaces the one before in curl (CURLINFO_CONTENT_TYPE): the last one counts.
-    r.contentType = head.headers.getAll("content-type").at(-1);
-    r.headers = head.headers;
-    r.sizeHeader += head.headerBytes;
+    this.took(head, ex.informational);
     r.sizeRequest += ex.requestBytes;
     r.referer = this.plan.refererSent;
     r.connId = ex.conn.id;

@@ -224,6 +224,24 @@ export class Exchange {
     }
   }
 
+  /**
+   * The heads read when the exchange ended inside the final one (-m, a close), that one as far as its
+   * complete lines go, each with its bytes (-i and -D show them, as curl has); undefined when no final
+   * status line came.
+   */
+  cutHeads(): ResponseHead[] | undefined {
+    const partial = this.parser.partialHead;
+    if (!partial) return undefined;
+    const heads = [...(this.informational ?? []), partial];
+    const all = Buffer.concat(this.headBytes ?? []);
+    let at = 0;
+    for (const h of heads) {
+      h.raw = all.subarray(at, at + h.headerBytes);
+      at += h.headerBytes;
+    }
+    return heads;
+  }
+
   /** Reads one chunk from the connection into the parser. */
   private async pump(): Promise<void> {
     // Queued data is taken without a promise per chunk; only an empty queue waits.

@@ -29,6 +29,9 @@ beforeAll(async () => {
       "/repeated": { raw: "HTTP/1.1 200 OK\r\nX-Dup: a\r\nContent-Length: 3\r\nx-dup: b\r\nSet-Cookie: c=1\r\nSet-Cookie: d=2\r\n\r\nhi\n" },
       "/adjacent": { raw: "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nSet-Cookie: c=1\r\nSet-Cookie: d=2\r\nContent-Length: 3\r\n\r\nhi\n" },
       "/http10": { raw: "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nhi\n" },
+      // Heads that stop inside a line and never go on (the connection stays open, silent).
+      "/cut-head": { raw: "HTTP/1.1 404 Not Found\r\nX-One: 1\r\nX-Tw" },
+      "/cut-after-100": { raw: "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-One: 1\r\n more\r\n" },
     },
   });
 });
@@ -133,6 +136,22 @@ describe.skipIf(!CURL)("-w against curl 7.88", () => {
     expect(sizes[1]! - sizes[0]!).toBe(7);
     expect(sizes[4]).toBeGreaterThan(64 * 1024);
     expect(sizes[5]).toBeLessThan(200);
+  });
+
+  test("-m inside a response head: the status and the complete lines count (%{http_code}, %header{}, -i, -D); fetchx had 000 and showed nothing", async () => {
+    const format = "[%{http_code} %{http_version} %{size_header} %{num_headers} %header{x-one}]";
+    const shown: string[] = [];
+    for (const path of ["/cut-head", "/cut-after-100"]) {
+      const { curl, ours } = await both(["-s", "-m", "0.2", "-i", "-w", format, `@URL${path}`]);
+      expect({ path, ours }).toEqual({ path, ours: curl });
+      const dumped = await both(["-s", "-m", "0.2", "-D", "-", "-o", "/dev/null", `@URL${path}`]);
+      expect({ path, ours: dumped.ours }).toEqual({ path, ours: dumped.curl });
+      shown.push(ours);
+    }
+    expect(shown).toEqual([
+      "HTTP/1.1 404 Not Found\r\nX-One: 1\r\n[404 1.1 34 1 1]",
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-One: 1\r\n more\r\n[201 1.1 64 1 1 more]",
+    ]);
   });
 
   test("-w @FILE and -w @-: the file's CR and LF print nothing, nor the rest of a line after a CR", async () => {

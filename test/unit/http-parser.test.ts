@@ -452,3 +452,30 @@ describe("ResponseParser leniency and exit codes as curl's", () => {
     }
   });
 });
+
+describe("partialHead: a head cut short (-m, a close) as far as its complete lines go", () => {
+  const events = { onHead() {}, onBody() {}, onComplete() {} };
+  const seen = (p: ResponseParser) => {
+    const h = p.partialHead;
+    return h && { status: h.status, version: h.version, headers: h.headers.entries(), headerBytes: h.headerBytes };
+  };
+
+  test("the status and the complete lines, at every split point; a folded line joins its field", () => {
+    const lines = "HTTP/1.0 404 Not Found\r\nX-A: 1\r\n more\r\n";
+    const wire = `HTTP/1.1 100 Continue\r\n\r\n${lines}X-B`;
+    for (let cut = 0; cut <= wire.length; cut++) {
+      const p = new ResponseParser("GET", events);
+      p.feed(bytes(wire.slice(0, cut)));
+      p.feed(bytes(wire.slice(cut)));
+      expect({ cut, head: seen(p) }).toEqual({ cut, head: { status: 404, version: "1.0", headers: [["X-A", "1 more"]], headerBytes: lines.length } });
+    }
+  });
+
+  test("none before the final status line's end, nor once the head is complete", () => {
+    for (const wire of ["HTTP/1.1 200 O", "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"]) {
+      const p = new ResponseParser("GET", events);
+      p.feed(bytes(wire));
+      expect({ wire, head: p.partialHead }).toEqual({ wire, head: null });
+    }
+  });
+});
