@@ -117,10 +117,10 @@ reads the format from FILE ("@-" from stdin). Escapes: \\n \\t \\r, and %% for a
   %{num_connects} %{num_headers} %{num_redirects} %{num_retries} %{remote_ip} %{remote_port} %{local_ip}
   %{local_port} %{filename_effective} %{exitcode} %{errormsg} %{referer} %{http_connect}
   %{ssl_verify_result} %{proxy_used} %{conn_id} %{xfer_id} %{url.NAME} %{urle.NAME} (NAME: scheme,
-  user, password, host, port, path, query, fragment, zoneid)
+  user, password, host, port, path, query, fragment, zoneid) %{curl_version}
   %{mptcp} %{mptcp_subflows} %{connections}   (fetchx's own: MPTCP state and per-connection detail)
   %header{NAME}  one response header      %{header_json}  all response headers
-  %{json}        every variable as one JSON object
+  %{json}        curl 7.88's variables (its order), num_retries and fetchx's own, as one JSON object
 
   fetchx -sS -o /dev/null -w '%{http_code} %{speed_download} %{mptcp}\\n' URL
   fetchx -sS -o f.iso -w '%{json}' URL | jq .connections
