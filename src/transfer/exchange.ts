@@ -157,8 +157,8 @@ export class Exchange {
     const data = typeof body === "string" ? encoder.encode(body) : body;
     if (data.byteLength >= MAX_INLINE_BODY || this.spec.headers.some(([k, v]) => k.toLowerCase() === "expect" && /100-continue/i.test(v))) return undefined;
     if (!this.chunked) return { data, wire: data };
-    const chunk = data.byteLength > 0 ? [encoder.encode(`${data.byteLength.toString(16)}\r\n`), data, encoder.encode("\r\n")] : [];
-    return { data, wire: Buffer.concat([...chunk, encoder.encode("0\r\n\r\n")]) };
+    const framed = data.byteLength > 0 ? [encoder.encode(`${data.byteLength.toString(16)}\r\n`), data, encoder.encode("\r\n")] : [];
+    return { data, wire: Buffer.concat([...framed, encoder.encode("0\r\n\r\n")]) };
   }
 
   /** The caller's headers ask for a chunked body. */

@@ -1,10 +1,10 @@
-// -w / --write-out: curl's format language. %{var} expands a variable, %{json} curl 7.88's variables (and fetchx's own) as one JSON
-// object, %{header_json} the response headers, %header{name} one header, %{stderr}/%{stdout} switch the
-// stream, %{onerror} drops the rest unless the transfer failed, \n \t \r are escapes, %% is a percent
-// sign; any other backslash or percent sign prints as it is, with the character after it. Unknown
-// variables expand to nothing and are warned about on stderr, as curl does. Compared with curl 7.88:
-// times have six decimals (in %{json} too, as numbers), a value curl has not got is null in %{json} (and
-// nothing in the text), %header{name} is the header's first value.
+// -w / --write-out: curl's format language. %{var} expands a variable, %{json} curl 7.88's variables (and
+// fetchx's own) as one JSON object, %{header_json} the response headers, %header{name} one header,
+// %{stderr}/%{stdout} switch the stream, %{onerror} drops the rest unless the transfer failed, \n \t \r
+// are escapes, %% is a percent sign; any other backslash or percent sign prints as it is, with the
+// character after it. Unknown variables expand to nothing and are warned about on stderr, as curl does.
+// Compared with curl 7.88: times have six decimals (in %{json} too, as numbers), a value curl has not got
+// is null in %{json} (and nothing in the text), %header{name} is the header's first value.
 import { schemeOf } from "../http/chars.ts";
 import { latin1AsUtf8 } from "../http/headers.ts";
 import { takeZone } from "../http/url.ts";
@@ -16,7 +16,7 @@ import { USER_AGENT } from "../version.ts";
  * it, then adds curl_version. Variables of later curls (conn_id, xfer_id, proxy_used, url.*, urle.*: 8.x
  * prints them too) are left out, as 7.88 has none of them; so are certs and num_certs, as Bun's TLS socket
  * gives the leaf alone (no chain to count) and curl's certs is OpenSSL's text of every field, not only the
- * PEM. fetchx's own follow, num_retries (curl 8.9's name) first: scripts read the retries from here.
+ * PEM. fetchx's own follow, num_retries (a later curl's name) first: scripts read the retries from here.
  */
 const JSON_KEYS = [
   "content_type", "errormsg", "exitcode", "filename_effective", "ftp_entry_path", "http_code", "http_connect",
