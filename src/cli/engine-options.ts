@@ -229,7 +229,7 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
     },
     // curl shows a proxy's answer to CONNECT before the origin's head, as one more hop.
     onProxyAnswer: (head) => {
-      if (o.dumpHeader === undefined && !printHead) return;
+      if ((o.dumpHeader === undefined && !printHead) || o.suppressConnectHeaders) return;
       keep(Buffer.from(head).toString("latin1"), false);
     },
     // curl shows a chunked body's trailer lines after the body: in -D FILE, and on stdout with -i or -D -

@@ -34,6 +34,8 @@ export interface EverydayOptions {
   /** How proxyUser goes to an HTTP proxy: --proxy-digest, --proxy-anyauth, else Basic. */
   proxyAuthScheme: "basic" | "digest" | "any";
   proxytunnel: boolean;
+  /** --suppress-connect-headers: -i and -D show no answer to CONNECT. */
+  suppressConnectHeaders: boolean;
   proxyEnv: ProxyEnv;
   /** --limit-rate in bytes per second; 0 = no limit. */
   limitRate: number;
@@ -115,6 +117,7 @@ export function everydayOptions(raw: RawArgs, env: Record<string, string | undef
     proxyUser: str("proxy-user"),
     proxyAuthScheme: raw.values.get("proxy-digest") === true ? "digest" : raw.values.get("proxy-anyauth") === true ? "any" : "basic",
     proxytunnel: raw.values.get("proxytunnel") === true,
+    suppressConnectHeaders: raw.values.get("suppress-connect-headers") === true,
     proxyEnv: proxyEnvFrom(env),
     limitRate,
     inputFile: str("input-file"),

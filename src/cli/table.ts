@@ -108,7 +108,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "socks4a", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4a proxy (the proxy resolves the name): -x socks4a://HOST[:PORT]" },
   { name: "socks5", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the name resolved here): -x socks5://HOST[:PORT]" },
   { name: "socks5-hostname", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the proxy resolves the name): -x socks5h://HOST[:PORT]" },
-  { name: "suppress-connect-headers", kind: "flag", group: "proxy", description: "accepted for curl: a proxy's CONNECT answer is never shown by -i or -D", noop: "fetchx never shows a proxy's CONNECT answer with -i or -D" },
+  { name: "suppress-connect-headers", kind: "flag", group: "proxy", description: "-i and -D leave out the proxy's answer to CONNECT" },
   { name: "socks5-basic", kind: "flag", group: "proxy", description: "accepted for curl: SOCKS5 user and password go whenever given", noop: "credentials for a SOCKS5 proxy are always offered with user/password authentication" },
   { name: "proxy-basic", kind: "flag", group: "proxy", description: "send --proxy-user's credentials to an HTTP proxy as Basic (the default)" },
   { name: "proxy-digest", kind: "flag", group: "proxy", description: "send --proxy-user's credentials to an HTTP proxy as Digest, answering its 407 challenge" },

@@ -198,6 +198,7 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
       [["-I", "-x", "@QAGENT", "--cacert", ca, `${secure}-head`]],
       [["-D", "-", "-o", "/dev/null", "-p", "-x", "@QLF", plain]],
       [["-i", "-p", "-x", "@Q407", "-w", "[%{http_connect} %{size_header}]", plain]],
+      [["-i", "--suppress-connect-headers", "-p", "-x", "@QAGENT", plain]],
     ]);
     const answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n";
     const refused = CONNECT_REPLIES["407"]!.replace("auth\n", "");
@@ -208,6 +209,7 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
       `${CONNECT_REPLIES.AGENT}${answer}`,
       `${CONNECT_REPLIES.LF}${answer}`,
       `${refused}[407 ${refused.length}]`,
+      `${answer}B\n`,
     ]);
     // -D FILE: the same heads in the file.
     const heads = join(tmp.path, "heads.txt");
