@@ -73,14 +73,16 @@ describe("Squid asking for Digest and Basic", () => {
     }
   });
 
-  test("-i: the 407 that drew the challenge is shown before the answer, as curl's", async () => {
-    const statusLines = async (cmd: readonly string[]) => {
-      const r = await runCommand([...cmd, "-s", "-i", "-x", squid.url, "--proxy-digest", "-U", "alice:s3cret", origin.url("/post")], { env });
+  test("-i: the 407 that drew the challenge is shown before the answer, forwarded and for CONNECT, as curl's", async () => {
+    const statusLines = async (cmd: readonly string[], extra: string[]) => {
+      const r = await runCommand([...cmd, "-s", "-i", ...extra, "-x", squid.url, "--proxy-digest", "-U", "alice:s3cret", origin.url("/post")], { env });
       return Buffer.from(r.stdout).toString("latin1").match(/^HTTP\/\S+ \d+/gm);
     };
-    const ours = await statusLines(fetchxCommand());
-    expect(ours).toEqual(["HTTP/1.1 407", "HTTP/1.1 200"]);
-    expect(await statusLines(["curl"])).toEqual(ours);
+    for (const [extra, expected] of [[[], ["HTTP/1.1 407", "HTTP/1.1 200"]], [["-p"], ["HTTP/1.1 407", "HTTP/1.1 200", "HTTP/1.1 200"]]] as const) {
+      const ours = await statusLines(fetchxCommand(), [...extra]);
+      expect(ours).toEqual([...expected]);
+      expect(await statusLines(["curl"], [...extra])).toEqual(ours);
+    }
   });
 
   test("two URLs: the second is sent with the challenge already answered (one 407 in all)", async () => {
