@@ -4,6 +4,7 @@
 import { nodeFs } from "../node-fs.ts";
 import type { FetchxError } from "../errors.ts";
 import type { CookieJar } from "../http/cookies.ts";
+import { parseCurlDate } from "../http/date.ts";
 import type { HstsCache } from "../http/hsts.ts";
 import { parseUrl, urlObject } from "../http/url.ts";
 import * as libc from "../net/libc.ts";
@@ -44,8 +45,9 @@ export function afterDownload(o: Options, r: DownloadResult, failure: FetchxErro
   // Asked only for -R and --create-file-mode: a lookup per file is measurable with -Z and 400 files.
   const written = () => path !== undefined && r.httpCode !== 304 && nodeFs().existsSync(path);
   if (o.remoteTime && written()) {
-    const t = Date.parse(r.headers?.get("last-modified") ?? "");
-    if (!Number.isNaN(t)) nodeFs().utimesSync(path!, t / 1000, t / 1000);
+    // Read as curl's -R reads it (curl_getdate): no time set where curl finds no date.
+    const t = parseCurlDate(r.headers?.get("last-modified") ?? "");
+    if (t !== null) nodeFs().utimesSync(path!, t / 1000, t / 1000);
   }
   if (o.createFileMode !== undefined && written()) nodeFs().chmodSync(path!, o.createFileMode);
   if (o.xattr && written()) writeXattrs(path!, r, log);

@@ -43,6 +43,10 @@ beforeAll(async () => {
       "/found": { redirect: { to: "/echo", status: 302 } },
       "/to-file": { redirect: { to: "file:///etc/hostname" } },
       "/moved": { redirect: { to: "/echo", status: 301 } },
+      // Last-Modified values that curl's date reader and JavaScript's Date.parse read differently (-R).
+      "/lm-zone": { body: "z\n", headers: { "Last-Modified": "Sun, 14 Jan 2024 10:00:00 CET" } },
+      "/lm-iso": { body: "i\n", headers: { "Last-Modified": "2024-01-14 10:00:00" } },
+      "/lm-compact": { body: "c\n", headers: { "Last-Modified": "20240114 10:00:00 GMT" } },
       // The request as the server saw it: method, target, the body.
       "/echo": ({ req }) => ({ body: enc.encode(`${req.method} ${req.path}\n`), contentType: "text/plain" }),
       "/echo-body": ({ req }) => ({ body: req.body, contentType: "application/octet-stream" }),
@@ -589,6 +593,26 @@ describe.skipIf(!CURL)("fetchx against curl 7.88, case by case", () => {
       c.check?.(oursDir.path);
     });
   }
+});
+
+describe.skipIf(!CURL)("-R reads Last-Modified as curl's date reader does", () => {
+  test("a zone name, an ISO date, YYYYMMDD: the file's time is curl's (Date.parse took the ISO date and refused the other two)", async () => {
+    // What each file's time is: the header's date, or (curl finds no date) the download's own, about now.
+    const cases = [
+      ["/lm-zone", Date.UTC(2024, 0, 14, 9)],
+      ["/lm-iso", "now"],
+      ["/lm-compact", Date.UTC(2024, 0, 14, 10)],
+    ] as const;
+    for (const [path, expected] of cases) {
+      using dir = tempDir("fetchx-compat-lm-");
+      for (const [who, cmd] of [["fetchx", fetchxCommand()], ["curl", [CURL!]]] as const) {
+        const out = join(dir.path, who);
+        const r = await runCommand([...cmd, "-s", "-R", "-o", out, `${http}${path}`]);
+        const mtime = statSync(out).mtimeMs;
+        expect({ who, path, code: r.code, time: Math.abs(mtime - Date.now()) < 60_000 ? "now" : mtime }).toEqual({ who, path, code: 0, time: expected });
+      }
+    }
+  });
 });
 
 describe.skipIf(!CURL)("--next groups and URL bytes, as curl", () => {
