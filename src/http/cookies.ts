@@ -6,6 +6,7 @@
 // the default path keeps its last "/", an IP address's Domain is host-only, loopback hosts count as
 // secure, and cookies are looked up in curl's hash buckets (see `bucket`).
 import { isIP } from "../net/libc.ts";
+import { parseCurlDate } from "./date.ts";
 import { latin1AsUtf8 } from "./headers.ts";
 
 export interface Cookie {
@@ -161,8 +162,9 @@ export class CookieJar {
       } else if (key === "httponly" && !val) c.httpOnly = true;
       else if (key === "max-age" && /^-?\d+$/.test(val)) maxAge = Number(val);
       else if (key === "expires") {
-        const t = Date.parse(val);
-        if (!Number.isNaN(t)) c.expires = Math.max(1, Math.floor(t / 1000));
+        // Read as curl reads it (curl_getdate): a date it cannot read leaves a session cookie.
+        const t = parseCurlDate(val);
+        if (t !== null) c.expires = Math.max(1, Math.floor(t / 1000));
       }
     }
     if (maxAge !== undefined) c.expires = maxAge <= 0 ? 1 : this.now() + maxAge;

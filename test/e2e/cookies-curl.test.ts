@@ -31,6 +31,9 @@ const ROUTES: Record<string, Route> = {
   // What curl 7.88 refuses to keep: a name prefix without its conditions, a tab or a control character, more
   // than 4096 bytes, a Domain of one label; and one it keeps beside them.
   "/refused": setting(["__Secure-a=1; Path=/", "__Host-b=1; Path=/", "__Host-c=1; Secure; Path=/; Domain=localhost", "tv=a\tb; Path=/", `big=${"x".repeat(4100)}; Path=/`, "dom=1; Domain=com; Path=/", "kept=1; Path=/"], "/echo"),
+  // Expires in forms curl's date reader and Date.parse read differently: a zone name (past), YYYYMMDD
+  // (future), an ISO date (curl finds none: a session cookie), and plain dates either way.
+  "/expires": setting(["e1=1; Path=/; Expires=Sun, 14 Jan 2024 10:00:00 CET", "e2=2; Path=/; Expires=20300114 10:00:00 GMT", "e3=3; Path=/; Expires=2030-01-14", "e4=4; Path=/; Expires=Mon, 14 Jan 2030 10:00:00 GMT", "e5=5; Path=/; Expires=Sun, 14 Jan 2024 10:00:00 GMT"], "/echo"),
   "/ip-domain": setting(["d1=1; Domain=127.0.0.1", "d2=2; Domain=.127.0.0.1; Path=/", "d3=3; Domain=127.0.0.2"], "/echo"),
 };
 
@@ -70,6 +73,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  { name: "Expires read as curl reads dates: a zone name and YYYYMMDD are dates, an ISO date is none (a session cookie)", args: ["-L", "-c", "out.txt", "@URL/expires"] },
   { name: "cookies curl refuses: __Secure- and __Host- without their conditions, a tab, over 4096 bytes, Domain=com (fetchx kept them)", args: ["-c", "out.txt", "@LOCALHOST/refused"] },
   { name: "-b FILE and -b NAME=VALUE pairs: the file's cookies, then the pairs joined by ';'", args: ["-b", "jar.txt", "-b", "a=1", "-b", "b=2; c=3", "@URL/echo"], files: { "jar.txt": JAR } },
   { name: "the pairs before the file: the same one header", args: ["-b", "a=1", "-b", "jar.txt", "@URL/echo"], files: { "jar.txt": JAR } },
