@@ -287,7 +287,7 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
   }
 }
 
-/** The proxy closed the connection after a challenge fetchx answers: the caller dials it again (Router.dial). */
+/** The proxy's connection cannot carry the answer to its challenge: the caller dials it again (Router.dial). */
 export class ProxyRedial extends FetchxError {}
 
 /** The proxy's reply head to CONNECT: as Latin-1 text without its blank line, as bytes with it, and the bytes read after it. */
@@ -304,9 +304,10 @@ async function replyHead(fd: number, signal: AbortSignal, target: string): Promi
     // lets a recipient take LF alone): a proxy answering "HTTP/1.1 200 OK\n\n" waited forever.
     const text = new TextDecoder("latin1").decode(reply);
     const blank = /\r?\n\r?\n/.exec(text);
-    // latin1: one character a byte
-    const end = blank ? blank.index + blank[0].length : 0;
-    if (blank) return { head: text.slice(0, blank.index), bytes: reply.subarray(0, end), after: reply.subarray(end) };
+    if (blank) {
+      const end = blank.index + blank[0].length; // latin1: one character a byte
+      return { head: text.slice(0, blank.index), bytes: reply.subarray(0, end), after: reply.subarray(end) };
+    }
     if (reply.byteLength > MAX_REPLY_HEAD) throw new FetchxError("RECV", "proxy reply to CONNECT is too large");
   }
 }
@@ -335,7 +336,7 @@ async function dropBody(fd: number, head: string, after: Uint8Array, signal: Abo
   const lengths = headerValues(head, "content-length");
   // Without one (chunked, or to the close) the connection is not kept.
   const length = lengths.length === 1 && /^\d+$/.test(lengths[0]!) && headerValues(head, "transfer-encoding").length === 0 ? Number(lengths[0]) : NaN;
-  if (closes || !(length <= MAX_CHALLENGE_BODY)) throw new ProxyRedial("RECV", "proxy closed the connection after its authentication challenge");
+  if (closes || !(length <= MAX_CHALLENGE_BODY)) throw new ProxyRedial("RECV", "proxy connection not kept after its authentication challenge");
   let left = length - after.byteLength;
   if (left < 0) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
   while (left > 0) {
