@@ -34,43 +34,65 @@ export function urlEncode(s: string | Uint8Array, space = "%20"): string {
   return out;
 }
 
+/**
+ * A -d, --data-binary, --json, --data-urlencode or --url-query file's bytes. One that cannot be read is an
+ * empty piece and a warning naming `given` (curl names the argument as written), exit 0 as curl's: fetchx
+ * stopped with 26.
+ */
+function postData(path: string, given: string, warn: (message: string) => void): Uint8Array {
+  try {
+    return readData(path, "-d");
+  } catch {
+    warn(`Couldn't read data from file "${given}", this makes an empty POST.`);
+    return new Uint8Array(0);
+  }
+}
+
 /** --data-urlencode's forms: content, =content, name=content, @file, name@file. */
-function urlencoded(value: string): string {
+function urlencoded(value: string, warn: (message: string) => void): string {
   // An "=" anywhere wins over an "@" before it, as curl's: a@b=c is the name a@b.
   const at = value.includes("=") ? value.indexOf("=") : value.indexOf("@");
   if (at < 0) return urlEncode(value, "+");
   const name = value.slice(0, at);
-  const content = value[at] === "@" ? readData(value.slice(at + 1), "--data-urlencode") : value.slice(at + 1);
+  if (value[at] === "=") return name === "" ? urlEncode(value.slice(at + 1), "+") : `${name}=${urlEncode(value.slice(at + 1), "+")}`;
+  // A file with nothing in it (or none) is no piece at all, not "name=", as curl's.
+  const content = postData(value.slice(at + 1), value, warn);
+  if (content.byteLength === 0) return "";
   return name === "" ? urlEncode(content, "+") : `${name}=${urlEncode(content, "+")}`;
 }
 
-function pieceBytes(p: DataPiece): Uint8Array {
+function pieceBytes(p: DataPiece, warn: (message: string) => void): Uint8Array {
   const v = p.value;
   switch (p.kind) {
     case "data":
     case "data-ascii":
       // -d @FILE drops carriage returns and newlines, as curl does.
-      return v.startsWith("@") ? readData(v.slice(1), "-d").filter((b) => b !== 13 && b !== 10) : enc.encode(v);
+      return v.startsWith("@") ? postData(v.slice(1), v.slice(1), warn).filter((b) => b !== 13 && b !== 10) : enc.encode(v);
     case "data-binary":
     case "json":
-      return v.startsWith("@") ? readData(v.slice(1), `--${p.kind}`) : enc.encode(v);
+      return v.startsWith("@") ? postData(v.slice(1), v.slice(1), warn) : enc.encode(v);
     case "data-raw":
       return enc.encode(v);
     case "data-urlencode":
-      return enc.encode(urlencoded(v));
+      return enc.encode(urlencoded(v, warn));
   }
 }
 
 /** The -d pieces joined as curl joins them: "&" before each piece but a --json one (-d a --json b is "ab"). */
-export function joinData(pieces: DataPiece[]): Uint8Array {
+export function joinData(pieces: DataPiece[], warn: (message: string) => void): Uint8Array {
   const out: Uint8Array[] = [];
   pieces.forEach((p, i) => {
     if (i > 0 && p.kind !== "json") out.push(enc.encode("&"));
-    out.push(pieceBytes(p));
+    out.push(pieceBytes(p, warn));
   });
   if (out.length === 1) return out[0]!; // one piece (a file's bytes): no copy
   const joined = Buffer.concat(out); // one copy, seen as a plain Uint8Array
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+}
+
+/** --url-query's pieces, "&" between them: "+" before one sends it as it is, any other is --data-urlencode's. */
+export function joinQuery(pieces: string[], warn: (message: string) => void): string {
+  return pieces.map((q) => (q.startsWith("+") ? q.slice(1) : urlencoded(q, warn))).join("&");
 }
 
 /** URL with `query` appended ("?" or "&"), before any fragment. */
@@ -375,6 +397,20 @@ export interface RequestParts {
   headers: [string, string][];
   /** The caller's -H Content-Type is in contentType (a form's, with its boundary): not to be sent as given. */
   ownTypeUsed?: boolean;
+  /** Headers sent as if given with -H, after the caller's own (--json's). */
+  callerHeaders?: [string, string][];
+}
+
+/**
+ * --json's Content-Type and Accept, each unless -H names it: curl adds them to the -H list (with -G too),
+ * so they stay on the request a redirect turns into a GET, as any -H header does (fetchx dropped the type).
+ */
+function jsonHeaders(given: [string, string][]): [string, string][] {
+  const named = (name: string) => given.some(([k]) => k.toLowerCase() === name);
+  const out: [string, string][] = [];
+  if (!named("content-type")) out.push(["Content-Type", "application/json"]);
+  if (!named("accept")) out.push(["Accept", "application/json"]);
+  return out;
 }
 
 /**
@@ -395,20 +431,17 @@ function stdinFile(): Blob | null {
 }
 
 /** The URL, method, body and headers of one URL's request from -d/-G/--json/-F/-T/--url-query. */
-export function requestParts(o: Options, url: string, index: number, data: Uint8Array | null): RequestParts {
+export function requestParts(o: Options, url: string, index: number, data: Uint8Array | null, query: string): RequestParts {
   const parts: RequestParts = { url, headers: [] };
-  if (o.urlQuery.length) parts.url = withQuery(parts.url, o.urlQuery.map((q) => (q.startsWith("+") ? q.slice(1) : urlencoded(q))).join("&"));
+  parts.url = withQuery(parts.url, query);
   if (o.data.length && data !== null) {
     const json = o.data.some((p) => p.kind === "json");
-    // --json's two headers go with -G too: curl adds them as it reads the option.
-    if (json && !o.headers.some(([k]) => k.toLowerCase() === "accept")) parts.headers.push(["Accept", "application/json"]);
-    if (o.get) {
-      parts.url = withQuery(parts.url, new TextDecoder().decode(data));
-      if (json) parts.headers.push(["Content-Type", "application/json"]);
-    } else {
+    if (json) parts.callerHeaders = jsonHeaders(o.headers);
+    if (o.get) parts.url = withQuery(parts.url, new TextDecoder().decode(data));
+    else {
       parts.method = "POST";
       parts.body = data;
-      parts.contentType = json ? "application/json" : "application/x-www-form-urlencoded";
+      if (!json) parts.contentType = "application/x-www-form-urlencoded";
     }
   }
   if (o.form.length) {

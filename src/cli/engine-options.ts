@@ -17,7 +17,7 @@ import { headText, parseContentRange } from "../http/headers.ts";
 import type { ClientOptions, DownloadEvents, DownloadOptions, Output } from "../transfer/options.ts";
 import { locationOf, statusError } from "../transfer/request.ts";
 import type { Logger } from "../ui/log.ts";
-import { joinData, requestParts } from "./body.ts";
+import { joinData, joinQuery, requestParts } from "./body.ts";
 import { netrcLookup } from "./netrc.ts";
 import type { OutputSlot } from "./glob.ts";
 import type { Options } from "./options.ts";
@@ -289,6 +289,8 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
 export interface RunState {
   /** The -d/--json pieces joined (null without -d). */
   data: Uint8Array | null;
+  /** --url-query's pieces joined ("" without it). */
+  urlQuery: string;
   /** The cookie engine, with -b files loaded: on with -b FILE or -c. */
   jar?: CookieJar;
   /** -b NAME=VALUE strings, sent as they are. */
@@ -365,7 +367,8 @@ export function prepareRun(o: Options, warn: (m: string) => void): RunState {
   const hsts = o.hstsFile === undefined ? undefined : o.hstsFile !== "" && nodeFs().existsSync(o.hstsFile) ? HstsCache.parse(readText(o.hstsFile, "--hsts")) : new HstsCache();
   return {
     hsts,
-    data: o.data.length ? joinData(o.data) : null,
+    data: o.data.length ? joinData(o.data, warn) : null,
+    urlQuery: joinQuery(o.urlQuery, warn),
     jar,
     // curl's tool joins the -b pairs with a bare ";".
     cookieText: texts.length ? texts.join(";") : undefined,
@@ -435,7 +438,7 @@ export function logEvents(log: Logger): DownloadEvents {
  */
 export function prepareDownload(o: Options, url: string, index: number, state: RunState, named?: string | null): { url: string; options: DownloadOptions } & Unshown {
   if (o.disallowUsername && userInUrl(url)) throw new FetchxError("LOGIN_DENIED", "Login denied: the URL has a user name (--disallow-username-in-url)");
-  const parts = requestParts(o, url, index, state.data);
+  const parts = requestParts(o, url, index, state.data, state.urlQuery);
   // What no URL changes is made once a run.
   const fixed = (state.fixed ??= { ...requestSetopts(o), ...transferSetopts(o) });
   // curl opens -D FILE as the transfer starts: a transfer nothing answered leaves it there, empty.
@@ -455,7 +458,7 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
     ...fixed,
     ...out,
     // Ours first: the user's -H of the same name wins (the engine replaces by name, the later one last).
-    headers: [...headers, ...(out.headers ?? []), ...(parts.ownTypeUsed ? o.headers.filter(([k]) => k.toLowerCase() !== "content-type") : o.headers)],
+    headers: [...headers, ...(out.headers ?? []), ...(parts.ownTypeUsed ? o.headers.filter(([k]) => k.toLowerCase() !== "content-type") : o.headers), ...(parts.callerHeaders ?? [])],
     // -X wins over -I's HEAD, as curl's; the body is still not read (headOnly).
     method: o.method ?? (o.head ? "HEAD" : (parts.method ?? "GET")),
     headOnly: o.head || undefined,

@@ -64,7 +64,7 @@ test("--proto: + adds, - removes, = sets, all and unknown names", () => {
 
 test("-d pieces join with &, never before a --json piece (curl 7.88's join); urlencode as curl", () => {
   const d = (kind: "data" | "json", value: string) => ({ kind, value });
-  expect(new TextDecoder().decode(joinData([d("data", "a=1"), d("json", "{"), d("json", "}"), d("data", "b")]))).toBe("a=1{}&b");
+  expect(new TextDecoder().decode(joinData([d("data", "a=1"), d("json", "{"), d("json", "}"), d("data", "b")], () => {}))).toBe("a=1{}&b");
   expect(urlEncode("a b/é~", "+")).toBe("a+b%2F%C3%A9~");
 });
 
