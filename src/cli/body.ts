@@ -430,6 +430,8 @@ function stdinFile(): Blob | null {
   }
 }
 
+const emptyStream = () => new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+
 /** The URL, method, body and headers of one URL's request from -d/-G/--json/-F/-T/--url-query. */
 export function requestParts(o: Options, url: string, index: number, data: Uint8Array | null, query: string): RequestParts {
   const parts: RequestParts = { url, headers: [] };
@@ -460,17 +462,19 @@ export function requestParts(o: Options, url: string, index: number, data: Uint8
       let size: number;
       let regular: boolean;
       let pipe: boolean;
+      let dir: boolean;
       try {
         const st = nodeFs().statSync(upload);
-        if (st.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
-        [size, regular, pipe] = [st.size, st.isFile(), st.isFIFO()];
+        [size, regular, pipe, dir] = [st.size, st.isFile(), st.isFIFO(), st.isDirectory()];
       } catch (err) {
         throw new FetchxError("READ_FILE", `cannot read -T file ${upload}: ${(err as { code?: string }).code ?? err}`, { cause: err });
       }
       // A pipe (-T /dev/stdin, -T <(cmd)) is streamed, chunked, as curl sends it; a device (-T /dev/null) is
       // read now, as Bun's file streams cannot poll one (a socket cannot be opened: 26, as curl's). Both
-      // were refused (26).
-      parts.body = regular ? Bun.file(upload) : pipe ? (Bun.file(upload).stream() as ReadableStream<Uint8Array>) : readData(upload, "-T");
+      // were refused (26). A directory is curl's too: no size, so chunked, and its first read fails, which
+      // curl's read callback takes for the end: an empty chunked PUT, exit 0 (fetchx refused it, 26).
+      if (dir) parts.body = emptyStream();
+      else parts.body = regular ? Bun.file(upload) : pipe ? (Bun.file(upload).stream() as ReadableStream<Uint8Array>) : readData(upload, "-T");
       // -C with -T resumes the upload, as curl's (lib/http.c): the file from OFFSET on, with a Content-Range
       // saying where it goes; -C - sends it whole from 0 (the server is not asked what it has); -C 0 is no resume.
       if (regular && ((o.resumeFrom !== undefined && o.resumeFrom > 0) || o.resume)) {

@@ -114,6 +114,7 @@ function requestSetopts(o: Options): DownloadOptions {
     bearer: o.bearer,
     authScheme: o.authScheme,
     httpVersion: o.http10 ? "1.0" : undefined,
+    expect100TimeoutMs: o.expect100TimeoutMs,
     protocols: o.protocols,
     redirectProtocols: o.redirectProtocols,
   };

@@ -93,6 +93,8 @@ export interface Options extends EverydayOptions, CompatOptions {
   fail: boolean;
   /** -m: each transfer's limit, its own retries included; with --retry, each try's (engine-options.ts). */
   maxTimeMs: number;
+  /** --expect100-timeout: how long a body sent with Expect: 100-continue waits for the 100 (the engine's default when not given). */
+  expect100TimeoutMs?: number;
   silent: boolean;
   showError: boolean;
   verbose: boolean;
@@ -339,6 +341,7 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
     preallocate: flag("preallocate"),
     fail: flag("fail"),
     maxTimeMs: seconds(raw, "max-time"),
+    expect100TimeoutMs: str("expect100-timeout") === undefined ? undefined : seconds(raw, "expect100-timeout"),
     silent: flag("silent"),
     showError: flag("show-error"),
     verbose: flag("verbose"),
@@ -351,7 +354,6 @@ export function toOptions(raw: RawArgs, env: Record<string, string | undefined>)
   };
   options.range = rangeOption(options.range, warnings);
   // Accepted and changing nothing, but a value curl refuses is refused too (exit 2).
-  seconds(raw, "expect100-timeout");
   integer(raw, "keepalive-time", 0);
   return flag("globoff") ? options : withUploadGlobs(options);
 }

@@ -85,7 +85,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: "proto-default", kind: "string", group: "connection", hint: "SCHEME", description: "the scheme of a URL given without one (default http)" },
   { name: "tcp-nodelay", kind: "flag", group: "connection", description: "accepted for curl: fetchx sends without delay", noop: "fetchx writes whole requests at once" },
   { name: "tcp-fastopen", kind: "flag", group: "connection", description: "accepted for curl: fetchx connects without TCP Fast Open", noop: "fetchx connects without TCP Fast Open (a hint: nothing else changes)" },
-  { name: "expect100-timeout", kind: "string", group: "connection", hint: "SECONDS", description: "accepted for curl: fetchx sends a body without Expect: 100-continue", noop: "fetchx never sends Expect: 100-continue, so never waits for a 100" },
+  { name: "expect100-timeout", kind: "string", group: "connection", hint: "SECONDS", description: "how long a body sent with Expect: 100-continue waits for the 100 (default 1)" },
   { name: "no-keepalive", kind: "flag", group: "connection", description: "accepted for curl (TCP keepalive probes)", noop: "fetchx's idle timeout ends dead connections" },
   { name: "keepalive-time", kind: "string", group: "connection", hint: "SECONDS", description: "accepted for curl (TCP keepalive probes)", noop: "fetchx's idle timeout ends dead connections" },
   { name: "connect-timeout", kind: "string", group: "connection", hint: "SECONDS", description: "give up connecting after SECONDS (fractions allowed)" },

@@ -23,6 +23,8 @@ export interface RequestSpec {
   version?: "1.0";
   /** Sent after the head: with Content-Length, or chunked when `headers` say Transfer-Encoding: chunked. */
   body?: RequestBody;
+  /** The head asks Expect: 100-continue: the body waits this long at most for the server's 100 Continue. */
+  continueWaitMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -88,6 +90,10 @@ export class Exchange {
   private trailing = false;
   /** The server answered (an error, or all of it) before the request body was all sent; the rest was not sent. */
   private unsent = false;
+  /** The body waited for a 100 Continue and a final answer came instead: none of it was sent. */
+  bodyWithheld = false;
+  /** A read still running (the wait for a 100 Continue left it when the body went): the next pump awaits it. */
+  private reading?: Promise<void>;
   private parser: ResponseParser;
 
   /**
@@ -134,7 +140,7 @@ export class Exchange {
       this.uploadBytes = inline.data.byteLength;
     } else {
       await this.conn.write(req);
-      if (this.spec.body !== undefined) await this.sendBody(this.spec.body);
+      if (this.spec.body !== undefined && (await this.continued(this.spec.continueWaitMs))) await this.sendBody(this.spec.body);
     }
     while (!this.head) await this.pump();
     if (this.opts.onHeaderLine) {
@@ -155,7 +161,7 @@ export class Exchange {
     const body = this.spec.body;
     if (typeof body !== "string" && !(body instanceof Uint8Array)) return undefined;
     const data = typeof body === "string" ? encoder.encode(body) : body;
-    if (data.byteLength >= MAX_INLINE_BODY || this.spec.headers.some(([k, v]) => k.toLowerCase() === "expect" && /100-continue/i.test(v))) return undefined;
+    if (data.byteLength >= MAX_INLINE_BODY || this.spec.continueWaitMs !== undefined || this.spec.headers.some(([k, v]) => k.toLowerCase() === "expect" && /100-continue/i.test(v))) return undefined;
     if (!this.chunked) return { data, wire: data };
     const framed = data.byteLength > 0 ? [encoder.encode(`${data.byteLength.toString(16)}\r\n`), data, encoder.encode("\r\n")] : [];
     return { data, wire: Buffer.concat([...framed, encoder.encode("0\r\n\r\n")]) };
@@ -164,6 +170,36 @@ export class Exchange {
   /** The caller's headers ask for a chunked body. */
   private get chunked(): boolean {
     return this.spec.headers.some(([k, v]) => k.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
+  }
+
+  /**
+   * Whether the body is to be sent now. Without Expect: 100-continue (`waitMs` undefined) at once; with it,
+   * as curl does, on the server's 100 Continue, or when nothing came for `waitMs` (curl's
+   * --expect100-timeout). A final answer first means the body is not sent at all: the connection is not
+   * used again (curl closes it), except after a 417, which curl asks again, without the expectation, on it.
+   */
+  private async continued(waitMs: number | undefined): Promise<boolean> {
+    if (waitMs === undefined) return true;
+    const deadline = performance.now() + waitMs;
+    while (!this.head && !this.informational?.some((h) => h.status === 100)) {
+      const left = deadline - performance.now();
+      if (left <= 0 || !(await this.pumpWithin(left))) return true;
+    }
+    if (!this.head) return true;
+    this.bodyWithheld = true;
+    this.unsent = this.head.status !== 417;
+    return false;
+  }
+
+  /** One pump, waited for `ms` at most: false when nothing came by then (the read goes on: `reading`). */
+  private async pumpWithin(ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    try {
+      return await Promise.race([this.pump().then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -192,7 +228,7 @@ export class Exchange {
    * complete (the server is done with the request; it may close without reading the rest).
    */
   private async answeredEarly(): Promise<boolean> {
-    while (!this.head && (this.conn.queuedBytes ?? 0) > 0) await this.pump();
+    while (!this.head && !this.reading && (this.conn.queuedBytes ?? 0) > 0) await this.pump();
     if (!this.head || (this.head.status < 300 && !this.complete)) return false;
     this.unsent = true;
     return true;
@@ -244,10 +280,16 @@ export class Exchange {
 
   /** Reads one chunk from the connection into the parser. */
   private async pump(): Promise<void> {
+    if (this.reading) return this.reading;
     // Queued data is taken without a promise per chunk; only an empty queue waits.
-    let chunk = this.conn.tryRead?.();
-    if (chunk === undefined) chunk = await this.conn.read(this.head ? this.bodyIdleTimeoutMs : (this.opts.headIdleTimeoutMs ?? this.bodyIdleTimeoutMs));
-    this.accept(chunk);
+    const chunk = this.conn.tryRead?.();
+    if (chunk !== undefined) return this.accept(chunk);
+    // Kept until its chunk is in the parser: a failed read stays the answer of every pump after it.
+    this.reading = this.conn.read(this.head ? this.bodyIdleTimeoutMs : (this.opts.headIdleTimeoutMs ?? this.bodyIdleTimeoutMs)).then((c) => {
+      this.accept(c);
+      this.reading = undefined;
+    });
+    return this.reading;
   }
 
   /** Feeds a chunk (null: end of stream) to the parser; bytes past the response go back for the next. */

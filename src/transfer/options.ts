@@ -378,6 +378,11 @@ export interface DownloadOptions extends DownloadEvents {
   authScheme?: "basic" | "digest" | "any";
   /** "1.0" sends HTTP/1.0 request lines (curl -0/--http1.0); the answer may still be HTTP/1.1. @default "1.1" */
   httpVersion?: "1.0" | "1.1";
+  /**
+   * A body sent with Expect: 100-continue (as curl sends an upload's, and a POST's above 1 MiB) waits this
+   * long at most for the server's 100 Continue before it goes (curl --expect100-timeout). @default 1000
+   */
+  expect100TimeoutMs?: number;
   /** Cookies sent with each request and updated from each answer's Set-Cookie, redirects included. @default none */
   cookies?: CookieJar;
   /**
@@ -497,5 +502,6 @@ export function downloadSettings(o: DownloadOptions): DownloadSettings {
     maxTimeMs: o.maxTimeMs ?? 0,
     ownsEventLoop: o.ownsEventLoop ?? false,
     outputAbsent: o.outputAbsent ?? false,
+    expect100TimeoutMs: o.expect100TimeoutMs ?? 1000,
   };
 }

@@ -87,6 +87,8 @@ export interface PlanOptions {
   authScheme?: "basic" | "digest" | "any";
   /** "1.0": HTTP/1.0 request lines (curl -0). */
   httpVersion?: "1.0" | "1.1";
+  /** How long a body asked with Expect: 100-continue waits for the 100 (curl --expect100-timeout). */
+  expect100TimeoutMs: number;
   cookies?: CookieJar;
   /** curl -b NAME=VALUE: sent to the first origin after the jar's cookies, unless a Cookie header is given. */
   cookie?: string;
@@ -100,6 +102,9 @@ function checkAllowed(u: ParsedUrl, allowed: string[]): void {
   const scheme = u.url.protocol.slice(0, -1);
   if (!allowed.includes(scheme)) throw new FetchxError("UNSUPPORTED_PROTOCOL", `Protocol "${scheme}" not supported or disabled in libcurl`);
 }
+
+/** curl 7.88's EXPECT_100_THRESHOLD: a POST's body above it is sent with Expect: 100-continue. */
+const EXPECT_100_THRESHOLD = 1024 * 1024;
 
 export const hasStream = (b: RequestBody | undefined): boolean => b instanceof ReadableStream || (Array.isArray(b) && b.some(hasStream));
 
@@ -141,6 +146,8 @@ export class RequestPlan {
   private probed = false;
   /** The Referer sent: -e's, then with autoReferer the URL each followed redirect came from. */
   private referer?: string;
+  /** A 417 answered the expectation: the request goes on without waiting for a 100 (nor asking, unless -H asks). */
+  private expectFailed = false;
 
   constructor(private readonly opts: PlanOptions, urlText: string) {
     this.url = this.secured(opts.pathAsIs ? withPathAsIs(parseUrl(urlText), urlText) : withEncodedDots(parseUrl(urlText), urlText));
@@ -193,6 +200,26 @@ export class RequestPlan {
     if (u.secure || !this.opts.hsts?.upgrades(u.host)) return u;
     const up = parseUrl(`https${u.href.slice(u.href.indexOf(":"))}`);
     return u.user === undefined ? up : { ...up, user: u.user };
+  }
+
+  /**
+   * Expect: 100-continue as curl 7.88 decides it (lib/http.c expect100()): "ours" when fetchx sends it and
+   * waits, "theirs" when -H asks it (waited on with a body, but with -0 only for a POST's), none else. curl
+   * asks for an upload (-T) with any body, for a POST's (-d, -F, --json) above 1 MiB or of unknown length,
+   * never with -0, nor once a 417 answered it; -H 'Expect:' (any Expect of the caller's) replaces it.
+   */
+  private expectation(length: number | null): "ours" | "theirs" | undefined {
+    if (this.expectFailed || length === 0) return undefined;
+    const given = this.opts.headers.find(([k]) => k.toLowerCase() === "expect");
+    const http11 = this.opts.httpVersion !== "1.0";
+    if (given) return /100-continue/i.test(given[1]) && (http11 || this.posting) ? "theirs" : undefined;
+    if (!http11) return undefined;
+    return !this.posting || length === null || length > EXPECT_100_THRESHOLD ? "ours" : undefined;
+  }
+
+  /** A 417 answered the expectation: the request is sent again, its body without waiting, as curl's. */
+  expectationFailed(): void {
+    this.expectFailed = true;
   }
 
   /** Whether the request can be sent again (a retry): not once a stream body was consumed. */
@@ -297,6 +324,7 @@ export class RequestPlan {
       if (length === null) framing.push(["Transfer-Encoding", "chunked"]);
       else if (!chunkedAsked) framing.push(["Content-Length", String(length)]);
       if (o.contentType) framing.push(["Content-Type", o.contentType]);
+      if (this.expectation(length) === "ours") framing.push(["Expect", "100-continue"]);
     }
     // Without -H (most runs) nothing is replaced: no set, filters and spreads for each request.
     if (o.headers.length === 0) {
@@ -350,6 +378,7 @@ export class RequestPlan {
     else if (this.body !== undefined) {
       spec.body = this.body;
       this.bodySent = true;
+      if (this.expectation(bodyLength(this.body))) spec.continueWaitMs = this.opts.expect100TimeoutMs;
     }
     return spec;
   }
@@ -395,6 +424,17 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
     const ex = await sender.send(plan.spec(extra), plan.url);
     sender.answered(ex, plan.url);
     const head = ex.head;
+    // An answer before the body was sent leaves it unread: a stream can still go with the next request.
+    if (ex.bodyWithheld) plan.bodySent = false;
+    // 417 Expectation Failed, while the body waited: the same request again without waiting (curl: on
+    // the same connection, its body sent at once).
+    if (head.status === 417 && ex.bodyWithheld) {
+      plan.expectationFailed();
+      await ex.discard();
+      ex.release();
+      sender.trace("Got 417 while waiting for a 100");
+      continue;
+    }
     // --proxy-digest, --proxy-anyauth through a forwarding proxy: its 407 carries the challenge.
     if (sender.proxyChallenged(head, plan.url)) {
       await ex.discard();

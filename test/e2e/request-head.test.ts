@@ -132,6 +132,12 @@ describe("request bodies as curl sends them", () => {
     }
   });
 
+  test("-T DIR: an empty chunked PUT (the URL ending in / gets the directory's name), exit 0, as curl (fetchx refused it, 26)", async () => {
+    const put = (target: string) => `PUT ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAccept: */*\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n`;
+    await sameAsCurl(["-T", "adir", server.url("/a")], put("/a"));
+    await sameAsCurl(["-T", "adir", server.url("/")], put("/adir"));
+  });
+
   test("--json with -L: its Content-Type and Accept stay on the request after any redirect, as any -H (fetchx dropped the type on the GET)", async () => {
     const host = `Host: 127.0.0.1:${server.port}\r\n`;
     const types = "Content-Type: application/json\r\nAccept: application/json\r\n";
