@@ -1,9 +1,9 @@
 // The request line and headers fetchx sends, byte for byte beside curl 7.88's (only User-Agent differs).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, runCommand, tempDir, type TempDir } from "../servers/harness.ts";
-import { startServer, type TestServer } from "../servers/http.ts";
+import { startServer, type RecordedRequest, type TestServer } from "../servers/http.ts";
 
 const curl = Bun.which("curl");
 let server: TestServer;
@@ -146,5 +146,123 @@ describe("request bodies as curl sends them", () => {
     for (const status of [307, 308]) await sameAsCurl(["--json", "{}", "-L", server.url(`/to?s=${status}`)], `${post(`/to?s=${status}`)}${post("/")}`);
     // A type of the caller's stays too, and takes --json's place; so does an Accept (curl 7.88 alike).
     await sameAsCurl(["--json", "{}", "-H", "Accept: x/y", "-L", server.url("/to?s=302")], `POST /to?s=302 HTTP/1.1\r\n${host}Accept: x/y\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}GET / HTTP/1.1\r\n${host}Accept: x/y\r\nContent-Type: application/json\r\n\r\n`);
+  });
+});
+
+describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
+  let ex: TestServer;
+  const K1 = "k1"; // 1024 bytes
+  const ok = { body: "ok\n" };
+
+  beforeAll(async () => {
+    writeFileSync(join(dir.path, K1), Buffer.alloc(1024, 7));
+    writeFileSync(join(dir.path, "m1"), Buffer.alloc(1024 * 1024, 1));
+    writeFileSync(join(dir.path, "m1+"), Buffer.alloc(1024 * 1024 + 1, 1));
+    writeFileSync(join(dir.path, "empty"), "");
+    // Connections whose expectation /now/417 refused: what comes next on them is served.
+    const refused = new Set<number>();
+    const beforeBody = (req: RecordedRequest) => {
+      if (req.path === "/now/417" && !refused.has(req.connection)) refused.add(req.connection);
+      else if (req.path === "/now/417") return "silent";
+      return req.path.startsWith("/now") ? "answer" : req.path.startsWith("/silent") ? "silent" : "continue";
+    };
+    ex = await startServer({
+      // /silent: no 100 ever; /now/...: the route's answer before the body; anything else: a 100.
+      expectContinue: beforeBody,
+      routes: {
+        "/": ok,
+        "/put": ok,
+        "/silent": ok,
+        "/now/401": { status: 401, body: "who?\n" },
+        "/now/413": { status: 413, body: "too big\n" },
+        "/now/200": { body: "fine\n" },
+        "/now/503": { status: 503, body: "busy\n" },
+        "/now/close": { raw: "", rawEnd: "close" },
+        "/now/303": { redirect: { to: "/", status: 303 } },
+        "/now/307": { redirect: { to: "/", status: 307 } },
+        // 417 to the expectation; the request asked again without it is served.
+        "/now/417": ({ req }) => (req.body.byteLength ? ok : { status: 417, body: "no\n" }),
+      },
+    });
+  });
+  afterAll(() => ex.stop());
+
+  interface Sent {
+    code: number | null;
+    out: string;
+    /** Each request's head (User-Agent left out) and body length, and whether it came on the first request's connection. */
+    requests: { head: string; body: number; sameConnection: boolean }[];
+  }
+
+  async function sent(args: string[], cmd?: string, stdin?: Uint8Array): Promise<Sent & { waits: number[] }> {
+    const before = ex.requests.length;
+    const opts = { cwd: dir.path, stdin };
+    const r = cmd ? await runCommand([cmd, "-s", ...args], opts) : await runCli(["-s", "--retry", "0", ...args], opts);
+    const got = ex.requests.slice(before);
+    const requests = got.map((q) => ({ head: q.raw.replace(/\r\nUser-Agent: [^\r]*/i, ""), body: q.body.byteLength, sameConnection: q.connection === got[0]!.connection }));
+    return { code: r.code, out: new TextDecoder().decode(r.stdout), requests, waits: got.map((q) => q.bodyWaitMs ?? 0) };
+  }
+
+  /** fetchx's requests, exit code and output are curl's (when curl is here) and `expected`; the body waits returned. */
+  async function asCurl(args: string[], expected: Sent, stdin?: Uint8Array): Promise<{ ours: number[]; theirs?: number[] }> {
+    const { waits: ours, ...fx } = await sent(args, undefined, stdin);
+    expect(fx).toEqual(expected);
+    if (!curl) return { ours };
+    const { waits: theirs, ...c } = await sent(args, curl, stdin);
+    expect(c).toEqual(fx);
+    return { ours, theirs };
+  }
+
+  const host = () => `Host: 127.0.0.1:${ex.port}\r\n`;
+  const put = (target: string, length: number, expectLine = true) => `PUT ${target} HTTP/1.1\r\n${host()}Accept: */*\r\nContent-Length: ${length}\r\n${expectLine ? "Expect: 100-continue\r\n" : ""}\r\n`;
+  const post = (length: number, expectLine: boolean) => `POST / HTTP/1.1\r\n${host()}Accept: */*\r\nContent-Length: ${length}\r\nContent-Type: application/x-www-form-urlencoded\r\n${expectLine ? "Expect: 100-continue\r\n" : ""}\r\n`;
+  const one = (head: string, body: number) => ({ head, body, sameConnection: true });
+
+  test("asked for -T with a body and for a POST's above 1 MiB; not for an empty -T, a POST of 1 MiB, -0, -H 'Expect:' (fetchx never asked)", async () => {
+    await asCurl(["-T", K1, ex.url("/put")], { code: 0, out: "ok\n", requests: [one(put("/put", 1024), 1024)] });
+    await asCurl(["-T", "empty", ex.url("/put")], { code: 0, out: "ok\n", requests: [one(put("/put", 0, false), 0)] });
+    await asCurl(["--data-binary", "@m1+", ex.url("/")], { code: 0, out: "ok\n", requests: [one(post(1024 * 1024 + 1, true), 1024 * 1024 + 1)] });
+    await asCurl(["--data-binary", "@m1", ex.url("/")], { code: 0, out: "ok\n", requests: [one(post(1024 * 1024, false), 1024 * 1024)] });
+    await asCurl(["-0", "-T", K1, ex.url("/put")], { code: 0, out: "ok\n", requests: [one(put("/put", 1024, false).replace("HTTP/1.1", "HTTP/1.0"), 1024)] });
+    await asCurl(["-H", "Expect:", "-T", K1, ex.url("/put")], { code: 0, out: "ok\n", requests: [one(put("/put", 1024, false), 1024)] });
+  });
+
+  test("no 100: the body goes when --expect100-timeout runs out; a caller's -H 'Expect: 100-continue' is waited on too (with -0, a POST's only)", async () => {
+    const silentPut = { code: 0, out: "ok\n", requests: [one(put("/silent", 1024), 1024)] };
+    for (const w of Object.values(await asCurl(["--expect100-timeout", "0.3", "-T", K1, ex.url("/silent")], silentPut))) expect(w[0]).toBeGreaterThanOrEqual(250);
+    // Answered with a 100: no wait for the timeout (1 s by default).
+    for (const w of Object.values(await asCurl(["-T", K1, ex.url("/put")], { code: 0, out: "ok\n", requests: [one(put("/put", 1024), 1024)] }))) expect(w[0]).toBeLessThan(900);
+    const given = `POST /silent HTTP/1.0\r\n${host()}Accept: */*\r\nExpect: 100-continue\r\nContent-Length: 1\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n`;
+    for (const w of Object.values(await asCurl(["-0", "-H", "Expect: 100-continue", "--expect100-timeout", "0.3", "-d", "x", ex.url("/silent")], { code: 0, out: "ok\n", requests: [one(given, 1)] }))) expect(w[0]).toBeGreaterThanOrEqual(250);
+    const givenPut = `PUT /silent HTTP/1.0\r\n${host()}Accept: */*\r\nExpect: 100-continue\r\nContent-Length: 1024\r\n\r\n`;
+    for (const w of Object.values(await asCurl(["-0", "-H", "Expect: 100-continue", "-T", K1, ex.url("/silent")], { code: 0, out: "ok\n", requests: [one(givenPut, 1024)] }))) expect(w[0]).toBeLessThan(900);
+  });
+
+  test("a final answer before the 100 (401, 413, 200, 503 with --retry): the body is not sent, exit 0; a server that closes instead: 52", async () => {
+    const wrote = ["-w", "%{http_code} %{size_upload}\n"];
+    await asCurl([...wrote, "-T", K1, ex.url("/now/401")], { code: 0, out: "who?\n401 0\n", requests: [one(put("/now/401", 1024), 0)] });
+    await asCurl([...wrote, "-T", K1, ex.url("/now/413")], { code: 0, out: "too big\n413 0\n", requests: [one(put("/now/413", 1024), 0)] });
+    await asCurl([...wrote, "-T", K1, ex.url("/now/200")], { code: 0, out: "fine\n200 0\n", requests: [one(put("/now/200", 1024), 0)] });
+    // Each try asks again, and is answered again before its body (curl closes the connection after each).
+    // Into a file: to standard output curl 7.88 writes every try's page, fetchx the last one's.
+    const busy = put("/now/503", 1024);
+    await asCurl([...wrote, "-o", "page", "--retry", "1", "--retry-delay", "0", "-T", K1, ex.url("/now/503")], { code: 0, out: "503 0\n", requests: [one(busy, 0), { head: busy, body: 0, sameConnection: false }] });
+    await asCurl(["-T", K1, ex.url("/now/close")], { code: 52, out: "", requests: [one(put("/now/close", 1024), 0)] });
+  });
+
+  test("417 to the expectation: asked again on the same connection, without it, the body sent at once", async () => {
+    await asCurl(["-T", K1, ex.url("/now/417")], { code: 0, out: "ok\n", requests: [one(put("/now/417", 1024), 0), one(put("/now/417", 1024, false), 1024)] });
+    // A caller's Expect is sent again, but not waited on.
+    const given = `PUT /now/417 HTTP/1.1\r\n${host()}Accept: */*\r\nExpect: 100-continue\r\nContent-Length: 1024\r\n\r\n`;
+    await asCurl(["-H", "Expect: 100-continue", "-T", K1, ex.url("/now/417")], { code: 0, out: "ok\n", requests: [one(given, 0), one(given, 1024)] });
+  });
+
+  test("-L: a 303 before the 100 is a GET; a 307 asks again with the body, a pipe's too (it was never read: fetchx said 65)", async () => {
+    const get = `GET / HTTP/1.1\r\n${host()}Accept: */*\r\n\r\n`;
+    const moved = { head: "", body: 0, sameConnection: false };
+    await asCurl(["-L", "-T", K1, ex.url("/now/303")], { code: 0, out: "ok\n", requests: [one(put("/now/303", 1024), 0), { ...moved, head: get }] });
+    await asCurl(["-L", "-T", K1, ex.url("/now/307")], { code: 0, out: "ok\n", requests: [one(put("/now/307", 1024), 0), { ...moved, head: put("/", 1024), body: 1024 }] });
+    const chunked = (target: string) => `PUT ${target} HTTP/1.1\r\n${host()}Accept: */*\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n`;
+    await asCurl(["-L", "-T", "-", ex.url("/now/307")], { code: 0, out: "ok\n", requests: [one(chunked("/now/307"), 0), { ...moved, head: chunked("/"), body: 5 }] }, new TextEncoder().encode("hello"));
   });
 });

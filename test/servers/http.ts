@@ -29,6 +29,12 @@ export interface ServerOptions {
    * every request, or is reset at once ("reset").
    */
   limitConnections?: { max: number; how: "503" | "reset" };
+  /**
+   * What a request with Expect: 100-continue gets before its body: "continue" (the default) a 100 Continue;
+   * "silent" nothing, so the client's wait runs out and it sends the body; "answer" its route's answer at
+   * once, the body taken as never coming (the bytes after the head are the next request).
+   */
+  expectContinue?: (req: RecordedRequest) => "continue" | "silent" | "answer";
 }
 
 export interface TestServer {
@@ -62,6 +68,8 @@ class Conn {
   refilled = 0;
   /** "100 Continue" was sent for the request being received (Expect: 100-continue). */
   continued = false;
+  /** When the head of the request being received was complete. */
+  headAt?: number;
   /** Over limitConnections: every request is answered 503. */
   refused = false;
   constructor(readonly id: number) {}
@@ -90,16 +98,19 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     if (!req) return closeWith(s, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     const chunked = /chunked/i.test(req.headers["transfer-encoding"] ?? "");
     const bodyLen = Number(req.headers["content-length"] ?? 0);
-    const body = chunked ? dechunk(c.input.subarray(end + 4)) : c.input.length >= end + 4 + bodyLen ? { body: c.input.subarray(end + 4, end + 4 + bodyLen), used: bodyLen } : null;
-    if (!body) {
-      // Wait for the request body; a client that asked first is told to go on (curl waits a second otherwise).
-      if (/100-continue/i.test(req.headers["expect"] ?? "") && !c.continued) {
-        c.continued = true;
-        s.write("HTTP/1.1 100 Continue\r\n\r\n");
-      }
-      return;
+    let body = chunked ? dechunk(c.input.subarray(end + 4)) : c.input.length >= end + 4 + bodyLen ? { body: c.input.subarray(end + 4, end + 4 + bodyLen), used: bodyLen } : null;
+    c.headAt ??= performance.now();
+    if (!body && /100-continue/i.test(req.headers["expect"] ?? "") && !c.continued) {
+      // A client that asked first is told to go on (curl waits a second otherwise), or not, or answered now.
+      const how = opts.expectContinue?.(req) ?? "continue";
+      if (how === "answer") body = { body: Buffer.alloc(0), used: 0 };
+      else if (how === "continue") s.write("HTTP/1.1 100 Continue\r\n\r\n");
+      c.continued = true;
     }
+    if (!body) return; // wait for the request body
     c.continued = false;
+    req.bodyWaitMs = performance.now() - c.headAt;
+    c.headAt = undefined;
     req.body = new Uint8Array(body.body);
     c.input = c.input.subarray(end + 4 + body.used);
     requests.push(req);

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   body: Uint8Array;
   /** Which connection (1-based, in accept order) carried it. */
   connection: number;
+  /** Milliseconds from the head's arrival to the body's end (a body that waited for a 100 Continue). */
+  bodyWaitMs?: number;
 }
 
 export type Encoding = "gzip" | "br" | "zstd";
