@@ -181,11 +181,13 @@ export class Exchange {
   private async continued(waitMs: number | undefined): Promise<boolean> {
     if (waitMs === undefined) return true;
     const deadline = performance.now() + waitMs;
-    while (!this.head && !this.informational?.some((h) => h.status === 100)) {
+    const goOn = () => this.informational?.some((h) => h.status === 100) ?? false;
+    while (!this.head && !goOn()) {
       const left = deadline - performance.now();
       if (left <= 0 || !(await this.pumpWithin(left))) return true;
     }
-    if (!this.head) return true;
+    // A 100 and the final answer read together: the body goes, and sendBody stops it as the answer says.
+    if (!this.head || goOn()) return true;
     this.bodyWithheld = true;
     this.unsent = this.head.status !== 417;
     return false;
