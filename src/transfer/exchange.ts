@@ -186,8 +186,9 @@ export class Exchange {
       const left = deadline - performance.now();
       if (left <= 0 || !(await this.pumpWithin(left))) return true;
     }
-    // A 100 and the final answer read together: the body goes, and sendBody stops it as the answer says.
-    if (!this.head || goOn()) return true;
+    if (!this.head) return true;
+    // A 100 and the final answer read together: curl sends the body, unless the answer is 300 or more.
+    if (goOn() && this.head.status < 300) return true;
     this.bodyWithheld = true;
     this.unsent = this.head.status !== 417;
     return false;

@@ -180,6 +180,9 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
         "/now/close": { raw: "", rawEnd: "close" },
         "/now/303": { redirect: { to: "/", status: 303 } },
         "/now/307": { redirect: { to: "/", status: 307 } },
+        // A 100 and the final answer in one piece.
+        "/now/100-401": { raw: "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 No\r\nContent-Length: 3\r\n\r\nno\n", rawEnd: "close" },
+        "/now/100-200": { raw: "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", rawEnd: "keep" },
         // 417 to the expectation; the request asked again without it is served.
         "/now/417": ({ req }) => (req.body.byteLength ? ok : { status: 417, body: "no\n" }),
       },
@@ -248,6 +251,12 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
     const busy = put("/now/503", 1024);
     await asCurl([...wrote, "-o", "page", "--retry", "1", "--retry-delay", "0", "-T", K1, ex.url("/now/503")], { code: 0, out: "503 0\n", requests: [one(busy, 0), { head: busy, body: 0, sameConnection: false }] });
     await asCurl(["-T", K1, ex.url("/now/close")], { code: 52, out: "", requests: [one(put("/now/close", 1024), 0)] });
+  });
+
+  test("a 100 read together with the final answer: the body goes after a 200, not after a 401 (fetchx sent a piece of it)", async () => {
+    const wrote = ["-w", "%{http_code} %{size_upload}\n"];
+    await asCurl([...wrote, "-T", K1, ex.url("/now/100-200")], { code: 0, out: "ok\n200 1024\n", requests: [one(put("/now/100-200", 1024), 0)] });
+    await asCurl([...wrote, "-T", "m1", ex.url("/now/100-401")], { code: 0, out: "no\n401 0\n", requests: [one(put("/now/100-401", 1024 * 1024), 0)] });
   });
 
   test("417 to the expectation: asked again on the same connection, without it, the body sent at once", async () => {
