@@ -216,12 +216,15 @@ export class Exchange {
     const chunked = this.chunked;
     for await (const piece of bodyPieces(body)) {
       if (piece.byteLength === 0) continue;
+      // Asked before each piece but the first, not after the last: an answer to the whole body is not
+      // early, and leaves the connection reusable (a quick one to a body sent after a 100 Continue was
+      // taken for an early one, and the connection closed).
+      if (this.uploadBytes > 0 && (await this.answeredEarly())) return;
       if (chunked) await this.conn.write(encoder.encode(`${piece.byteLength.toString(16)}\r\n`));
       await this.conn.write(piece);
       this.opts.onWire?.("send-data", piece);
       if (chunked) await this.conn.write(encoder.encode("\r\n"));
       this.uploadBytes += piece.byteLength;
-      if (await this.answeredEarly()) return;
     }
     if (chunked) await this.conn.write(encoder.encode("0\r\n\r\n"));
   }

@@ -253,6 +253,10 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
     await asCurl(["-T", K1, ex.url("/now/close")], { code: 52, out: "", requests: [one(put("/now/close", 1024), 0)] });
   });
 
+  test("two uploads, each after its 100: the second on the first's connection, as curl's (fetchx took the quick answer for an early one and closed it)", async () => {
+    await asCurl(["-T", K1, ex.url("/put"), "-T", K1, ex.url("/put")], { code: 0, out: "ok\nok\n", requests: [one(put("/put", 1024), 1024), one(put("/put", 1024), 1024)] });
+  });
+
   test("a 100 read together with the final answer: the body goes after a 200, not after a 401 (fetchx sent a piece of it)", async () => {
     const wrote = ["-w", "%{http_code} %{size_upload}\n"];
     await asCurl([...wrote, "-T", K1, ex.url("/now/100-200")], { code: 0, out: "ok\n200 1024\n", requests: [one(put("/now/100-200", 1024), 0)] });
