@@ -244,6 +244,7 @@ export class HttpClient {
         headIdleTimeoutMs: hooks.patientHead ? 0 : undefined,
         onHeaderLine: hooks.onHeaderLine,
         onWire: hooks.onWire,
+        onTrace: hooks.trace,
         release: (c) => this.park(key, c),
       });
       // The caller's abort (-m, Ctrl-C) ends the wait for the head: a first answer is waited for without

@@ -69,6 +69,8 @@ export interface ExchangeOptions {
   onHeaderLine?(direction: ">" | "<", line: string): void;
   /** Every byte sent and received, as sent and as the parser hands on the body (curl --trace). */
   onWire?(kind: WireKind, bytes: Uint8Array): void;
+  /** What the exchange decided on its own (-v's "* " lines). */
+  onTrace?(line: string): void;
   /** Hands the connection back to its pool after a complete, reusable response. */
   release?(conn: Connection): void;
 }
@@ -184,11 +186,16 @@ export class Exchange {
     const goOn = () => this.informational?.some((h) => h.status === 100) ?? false;
     while (!this.head && !goOn()) {
       const left = deadline - performance.now();
-      if (left <= 0 || !(await this.pumpWithin(left))) return true;
+      if (left <= 0 || !(await this.pumpWithin(left))) {
+        this.opts.onTrace?.("Done waiting for 100-continue");
+        return true;
+      }
     }
     if (!this.head) return true;
     // A 100 and the final answer read together: curl sends the body, unless the answer is 300 or more.
     if (goOn() && this.head.status < 300) return true;
+    if (this.head.status === 417) this.opts.onTrace?.("Got 417 while waiting for a 100");
+    else this.stoppedSending();
     this.bodyWithheld = true;
     this.unsent = this.head.status !== 417;
     return false;
@@ -237,7 +244,13 @@ export class Exchange {
     while (!this.head && !this.reading && (this.conn.queuedBytes ?? 0) > 0) await this.pump();
     if (!this.head || (this.head.status < 300 && !this.complete)) return false;
     this.unsent = true;
+    this.stoppedSending();
     return true;
+  }
+
+  /** An answer of 300 or more came before the end of the body: curl's -v says so. */
+  private stoppedSending(): void {
+    if (this.head.status >= 300) this.opts.onTrace?.("HTTP error before end of send, stop sending");
   }
 
   /**

@@ -432,7 +432,6 @@ export async function requestFollowing(plan: RequestPlan, sender: RequestSender,
       plan.expectationFailed();
       await ex.discard();
       ex.release();
-      sender.trace("Got 417 while waiting for a 100");
       continue;
     }
     // --proxy-digest, --proxy-anyauth through a forwarding proxy: its 407 carries the challenge.

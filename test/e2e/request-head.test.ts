@@ -270,6 +270,18 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
     await asCurl(["-H", "Expect: 100-continue", "-T", K1, ex.url("/now/417")], { code: 0, out: "ok\n", requests: [one(given, 0), one(given, 1024)] });
   });
 
+  test("-v says what curl 7.88's says: the wait run out, an error before the body, a 417 (fetchx said nothing)", async () => {
+    const cases: [string[], string][] = [
+      [["--expect100-timeout", "0.2", "-T", K1, ex.url("/silent")], "* Done waiting for 100-continue\n"],
+      [["-T", K1, ex.url("/now/413")], "* HTTP error before end of send, stop sending\n"],
+      [["-T", K1, ex.url("/now/417")], "* Got 417 while waiting for a 100\n"],
+    ];
+    for (const [args, line] of cases) {
+      expect((await runCli(["-v", "--retry", "0", ...args], { cwd: dir.path })).stderr).toContain(line);
+      if (curl) expect((await runCommand([curl, "-v", ...args], { cwd: dir.path })).stderr).toContain(line);
+    }
+  });
+
   test("-L: a 303 before the 100 is a GET; a 307 asks again with the body, a pipe's too (it was never read: fetchx said 65)", async () => {
     const get = `GET / HTTP/1.1\r\n${host()}Accept: */*\r\n\r\n`;
     const moved = { head: "", body: 0, sameConnection: false };
