@@ -224,9 +224,10 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
     unshownHeads: () => (printHead && toStdout && !shown ? hops.join("") : ""),
     onAnswer: (head) => {
       if (o.dumpHeader === undefined && !printHead) return; // no head is shown: not even its text is made
-      // A 1xx goes before the answer it announces; so do a redirect that is followed, and a 401 or 407
-      // whose challenge is answered.
-      keep(headText(head), head.status >= 200 && !((o.followRedirects && locationOf(head) !== null) || challenged(o, head.status)));
+      // A 1xx goes before the answer it announces; so do a redirect that is followed, a 401 or 407 whose
+      // challenge is answered, and a 417 before the same request asked again without Expect (curl shows both).
+      const before = (o.followRedirects && locationOf(head) !== null) || challenged(o, head.status) || head.status === 417;
+      keep(headText(head), head.status >= 200 && !before);
     },
     // curl shows a proxy's answer to CONNECT before the origin's head, as one more hop.
     onProxyAnswer: (head) => {
