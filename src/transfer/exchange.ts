@@ -177,8 +177,10 @@ export class Exchange {
   /**
    * Whether the body is to be sent now. Without Expect: 100-continue (`waitMs` undefined) at once; with it,
    * as curl does, on the server's 100 Continue, or when nothing came for `waitMs` (curl's
-   * --expect100-timeout). A final answer first means the body is not sent at all: the connection is not
-   * used again (curl closes it), except after a 417, which curl asks again, without the expectation, on it.
+   * --expect100-timeout). A final answer first means the body is not sent at all, and the connection is not
+   * used again, except after a 417, which curl asks again, without the expectation, on it. curl 7.88 closes
+   * it after an answer of 300 or more but keeps it after a 2xx, though the server may still be reading a
+   * body it was told of: fetchx closes that one too.
    */
   private async continued(waitMs: number | undefined): Promise<boolean> {
     if (waitMs === undefined) return true;
