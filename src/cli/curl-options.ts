@@ -146,9 +146,10 @@ Where fetchx's defaults differ from curl's, on purpose:
               are -O'd too where curl writes them to stdout: fetchx -O URL1 URL2 saves both.
   exit code   with several URLs, the first failing URL's (curl: the last URL's, unless --fail-early),
               so a failure never hides behind a later success.
-  @FILE       -d @FILE, --data-binary @FILE, --json @FILE, -H @FILE, -F "NAME=VALUE;headers=@FILE"
-              and --netrc-file FILE that cannot be read are exit 26 before anything is sent (curl
-              warns, or not, and sends an empty body or no header).
+  @FILE       -H @FILE, -F "NAME=VALUE;headers=@FILE" and --netrc-file FILE that cannot be read
+              are exit 26 before anything is sent (curl warns, or not, and sends no header). A -d,
+              --data-binary or --json @FILE that cannot be read is an empty body and a warning, as
+              curl's.
   -u USER     without ":PASSWORD" sends an empty password (curl asks for one on the terminal).
   names       -O and -J never create a hidden file: leading dots of a name the URL or the server gives
               are dropped (curl keeps them).
