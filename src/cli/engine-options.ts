@@ -251,7 +251,7 @@ function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, 
     const path = named();
     return {
       ...events,
-      headers: [["Range", `bytes=${from}-`]],
+      range: `${from}-`,
       decideOutput: (head) => {
         // A 206 must start where the file ends (curl's content_range check), or its bytes land at the wrong offset.
         const starts = head.status === 206 ? parseContentRange(head.headers.get("content-range"))?.start : undefined;
@@ -454,13 +454,13 @@ export function prepareDownload(o: Options, url: string, index: number, state: R
   const headers: [string, string][] = [...parts.headers, ...state.conditions];
   // -C's Range wins over -r's, and so does the user's -H Range (even "Range:", which sends none): curl
   // sends one Range header, the -H one when there is one (fetchx sent both).
-  const rangeGiven = out.headers?.some(([name]) => name === "Range") || o.headers.some(([name]) => name.toLowerCase() === "range");
-  if (o.range !== undefined && !rangeGiven) headers.push(["Range", `bytes=${o.range}`]);
+  const rangeGiven = o.headers.some(([name]) => name.toLowerCase() === "range");
   const options: DownloadOptions = {
     ...fixed,
     ...out,
+    range: rangeGiven ? undefined : (out.range ?? o.range),
     // Ours first: the user's -H of the same name wins (the engine replaces by name, the later one last).
-    headers: [...headers, ...(out.headers ?? []), ...(parts.ownTypeUsed ? o.headers.filter(([k]) => k.toLowerCase() !== "content-type") : o.headers), ...(parts.callerHeaders ?? [])],
+    headers: [...headers, ...(parts.ownTypeUsed ? o.headers.filter(([k]) => k.toLowerCase() !== "content-type") : o.headers), ...(parts.callerHeaders ?? [])],
     // -X wins over -I's HEAD, as curl's; the body is still not read (headOnly).
     method: o.method ?? (o.head ? "HEAD" : (parts.method ?? "GET")),
     headOnly: o.head || undefined,

@@ -183,15 +183,16 @@ export function routeKey(route: ProxyRoute | null, origin: string): string {
 }
 
 /**
- * A request spec for a forwarding proxy: absolute-form target (no fragment), plus Proxy-Connection (as
- * curl's), proxy credentials (first after Host, as curl writes them: Basic, or Digest once the proxy's
- * challenge came; the Digest uri is the origin-form target, as curl's) and --proxy-header.
+/**
+ * A request spec for a forwarding proxy: absolute-form target (no fragment), plus proxy credentials right
+ * after Host and Proxy-Connection where the spec says (as curl writes them), and --proxy-header. The
+ * credentials are Basic, or Digest once the proxy's challenge came (its uri the origin-form target, as curl's).
  */
-export function forwardSpec<T extends { method: string; target: string; targetGiven?: boolean; headers: [string, string][] }>(spec: T, url: URL, route: ProxyRoute, auth: ProxyAuth): T {
+export function forwardSpec<T extends { method: string; target: string; targetGiven?: boolean; headers: [string, string][]; proxyConnectionAt?: number }>(spec: T, url: URL, route: ProxyRoute, auth: ProxyAuth): T {
   // curl --request-target goes to the proxy as it is (curl's http_target).
   const absolute = spec.targetGiven ? spec.target : `${url.protocol}//${url.host}${spec.target}`;
   const headers: [string, string][] = [...spec.headers];
-  if (!headers.some(([k]) => k.toLowerCase() === "proxy-connection")) headers.push(["Proxy-Connection", "Keep-Alive"]);
+  if (spec.proxyConnectionAt !== undefined) headers.splice(spec.proxyConnectionAt, 0, ["Proxy-Connection", "Keep-Alive"]);
   if (route.proxy.auth !== undefined && !headers.some(([k]) => k.toLowerCase() === "proxy-authorization")) {
     const value = auth.header(route.proxy.auth, spec.method, spec.target);
     if (value !== undefined) headers.unshift(["Proxy-Authorization", value]);

@@ -603,6 +603,7 @@ export class Download implements ProgressSource, RequestSender {
 
   /** The caller asked for a range itself (curl -r, -C OFFSET): its answer is the body, as is. */
   get callerRange(): boolean {
+    if (this.settings.range !== undefined) return true;
     for (const [k, v] of this.settings.headers) if (k.toLowerCase() === "range" && v !== "") return true; // not some(): scheduler.ts
     return false;
   }

@@ -19,6 +19,11 @@ export interface RequestSpec {
   ignoreLength?: boolean;
   host: string;
   headers: [string, string][];
+  /**
+   * Where in `headers` a forwarding proxy's Proxy-Connection goes: after fetchx's own headers, before Cookie
+   * and the caller's, as curl writes it. Absent: none goes (the caller's -H named it).
+   */
+  proxyConnectionAt?: number;
   /** "1.0" for an HTTP/1.0 request line (curl -0). */
   version?: "1.0";
   /** Sent after the head: with Content-Length, or chunked when `headers` say Transfer-Encoding: chunked. */

@@ -62,7 +62,8 @@ export async function localDownload(url: string, options: DownloadOptions): Prom
     }
     const st = nodeFs().fstatSync(fd);
     if (!st.isFile()) throw new FetchxError("LOCAL_FILE", `Couldn't read file ${path}: not a regular file`, { retryable: false });
-    const range = rangeOf(s.headers.find(([k]) => k.toLowerCase() === "range")?.[1], st.size);
+    const given = s.headers.find(([k]) => k.toLowerCase() === "range")?.[1] ?? (s.range === undefined ? undefined : `bytes=${s.range}`);
+    const range = rangeOf(given, st.size);
     const [first, last] = range ?? [0, st.size - 1];
     const length = Math.max(0, last - first + 1);
     if (s.maxFileSize > 0 && length > s.maxFileSize) throw new FetchxError("FILESIZE", `Maximum file size exceeded (${length} > ${s.maxFileSize} bytes)`, { retryable: false });

@@ -243,6 +243,12 @@ export interface DownloadOptions extends DownloadEvents {
    * and a value of spaces only (EMPTY_VALUE, curl's -H "Name;") sends it empty. @default none
    */
   headers?: [string, string][];
+  /**
+   * The bytes to ask for ("0-99", "100-", "-50": curl's CURLOPT_RANGE), sent as "Range: bytes=RANGE" right
+   * after Authorization, where curl writes it; a Range in `headers` replaces it. The answer is the body, as
+   * is (no segments, no resume). @default the whole body
+   */
+  range?: string;
   /** User-Agent of this download ("" sends none). @default the client's `userAgent` */
   userAgent?: string;
   /** Referer header. @default undefined */
@@ -464,7 +470,7 @@ export function clientSettings(o: ClientOptions): ClientSettings {
   };
 }
 
-type Optional = "output" | "decideOutput" | "timeCondition" | "referer" | "autoReferer" | "locationTrusted" | "keepPost" | "keepMethod" | "postBody" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
+type Optional = "output" | "range" | "decideOutput" | "timeCondition" | "referer" | "autoReferer" | "locationTrusted" | "keepPost" | "keepMethod" | "postBody" | "pathAsIs" | "requestTarget" | "ignoreContentLength" | "headOnly" | "hsts" | "awsSigv4" | "user" | "checksum" | "signal" | "userAgent" | "body" | "contentType" | "bearer" | "authScheme" | "httpVersion" | "cookies" | "cookie" | keyof DownloadEvents;
 
 /** The download options with every default filled in. */
 export type DownloadSettings = Required<Omit<DownloadOptions, Optional>> & Pick<DownloadOptions, Optional>;

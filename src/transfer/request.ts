@@ -90,6 +90,8 @@ export interface PlanOptions {
   /** How long a body asked with Expect: 100-continue waits for the 100 (curl --expect100-timeout). */
   expect100TimeoutMs: number;
   cookies?: CookieJar;
+  /** The bytes the caller asks for (curl -r, -C: "0-99", "100-"), sent as a Range header. */
+  range?: string;
   /** curl -b NAME=VALUE: sent to the first origin after the jar's cookies, unless a Cookie header is given. */
   cookie?: string;
   /** Schemes allowed for the URL (and redirects), and for redirects only. */
@@ -287,18 +289,27 @@ export class RequestPlan {
     checkAllowed(next, this.opts.redirectProtocols);
   }
 
-  /** Headers for the current URL (or `url`): ours, then the caller's (replacing ours by name; "" removes), then `extra`. */
-  headers(extra: [string, string][] = [], url: ParsedUrl = this.url): [string, string][] {
+  /**
+   * Headers for the current URL (or `url`): ours, then the caller's (replacing ours by name; "" removes), then
+   * `extra`; and where a forwarding proxy's Proxy-Connection goes among them (undefined: the caller named it).
+   */
+  headers(extra: [string, string][] = [], url: ParsedUrl = this.url): { headers: [string, string][]; proxyConnectionAt?: number } {
     const o = this.opts;
     const credentialed = this.trusted(url);
-    // In curl's order: Authorization, User-Agent, Accept, Accept-Encoding, Referer, Cookie (the
-    // signature's headers of --aws-sigv4 after Accept).
+    // In curl's order: Authorization, Range, User-Agent, Accept, Accept-Encoding, Referer (then a forwarding
+    // proxy's Proxy-Connection), Cookie (the signature's headers of --aws-sigv4 after Accept).
     const ours: [string, string][] = [];
     if (o.bearer && credentialed) ours.push(["Authorization", `Bearer ${o.bearer}`]);
     else if (o.awsSigv4 === undefined && this.auth && credentialed) {
       if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
       else if (this.scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
     }
+    // A segment's or a resume's Range (in `extra`) or the caller's -r/-C: curl writes it right after Authorization.
+    const rangeAt = extra.findIndex(([k]) => k === "Range");
+    if (rangeAt >= 0) {
+      ours.push(extra[rangeAt]!);
+      extra = extra.filter((_, i) => i !== rangeAt);
+    } else if (o.range !== undefined) ours.push(["Range", `bytes=${o.range}`]);
     // An empty User-Agent sends none, as curl's -A "".
     if (o.userAgent !== "") ours.push(["User-Agent", o.userAgent]);
     ours.push(["Accept", "*/*"]);
@@ -307,6 +318,7 @@ export class RequestPlan {
     }
     if (o.compressed) ours.push(["Accept-Encoding", ACCEPT_ENCODING]);
     if (this.referer) ours.push(["Referer", this.referer]);
+    const beforeCookie = ours.length;
     // The jar's cookies, then -b NAME=VALUE, in one header as curl's; the user's -H Cookie (even "Cookie:",
     // which sends none) replaces the -b pairs only: the jar's still go, in a header of their own before it.
     const userCookie = o.headers.some(([k]) => k.toLowerCase() === "cookie");
@@ -330,7 +342,7 @@ export class RequestPlan {
     if (o.headers.length === 0) {
       for (const e of framing) ours.push(e);
       for (const e of extra) ours.push(e);
-      return ours;
+      return { headers: ours, proxyConnectionAt: beforeCookie };
     }
     // Credentials the caller gives go to the first origin only: elsewhere they only remove ours. The
     // caller's Host goes to the first host name only, as curl's: a redirect to another host names that host.
@@ -344,7 +356,10 @@ export class RequestPlan {
     // A body header the caller names is the caller's, where they put it.
     for (const e of framing) if (!theirs.some(([k]) => k.toLowerCase() === e[0].toLowerCase())) merged.push(e);
     for (const e of extra) merged.push(e);
-    return merged;
+    // The caller's Proxy-Connection (even "Proxy-Connection:", which sends none) replaces the proxy's, as curl's.
+    const named = new Set(theirs.map(([k]) => k.toLowerCase()));
+    if (named.has("proxy-connection")) return { headers: merged };
+    return { headers: merged, proxyConnectionAt: ours.slice(0, beforeCookie).filter(([k]) => !named.has(k.toLowerCase())).length };
   }
 
   /**
@@ -354,7 +369,9 @@ export class RequestPlan {
   specFor(url: ParsedUrl, extra: [string, string][] = []): RequestSpec {
     // curl's -H "Host:" sends no Host at all (an empty host: buildRequest writes no line).
     const noHost = this.opts.headers.length > 0 && this.sameHost(url) && this.opts.headers.some(([k, v]) => v === "" && k.toLowerCase() === "host");
-    const spec: RequestSpec = { method: this.method, target: this.opts.requestTarget ?? url.target, host: noHost ? "" : hostHeader(url), headers: this.headers(extra, url) };
+    const { headers, proxyConnectionAt } = this.headers(extra, url);
+    const spec: RequestSpec = { method: this.method, target: this.opts.requestTarget ?? url.target, host: noHost ? "" : hostHeader(url), headers };
+    if (proxyConnectionAt !== undefined) spec.proxyConnectionAt = proxyConnectionAt;
     if (this.opts.requestTarget !== undefined) spec.targetGiven = true;
     if (this.opts.ignoreContentLength) spec.ignoreLength = true;
     if (this.opts.httpVersion === "1.0") spec.version = "1.0";

@@ -248,4 +248,24 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
     // The third goes wherever port 1080 leads here: curl and fetchx alike.
     expect(runs.slice(0, 2).map((r) => r.code)).toEqual([5, 5]);
   });
+
+  test("forwarded: Proxy-Authorization after Host, Proxy-Connection before Cookie; -H 'Proxy-Connection:' sends none", async () => {
+    // fetchx wrote both last, and its own Proxy-Connection beside the caller's "Proxy-Connection:".
+    const head = async (who: "curl" | "fetchx", args: string[]) => {
+      await seen(who, args, {});
+      return proxy.heads.at(-1)!.replace(/\r\nUser-Agent: [^\r]*/i, "");
+    };
+    const host = `127.0.0.1:${origin.port}`;
+    const cases: [string[], string][] = [
+      [["-x", "@P", "-U", "p:q", "-r", "0-1", "-e", "http://r/", "-b", "c=d", "-H", "X: y", "@U"],
+        `GET http://${host}/a HTTP/1.1\r\nHost: ${host}\r\nProxy-Authorization: Basic cDpx\r\nRange: bytes=0-1\r\nAccept: */*\r\nReferer: http://r/\r\nProxy-Connection: Keep-Alive\r\nCookie: c=d\r\nX: y`],
+      [["-x", "@P", "-H", "Proxy-Connection:", "@U"], `GET http://${host}/a HTTP/1.1\r\nHost: ${host}\r\nAccept: */*`],
+      [["-x", "@P", "-H", "Accept: t/x", "-H", "Proxy-Connection: close", "@U"], `GET http://${host}/a HTTP/1.1\r\nHost: ${host}\r\nAccept: t/x\r\nProxy-Connection: close`],
+    ];
+    for (const [args, expected] of cases) {
+      const ours = await head("fetchx", args);
+      expect(ours).toBe(expected);
+      expect(await head("curl", args)).toBe(ours);
+    }
+  });
 });

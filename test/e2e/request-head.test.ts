@@ -295,4 +295,12 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
     const chunked = (target: string) => `PUT ${target} HTTP/1.1\r\n${host()}Accept: */*\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n`;
     await asCurl(["-L", "-T", "-", ex.url("/now/307")], { code: 0, out: "ok\n", requests: [one(chunked("/now/307"), 0), { ...moved, head: chunked("/"), body: 5 }] }, new TextEncoder().encode("hello"));
   });
+
+  test("-r and -C: Range right after Authorization, before User-Agent and Accept, as curl (fetchx sent it after Cookie)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const others = ["-u", "a:b", "--compressed", "-e", "http://r/", "-b", "c=d", "-H", "X: y", server.url("/")];
+    const rest = "Accept: */*\r\nAccept-Encoding: deflate, gzip, br, zstd\r\nReferer: http://r/\r\nCookie: c=d\r\nX: y\r\n\r\n";
+    await sameAsCurl(["-r", "0-1", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Basic YTpi\r\nRange: bytes=0-1\r\n${rest}`);
+    await sameAsCurl(["-C", "1", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Basic YTpi\r\nRange: bytes=1-\r\n${rest}`);
+  });
 });
