@@ -8,7 +8,7 @@ import { everydayOptions, type EverydayOptions } from "./everyday.ts";
 import { compatOptions, type CompatOptions } from "./compat-options.ts";
 import { readData } from "./body.ts";
 import { isToken } from "../http/chars.ts";
-import { EMPTY_VALUE } from "../http/headers.ts";
+import { EMPTY_VALUE, givenHeader } from "../http/headers.ts";
 import { expandGlobs, globUrls, MAX_GLOB_URLS, type OutputSlot } from "./glob.ts";
 import { parseChecksum, type ChecksumSpec } from "../transfer/checksum.ts";
 import { MAX_PER_HOST } from "../transfer/hostcap.ts";
@@ -147,14 +147,15 @@ function headerLines(value: string): string[] {
 }
 
 /**
- * One -H line as curl reads it: "Name: value"; "Name:" with no value removes a header fetchx would send;
- * "Name;" sends the header empty (EMPTY_VALUE). curl sends nothing for any other line (no colon, or text
- * after the semicolon): fetchx warns and leaves it out too.
+ * One -H line as curl reads it: "Name: value", sent as written (spaces and tabs included); "Name:" with
+ * nothing but spaces after it removes a header fetchx would send (a Host of spaces is sent, as curl sends
+ * it); "Name;" sends the header empty (EMPTY_VALUE). curl sends nothing for any other line (no colon, or
+ * text after the semicolon): fetchx warns and leaves it out too.
  */
 function parseHeader(line: string, warnings: string[]): [string, string] | null {
   const colon = line.indexOf(":");
   if (colon < 0) {
-    if (line.length > 1 && line.endsWith(";") && line.indexOf(";") === line.length - 1) return [checkName(line.slice(0, -1).trim()), EMPTY_VALUE];
+    if (line.length > 1 && line.endsWith(";") && line.indexOf(";") === line.length - 1) return givenHeader(checkName(line.slice(0, -1).trim()), EMPTY_VALUE, "");
     warnings.push(`-H ${JSON.stringify(line)} is neither "Name: value", "Name:" nor "Name;": not sent (as curl)`);
     return null;
   }
@@ -163,7 +164,12 @@ function parseHeader(line: string, warnings: string[]): [string, string] | null 
     warnings.push(`-H ${JSON.stringify(line)} has no name before its colon: not sent (as curl)`);
     return null;
   }
-  return [checkName(line.slice(0, colon).trim()), line.slice(colon + 1).trim()];
+  const name = checkName(line.slice(0, colon).trim());
+  const sent = line.slice(colon + 1);
+  const value = sent.trim();
+  if (value !== "") return givenHeader(name, value, sent);
+  // curl 7.88 sends its Host line from any -H Host but a bare "Host:" (lib/http.c, http_host).
+  return sent !== "" && name.toLowerCase() === "host" ? givenHeader(name, EMPTY_VALUE, sent) : [name, ""];
 }
 
 function headerList(values: string[], warnings: string[]): [string, string][] {

@@ -65,6 +65,22 @@ export class Headers implements HeaderList {
 export const EMPTY_VALUE = " ";
 
 /**
+ * A caller's header as curl's -H gives it: the name, and the value trimmed for fetchx to read (Host, Range,
+ * Content-Type, Referer...); `sent` is the text after the colon as written, which goes on the wire as it is
+ * (curl 7.88 sends -H "X:   v  " and -H "X:v" byte for byte).
+ */
+export type GivenHeader = [name: string, value: string] & { sent: string };
+
+export const givenHeader = (name: string, value: string, sent: string): GivenHeader => Object.assign<[string, string], { sent: string }>([name, value], { sent });
+
+/** What follows "Name:" on the wire: a given header's text as written, else " value" (nothing for EMPTY_VALUE). */
+export function sentValue(header: [string, string]): string {
+  const sent = (header as Partial<GivenHeader>).sent;
+  if (sent !== undefined) return sent;
+  return header[1].trim() === "" ? "" : ` ${header[1]}`;
+}
+
+/**
  * `ours` with `theirs` (a caller's -H, --proxy-header) after them, as curl orders them: a name of theirs
  * replaces ours of that name, an empty value only removes it. A new list when `theirs` has any.
  */

@@ -4,6 +4,7 @@
 
 import { FetchxError } from "../errors.ts";
 import { hasControlOrSpace, hasLineBreakOrNul, isToken } from "./chars.ts";
+import { sentValue } from "./headers.ts";
 
 export interface RequestHead {
   method: string;
@@ -24,21 +25,23 @@ export function buildRequest(r: RequestHead): Uint8Array {
   if (r.target === "" || hasControlOrSpace(r.target))
     throw new FetchxError("USAGE", `invalid request target ${JSON.stringify(r.target)}`);
 
-  let host = r.host;
+  if (hasLineBreakOrNul(r.host)) throw new FetchxError("USAGE", "Host contains a CR, LF or NUL character");
+  // No host: the caller removed the header (curl's -H "Host:").
+  let hostLine = r.host === "" ? "" : `Host: ${r.host}\r\n`;
   let hostGiven = false;
   let lines = "";
-  for (const [name, value] of r.headers) {
+  for (const header of r.headers) {
+    const name = header[0];
     if (!isToken(name)) throw new FetchxError("USAGE", `invalid header name ${JSON.stringify(name)}`);
+    const value = sentValue(header);
     if (hasLineBreakOrNul(value))
       throw new FetchxError("USAGE", `header ${name} contains a CR, LF or NUL character`);
     if (name.length === 4 && name.toLowerCase() === "host") {
-      // The first Host given wins, as curl's (it looks the header up by name and takes the first).
-      if (!hostGiven) host = value;
+      // The first Host given wins, as curl's (it looks the header up by name and takes the first), and
+      // goes first, spelled "Host" as curl writes it.
+      if (!hostGiven) hostLine = `Host:${value}\r\n`;
       hostGiven = true;
-    } else lines += value.trim() === "" ? `${name}:\r\n` : `${name}: ${value}\r\n`; // curl's -H "Name;"
+    } else lines += `${name}:${value}\r\n`;
   }
-  if (hasLineBreakOrNul(host)) throw new FetchxError("USAGE", "Host contains a CR, LF or NUL character");
-  // No host: the caller removed the header (curl's -H "Host:"); spaces only: -H "Host;" sends it empty.
-  const hostLine = host === "" ? "" : host.trim() === "" ? "Host:\r\n" : `Host: ${host}\r\n`;
   return encoder.encode(`${r.method} ${r.target} HTTP/${r.version ?? "1.1"}\r\n${hostLine}${lines}\r\n`);
 }

@@ -20,7 +20,7 @@
 // handlers and a second handshake/certificate error path. The raw exchange costs one poll loop of a few
 // milliseconds on a connection that is about to do a TLS handshake anyway.
 import { FetchxError, usageError } from "../errors.ts";
-import { withHeaders } from "../http/headers.ts";
+import { sentValue, withHeaders } from "../http/headers.ts";
 import { takeZone } from "../http/url.ts";
 import { formatHostPort } from "./hostport.ts";
 import { ProxyAuth } from "./proxy-auth.ts";
@@ -261,7 +261,7 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
     }
     if (t.userAgent !== "") ours.push(["User-Agent", t.userAgent]); // -A "" sends none
     ours.push(["Proxy-Connection", "Keep-Alive"]);
-    const lines = [`CONNECT ${target} HTTP/1.1`, ...withHeaders(ours, t.headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [`CONNECT ${target} HTTP/1.1`, ...withHeaders(ours, t.headers).map((h) => `${h[0]}:${sentValue(h)}`)];
     t.trace?.(`Establish HTTP proxy tunnel to ${target}`);
     await sendAll(fd, new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"), t.signal);
 

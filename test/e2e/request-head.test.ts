@@ -303,4 +303,32 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
     await sameAsCurl(["-r", "0-1", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Basic YTpi\r\nRange: bytes=0-1\r\n${rest}`);
     await sameAsCurl(["-C", "1", ...others], `GET / HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Basic YTpi\r\nRange: bytes=1-\r\n${rest}`);
   });
+
+  test("-H values go out as written, spaces and tabs after the colon and at the end kept (fetchx trimmed them)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const get = `GET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n`;
+    await sameAsCurl(["-H", "X:   v  ", "-H", "Y:v", "-H", "Z:\tt\t", "-H", "W;", "-H", "V:  ", "-H", "U; ", server.url("/")], `${get}X:   v  \r\nY:v\r\nZ:\tt\t\r\nW:\r\n\r\n`);
+    // The headers fetchx reads itself still do their work, and go out as written too.
+    await sameAsCurl(["-H", "Referer:  r ", "-H", "Cookie:  a=b ", "-b", "c=d", "-H", "Content-Type:\ttext/x ", "-d", "x", server.url("/")],
+      `POST / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\nReferer:  r \r\nCookie:  a=b \r\nContent-Type:\ttext/x \r\nContent-Length: 1\r\n\r\n`);
+    await sameAsCurl(["-H", "Range:  bytes=0-1 ", "-H", "Accept:", server.url("/")], `GET / HTTP/1.1\r\nHost: ${host}\r\nRange:  bytes=0-1 \r\n\r\n`);
+  });
+
+  test("-H Host: 'Host' then the text after the colon as written; spaces only send it, a bare 'Host:' removes it", async () => {
+    // fetchx trimmed the value, and took "Host:  " for "Host:" (no Host at all).
+    await sameAsCurl(["-H", "host:   h  ", server.url("/")], "GET / HTTP/1.1\r\nHost:   h  \r\nAccept: */*\r\n\r\n");
+    await sameAsCurl(["-H", "Host:  ", server.url("/")], "GET / HTTP/1.1\r\nHost:  \r\nAccept: */*\r\n\r\n");
+  });
+
+  test("-H @FILE and -K: each line as written, the same as -H (fetchx trimmed them)", async () => {
+    using dir = tempDir("fetchx-head-");
+    const lines = dir.file("lines");
+    await Bun.write(lines, "X:   v  \r\nY:\tw\n\nZ;\n");
+    const config = dir.file("config");
+    await Bun.write(config, `header = "A:  1 "\n-H "B:\\t2"\nheader = C:  3\nheader = "Host:  h "\n`);
+    const host = `127.0.0.1:${server.port}`;
+    await sameAsCurl(["-H", `@${lines}`, server.url("/")], `GET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\nX:   v  \r\nY:\tw\r\nZ:\r\n\r\n`);
+    // An unquoted config value ends at its first space: "C:" removes a header, as curl reads it.
+    await sameAsCurl(["-K", config, server.url("/")], "GET / HTTP/1.1\r\nHost:  h \r\nAccept: */*\r\nA:  1 \r\nB:\t2\r\n\r\n");
+  });
 });
