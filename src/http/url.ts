@@ -7,8 +7,10 @@ import { hasControlOrSpace, schemeOf } from "./chars.ts";
 export interface ParsedUrl {
   /** The URL without credentials (safe to print). */
   url: URL;
-  /** Host name or IP literal; IPv6 without brackets and without its zone. */
+  /** Host name or IP literal; IPv6 without brackets and without its zone. In lower case. */
   host: string;
+  /** The host name as written when only its case differs from `host`: curl sends it so ("Host: LOCALHOST"). */
+  hostWritten?: string;
   /** RFC 6874 zone id of an IPv6 literal ("eth0" from "[fe80::1%25eth0]"), as given: the interface
    *  (or its number) that a link-local address is reached through. Never in the Host header. */
   zone?: string;
@@ -54,9 +56,25 @@ export function parseUrl(given: string): ParsedUrl {
       throw new FetchxError("RESOLVE", `could not resolve host "${host}" (a zone id goes on an IPv6 address in brackets: http://[fe80::1%25eth0]/)`, { cause: err, retryable: false });
     throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}`, { cause: err });
   }
-  const parsed = describe(url);
+  const parsed = withHostWritten(describe(url), hostIn(rest));
   if (zone === undefined) return parsed;
   return { ...parsed, zone, href: withZone(parsed.href, zone) };
+}
+
+// The host of "scheme://[userinfo@]host..." or "//host...": up to the port, path, query or fragment.
+const WRITTEN_HOST = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?[\\/]{2}(?:[^/?#\\]*@)?([^/?#\\:[\]]*)/;
+
+/** The host name of `text` as written, or undefined (no authority, or an IPv6 literal). */
+const hostIn = (text: string): string | undefined => WRITTEN_HOST.exec(text)?.[1];
+
+/**
+ * `parsed` keeping the case of the host as `written` (the URL parser lowers it), in its href too: curl
+ * keeps a host name's case in Host, in a proxy's request line and in %{url_effective}.
+ */
+function withHostWritten(parsed: ParsedUrl, written: string | undefined): ParsedUrl {
+  if (written === undefined || written === parsed.host || written.toLowerCase() !== parsed.host) return parsed;
+  const at = parsed.href.indexOf(`//${parsed.host}`) + 2;
+  return { ...parsed, hostWritten: written, href: parsed.href.slice(0, at) + written + parsed.href.slice(at + written.length) };
 }
 
 const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
@@ -159,7 +177,10 @@ export function resolveRedirect(base: ParsedUrl, location: string): string {
   // A redirect without a fragment inherits the original one (RFC 9110 10.2.2).
   if (url.hash === "" && base.url.hash !== "" && !trimmed.includes("#")) url.hash = base.url.hash;
   const authority = /^([A-Za-z][A-Za-z0-9+.-]*:)?[\\/]{2}/.test(trimmed);
-  return withZone(url.href, zone ?? (authority ? undefined : base.zone));
+  // The host's case goes on as written: the Location's, or the base's for a Location without a host.
+  const written = authority ? hostIn(rest) : base.hostWritten;
+  const href = written !== undefined && written.toLowerCase() === url.hostname ? url.href.replace(`//${url.hostname}`, `//${written}`) : url.href;
+  return withZone(href, zone ?? (authority ? undefined : base.zone));
 }
 
 function checkProtocol(scheme: string): void {

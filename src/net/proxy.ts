@@ -184,13 +184,14 @@ export function routeKey(route: ProxyRoute | null, origin: string): string {
 
 /**
 /**
- * A request spec for a forwarding proxy: absolute-form target (no fragment), plus proxy credentials right
- * after Host and Proxy-Connection where the spec says (as curl writes them), and --proxy-header. The
- * credentials are Basic, or Digest once the proxy's challenge came (its uri the origin-form target, as curl's).
+ * A request spec for a forwarding proxy: absolute-form target (no fragment) naming `host` (host[:port]),
+ * plus proxy credentials right after Host and Proxy-Connection where the spec says (as curl writes them),
+ * and --proxy-header. The credentials are Basic, or Digest once the proxy's challenge came (its uri the
+ * origin-form target, as curl's).
  */
-export function forwardSpec<T extends { method: string; target: string; targetGiven?: boolean; headers: [string, string][]; proxyConnectionAt?: number }>(spec: T, url: URL, route: ProxyRoute, auth: ProxyAuth): T {
-  // curl --request-target goes to the proxy as it is (curl's http_target).
-  const absolute = spec.targetGiven ? spec.target : `${url.protocol}//${url.host}${spec.target}`;
+export function forwardSpec<T extends { method: string; target: string; targetGiven?: boolean; headers: [string, string][]; proxyConnectionAt?: number }>(spec: T, url: URL, route: ProxyRoute, auth: ProxyAuth, host = url.host): T {
+  // curl --request-target goes to the proxy as it is (curl's http_target); `host` keeps the case written.
+  const absolute = spec.targetGiven ? spec.target : `${url.protocol}//${host}${spec.target}`;
   const headers: [string, string][] = [...spec.headers];
   if (spec.proxyConnectionAt !== undefined) headers.splice(spec.proxyConnectionAt, 0, ["Proxy-Connection", "Keep-Alive"]);
   if (route.proxy.auth !== undefined && !headers.some(([k]) => k.toLowerCase() === "proxy-authorization")) {

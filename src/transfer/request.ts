@@ -49,7 +49,7 @@ function unfollowedTarget(location: string, base: ParsedUrl): string {
 }
 
 export function hostHeader(u: ParsedUrl): string {
-  const host = u.host.includes(":") ? `[${u.host}]` : u.host;
+  const host = u.host.includes(":") ? `[${u.host}]` : (u.hostWritten ?? u.host);
   return u.port === (u.secure ? 443 : 80) ? host : `${host}:${u.port}`;
 }
 

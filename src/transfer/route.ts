@@ -14,6 +14,7 @@ import type { RequestSpec } from "./exchange.ts";
 import { hasStream } from "./request.ts";
 import type { ClientSettings } from "./options.ts";
 import { throttle, TokenBucket } from "./ratelimit.ts";
+import { hostHeader } from "./request.ts";
 
 export class Router {
   private readonly proxies: ProxySettings;
@@ -54,7 +55,7 @@ export class Router {
   spec(u: ParsedUrl, spec: RequestSpec): RequestSpec {
     const route = this.route(u);
     if (route?.mode !== "forward") return spec;
-    const sent = forwardSpec(spec, u.url, route, this.proxyAuth);
+    const sent = forwardSpec(spec, u.url, route, this.proxyAuth, hostHeader(u));
     // The request that draws a proxy's Digest challenge goes without its body, as curl's (Content-Length:
     // 0); --proxy-anyauth sends the body at once unless it can be sent only once (a stream).
     const a = this.proxyAuth;

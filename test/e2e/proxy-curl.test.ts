@@ -261,6 +261,8 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
         `GET http://${host}/a HTTP/1.1\r\nHost: ${host}\r\nProxy-Authorization: Basic cDpx\r\nRange: bytes=0-1\r\nAccept: */*\r\nReferer: http://r/\r\nProxy-Connection: Keep-Alive\r\nCookie: c=d\r\nX: y`],
       [["-x", "@P", "-H", "Proxy-Connection:", "@U"], `GET http://${host}/a HTTP/1.1\r\nHost: ${host}\r\nAccept: */*`],
       [["-x", "@P", "-H", "Accept: t/x", "-H", "Proxy-Connection: close", "@U"], `GET http://${host}/a HTTP/1.1\r\nHost: ${host}\r\nAccept: t/x\r\nProxy-Connection: close`],
+      // The host's case as written, in the request line and in Host (fetchx lowered both).
+      [["-x", "@P", `http://LocalHost:${origin.port}/a`], `GET http://LocalHost:${origin.port}/a HTTP/1.1\r\nHost: LocalHost:${origin.port}\r\nAccept: */*\r\nProxy-Connection: Keep-Alive`],
     ];
     for (const [args, expected] of cases) {
       const ours = await head("fetchx", args);

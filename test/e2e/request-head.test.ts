@@ -17,6 +17,7 @@ beforeAll(async () => {
       "/": { body: "ok\n" },
       "/a": { body: "ok\n" },
       "/away": () => ({ redirect: { to: server.url("/") } }),
+      "/upper": () => ({ redirect: { to: `http://LocalHost:${server.port}/a` } }),
       // /to?s=STATUS: a redirect of that status to /.
       "/to": ({ req }) => ({ redirect: { to: "/", status: Number(req.path.split("s=")[1]) } }),
     },
@@ -330,5 +331,15 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
     await sameAsCurl(["-H", `@${lines}`, server.url("/")], `GET / HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\nX:   v  \r\nY:\tw\r\nZ:\r\n\r\n`);
     // An unquoted config value ends at its first space: "C:" removes a header, as curl reads it.
     await sameAsCurl(["-K", config, server.url("/")], "GET / HTTP/1.1\r\nHost:  h \r\nAccept: */*\r\nA:  1 \r\nB:\t2\r\n\r\n");
+  });
+
+  test("a host name's case as written: in Host, after -L to a Location, in %{url_effective} (fetchx sent it in lower case)", async () => {
+    const url = `http://LOCALHOST:${server.port}/`;
+    await sameAsCurl([url], `GET / HTTP/1.1\r\nHost: LOCALHOST:${server.port}\r\nAccept: */*\r\n\r\n`);
+    await sameAsCurl(["-L", server.url("/upper")], `GET /upper HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAccept: */*\r\n\r\nGET /a HTTP/1.1\r\nHost: LocalHost:${server.port}\r\nAccept: */*\r\n\r\n`);
+    const args = ["-s", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{url_effective}", "-L", server.url("/upper"), `LocalHost:${server.port}/a?Q#F`];
+    const shown = new TextDecoder().decode((await runCli(args)).stdout);
+    expect(shown).toBe(`http://LocalHost:${server.port}/ahttp://LocalHost:${server.port}/a?Q#F`);
+    if (curl) expect(new TextDecoder().decode((await runCommand([curl, ...args])).stdout)).toBe(shown);
   });
 });
