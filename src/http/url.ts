@@ -46,20 +46,45 @@ export function parseUrl(given: string): ParsedUrl {
   const text = pathAt > 0 && withScheme.includes("\\", pathAt) ? withScheme.slice(0, pathAt) + withScheme.slice(pathAt).replaceAll("\\", "%5C") : withScheme;
   if (scheme !== undefined) checkProtocol(scheme);
   const { rest, zone } = takeZone(text, input);
+  const host = hostOf(rest);
+  if (host && hasBadHostChar(host.name)) throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}: bad host name ${JSON.stringify(host.name)}`);
   let url: URL;
   try {
     url = new URL(rest);
   } catch (err) {
-    // curl hands "192.0.2.1%25eth0" or "host%25eth0" to the resolver, which finds nothing (exit 6).
-    const host = PERCENT_IN_HOST.exec(rest)?.[1];
-    if (host !== undefined)
-      throw new FetchxError("RESOLVE", `could not resolve host "${host}" (a zone id goes on an IPv6 address in brackets: http://[fe80::1%25eth0]/)`, { cause: err, retryable: false });
+    // A host curl takes and the URL parser refuses ("a|b", "999.1.1.1", "1.2.3.4.5", "host%25eth0") is a
+    // name to curl, handed to the resolver, which finds nothing (exit 6); when the URL is bad with another
+    // host, something else is wrong with it.
+    if (host?.name && URL.canParse(rest.slice(0, host.at) + "h" + rest.slice(host.end))) {
+      const hint = host.name.includes("%") ? " (a zone id goes on an IPv6 address in brackets: http://[fe80::1%25eth0]/)" : "";
+      throw new FetchxError("RESOLVE", `could not resolve host "${host.name}"${hint}`, { cause: err, retryable: false });
+    }
     throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}`, { cause: err });
   }
   const parsed = withHostWritten(describe(url), hostIn(rest));
   if (zone === undefined) return parsed;
   return { ...parsed, zone, href: withZone(parsed.href, zone) };
 }
+
+/**
+ * The host of "scheme://..." as curl 7.88 reads it (lib/urlapi.c): up to "/", "?" or "#" (a "\\" is part of
+ * it), after the last "@", before the port, percent-decoded; its place in `text`. Undefined for an IPv6
+ * literal.
+ */
+function hostOf(text: string): { name: string; at: number; end: number } | undefined {
+  const authority = text.indexOf("//") + 2;
+  const after = text.slice(authority).search(/[/?#]/);
+  const end = after < 0 ? text.length : authority + after;
+  const at = text.lastIndexOf("@", end - 1) + 1 || authority;
+  if (text[at] === "[") return undefined;
+  const colon = text.lastIndexOf(":", end - 1);
+  const hostEnd = colon >= at ? colon : end;
+  const name = text.slice(at, hostEnd).replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return { name, at, end: hostEnd };
+}
+
+/** Whether a host name has a character curl 7.88 refuses in one (its hostname_check, and a control character its decoding refuses: exit 3). */
+const hasBadHostChar = (name: string): boolean => /[\x00-\x20\x7f/:#?!@{}[\]\\$'"^`*<>=;,+&()]/.test(name);
 
 // The host of "scheme://[userinfo@]host..." or "//host...": up to the port, path, query or fragment.
 const WRITTEN_HOST = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?[\\/]{2}(?:[^/?#\\]*@)?([^/?#\\:[\]]*)/;
@@ -141,7 +166,6 @@ function withTarget(parsed: ParsedUrl, path: string): ParsedUrl {
 // bare "%" (the older syntax, so "[fe80::1%25]" is zone "25"); at most 15 characters (IFNAMSIZ - 1), kept as
 // given, not percent-decoded; an empty zone is a bad URL. The scheme is optional for a redirect's "//host".
 const ZONE = /^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/(?:[^/?#\\]*@)?\[[0-9A-Fa-f:.]+)%([^\]/?#\\]*)\]/;
-const PERCENT_IN_HOST = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#\\]*@)?([^[\]/?#\\@:]*%[^/?#\\@:]*)/;
 const MAX_ZONE = 15;
 
 /** The URL text without its IPv6 zone id, and the zone; BAD_URL for an empty or too long one. */
