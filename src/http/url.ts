@@ -30,18 +30,23 @@ export const isFileUrl = (url: string) => url.length > 5 && url.charCodeAt(4) ==
 /** The URL object of a URL given, for naming its file (-O): parseUrl's, or WHATWG's for a file:// URL. */
 export const urlObject = (text: string): URL => (isFileUrl(text) ? new URL(text) : parseUrl(text).url);
 
+/** curl reads "http:/host" as "http://host"; "http:host" and "http:\\host" are malformed (its 3), not a host named "http". */
+function withTwoSlashes(given: string): string {
+  const oneSlash = /^(https?):\/(?!\/)/i.exec(given);
+  return oneSlash ? `${oneSlash[1]}://${given.slice(oneSlash[0].length)}` : given;
+}
+
 export function parseUrl(given: string): ParsedUrl {
   if (given === "") throw new FetchxError("BAD_URL", "empty URL");
-  // curl reads "http:/host" as "http://host"; "http:host" and "http:\\host" are malformed (its 3), not a host named "http".
-  const oneSlash = /^(https?):\/(?!\/)/i.exec(given);
-  const input = oneSlash ? `${oneSlash[1]}://${given.slice(oneSlash[0].length)}` : given;
+  const input = withTwoSlashes(given);
   // WHATWG parsing would silently drop tabs and newlines; a URL containing them is a mistake.
   if (hasControlOrSpace(input)) throw new FetchxError("BAD_URL", `URL contains whitespace or control characters: ${JSON.stringify(input)}`);
   const scheme = schemeOf(input)?.toLowerCase();
   if (scheme === undefined && /^https?:/i.test(input)) throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}: "${input.slice(0, input.indexOf(":") + 1)}" is not followed by "//"`);
   // Like curl, a URL without "scheme://" is taken as http.
   const withScheme = scheme === undefined ? `http://${input}` : input;
-  // WHATWG reads "\\" as "/" in an http(s) path, so "/a\\b" would ask for /a/b: curl sends the byte, here %5C.
+  // WHATWG reads "\\" as "/" in an http(s) path, so "/a\\b" would be /a/b: %5C for the parser (the request
+  // sends the byte, as curl: withWrittenTarget).
   const pathAt = withScheme.indexOf("/", withScheme.indexOf("://") + 3);
   const text = pathAt > 0 && withScheme.includes("\\", pathAt) ? withScheme.slice(0, pathAt) + withScheme.slice(pathAt).replaceAll("\\", "%5C") : withScheme;
   if (scheme !== undefined) checkProtocol(scheme);
@@ -102,64 +107,56 @@ function withHostWritten(parsed: ParsedUrl, written: string | undefined): Parsed
   return { ...parsed, hostWritten: written, href: parsed.href.slice(0, at) + written + parsed.href.slice(at + written.length) };
 }
 
-const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
-
 /**
- * `parsed` with the path of `input` as given (curl --path-as-is): "." and ".." segments are sent, not
- * resolved as WHATWG (and curl by default) resolve them; each other segment is percent-encoded as the
- * URL parser would. The query stays the parser's.
+ * `parsed` sending the path and query of `input` as written, as curl 7.88 sends them: the URL parser
+ * percent-encodes '"<>`^{}\\ (some in the path only, "'" in the query only) and resolves "%2e" segments,
+ * where curl sends those bytes as they are and resolves only the literal "." and ".." (none with
+ * --path-as-is, `asIs`). Non-ASCII is sent as UTF-8: percent-encoded in lower case in the path, raw in
+ * the query. %{url_effective} shows the same path and query.
  */
-export function withPathAsIs(parsed: ParsedUrl, input: string): ParsedUrl {
-  const raw = givenPath(input);
-  if (raw === null) return parsed;
-  const path = raw
-    .split("/")
-    .map((seg) => (seg === "" || DOT_SEGMENT.test(seg) ? seg : encodeSegment(seg)))
-    .join("/");
-  return withTarget(parsed, path);
+export function withWrittenTarget(parsed: ParsedUrl, input: string, asIs = false): ParsedUrl {
+  const written = writtenTarget(input);
+  const path = (asIs ? written.path : withoutDotSegments(written.path)).replace(NON_ASCII, percentEncoded);
+  const target = (path || "/") + written.query;
+  if (target === parsed.target) return parsed;
+  const { hash } = parsed.url;
+  const tail = parsed.target + hash;
+  const href = parsed.href.endsWith(tail) ? parsed.href.slice(0, parsed.href.length - tail.length) + target + hash : parsed.href;
+  return { ...parsed, target, href };
 }
 
-/**
- * `parsed` with the segments "%2e" and "%2e%2e" (any case, or mixed with ".") of `input` sent as given:
- * curl 7.88 resolves only the literal "." and "..", WHATWG these too, so "/a/%2e%2e/b" asked for "/b".
- */
-export function withEncodedDots(parsed: ParsedUrl, input: string): ParsedUrl {
-  if (!input.includes("%")) return parsed;
-  const raw = givenPath(input);
-  if (raw === null) return parsed;
-  const given = raw.split("/").slice(1);
-  if (!given.some((seg) => DOT_SEGMENT.test(seg) && seg.includes("%"))) return parsed;
+/** The path (from the authority's end to "?" or "#") and the query (with its "?", to "#") of `input` as written. */
+function writtenTarget(input: string): { path: string; query: string } {
+  const text = withTwoSlashes(input);
+  const full = schemeOf(text) === undefined ? `http://${text}` : text;
+  const rest = full.slice(full.indexOf("//") + 2);
+  const authorityEnd = rest.search(/[/?#]/);
+  if (authorityEnd < 0) return { path: "", query: "" };
+  const hash = rest.indexOf("#", authorityEnd);
+  const tail = rest.slice(authorityEnd, hash < 0 ? rest.length : hash);
+  const q = tail.indexOf("?");
+  return q < 0 ? { path: tail, query: "" } : { path: tail.slice(0, q), query: tail.slice(q) };
+}
+
+/** `path` with its "." and ".." segments resolved (RFC 3986 5.2.4), as curl's dedotdotify: literal ones only. */
+function withoutDotSegments(path: string): string {
+  if (!path.includes(".")) return path;
+  const given = path.split("/").slice(1);
   const kept: string[] = [];
   for (const [i, seg] of given.entries()) {
     const last = i === given.length - 1;
     if (seg === "." || seg === "..") {
       if (seg === "..") kept.pop();
       if (last) kept.push(""); // "/a/.." is "/", "/a/b/." is "/a/b/"
-    } else kept.push(DOT_SEGMENT.test(seg) ? seg : encodeSegment(seg));
+    } else kept.push(seg);
   }
-  return withTarget(parsed, `/${kept.join("/")}`);
+  return `/${kept.join("/")}`;
 }
 
-/** The path of `input` as written (from its first "/" after the authority to "?" or "#"), or null. */
-function givenPath(input: string): string | null {
-  const text = schemeOf(input) === undefined ? `http://${input}` : input;
-  const afterAuthority = text.indexOf("/", text.indexOf("//") + 2);
-  if (afterAuthority < 0) return null;
-  const end = text.slice(afterAuthority).search(/[?#]/);
-  return end < 0 ? text.slice(afterAuthority) : text.slice(afterAuthority, afterAuthority + end);
-}
-
-/** One path segment percent-encoded as the URL parser encodes it. */
-const encodeSegment = (seg: string) => new URL(`http://h/${seg}`).pathname.slice(1);
-
-/** `parsed` sending `path` (and its query); %{url_effective} shows that path too, as curl's does. */
-function withTarget(parsed: ParsedUrl, path: string): ParsedUrl {
-  const { pathname, hash } = parsed.url;
-  const query = parsed.target.slice(pathname.length);
-  const tail = parsed.target + hash;
-  const href = parsed.href.endsWith(tail) ? parsed.href.slice(0, parsed.href.length - tail.length) + path + query + hash : parsed.href;
-  return { ...parsed, target: path + query, href };
-}
+const NON_ASCII = /[^\x00-\x7f]+/g;
+const utf8 = new TextEncoder();
+/** Each UTF-8 byte of `text` as "%xx", in lower case as curl writes them. */
+const percentEncoded = (text: string) => Array.from(utf8.encode(text), (b) => `%${b.toString(16)}`).join("");
 
 // RFC 6874 zone ids ("[fe80::1%25eth0]"): Bun's URL (WHATWG) rejects them, so the zone is taken out before
 // parsing and put back in the text shown. As curl 7.88 (lib/urlapi.c, ipv6_parse): "%25" then the zone, or a

@@ -9,7 +9,7 @@ import { parseSigV4, signV4, type SigV4Params } from "../http/sigv4.ts";
 import { latin1AsUtf8, parseRetryAfter, withHeaders } from "../http/headers.ts";
 import type { ResponseHead } from "../http/types.ts";
 import type { CookieJar } from "../http/cookies.ts";
-import { parseUrl, resolveRedirect, withEncodedDots, withPathAsIs, type ParsedUrl } from "../http/url.ts";
+import { parseUrl, resolveRedirect, withWrittenTarget, type ParsedUrl } from "../http/url.ts";
 import { bodyLength, type Exchange, type RequestSpec } from "./exchange.ts";
 import type { RequestBody } from "./options.ts";
 import { RETRYABLE_STATUS } from "./retry.ts";
@@ -152,7 +152,7 @@ export class RequestPlan {
   private expectFailed = false;
 
   constructor(private readonly opts: PlanOptions, urlText: string) {
-    this.url = this.secured(opts.pathAsIs ? withPathAsIs(parseUrl(urlText), urlText) : withEncodedDots(parseUrl(urlText), urlText));
+    this.url = this.secured(withWrittenTarget(parseUrl(urlText), urlText, opts.pathAsIs));
     checkAllowed(this.url, opts.protocols);
     this.firstOrigin = originOf(this.url);
     this.firstHost = this.url.host.toLowerCase();

@@ -649,11 +649,15 @@ describe.skipIf(!CURL)("--next groups and URL bytes, as curl", () => {
     }
   });
 
-  test("a backslash in the path is sent as %5C, not turned into a slash (WHATWG asked for another resource)", async () => {
-    const before = server.requests.length;
-    const r = await runCli(["-s", "-o", "/dev/null", `${http}/dir\\x`]);
-    expect(r.code).toBe(0);
-    expect(server.requests.slice(before).map((q) => q.path)).toEqual(["/dir%5Cx"]);
+  test("a backslash in the path is sent as it is, as curl 7.88 sends it, not turned into a slash (WHATWG asked for another resource)", async () => {
+    // fetchx sent it as %5C: the same resource to most servers, not the same bytes.
+    for (const cmd of CURL ? [[], [CURL]] : [[]]) {
+      const before = server.requests.length;
+      const args = ["-s", "-o", "/dev/null", `${http}/dir\\x`];
+      const r = cmd.length ? await runCommand([...cmd, ...args]) : await runCli(args);
+      expect(r.code).toBe(0);
+      expect(server.requests.slice(before).map((q) => q.path)).toEqual(["/dir\\x"]);
+    }
   });
 
   test.skipIf(!nobodyRunsFetchx())("an unreadable ~/.netrc with -n or --netrc-optional is no credentials: the transfer goes on, exit 0 as curl's (it was 26)", async () => {

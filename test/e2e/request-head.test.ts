@@ -342,4 +342,22 @@ describe("Expect: 100-continue as curl 7.88 sends it and waits on it", () => {
     expect(shown).toBe(`http://LocalHost:${server.port}/ahttp://LocalHost:${server.port}/a?Q#F`);
     if (curl) expect(new TextDecoder().decode((await runCommand([curl, ...args])).stdout)).toBe(shown);
   });
+
+  test("odd bytes in a path and a query go as written, non-ASCII percent-encoded in the path only (fetchx encoded as WHATWG)", async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const get = (target: string) => `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`;
+    const odd = "\"<>`^'{}|\\";
+    // The server keeps the bytes received one character each: "é" raw is its two UTF-8 bytes.
+    const e = Buffer.from("é").toString("latin1");
+    // [URL's path and query, target sent]; -g: "{}" are no glob here.
+    const table: [string, string][] = [
+      [`/p${odd}q/x?a${odd}b`, `/p${odd}q/x?a${odd}b`],
+      ["/é/x?é", `/%c3%a9/x?${e}`],
+      ["/a/./b/../c\"d/.?q\"/.", "/a/c\"d/?q\"/."],
+      ["?q/x`y", "/?q/x`y"],
+    ];
+    for (const [written, target] of table) await sameAsCurl(["-g", `http://${host}${written}`], get(target));
+    await sameAsCurl(["-g", "--path-as-is", `http://${host}/a/./b"/../é?é`], get(`/a/./b"/../%c3%a9?${e}`));
+    await sameAsCurl(["-g", "-G", "-d", `x=${odd}é`, `http://${host}/a"b`], get(`/a"b?x=${odd}${e}`));
+  });
 });
