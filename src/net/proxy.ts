@@ -127,42 +127,42 @@ export function parseProxy(text: string, proxyUser?: string): Proxy {
 }
 
 /** Whether `host` matches a no_proxy list: "*" alone, names (with or without a leading dot, matching
- *  subdomains too, as curl does), IP addresses and CIDR ranges ("10.0.0.0/8", "::1/128"). Addresses
- *  and ranges go through net.BlockList, which compares them as numbers (so "::1" is "0:0::1") and
- *  matches an IPv4-mapped host ("::ffff:10.1.2.3") against IPv4 rules. As curl 7.88's
- *  Curl_check_noproxy(): "*" matches every host only as the whole list ("foo,*" and " *" match no host
- *  through the "*"); an entry with a port ("example.com:443", "192.0.2.7:80") matches nothing; a prefix
- *  length is read as atoi() reads it, and 0 (or none) means the address alone. */
+ *  subdomains too, as curl does), and for an IPv4 host, IPv4 addresses and CIDR ranges ("10.0.0.0/8"),
+ *  compared as numbers through net.BlockList. As curl 7.88's Curl_check_noproxy(): "*" matches every
+ *  host only as the whole list ("foo,*" and " *" match no host through the "*"); an entry with a port
+ *  ("example.com:443", "192.0.2.7:80") matches nothing; a prefix length is read as atoi() reads it, and 0
+ *  (or none) means the address alone. An IPv6 host is compared as a name, as curl 7.88 compares it (it
+ *  gets the address without its brackets and takes it for a name): the URL's [0:0::1] is "::1" once
+ *  parsed, and matches "::1" (and ".::1"), never "[::1]", "0::1" or "::1/128". */
 export function bypassesProxy(host: string, list: string | undefined): boolean {
   if (!list) return false;
   if (list === "*") return true;
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  if (libc.isIP(h) === 4) return inIPv4List(h, list);
+  for (const raw of list.split(/[\s,]+/)) {
+    const entry = raw.toLowerCase().replace(/^\./, "").replace(/\.$/, "");
+    if (entry !== "" && (h === entry || h.endsWith(`.${entry}`))) return true;
+  }
+  return false;
+}
+
+/** Whether the IPv4 address `host` is one of the list's IPv4 addresses or in one of its ranges. */
+function inIPv4List(host: string, list: string): boolean {
   // node:net on first use: its import costs about 2 ms of every download's start (bench/startup.ts).
   const { BlockList } = import.meta.require("node:net") as typeof import("node:net");
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
-  const hostFamily = libc.isIP(h);
   const addresses = new BlockList();
-  for (const raw of list.split(/[\s,]+/)) {
-    let entry = raw.trim().toLowerCase();
-    if (entry === "") continue;
-    entry = entry.replace(/^\[(.*)\]$/, "$1");
+  for (const entry of list.split(/[\s,]+/)) {
     const [net, bitsText] = entry.split("/");
-    const family = libc.isIP(net!);
-    if (family) {
-      const type = family === 4 ? "ipv4" : "ipv6";
-      const bits = Number(/^\d*/.exec(bitsText ?? "")![0] || 0); // "/8x" is 8, "/x" is 0
-      try {
-        if (bits === 0) addresses.addAddress(net!, type);
-        else addresses.addSubnet(net!, bits, type);
-      } catch {
-        // A prefix longer than the address (10.0.0.0/33) matches nothing, as in curl.
-      }
-      continue;
+    if (libc.isIP(net!) !== 4) continue; // a name never matches an address
+    const bits = Number(/^\d*/.exec(bitsText ?? "")![0] || 0); // "/8x" is 8, "/x" is 0
+    try {
+      if (bits === 0) addresses.addAddress(net!, "ipv4");
+      else addresses.addSubnet(net!, bits, "ipv4");
+    } catch {
+      // A prefix longer than the address (10.0.0.0/33) matches nothing, as in curl.
     }
-    if (bitsText !== undefined || hostFamily) continue; // a name never matches an address, nor a range a name
-    entry = entry.replace(/^\./, "").replace(/\.$/, "");
-    if (h === entry || h.endsWith(`.${entry}`)) return true;
   }
-  return hostFamily !== 0 && addresses.check(h, hostFamily === 4 ? "ipv4" : "ipv6");
+  return addresses.check(host, "ipv4");
 }
 
 /** The proxy route for a URL, or null to connect directly. */

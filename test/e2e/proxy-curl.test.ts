@@ -270,4 +270,24 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
       expect(await head("curl", args)).toBe(ours);
     }
   });
+
+  test("--noproxy and NO_PROXY with an IPv6 host compare text, as curl 7.88: '::1' matches [::1] and [0::1], '[::1]', '0:0::1' and '::1/128' do not", async () => {
+    // fetchx compared the addresses as numbers, so all four went direct.
+    const origin6 = await startServer({ host: "::1", routes: { "/a": { body: "A6\n" } } });
+    try {
+      const url = `http://[::1]:${origin6.port}/a`;
+      const runs = await compare([
+        [["-x", "@P", "--noproxy", "::1", url]],
+        [["-x", "@P", "--noproxy", ".::1", `http://[0::1]:${origin6.port}/a`]],
+        [["-x", "@P", "--noproxy", "[::1]", url]],
+        [["-x", "@P", "--noproxy", "0:0::1", url]],
+        [["-x", "@P", "--noproxy", "::1/128", url]],
+        [[url], { http_proxy: "@P", NO_PROXY: "::1" }],
+        [[url], { http_proxy: "@P", no_proxy: "[::1]" }],
+      ]);
+      expect(runs.map((r) => r.stdout)).toEqual(["A6\n", "A6\n", "proxied\n", "proxied\n", "proxied\n", "A6\n", "proxied\n"]);
+    } finally {
+      origin6.stop();
+    }
+  });
 });
