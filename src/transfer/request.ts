@@ -200,7 +200,9 @@ export class RequestPlan {
    */
   private secured(u: ParsedUrl): ParsedUrl {
     if (u.secure || !this.opts.hsts?.upgrades(u.host)) return u;
-    const up = parseUrl(`https${u.href.slice(u.href.indexOf(":"))}`);
+    const text = `https${u.href.slice(u.href.indexOf(":"))}`;
+    // The path as u sends it (its dot segments are already resolved, or kept with --path-as-is).
+    const up = withWrittenTarget(parseUrl(text), text, true);
     return u.user === undefined ? up : { ...up, user: u.user };
   }
 

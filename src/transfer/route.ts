@@ -91,7 +91,9 @@ export class Router {
         }
       }
       try {
-        const via = viaProxy(direct, route, this.opts.userAgent, this.proxyAuth, address);
+        // The proxy is asked for the host as written (CONNECT LocalHost:80), as curl asks.
+        const named = target.host === u.host ? (u.hostWritten ?? u.host) : target.host;
+        const via = viaProxy({ ...direct, host: named }, route, this.opts.userAgent, this.proxyAuth, address);
         // A proxy that closed the connection after its challenge is asked again on a new one (curl's too);
         // the answered challenges are bounded by ProxyAuth.
         for (;;) {

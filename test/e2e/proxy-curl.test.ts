@@ -290,4 +290,9 @@ describe.skipIf(!CURL || !SETSID)("proxy choice and credentials, as curl 7.88", 
       origin6.stop();
     }
   });
+
+  test("CONNECT names the host as written: 'CONNECT LocalHost:PORT', as curl (fetchx lowered it)", async () => {
+    const runs = await compare([[["-p", "-x", "@P", "http://LocalHost:@PORT/a"]]]);
+    expect(runs[0]!.proxy[0]!.slice(0, 2)).toEqual([`CONNECT LocalHost:${origin.port} HTTP/1.1`, `Host: LocalHost:${origin.port}`]);
+  });
 });
