@@ -102,7 +102,8 @@ const hostIn = (text: string): string | undefined => WRITTEN_HOST.exec(text)?.[1
  * keeps a host name's case in Host, in a proxy's request line and in %{url_effective}.
  */
 function withHostWritten(parsed: ParsedUrl, written: string | undefined): ParsedUrl {
-  if (written === undefined || written === parsed.host || written.toLowerCase() !== parsed.host) return parsed;
+  // ASCII only: IDNA maps a few other characters to ASCII letters (the Kelvin sign to "k").
+  if (written === undefined || written === parsed.host || written.toLowerCase() !== parsed.host || !/^[\x21-\x7e]+$/.test(written)) return parsed;
   const at = parsed.href.indexOf(`//${parsed.host}`) + 2;
   return { ...parsed, hostWritten: written, href: parsed.href.slice(0, at) + written + parsed.href.slice(at + written.length) };
 }
