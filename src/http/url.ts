@@ -66,6 +66,8 @@ export function parseUrl(given: string): ParsedUrl {
     }
     throw new FetchxError("BAD_URL", `malformed URL ${JSON.stringify(input)}`, { cause: err });
   }
+  // "1.2.3.4." is that address to the URL parser, a name to curl (its ipv4_normalize wants no trailing dot).
+  if (host?.name.endsWith(".") && IPV4.test(url.hostname)) throw new FetchxError("RESOLVE", `could not resolve host "${host.name}"`, { retryable: false });
   const parsed = withHostWritten(describe(url), hostIn(rest));
   if (zone === undefined) return parsed;
   return { ...parsed, zone, href: withZone(parsed.href, zone) };
@@ -87,6 +89,8 @@ function hostOf(text: string): { name: string; at: number; end: number } | undef
   const name = text.slice(at, hostEnd).replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return { name, at, end: hostEnd };
 }
+
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 
 /** Whether a host name has a character curl 7.88 refuses in one (its hostname_check, and a control character its decoding refuses: exit 3). */
 const hasBadHostChar = (name: string): boolean => /[\x00-\x20\x7f/:#?!@{}[\]\\$'"^`*<>=;,+&()]/.test(name);
