@@ -72,13 +72,15 @@ describe("localhost", () => {
     if (curl) {
       const c = await runCommand([curl, "-sS", "-o", tmp.file("l0.bin"), url]);
       expect(c.code).toBe(0);
+      // curl names the host as written.
+      expect(plain.requests.at(-1)!.headers.host).toBe(`App.Localhost:${plain.port}`);
     }
     const out = tmp.file("l1.bin");
     const r = await runCli([url, "-o", out, "-sS", "--retry", "0"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(await sha256(out)).toBe(await sha256(data));
-    expect(plain.requests.at(-1)!.headers.host).toBe(`app.localhost:${plain.port}`);
+    expect(plain.requests.at(-1)!.headers.host).toBe(`App.Localhost:${plain.port}`);
   });
 });
 
