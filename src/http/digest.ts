@@ -79,3 +79,64 @@ export function digestAuthorization(c: DigestChallenge, user: string, method: st
 }
 
 const randomCnonce = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
+
+/**
+ * How a client's credentials answer one party's challenges: a server's 401 (--digest, --anyauth) or a
+ * proxy's 407 (--proxy-digest, --proxy-anyauth), as curl's lib/http.c and http_digest.c answer them. Basic
+ * goes at once with the "basic" scheme; otherwise the first request draws the challenge, and its Digest
+ * (or, for "any", a Basic-only offer) is answered, the Digest kept with its nonce count for the requests
+ * that follow. At most three are answered, and after the first only one whose nonce went stale: a second
+ * plain refusal means the credentials are wrong.
+ */
+export class Challenges {
+  private challenge: DigestChallenge | null = null;
+  private nc = 0;
+  /** "any": the party offered Basic only. */
+  private basicAsked = false;
+  /** Challenges answered so far (since the last passed()). */
+  answered = 0;
+
+  constructor(readonly scheme: "basic" | "digest" | "any") {}
+
+  /** No credentials go yet: the next request draws the challenge. */
+  get pending(): boolean {
+    return this.scheme !== "basic" && !this.challenge && !this.basicAsked;
+  }
+
+  /** The scheme the next request's credentials use, for a trace line; undefined while none go. */
+  get using(): "Basic" | "Digest" | undefined {
+    return this.challenge ? "Digest" : this.pending ? undefined : "Basic";
+  }
+
+  /**
+   * The header value for one request with `user` ("name:password"): Basic, the answer to the Digest
+   * challenge for `method` and `uri`, or undefined while no challenge came (the request draws it).
+   */
+  header(user: string, method: string, uri: string): string | undefined {
+    if (this.challenge) return digestAuthorization(this.challenge, user, method, uri, ++this.nc);
+    return this.pending ? undefined : `Basic ${Buffer.from(user).toString("base64")}`;
+  }
+
+  /** An answer that is no refusal: the refusals of the next request are counted afresh (a proxy's, per request). */
+  passed(): void {
+    this.answered = 0;
+  }
+
+  /** A refusal's offers (its WWW-Authenticate or Proxy-Authenticate values): true when the request is to go again, answering them. */
+  take(offers: readonly string[]): boolean {
+    if (this.scheme === "basic" || this.answered >= 3) return false;
+    const digest = digestChallenge(offers);
+    if (digest && (this.answered === 0 || digest.stale)) {
+      this.challenge = digest;
+      this.nc = 0;
+      this.answered++;
+      return true;
+    }
+    if (this.scheme === "any" && !digest && !this.basicAsked && this.answered === 0 && offers.some((v) => /^\s*Basic\b/i.test(v))) {
+      this.basicAsked = true;
+      this.answered++;
+      return true;
+    }
+    return false;
+  }
+}

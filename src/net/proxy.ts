@@ -21,9 +21,9 @@
 // milliseconds on a connection that is about to do a TLS handshake anyway.
 import { FetchxError, usageError } from "../errors.ts";
 import { sentValue, withHeaders } from "../http/headers.ts";
+import { Challenges } from "../http/digest.ts";
 import { takeZone } from "../http/url.ts";
 import { formatHostPort } from "./hostport.ts";
-import { ProxyAuth } from "./proxy-auth.ts";
 import * as libc from "./libc.ts";
 import { waitFd } from "./poll.ts";
 import type { DialOptions } from "./types.ts";
@@ -189,7 +189,7 @@ export function routeKey(route: ProxyRoute | null, origin: string): string {
  * and --proxy-header. The credentials are Basic, or Digest once the proxy's challenge came (its uri the
  * origin-form target, as curl's).
  */
-export function forwardSpec<T extends { method: string; target: string; targetGiven?: boolean; headers: [string, string][]; proxyConnectionAt?: number }>(spec: T, url: URL, route: ProxyRoute, auth: ProxyAuth, host = url.host): T {
+export function forwardSpec<T extends { method: string; target: string; targetGiven?: boolean; headers: [string, string][]; proxyConnectionAt?: number }>(spec: T, url: URL, route: ProxyRoute, auth: Challenges, host = url.host): T {
   // curl --request-target goes to the proxy as it is (curl's http_target); `host` keeps the case written.
   const absolute = spec.targetGiven ? spec.target : `${url.protocol}//${host}${spec.target}`;
   const headers: [string, string][] = [...spec.headers];
@@ -205,7 +205,7 @@ export function forwardSpec<T extends { method: string; target: string; targetGi
  * Dial options that reach `target` (host and port after --connect-to) through the route's proxy. TLS
  * settings stay those of the origin: the handshake runs inside the tunnel.
  */
-export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string, proxyAuth: ProxyAuth, address?: string): DialOptions {
+export function viaProxy(base: DialOptions, route: ProxyRoute, userAgent: string, proxyAuth: Challenges, address?: string): DialOptions {
   const { host, port } = base;
   const trace = base.trace;
   const { kind, auth } = route.proxy;
@@ -230,7 +230,7 @@ export interface TunnelRequest {
   port: number;
   auth?: string;
   /** How `auth` goes (Basic, or Digest in answer to a 407), with the proxy's challenge once one came. */
-  proxyAuth?: ProxyAuth;
+  proxyAuth?: Challenges;
   userAgent: string;
   /** --proxy-header, applied to CONNECT's own. */
   headers?: [string, string][];
@@ -251,7 +251,7 @@ const MSG_NOSIGNAL = 0x4000;
  */
 export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> {
   const target = formatHostPort(t.host, t.port);
-  const auth = t.proxyAuth ?? new ProxyAuth("basic");
+  const auth = t.proxyAuth ?? new Challenges("basic");
   for (;;) {
     // In curl's order: Host, Proxy-Authorization, User-Agent, Proxy-Connection.
     const ours: [string, string][] = [["Host", target]];
@@ -273,7 +273,7 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
     // Every answer is shown (-i, -D), a challenge answered too, as curl shows them.
     t.onAnswer?.(bytes);
     const code = Number(status);
-    if (t.auth !== undefined && auth.take(code, headerValues(head, "proxy-authenticate"))) {
+    if (t.auth !== undefined && code === 407 && auth.take(headerValues(head, "proxy-authenticate"))) {
       t.trace?.("Proxy asks for authentication: answering its challenge");
       await dropBody(fd, head, after, t.signal);
       continue;
@@ -285,6 +285,7 @@ export async function openTunnel(fd: number, t: TunnelRequest): Promise<number> 
     if (code < 200 || code > 299) throw new FetchxError("RECV", `CONNECT tunnel failed, response ${code}`, { retryable: code >= 500, proxyStatus: code });
     // Nothing may follow the reply: the origin cannot speak before we do (TLS and HTTP are client-first).
     if (after.byteLength > 0) throw new FetchxError("RECV", "proxy sent data after its CONNECT reply");
+    auth.passed();
     return code;
   }
 }

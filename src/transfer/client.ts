@@ -224,7 +224,11 @@ export class HttpClient {
    */
   proxyChallenged(head: ResponseHead, u: ParsedUrl): boolean {
     const route = this.router.route(u);
-    return route?.mode === "forward" && route.proxy.auth !== undefined && this.router.proxyAuth.take(head.status, head.headers.getAll("proxy-authenticate"));
+    if (route?.mode !== "forward" || route.proxy.auth === undefined) return false;
+    const answers = this.router.proxyAuth;
+    if (head.status === 407) return answers.take(head.headers.getAll("proxy-authenticate"));
+    answers.passed();
+    return false;
   }
 
   /** Sends `spec` to the origin of `u`, reusing an idle connection when one is there. */

@@ -3,7 +3,7 @@
 // given for.
 import { FetchxError } from "../errors.ts";
 import { ACCEPT_ENCODING } from "../http/decode.ts";
-import { digestAuthorization, digestChallenge, type DigestChallenge } from "../http/digest.ts";
+import { Challenges } from "../http/digest.ts";
 import type { HstsCache } from "../http/hsts.ts";
 import { parseSigV4, signV4, type SigV4Params } from "../http/sigv4.ts";
 import { latin1AsUtf8, parseRetryAfter, withHeaders } from "../http/headers.ts";
@@ -137,13 +137,8 @@ export class RequestPlan {
   body?: RequestBody;
   /** A stream body was handed to a request: it cannot be sent again. */
   bodySent = false;
-  /** The server's Digest challenge, once one was answered (--digest, --anyauth), and the requests made with its nonce. */
-  private challenge: DigestChallenge | null = null;
-  private nc = 0;
-  /** --anyauth: the server asked for Basic. */
-  private basicAsked = false;
-  /** Challenges answered so far: a second plain 401 means the credentials are wrong, not the nonce old. */
-  private answered = 0;
+  /** The server's challenges answered (--digest, --anyauth), over the whole download. */
+  private readonly answers: Challenges;
   /** The request sent without its body to draw a challenge drew none: the body goes with the next. */
   private probed = false;
   /** The Referer sent: -e's, then with autoReferer the URL each followed redirect came from. */
@@ -158,6 +153,7 @@ export class RequestPlan {
     this.firstHost = this.url.host.toLowerCase();
     this.auth = opts.user ?? this.url.user;
     this.scheme = opts.authScheme ?? "basic";
+    this.answers = new Challenges(this.scheme);
     this.method = opts.method;
     this.body = opts.body;
     this.referer = opts.referer;
@@ -237,21 +233,8 @@ export class RequestPlan {
    * again, now with Authorization.
    */
   takeChallenge(head: ResponseHead): boolean {
-    if (head.status !== 401 || this.scheme === "basic" || !this.auth || this.opts.bearer || !this.trusted(this.url)) return false;
-    const offers = head.headers.getAll("www-authenticate");
-    const digest = digestChallenge(offers);
-    if (digest && (this.answered === 0 || digest.stale) && this.answered < 3) {
-      this.challenge = digest;
-      this.nc = 0;
-      this.answered++;
-      return true;
-    }
-    if (this.scheme === "any" && !digest && !this.basicAsked && this.answered === 0 && offers.some((v) => /^\s*Basic\b/i.test(v))) {
-      this.basicAsked = true;
-      this.answered++;
-      return true;
-    }
-    return false;
+    if (head.status !== 401 || !this.auth || this.opts.bearer || !this.trusted(this.url)) return false;
+    return this.answers.take(head.headers.getAll("www-authenticate"));
   }
 
   /** --aws-sigv4: the request to `url` signed now (its own time: a retry or a range request signs again). */
@@ -272,7 +255,7 @@ export class RequestPlan {
    * can be sent only once (a stream).
    */
   private get authProbe(): boolean {
-    return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answered === 0 && !this.probed && (this.scheme === "digest" || hasStream(this.body)) && this.trusted(this.url);
+    return this.scheme !== "basic" && !!this.auth && !this.opts.bearer && this.answers.answered === 0 && !this.probed && (this.scheme === "digest" || hasStream(this.body)) && this.trusted(this.url);
   }
 
   /** Whether the next request is sent without its body, to draw a challenge. */
@@ -303,8 +286,8 @@ export class RequestPlan {
     const ours: [string, string][] = [];
     if (o.bearer && credentialed) ours.push(["Authorization", `Bearer ${o.bearer}`]);
     else if (o.awsSigv4 === undefined && this.auth && credentialed) {
-      if (this.challenge) ours.push(["Authorization", digestAuthorization(this.challenge, withColon(this.auth), this.method, url.target, ++this.nc)]);
-      else if (this.scheme === "basic" || this.basicAsked) ours.push(["Authorization", `Basic ${Buffer.from(withColon(this.auth)).toString("base64")}`]);
+      const value = this.answers.header(withColon(this.auth), this.method, url.target);
+      if (value !== undefined) ours.push(["Authorization", value]);
     }
     // A segment's or a resume's Range (in `extra`) or the caller's -r/-C: curl writes it right after Authorization.
     const rangeAt = extra.findIndex(([k]) => k === "Range");

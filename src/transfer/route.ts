@@ -2,12 +2,12 @@
 // --limit-rate bucket. The HttpClient asks this for the pool key, the request spec and the connection,
 // so proxies and rate limits live in one place and every connection still comes from dial().
 import { FetchxError } from "../errors.ts";
+import { Challenges } from "../http/digest.ts";
 import type { ParsedUrl } from "../http/url.ts";
 import { connectTarget } from "../net/connect-to.ts";
 import { dial } from "../net/dialer.ts";
 import { formatHostPort } from "../net/hostport.ts";
 import { forwardSpec, ProxyRedial, proxyResolves, routeFor, routeKey, viaProxy, type ProxyRoute, type ProxySettings } from "../net/proxy.ts";
-import { ProxyAuth } from "../net/proxy-auth.ts";
 import { resolveHost } from "../net/resolve.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import type { RequestSpec } from "./exchange.ts";
@@ -20,8 +20,11 @@ export class Router {
   private readonly proxies: ProxySettings;
   /** One bucket for every connection this client makes (the CLI runs one transfer at a time per client). */
   private readonly bucket?: TokenBucket;
-  /** How -U reaches an HTTP proxy, and its Digest challenge once one came (net/proxy-auth.ts). */
-  readonly proxyAuth: ProxyAuth;
+  /**
+   * How -U reaches an HTTP proxy (Basic, or Digest in answer to its 407), its challenge kept for the requests
+   * that follow: curl keeps it per handle, fetchx per client, whose lanes run one transfer at a time.
+   */
+  readonly proxyAuth: Challenges;
 
   constructor(
     private readonly opts: ClientSettings,
@@ -29,7 +32,7 @@ export class Router {
   ) {
     this.proxies = { proxy: opts.proxy, noproxy: opts.noProxy, proxyUser: opts.proxyUser, proxytunnel: opts.proxyTunnel, env: opts.proxyEnv, headers: opts.proxyHeaders };
     if (opts.limitRate > 0) this.bucket = new TokenBucket(opts.limitRate);
-    this.proxyAuth = new ProxyAuth(opts.proxyAuthScheme);
+    this.proxyAuth = new Challenges(opts.proxyAuthScheme);
   }
 
   /** The proxy for `u`, or null for a direct connection. None with --unix-socket, as curl 7.88: the
@@ -95,7 +98,7 @@ export class Router {
         const named = target.host === u.host ? (u.hostWritten ?? u.host) : target.host;
         const via = viaProxy({ ...direct, host: named }, route, this.opts.userAgent, this.proxyAuth, address);
         // A proxy that closed the connection after its challenge is asked again on a new one (curl's too);
-        // the answered challenges are bounded by ProxyAuth.
+        // the answered challenges are bounded (Challenges.take).
         for (;;) {
           try {
             conn = await dial(via);

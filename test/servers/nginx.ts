@@ -4,7 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { tempDir, waitFor } from "./harness.ts";
+import { freePort, untilAccepting } from "./daemon.ts";
+import { tempDir } from "./harness.ts";
 
 export interface NginxOptions {
   /** Directory to serve. */
@@ -110,17 +111,7 @@ http {
     stderr: "pipe",
   });
   const stderr = new Response(proc.stderr).text();
-  try {
-    await waitFor(async () => {
-      if (proc.exitCode !== null) throw new Error(`nginx exited ${proc.exitCode}: ${await stderr}`);
-      return accepts(host, port);
-    }, 5000, `nginx accepting on ${listen}`);
-  } catch (e) {
-    proc.kill("SIGKILL");
-    await proc.exited;
-    prefix.cleanup();
-    throw e;
-  }
+  await untilAccepting(proc, host, port, "nginx", () => stderr, prefix.cleanup);
   const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   const live = { proc, cleanup: prefix.cleanup };
   unstopped.add(live);
@@ -136,23 +127,6 @@ http {
       prefix.cleanup();
     },
   };
-}
-
-function freePort(host: string): number {
-  const l = Bun.listen({ hostname: host, port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
-}
-
-async function accepts(host: string, port: number): Promise<boolean> {
-  try {
-    const s = await Bun.connect({ hostname: host, port, socket: { data() {} } });
-    s.end();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Write `content` to root/name (convenience for tests serving files through nginx). */

@@ -3,8 +3,8 @@
 // (basic_ncsa_auth, an htpasswd file made by openssl), both for the same user; nothing is cached.
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir, waitFor } from "./harness.ts";
-import { accepts, freePort } from "./tinyproxy.ts";
+import { freePort, untilAccepting } from "./daemon.ts";
+import { tempDir } from "./harness.ts";
 
 export const SQUID = "/usr/sbin/squid";
 
@@ -59,17 +59,7 @@ async function startOnce(user: string, password: string, schemes: ("digest" | "b
     ].join("\n") + "\n",
   );
   const proc = Bun.spawn([SQUID, "-N", "-f", conf], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
-  try {
-    await waitFor(async () => {
-      if (proc.exitCode !== null) throw new Error(`squid exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
-      return accepts(port);
-    }, 15_000, `squid accepting on ${port}`);
-  } catch (e) {
-    proc.kill("SIGKILL");
-    await proc.exited;
-    dir.cleanup();
-    throw e;
-  }
+  await untilAccepting(proc, "127.0.0.1", port, "squid", () => new Response(proc.stderr).text(), dir.cleanup, 15_000);
   return {
     port,
     url: `http://127.0.0.1:${port}`,

@@ -3,7 +3,8 @@
 // (LogLevel Connect) is kept, so a test can see the request line the proxy received.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir, waitFor } from "./harness.ts";
+import { freePort, untilAccepting } from "./daemon.ts";
+import { tempDir } from "./harness.ts";
 
 export interface TinyproxyOptions {
   /** Ports CONNECT may reach (tinyproxy refuses the others with 403). */
@@ -59,17 +60,7 @@ async function startOnce(opts: TinyproxyOptions, port: number): Promise<Tinyprox
   };
   void collect(proc.stdout);
   void collect(proc.stderr);
-  try {
-    await waitFor(async () => {
-      if (proc.exitCode !== null) throw new Error(`tinyproxy exited ${proc.exitCode}: ${log}`);
-      return accepts(port);
-    }, 5000, `tinyproxy accepting on ${port}`);
-  } catch (e) {
-    proc.kill("SIGKILL");
-    await proc.exited;
-    dir.cleanup();
-    throw e;
-  }
+  await untilAccepting(proc, "127.0.0.1", port, "tinyproxy", () => log, dir.cleanup);
   return {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -80,21 +71,4 @@ async function startOnce(opts: TinyproxyOptions, port: number): Promise<Tinyprox
       dir.cleanup();
     },
   };
-}
-
-export function freePort(): number {
-  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
-}
-
-export async function accepts(port: number): Promise<boolean> {
-  try {
-    const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-    s.end();
-    return true;
-  } catch {
-    return false;
-  }
 }

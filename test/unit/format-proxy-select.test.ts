@@ -5,7 +5,7 @@ import { parseUrlList } from "../../src/cli/urls.ts";
 import { connectTarget, parseConnectTo } from "../../src/net/connect-to.ts";
 import { AF_INET6, inetPton } from "../../src/net/libc.ts";
 import { bypassesProxy, forwardSpec, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
-import { ProxyAuth } from "../../src/net/proxy-auth.ts";
+import { Challenges } from "../../src/http/digest.ts";
 
 const https = { host: "example.com", secure: true };
 const http = { host: "example.com", secure: false };
@@ -90,7 +90,7 @@ describe("which proxy", () => {
 
   test("forwarding: absolute-form target with the query, no fragment; proxy credentials added once", () => {
     const route = { proxy: { kind: "http" as const, host: "p", port: 1, auth: "u:pw" }, mode: "forward" as const };
-    const spec = forwardSpec({ method: "GET", target: "/a/b?c=1", host: "h:8080", headers: [["Accept", "*/*"]] as [string, string][] }, new URL("http://h:8080/a/b?c=1#frag"), route, new ProxyAuth("basic"));
+    const spec = forwardSpec({ method: "GET", target: "/a/b?c=1", host: "h:8080", headers: [["Accept", "*/*"]] as [string, string][] }, new URL("http://h:8080/a/b?c=1#frag"), route, new Challenges("basic"));
     expect(spec.target).toBe("http://h:8080/a/b?c=1");
     expect(spec.headers).toContainEqual(["Proxy-Authorization", `Basic ${btoa("u:pw")}`]);
     expect(routeKey(route, "http://a:80")).toBe(routeKey(route, "http://b:80")); // one proxy connection serves all
