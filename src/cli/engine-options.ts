@@ -174,18 +174,18 @@ function stdoutOutput(forced: boolean): Output {
 }
 
 /**
- * Where the body goes: a path known now (-o, -O), or decided from the head (-J names the file from
- * Content-Disposition; -i and -I write the heads before the body, every hop's with -L; -C OFFSET appends
- * to the file once the server answered 206). `-o -` and no -o/-O mean stdout. -D FILE gets every head as
- * it arrives.
- */
-/**
  * A 401 under --digest or --anyauth, or a 407 under --proxy-digest or --proxy-anyauth: a challenge the
  * engine answers with the same request when it can, so its head goes before the answer's (curl -i shows
  * both). When it could not answer, no other head follows it in this transfer.
  */
 const challenged = (o: Options, status: number) => (status === 401 && o.authScheme !== "basic") || (status === 407 && o.proxyAuthScheme !== "basic");
 
+/**
+ * Where the body goes: a path known now (-o, -O), or decided from the head (-J names the file from
+ * Content-Disposition; -i and -I write the heads before the body, every hop's with -L; -C OFFSET appends
+ * to the file once the server answered 206). `-o -` and no -o/-O mean stdout. -D FILE gets every head as
+ * it arrives.
+ */
 function outputSetopts(o: Options, url: string, output: OutputSlot | undefined, state: RunState, known: string | null | undefined): DownloadOptions & Unshown {
   // /dev/stdout, /dev/fd/N, /proc/self/fd/N: that descriptor itself, as standard output is written.
   const toOutput = (path: string | null): Output => {

@@ -38,6 +38,9 @@ export const GROUP_TITLES: Record<Group, string> = {
   reporting: "Reporting",
 };
 
+/** Why the options of an HTTPS proxy's certificate change nothing. */
+const HTTPS_PROXY_ONLY = "only an HTTPS proxy's certificate is checked (fetchx refuses https:// proxies)";
+
 export const OPTIONS: OptionSpec[] = [
   { name: "help", short: "h", kind: "flag", group: "basic", description: "show this help (fetchx help TOPIC for more)", important: true },
   { name: "version", short: "V", kind: "flag", group: "basic", description: "print version, commit and Bun version", important: true },
@@ -101,9 +104,9 @@ export const OPTIONS: OptionSpec[] = [
   // Only an HTTPS proxy reads these, and fetchx refuses https:// proxies (exit 1): scripts pass them for
   // every proxy, and curl 7.88 ignores them for an http:// one. --proxy-cert and --proxy-key, which only a
   // user of an HTTPS proxy gives, stay refused.
-  { name: "proxy-insecure", kind: "flag", group: "proxy", description: "accepted for curl: only an HTTPS proxy's certificate is checked, and fetchx uses none", noop: "only an HTTPS proxy's certificate is checked (fetchx refuses https:// proxies)" },
-  { name: "proxy-cacert", kind: "string", group: "proxy", hint: "FILE", description: "accepted for curl: the CA bundle for an HTTPS proxy, which fetchx does not use", noop: "only an HTTPS proxy's certificate is checked (fetchx refuses https:// proxies)" },
-  { name: "proxy-capath", kind: "string", group: "proxy", hint: "DIR", description: "accepted for curl: the CA directory for an HTTPS proxy, which fetchx does not use", noop: "only an HTTPS proxy's certificate is checked (fetchx refuses https:// proxies)" },
+  { name: "proxy-insecure", kind: "flag", group: "proxy", description: "accepted for curl: only an HTTPS proxy's certificate is checked, and fetchx uses none", noop: HTTPS_PROXY_ONLY },
+  { name: "proxy-cacert", kind: "string", group: "proxy", hint: "FILE", description: "accepted for curl: the CA bundle for an HTTPS proxy, which fetchx does not use", noop: HTTPS_PROXY_ONLY },
+  { name: "proxy-capath", kind: "string", group: "proxy", hint: "DIR", description: "accepted for curl: the CA directory for an HTTPS proxy, which fetchx does not use", noop: HTTPS_PROXY_ONLY },
   { name: "socks4", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4 proxy (the name resolved here, IPv4 only): -x socks4://HOST[:PORT]" },
   { name: "socks4a", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS4a proxy (the proxy resolves the name): -x socks4a://HOST[:PORT]" },
   { name: "socks5", kind: "string", group: "proxy", hint: "HOST[:PORT]", description: "use this SOCKS5 proxy (the name resolved here): -x socks5://HOST[:PORT]" },

@@ -212,8 +212,13 @@ export class Exchange {
   private async pumpWithin(ms: number): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    // Kept until its chunk is in the parser, for the pumps after the wait; a failed read stays the answer
+    // of every one of them.
+    const read = (this.reading ??= this.readChunk().then(() => {
+      this.reading = undefined;
+    }));
     try {
-      return await Promise.race([this.pump().then(() => true), late]);
+      return await Promise.race([read.then(() => true), late]);
     } finally {
       clearTimeout(timer);
     }
@@ -304,18 +309,16 @@ export class Exchange {
     return heads;
   }
 
-  /** Reads one chunk from the connection into the parser. */
-  private async pump(): Promise<void> {
-    if (this.reading) return this.reading;
+  /** Reads one chunk from the connection into the parser, or awaits the read a wait for a 100 left running. */
+  private pump(): Promise<void> {
+    return this.reading ?? this.readChunk();
+  }
+
+  private async readChunk(): Promise<void> {
     // Queued data is taken without a promise per chunk; only an empty queue waits.
-    const chunk = this.conn.tryRead?.();
-    if (chunk !== undefined) return this.accept(chunk);
-    // Kept until its chunk is in the parser: a failed read stays the answer of every pump after it.
-    this.reading = this.conn.read(this.head ? this.bodyIdleTimeoutMs : (this.opts.headIdleTimeoutMs ?? this.bodyIdleTimeoutMs)).then((c) => {
-      this.accept(c);
-      this.reading = undefined;
-    });
-    return this.reading;
+    let chunk = this.conn.tryRead?.();
+    if (chunk === undefined) chunk = await this.conn.read(this.head ? this.bodyIdleTimeoutMs : (this.opts.headIdleTimeoutMs ?? this.bodyIdleTimeoutMs));
+    this.accept(chunk);
   }
 
   /** Feeds a chunk (null: end of stream) to the parser; bytes past the response go back for the next. */

@@ -11,10 +11,9 @@ import { forwardSpec, ProxyRedial, proxyResolves, routeFor, routeKey, viaProxy, 
 import { resolveHost } from "../net/resolve.ts";
 import type { Connection, DialOptions } from "../net/types.ts";
 import type { RequestSpec } from "./exchange.ts";
-import { hasStream } from "./request.ts";
 import type { ClientSettings } from "./options.ts";
 import { throttle, TokenBucket } from "./ratelimit.ts";
-import { hostHeader } from "./request.ts";
+import { hasStream, hostHeader } from "./request.ts";
 
 export class Router {
   private readonly proxies: ProxySettings;
