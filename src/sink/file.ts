@@ -270,6 +270,14 @@ function giveBack(buf: Uint8Array): void {
   if (spareHolds.length < 16) spareHolds.push(buf);
 }
 
+/**
+ * Every this many bytes written, the kernel is asked to start writing the file's dirty pages to its disk
+ * (sync_file_range, SYNC_FILE_RANGE_WRITE: no wait). Left alone, Linux starts only when a tenth of memory
+ * is dirty, so all of a 1 GiB file waited for the fdatasync before the rename, after the last byte had
+ * arrived: the disk's time was added to the network's instead of overlapping it.
+ */
+const WRITE_BEHIND_BYTES = 8 << 20;
+
 export class FileSink implements Sink {
   private offset = 0;
   private closed = false;
@@ -286,6 +294,8 @@ export class FileSink implements Sink {
   private owns = false;
   /** The permission bits and owner of the file at NAME before: the new file takes them (set by open()). */
   private keep: { perm: number; uid: number; gid: number } | null = null;
+  /** Bytes written since the disk was last asked to start writing them back (WRITE_BEHIND_BYTES). */
+  private unsent = 0;
 
   private constructor(
     readonly path: string,
@@ -400,7 +410,14 @@ export class FileSink implements Sink {
       return this.created().then(() => this.writeAt(position, chunk));
     }
     try {
-      if (!this.pipe) return writeAll(this.fd, chunk, this.special ? null : position);
+      if (!this.pipe) {
+        writeAll(this.fd, chunk, this.special ? null : position);
+        if (!this.special && (this.unsent += chunk.byteLength) >= WRITE_BEHIND_BYTES) {
+          this.unsent = 0;
+          libc.startWriteback(this.fd);
+        }
+        return;
+      }
       return writeNonBlocking(this.fd, chunk, this.signal)?.catch((err) => {
         throw err instanceof WriteErrorLike ? writeFailure(this.writingPath, err) : err;
       });

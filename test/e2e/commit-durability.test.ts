@@ -11,6 +11,7 @@ import { startServer, type TestServer } from "../servers/http.ts";
 const STRACE = Bun.which("strace");
 const files = Array.from({ length: 12 }, (_, i) => randomBytes(32 * 1024 + i, 300 + i));
 const bigger = randomBytes(256 * 1024, 399);
+const large = randomBytes(40 << 20, 398);
 const tmp = tempDir("fetchx-commit-");
 let server: TestServer;
 
@@ -22,6 +23,7 @@ beforeAll(async () => {
       "/slow.bin": { body: files[1]!, rateBytesPerSec: 256 * 1024 },
       // 256 KiB the same way: past the first 64 KiB the journal is kept (a kill then loses little).
       "/slow-big.bin": { body: bigger, rateBytesPerSec: 1024 * 1024 },
+      "/large.bin": { body: large },
     },
   });
 });
@@ -155,6 +157,35 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(journal.length).toBeGreaterThanOrEqual(1);
     expect(trace.some((c) => c.name === "unlink" && c.args.includes(`"${out}.fetchx"`) && c.ret === 0)).toBe(true);
     expect(await sha256(readFileSync(out))).toBe(await sha256(bigger));
+  });
+
+  test("a big file's write-back starts while it downloads (every 8 MiB, no wait), then the data sync and the rename; not for /dev/null", async () => {
+    for (const extra of [[], ["--connections", "4"]]) {
+      const dir = tmp.file(`write-behind${extra.length}`);
+      mkdirSync(dir, { recursive: true });
+      const out = join(dir, "large.bin");
+      const log = join(dir, "strace.log");
+      const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=openat,close,fdatasync,sync_file_range,rename", ...fetchxCommand(), "-sS", ...extra, "-o", out, server.url("/large.bin")]);
+      expect(r.code).toBe(0);
+      const trace = calls(readFileSync(log, "utf8"));
+      const part = trace.find((c) => c.name === "openat" && c.args.includes(`"${out}.part"`) && c.ret >= 0)!;
+      const kicks = trace.filter((c) => c.name === "sync_file_range");
+      // 40 MiB in 8 MiB steps: at least four kicks (segments may end between steps), each on NAME.part's fd
+      // for the whole file and without a wait.
+      expect(kicks.length).toBeGreaterThanOrEqual(4);
+      for (const k of kicks) expect(k.args).toBe(`${part.ret}, 0, 0, SYNC_FILE_RANGE_WRITE`);
+      const rename = trace.findIndex((c) => c.name === "rename" && c.args.includes(`"${out}.part"`));
+      const lastSync = trace.findLastIndex((c) => c.name === "fdatasync" && c.args === String(part.ret) && c.ret === 0);
+      expect(lastSync).toBeGreaterThan(trace.lastIndexOf(kicks.at(-1)!));
+      expect(rename).toBeGreaterThan(lastSync);
+      expect(await sha256(readFileSync(out))).toBe(await sha256(large));
+    }
+    const log = join(tmp.file("write-behind-null"), "strace.log");
+    mkdirSync(join(log, ".."), { recursive: true });
+    const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=sync_file_range", ...fetchxCommand(), "-sS", "-o", "/dev/null", "-w", "%{size_download}", server.url("/large.bin")]);
+    expect(r.code).toBe(0);
+    expect(new TextDecoder().decode(r.stdout)).toBe(String(large.length));
+    expect(readFileSync(log, "utf8")).not.toContain("sync_file_range");
   });
 
   test("-Z: every file's bytes synced before its rename (its own sync, or a syncfs begun after its write), no journals, bytes exact", async () => {
