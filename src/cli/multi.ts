@@ -53,6 +53,15 @@ export const COLLECT_EVERY_TRANSFERS = 100;
  */
 export const FIRST_COLLECTION_AFTER = 500;
 
+/**
+ * When a run of `count` transfers has its first full collection: a short run (up to FIRST_COLLECTION_AFTER)
+ * at that transfer, so it pays at most one; a longer one at its COLLECT_EVERY_TRANSFERS'th. A long run
+ * collects every 100 anyway, and its peak was its first 500 transfers' garbage on top of its URLs'
+ * preparation: 1,000 URLs 43.5 -> 39.5 MiB, 30,000 61 -> 56 (bench/memory.ts), no CPU that the noise
+ * showed.
+ */
+export const firstCollection = (count: number) => (count > FIRST_COLLECTION_AFTER ? COLLECT_EVERY_TRANSFERS : FIRST_COLLECTION_AFTER);
+
 /** A function that runs a full collection (`gc`) at its `first`th call, then every `every`th call. */
 export function collector(every: number, first = every, gc: () => unknown = fullGC): () => void {
   let calls = 0;
@@ -71,15 +80,16 @@ export function collector(every: number, first = every, gc: () => unknown = full
 export const COMMITS_BEHIND = 4;
 
 /**
- * Runs `work(index, turn)` for indexes 0..count-1; the result array has a hole for each never started. A
+ * Runs `work(index, turn)` for indexes 0..count-1 and tallies their outcomes (a transfer never started is
+ * counted as such). A
  * transfer that calls free() lets its lane start the next one while it commits (a data sync, off the
  * critical path); each lane lets at most COMMITS_BEHIND transfers finish behind it, so pending commits
  * stay bounded.
  */
-export async function runMany(count: number, opts: RunManyOptions, work: (index: number, turn: LaneTurn) => Promise<Outcome>): Promise<(Outcome | undefined)[]> {
-  const results: (Outcome | undefined)[] = new Array(count).fill(undefined);
+export async function runMany(count: number, opts: RunManyOptions, work: (index: number, turn: LaneTurn) => Promise<Outcome>): Promise<Tally> {
+  const results = new Tally(count);
   let next = 0;
-  const collect = collector(COLLECT_EVERY_TRANSFERS, FIRST_COLLECTION_AFTER);
+  const collect = collector(COLLECT_EVERY_TRANSFERS, firstCollection(count));
   const lane = async (id: number) => {
     let behind: Promise<unknown> = Promise.resolve();
     const committing: Promise<unknown>[] = []; // oldest first; each reports after the one before it
@@ -88,9 +98,7 @@ export async function runMany(count: number, opts: RunManyOptions, work: (index:
       collect();
       let free!: () => void;
       const freed = new Promise<void>((resolve) => (free = resolve));
-      const ended = work(i, { lane: id, free, previous: behind }).then((r) => {
-        results[i] = r;
-      });
+      const ended = work(i, { lane: id, free, previous: behind }).then((r) => results.add(i, r));
       await Promise.race([freed, ended]);
       committing.push(ended);
       if (committing.length > COMMITS_BEHIND) await committing.shift();
@@ -104,29 +112,60 @@ export async function runMany(count: number, opts: RunManyOptions, work: (index:
   return results;
 }
 
-/** The first failure in command-line order, else 0. */
-export function exitCodeOf(results: (Outcome | undefined)[]): number {
-  for (const r of results) if (r && r.exitCode !== 0) return r.exitCode; // not find(): a builtin compiled at first call
-  return 0;
+/**
+ * What the transfers of a run came to, counted as each ends: a run of 30,000 URLs kept an outcome object
+ * and its URL for each until the end (for this line and the exit code), and its peak RSS grew with them
+ * (bench/memory.ts).
+ */
+export class Tally {
+  ok = 0;
+  /** Saved error pages (an HTTP status of 400 or more without -f: exit 0, yet not "ok"). */
+  httpErrors = 0;
+  failed = 0;
+  bytes = 0;
+  /** The exit code of the first failure in command-line order, and its index. */
+  private firstCode = 0;
+  private firstAt = Infinity;
+
+  constructor(readonly count: number) {}
+
+  add(index: number, r: Outcome): void {
+    this.bytes += r.bytes;
+    if (r.exitCode === 0) {
+      if ((r.httpStatus ?? 0) >= 400) this.httpErrors++;
+      else this.ok++;
+      return;
+    }
+    this.failed++;
+    if (index < this.firstAt) {
+      this.firstAt = index;
+      this.firstCode = r.exitCode;
+    }
+  }
+
+  /** Transfers that ended (the others were never started). */
+  get done(): number {
+    return this.ok + this.httpErrors + this.failed;
+  }
+
+  /** The first failure in command-line order, else 0. */
+  get exitCode(): number {
+    return this.firstCode;
+  }
 }
 
 /**
  * "3 ok, 1 failed, 2 not started: 12.3 MiB in 4s (3.08 MiB/s)". An error page saved without -f exits 0
  * (as in curl) but is no "ok": it counts as "HTTP error" (shown only when there is one).
  */
-export function summaryLine(results: (Outcome | undefined)[], elapsedMs: number): string {
-  const done = results.filter((r): r is Outcome => r !== undefined);
-  const httpErrors = done.filter((r) => r.exitCode === 0 && (r.httpStatus ?? 0) >= 400).length;
-  const ok = done.filter((r) => r.exitCode === 0).length - httpErrors;
-  const failed = done.length - ok - httpErrors;
-  const skipped = results.length - done.length;
-  const bytes = done.reduce((n, r) => n + r.bytes, 0);
+export function summaryLine(t: Tally, elapsedMs: number): string {
+  const skipped = t.count - t.done;
   const counts = [
-    `${ok} ok`,
-    ...(httpErrors ? [`${httpErrors} HTTP error${httpErrors === 1 ? "" : "s"}`] : []),
-    `${failed} failed`,
+    `${t.ok} ok`,
+    ...(t.httpErrors ? [`${t.httpErrors} HTTP error${t.httpErrors === 1 ? "" : "s"}`] : []),
+    `${t.failed} failed`,
     ...(skipped ? [`${skipped} not started`] : []),
   ].join(", ");
-  const rate = elapsedMs > 0 ? ` (${formatRate((bytes / elapsedMs) * 1000)})` : "";
-  return `${counts}: ${formatBytes(bytes)} in ${formatDuration(elapsedMs / 1000)}${rate}`;
+  const rate = elapsedMs > 0 ? ` (${formatRate((t.bytes / elapsedMs) * 1000)})` : "";
+  return `${counts}: ${formatBytes(t.bytes)} in ${formatDuration(elapsedMs / 1000)}${rate}`;
 }

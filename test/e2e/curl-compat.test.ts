@@ -5,7 +5,7 @@
 // the headers that carry meaning, body). Cases marked `only` follow curl 8.x where 7.88 differs (or differ
 // on purpose, saying why): they assert fetchx's result alone. One server for the whole table; the cases run one after another.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import { fetchxCommand, nobodyRunsFetchx, randomBytes, runCli, runCommand, sha256, tempDir, type TempDir } from "../servers/harness.ts";
@@ -681,6 +681,22 @@ describe.skipIf(!CURL)("--next groups and URL bytes, as curl", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toEqual(["fetchx: (2) two URLs would write the same file ./a at once (-Z): name one of them with -o"]);
     expect(server.requests.length).toBe(before);
+  });
+
+  test("-Z: one file however it is named (relative, absolute, with . and .. segments, a doubled slash) is refused; two files are not", async () => {
+    using d = tempDir("fetchx-compat-names-");
+    mkdirSync(join(d.path, "d"));
+    const cwd = realpathSync(d.path);
+    for (const [one, other] of [["a", `${cwd}/a`], ["d/../a", "a"], [`${cwd}/./d/a`, "d//a"], [`${cwd}/d/a`, "./d/./a"]]) {
+      const before = server.requests.length;
+      const r = await runCli(["-sSZ", "-o", one!, `${http}/hello.txt`, "-o", other!, `${http}/file.bin`], { cwd });
+      expect({ one, other, code: r.code }).toEqual({ one, other, code: 2 });
+      expect(r.stderr).toContain(`two URLs would write the same file ${other} at once (-Z)`);
+      expect(server.requests.length).toBe(before);
+    }
+    const r = await runCli(["-sSZ", "-o", "a", `${http}/hello.txt`, "-o", `${cwd}/d/a`, `${http}/hello.txt`], { cwd });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(cwd, "a"), "utf8")).toBe(readFileSync(join(cwd, "d", "a"), "utf8"));
   });
 });
 

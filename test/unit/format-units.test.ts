@@ -5,7 +5,7 @@ import pc from "picocolors";
 import type { ProgressSnapshot } from "../../src/transfer/progress.ts";
 import { eta, formatBytes, formatDuration, formatPercent, parseRate } from "../../src/ui/format.ts";
 import { finalLine, liveLine, segmentCells } from "../../src/ui/progress-line.ts";
-import { summaryLine, exitCodeOf } from "../../src/cli/multi.ts";
+import { summaryLine, Tally, type Outcome } from "../../src/cli/multi.ts";
 
 const plain = pc.createColors(false);
 
@@ -141,22 +141,28 @@ describe("progress line", () => {
 });
 
 describe("many URLs", () => {
-  test("summary and exit code: first failure in order; transfers never started are counted", () => {
-    const results = [
-      { url: "a", exitCode: 0, bytes: 1024 },
-      { url: "b", exitCode: 22, bytes: 0 },
-      { url: "c", exitCode: 6, bytes: 0 },
-      undefined,
-    ];
-    expect(exitCodeOf(results)).toBe(22);
-    expect(exitCodeOf([{ url: "a", exitCode: 0, bytes: 1 }])).toBe(0);
+  test("summary and exit code: first failure in order (whatever order they end in); transfers never started are counted", () => {
+    const tally = (count: number, outcomes: [number, Outcome][]) => {
+      const t = new Tally(count);
+      for (const [i, r] of outcomes) t.add(i, r);
+      return t;
+    };
+    // Index 2 fails first in time, index 1 comes first in the command line.
+    const results = tally(4, [
+      [0, { url: "a", exitCode: 0, bytes: 1024 }],
+      [2, { url: "c", exitCode: 6, bytes: 0 }],
+      [1, { url: "b", exitCode: 22, bytes: 0 }],
+    ]);
+    expect(results.exitCode).toBe(22);
+    expect(tally(1, [[0, { url: "a", exitCode: 0, bytes: 1 }]]).exitCode).toBe(0);
     expect(summaryLine(results, 2000)).toBe("1 ok, 2 failed, 1 not started: 1.00 KiB in 2s (512 B/s)");
     // An error page saved without -f: exit 0, yet not "ok".
-    const pages = [
-      { url: "a", exitCode: 0, bytes: 1024, httpStatus: 200 },
-      { url: "b", exitCode: 0, bytes: 1024, httpStatus: 404 },
-    ];
-    expect(exitCodeOf(pages)).toBe(0);
+    const pages = tally(2, [
+      [0, { url: "a", exitCode: 0, bytes: 1024, httpStatus: 200 }],
+      [1, { url: "b", exitCode: 0, bytes: 1024, httpStatus: 404 }],
+    ]);
+    expect(pages.exitCode).toBe(0);
     expect(summaryLine(pages, 2000)).toBe("1 ok, 1 HTTP error, 0 failed: 2.00 KiB in 2s (1.00 KiB/s)");
   });
+
 });
