@@ -15,17 +15,14 @@ import { binaryPath, build, compileConfig, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
 import { makeCert } from "../test/servers/tls.ts";
+import { arg, args, sizeOf, writeRandomFile } from "./args.ts";
 import { buildTlsFloor } from "./floor.ts";
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
 const rounds = Number(arg("--rounds", "5"));
 const bigText = arg("--big", "1g");
-const big = Number(/^\d+/.exec(bigText)![0]) * 1024 ** " kmg".indexOf((/[kmg]/i.exec(bigText)?.[0] ?? " ").toLowerCase());
-const skip = new Set(process.argv.flatMap((a, i) => (process.argv[i - 1] === "--skip" ? [a] : [])));
-const also = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--also" ? [a] : []));
+const big = sizeOf(bigText);
+const skip = new Set(args("--skip"));
+const also = args("--also");
 
 const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
 if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
@@ -34,12 +31,7 @@ const www = join(tmp.path, "www");
 mkdirSync(join(www, "s"), { recursive: true });
 writeFileSync(join(www, "small.bin"), randomBytes(32 * 1024, 7));
 for (let i = 0; i < 400; i++) writeFileSync(join(www, "s", `f${i}.bin`), randomBytes(32 * 1024, 100 + i));
-if (!skip.has("big")) {
-  // Written in 64 MiB pieces of pseudo-random bytes (nothing compresses them).
-  const w = Bun.file(join(www, "big.bin")).writer();
-  for (let at = 0; at < big; at += 64 << 20) w.write(randomBytes(Math.min(64 << 20, big - at), 42 + at));
-  await w.end();
-}
+if (!skip.has("big")) await writeRandomFile(join(www, "big.bin"), big, 42);
 const nginx = await startNginx({ root: www });
 // HTTPS from a second nginx: 512 MiB (the issue's size) with a prime256v1 certificate fetchx and curl trust
 // through --cacert.
@@ -49,9 +41,7 @@ if (!skip.has("tls")) {
   const certDir = join(tmp.path, "cert");
   mkdirSync(certDir);
   const cert = await makeCert(certDir);
-  const w = Bun.file(join(www, "tls.bin")).writer();
-  for (let at = 0; at < TLS_SIZE; at += 64 << 20) w.write(randomBytes(64 << 20, 4242 + at));
-  await w.end();
+  await writeRandomFile(join(www, "tls.bin"), TLS_SIZE, 4242);
   const server = await startNginx({ root: www, tls: { certPath: cert.certPath, keyPath: cert.keyPath } });
   tls = { url: server.url("/tls.bin"), ca: cert.caPath, floor: await buildTlsFloor(tmp.path), stop: () => server.stop() };
 }

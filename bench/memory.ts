@@ -12,17 +12,13 @@ import { join } from "node:path";
 import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
+import { arg, args, sizeOf, writeRandomFile } from "./args.ts";
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1]! : dflt;
-};
 const rounds = Number(arg("--rounds", "3"));
 const bigText = arg("--big", "1g");
-const big = Number(/^\d+/.exec(bigText)![0]) * 1024 ** " kmg".indexOf((/[kmg]/i.exec(bigText)?.[0] ?? " ").toLowerCase());
+const big = sizeOf(bigText);
 const only = new Set(arg("--only", "urls,pipe,conn8").split(","));
-const bins = argv.flatMap((a, i) => (argv[i - 1] === "--bin" ? [a] : []));
+const bins = args("--bin");
 if (!bins.length) {
   const b = binaryPath(hostTarget());
   if (!(await Bun.file(b).exists())) await build([hostTarget()]);
@@ -37,11 +33,7 @@ if (only.has("urls")) {
   const body = randomBytes(4096, 3);
   for (let i = 0; i < MANY; i++) writeFileSync(join(www, "u", `f${i}.bin`), body);
 }
-if (only.has("pipe") || only.has("conn8")) {
-  const w = Bun.file(join(www, "big.bin")).writer();
-  for (let at = 0; at < big; at += 64 << 20) w.write(randomBytes(Math.min(64 << 20, big - at), 42 + at));
-  await w.end();
-}
+if (only.has("pipe") || only.has("conn8")) await writeRandomFile(join(www, "big.bin"), big, 42);
 const nginx = await startNginx({ root: www });
 const lists: Record<number, string> = {};
 for (const n of [1_000, MANY]) {

@@ -14,30 +14,22 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { binaryPath, build, hostTarget } from "../build.ts";
-import { randomBytes, tempDir } from "../test/servers/harness.ts";
+import { tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
+import { arg, args, sizeOf, writeRandomFile } from "./args.ts";
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
 const rounds = Number(arg("--rounds", "7"));
 const bigText = arg("--big", "1g");
-const big = Number(/^\d+/.exec(bigText)![0]) * 1024 ** " kmg".indexOf((/[kmg]/i.exec(bigText)?.[0] ?? " ").toLowerCase());
+const big = sizeOf(bigText);
 const connections = arg("--connections", "");
-const also = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--also" ? [a] : []));
+const also = args("--also");
 
 const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
 if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
 using tmp = tempDir("fetchx-bench-disk-");
 const www = join(tmp.path, "www");
 mkdirSync(www);
-{
-  // Written in 64 MiB pieces of pseudo-random bytes (nothing compresses them).
-  const w = Bun.file(join(www, "big.bin")).writer();
-  for (let at = 0; at < big; at += 64 << 20) w.write(randomBytes(Math.min(64 << 20, big - at), 42 + at));
-  await w.end();
-}
+await writeRandomFile(join(www, "big.bin"), big, 42);
 const nginx = await startNginx({ root: www });
 const url = nginx.url("/big.bin");
 const dir = join(arg("--dir", join(tmp.path, "out")), `fetchx-bench-disk-${process.pid}`);
