@@ -57,8 +57,8 @@ export const FIRST_COLLECTION_AFTER = 500;
  * When a run of `count` transfers has its first full collection: a short run (up to FIRST_COLLECTION_AFTER)
  * at that transfer, so it pays at most one; a longer one at its COLLECT_EVERY_TRANSFERS'th. A long run
  * collects every 100 anyway, and its peak was its first 500 transfers' garbage on top of its URLs'
- * preparation: 1,000 URLs 43.5 -> 39.5 MiB, 30,000 61 -> 56 (bench/memory.ts), no CPU that the noise
- * showed.
+ * preparation: 1,000 URLs 43.5 -> 39.5 MiB (two runs each), 30,000 61 -> 56 (RSS sampled through one
+ * run), no CPU that the noise showed.
  */
 export const firstCollection = (count: number) => (count > FIRST_COLLECTION_AFTER ? COLLECT_EVERY_TRANSFERS : FIRST_COLLECTION_AFTER);
 
@@ -81,10 +81,9 @@ export const COMMITS_BEHIND = 4;
 
 /**
  * Runs `work(index, turn)` for indexes 0..count-1 and tallies their outcomes (a transfer never started is
- * counted as such). A
- * transfer that calls free() lets its lane start the next one while it commits (a data sync, off the
- * critical path); each lane lets at most COMMITS_BEHIND transfers finish behind it, so pending commits
- * stay bounded.
+ * counted as such). A transfer that calls free() lets its lane start the next one while it commits (a data
+ * sync, off the critical path); each lane lets at most COMMITS_BEHIND transfers finish behind it, so
+ * pending commits stay bounded.
  */
 export async function runMany(count: number, opts: RunManyOptions, work: (index: number, turn: LaneTurn) => Promise<Outcome>): Promise<Tally> {
   const results = new Tally(count);
