@@ -402,10 +402,10 @@ const O_DIRECTORY = process.arch === "arm64" ? 0o40000 : 0o200000;
 /** Opens a directory for reading (an anchor for syncfs), or -errno. */
 export const openDirectory = (path: string) => openPath(path, O_DIRECTORY | O_CLOEXEC, 0);
 
-// syncfs(2) on a thread of its own (sink/sync-batch.ts), opened apart from SYMBOLS: glibc before 2.34
-// keeps pthread_* in libpthread.so.0, and one missing symbol must not fail the socket calls. null: not
-// available here (the caller syncs file by file instead).
-const SYNCFS_SYMBOL = { syncfs: { args: [i32], returns: i32 } } as const;
+// syncfs(2) and fdatasync(2) on a thread of their own (sink/sync-batch.ts, sink/file.ts), opened apart from
+// SYMBOLS: glibc before 2.34 keeps pthread_* in libpthread.so.0, and one missing symbol must not fail the
+// socket calls. null: not available here (the caller syncs file by file, or on the event loop, instead).
+const SYNCFS_SYMBOL = { syncfs: { args: [i32], returns: i32 }, fdatasync: { args: [i32], returns: i32 } } as const;
 const PTHREAD_SYMBOLS = {
   pthread_create: { args: [p, p, p, p], returns: i32 },
   pthread_tryjoin_np: { args: [FFIType.u64, p], returns: i32 },
@@ -442,15 +442,20 @@ const EBUSY = 16;
  * goes on while the file system syncs. Returns the thread (for syncDone), or -errno when no thread could be
  * started (or the symbols are missing: -ENOSYS).
  */
-export function startSyncfs(fd: number): bigint | number {
+export const startSyncfs = (fd: number): bigint | number => startThreadOf("syncfs", fd);
+
+/** fdatasync(fd) on a thread of its own, as startSyncfs runs syncfs: the thread, or -errno. */
+export const startDatasync = (fd: number): bigint | number => startThreadOf("fdatasync", fd);
+
+function startThreadOf(call: "syncfs" | "fdatasync", fd: number): bigint | number {
   const t = threadLib();
   if (!t) return -ENOSYS;
-  const r = t.pthread_create(ptr(threadId), null, (t.syncfs as unknown as { ptr: Pointer }).ptr, fd as unknown as Pointer);
+  const r = t.pthread_create(ptr(threadId), null, (t[call] as unknown as { ptr: Pointer }).ptr, fd as unknown as Pointer);
   return r === 0 ? threadId[0]! : -r;
 }
 
-/** undefined while the thread of startSyncfs still runs; then (once: it is joined) 0, or -1 when syncfs
- *  failed (the thread's errno is gone with it). */
+/** undefined while the thread of startSyncfs or startDatasync still runs; then (once: it is joined) 0, or
+ *  -1 when its call failed (the thread's errno is gone with it). */
 export function syncDone(thread: bigint): number | undefined {
   const r = threadLib()!.pthread_tryjoin_np(thread, ptr(threadResult));
   if (r === EBUSY) return undefined;

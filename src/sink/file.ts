@@ -271,14 +271,18 @@ function giveBack(buf: Uint8Array): void {
 }
 
 /**
- * Every this many bytes written, the kernel is asked to start writing the file's dirty pages to its disk
- * (sync_file_range, SYNC_FILE_RANGE_WRITE: no wait). Left alone, Linux starts only when a tenth of memory
- * is dirty, so all of a 1 GiB file waited for the fdatasync before the rename, after the last byte had
- * arrived: the disk's time was added to the network's instead of overlapping it. 1 GiB to a file
- * (bench/to-disk.ts), against no write-behind: every 2 MiB 0.93x, 8 MiB 0.96x, 32 MiB 0.96x on the
- * working disk; on a loop-mounted ext4 (a file on that disk) 8 MiB took 1.19x, 32 MiB 0.98x, 128 MiB 1.03x:
- * small steps cost more than they overlap where writing back is itself CPU work on a busy machine. The
- * call runs on the event loop: submitting 32 MiB of writes took 2-3 ms (at most 9-33) under strace.
+ * Write-behind: every this many bytes written, the file's data so far is synced (fdatasync) on a thread of
+ * its own while the download goes on, one such sync at a time. Left alone, Linux starts writing dirty pages
+ * back only when a tenth of memory is dirty, so all of a 1 GiB file waited for the fdatasync before the
+ * rename, after the last byte had arrived: the disk's time was added to the network's instead of
+ * overlapping it. The step, measured with sync_file_range (1 GiB to a file, bench/to-disk.ts, against no
+ * write-behind): every 2 MiB 0.93x, 8 MiB 0.96x, 32 MiB 0.96x on the working disk; on a loop-mounted ext4
+ * (a file on that disk) 8 MiB took 1.19x, 32 MiB 0.98x, 128 MiB 1.03x: small steps cost more than they
+ * overlap where writing back is itself CPU work on a busy machine. sync_file_range ran on the event loop
+ * (2-3 ms a call, at most 9-33, under strace: 0.1-0.2 s a GiB of not reading the socket); it is what is
+ * left where no thread can be started. On threads, against sync_file_range and against none (7 rounds):
+ * working disk 1,121 / 1,577 / 1,750 ms, loop-mounted ext4 1,400 / 1,740 / 1,776; curl, which does not
+ * sync, 1,692 and 1,810.
  */
 export const WRITE_BEHIND_BYTES = 32 << 20;
 
@@ -298,8 +302,13 @@ export class FileSink implements Sink {
   private owns = false;
   /** The permission bits and owner of the file at NAME before: the new file takes them (set by open()). */
   private keep: { perm: number; uid: number; gid: number } | null = null;
-  /** Bytes written since the disk was last asked to start writing them back (WRITE_BEHIND_BYTES). */
+  /** Bytes written since the last write-behind began (WRITE_BEHIND_BYTES). */
   private unsent = 0;
+  /** The thread of the write-behind's fdatasync while it runs. */
+  private flushing: bigint | null = null;
+  /** A write-behind fdatasync failed: its error is reported once per file description, so the final
+   *  fdatasync may say nothing; the bytes are not known to be on disk (sync() refuses). */
+  private flushFailed = false;
 
   private constructor(
     readonly path: string,
@@ -416,10 +425,7 @@ export class FileSink implements Sink {
     try {
       if (!this.pipe) {
         writeAll(this.fd, chunk, this.special ? null : position);
-        if (!this.special && (this.unsent += chunk.byteLength) >= WRITE_BEHIND_BYTES) {
-          this.unsent = 0;
-          libc.startWriteback(this.fd);
-        }
+        if (!this.special && (this.unsent += chunk.byteLength) >= WRITE_BEHIND_BYTES && this.flushed()) this.writeBehind();
         return;
       }
       return writeNonBlocking(this.fd, chunk, this.signal)?.catch((err) => {
@@ -430,6 +436,29 @@ export class FileSink implements Sink {
     }
   }
 
+  /** Starts syncing what was written so far on a thread of its own (WRITE_BEHIND_BYTES). */
+  private writeBehind(): void {
+    this.unsent = 0;
+    const thread = libc.startDatasync(this.fd);
+    if (typeof thread === "bigint") this.flushing = thread;
+    else libc.startWriteback(this.fd); // no thread here: the write-back is started, not waited for
+  }
+
+  /** Whether no write-behind sync runs (the one that ran is joined, and a failure kept). */
+  private flushed(): boolean {
+    if (this.flushing === null) return true;
+    const r = libc.syncDone(this.flushing);
+    if (r === undefined) return false;
+    this.flushing = null;
+    if (r !== 0) this.flushFailed = true;
+    return true;
+  }
+
+  /** Waits for a running write-behind sync: before the file's own sync, and before its fd is closed. */
+  private async flushEnded(): Promise<void> {
+    while (!this.flushed()) await Bun.sleep(1);
+  }
+
   /** Writes completed so far are on stable storage once this resolves (before a journal may claim them). */
   async sync(): Promise<void> {
     // The held bytes left memory for a commit that failed before they were synced: NAME.part may hold
@@ -437,6 +466,8 @@ export class FileSink implements Sink {
     if (this.lost) throw new FetchxError("WRITE", `${partPath(this.path)} has no synced copy of its bytes (their commit failed)`);
     if (this.special || this.closed) return;
     await this.created();
+    await this.flushEnded();
+    if (this.flushFailed) throw new WriteErrorLike("EIO");
     await datasync(this.fd);
   }
 
@@ -598,6 +629,8 @@ export class FileSink implements Sink {
     if (this.closed) return;
     this.closed = true;
     this.held = null;
+    // A write-behind thread still syncing this fd: closed after it (an abort, rare), never under it.
+    while (!this.flushed()) Bun.sleepSync(1);
     if (this.fd >= 0) libc.close(this.fd);
   }
 }

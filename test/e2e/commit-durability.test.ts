@@ -160,33 +160,66 @@ describe.skipIf(!STRACE)("commit durability", () => {
     expect(await sha256(readFileSync(out))).toBe(await sha256(bigger));
   });
 
-  test("a big file's write-back starts while it downloads (every 32 MiB, no wait), then the data sync and the rename; not for /dev/null", async () => {
+  test("a big file's data is synced on threads of their own while it downloads (every 32 MiB, one at a time), then the final sync and the rename; /dev/null is never synced", async () => {
     for (const extra of [[], ["--connections", "4"]]) {
       const dir = tmp.file(`write-behind${extra.length}`);
       mkdirSync(dir, { recursive: true });
       const out = join(dir, "large.bin");
       const log = join(dir, "strace.log");
-      const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=openat,close,fdatasync,sync_file_range,rename", ...fetchxCommand(), "-sS", ...extra, "-o", out, server.url("/large.bin")]);
+      const r = await runCommand([STRACE!, "-f", "--seccomp-bpf", "-qq", "-o", log, "-e", "trace=execve,openat,close,pwrite64,fdatasync,sync_file_range,rename", ...fetchxCommand(), "-sS", ...extra, "-o", out, server.url("/large.bin")]);
       expect(r.code).toBe(0);
       const trace = calls(readFileSync(log, "utf8"));
-      const part = trace.find((c) => c.name === "openat" && c.args.includes(`"${out}.part"`) && c.ret >= 0)!;
-      const kicks = trace.filter((c) => c.name === "sync_file_range");
-      // 80 MiB in 32 MiB steps (the first bytes, held before NAME.part exists, are not counted): two kicks,
-      // each on NAME.part's fd for the whole file and without a wait.
-      expect(kicks.length).toBe(Math.floor((large.length - 64 * 1024) / WRITE_BEHIND_BYTES));
-      for (const k of kicks) expect(k.args).toBe(`${part.ret}, 0, 0, SYNC_FILE_RANGE_WRITE`);
+      const main = trace.find((c) => c.name === "execve")!.pid;
+      const part = trace.find((c) => c.name === "openat" && c.args.includes(`"${out}.part"`) && c.ret >= 0)!.ret;
+      const onPart = (name: string) => trace.flatMap((c, i) => (c.name === name && Number(c.args.split(",")[0]) === part ? [{ ...c, i }] : []));
+      const lastWrite = onPart("pwrite64").at(-1)!.i;
+      const syncs = onPart("fdatasync");
+      // Those that ended before the last write ran while the download went on: the write-behind (and the
+      // journal's first save, at 64 KiB, on the thread pool). Each write-behind sync has a thread of its own.
+      const during = syncs.filter((c) => c.i < lastWrite && c.ret === 0);
+      expect(during.length).toBeGreaterThanOrEqual(2);
+      expect(during.length).toBeLessThanOrEqual(1 + Math.floor(large.length / WRITE_BEHIND_BYTES));
+      expect(during.every((c) => c.pid !== main)).toBe(true);
+      expect(onPart("sync_file_range")).toEqual([]); // the fallback where no thread can be started
+      const final = syncs.at(-1)!;
+      expect(final.i).toBeGreaterThan(lastWrite);
+      expect(final.ret).toBe(0);
       const rename = trace.findIndex((c) => c.name === "rename" && c.args.includes(`"${out}.part"`));
-      const lastSync = trace.findLastIndex((c) => c.name === "fdatasync" && c.args === String(part.ret) && c.ret === 0);
-      expect(lastSync).toBeGreaterThan(trace.lastIndexOf(kicks.at(-1)!));
-      expect(rename).toBeGreaterThan(lastSync);
+      expect(rename).toBeGreaterThan(final.i);
       expect(await sha256(readFileSync(out))).toBe(await sha256(large));
     }
     const log = join(tmp.file("write-behind-null"), "strace.log");
     mkdirSync(join(log, ".."), { recursive: true });
-    const r = await runCommand([STRACE!, "-f", "-qq", "-o", log, "-e", "trace=sync_file_range", ...fetchxCommand(), "-sS", "-o", "/dev/null", "-w", "%{size_download}", server.url("/large.bin")]);
+    const r = await runCommand([STRACE!, "-f", "--seccomp-bpf", "-qq", "-o", log, "-e", "trace=fdatasync,sync_file_range", ...fetchxCommand(), "-sS", "-o", "/dev/null", "-w", "%{size_download}", server.url("/large.bin")]);
     expect(r.code).toBe(0);
     expect(new TextDecoder().decode(r.stdout)).toBe(String(large.length));
-    expect(readFileSync(log, "utf8")).not.toContain("sync_file_range");
+    expect(readFileSync(log, "utf8")).toBe("");
+  });
+
+  test("a write-behind sync that fails (EIO injected by strace) keeps the final name from appearing, with no final sync to say so: exit 23, NAME.part kept, and a rerun gets the exact bytes", async () => {
+    const dir = tmp.file("write-behind-fails");
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, "large.bin");
+    const log = join(dir, "strace.log");
+    // strace counts calls per thread: each thread's first fdatasync fails (every write-behind's, and the
+    // journal's first save). A disk reports a write-back error once per open file, so the final fdatasync
+    // could say 0: the failure alone must stop the commit, before any final sync is tried.
+    const r = await runCommand([STRACE!, "-f", "--seccomp-bpf", "-qq", "-o", log, "-e", "trace=openat,pwrite64,rename,fdatasync", "-e", "inject=fdatasync:error=EIO:when=1", ...fetchxCommand(), "-sS", "-o", out, server.url("/large.bin")]);
+    expect(r.code).toBe(23);
+    expect(r.stderr).toContain(`cannot write ${out}.part: i/o error`);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.part`)).toBe(true);
+    const text = readFileSync(log, "utf8");
+    const trace = calls(text);
+    const threadsOnly = (pid: number) => trace.filter((c) => c.pid === pid).map((c) => c.name).join();
+    const injected = text.split("\n").filter((l) => l.includes("INJECTED")).map((l) => Number(l.split(/\s+/)[0]));
+    expect(injected.some((pid) => threadsOnly(pid) === "fdatasync")).toBe(true); // a write-behind thread's only call
+    const lastWrite = trace.findLastIndex((c) => c.name === "pwrite64");
+    expect(trace.slice(lastWrite).filter((c) => c.name === "fdatasync")).toEqual([]);
+    expect(trace.some((c) => c.name === "rename" && c.args.includes(`"${out}.part", "${out}"`))).toBe(false);
+    const again = await runCommand([...fetchxCommand(), "-sS", "-o", out, server.url("/large.bin")]);
+    expect(again.code).toBe(0);
+    expect(await sha256(readFileSync(out))).toBe(await sha256(large));
   });
 
   test("-Z: every file's bytes synced before its rename (its own sync, or a syncfs begun after its write), no journals, bytes exact", async () => {
