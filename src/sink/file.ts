@@ -282,7 +282,7 @@ function giveBack(buf: Uint8Array): void {
  * (2-3 ms a call, at most 9-33, under strace: 0.1-0.2 s a GiB of not reading the socket); it is what is
  * left where no thread can be started. On threads, against sync_file_range and against none (7 rounds):
  * working disk 1,121 / 1,577 / 1,750 ms, loop-mounted ext4 1,400 / 1,740 / 1,776; curl, which does not
- * sync, 1,692 and 1,810.
+ * sync, 1,692 and 1,810 (bench/README.md).
  */
 export const WRITE_BEHIND_BYTES = 32 << 20;
 
@@ -309,6 +309,9 @@ export class FileSink implements Sink {
   /** A write-behind fdatasync failed: its error is reported once per file description, so the final
    *  fdatasync may say nothing; the bytes are not known to be on disk (sync() refuses). */
   private flushFailed = false;
+  /** sync() calls under way: no write-behind starts meanwhile. Two fdatasyncs of one file at once would
+   *  let the write-behind's take a write-back error that the sync a journal waits for should have seen. */
+  private syncing = 0;
 
   private constructor(
     readonly path: string,
@@ -425,7 +428,7 @@ export class FileSink implements Sink {
     try {
       if (!this.pipe) {
         writeAll(this.fd, chunk, this.special ? null : position);
-        if (!this.special && (this.unsent += chunk.byteLength) >= WRITE_BEHIND_BYTES && this.flushed()) this.writeBehind();
+        if (!this.special && (this.unsent += chunk.byteLength) >= WRITE_BEHIND_BYTES && this.syncing === 0 && this.flushed()) this.writeBehind();
         return;
       }
       return writeNonBlocking(this.fd, chunk, this.signal)?.catch((err) => {
@@ -466,9 +469,14 @@ export class FileSink implements Sink {
     if (this.lost) throw new FetchxError("WRITE", `${partPath(this.path)} has no synced copy of its bytes (their commit failed)`);
     if (this.special || this.closed) return;
     await this.created();
-    await this.flushEnded();
-    if (this.flushFailed) throw new WriteErrorLike("EIO");
-    await datasync(this.fd);
+    this.syncing++;
+    try {
+      await this.flushEnded();
+      if (this.flushFailed) throw new WriteErrorLike("EIO");
+      await datasync(this.fd);
+    } finally {
+      this.syncing--;
+    }
   }
 
   /** Reads back [start, end) of what was written (for checksums of resumed or segmented files). */
