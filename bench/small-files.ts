@@ -19,13 +19,10 @@ import { join } from "node:path";
 import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
+import { arg } from "./args.ts";
 import { buildFloor } from "./floor.ts";
 import { buildLayerProbes } from "./layers.ts";
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
 const rounds = Number(arg("--rounds", "7"));
 const count = Number(arg("--files", "400"));
 const pool = process.argv.includes("--pool") ? Number(arg("--pool", "8")) : 0;

@@ -44,12 +44,10 @@ export interface LaneTurn {
 export const COLLECT_EVERY_TRANSFERS = 100;
 
 /**
- * The first full collection comes after this many transfers. What the collections keep flat is the run's
- * peak, and the peak of a long run is where the garbage of ~500 transfers would put it anyway: 400 x 32
- * KiB with no collection peaked at 44 MiB, 10,000 x 4 KiB collecting every 100 from the 100th at 42.6.
- * Collecting from the 500th: 1,000 URLs 42.2 MiB (38.0 from the 100th), 10,000 43.3 (so the two stay
- * within ~1 MB); 1,000 URLs 0.83 -> 0.60 s of CPU, and a run of up to 500 files pays no collection (four
- * of ~4.5 ms each for 400 files, on the event loop's thread). bench/memory.ts --only urls.
+ * The one full collection of a run of up to this many transfers, at its last: four of ~4.5 ms each for
+ * 400 files, on the event loop's thread, were what collecting every 100 cost a short run, whose garbage
+ * peaked at 44 MiB without any. A longer run collects from its 100th (firstCollection): from the 500th,
+ * 1,000 URLs had peaked at 42.2 MiB against 38.0 (bench/memory.ts --only urls).
  */
 export const FIRST_COLLECTION_AFTER = 500;
 

@@ -50,8 +50,6 @@ const SYMBOLS = {
   // statx through syscall(2): glibc has a statx() wrapper only from 2.28 and musl from 1.2.5, and a missing
   // symbol would fail this whole dlopen; struct statx, unlike struct stat, is the same on every architecture.
   syscall: { args: [FFIType.i64, i32, p, i32, u32, p], returns: FFIType.i64 },
-  // Write-behind of a big file's data while it downloads (sink/file.ts).
-  sync_file_range: { args: [i32, FFIType.i64, FFIType.i64, u32], returns: i32 },
 } as const;
 
 const open = () => dlopen("libc.so.6", SYMBOLS).symbols;
@@ -286,14 +284,6 @@ export function interfaceIndex(name: string): number {
   const p = cString(name);
   return p >= 0 ? lib().if_nametoindex(p as Pointer) : 0;
 }
-
-const SYNC_FILE_RANGE_WRITE = 2;
-/**
- * sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE): starts writing the file's dirty pages back to its
- * disk and returns without waiting for them (pages already on their way are left alone). 0 or -errno;
- * errors of the write-back itself are still reported by the fdatasync that follows.
- */
-export const startWriteback = (fd: number) => sys(lib().sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE));
 
 /** Reserves [0, len) of a file on disk (ENOSPC now rather than mid-transfer). */
 export const fallocate = (fd: number, len: number) => sys(lib().fallocate(fd, 0, 0, len));

@@ -183,7 +183,6 @@ export function routeKey(route: ProxyRoute | null, origin: string): string {
 }
 
 /**
-/**
  * A request spec for a forwarding proxy: absolute-form target (no fragment) naming `host` (host[:port]),
  * plus proxy credentials right after Host and Proxy-Connection where the spec says (as curl writes them),
  * and --proxy-header. The credentials are Basic, or Digest once the proxy's challenge came (its uri the

@@ -274,15 +274,9 @@ function giveBack(buf: Uint8Array): void {
  * Write-behind: every this many bytes written, the file's data so far is synced (fdatasync) on a thread of
  * its own while the download goes on, one such sync at a time. Left alone, Linux starts writing dirty pages
  * back only when a tenth of memory is dirty, so all of a 1 GiB file waited for the fdatasync before the
- * rename, after the last byte had arrived: the disk's time was added to the network's instead of
- * overlapping it. The step, measured with sync_file_range (1 GiB to a file, bench/to-disk.ts, against no
- * write-behind): every 2 MiB 0.93x, 8 MiB 0.96x, 32 MiB 0.96x on the working disk; on a loop-mounted ext4
- * (a file on that disk) 8 MiB took 1.19x, 32 MiB 0.98x, 128 MiB 1.03x: small steps cost more than they
- * overlap where writing back is itself CPU work on a busy machine. sync_file_range ran on the event loop
- * (2-3 ms a call, at most 9-33, under strace: 0.1-0.2 s a GiB of not reading the socket); it is what is
- * left where no thread can be started. On threads, against sync_file_range and against none (7 rounds):
- * working disk 1,121 / 1,577 / 1,750 ms, loop-mounted ext4 1,400 / 1,740 / 1,776; curl, which does not
- * sync, 1,692 and 1,810 (bench/README.md).
+ * rename, after the last byte had arrived. 1 GiB to a file: 1.75-1.81 s -> 1.1-1.2 s; the step and why the
+ * sync is not sync_file_range on the event loop are in bench/README.md ("Write-behind"). Where no thread can
+ * be started, there is no write-behind: the final fdatasync syncs it all, as before.
  */
 export const WRITE_BEHIND_BYTES = 32 << 20;
 
@@ -444,7 +438,6 @@ export class FileSink implements Sink {
     this.unsent = 0;
     const thread = libc.startDatasync(this.fd);
     if (typeof thread === "bigint") this.flushing = thread;
-    else libc.startWriteback(this.fd); // no thread here: the write-back is started, not waited for
   }
 
   /** Whether no write-behind sync runs (the one that ran is joined, and a failure kept). */

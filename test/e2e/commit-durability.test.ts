@@ -180,7 +180,7 @@ describe.skipIf(!STRACE)("commit durability", () => {
       expect(during.length).toBeGreaterThanOrEqual(2);
       expect(during.length).toBeLessThanOrEqual(1 + Math.floor(large.length / WRITE_BEHIND_BYTES));
       expect(during.every((c) => c.pid !== main)).toBe(true);
-      expect(onPart("sync_file_range")).toEqual([]); // the fallback where no thread can be started
+      expect(onPart("sync_file_range")).toEqual([]); // the write-behind's first form, on the event loop
       const final = syncs.at(-1)!;
       expect(final.i).toBeGreaterThan(lastWrite);
       expect(final.ret).toBe(0);
