@@ -5,7 +5,7 @@
 // again. Assertions are on bytes (sha256), on which client interface received them (rx counters) and on
 // %{json}'s per-connection interface and bytes, never on speed (bench/multipath-lab.ts measures that).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { sha256, tempDir, waitFor } from "../servers/harness.ts";
+import { sha256, tempDir, type TempDir, waitFor } from "../servers/harness.ts";
 import { generatedBody } from "../servers/http.ts";
 import { labUnavailableReason, runFetchx, spawnFetchx, startLab, type Lab, type PathName } from "./lab.ts";
 import { startLabServer, type LabServer } from "./serve.ts";
@@ -41,17 +41,18 @@ describe.skipIf(skip !== null)("multipath lab, TCP-only server: two paths of 25 
   const SHA = generatedBody(SIZE, SEED).sha256();
   let lab: Lab;
   let server: LabServer;
-  const dir = tempDir("fetchx-multipath-");
+  let dir: TempDir; // made in beforeAll: a run filtered to other tests leaves nothing behind
   let n = 0;
   const out = () => dir.file(`out-${++n}.bin`);
 
   beforeAll(async () => {
+    dir = tempDir("fetchx-multipath-");
     lab = await startLab({ rateMbit: 25 });
     server = await startLabServer(lab, { size: SIZE, seed: SEED });
   });
   afterAll(async () => {
     await lab?.destroy();
-    dir.cleanup();
+    dir?.cleanup();
   });
 
   test("--mptcp --connections 4: fallback, ranges over both paths, each connection bound to one; bytes exact", async () => {
@@ -140,15 +141,16 @@ describe.skipIf(skip !== null)("multipath lab, TCP-only server: unequal paths (5
   const SEED = 22;
   let lab: Lab;
   let server: LabServer;
-  const dir = tempDir("fetchx-multipath-uneq-");
+  let dir: TempDir; // made in beforeAll: a run filtered to other tests leaves nothing behind
 
   beforeAll(async () => {
+    dir = tempDir("fetchx-multipath-uneq-");
     lab = await startLab({ rateMbit: 50, rateMbitB: 10 });
     server = await startLabServer(lab, { size: SIZE, seed: SEED });
   });
   afterAll(async () => {
     await lab?.destroy();
-    dir.cleanup();
+    dir?.cleanup();
   });
 
   test("the slow path carries about its share (1/6), the fast one the rest; bytes exact", async () => {
