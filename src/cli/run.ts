@@ -24,7 +24,8 @@ import { outputListing } from "./listing.ts";
 import { collector, runMany, summaryLine } from "./multi.ts";
 import type { Options } from "./options.ts";
 import { outputPath } from "./output-name.ts";
-import { collectUrls } from "./urls.ts";
+import { KeySet } from "./key-set.ts";
+import { collectUrls, type UrlList } from "./urls.ts";
 
 async function readWriteOut(format: string | undefined): Promise<string | undefined> {
   if (!format?.startsWith("@")) return format;
@@ -43,7 +44,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   log.current = logger;
   if (opts.parallel) widenThreadPool(opts.parallelMax);
   const urls = await collectUrls(opts.urls, opts.inputFile, opts.protoDefault);
-  const targets = checkOutputs(opts, urls, (m) => logger.warn(m));
+  const { targets, repeated } = checkOutputs(opts, urls, (m) => logger.warn(m));
   for (const w of opts.warnings) logger.warn(w);
   // curl 7.88 goes on too ("Got more output options than URLs").
   if (opts.outputs.length > urls.length) logger.warn(`${opts.outputs.length} output options (-o, -O) for ${urls.length} URL(s): the last ${opts.outputs.length - urls.length} name nothing`);
@@ -89,8 +90,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   // stdout (one transfer after another promises curl's order: body, its -w, next body).
   // Nor when two URLs write one file: the later must not begin its NAME.part before the earlier's rename;
   // nor with -J, whose names come with the answers (two may be one: the later is then refused, as curl's).
-  const named = targets.filter((t): t is string => typeof t === "string");
-  const overlapCommits = (!writeOut || opts.parallel) && new Set(named).size === named.length && !(opts.remoteHeaderName && urls.length > 1);
+  const overlapCommits = (!writeOut || opts.parallel) && !repeated && !(opts.remoteHeaderName && urls.length > 1);
   // Several URLs: their output directories are listed once, and a file none of whose names was there skips
   // its own lookups (cli/listing.ts). One URL looks its names up itself (three calls, no listing).
   const absent = urls.length > 1 ? outputListing() : undefined;
@@ -99,7 +99,7 @@ export async function runDownloads(opts: Options, log: { current?: Pick<Logger, 
   let nextStart = 0;
   const started = performance.now();
   const results = await runMany(urls.length, { lanes, stopped: () => !!why || downstreamClosed || (opts.failEarly && failed) }, async (index, { lane, free, previous }) => {
-    let url = urls[index]!;
+    let url = urls.at(index);
     let source: ProgressSource | undefined;
     let result: DownloadResult;
     let failure: FetchxError | undefined;
@@ -253,38 +253,49 @@ function fileKey(given: string, under: string): string {
   return full.startsWith(under) ? full.slice(under.length) : full;
 }
 
-function checkOutputs(opts: Options, urls: string[], warn: (m: string) => void): (string | null | undefined)[] {
+/**
+ * Each URL's output (a file name; null: standard output; undefined: named later, or a URL that fails on
+ * its own turn), and whether two of them name one file. Two URLs that would write one file at once are
+ * refused (-Z); one after another, they are said once.
+ */
+function checkOutputs(opts: Options, urls: UrlList, warn: (m: string) => void): { targets: (string | null | undefined)[]; repeated: boolean } {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
   // Naming a URL (parse, decode, sanitise) leaves ~1.1 KB of garbage that JavaScriptCore let pile up for
   // the whole loop: 10,000 URLs took 11 MB here before the first transfer. A collection every 1,000: 4 MB.
   const collect = collector(1000);
-  const targets = urls.map((u, i) => {
+  const targets: (string | null | undefined)[] = [];
+  for (let i = 0; i < urls.length; i++) {
     collect();
     const slot = opts.outputs[i];
-    if (typeof slot === "string") return slot === "-" ? null : slot;
     const remote = slot === null || opts.remoteName;
-    if (!remote || opts.remoteHeaderName) return remote ? undefined : null; // -J: known later
-    try {
-      return outputPath(opts, () => urlObject(u), undefined, slot);
-    } catch {
-      return undefined; // a bad URL fails on its own turn
+    if (typeof slot === "string") targets.push(slot === "-" ? null : slot);
+    else if (!remote || opts.remoteHeaderName) targets.push(remote ? undefined : null); // -J: known later
+    else {
+      const u = urls.at(i);
+      try {
+        targets.push(outputPath(opts, () => urlObject(u), undefined, slot));
+      } catch {
+        targets.push(undefined); // a bad URL fails on its own turn
+      }
     }
-  });
-  const seen = new Set<string>();
+  }
+  const under = `${process.cwd()}/`.replace(/^\/\/$/, "/");
+  const seen = new KeySet((i) => fileKey(targets[i]!, under), targets.length);
   const warned = new Set<string>();
   const parallel = opts.parallel && !targets.includes(null); // with stdout in the run, -Z goes one at a time
-  const under = `${process.cwd()}/`.replace(/^\/\/$/, "/");
-  for (const given of targets) {
+  let repeated = false;
+  for (let i = 0; i < targets.length; i++) {
+    const given = targets[i];
     if (!given) continue;
     const t = fileKey(given, under);
-    if (seen.has(t) && !sharable(given, parallel)) {
-      if (parallel) throw usageError(`two URLs would write the same file ${given} at once (-Z): name one of them with -o`);
-      if (!warned.has(t)) warn(`several URLs write ${given}: the last one's body stays (as curl)`);
-      warned.add(t);
-    }
-    seen.add(t);
+    if (!seen.add(i, t)) continue;
+    repeated = true;
+    if (sharable(given, parallel)) continue;
+    if (parallel) throw usageError(`two URLs would write the same file ${given} at once (-Z): name one of them with -o`);
+    if (!warned.has(t)) warn(`several URLs write ${given}: the last one's body stays (as curl)`);
+    warned.add(t);
   }
-  return targets;
+  return { targets, repeated };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Proxy choice (curl's rules), no_proxy matching, proxy URL parsing, --connect-to rules and URL lists:
 // the pure parts behind the proxy, connect-to and many-URL end-to-end tests.
 import { describe, expect, test } from "bun:test";
-import { parseUrlList } from "../../src/cli/urls.ts";
+import { parseUrlList, UrlList, urlBounds } from "../../src/cli/urls.ts";
 import { connectTarget, parseConnectTo } from "../../src/net/connect-to.ts";
 import { AF_INET6, inetPton } from "../../src/net/libc.ts";
 import { bypassesProxy, forwardSpec, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
@@ -113,4 +113,21 @@ describe("--connect-to", () => {
 
 test("URL lists: one a line, comments and blank lines skipped, CRLF tolerated", () => {
   expect(parseUrlList("# list\r\nhttp://a/1\r\n\n   \n  http://b/2  \n#http://c/3\n")).toEqual(["http://a/1", "http://b/2"]);
+  // The last line needs no newline; a lone CR is no line end (as before the list was kept as offsets).
+  expect(parseUrlList("\t http://a/1\t\nhttp://b/2\rx\n  # not a URL\nhttp://c/3")).toEqual(["http://a/1", "http://b/2\rx", "http://c/3"]);
+  expect(parseUrlList("")).toEqual([]);
+  expect(parseUrlList("\n\n#\n")).toEqual([]);
+});
+
+test("a run's URL list: arguments first, then the file's, each made when asked; --proto-default where no scheme is named", () => {
+  const text = "# list\n a.org/1 \nhttps://b.org/2\n";
+  const list = new UrlList(["http://x/0"], text, urlBounds(text), "ftp");
+  expect(list.length).toBe(3);
+  expect([0, 1, 2].map((i) => list.at(i))).toEqual(["http://x/0", "ftp://a.org/1", "https://b.org/2"]);
+  expect(new UrlList(["a.org"]).at(0)).toBe("a.org");
+  // Past the first 128 URLs the offsets' array is widened as the list is read.
+  const many = Array.from({ length: 1000 }, (_, i) => `http://h/${i}`);
+  const long = new UrlList([], many.join("\r\n"), urlBounds(many.join("\r\n")));
+  expect(long.length).toBe(1000);
+  expect(Array.from({ length: 1000 }, (_, i) => long.at(i))).toEqual(many);
 });
