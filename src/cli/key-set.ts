@@ -1,6 +1,6 @@
-// Which of a run's output names repeat, without keeping the names: a Set of 10,000 strings took about
-// 60 bytes a name besides the names themselves, and a run of many URLs held it to the end
-// (bench/memory.ts).
+// Which of a run's output names repeat, without keeping the names a second time: a Set of 50,000 names
+// took about 60 bytes a name besides the names themselves, and a run of many URLs held it to the end
+// (bench/README.md, "Many URLs, second pass").
 
 /**
  * Keys added one by one, each with the index it belongs to; add() says whether an equal key came before.

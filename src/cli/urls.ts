@@ -6,8 +6,8 @@ import { schemeOf } from "../http/chars.ts";
 /**
  * The URLs of a run, given and listed: an input file's are kept as its text and where each of its URLs
  * starts and ends (8 bytes a URL), and made into strings one at a time as the run reaches them. An array
- * of 50,000 trimmed lines held about 50 bytes a URL besides the text (bench/memory.ts: peak RSS grew
- * with the list).
+ * of 50,000 trimmed lines held about 50 bytes a URL besides the text (bench/README.md, "Many URLs,
+ * second pass").
  */
 export class UrlList {
   readonly length: number;

@@ -8,6 +8,9 @@ import { startServer, type TestServer } from "../servers/http.ts";
 import { stallAfter } from "../servers/faults.ts";
 
 const files = [1, 2, 3, 4].map((i) => randomBytes(200 * 1024 + i, 100 + i));
+/** Bodies under 64 KiB: held in memory and written at the commit, the path of many small files. */
+const small = [1, 2].map((i) => randomBytes(32 * 1024 + i, 200 + i));
+const smallRoutes = Object.fromEntries(small.map((body, i) => [`/s${i + 1}.bin`, { body }]));
 const tmp = tempDir("fetchx-multi-");
 let server: TestServer;
 let slow: TestServer;
@@ -18,7 +21,7 @@ const arrivals: number[] = [];
 beforeAll(async () => {
   const routes = Object.fromEntries(files.map((body, i) => [`/f${i + 1}.bin`, { body }]));
   // /stall sends 50,000 bytes of its body, then nothing more (the connection stays open).
-  server = await startServer({ routes: { ...routes, "/stall": { body: files[0]!, faults: [stallAfter(50_000)] } } });
+  server = await startServer({ routes: { ...routes, ...smallRoutes, "/stall": { body: files[0]!, faults: [stallAfter(50_000)] } } });
   // 200 KiB at 100 KiB/s per connection: each body takes ~2 s, so parallel transfers overlap.
   slow = await startServer({ routes, rateBytesPerSec: 100 * 1024 });
   stamped = await startServer({ routes: { "/t": () => (arrivals.push(performance.now()), { body: "t\n" }) } });
@@ -113,6 +116,21 @@ describe("several URLs", () => {
     expect(r.stderr).toContain(`several URLs write ${same}: the last one's body stays`);
     expect(await sha256(readFileSync(same))).toBe(await sha256(files[1]!));
     expect(existsSync(`${same}.part`)).toBe(false);
+  });
+
+  test("one after another, two spellings of one file (a, ./a, d/../a) are one file: exit 0, the last body, no .part left", async () => {
+    // The commit overlap was decided on the names as spelled: the second transfer began ./a.part while the
+    // first still committed a.part, and the run failed with 23 ("cannot write ./a").
+    for (const [one, other] of [["a", "./a"], ["d/../a", "a"]]) {
+      const cwd = join(tmp.path, `spell-${other.length}-${one.length}`);
+      mkdirSync(join(cwd, "d"), { recursive: true });
+      const r = await runCli(["-S", server.url("/s1.bin"), server.url("/s2.bin"), "-o", one!, "-o", other!], { cwd });
+      expect({ one, other, code: r.code }).toEqual({ one, other, code: 0 });
+      expect(r.stderr).toContain(`several URLs write ${other}: the last one's body stays (as curl)`);
+      expect(r.stderr).not.toContain("cannot write");
+      expect(await sha256(readFileSync(join(cwd, "a")))).toBe(await sha256(small[1]!));
+      expect(existsSync(join(cwd, "a.part"))).toBe(false);
+    }
   });
 
   test("-Z with bodies on standard output: one at a time, each whole, in order (curl interleaves them as they come)", async () => {
