@@ -11,22 +11,19 @@
 // bench/README.md for the latest figures.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath, build, compileConfig, hostTarget } from "../build.ts";
+import { compileConfig, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
 import { makeCert } from "../test/servers/tls.ts";
-import { arg, args, sizeOf, writeRandomFile } from "./args.ts";
+import { arg, args, freshBinaries, sizeOf, writeRandomFile } from "./args.ts";
 import { buildTlsFloor } from "./floor.ts";
 
 const rounds = Number(arg("--rounds", "5"));
 const bigText = arg("--big", "1g");
 const big = sizeOf(bigText);
 const skip = new Set(args("--skip"));
-const also = args("--also");
-
-const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
-if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
 const tmp = tempDir("fetchx-bench-all-");
+const { fetchx, others: also, shown } = await freshBinaries(tmp.path, args("--also"));
 const www = join(tmp.path, "www");
 mkdirSync(join(www, "s"), { recursive: true });
 writeFileSync(join(www, "small.bin"), randomBytes(32 * 1024, 7));
@@ -162,7 +159,7 @@ if (tls) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`fetchx ${fetchx}, ${rounds} alternating rounds (+1 warm-up), medians; ratios to the first row's time and CPU`);
+console.log(`fetchx ${shown}, ${rounds} alternating rounds (+1 warm-up), medians; ratios to the first row's time and CPU`);
 for (const row of rows) {
   const samples = row.contenders.map(() => [] as Sample[]);
   for (let r = 0; r <= rounds; r++) {

@@ -13,20 +13,18 @@
 // with and without the sync: what any Bun program pays (start-up, node:fs, the pool, the sync).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
+import { freshBinaries } from "./args.ts";
 import { buildFloor } from "./floor.ts";
 import { perfStat, perfWorks, printRatioTable } from "./timing.ts";
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
-const also = args.flatMap((a, i) => (args[i - 1] === "--also" ? [a] : []));
 const WARMUP = 3;
 
-const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
-if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
 using tmp = tempDir("fetchx-bench-one-");
+const { fetchx, others: also } = await freshBinaries(tmp.path, args.flatMap((a, i) => (args[i - 1] === "--also" ? [a] : [])));
 mkdirSync(join(tmp.path, "www"));
 mkdirSync(join(tmp.path, "out"));
 writeFileSync(join(tmp.path, "www", "small.bin"), randomBytes(32 * 1024, 11));

@@ -16,22 +16,19 @@
 // dist/fetchx-linux-x64 when missing (or uses FETCHX_BIN). Figures: bench/README.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath, build, hostTarget } from "../build.ts";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
-import { arg } from "./args.ts";
+import { arg, freshBinaries } from "./args.ts";
 import { buildFloor } from "./floor.ts";
 import { buildLayerProbes } from "./layers.ts";
 
 const rounds = Number(arg("--rounds", "7"));
 const count = Number(arg("--files", "400"));
 const pool = process.argv.includes("--pool") ? Number(arg("--pool", "8")) : 0;
-const before = process.argv.includes("--before") ? arg("--before", "") : "";
 const layers = process.argv.includes("--layers");
 
-const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
-if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
 const tmp = tempDir("fetchx-bench-small-");
+const { fetchx, others: [before], shown } = await freshBinaries(tmp.path, process.argv.includes("--before") ? [arg("--before", "")] : []);
 const www = join(tmp.path, "www");
 mkdirSync(join(www, "s"), { recursive: true });
 for (let i = 0; i < count; i++) writeFileSync(join(www, "s", `f${i}.bin`), randomBytes(32 * 1024, 100 + i));
@@ -93,7 +90,7 @@ for (let r = 0; r <= rounds; r++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`${count} x 32 KiB, 8 at a time; fetchx ${fetchx}; ${rounds} alternating rounds (+1 warm-up), medians; ratio to curl`);
+console.log(`${count} x 32 KiB, 8 at a time; fetchx ${shown}; ${rounds} alternating rounds (+1 warm-up), medians; ratio to curl`);
 const ref = median(samples[0]!.map((s) => s.ms));
 const refCpu = median(samples[0]!.map((s) => s.cpuMs));
 rows.forEach(([name], i) => {

@@ -13,20 +13,17 @@
 // exit): each row is end to end.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath, build, hostTarget } from "../build.ts";
 import { tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
-import { arg, args, sizeOf, writeRandomFile } from "./args.ts";
+import { arg, args, freshBinaries, sizeOf, writeRandomFile } from "./args.ts";
 
 const rounds = Number(arg("--rounds", "7"));
 const bigText = arg("--big", "1g");
 const big = sizeOf(bigText);
 const connections = arg("--connections", "");
-const also = args("--also");
 
-const fetchx = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
-if (!(await Bun.file(fetchx).exists())) await build([hostTarget()]);
 using tmp = tempDir("fetchx-bench-disk-");
+const { fetchx, others: also } = await freshBinaries(tmp.path, args("--also"));
 const www = join(tmp.path, "www");
 mkdirSync(www);
 await writeRandomFile(join(www, "big.bin"), big, 42);
