@@ -31,8 +31,9 @@ export async function writeRandomFile(path: string, size: number, seed: number):
  * The fetchx binaries a bench compares, copied afresh into `dir`: the one under test (FETCHX_BIN, else
  * dist/'s, built when missing) first, then `others` (--also, --before). The hello-worlds and floors the
  * benches compile are just written; a binary whose cached pages were dropped (bench/memory.ts drops them
- * before each of its runs) faulted about 40 pages more and took 2-6 ms longer a run until its pages
- * settled (bench/README.md). Copied, every binary starts as they do. `shown` names them as given.
+ * before each of its runs) faulted about 40 pages more a run until its pages settled, and in one batch
+ * took 6 ms longer (bench/README.md). Copied, every binary starts as they do. `shown` names the one under
+ * test as given.
  */
 export async function freshBinaries(dir: string, others: string[] = []): Promise<{ fetchx: string; others: string[]; shown: string }> {
   const given = process.env.FETCHX_BIN ?? binaryPath(hostTarget());
