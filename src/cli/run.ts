@@ -4,7 +4,7 @@
 // Loaded lazily by main.ts, so --version, --help and usage errors start without the network stack.
 import { asFetchxError, FetchxError, usageError } from "../errors.ts";
 import { urlObject } from "../http/url.ts";
-import { setEnv, signalIgnored } from "../net/libc.ts";
+import { setEnv, signalIgnored, statPath } from "../net/libc.ts";
 import { isSpecialFile, typeAt } from "../sink/file.ts";
 import { DownstreamClosed } from "../sink/types.ts";
 import { FetchxClient } from "../transfer/fetchx-client.ts";
@@ -221,11 +221,6 @@ function reportFailure(logger: Logger, failure: FetchxError, snap: ProgressSnaps
   if (failure.code === "INTERNAL") logger.error(cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause));
 }
 
-/**
- * Where several URLs go: the i-th -o or -O names the i-th URL's file (as in curl), the others are -O'd when
- * -O was given (curl: standard output) or go to stdout. Two URLs writing one file: one after another the
- * later replaces the earlier (as curl, with a warning); in parallel they are refused (both would write it at once).
- */
 /** An absolute path without "." or ".." segments or doubled slashes (links are not followed). */
 function normalPath(path: string): string {
   const out: string[] = [];
@@ -241,12 +236,11 @@ function normalPath(path: string): string {
 const UNPLAIN = /(?:^|\/)\.\.?(?:\/|$)|\/\/|\/$/;
 
 /**
- * One key per file: "a", "./a", "d/../a" and "CWD/a" are one. A name under the working directory `under`
- * (ending in "/") is keyed relative to it, any other by its absolute form. A relative name that is already
- * plain ("od/f1.bin", every -O name with --output-dir) is its own key: no new string for each of 10,000
- * URLs (their absolute forms took 3 MB of a run's peak RSS, bench/memory.ts).
+ * One key per name by its letters: "a", "./a", "d/../a" and "CWD/a" are one. A name under the working
+ * directory `under` (ending in "/") is keyed relative to it, any other by its absolute form; a relative
+ * name that is already plain is its own key.
  */
-function fileKey(given: string, under: string): string {
+function nameKey(given: string, under: string): string {
   const absolute = given.startsWith("/");
   if (!absolute && !UNPLAIN.test(given)) return given;
   const full = normalPath(absolute ? given : under + given);
@@ -254,9 +248,42 @@ function fileKey(given: string, under: string): string {
 }
 
 /**
+ * One key per file. A symbolic link or a bind mount shows one directory under two names ("a" and
+ * "link/a", link pointing at "."; "d/link/../a"), so a name's directory, as written, is looked up (once a
+ * directory) and known by its device and inode: a name in the working directory is keyed by its base
+ * name, one elsewhere by its directory's identity (NUL first: no name starts so) and base name. A
+ * directory not there yet, or a name ending in "/", ".", "..", is keyed by its letters (nameKey).
+ */
+function fileKeys(): (given: string) => string {
+  const under = `${process.cwd()}/`.replace(/^\/\/$/, "/");
+  const ids = new Map<string, string | null>(); // a directory as written -> "" (the working one), "\0dev:ino", null (not there)
+  const idOf = (dir: string) => {
+    const st = statPath(dir, true);
+    return typeof st === "number" ? null : `\0${st.dev}:${st.ino}`;
+  };
+  let here: string | null | undefined;
+  return (given) => {
+    const slash = given.lastIndexOf("/");
+    if (slash < 0 && given !== "." && given !== "..") return given;
+    const base = given.slice(slash + 1);
+    if (slash < 0 || base === "" || base === "." || base === "..") return nameKey(given, under);
+    const dir = slash === 0 ? "/" : given.slice(0, slash);
+    let id = ids.get(dir);
+    if (id === undefined) {
+      id = idOf(dir);
+      if (id !== null && id === (here ??= idOf("."))) id = "";
+      ids.set(dir, id);
+    }
+    return id === null ? nameKey(given, under) : id === "" ? base : `${id}/${base}`;
+  };
+}
+
+/**
  * Each URL's output (a file name; null: standard output; undefined: named later, or a URL that fails on
- * its own turn), and whether two of them name one file. Two URLs that would write one file at once are
- * refused (-Z); one after another, they are said once.
+ * its own turn), and whether two of them name one file. The i-th -o or -O names the i-th URL's file (as in
+ * curl), the others are -O'd when -O was given (curl: standard output) or go to stdout. Two URLs writing
+ * one file: one after another the later replaces the earlier (as curl, with a warning); in parallel they
+ * are refused (both would write it at once).
  */
 function checkOutputs(opts: Options, urls: UrlList, warn: (m: string) => void): { targets: (string | null | undefined)[]; repeated: boolean } {
   if (urls.length === 0) throw usageError("no URL given (the input file was empty); try fetchx --help");
@@ -279,15 +306,16 @@ function checkOutputs(opts: Options, urls: UrlList, warn: (m: string) => void): 
       }
     }
   }
-  const under = `${process.cwd()}/`.replace(/^\/\/$/, "/");
-  const seen = new KeySet((i) => fileKey(targets[i]!, under), targets.length);
+  if (targets.length < 2) return { targets, repeated: false };
+  const fileKey = fileKeys();
+  const seen = new KeySet((i) => fileKey(targets[i]!), targets.length);
   const warned = new Set<string>();
   const parallel = opts.parallel && !targets.includes(null); // with stdout in the run, -Z goes one at a time
   let repeated = false;
   for (let i = 0; i < targets.length; i++) {
     const given = targets[i];
     if (!given) continue;
-    const t = fileKey(given, under);
+    const t = fileKey(given);
     if (!seen.add(i, t)) continue;
     repeated = true;
     if (sharable(given, parallel)) continue;

@@ -350,16 +350,18 @@ const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_TYPE = 0x1;
 const STATX_SIZE = 0x200;
+const STATX_INO = 0x100;
 const STATX_MODE = 0x2;
 const STATX_UID = 0x8;
 const STATX_GID = 0x10;
 const S_IFMT = 0o170000;
 
-/** What is at a path: its type (the S_IFMT bits of st_mode), size and file system ("major:minor"); its permission bits and owner. */
+/** What is at a path: its type (the S_IFMT bits of st_mode), size, file system ("major:minor") and inode; its permission bits and owner. */
 export interface PathStat {
   mode: number;
   size: number;
   dev: string;
+  ino: number;
   perm: number;
   uid: number;
   gid: number;
@@ -376,11 +378,11 @@ const EMPTY = new Uint8Array(1);
 function statx(dirfd: number, path: Pointer | number, flags: number): PathStat | number {
   if (path < 0) return path;
   const buf = new Uint8Array(256); // struct statx
-  const r = Number(lib().syscall(SYS_STATX, dirfd, path as Pointer, flags, STATX_TYPE | STATX_SIZE | STATX_MODE | STATX_UID | STATX_GID, ptr(buf)));
+  const r = Number(lib().syscall(SYS_STATX, dirfd, path as Pointer, flags, STATX_TYPE | STATX_SIZE | STATX_MODE | STATX_UID | STATX_GID | STATX_INO, ptr(buf)));
   if (r < 0) return -errno();
   const dv = new DataView(buf.buffer);
   const mode = dv.getUint16(28, true);
-  return { mode: mode & S_IFMT, size: Number(dv.getBigUint64(40, true)), dev: `${dv.getUint32(136, true)}:${dv.getUint32(140, true)}`, perm: mode & 0o7777, uid: dv.getUint32(20, true), gid: dv.getUint32(24, true) };
+  return { mode: mode & S_IFMT, size: Number(dv.getBigUint64(40, true)), dev: `${dv.getUint32(136, true)}:${dv.getUint32(140, true)}`, ino: Number(dv.getBigUint64(32, true)), perm: mode & 0o7777, uid: dv.getUint32(20, true), gid: dv.getUint32(24, true) };
 }
 
 /** statx(2) of `path` (of a link itself with `follow` false): its type and size, or -errno. */

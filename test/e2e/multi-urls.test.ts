@@ -118,19 +118,34 @@ describe("several URLs", () => {
     expect(existsSync(`${same}.part`)).toBe(false);
   });
 
-  test("one after another, two spellings of one file (a, ./a, d/../a) are one file: exit 0, the last body, no .part left", async () => {
+  test("one after another, two spellings of one file (a, ./a, d/../a, a link to the directory) are one file: exit 0, the last body, no .part left", async () => {
     // The commit overlap was decided on the names as spelled: the second transfer began ./a.part while the
     // first still committed a.part, and the run failed with 23 ("cannot write ./a").
-    for (const [one, other] of [["a", "./a"], ["d/../a", "a"]]) {
-      const cwd = join(tmp.path, `spell-${other.length}-${one.length}`);
-      mkdirSync(join(cwd, "d"), { recursive: true });
+    // up/../a is d/a, as the kernel follows up to d/sub first (by its letters alone it would be a).
+    for (const [one, other] of [["a", "./a"], ["d/../a", "a"], ["a", "here/a"], ["d/a", "there/a"], ["d/a", "up/../a"]]) {
+      const cwd = join(tmp.path, `spell-${one.replaceAll("/", "_")}-${other.replaceAll("/", "_")}`);
+      mkdirSync(join(cwd, "d", "sub"), { recursive: true });
+      symlinkSync(".", join(cwd, "here"));
+      symlinkSync("d", join(cwd, "there"));
+      symlinkSync("d/sub", join(cwd, "up"));
       const r = await runCli(["-S", server.url("/s1.bin"), server.url("/s2.bin"), "-o", one!, "-o", other!], { cwd });
       expect({ one, other, code: r.code }).toEqual({ one, other, code: 0 });
       expect(r.stderr).toContain(`several URLs write ${other}: the last one's body stays (as curl)`);
       expect(r.stderr).not.toContain("cannot write");
-      expect(await sha256(readFileSync(join(cwd, "a")))).toBe(await sha256(small[1]!));
-      expect(existsSync(join(cwd, "a.part"))).toBe(false);
+      const file = join(cwd, one!.startsWith("d/a") ? "d/a" : "a");
+      expect(await sha256(readFileSync(file))).toBe(await sha256(small[1]!));
+      expect(existsSync(`${file}.part`)).toBe(false);
     }
+  });
+
+  test("-Z: a name through a link to its directory is the same file, refused up front as any other repeat", async () => {
+    const cwd = join(tmp.path, "spell-z");
+    mkdirSync(cwd);
+    symlinkSync(".", join(cwd, "here"));
+    const r = await runCli(["-sS", "-Z", server.url("/s1.bin"), server.url("/s2.bin"), "-o", "a", "-o", "here/a"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("two URLs would write the same file here/a at once (-Z)");
+    expect(existsSync(join(cwd, "a"))).toBe(false);
   });
 
   test("-Z with bodies on standard output: one at a time, each whole, in order (curl interleaves them as they come)", async () => {

@@ -55,10 +55,10 @@ describe("libc", () => {
     const s = statSync(file);
     const dev = `${(s.dev >> 8) & 0xfff}:${(s.dev & 0xff) | ((s.dev >> 12) & 0xfff00)}`;
     const owner = { perm: s.mode & 0o7777, uid: s.uid, gid: s.gid };
-    expect(typeOf(file, true)).toEqual({ mode: s.mode & 0o170000, size: 12345, dev, ...owner });
-    expect(typeOf(join(dir.path, "link"), true)).toEqual({ mode: libc.S_IFREG, size: 12345, dev, ...owner });
+    expect(typeOf(file, true)).toEqual({ mode: s.mode & 0o170000, size: 12345, dev, ino: s.ino, ...owner });
+    expect(typeOf(join(dir.path, "link"), true)).toEqual({ mode: libc.S_IFREG, size: 12345, dev, ino: s.ino, ...owner });
     const l = lstatSync(join(dir.path, "link"));
-    expect(typeOf(join(dir.path, "link"), false)).toEqual({ mode: libc.S_IFLNK, size: l.size, dev, perm: l.mode & 0o7777, uid: l.uid, gid: l.gid });
+    expect(typeOf(join(dir.path, "link"), false)).toEqual({ mode: libc.S_IFLNK, size: l.size, dev, ino: l.ino, perm: l.mode & 0o7777, uid: l.uid, gid: l.gid });
     expect(typeOf(dir.path, true)).toMatchObject({ mode: libc.S_IFDIR });
     expect(typeOf("/dev/null", true)).toMatchObject({ mode: 0o020000 }); // S_IFCHR
     expect(Bun.spawnSync(["mkfifo", join(dir.path, "fifo")]).exitCode).toBe(0);
@@ -67,7 +67,7 @@ describe("libc", () => {
     expect(typeOf(join(dir.path, "dangling"), false)).toMatchObject({ mode: libc.S_IFLNK });
     expect(typeOf(join(file, "below"), true)).toBe("ENOTDIR");
     const fd = openSync(file, "r");
-    expect(libc.statFd(fd)).toEqual({ mode: libc.S_IFREG, size: 12345, dev, ...owner });
+    expect(libc.statFd(fd)).toEqual({ mode: libc.S_IFREG, size: 12345, dev, ino: s.ino, ...owner });
     closeSync(fd);
 
     expect(libc.pathExists(file)).toBe(true);
