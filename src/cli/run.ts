@@ -250,16 +250,28 @@ function nameKey(given: string, under: string): string {
 /**
  * One key per file. A symbolic link or a bind mount shows one directory under two names ("a" and
  * "link/a", link pointing at "."; "d/link/../a"), so a name's directory, as written, is looked up (once a
- * directory) and known by its device and inode: a name in the working directory is keyed by its base
- * name, one elsewhere by its directory's identity (NUL first: no name starts so) and base name. A
- * directory not there yet, or a name ending in "/", ".", "..", is keyed by its letters (nameKey).
+ * directory) and known by its device and inode (NUL first: no name starts so); one not there yet
+ * (--create-dirs makes it) by its nearest existing parent's and the names below it. A name in the working
+ * directory is keyed by its base name; one whose directory cannot be told so (a "." or ".." below what
+ * exists) or that ends in "/", "." or ".." by its letters (nameKey).
  */
 function fileKeys(): (given: string) => string {
   const under = `${process.cwd()}/`.replace(/^\/\/$/, "/");
-  const ids = new Map<string, string | null>(); // a directory as written -> "" (the working one), "\0dev:ino", null (not there)
-  const idOf = (dir: string) => {
+  const ids = new Map<string, string | null>(); // a directory as written -> its identity, or null
+  const idOf = (dir: string): string | null => {
+    let id = ids.get(dir);
+    if (id !== undefined) return id;
     const st = statPath(dir, true);
-    return typeof st === "number" ? null : `\0${st.dev}:${st.ino}`;
+    if (typeof st !== "number") id = `\0${st.dev}:${st.ino}`;
+    else {
+      const slash = dir.lastIndexOf("/");
+      const rest = dir.slice(slash + 1);
+      const parent = slash < 0 ? "." : slash === 0 ? "/" : dir.slice(0, slash);
+      const up = rest === "" || rest === "." || rest === ".." || parent === dir ? null : idOf(parent);
+      id = up === null ? null : `${up}/${rest}`;
+    }
+    ids.set(dir, id);
+    return id;
   };
   let here: string | null | undefined;
   return (given) => {
@@ -267,14 +279,9 @@ function fileKeys(): (given: string) => string {
     if (slash < 0 && given !== "." && given !== "..") return given;
     const base = given.slice(slash + 1);
     if (slash < 0 || base === "" || base === "." || base === "..") return nameKey(given, under);
-    const dir = slash === 0 ? "/" : given.slice(0, slash);
-    let id = ids.get(dir);
-    if (id === undefined) {
-      id = idOf(dir);
-      if (id !== null && id === (here ??= idOf("."))) id = "";
-      ids.set(dir, id);
-    }
-    return id === null ? nameKey(given, under) : id === "" ? base : `${id}/${base}`;
+    const id = idOf(slash === 0 ? "/" : given.slice(0, slash));
+    if (id === null) return nameKey(given, under);
+    return id === (here ??= idOf(".")) ? base : `${id}/${base}`;
   };
 }
 

@@ -140,12 +140,17 @@ describe("several URLs", () => {
 
   test("-Z: a name through a link to its directory is the same file, refused up front as any other repeat", async () => {
     const cwd = join(tmp.path, "spell-z");
-    mkdirSync(cwd);
+    mkdirSync(join(cwd, "d"), { recursive: true });
     symlinkSync(".", join(cwd, "here"));
-    const r = await runCli(["-sS", "-Z", server.url("/s1.bin"), server.url("/s2.bin"), "-o", "a", "-o", "here/a"], { cwd });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("two URLs would write the same file here/a at once (-Z)");
+    symlinkSync("d", join(cwd, "there"));
+    // The second pair's directory is not there yet: --create-dirs would make d/new for both.
+    for (const [one, other] of [["a", "here/a"], ["there/new/a", "d/new/a"]]) {
+      const r = await runCli(["-sS", "-Z", "--create-dirs", server.url("/s1.bin"), server.url("/s2.bin"), "-o", one!, "-o", other!], { cwd });
+      expect({ one, other, code: r.code }).toEqual({ one, other, code: 2 });
+      expect(r.stderr).toContain(`two URLs would write the same file ${other} at once (-Z)`);
+    }
     expect(existsSync(join(cwd, "a"))).toBe(false);
+    expect(existsSync(join(cwd, "d", "new"))).toBe(false);
   });
 
   test("-Z with bodies on standard output: one at a time, each whole, in order (curl interleaves them as they come)", async () => {
