@@ -15,16 +15,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
-import { freshBinaries } from "./args.ts";
+import { arg, args, freshBinaries } from "./args.ts";
 import { buildFloor } from "./floor.ts";
 import { perfStat, perfWorks, printRatioTable } from "./timing.ts";
 
-const args = process.argv.slice(2);
-const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
+const rounds = Number(arg("--rounds", "40"));
 const WARMUP = 3;
 
 using tmp = tempDir("fetchx-bench-one-");
-const { fetchx, others: also } = await freshBinaries(tmp.path, args.flatMap((a, i) => (args[i - 1] === "--also" ? [a] : [])));
+const { fetchx, others: also } = await freshBinaries(tmp.path, args("--also"));
 mkdirSync(join(tmp.path, "www"));
 mkdirSync(join(tmp.path, "out"));
 writeFileSync(join(tmp.path, "www", "small.bin"), randomBytes(32 * 1024, 11));

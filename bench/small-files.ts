@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes, tempDir } from "../test/servers/harness.ts";
 import { startNginx } from "../test/servers/nginx.ts";
-import { arg, freshBinaries } from "./args.ts";
+import { arg, args, freshBinaries } from "./args.ts";
 import { buildFloor } from "./floor.ts";
 import { buildLayerProbes } from "./layers.ts";
 
@@ -28,7 +28,7 @@ const pool = process.argv.includes("--pool") ? Number(arg("--pool", "8")) : 0;
 const layers = process.argv.includes("--layers");
 
 const tmp = tempDir("fetchx-bench-small-");
-const { fetchx, others: [before], shown } = await freshBinaries(tmp.path, process.argv.includes("--before") ? [arg("--before", "")] : []);
+const { fetchx, others: [before], shown } = await freshBinaries(tmp.path, args("--before"));
 const www = join(tmp.path, "www");
 mkdirSync(join(www, "s"), { recursive: true });
 for (let i = 0; i < count; i++) writeFileSync(join(www, "s", `f${i}.bin`), randomBytes(32 * 1024, 100 + i));

@@ -15,11 +15,10 @@ import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, TARGETS, binaryPath, compileConfig, hostTarget } from "../build.ts";
-import { freshBinaries } from "./args.ts";
+import { arg, args, freshBinaries } from "./args.ts";
 import { perfStat, perfWorks, printRatioTable } from "./timing.ts";
 
-const args = process.argv.slice(2);
-const rounds = Number(args[args.indexOf("--rounds") + 1]) || 40;
+const rounds = Number(arg("--rounds", "40"));
 const WARMUP = 3;
 
 const HELLOS: Record<string, string> = {
@@ -55,7 +54,7 @@ function wallOnce(cmd: string[]): number {
 
 const perfOnce = (cmd: string[]) => perfStat(cmd, { runs: 10 });
 
-const { fetchx, others: also } = await freshBinaries(path.join(ROOT, ".bench"), args.flatMap((a, i) => (args[i - 1] === "--also" ? [a] : [])));
+const { fetchx, others: also } = await freshBinaries(path.join(ROOT, ".bench"), args("--also"));
 const curl = Bun.which("curl");
 const perf = perfWorks();
 

@@ -273,7 +273,6 @@ function fileKeys(): (given: string) => string {
     ids.set(dir, id);
     return id;
   };
-  let here: string | null | undefined;
   return (given) => {
     const slash = given.lastIndexOf("/");
     if (slash < 0 && given !== "." && given !== "..") return given;
@@ -281,7 +280,7 @@ function fileKeys(): (given: string) => string {
     if (slash < 0 || base === "" || base === "." || base === "..") return nameKey(given, under);
     const id = idOf(slash === 0 ? "/" : given.slice(0, slash));
     if (id === null) return nameKey(given, under);
-    return id === (here ??= idOf(".")) ? base : `${id}/${base}`;
+    return id === idOf(".") ? base : `${id}/${base}`;
   };
 }
 

@@ -54,14 +54,6 @@ export function urlBounds(text: string): Uint32Array {
   return bounds.slice(0, n);
 }
 
-/** URLs listed in a file's text, in order. */
-export function parseUrlList(text: string): string[] {
-  const bounds = urlBounds(text);
-  const urls: string[] = [];
-  for (let i = 0; i < bounds.length; i += 2) urls.push(text.slice(bounds[i]!, bounds[i + 1]!));
-  return urls;
-}
-
 /** Reads --input-file ("-" is standard input): its text. */
 export async function readUrlFile(path: string, stdin: () => Promise<string> = () => Bun.stdin.text()): Promise<string> {
   try {

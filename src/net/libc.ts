@@ -396,18 +396,19 @@ export const openDirectory = (path: string) => openPath(path, O_DIRECTORY | O_CL
 
 // syncfs(2) and fdatasync(2) on a thread of their own (sink/sync-batch.ts, sink/file.ts), opened apart from
 // SYMBOLS: glibc before 2.34 keeps pthread_* in libpthread.so.0, and one missing symbol must not fail the
-// socket calls. null: not available here (the caller syncs file by file, or on the event loop, instead).
-const SYNCFS_SYMBOL = { syncfs: { args: [i32], returns: i32 }, fdatasync: { args: [i32], returns: i32 } } as const;
+// socket calls. null: not available here (the batch syncs file by file instead; a big file has no
+// write-behind).
+const SYNC_SYMBOLS = { syncfs: { args: [i32], returns: i32 }, fdatasync: { args: [i32], returns: i32 } } as const;
 const PTHREAD_SYMBOLS = {
   pthread_create: { args: [p, p, p, p], returns: i32 },
   pthread_tryjoin_np: { args: [FFIType.u64, p], returns: i32 },
 } as const;
-type ThreadSymbols = ReturnType<typeof dlopen<typeof SYNCFS_SYMBOL>>["symbols"] & ReturnType<typeof dlopen<typeof PTHREAD_SYMBOLS>>["symbols"];
+type ThreadSymbols = ReturnType<typeof dlopen<typeof SYNC_SYMBOLS>>["symbols"] & ReturnType<typeof dlopen<typeof PTHREAD_SYMBOLS>>["symbols"];
 let threadSymbols: ThreadSymbols | null | undefined;
 function threadLib(): ThreadSymbols | null {
   if (threadSymbols === undefined) {
     try {
-      const sync = dlopen("libc.so.6", SYNCFS_SYMBOL).symbols;
+      const sync = dlopen("libc.so.6", SYNC_SYMBOLS).symbols;
       let threads;
       try {
         threads = dlopen("libc.so.6", PTHREAD_SYMBOLS).symbols;

@@ -1,7 +1,7 @@
 // Proxy choice (curl's rules), no_proxy matching, proxy URL parsing, --connect-to rules and URL lists:
 // the pure parts behind the proxy, connect-to and many-URL end-to-end tests.
 import { describe, expect, test } from "bun:test";
-import { parseUrlList, UrlList, urlBounds } from "../../src/cli/urls.ts";
+import { UrlList, urlBounds } from "../../src/cli/urls.ts";
 import { connectTarget, parseConnectTo } from "../../src/net/connect-to.ts";
 import { AF_INET6, inetPton } from "../../src/net/libc.ts";
 import { bypassesProxy, forwardSpec, parseProxy, proxyEnvFrom, routeFor, routeKey } from "../../src/net/proxy.ts";
@@ -112,6 +112,10 @@ describe("--connect-to", () => {
 });
 
 test("URL lists: one a line, comments and blank lines skipped, CRLF tolerated", () => {
+  const parseUrlList = (text: string) => {
+    const list = new UrlList([], text, urlBounds(text));
+    return Array.from({ length: list.length }, (_, i) => list.at(i));
+  };
   expect(parseUrlList("# list\r\nhttp://a/1\r\n\n   \n  http://b/2  \n#http://c/3\n")).toEqual(["http://a/1", "http://b/2"]);
   // The last line needs no newline; a lone CR is no line end (as before the list was kept as offsets).
   expect(parseUrlList("\t http://a/1\t\nhttp://b/2\rx\n  # not a URL\nhttp://c/3")).toEqual(["http://a/1", "http://b/2\rx", "http://c/3"]);
